@@ -1,0 +1,30 @@
+import type { Argv } from 'yargs';
+import { badInput } from '../../errors.js';
+import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+import { paint, shortId } from '../render/color.js';
+
+export const command = 'branch [name] [start]';
+export const describe = 'list, create, delete or rename branches';
+export const builder = (y: Argv) => y
+  .positional('name', { type: 'string' })
+  .positional('start', { type: 'string' })
+  .option('d', { alias: 'delete', type: 'boolean' })
+  .option('D', { type: 'boolean', describe: 'delete even if not merged' })
+  .option('m', { alias: 'move', type: 'boolean', describe: 'rename <name> to <start>' })
+  .option('list', { type: 'boolean' });
+export async function handler(argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean }): Promise<void> {
+  const repo = await openRepo(argv);
+  if (argv.name && (argv.d || argv.D)) {
+    const oid = await repo.deleteBranch(argv.name, !!argv.D);
+    if (!argv.quiet) print(`Deleted branch ${argv.name} (was ${shortId(oid)}).`);
+  } else if (argv.name && argv.m) {
+    if (!argv.start) throw badInput('branch -m needs <old> <new>');
+    await repo.renameBranch(argv.name, argv.start);
+  } else if (argv.name && !argv.list) {
+    await repo.createBranch(argv.name, argv.start);
+  } else {
+    const branches = await repo.branches();
+    if (argv.json) printJson(branches);
+    else print(branches.map((b) => (b.current ? `* ${paint.green(b.name)}` : `  ${b.name}`)).join('\n'));
+  }
+}

@@ -1,0 +1,23 @@
+import type { Argv } from 'yargs';
+import { badInput } from '../../errors.js';
+import { progressBar } from '../progress.js';
+import { openRepo, print, type GlobalArgs } from '../shared.js';
+import { shortId } from '../render/color.js';
+
+export const command = ['checkout [target] [start]', 'switch'];
+export const describe = 'update the working files to a branch or revision';
+export const builder = (y: Argv) => y
+  .positional('target', { type: 'string' })
+  .positional('start', { type: 'string' })
+  .option('b', { type: 'string', describe: 'create a branch and switch to it' })
+  .option('c', { type: 'string', hidden: true })
+  .option('f', { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' });
+export async function handler(argv: GlobalArgs & { target?: string; start?: string; b?: string; c?: string; f?: boolean }): Promise<void> {
+  const create = argv.b ?? argv.c;
+  const target = create ? (argv.target ?? 'HEAD') : argv.target;
+  if (!target) throw badInput('checkout needs a branch or revision');
+  const r = await (await openRepo(argv)).checkout({ target, create, force: argv.f, onProgress: progressBar(argv.quiet) });
+  if (argv.quiet) return;
+  print(r.branch ? `Switched to ${r.created ? 'a new ' : ''}branch '${r.branch}'` : `HEAD is now at ${shortId(r.oid)}`);
+  if (r.written.length) print(`updated ${r.written.join(', ')}`);
+}

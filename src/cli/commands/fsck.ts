@@ -1,0 +1,15 @@
+import type { Argv } from 'yargs';
+import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+
+export const command = 'fsck';
+export const describe = "verify every reachable chunk's hash and every manifest";
+export const builder = (y: Argv) => y;
+export async function handler(argv: GlobalArgs): Promise<void> {
+  const r = await (await openRepo(argv)).fsck();
+  if (argv.json) printJson(r);
+  else {
+    for (const p of r.problems) print(`${p.kind} ${p.what}: ${p.detail}`);
+    if (!argv.quiet) print(`checked ${r.commits} commits, ${r.manifests} manifests, ${r.chunks} chunks: ${r.problems.length ? `${r.problems.length} problem(s)` : 'ok'}`);
+  }
+  process.exitCode = r.problems.length ? 1 : 0;
+}

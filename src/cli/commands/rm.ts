@@ -1,0 +1,12 @@
+import type { Argv } from 'yargs';
+import { openRepo, print, type GlobalArgs } from '../shared.js';
+
+export const command = 'rm <table>';
+export const describe = 'stop tracking a table (and delete its file unless --cached)';
+export const builder = (y: Argv) => y
+  .positional('table', { type: 'string', demandOption: true })
+  .option('cached', { type: 'boolean', describe: 'keep the working file' });
+export async function handler(argv: GlobalArgs & { table: string; cached?: boolean }): Promise<void> {
+  await (await openRepo(argv)).rm(argv.table, !!argv.cached);
+  if (!argv.quiet) print(`rm '${argv.table}'`);
+}

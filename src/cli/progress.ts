@@ -1,0 +1,20 @@
+import { SingleBar, Presets } from 'cli-progress';
+
+/** A progress callback that draws a bar on stderr, only when it is a terminal and not quiet. */
+export function progressBar(quiet?: boolean): ((label: string, done: number, total: number) => void) | undefined {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  let bar: SingleBar | undefined;
+  let current = '';
+  const started = Date.now();
+  return (label, done, total) => {
+    if (Date.now() - started < 1000 && !bar) return;   // short work shows nothing
+    if (!bar || label !== current) {
+      bar?.stop();
+      current = label;
+      bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+      bar.start(total, done);
+    }
+    bar.update(done);
+    if (done >= total) { bar.stop(); bar = undefined; }
+  };
+}

@@ -1,0 +1,25 @@
+import type { LogEntry } from '../../ops/history.js';
+import type { ShowResult } from '../../ops/show.js';
+import { paint, shortId } from './color.js';
+
+export function renderLog(entries: LogEntry[], oneline: boolean): string {
+  if (oneline) return entries.map((e) => `${paint.yellow(shortId(e.commit))} ${e.message.split('\n')[0]}`).join('\n');
+  return entries.map(renderEntry).join('\n\n');
+}
+
+function renderEntry(e: LogEntry): string {
+  const lines = [paint.yellow(`commit ${e.commit}`)];
+  if (e.parents.length > 1) lines.push(`Merge: ${e.parents.map(shortId).join(' ')}`);
+  lines.push(`Author: ${e.author}`, `Date:   ${e.date}`, '', ...e.message.split('\n').map((l) => `    ${l}`));
+  if (e.tables.length) lines.push('', `    tables: ${e.tables.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function renderShow(r: ShowResult): string {
+  const lines = [renderEntry({ ...r, tables: [] }), ''];
+  for (const c of r.changes) {
+    const parts = [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : ''].filter(Boolean);
+    lines.push(` ${c.table} (${c.status})  ${parts.join(' ')}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
+  }
+  return lines.join('\n');
+}

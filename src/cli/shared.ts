@@ -1,0 +1,23 @@
+import { Repo } from '../repo.js';
+
+export interface GlobalArgs {
+  C?: string;
+  json?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+export const cwdOf = (argv: GlobalArgs): string => argv.C ?? process.cwd();
+export const openRepo = (argv: GlobalArgs): Promise<Repo> => Repo.open(cwdOf(argv));
+
+export function print(text: string): void {
+  if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A comma-separated option (`--key a,b`), as a list. */
+export const csv = (v: unknown): string[] | undefined =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);

@@ -1,0 +1,81 @@
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue, DuckDBValueConverter, Json } from '@duckdb/node-api';
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type JsonRow = Record<string, Json>;
+
+/**
+ * One DuckDB session per process, loaded on first use so that commands which never touch rows
+ * (`--version`, `log`, `branch`) do not pay for loading the native module.
+ */
+export class Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+    /** DuckDB values to contract JSON (see json.ts); loaded with DuckDB itself. */
+    readonly toJson: DuckDBValueConverter<Json>,
+  ) {}
+
+  private static current: Promise<Engine> | undefined;
+
+  static get(): Promise<Engine> {
+    Engine.current ??= (async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const { toJson } = await import('./json.js');
+      const instance = await DuckDBInstance.create(':memory:', { threads: String(Engine.threads()) });
+      const conn = await instance.connect();
+      return new Engine(instance, conn, toJson as DuckDBValueConverter<Json>);
+    })();
+    return Engine.current;
+  }
+
+  static loaded(): boolean {
+    return Engine.current !== undefined;
+  }
+
+  private static threads(): number {
+    const fromEnv = Number(process.env.LAKEGIT_THREADS);
+    return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2;
+  }
+
+  /** A second connection to the same database, for running independent statements in parallel. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  /** All rows as contract JSON objects. For small results only: big ones go through `stream`. */
+  async all(sql: string, params?: Params): Promise<JsonRow[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.convertRowObjects(this.toJson) as JsonRow[];
+  }
+
+  async one(sql: string, params?: Params): Promise<JsonRow | undefined> {
+    return (await this.all(sql, params))[0];
+  }
+
+  async value<T extends Json>(sql: string, params?: Params): Promise<T> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return (reader.convertRows(this.toJson)[0]?.[0] ?? null) as T;
+  }
+
+  /** Rows streamed chunk by chunk, so a large diff never sits whole in memory. */
+  async *stream(sql: string, params?: Params): AsyncGenerator<JsonRow[]> {
+    const result = await this.conn.stream(sql, params);
+    const names = result.columnNames();
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const rows = chunk.convertRows(this.toJson) as Json[][];
+      yield rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])) as JsonRow);
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+    Engine.current = undefined;
+  }
+}

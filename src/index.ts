@@ -1,0 +1,5 @@
+export { Repo } from './repo.js';
+export { LakegitError } from './errors.js';
+export type { Manifest, ChunkRef, DeltaRef } from './table/manifest.js';
+export type { StatusResult, TableStatus } from './ops/status.js';
+export type { LogEntry } from './ops/history.js';

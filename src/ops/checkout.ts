@@ -1,0 +1,125 @@
+import { promises as fsp } from 'node:fs';
+import { badInput, refused } from '../errors.js';
+import { statMatches, type StagingIndex } from '../store/staging.js';
+import { writeFile } from '../table/files.js';
+import { TableSnapshot } from '../table/snapshot.js';
+import { CONFIG_FILE, type RepoContext } from './context.js';
+import { resolveCommit, validateRefName } from './revisions.js';
+import { readManifest, readTableTree, type TableTree } from './tree.js';
+import { countChanges, fromSnapshot, fromWork } from './rowdiff.js';
+import { dropWork, loadWorkingFile, recordStat, statFile } from './worktree.js';
+
+export interface CheckoutOptions { target: string; create?: string; force?: boolean; onProgress?: (label: string, done: number, total: number) => void }
+export interface CheckoutResult { branch?: string; oid: string; written: string[]; removed: string[]; created?: boolean }
+
+/** Tables whose working file or staged manifest differ from HEAD: what a checkout must not clobber. */
+export async function dirtyTables(ctx: RepoContext, index: StagingIndex, headTree: TableTree): Promise<Set<string>> {
+  const dirty = new Set<string>();
+  for (const name of new Set([...Object.keys(index.tables), ...headTree.tables.keys()])) {
+    const entry = index.tables[name];
+    if (!entry || entry.manifest !== headTree.tables.get(name)) { dirty.add(name); continue; }
+    const now = await statFile(ctx.abs(entry.file));
+    if (!now || statMatches(entry.stat, now)) continue;
+    if (await workingDiffers(ctx, entry.file, entry.manifest)) dirty.add(name);
+  }
+  return dirty;
+}
+
+/** A racy or touched file may still hold the staged rows: compare contents before calling it dirty. */
+async function workingDiffers(ctx: RepoContext, file: string, blob: string): Promise<boolean> {
+  const snap = new TableSnapshot(await readManifest(ctx, blob), ctx.chunks);
+  const engine = await ctx.engine();
+  const loaded = await loadWorkingFile(ctx, engine, file, snap.manifest.source.format, snap.manifest).catch(() => undefined);
+  if (!loaded) return true;
+  try {
+    const c = await countChanges(engine, fromSnapshot(snap), fromWork(loaded.work, loaded.columns, snap.identity));
+    return c.added + c.removed + c.modified > 0 || c.schemaChanged;
+  } finally {
+    await dropWork(engine, loaded.work);
+  }
+}
+
+/** `checkout`: make the working files, the index and HEAD match a branch or commit. */
+export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise<CheckoutResult> {
+  return ctx.locked(async () => {
+    let branch: string | undefined;
+    let oid: string;
+    if (opts.create) {
+      branch = validateRefName(opts.create, 'branch');
+      if (await ctx.git.resolveRef(`refs/heads/${branch}`)) throw badInput(`a branch named '${branch}' already exists`, { branch });
+      oid = await resolveCommit(ctx, opts.target);
+    } else if (await ctx.git.resolveRef(`refs/heads/${opts.target}`)) {
+      branch = opts.target;
+      oid = (await ctx.git.resolveRef(`refs/heads/${branch}`))!;
+    } else {
+      oid = await resolveCommit(ctx, opts.target);
+    }
+    const result = await updateWorkingTree(ctx, oid, !!opts.force, opts.onProgress);
+    if (opts.create) await ctx.git.updateRef(`refs/heads/${branch}`, oid, undefined);
+    await ctx.git.setHead(branch ? { branch } : { oid });
+    return { ...result, branch, oid, created: !!opts.create };
+  });
+}
+
+/**
+ * Write the working files and the index for commit `oid`. Only tables whose manifest differs from
+ * what is staged (or whose file was touched) are rewritten. Caller holds the lock and moves HEAD.
+ */
+export async function updateWorkingTree(
+  ctx: RepoContext, oid: string, force: boolean, onProgress?: CheckoutOptions['onProgress'],
+): Promise<{ written: string[]; removed: string[] }> {
+  const head = await ctx.git.resolveRef('HEAD');
+  const [headTree, target, index] = [await readTableTree(ctx, head), await readTableTree(ctx, oid), await ctx.staging.read()];
+  const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])]
+    .filter((t) => target.tables.get(t) !== headTree.tables.get(t) || target.tables.get(t) !== index.tables[t]?.manifest);
+  if (!force) {
+    const dirty = await dirtyTables(ctx, index, headTree);
+    const blocked = touched.filter((t) => dirty.has(t) && target.tables.get(t) !== index.tables[t]?.manifest);
+    if (blocked.length) {
+      throw refused(`uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`, { tables: blocked },
+        "commit them, or use --force to discard them");
+    }
+  }
+  return writeTree(ctx, index, target, force, onProgress);
+}
+
+async function writeTree(
+  ctx: RepoContext, index: StagingIndex, target: TableTree, force: boolean, onProgress?: CheckoutOptions['onProgress'],
+): Promise<{ written: string[]; removed: string[] }> {
+  const written: string[] = [];
+  const removed: string[] = [];
+  const next: StagingIndex = { version: 1, tables: {} };
+  const names = [...target.tables.keys()];
+  for (const [i, name] of names.entries()) {
+    const blob = target.tables.get(name)!;
+    const m = await readManifest(ctx, blob);
+    const current = index.tables[name];
+    const now = await statFile(ctx.abs(m.source.file));
+    if (!force && current?.manifest === blob && current.file === m.source.file && now && statMatches(current.stat, now)) {
+      next.tables[name] = current;
+      continue;
+    }
+    const at = Date.now();
+    const engine = await ctx.engine();
+    await writeFile(engine, new TableSnapshot(m, ctx.chunks).orderedSql(), ctx.abs(m.source.file), m.source.format);
+    next.tables[name] = { manifest: blob, file: m.source.file, stat: recordStat((await statFile(ctx.abs(m.source.file)))!, at) };
+    written.push(name);
+    onProgress?.('checkout', i + 1, names.length);
+  }
+  for (const [name, entry] of Object.entries(index.tables)) {
+    if (target.tables.has(name)) continue;
+    const stillUsed = Object.values(next.tables).some((e) => e.file === entry.file);
+    if (!stillUsed) await fsp.rm(ctx.abs(entry.file), { force: true });
+    removed.push(name);
+  }
+  if (target.config) {
+    const text = await ctx.git.readBlob(target.config);
+    const now = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
+    if (!now || !now.equals(text)) await fsp.writeFile(ctx.abs(CONFIG_FILE), text);
+    next.config = { blob: target.config };
+  } else if (index.config) {
+    await fsp.rm(ctx.abs(CONFIG_FILE), { force: true });
+  }
+  await ctx.staging.write(next);
+  return { written, removed };
+}

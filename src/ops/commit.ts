@@ -1,0 +1,60 @@
+import { refused } from '../errors.js';
+import type { StagingIndex } from '../store/staging.js';
+import type { RepoContext } from './context.js';
+import { resolveIdentity } from './identity.js';
+import { stageAll } from './stage.js';
+import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
+
+export interface CommitOptions {
+  message: string;
+  all?: boolean;
+  author?: string;
+  allowEmpty?: boolean;
+  noVerify?: boolean;
+  /** Extra parents (a merge's other head). */
+  extraParents?: string[];
+}
+
+export interface CommitResult { oid: string; branch?: string; parents: string[]; tables: string[] }
+
+/** Guards that may refuse a commit (pre-commit checks, protected branches); the checks issue adds them. */
+export type CommitGate = (ctx: RepoContext, info: { branch?: string; tree: TableTree; parent?: string; noVerify: boolean }) => Promise<void>;
+export const commitGates: CommitGate[] = [];
+
+export const indexTree = (index: StagingIndex): TableTree => ({
+  tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
+  config: index.config?.blob,
+});
+
+/** `commit`: write the staged tree as a commit and move the branch, last, with a compare-and-swap. */
+export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<CommitResult> {
+  return ctx.locked(async () => {
+    const index = await ctx.staging.read();
+    if (opts.all) {
+      await stageAll(ctx, index, { staged: [], unchanged: [], removed: [] });
+      await ctx.staging.write(index);
+    }
+    return commitIndex(ctx, index, opts);
+  });
+}
+
+/** The commit step proper; the caller holds the lock. */
+export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: CommitOptions): Promise<CommitResult> {
+  const head = await ctx.git.resolveRef('HEAD');
+  const branch = await ctx.git.currentBranch();
+  const staged = indexTree(index);
+  const parentTree = await readTableTree(ctx, head);
+  if (!opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
+    throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
+  }
+  for (const gate of commitGates) await gate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify });
+  const author = await resolveIdentity(ctx, opts.author);
+  const tree = await writeTableTree(ctx, staged);
+  const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];
+  const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
+  const oid = await ctx.git.writeCommit({ tree, parents, message, author });
+  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+  const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
+    .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t));
+  return { oid, branch, parents, tables };
+}

@@ -1,0 +1,61 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../engine/db.js';
+import { notARepository } from '../errors.js';
+import { ChunkStore } from '../store/chunks.js';
+import { exists } from '../store/fsutil.js';
+import { GitStore } from '../store/git.js';
+import { withLock } from '../store/lock.js';
+import { StagingStore } from '../store/staging.js';
+
+export const LAKEGIT_DIR = '.lakegit';
+export const CONFIG_FILE = 'lakegit.yaml';
+
+/** Everything an operation needs to reach the repository; built once per command. */
+export class RepoContext {
+  readonly git: GitStore;
+  readonly chunks: ChunkStore;
+  readonly staging: StagingStore;
+
+  constructor(readonly root: string) {
+    this.git = new GitStore(this.gitdir);
+    this.chunks = new ChunkStore(path.join(this.gitdir, 'chunks'));
+    this.staging = StagingStore.at(this.gitdir);
+  }
+
+  get gitdir(): string {
+    return path.join(this.root, LAKEGIT_DIR);
+  }
+
+  engine(): Promise<Engine> {
+    return Engine.get();
+  }
+
+  /** Writers take the repository lock; readers never do. */
+  locked<T>(body: () => Promise<T>): Promise<T> {
+    return withLock(path.join(this.gitdir, 'lakegit.lock'), body);
+  }
+
+  abs(rel: string): string {
+    return path.join(this.root, rel);
+  }
+
+  stateFile(name: string): string {
+    return path.join(this.gitdir, name);
+  }
+
+  static async discover(start: string): Promise<RepoContext> {
+    let dir = path.resolve(start);
+    for (;;) {
+      if (await exists(path.join(dir, LAKEGIT_DIR, 'HEAD'))) return new RepoContext(dir);
+      const up = path.dirname(dir);
+      if (up === dir) throw notARepository(path.resolve(start));
+      dir = up;
+    }
+  }
+
+  static async create(dir: string): Promise<RepoContext> {
+    await fsp.mkdir(path.join(dir, LAKEGIT_DIR, 'chunks'), { recursive: true });
+    return new RepoContext(path.resolve(dir));
+  }
+}

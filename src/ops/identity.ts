@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { badInput } from '../errors.js';
+import type { Identity } from '../store/git.js';
+import type { RepoContext } from './context.js';
+import { readConfig } from './config.js';
+
+function gitConfig(key: string): string | undefined {
+  try {
+    return execFileSync('git', ['config', '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `LAKEGIT_AUTHOR_DATE` / `GIT_AUTHOR_DATE`: ISO 8601 or seconds since the epoch. */
+export function authorDate(): { timestamp: number; timezoneOffset: number } {
+  const raw = process.env.LAKEGIT_AUTHOR_DATE ?? process.env.GIT_AUTHOR_DATE;
+  if (!raw) return { timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
+  const secs = /^@?\d+$/.test(raw.trim()) ? Number(raw.trim().replace('@', '')) : Date.parse(raw) / 1000;
+  if (!Number.isFinite(secs)) throw badInput(`cannot parse author date '${raw}'`, { date: raw }, 'use ISO 8601 or seconds since the epoch');
+  return { timestamp: Math.floor(secs), timezoneOffset: 0 };
+}
+
+/** `--author`, then LAKEGIT_AUTHOR_*, then GIT_AUTHOR_*, then `lakegit config`, then git's config. */
+export async function resolveIdentity(ctx: RepoContext, author?: string): Promise<Identity> {
+  let name: string | undefined;
+  let email: string | undefined;
+  if (author) {
+    const m = /^\s*(.*?)\s*<([^>]*)>\s*$/.exec(author);
+    if (!m) throw badInput(`--author must look like "Name <email>", got '${author}'`);
+    [, name, email] = m;
+  }
+  const config = await readConfig(ctx);
+  name ??= process.env.LAKEGIT_AUTHOR_NAME ?? process.env.GIT_AUTHOR_NAME ?? config['user.name'] ?? gitConfig('user.name');
+  email ??= process.env.LAKEGIT_AUTHOR_EMAIL ?? process.env.GIT_AUTHOR_EMAIL ?? config['user.email'] ?? gitConfig('user.email');
+  if (!name) throw badInput('no author name is set', {}, "run 'lakegit config user.name \"Your Name\"' or pass --author");
+  return { name, email: email ?? '', ...authorDate() };
+}
+
+export const formatIdentity = (i: Pick<Identity, 'name' | 'email'>): string => `${i.name} <${i.email}>`;
+

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { badInput } from '../errors.js';
+import { compact } from '../table/changes.js';
+import { writeFile } from '../table/files.js';
+import { requireFormat } from '../table/schema.js';
+import { TableSnapshot } from '../table/snapshot.js';
+import type { RepoContext } from './context.js';
+import { indexTree } from './commit.js';
+import { parseTableRef, resolveCommit } from './revisions.js';
+import { readTableTree, snapshotOf, type TableTree } from './tree.js';
+
+/** The tree a revision names; no revision means the index (what is staged). */
+export async function treeAt(ctx: RepoContext, rev?: string): Promise<TableTree> {
+  if (rev === undefined) return indexTree(await ctx.staging.read());
+  return readTableTree(ctx, await resolveCommit(ctx, rev));
+}
+
+/** `orders@main~2` (or a bare `orders`, the staged version) as a snapshot. */
+export async function snapshotAt(ctx: RepoContext, ref: string): Promise<{ table: string; rev?: string; snapshot: TableSnapshot }> {
+  const { table, rev } = parseTableRef(ref);
+  const tree = await treeAt(ctx, rev);
+  return { table, rev, snapshot: await snapshotOf(ctx, tree, table, rev) };
+}
+
+/**
+ * `files`: the Parquet paths holding exactly the snapshot's rows. A snapshot with change chunks
+ * is compacted first (into the same chunks a fresh `add` would make) so readers need no merging.
+ */
+export async function chunkFiles(ctx: RepoContext, ref: string, relative = false): Promise<string[]> {
+  const { snapshot } = await snapshotAt(ctx, ref);
+  let m = snapshot.manifest;
+  if (m.deltas.length) m = await ctx.locked(async () => compact(await ctx.engine(), ctx.chunks, m));
+  const paths = m.chunks.map((c) => ctx.chunks.pathOf(c.id));
+  return relative ? paths.map((p) => path.relative(ctx.root, p)) : paths;
+}
+
+/** `export`: write a table at a revision to a file, format by extension, columns in manifest order. */
+export async function exportTable(ctx: RepoContext, ref: string, file: string, cwd: string): Promise<{ rows: number; file: string }> {
+  const { snapshot } = await snapshotAt(ctx, ref);
+  const abs = path.resolve(cwd, file);
+  const ext = path.extname(abs).toLowerCase();
+  if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
+  await writeFile(await ctx.engine(), snapshot.orderedSql(), abs, requireFormat(abs));
+  return { rows: snapshot.manifest.rows, file: abs };
+}

@@ -1,0 +1,159 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Engine } from '../engine/db.js';
+import { badInput } from '../errors.js';
+import { statMatches, type StagingIndex } from '../store/staging.js';
+import { DEFAULT_CHUNKING } from '../table/chunker.js';
+import { chunkFresh, stageRows, validateKey } from '../table/changes.js';
+import { requireFormat, validateTableName } from '../table/schema.js';
+import { CONFIG_FILE, type RepoContext } from './context.js';
+import { readManifest, writeManifest } from './tree.js';
+import { dropWork, loadWorkingFile, relativeToRoot, statFile } from './worktree.js';
+
+export interface AddOptions {
+  paths: string[];
+  cwd: string;
+  key?: string[];
+  name?: string;
+  keyless?: boolean;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export interface AddResult { staged: string[]; unchanged: string[]; removed: string[] }
+
+/** `add`: start tracking files, or stage the current rows of tracked ones. */
+export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult> {
+  return ctx.locked(async () => {
+    const index = await ctx.staging.read();
+    const result: AddResult = { staged: [], unchanged: [], removed: [] };
+    const everything = opts.paths.some((p) => p === '.' || p === '-A');
+    if (everything) {
+      await stageAll(ctx, index, result, opts);
+    }
+    for (const given of opts.paths.filter((p) => p !== '.' && p !== '-A')) {
+      await addOne(ctx, index, given, opts, result);
+    }
+    await ctx.staging.write(index);
+    return result;
+  });
+}
+
+/** Stage every tracked table and a tracked lakegit.yaml: `add -A`, `commit -a`. Caller holds the lock. */
+export async function stageAll(ctx: RepoContext, index: StagingIndex, result: AddResult, opts: Pick<AddOptions, 'onProgress'> = {}): Promise<void> {
+  for (const [name, entry] of Object.entries(index.tables)) {
+    const st = await statFile(ctx.abs(entry.file));
+    if (!st) {
+      delete index.tables[name];
+      result.removed.push(name);
+      continue;
+    }
+    await stageTracked(ctx, index, name, opts) ? result.staged.push(name) : result.unchanged.push(name);
+  }
+  if (index.config) await stageConfig(ctx, index);
+}
+
+async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts: AddOptions, result: AddResult): Promise<void> {
+  const rel = relativeToRoot(ctx, given, opts.cwd);
+  if (rel === CONFIG_FILE) {
+    await stageConfig(ctx, index);
+    result.staged.push(CONFIG_FILE);
+    return;
+  }
+  const tracked = Object.entries(index.tables).find(([name, e]) => e.file === rel || (name === given && !opts.name));
+  if (tracked && (!opts.name || opts.name === tracked[0])) {
+    if (opts.key && JSON.stringify(opts.key) !== JSON.stringify((await readManifest(ctx, tracked[1].manifest)).key)) {
+      throw badInput(`table '${tracked[0]}' already has a key; changing it is not supported`, { table: tracked[0] });
+    }
+    if (!(await statFile(ctx.abs(tracked[1].file)))) {
+      delete index.tables[tracked[0]];
+      result.removed.push(tracked[0]);
+      return;
+    }
+    (await stageTracked(ctx, index, tracked[0], opts)) ? result.staged.push(tracked[0]) : result.unchanged.push(tracked[0]);
+    return;
+  }
+  const name = validateTableName(opts.name ?? path.basename(rel, path.extname(rel)));
+  if (index.tables[name]) {
+    throw badInput(`a table named '${name}' is already tracked (from '${index.tables[name].file}')`, { table: name }, 'pass --name to choose another name');
+  }
+  await trackNew(ctx, index, name, rel, opts);
+  result.staged.push(name);
+}
+
+async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, file: string, opts: AddOptions): Promise<void> {
+  const format = requireFormat(file);
+  if (!opts.key && !opts.keyless) {
+    throw badInput(`table '${name}' needs a primary key`, { table: name }, `pass --key <column>[,<column>] or --keyless`);
+  }
+  const engine = await ctx.engine();
+  const loaded = await loadWorkingFile(ctx, engine, file, format);
+  try {
+    if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
+    const manifest = await chunkFresh(engine, ctx.chunks, {
+      work: loaded.work, columns: loaded.columns, key: opts.key ?? null, source: { file, format }, chunking: DEFAULT_CHUNKING,
+    }, (d, t) => opts.onProgress?.(`chunking ${name}`, d, t));
+    index.tables[name] = { manifest: await writeManifest(ctx, manifest), file, stat: loaded.stat };
+  } finally {
+    await dropWork(engine, loaded.work);
+  }
+}
+
+/** Re-read a tracked table's file if it may have changed; returns whether the staged manifest moved. */
+export async function stageTracked(ctx: RepoContext, index: StagingIndex, name: string, opts: Pick<AddOptions, 'onProgress'> = {}): Promise<boolean> {
+  const entry = index.tables[name];
+  const now = await statFile(ctx.abs(entry.file));
+  if (now && statMatches(entry.stat, now)) return false;
+  const prev = await readManifest(ctx, entry.manifest);
+  const engine: Engine = await ctx.engine();
+  const loaded = await loadWorkingFile(ctx, engine, entry.file, prev.source.format, prev);
+  try {
+    if (prev.key) await validateKey(engine, loaded.work, loaded.columns, prev.key, entry.file);
+    const manifest = await stageRows(engine, ctx.chunks, {
+      work: loaded.work, columns: loaded.columns, key: prev.key, prev, chunking: prev.chunking,
+      source: { file: entry.file, format: prev.source.format },
+    });
+    const blob = await writeManifest(ctx, manifest);
+    const moved = blob !== entry.manifest;
+    index.tables[name] = { ...entry, manifest: blob, stat: loaded.stat };
+    opts.onProgress?.(`staged ${name}`, 1, 1);
+    return moved;
+  } finally {
+    await dropWork(engine, loaded.work);
+  }
+}
+
+async function stageConfig(ctx: RepoContext, index: StagingIndex): Promise<void> {
+  const text = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
+  if (text === undefined) {
+    delete index.config;
+    return;
+  }
+  index.config = { blob: await ctx.git.writeBlob(text) };
+}
+
+/** `rm`: stop tracking a table; delete its file unless `cached`. */
+export async function remove(ctx: RepoContext, table: string, cached: boolean): Promise<void> {
+  await ctx.locked(async () => {
+    const index = await ctx.staging.read();
+    const entry = index.tables[table];
+    if (!entry) throw badInput(`no table '${table}' is tracked`, { table }, "run 'lakegit status' to list tables");
+    delete index.tables[table];
+    await ctx.staging.write(index);
+    if (!cached) await fsp.rm(ctx.abs(entry.file), { force: true });
+  });
+}
+
+/** `mv`: rename a table; its chunks and file stay as they are. */
+export async function rename(ctx: RepoContext, from: string, to: string): Promise<void> {
+  await ctx.locked(async () => {
+    const index = await ctx.staging.read();
+    const entry = index.tables[from];
+    if (!entry) throw badInput(`no table '${from}' is tracked`, { table: from });
+    validateTableName(to);
+    if (index.tables[to]) throw badInput(`a table named '${to}' already exists`, { table: to });
+    delete index.tables[from];
+    index.tables[to] = entry;
+    await ctx.staging.write(index);
+  });
+}
+

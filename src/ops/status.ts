@@ -1,0 +1,90 @@
+import { statMatches, type StagingIndex } from '../store/staging.js';
+import type { RepoContext } from './context.js';
+import { CONFIG_FILE } from './context.js';
+import { countChanges, fromSnapshot, fromWork, zeroCounts, type RowCounts } from './rowdiff.js';
+import { readManifest, readTableTree } from './tree.js';
+import { TableSnapshot } from '../table/snapshot.js';
+import { dropWork, findDataFiles, loadWorkingFile, statFile } from './worktree.js';
+import { exists } from '../store/fsutil.js';
+
+export type RepoState = 'clean' | 'merging' | 'reverting';
+
+export interface TableStatus {
+  table: string;
+  file: string;
+  staged: RowCounts;
+  unstaged: RowCounts;
+  schemaChanged: boolean;
+  change?: 'new' | 'deleted' | 'missing';
+}
+
+export interface StatusResult {
+  branch: string | null;
+  head: string | null;
+  state: RepoState;
+  tables: TableStatus[];
+  untracked: string[];
+  config?: { staged: boolean; unstaged: boolean };
+}
+
+export async function repoState(ctx: RepoContext): Promise<RepoState> {
+  if (await exists(ctx.stateFile('MERGE_HEAD'))) return 'merging';
+  if (await exists(ctx.stateFile('REVERT_HEAD'))) return 'reverting';
+  return 'clean';
+}
+
+/** `status`: staged (index vs HEAD) and unstaged (working files vs index) row counts per table. */
+export async function status(ctx: RepoContext): Promise<StatusResult> {
+  const head = await ctx.git.resolveRef('HEAD');
+  const headTree = await readTableTree(ctx, head);
+  const index = await ctx.staging.read();
+  const names = [...new Set([...Object.keys(index.tables), ...headTree.tables.keys()])].sort();
+  const tables: TableStatus[] = [];
+  for (const table of names) tables.push(await tableStatus(ctx, index, headTree.tables.get(table), table));
+  const tracked = new Set(Object.values(index.tables).map((e) => e.file));
+  const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
+  if (!index.config && await exists(ctx.abs(CONFIG_FILE))) untracked.push(CONFIG_FILE);
+  return {
+    branch: (await ctx.git.currentBranch()) ?? null, head: head ?? null, state: await repoState(ctx),
+    tables, untracked, config: await configStatus(ctx, index, headTree.config),
+  };
+}
+
+async function configStatus(ctx: RepoContext, index: StagingIndex, headBlob?: string) {
+  if (!index.config && !headBlob) return undefined;
+  const { promises: fsp } = await import('node:fs');
+  const text = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
+  const working = text === undefined ? undefined : await ctx.git.writeBlob(text);
+  return { staged: index.config?.blob !== headBlob, unstaged: working !== index.config?.blob };
+}
+
+async function tableStatus(ctx: RepoContext, index: StagingIndex, headBlob: string | undefined, table: string): Promise<TableStatus> {
+  const entry = index.tables[table];
+  if (!entry) {
+    const m = await readManifest(ctx, headBlob!);
+    return { table, file: m.source.file, staged: { ...zeroCounts(), removed: m.rows }, unstaged: zeroCounts(), schemaChanged: false, change: 'deleted' };
+  }
+  const indexSnap = new TableSnapshot(await readManifest(ctx, entry.manifest), ctx.chunks);
+  const engine = entry.manifest === headBlob ? undefined : await ctx.engine();
+  let staged = zeroCounts();
+  let schemaChanged = false;
+  if (!headBlob) staged = { ...zeroCounts(), added: indexSnap.manifest.rows };
+  else if (engine) {
+    const headSnap = new TableSnapshot(await readManifest(ctx, headBlob), ctx.chunks);
+    const c = await countChanges(engine, fromSnapshot(headSnap), fromSnapshot(indexSnap));
+    staged = { added: c.added, removed: c.removed, modified: c.modified };
+    schemaChanged = c.schemaChanged;
+  }
+  const now = await statFile(ctx.abs(entry.file));
+  const base = { table, file: entry.file, staged, schemaChanged, change: headBlob ? undefined : 'new' as const };
+  if (!now) return { ...base, unstaged: { ...zeroCounts(), removed: indexSnap.manifest.rows }, change: 'missing' };
+  if (statMatches(entry.stat, now)) return { ...base, unstaged: zeroCounts() };
+  const eng = await ctx.engine();
+  const loaded = await loadWorkingFile(ctx, eng, entry.file, indexSnap.manifest.source.format, indexSnap.manifest);
+  try {
+    const c = await countChanges(eng, fromSnapshot(indexSnap), fromWork(loaded.work, loaded.columns, indexSnap.identity));
+    return { ...base, unstaged: { added: c.added, removed: c.removed, modified: c.modified }, schemaChanged: schemaChanged || c.schemaChanged };
+  } finally {
+    await dropWork(eng, loaded.work);
+  }
+}

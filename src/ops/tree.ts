@@ -1,0 +1,60 @@
+import { parseManifest, serializeManifest, type Manifest } from '../table/manifest.js';
+import { TableSnapshot } from '../table/snapshot.js';
+import type { TreeEntry } from '../store/git.js';
+import { unknownTable } from '../errors.js';
+import { CONFIG_FILE, type RepoContext } from './context.js';
+
+/** What a commit (or the index) holds: table name → manifest blob, and the lakegit.yaml blob. */
+export interface TableTree { tables: Map<string, string>; config?: string }
+
+export const emptyTree = (): TableTree => ({ tables: new Map() });
+
+export async function readTableTree(ctx: RepoContext, commit: string | undefined): Promise<TableTree> {
+  if (!commit) return emptyTree();
+  const { tree } = await ctx.git.readCommit(commit);
+  const top = await ctx.git.readTree(tree);
+  const result = emptyTree();
+  for (const e of top) {
+    if (e.path === CONFIG_FILE && e.type === 'blob') result.config = e.oid;
+    if (e.path === 'tables' && e.type === 'tree') {
+      for (const t of await ctx.git.readTree(e.oid)) {
+        if (t.type === 'blob' && t.path.endsWith('.json')) result.tables.set(t.path.slice(0, -5), t.oid);
+      }
+    }
+  }
+  return result;
+}
+
+export async function writeTableTree(ctx: RepoContext, t: TableTree): Promise<string> {
+  const entries: TreeEntry[] = [];
+  if (t.tables.size > 0) {
+    const tables = [...t.tables].map(([name, oid]) => ({ path: `${name}.json`, oid, mode: '100644', type: 'blob' as const }));
+    entries.push({ path: 'tables', oid: await ctx.git.writeTree(tables), mode: '040000', type: 'tree' });
+  }
+  if (t.config) entries.push({ path: CONFIG_FILE, oid: t.config, mode: '100644', type: 'blob' });
+  return ctx.git.writeTree(entries);
+}
+
+const manifestCache = new Map<string, Manifest>();
+
+export async function readManifest(ctx: RepoContext, blob: string): Promise<Manifest> {
+  let m = manifestCache.get(blob);
+  if (!m) {
+    m = parseManifest(await ctx.git.readText(blob), blob);
+    manifestCache.set(blob, m);
+  }
+  return m;
+}
+
+export async function writeManifest(ctx: RepoContext, m: Manifest): Promise<string> {
+  return ctx.git.writeBlob(serializeManifest(m));
+}
+
+export async function snapshotOf(ctx: RepoContext, tree: TableTree, table: string, rev?: string): Promise<TableSnapshot> {
+  const blob = tree.tables.get(table);
+  if (!blob) throw unknownTable(table, rev);
+  return new TableSnapshot(await readManifest(ctx, blob), ctx.chunks);
+}
+
+export const treesEqual = (a: TableTree, b: TableTree): boolean =>
+  a.config === b.config && a.tables.size === b.tables.size && [...a.tables].every(([k, v]) => b.tables.get(k) === v);

@@ -1,0 +1,69 @@
+import { RepoContext } from './ops/context.js';
+import { add, remove, rename, type AddOptions, type AddResult } from './ops/stage.js';
+import { commit, type CommitOptions, type CommitResult } from './ops/commit.js';
+import { status, type StatusResult } from './ops/status.js';
+import { checkout, type CheckoutOptions, type CheckoutResult } from './ops/checkout.js';
+import { log, type LogEntry, type LogOptions } from './ops/history.js';
+import { show, type ShowResult } from './ops/show.js';
+import * as refs from './ops/refs.js';
+import { fsck, gc, type FsckResult, type GcResult } from './ops/maintenance.js';
+import { chunkFiles, exportTable } from './ops/read.js';
+import { init } from './ops/init.js';
+import { readConfig, setConfig } from './ops/config.js';
+import { Engine } from './engine/db.js';
+
+/**
+ * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
+ * one operation in `src/ops/`. Writers take the repository lock; readers do not.
+ *
+ * @example
+ * const repo = await Repo.init('lake');
+ * await repo.add({ paths: ['orders.csv'], cwd: repo.root, key: ['id'] });
+ * await repo.commit({ message: 'load orders' });
+ */
+export class Repo {
+  private constructor(readonly ctx: RepoContext) {}
+
+  get root(): string { return this.ctx.root; }
+
+  static async open(dir: string): Promise<Repo> {
+    return new Repo(await RepoContext.discover(dir));
+  }
+
+  static async init(dir: string, branch?: string): Promise<Repo & { created: boolean }> {
+    const { root, created } = await init(dir, branch);
+    return Object.assign(new Repo(new RepoContext(root)), { created });
+  }
+
+  add(opts: AddOptions): Promise<AddResult> { return add(this.ctx, opts); }
+  rm(table: string, cached = false): Promise<void> { return remove(this.ctx, table, cached); }
+  mv(from: string, to: string): Promise<void> { return rename(this.ctx, from, to); }
+  commit(opts: CommitOptions): Promise<CommitResult> { return commit(this.ctx, opts); }
+  status(): Promise<StatusResult> { return status(this.ctx); }
+  log(opts?: LogOptions): Promise<LogEntry[]> { return log(this.ctx, opts); }
+  show(rev: string): Promise<ShowResult> { return show(this.ctx, rev); }
+  checkout(opts: CheckoutOptions): Promise<CheckoutResult> { return checkout(this.ctx, opts); }
+
+  branches() { return refs.listBranches(this.ctx); }
+  createBranch(name: string, start?: string) { return refs.createBranch(this.ctx, name, start); }
+  deleteBranch(name: string, force = false) { return refs.deleteBranch(this.ctx, name, force); }
+  renameBranch(from: string, to: string) { return refs.renameBranch(this.ctx, from, to); }
+  currentBranch() { return this.ctx.git.currentBranch(); }
+  tags() { return refs.listTags(this.ctx); }
+  createTag(name: string, rev?: string, message?: string) { return refs.createTag(this.ctx, name, rev, message); }
+  deleteTag(name: string) { return refs.deleteTag(this.ctx, name); }
+  reset(rev: string, mode: refs.ResetMode = 'mixed') { return refs.reset(this.ctx, rev, mode); }
+
+  files(ref: string, relative = false): Promise<string[]> { return chunkFiles(this.ctx, ref, relative); }
+  export(ref: string, file: string, cwd = this.root) { return exportTable(this.ctx, ref, file, cwd); }
+  fsck(): Promise<FsckResult> { return fsck(this.ctx); }
+  gc(): Promise<GcResult> { return gc(this.ctx); }
+
+  config(): Promise<Record<string, string>> { return readConfig(this.ctx); }
+  setConfig(key: string, value: string | undefined) { return this.ctx.locked(() => setConfig(this.ctx, key, value)); }
+
+  /** Release DuckDB, if this process loaded it. */
+  static close(): void {
+    if (Engine.loaded()) void Engine.get().then((e) => e.close());
+  }
+}

@@ -1,0 +1,59 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { exists, tempName } from './fsutil.js';
+
+const ID = /^[0-9a-f]{64}$/;
+
+/**
+ * Content-addressed Parquet files under `.lakegit/chunks/`. A chunk is written under a temporary
+ * name and renamed into place, so a reader never sees half a chunk and a crash leaves only a
+ * temporary file that `gc` removes.
+ */
+export class ChunkStore {
+  constructor(readonly dir: string) {}
+
+  pathOf(id: string): string {
+    return path.join(this.dir, `${id}.parquet`);
+  }
+
+  has(id: string): Promise<boolean> {
+    return exists(this.pathOf(id));
+  }
+
+  /** A temporary path beside the chunks, to COPY into before `commitFile`. */
+  tempPath(): string {
+    return tempName(this.dir, 'chunk', '.parquet');
+  }
+
+  /** Move a finished temporary file into place; returns its size. Idempotent for equal content. */
+  async commitFile(tmp: string, id: string): Promise<number> {
+    const handle = await fsp.open(tmp, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(tmp, this.pathOf(id));
+    return (await fsp.stat(this.pathOf(id))).size;
+  }
+
+  async size(id: string): Promise<number> {
+    return (await fsp.stat(this.pathOf(id))).size;
+  }
+
+  async list(): Promise<{ ids: string[]; temporary: string[] }> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    const ids: string[] = [];
+    const temporary: string[] = [];
+    for (const n of names) {
+      const id = n.endsWith('.parquet') ? n.slice(0, -'.parquet'.length) : '';
+      if (ID.test(id)) ids.push(id);
+      else temporary.push(path.join(this.dir, n));
+    }
+    return { ids, temporary };
+  }
+
+  async remove(id: string): Promise<void> {
+    await fsp.rm(this.pathOf(id), { force: true });
+  }
+}

@@ -1,0 +1,170 @@
+import fs, { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { writeFileAtomic } from './fsutil.js';
+import { corrupt, refused } from '../errors.js';
+
+export interface Identity { name: string; email: string; timestamp: number; timezoneOffset: number }
+export interface CommitInfo {
+  oid: string;
+  tree: string;
+  parents: string[];
+  message: string;
+  author: Identity;
+}
+export interface TreeEntry { path: string; oid: string; mode: string; type: 'blob' | 'tree' | 'commit' }
+
+/**
+ * The only module that imports isomorphic-git. One object cache per process is passed to every
+ * call so pack files are parsed once. Refs are written here, atomically, by rename.
+ */
+export class GitStore {
+  private readonly cache = {};
+  constructor(readonly gitdir: string) {}
+
+  private get o() {
+    return { fs, gitdir: this.gitdir, cache: this.cache };
+  }
+
+  static async init(gitdir: string, defaultBranch: string): Promise<GitStore> {
+    await git.init({ fs, dir: path.dirname(gitdir), gitdir, defaultBranch, bare: true });
+    return new GitStore(gitdir);
+  }
+
+  async writeBlob(data: string | Uint8Array): Promise<string> {
+    const blob = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    return git.writeBlob({ ...this.o, blob });
+  }
+
+  async readBlob(oid: string): Promise<Buffer> {
+    const { blob } = await git.readBlob({ ...this.o, oid });
+    return Buffer.from(blob);
+  }
+
+  async readText(oid: string): Promise<string> {
+    return (await this.readBlob(oid)).toString('utf8');
+  }
+
+  async writeTree(entries: TreeEntry[]): Promise<string> {
+    return git.writeTree({ ...this.o, tree: entries });
+  }
+
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    const { tree } = await git.readTree({ ...this.o, oid });
+    return tree as TreeEntry[];
+  }
+
+  async writeCommit(c: Omit<CommitInfo, 'oid'>): Promise<string> {
+    return git.writeCommit({
+      ...this.o,
+      commit: { message: c.message, tree: c.tree, parent: c.parents, author: c.author, committer: c.author },
+    });
+  }
+
+  async readCommit(oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ ...this.o, oid });
+    return { oid, tree: commit.tree, parents: commit.parent, message: commit.message, author: commit.author };
+  }
+
+  async objectType(oid: string): Promise<string> {
+    const { type } = await git.readObject({ ...this.o, oid, format: 'parsed' });
+    return type;
+  }
+
+  async expandOid(prefix: string): Promise<string | undefined> {
+    try {
+      return await git.expandOid({ ...this.o, oid: prefix });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async resolveRef(ref: string): Promise<string | undefined> {
+    try {
+      return await git.resolveRef({ ...this.o, ref });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** HEAD's target: a branch name, or undefined when detached. */
+  async currentBranch(): Promise<string | undefined> {
+    const head = (await fsp.readFile(path.join(this.gitdir, 'HEAD'), 'utf8')).trim();
+    return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
+  }
+
+  async setHead(target: { branch: string } | { oid: string }): Promise<void> {
+    const body = 'branch' in target ? `ref: refs/heads/${target.branch}\n` : `${target.oid}\n`;
+    await writeFileAtomic(path.join(this.gitdir, 'HEAD'), body);
+  }
+
+  /** Move a ref only if it still points where the caller saw it: the last step of every write. */
+  async updateRef(ref: string, oid: string, expected: string | undefined | null): Promise<void> {
+    if (expected !== null) {
+      const now = await this.resolveRef(ref);
+      if (now !== expected) throw refused(`${ref} moved while this command ran`, { ref }, 'run the command again');
+    }
+    const file = path.join(this.gitdir, ref);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, `${oid}\n`);
+  }
+
+  async deleteRef(ref: string): Promise<void> {
+    await git.deleteRef({ ...this.o, ref });
+  }
+
+  async listBranches(): Promise<string[]> {
+    return (await git.listBranches({ ...this.o })).sort();
+  }
+
+  async listTags(): Promise<string[]> {
+    return (await git.listTags({ ...this.o })).sort();
+  }
+
+  async writeTag(name: string, target: string, message: string | undefined, tagger: Identity): Promise<string> {
+    if (!message) return target;
+    return git.writeTag({
+      ...this.o,
+      tag: { object: target, type: 'commit', tag: name, tagger, message: message.endsWith('\n') ? message : `${message}\n` },
+    });
+  }
+
+  /** Peel an annotated tag to its commit. */
+  async peel(oid: string): Promise<string> {
+    const obj = await git.readObject({ ...this.o, oid, format: 'parsed' });
+    if (obj.type === 'tag') return this.peel((obj.object as { object: string }).object);
+    if (obj.type !== 'commit') throw corrupt(`object ${oid} is a ${obj.type}, not a commit`);
+    return oid;
+  }
+
+  async mergeBases(a: string, b: string): Promise<string[]> {
+    return git.findMergeBase({ ...this.o, oids: [a, b] });
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    if (ancestor === descendant) return true;
+    return git.isDescendent({ ...this.o, oid: descendant, ancestor, depth: -1 });
+  }
+
+  async readNote(ref: string, oid: string): Promise<string | undefined> {
+    try {
+      return Buffer.from(await git.readNote({ ...this.o, ref, oid })).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async addNote(ref: string, oid: string, note: string, author: Identity): Promise<void> {
+    await git.addNote({ ...this.o, ref, oid, note, author, force: true });
+  }
+
+  /** Every loose and packed object id, for fsck and gc. */
+  async hasObject(oid: string): Promise<boolean> {
+    try {
+      await git.readObject({ ...this.o, oid, format: 'deflated' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

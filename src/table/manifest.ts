@@ -1,0 +1,55 @@
+import type { Json } from '@duckdb/node-api';
+import { corrupt } from '../errors.js';
+import type { Column, FileFormat } from './schema.js';
+
+/** A base chunk: rows in key order, cut at key-defined boundaries. */
+export interface ChunkRef { id: string; rows: number; bytes: number; min: Json[]; max: Json[] }
+/** A change chunk layered over the base: upserted rows and deleted keys, newest last. */
+export interface DeltaRef extends ChunkRef { upserts: number; deletes: number }
+
+export interface ChunkingScheme { scheme: string; target: number; min: number; max: number }
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  chunking: ChunkingScheme;
+  key: string[] | null;
+  columns: Column[];
+  source: { file: string; format: FileFormat };
+  rows: number;
+  chunks: ChunkRef[];
+  deltas: DeltaRef[];
+}
+
+export const MANIFEST_FORMAT = 'lakegit.table/1';
+/** Bumped whenever the canonical row text, the boundary hash or the cut rule changes. */
+export const CHUNK_SCHEME = 'lakegit-cdc/1:md5(json_array(row))+sha256;cut=md5_number_lower(key)';
+
+const ORDER: (keyof Manifest)[] = ['format', 'chunking', 'key', 'columns', 'source', 'rows', 'chunks', 'deltas'];
+
+/** Byte-stable: equal tables serialise to equal text and so to equal git blobs. */
+export function serializeManifest(m: Manifest): string {
+  const ordered = Object.fromEntries(ORDER.map((k) => [k, m[k]]));
+  return `${JSON.stringify(ordered, null, 1)}\n`;
+}
+
+export function parseManifest(text: string, where: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch {
+    throw corrupt(`manifest ${where} is not valid JSON`, { where });
+  }
+  if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.columns) || !Array.isArray(m.chunks)
+    || !Array.isArray(m.deltas) || typeof m.rows !== 'number') {
+    throw corrupt(`manifest ${where} is not a ${MANIFEST_FORMAT} manifest`, { where });
+  }
+  return m;
+}
+
+export const isKeyless = (m: Pick<Manifest, 'key'>): boolean => m.key === null;
+
+/** The columns rows are identified and ordered by: the key, or the whole row for keyless tables. */
+export const identityColumns = (m: Pick<Manifest, 'key' | 'columns'>): string[] =>
+  m.key ?? m.columns.map((c) => c.name);
+
+export const allChunkIds = (m: Manifest): string[] => [...m.chunks, ...m.deltas].map((c) => c.id);

@@ -1,0 +1,35 @@
+import { identList, quoteIdent } from '../engine/quote.js';
+import type { Column } from './schema.js';
+
+/**
+ * SQL fragments over a row. Canonical row text is `json_array(col, ...)`: unambiguous (NULL, '' and
+ * 'NULL' differ), independent of file format, and built from SQL values so it is stable across
+ * DuckDB versions as long as their text forms are. `hash()` is used only for transient comparisons.
+ */
+export const rowText = (columns: readonly string[], alias?: string): string =>
+  `json_array(${columns.map((c) => col(c, alias)).join(', ')})::VARCHAR`;
+
+export const rowDigest = (columns: readonly string[], alias?: string): string => `md5(${rowText(columns, alias)})`;
+
+/** The boundary hash of a row's identity (its key, or the whole row for keyless tables). */
+export const keyHash = (identity: readonly string[]): string =>
+  `md5_number_lower(${identity.length === 1 ? `${col(identity[0])}::VARCHAR` : rowText(identity)})`;
+
+export const col = (name: string, alias?: string): string => (alias ? `${alias}.${quoteIdent(name)}` : quoteIdent(name));
+
+export const cols = (names: readonly string[], alias?: string): string =>
+  alias ? names.map((n) => col(n, alias)).join(', ') : identList(names);
+
+export const names = (columns: readonly Column[]): string[] => columns.map((c) => c.name);
+
+/** `a.k1 = b.k1 AND a.k2 = b.k2` */
+export const joinOn = (key: readonly string[], a: string, b: string): string =>
+  key.map((k) => `${col(k, a)} = ${col(k, b)}`).join(' AND ');
+
+/** True when two aliased rows differ in any of the columns, NULL-safe. */
+export const rowsDiffer = (columns: readonly string[], a: string, b: string): string =>
+  columns.length === 0 ? 'false' : `(${columns.map((c) => `${col(c, a)} IS DISTINCT FROM ${col(c, b)}`).join(' OR ')})`;
+
+/** An empty relation with the table's columns and types. */
+export const emptyRelation = (columns: readonly Column[]): string =>
+  `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
