@@ -1,6 +1,7 @@
 import { refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import type { RepoContext } from './context.js';
+import { preCommitGate } from './gates.js';
 import { resolveIdentity } from './identity.js';
 import { stageAll } from './stage.js';
 import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
@@ -13,13 +14,11 @@ export interface CommitOptions {
   noVerify?: boolean;
   /** Extra parents (a merge's other head). */
   extraParents?: string[];
+  /** What is committing, for the pre-commit gate. */
+  event?: 'commit' | 'revert' | 'cherry-pick';
 }
 
 export interface CommitResult { oid: string; branch?: string; parents: string[]; tables: string[] }
-
-/** Guards that may refuse a commit (pre-commit checks, protected branches); the checks issue adds them. */
-export type CommitGate = (ctx: RepoContext, info: { branch?: string; tree: TableTree; parent?: string; noVerify: boolean }) => Promise<void>;
-export const commitGates: CommitGate[] = [];
 
 export const indexTree = (index: StagingIndex): TableTree => ({
   tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
@@ -47,7 +46,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   if (!opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
     throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
-  for (const gate of commitGates) await gate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify });
+  await preCommitGate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify, event: opts.event ?? 'commit' });
   const author = await resolveIdentity(ctx, opts.author);
   const tree = await writeTableTree(ctx, staged);
   const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];

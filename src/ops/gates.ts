@@ -1,0 +1,50 @@
+import type { RepoContext } from './context.js';
+import type { TableTree } from './tree.js';
+
+/**
+ * The seam where checks and hooks (lakegit.yaml) may refuse rows landing on a branch. Every write
+ * path calls one of these before it writes a commit: `commit`, `revert` and `cherry-pick` call
+ * `preCommitGate`, `merge` calls `preMergeGate` with the merge result, before anything is written.
+ * A gate throws a LakegitError (exit 1, or 2 for a misconfigured lakegit.yaml) to refuse, or
+ * returns a report the caller may show.
+ */
+export interface CommitGateInput {
+  branch?: string;            // the branch being committed to, undefined when detached
+  parent?: string;            // its current head
+  tree: TableTree;            // what would be committed
+  noVerify: boolean;
+  event: 'commit' | 'revert' | 'cherry-pick';
+}
+
+export interface MergeGateInput {
+  targetBranch?: string;
+  targetCommit?: string;      // the target's head: its committed lakegit.yaml is the one that applies
+  sourceRef: string;          // what is being merged, as the user named it
+  sourceCommit: string;
+  result: TableTree;          // the merged tree that would be committed
+  noVerify: boolean;
+  dryRun: boolean;
+}
+
+export interface GateReport { passed: boolean; summary: string; details?: unknown }
+
+type CommitGate = (ctx: RepoContext, input: CommitGateInput) => Promise<GateReport | undefined>;
+type MergeGate = (ctx: RepoContext, input: MergeGateInput) => Promise<GateReport | undefined>;
+
+const commitGates: CommitGate[] = [];
+const mergeGates: MergeGate[] = [];
+
+export const registerCommitGate = (g: CommitGate): void => { commitGates.push(g); };
+export const registerMergeGate = (g: MergeGate): void => { mergeGates.push(g); };
+
+export async function preCommitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
+  const out: GateReport[] = [];
+  for (const g of commitGates) { const r = await g(ctx, input); if (r) out.push(r); }
+  return out;
+}
+
+export async function preMergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport[]> {
+  const out: GateReport[] = [];
+  for (const g of mergeGates) { const r = await g(ctx, input); if (r) out.push(r); }
+  return out;
+}
