@@ -72,19 +72,20 @@ export async function updateWorkingTree(
   const [headTree, target, index] = [await readTableTree(ctx, head), await readTableTree(ctx, oid), await ctx.staging.read()];
   const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])]
     .filter((t) => target.tables.get(t) !== headTree.tables.get(t) || target.tables.get(t) !== index.tables[t]?.manifest);
+  const dirty = await dirtyTables(ctx, index, headTree);
   if (!force) {
-    const dirty = await dirtyTables(ctx, index, headTree);
     const blocked = touched.filter((t) => dirty.has(t) && target.tables.get(t) !== index.tables[t]?.manifest);
     if (blocked.length) {
       throw refused(`uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`, { tables: blocked },
         "commit them, or use --force to discard them");
     }
   }
-  return writeTree(ctx, index, target, force, onProgress);
+  return writeTree(ctx, index, target, force ? new Set(touched) : dirty, onProgress);
 }
 
+/** `rewrite`: tables whose working file must be written even if the staged manifest already matches. */
 async function writeTree(
-  ctx: RepoContext, index: StagingIndex, target: TableTree, force: boolean, onProgress?: CheckoutOptions['onProgress'],
+  ctx: RepoContext, index: StagingIndex, target: TableTree, rewrite: Set<string>, onProgress?: CheckoutOptions['onProgress'],
 ): Promise<{ written: string[]; removed: string[] }> {
   const written: string[] = [];
   const removed: string[] = [];
@@ -95,7 +96,7 @@ async function writeTree(
     const m = await readManifest(ctx, blob);
     const current = index.tables[name];
     const now = await statFile(ctx.abs(m.source.file));
-    if (!force && current?.manifest === blob && current.file === m.source.file && now && statMatches(current.stat, now)) {
+    if (current?.manifest === blob && current.file === m.source.file && now && !rewrite.has(name)) {
       next.tables[name] = current;
       continue;
     }
