@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+describe('demo', () => {
+  it('demo: npm run demo runs every step for real and finishes', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'dist', 'demo', 'demo.js')], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 },
+        (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+    expect(stderr).not.toContain('demo: ');
+    expect(code).toBe(0);
+    expect(stdout).toContain('$ lakegit commit -am');
+    expect(stdout).toMatch(/orders \(orders\.csv\)\s+\+1 ~1 -1/);
+    expect(stdout).toContain('demo finished');
+  }, 180_000);
+});
