@@ -4,7 +4,7 @@ import type { Engine } from '../engine/db.js';
 import { badInput } from '../errors.js';
 import { statMatches, type StagingIndex } from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
-import { chunkFresh, stageRows, validateKey } from '../table/changes.js';
+import { chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, writeManifest } from './tree.js';
@@ -86,11 +86,16 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
     throw badInput(`table '${name}' needs a primary key`, { table: name }, `pass --key <column>[,<column>] or --keyless`);
   }
   const engine = await ctx.engine();
-  const loaded = await loadWorkingFile(ctx, engine, file, format);
+  const loaded = await loadWorkingFile(ctx, engine, file, format, undefined, opts.key).catch(async (e) => {
+    // A key column that does not exist fails the sorted load: report it as a key problem.
+    if (opts.key) await validateKeyColumns(engine, ctx.abs(file), file, format, opts.key);
+    throw e;
+  });
   try {
     if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
     const manifest = await chunkFresh(engine, ctx.chunks, {
       work: loaded.work, columns: loaded.columns, key: opts.key ?? null, source: { file, format }, chunking: DEFAULT_CHUNKING,
+      sorted: !!opts.key,
     }, (d, t) => opts.onProgress?.(`chunking ${name}`, d, t));
     index.tables[name] = { manifest: await writeManifest(ctx, manifest), file, stat: loaded.stat };
   } finally {

@@ -34,14 +34,14 @@ export interface LoadedFile { work: string; columns: Column[]; stat: FileStat }
 
 /** Read a working file into a fresh work table; the stat is taken before the read (racy-safe). */
 export async function loadWorkingFile(
-  ctx: RepoContext, engine: Engine, file: string, format: FileFormat, prior?: Manifest,
+  ctx: RepoContext, engine: Engine, file: string, format: FileFormat, prior?: Manifest, orderBy?: string[],
 ): Promise<LoadedFile> {
   const abs = ctx.abs(file);
   const at = Date.now();
   const before = await statFile(abs);
   if (!before) throw badInput(`cannot read '${file}': the file does not exist`, { file });
   const work = workName('file');
-  const columns = await loadFile(engine, abs, file, format, work, prior?.columns);
+  const columns = await loadFile(engine, abs, file, format, work, prior?.columns, orderBy);
   const after = await statFile(abs);
   if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     await dropWork(engine, work);

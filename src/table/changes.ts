@@ -3,6 +3,7 @@ import { quoteIdent } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
+import { readerSql } from './files.js';
 import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest } from './manifest.js';
 import { col, cols, names, rowsDiffer } from './rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type FileFormat } from './schema.js';
@@ -30,13 +31,24 @@ export function changesSql(newer: string, older: string, columns: readonly strin
 
 const NESTED = /^(STRUCT|MAP|UNION)\(|\[\d*\]$/;
 
-/** A key must exist, be a scalar type, hold no NULL and no duplicate. */
-export async function validateKey(engine: Engine, work: string, columns: readonly Column[], key: readonly string[], file: string): Promise<void> {
+/** Key columns that the file does not have, found from its header alone. */
+export async function validateKeyColumns(engine: Engine, abs: string, file: string, format: FileFormat, key: readonly string[]): Promise<void> {
+  const rows = await engine.all(`DESCRIBE SELECT * FROM ${readerSql(abs, format)}`).catch(() => undefined);
+  if (!rows) return;
+  checkKeyColumns(rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })), key, file);
+}
+
+function checkKeyColumns(columns: readonly Column[], key: readonly string[], file: string): void {
   for (const k of key) {
     const c = columns.find((x) => x.name === k);
     if (!c) throw badInput(`key column '${k}' is not a column of '${file}'`, { file, column: k }, `columns are: ${names(columns).join(', ')}`);
     if (NESTED.test(c.type)) throw badInput(`key column '${k}' of '${file}' has type ${c.type}, which cannot be a primary key`, { file, column: k });
   }
+}
+
+/** A key must exist, be a scalar type, hold no NULL and no duplicate. */
+export async function validateKey(engine: Engine, work: string, columns: readonly Column[], key: readonly string[], file: string): Promise<void> {
+  checkKeyColumns(columns, key, file);
   const t = quoteIdent(work);
   const nulls = await engine.value<number>(`SELECT count(*) FROM ${t} WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`);
   if (Number(nulls) > 0) {
@@ -129,11 +141,11 @@ export async function foldDeltas(engine: Engine, store: ChunkStore, m: Manifest)
 
 /** Sort the rows by identity and cut them into base chunks: what a first `add` does. */
 export async function chunkFresh(
-  engine: Engine, store: ChunkStore, req: Omit<StageRequest, 'prev'>, onChunk?: (done: number, total: number) => void,
+  engine: Engine, store: ChunkStore, req: Omit<StageRequest, 'prev'> & { sorted?: boolean }, onChunk?: (done: number, total: number) => void,
 ): Promise<Manifest> {
   const identity = req.key ?? names(req.columns);
-  const sorted = workName('sorted');
-  await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${cols(identity)}`);
+  const sorted = req.sorted ? req.work : workName('sorted');
+  if (!req.sorted) await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${cols(identity)}`);
   try {
     const chunks = await writeChunks(engine, store, sorted, req.columns, identity, req.chunking, [], onChunk);
     return {
@@ -141,7 +153,7 @@ export async function chunkFresh(
       rows: chunks.reduce((s, c) => s + c.rows, 0), chunks, deltas: [],
     };
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(sorted)}`);
+    if (!req.sorted) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(sorted)}`);
   }
 }
 

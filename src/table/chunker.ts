@@ -54,8 +54,8 @@ export async function writeChunks(
   const minorEvery = Math.max(1, Math.floor(scheme.target / MINOR_DIVISOR));
   const found = await engine.all(
     `SELECT rowid AS pos, h % $1 = 0 AS major FROM (SELECT rowid, ${keyHash(identity)} AS h FROM ${quoteIdent(work)})
-     WHERE h % $2 = 0 ORDER BY rowid`, [BigInt(scheme.target), BigInt(minorEvery)]);
-  const candidates = found.map((r) => ({ pos: Number(r.pos) + 1, major: Boolean(r.major) }));
+     WHERE h % $2 = 0`, [BigInt(scheme.target), BigInt(minorEvery)]);
+  const candidates = found.map((r) => ({ pos: Number(r.pos) + 1, major: Boolean(r.major) })).sort((a, b) => a.pos - b.pos);
   const cuts = planCuts(n, candidates, scheme);
   const jobs: ChunkJob[] = cuts.map((to, i) => ({ from: i === 0 ? 0 : cuts[i - 1], to }));
 

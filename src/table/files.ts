@@ -39,16 +39,19 @@ async function describe(engine: Engine, relation: string): Promise<Column[]> {
  */
 export async function loadFile(
   engine: Engine, absFile: string, displayFile: string, format: FileFormat, into: string, prior?: readonly Column[],
+  orderBy?: readonly string[],
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
   if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
+  // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
+  const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
   const attempt = async (columns?: readonly Column[], full = false) => {
     const rel = readerSql(absFile, format, columns, full);
     if (format === 'parquet' && columns) {
       const sel = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
-      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT ${sel} FROM ${rel}`);
+      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT ${sel} FROM ${rel}${order}`);
     } else {
-      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${rel}`);
+      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${rel}${order}`);
     }
     return describe(engine, into);
   };
