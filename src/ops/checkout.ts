@@ -13,9 +13,9 @@ export interface CheckoutOptions { target: string; create?: string; force?: bool
 export interface CheckoutResult { branch?: string; oid: string; written: string[]; removed: string[]; created?: boolean }
 
 /** Tables whose working file or staged manifest differ from HEAD: what a checkout must not clobber. */
-export async function dirtyTables(ctx: RepoContext, index: StagingIndex, headTree: TableTree): Promise<Set<string>> {
+export async function dirtyTables(ctx: RepoContext, index: StagingIndex, headTree: TableTree, only?: Iterable<string>): Promise<Set<string>> {
   const dirty = new Set<string>();
-  for (const name of new Set([...Object.keys(index.tables), ...headTree.tables.keys()])) {
+  for (const name of new Set(only ?? [...Object.keys(index.tables), ...headTree.tables.keys()])) {
     const entry = index.tables[name];
     if (!entry || entry.manifest !== headTree.tables.get(name)) { dirty.add(name); continue; }
     const now = await statFile(ctx.abs(entry.file));
@@ -72,15 +72,36 @@ export async function updateWorkingTree(
   const [headTree, target, index] = [await readTableTree(ctx, head), await readTableTree(ctx, oid), await ctx.staging.read()];
   const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])]
     .filter((t) => target.tables.get(t) !== headTree.tables.get(t) || target.tables.get(t) !== index.tables[t]?.manifest);
-  const dirty = await dirtyTables(ctx, index, headTree);
-  if (!force) {
-    const blocked = touched.filter((t) => dirty.has(t) && target.tables.get(t) !== index.tables[t]?.manifest);
-    if (blocked.length) {
-      throw refused(`uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`, { tables: blocked },
-        "commit them, or use --force to discard them");
-    }
+  if (force) {
+    // Discard every uncommitted change, including in tables the target leaves as they are.
+    const dirty = await dirtyTables(ctx, index, headTree);
+    return writeTree(ctx, index, target, new Set([...touched, ...dirty]), onProgress);
   }
-  return writeTree(ctx, index, target, force ? new Set(touched) : dirty, onProgress);
+  const replaced = touched.filter((t) => target.tables.get(t) !== index.tables[t]?.manifest);
+  const dirty = await dirtyTables(ctx, index, headTree, replaced);
+  const blocked = replaced.filter((t) => dirty.has(t));
+  if (blocked.length) {
+    throw refused(`uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`, { tables: blocked },
+      "commit them, or use --force to discard them");
+  }
+  await refuseUntrackedClobber(ctx, index, target);
+  // A table whose staged manifest already is the target's keeps its working file, changes and all (as git carries them).
+  return writeTree(ctx, index, target, new Set(), onProgress);
+}
+
+/** A data file the index does not track would be replaced by a table of the target: refuse, as git does. */
+async function refuseUntrackedClobber(ctx: RepoContext, index: StagingIndex, target: TableTree): Promise<void> {
+  const tracked = new Set(Object.values(index.tables).map((e) => e.file));
+  const clobbered: string[] = [];
+  for (const [name, blob] of target.tables) {
+    if (index.tables[name]) continue;
+    const file = (await readManifest(ctx, blob)).source.file;
+    if (!tracked.has(file) && await statFile(ctx.abs(file))) clobbered.push(file);
+  }
+  if (clobbered.length) {
+    throw refused(`untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten`, { files: clobbered },
+      'move or remove them, or use --force to overwrite them');
+  }
 }
 
 /** `rewrite`: tables whose working file must be written even if the staged manifest already matches. */
