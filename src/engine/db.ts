@@ -23,6 +23,8 @@ export class Engine {
       const { toJson } = await import('./json.js');
       const instance = await DuckDBInstance.create(':memory:', { threads: String(Engine.threads()) });
       const conn = await instance.connect();
+      // Text forms of TIMESTAMPTZ values feed chunk ids and working files: never the machine's zone.
+      await conn.run("SET TimeZone = 'UTC'");
       return new Engine(instance, conn, toJson as DuckDBValueConverter<Json>);
     })();
     return Engine.current;
