@@ -46,7 +46,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   if (!opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
     throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
-  await preCommitGate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify, event: opts.event ?? 'commit' });
+  await preCommitGate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify, event: opts.event ?? 'commit', extraParents: opts.extraParents });
   const author = await resolveIdentity(ctx, opts.author);
   const tree = await writeTableTree(ctx, staged);
   const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];

@@ -14,6 +14,8 @@ export interface CommitGateInput {
   tree: TableTree;            // what would be committed
   noVerify: boolean;
   event: 'commit' | 'revert' | 'cherry-pick';
+  /** A merge commit's other parents (`merge --continue`): then the target's pre-merge checks apply. */
+  extraParents?: string[];
 }
 
 export interface MergeGateInput {
@@ -26,16 +28,27 @@ export interface MergeGateInput {
   dryRun: boolean;
 }
 
+/** A branch about to be moved by something other than a commit or merge (`reset`). */
+export interface RefGateInput {
+  branch?: string;
+  from?: string;
+  to: string;
+  event: 'reset';
+}
+
 export interface GateReport { passed: boolean; summary: string; details?: unknown }
 
 type CommitGate = (ctx: RepoContext, input: CommitGateInput) => Promise<GateReport | undefined>;
 type MergeGate = (ctx: RepoContext, input: MergeGateInput) => Promise<GateReport | undefined>;
+type RefGate = (ctx: RepoContext, input: RefGateInput) => Promise<void>;
 
 const commitGates: CommitGate[] = [];
 const mergeGates: MergeGate[] = [];
+const refGates: RefGate[] = [];
 
 export const registerCommitGate = (g: CommitGate): void => { commitGates.push(g); };
 export const registerMergeGate = (g: MergeGate): void => { mergeGates.push(g); };
+export const registerRefGate = (g: RefGate): void => { refGates.push(g); };
 
 export async function preCommitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
   const out: GateReport[] = [];
@@ -47,4 +60,8 @@ export async function preMergeGate(ctx: RepoContext, input: MergeGateInput): Pro
   const out: GateReport[] = [];
   for (const g of mergeGates) { const r = await g(ctx, input); if (r) out.push(r); }
   return out;
+}
+
+export async function preRefGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
+  for (const g of refGates) await g(ctx, input);
 }

@@ -3,6 +3,7 @@ import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { updateWorkingTree } from './checkout.js';
+import { preRefGate } from './gates.js';
 import { readManifest, readTableTree } from './tree.js';
 
 export interface BranchInfo { name: string; commit: string; current: boolean }
@@ -83,6 +84,7 @@ export async function reset(ctx: RepoContext, rev: string, mode: ResetMode): Pro
     const oid = await resolveCommit(ctx, rev);
     const head = await ctx.git.resolveRef('HEAD');
     const branch = await ctx.git.currentBranch();
+    if (oid !== head) await preRefGate(ctx, { branch, from: head, to: oid, event: 'reset' });
     if (mode === 'hard') {
       await updateWorkingTree(ctx, oid, true);
     } else if (mode === 'mixed') {
