@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { pathList } from '../engine/quote.js';
 import { allChunkIds, type Manifest } from '../table/manifest.js';
 import { rowDigest } from '../table/rowsql.js';
@@ -103,6 +104,16 @@ export async function gc(ctx: RepoContext): Promise<GcResult> {
       removed++;
     }
     for (const t of temporary) await fsp.rm(t, { force: true });
+    await pruneLineIndexes(ctx);
     return { removed, bytes, kept: ids.length - removed };
   });
+}
+
+/** Line indexes (src/table/lineindex.ts) are caches: keep only those the index still names. */
+async function pruneLineIndexes(ctx: RepoContext): Promise<void> {
+  const dir = ctx.stateFile(path.join('cache', 'lines'));
+  const keep = new Set(Object.values((await ctx.staging.read()).tables).map((e) => e.lines?.file).filter(Boolean));
+  for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (!keep.has(f)) await fsp.rm(path.join(dir, f), { force: true });
+  }
 }

@@ -2,13 +2,15 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { badInput } from '../errors.js';
-import { statMatches, type StagingIndex } from '../store/staging.js';
+import { statMatches, type FileStat, type StagedTable, type StagingIndex } from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
-import { chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
+import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
+import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
+import type { Manifest } from '../table/manifest.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, writeManifest } from './tree.js';
-import { dropWork, loadWorkingFile, relativeToRoot, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
 
 export interface AddOptions {
   paths: string[];
@@ -110,6 +112,40 @@ export async function stageTracked(ctx: RepoContext, index: StagingIndex, name: 
   if (now && statMatches(entry.stat, now)) return false;
   const prev = await readManifest(ctx, entry.manifest);
   const engine: Engine = await ctx.engine();
+  const staged = (await stageByLines(ctx, engine, entry, prev)) ?? (await stageByRows(ctx, engine, entry, prev));
+  const blob = await writeManifest(ctx, staged.manifest);
+  index.tables[name] = { ...entry, manifest: blob, stat: staged.stat, lines: staged.lines && { ...staged.lines, manifest: blob } };
+  // A replaced line index is garbage at once: if this command dies first, the index names a missing cache and
+  // the next stage just takes the full path.
+  if (entry.lines && entry.lines.file !== staged.lines?.file) await fsp.rm(path.join(linesDir(ctx), entry.lines.file), { force: true });
+  opts.onProgress?.(`staged ${name}`, 1, 1);
+  return blob !== entry.manifest;
+}
+
+interface Staged { manifest: Manifest; stat: FileStat; lines?: LineIndexRef }
+
+const linesDir = (ctx: RepoContext) => ctx.stateFile(path.join('cache', 'lines'));
+
+/** The cheap path: only the lines whose hash is new are parsed (see src/table/lineindex.ts). */
+async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged | undefined> {
+  // The index describes the file as it was when this very manifest was staged, or it is stale.
+  if (!entry.lines || entry.lines.manifest !== entry.manifest || !prev.key) return undefined;
+  const at = Date.now();
+  const before = await statFile(ctx.abs(entry.file));
+  const found = await lineDelta(engine, ctx.chunks, linesDir(ctx), ctx.abs(entry.file), prev, entry.lines);
+  if (!found) return undefined;
+  try {
+    const after = await statFile(ctx.abs(entry.file));
+    if (!before || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
+    const manifest = await applyDelta(engine, ctx.chunks, prev, found.delta, { file: entry.file, format: prev.source.format });
+    return { manifest, stat: recordStat(before, at), lines: found.index };
+  } finally {
+    await dropWork(engine, found.delta);
+  }
+}
+
+/** The full path: load every row, validate the key, diff against the staged snapshot. */
+async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged> {
   const loaded = await loadWorkingFile(ctx, engine, entry.file, prev.source.format, prev);
   try {
     if (prev.key) await validateKey(engine, loaded.work, loaded.columns, prev.key, entry.file);
@@ -117,11 +153,10 @@ export async function stageTracked(ctx: RepoContext, index: StagingIndex, name: 
       work: loaded.work, columns: loaded.columns, key: prev.key, prev, chunking: prev.chunking,
       source: { file: entry.file, format: prev.source.format },
     });
-    const blob = await writeManifest(ctx, manifest);
-    const moved = blob !== entry.manifest;
-    index.tables[name] = { ...entry, manifest: blob, stat: loaded.stat };
-    opts.onProgress?.(`staged ${name}`, 1, 1);
-    return moved;
+    const lines = manifest.key
+      ? await buildLineIndex(engine, linesDir(ctx), ctx.abs(entry.file), manifest.source.format, loaded.work, manifest.key)
+      : undefined;
+    return { manifest, stat: loaded.stat, lines };
   } finally {
     await dropWork(engine, loaded.work);
   }

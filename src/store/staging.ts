@@ -8,6 +8,8 @@ export interface StagedTable {
   manifest: string;          // blob oid of the staged manifest
   file: string;              // working file, relative to the repository root
   stat?: FileStat;
+  /** The line index of the working file (src/table/lineindex.ts), when it matches the staged rows. */
+  lines?: { file: string; header: string; rows: number; duckdb: string; manifest: string };
 }
 
 export interface StagingIndex {

@@ -92,20 +92,33 @@ export async function stageRows(engine: Engine, store: ChunkStore, req: StageReq
     SELECT * FROM (${changesSql(`SELECT * FROM ${quoteIdent(req.work)}`, snap.sql(), names(req.columns), identity)})
     ORDER BY ${cols(identity)}`);
   try {
-    const counts = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(delta)} GROUP BY 1`);
-    const count = (op: string) => Number(counts.find((r) => r.op === op)?.n ?? 0);
-    const changed = count('added') + count('modified') + count('removed');
-    const rows = prev.rows + count('added') - count('removed');
-    const base = { ...prev, source: req.source, rows };
-    if (changed === 0) return base;
-    const pending = prev.deltas.reduce((s, d) => s + d.rows, 0) + changed;
-    if (pending > compactionThreshold(rows, prev.chunking)) return chunkFresh(engine, store, req);
-    const ref = await writeDelta(engine, store, delta, prev.columns, identity, prev.chunking, count);
-    const deltas = [...prev.deltas, ref];
-    return deltas.length > MAX_DELTAS ? foldDeltas(engine, store, { ...base, deltas }) : { ...base, deltas };
+    return await applyDelta(engine, store, prev, delta, req.source);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
   }
+}
+
+/**
+ * Layer a change set (a table shaped like `changesSql` output, sorted by identity) over `prev`:
+ * one new change chunk; folded when there are too many; compacted into base chunks once the
+ * pending changes pass the threshold. Compaction reads the snapshot, not the working file, so
+ * every path that produces a change set shares it.
+ */
+export async function applyDelta(
+  engine: Engine, store: ChunkStore, prev: Manifest, delta: string, source: Manifest['source'],
+): Promise<Manifest> {
+  const identity = identityColumns(prev);
+  const counts = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(delta)} GROUP BY 1`);
+  const count = (op: string) => Number(counts.find((r) => r.op === op)?.n ?? 0);
+  const changed = count('added') + count('modified') + count('removed');
+  const rows = prev.rows + count('added') - count('removed');
+  const base = { ...prev, source, rows };
+  if (changed === 0) return base;
+  const ref = await writeDelta(engine, store, delta, prev.columns, identity, prev.chunking, count);
+  const next = { ...base, deltas: [...prev.deltas, ref] };
+  const pending = prev.deltas.reduce((s, d) => s + d.rows, 0) + changed;
+  if (pending > compactionThreshold(rows, prev.chunking)) return compact(engine, store, next);
+  return next.deltas.length > MAX_DELTAS ? foldDeltas(engine, store, next) : next;
 }
 
 /** Change rows worth keeping beside the base before the table is re-chunked. */

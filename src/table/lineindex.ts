@@ -1,0 +1,136 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Engine } from '../engine/db.js';
+import { quoteIdent, quoteLiteral } from '../engine/quote.js';
+import { tempName } from '../store/fsutil.js';
+import { changesSql, workName } from './changes.js';
+import { readerSql } from './files.js';
+import { identityColumns, type Manifest } from './manifest.js';
+import { cols, emptyRelation, names } from './rowsql.js';
+import type { FileFormat } from './schema.js';
+import { TableSnapshot } from './snapshot.js';
+import type { ChunkStore } from '../store/chunks.js';
+
+/**
+ * A cache beside a staged table: for each line of its working file, `hash(line)` and the row's key.
+ * With it, re-staging a text file reads the file as raw lines (no parsing), finds the lines that
+ * are new and the ones that are gone by hash, and parses only the new ones — the cost of a commit
+ * follows what changed, not the table. `hash()` may change between DuckDB releases, so the cache
+ * records the version that wrote it and is ignored by any other. Files whose records span lines
+ * (quoted newlines) get no index: their line and row counts differ.
+ */
+export interface LineIndexRef { file: string; header: string; rows: number; duckdb: string }
+
+export const supportsLineIndex = (format: FileFormat): boolean => format !== 'parquet';
+
+const hasHeader = (format: FileFormat) => format !== 'jsonl';
+
+function rawLinesSql(abs: string, format: FileFormat): string {
+  return `read_csv(${quoteLiteral(abs)}, columns = {'line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
+    quote = '', escape = '', auto_detect = false, strict_mode = false, skip = 0)`;
+}
+
+async function duckdbVersion(engine: Engine): Promise<string> {
+  return String(await engine.value('SELECT version()'));
+}
+
+async function firstLine(abs: string): Promise<string> {
+  const handle = await fsp.open(abs, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const end = text.indexOf('\n');
+    return (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Build the index from a file and the table holding its rows in file order; undefined if lines ≠ rows. */
+export async function buildLineIndex(
+  engine: Engine, dir: string, abs: string, format: FileFormat, work: string, key: readonly string[],
+): Promise<LineIndexRef | undefined> {
+  if (!supportsLineIndex(format)) return undefined;
+  const raw = rawLinesSql(abs, format);
+  const [lines, rows] = [Number(await engine.value(`SELECT count(*) FROM ${raw}`)), Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`))];
+  if (lines !== rows) return undefined;
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = tempName(dir, 'lines', '.parquet');
+  await engine.run(`COPY (SELECT hash(l.line) AS __h, w.* FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w)
+    TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+  const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
+  await fsp.rename(tmp, path.join(dir, file));
+  return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine) };
+}
+
+export interface LineDelta { delta: string; index: LineIndexRef }
+
+/**
+ * The change set of a working file against `prev` using its line index, as a table shaped like
+ * `changesSql` output, plus the file's new line index. Undefined whenever the cheap path cannot be
+ * sure (header changed, a new line does not parse to exactly one row, duplicate lines or keys):
+ * the caller then takes the full path, which also reports any error precisely.
+ */
+export async function lineDelta(
+  engine: Engine, store: ChunkStore, dir: string, abs: string, prev: Manifest, ref: LineIndexRef,
+): Promise<LineDelta | undefined> {
+  const format = prev.source.format;
+  const key = identityColumns(prev);
+  if (!prev.key || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
+  if (hasHeader(format) && (await firstLine(abs)) !== ref.header) return undefined;
+  const old = `read_parquet(${quoteLiteral(path.join(dir, ref.file))})`;
+  const [hn, fresh, parsed, delta] = [workName('hn'), workName('newlines'), workName('parsed'), workName('ldelta')];
+  const tmpFile = tempName(dir, 'newlines', format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv');
+  try {
+    await engine.run(`CREATE TABLE ${quoteIdent(hn)} AS SELECT hash(line) AS __h, line FROM ${rawLinesSql(abs, format)}`);
+    await engine.run(`CREATE TABLE ${quoteIdent(fresh)} AS SELECT n.__h, n.line FROM ${quoteIdent(hn)} n ANTI JOIN ${old} o ON n.__h = o.__h`);
+    const total = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(hn)}`));
+    const gone = `(SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h)`;
+    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${gone}`));
+    const newLines = (await engine.all(`SELECT line FROM ${quoteIdent(fresh)}`)).map((r) => String(r.line));
+    if (total !== ref.rows - goneCount + newLines.length) return undefined;      // a duplicated line
+    if (newLines.length === 0) {
+      await engine.run(`CREATE TABLE ${quoteIdent(parsed)} AS ${emptyRelation(prev.columns)}`);
+    } else {
+      await fsp.writeFile(tmpFile, `${hasHeader(format) ? `${ref.header}\n` : ''}${newLines.map((l) => `${l}\n`).join('')}`);
+      await engine.run(`CREATE TABLE ${quoteIdent(parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
+    }
+    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(parsed)}`));
+    if (parsedRows !== newLines.length) return undefined;
+    const keyCheck = await engine.one(`SELECT count(*) FILTER (WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) AS nulls,
+      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${quoteIdent(parsed)}`);
+    if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
+    // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
+    const clash = await engine.value(`SELECT count(*) FROM ${quoteIdent(parsed)} p SEMI JOIN
+      (SELECT ${cols(key)} FROM ${old} o SEMI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h) k ON ${key.map((c) => `p.${quoteIdent(c)} = k.${quoteIdent(c)}`).join(' AND ')}`);
+    if (Number(clash)) return undefined;
+    // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
+    // comparing with their old rows turns a reformatted line with equal values into no change.
+    const touched = `(SELECT ${cols(key)} FROM ${quoteIdent(parsed)} UNION SELECT ${cols(key)} FROM ${gone})`;
+    const before = `SELECT s.* FROM (${new TableSnapshot(prev, store).sql()}) s SEMI JOIN ${touched} t ON ${key.map((c) => `s.${quoteIdent(c)} = t.${quoteIdent(c)}`).join(' AND ')}`;
+    const after = `SELECT * FROM ${quoteIdent(parsed)}`;
+    await engine.run(`CREATE TABLE ${quoteIdent(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
+    const index = await writeNextIndex(engine, dir, old, hn, fresh, parsed, key, ref, total);
+    return { delta, index };
+  } catch {
+    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
+    return undefined;
+  } finally {
+    for (const t of [hn, fresh, parsed]) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    await fsp.rm(tmpFile, { force: true });
+  }
+}
+
+async function writeNextIndex(
+  engine: Engine, dir: string, old: string, hn: string, fresh: string, parsed: string, key: readonly string[], ref: LineIndexRef, rows: number,
+): Promise<LineIndexRef> {
+  const tmp = tempName(dir, 'lines', '.parquet');
+  // New lines and their parsed rows are in the same order (one row per line, checked above).
+  await engine.run(`COPY (SELECT o.* FROM ${old} o SEMI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h
+      UNION ALL SELECT f.__h, p.* FROM (SELECT __h FROM ${quoteIdent(fresh)}) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
+    TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+  const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
+  await fsp.rename(tmp, path.join(dir, file));
+  return { ...ref, file, rows };
+}
