@@ -1,0 +1,148 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Bench } from './context.js';
+import { KeyPicker, type ChangeSet, type Pattern } from './generate.js';
+import { bytesWritten, dirBytes, listing } from './fsstat.js';
+import { duckdb, git, lakegit, type ProcResult } from './proc.js';
+import { quoteLiteral } from '../src/engine/quote.js';
+
+export interface HistorySpec { pattern: Pattern; commits: number; changes: number }
+
+export interface CommitSample {
+  seconds: number;
+  bytes: number;
+  peakMiB?: number;
+  changes: ChangeSet;
+  /** The floor measured right after: one DuckDB process reading the same working file. */
+  scan: ProcResult;
+}
+
+/** "One DuckDB scan of the working file": read every column of it into a table, types inferred. */
+export const scanSql = (file: string): string => `CREATE TABLE t AS SELECT * FROM read_csv(${quoteLiteral(file)})`;
+
+/**
+ * A lakegit repository holding `orders` (N rows) and a small `customers` table, loaded in one commit
+ * and then changed by C commits of k rows each, by four authors; beside it the same history as CSV
+ * files in a plain git repository. The generator table `table` holds the rows of the latest commit.
+ */
+export interface History extends HistorySpec {
+  lake: string;
+  gitcsv: string;
+  table: string;
+  picker: KeyPicker;
+  /** One sample per `commit -a`, in order. */
+  samples: CommitSample[];
+  /** Size of `.lakegit` after the history, and of the CSV history's `.git` after `git gc`. */
+  lakegitBytes: number;
+  gitBytes: number;
+  /** One plain Parquet copy of the latest version of `orders`. */
+  parquetBytes: number;
+  parquetFile: string;
+  /** Branches made so far by `branchWith`, to give each its own values. */
+  branches: number;
+}
+
+const AUTHORS = [['Ann Analyst', 'ann'], ['Bob Builder', 'bob'], ['Chen Li', 'chen'], ['Dara Okafor', 'dara']];
+
+/** Identity and a date one hour per commit, so commit ids and `log` order are reproducible. */
+export function authorEnv(j: number): Record<string, string> {
+  const [name, user] = AUTHORS[j % AUTHORS.length];
+  const date = new Date(Date.UTC(2026, 0, 1) + j * 3_600_000).toISOString();
+  return {
+    LAKEGIT_AUTHOR_NAME: name, LAKEGIT_AUTHOR_EMAIL: `${user}@example.com`, LAKEGIT_AUTHOR_DATE: date,
+    GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${user}@example.com`, GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${user}@example.com`, GIT_COMMITTER_DATE: date,
+  };
+}
+
+export async function buildHistory(bench: Bench, name: string, baseCsv: string, spec: HistorySpec): Promise<History> {
+  const root = await bench.dir(name);
+  const lake = path.join(root, 'lake');
+  const gitcsv = path.join(root, 'gitcsv');
+  const table = `orders_${name.replaceAll('-', '_')}`;
+  await bench.gen.copyTable('orders_base', table);
+  for (const d of [lake, gitcsv]) {
+    await fsp.mkdir(d);
+    await fsp.copyFile(baseCsv, path.join(d, 'orders.csv'));
+    await bench.gen.writeCustomers(path.join(d, 'customers.csv'));
+  }
+  await backdate(path.join(lake, 'orders.csv'), path.join(lake, 'customers.csv'));
+  await lakegit(lake, ['init', '-q']);
+  await lakegit(lake, ['add', 'orders.csv', '--key', 'id']);
+  await lakegit(lake, ['add', 'customers.csv', '--key', 'customer_id']);
+  await lakegit(lake, ['commit', '-m', 'load orders and customers'], authorEnv(0));
+  await git(gitcsv, ['init', '-q', '-b', 'main']);
+  await gitCommit(gitcsv, 0, 'load orders and customers');
+
+  const h: History = {
+    ...spec, lake, gitcsv, table, picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
+    samples: [], lakegitBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0,
+  };
+  for (let j = 1; j <= spec.commits; j++) {
+    const changes = await advance(bench, h, j);
+    const before = await listing(path.join(lake, '.lakegit'));
+    const r = await lakegit(lake, ['commit', '-a', '-m', `change ${j}: ${spec.changes} rows`], authorEnv(j));
+    const bytes = bytesWritten(before, await listing(path.join(lake, '.lakegit')));
+    const scan = await duckdb(lake, scanSql('orders.csv'));
+    h.samples.push({ seconds: r.seconds, bytes, peakMiB: r.peakMiB, changes, scan });
+    await fsp.copyFile(path.join(lake, 'orders.csv'), path.join(gitcsv, 'orders.csv'));
+    await gitCommit(gitcsv, j, `change ${j}`);
+    progress(`${name}: commit ${j}/${spec.commits} ${r.seconds.toFixed(2)} s, ${bytes} bytes`);
+  }
+  await git(gitcsv, ['gc', '-q']);
+  h.lakegitBytes = await dirBytes(path.join(lake, '.lakegit'));
+  h.gitBytes = await dirBytes(path.join(gitcsv, '.git'));
+  h.parquetBytes = await bench.gen.csvToParquet(path.join(lake, 'orders.csv'), h.parquetFile);
+  return h;
+}
+
+/** Apply the history's next change set (version `v`) to its table and rewrite the working CSV. */
+export async function advance(bench: Bench, h: History, v: number, k = h.changes): Promise<ChangeSet> {
+  const changes = h.picker.next(k);
+  await bench.gen.apply(h.table, v, changes);
+  await bench.gen.writeCsv(h.table, path.join(h.lake, 'orders.csv'));
+  return changes;
+}
+
+/**
+ * A branch off the history's latest commit that changes `k` more rows of `orders` in one commit;
+ * the history's own table and the checked-out branch are left as they were. Returns the branch's
+ * rows as a Parquet copy (for baselines) and the change set.
+ */
+export async function branchWith(bench: Bench, h: History, branch: string, k: number): Promise<{ parquet: string; changes: ChangeSet }> {
+  const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
+  const table = `${h.table}_${branch.replace(/\W/g, '_')}`;
+  await bench.gen.copyTable(h.table, table);
+  await lakegit(h.lake, ['checkout', '-q', '-b', branch]);
+  const changes = h.picker.next(k);
+  const v = h.commits + 1000 + h.branches++;
+  await bench.gen.apply(table, v, changes);
+  await bench.gen.writeCsv(table, path.join(h.lake, 'orders.csv'));
+  await lakegit(h.lake, ['commit', '-a', '-m', `${branch}: ${k} rows`], authorEnv(v));
+  const parquet = path.join(path.dirname(h.lake), `${branch}.parquet`);
+  await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), parquet);
+  await lakegit(h.lake, ['checkout', '-q', head]);
+  return { parquet, changes };
+}
+
+async function gitCommit(dir: string, j: number, message: string): Promise<ProcResult> {
+  await git(dir, ['add', '-A']);
+  return git(dir, ['commit', '-q', '-m', message], authorEnv(j));
+}
+
+async function backdate(...files: string[]): Promise<void> {
+  const past = new Date(Date.now() - 3000);
+  for (const f of files) await fsp.utimes(f, past, past);
+}
+
+/** The manifest of a table as staged in a lakegit repository, read with plain git. */
+export async function stagedManifest(lake: string, tableName: string): Promise<{ rows: number; chunks: { bytes: number; rows: number }[]; deltas: { bytes: number; rows: number }[] }> {
+  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as { tables: Record<string, { manifest: string }> };
+  const r = await git(lake, ['--git-dir', '.lakegit', 'cat-file', 'blob', index.tables[tableName].manifest]);
+  return JSON.parse(r.stdout);
+}
+
+export const progress = (line: string): void => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+  else process.stderr.write(`${line}\n`);
+};

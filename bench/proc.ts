@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: dist/bench/proc.js sits two levels below it. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let lakegitBin = path.join(ROOT, 'bin', 'lakegit');
+
+/** Run the lakegit built in another tree (a frozen copy, or a build to compare against). */
+export function useLakegitAt(root: string): void {
+  lakegitBin = path.join(path.resolve(root), 'bin', 'lakegit');
+  if (!existsSync(lakegitBin)) throw new Error(`no lakegit at ${lakegitBin}`);
+}
+
+export const lakegitPath = (): string => lakegitBin;
+export const DUCKDB_BASELINE = path.join(ROOT, 'dist', 'bench', 'duckdb-baseline.js');
+
+const TIME = '/usr/bin/time';
+/** GNU time -v reports the child's peak RSS; without it memory is not measured (said in the report). */
+export const canMeasureMemory = existsSync(TIME);
+
+export interface ProcResult {
+  seconds: number;
+  /** Peak resident set size of the child in MiB, when /usr/bin/time is present. */
+  peakMiB?: number;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ProcOptions { cwd: string; env?: Record<string, string>; allowFail?: boolean }
+
+/**
+ * Run one process to completion and time it from spawn to exit, so start-up (node, module loading,
+ * DuckDB's native library) counts for lakegit and for every baseline alike.
+ */
+export function runProcess(cmd: string, args: readonly string[], opts: ProcOptions): Promise<ProcResult> {
+  const [file, argv] = canMeasureMemory ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const { stderr, peakMiB } = splitTimeReport(Buffer.concat(err).toString('utf8'));
+      const result = { seconds, peakMiB, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr };
+      if (result.exitCode !== 0 && !opts.allowFail) {
+        reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${result.exitCode} in ${opts.cwd}\n${stderr}${result.stdout}`));
+      } else {
+        resolve(result);
+      }
+    });
+  });
+}
+
+/** Separate the child's own stderr from GNU time's report that follows it. */
+function splitTimeReport(text: string): { stderr: string; peakMiB?: number } {
+  if (!canMeasureMemory) return { stderr: text };
+  const at = text.lastIndexOf('\tCommand being timed:');
+  const report = at >= 0 ? text.slice(at) : '';
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+  const stderr = (at >= 0 ? text.slice(0, at) : text).replace(/Command (exited with non-zero status|terminated by signal) \d+\n$/, '');
+  return { stderr, peakMiB: rss ? Number(rss[1]) / 1024 : undefined };
+}
+
+export const lakegit = (cwd: string, args: readonly string[], env: Record<string, string> = {}, allowFail = false) =>
+  runProcess(process.execPath, [lakegitBin, ...args], { cwd, env: { NO_COLOR: '1', ...env }, allowFail });
+
+/** The "DuckDB alone" baseline: a bare @duckdb/node-api process running the given statements. */
+export const duckdb = (cwd: string, ...statements: string[]) =>
+  runProcess(process.execPath, [DUCKDB_BASELINE, ...statements], { cwd });
+
+export const git = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
+  runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1', ...env } });
+
+export interface Sample { median: number; all: number[]; peakMiB?: number }
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+type Once = (i: number) => Promise<ProcResult | ProcResult[]>;
+
+/** Accumulates runs (a run may be several processes, timed as their sum) into a Sample. */
+class Runs {
+  readonly all: number[] = [];
+  peakMiB?: number;
+
+  add(got: ProcResult | ProcResult[]): void {
+    const list = Array.isArray(got) ? got : [got];
+    this.all.push(list.reduce((s, r) => s + r.seconds, 0));
+    for (const r of list) if (r.peakMiB !== undefined) this.peakMiB = Math.max(this.peakMiB ?? 0, r.peakMiB);
+  }
+
+  get sample(): Sample {
+    return { median: median(this.all), all: this.all, peakMiB: this.peakMiB };
+  }
+}
+
+/** Run `once` n times in sequence: the median wall time and the largest peak memory seen. */
+export async function sample(n: number, once: Once): Promise<Sample> {
+  const runs = new Runs();
+  for (let i = 0; i < n; i++) runs.add(await once(i));
+  return runs.sample;
+}
+
+/**
+ * lakegit and its baseline alternately, n runs each: on a machine others share, load drifts, and
+ * alternating puts both sides under the same drift.
+ */
+export async function paired(n: number, a: Once, b: Once): Promise<[Sample, Sample]> {
+  const [ra, rb] = [new Runs(), new Runs()];
+  for (let i = 0; i < n; i++) {
+    ra.add(await a(i));
+    rb.add(await b(i));
+  }
+  return [ra.sample, rb.sample];
+}
