@@ -7,6 +7,8 @@ import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
 import type { Manifest } from '../table/manifest.js';
+import { OP } from '../table/snapshot.js';
+import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, writeManifest } from './tree.js';
@@ -197,3 +199,18 @@ export async function rename(ctx: RepoContext, from: string, to: string): Promis
   });
 }
 
+
+/** Unstaged row counts of a tracked text file through its line index, for `status`; undefined if unusable. */
+export async function countByLines(ctx: RepoContext, entry: StagedTable, prev: Manifest): Promise<{ added: number; removed: number; modified: number } | undefined> {
+  if (!entry.lines || entry.lines.manifest !== entry.manifest || !prev.key) return undefined;
+  const engine = await ctx.engine();
+  const found = await lineDelta(engine, ctx.chunks, linesDir(ctx), ctx.abs(entry.file), prev, entry.lines, false);
+  if (!found) return undefined;
+  try {
+    const rows = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(found.delta)} GROUP BY 1`);
+    const n = (op: string) => Number(rows.find((r) => r.op === op)?.n ?? 0);
+    return { added: n('added'), removed: n('removed'), modified: n('modified') };
+  } finally {
+    await dropWork(engine, found.delta);
+  }
+}

@@ -6,6 +6,7 @@ import { readManifest, readTableTree } from './tree.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { dropWork, findDataFiles, loadWorkingFile, statFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
+import { countByLines } from './stage.js';
 
 export type RepoState = 'clean' | 'merging' | 'reverting';
 
@@ -79,6 +80,8 @@ async function tableStatus(ctx: RepoContext, index: StagingIndex, headBlob: stri
   const base = { table, file: entry.file, staged, schemaChanged, change: headBlob ? undefined : 'new' as const };
   if (!now) return { ...base, unstaged: { ...zeroCounts(), removed: indexSnap.manifest.rows }, change: 'missing' };
   if (statMatches(entry.stat, now)) return { ...base, unstaged: zeroCounts() };
+  const quick = await countByLines(ctx, entry, indexSnap.manifest);
+  if (quick) return { ...base, unstaged: quick };
   const eng = await ctx.engine();
   const loaded = await loadWorkingFile(ctx, eng, entry.file, indexSnap.manifest.source.format, indexSnap.manifest);
   try {

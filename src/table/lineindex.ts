@@ -73,7 +73,7 @@ export interface LineDelta { delta: string; index: LineIndexRef }
  * the caller then takes the full path, which also reports any error precisely.
  */
 export async function lineDelta(
-  engine: Engine, store: ChunkStore, dir: string, abs: string, prev: Manifest, ref: LineIndexRef,
+  engine: Engine, store: ChunkStore, dir: string, abs: string, prev: Manifest, ref: LineIndexRef, writeIndex = true,
 ): Promise<LineDelta | undefined> {
   const format = prev.source.format;
   const key = identityColumns(prev);
@@ -111,7 +111,7 @@ export async function lineDelta(
     const before = `SELECT s.* FROM (${new TableSnapshot(prev, store).sql()}) s SEMI JOIN ${touched} t ON ${key.map((c) => `s.${quoteIdent(c)} = t.${quoteIdent(c)}`).join(' AND ')}`;
     const after = `SELECT * FROM ${quoteIdent(parsed)}`;
     await engine.run(`CREATE TABLE ${quoteIdent(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
-    const index = await writeNextIndex(engine, dir, old, hn, fresh, parsed, key, ref, total);
+    const index = writeIndex ? await writeNextIndex(engine, dir, old, hn, fresh, parsed, key, ref, total) : ref;
     return { delta, index };
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
