@@ -44,10 +44,20 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
   return ctx.locked(async () => {
     let branch: string | undefined;
     let oid: string;
+    const onHead = opts.target === 'HEAD' || opts.target === '@';
     if (opts.create) {
       branch = validateRefName(opts.create, 'branch');
       if (await ctx.git.resolveRef(`refs/heads/${branch}`)) throw badInput(`a branch named '${branch}' already exists`, { branch });
+      if (onHead && !(await ctx.git.resolveRef('HEAD'))) {
+        // No commit yet: the new branch is born with the first commit, as in git.
+        await ctx.git.setHead({ branch });
+        return { branch, oid: '', written: [], removed: [], created: true };
+      }
       oid = await resolveCommit(ctx, opts.target);
+    } else if (onHead) {
+      // `checkout HEAD` restores files; it never leaves the current branch.
+      branch = await ctx.git.currentBranch();
+      oid = await resolveCommit(ctx, 'HEAD');
     } else if (await ctx.git.resolveRef(`refs/heads/${opts.target}`)) {
       branch = opts.target;
       oid = (await ctx.git.resolveRef(`refs/heads/${branch}`))!;
