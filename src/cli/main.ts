@@ -2,7 +2,6 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
-import { Repo } from '../repo.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
 const COMMANDS = [
@@ -11,7 +10,24 @@ const COMMANDS = [
 ];
 export const OPTIONAL_COMMANDS = ['diff', 'merge', 'conflicts', 'resolve', 'revert', 'cherry-pick', 'blame', 'check', 'protect', 'unprotect', 'sql'];
 
-async function loadCommands(): Promise<CommandModule[]> {
+const ALIASES: Record<string, string> = { switch: 'checkout' };
+
+/** The verb a command line names: the first word that is not an option (or the value of -C). */
+function verbOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-C') { i++; continue; }
+    if (a === '--') return undefined;
+    if (!a.startsWith('-')) return ALIASES[a] ?? a;
+  }
+  return undefined;
+}
+
+/**
+ * Only the invoked command's module is loaded, so `lakegit log` never compiles what `merge` or
+ * `sql` need; `--help` and unknown verbs load the whole table to list it.
+ */
+async function loadCommands(args: readonly string[]): Promise<CommandModule[]> {
   const load = async (name: string, optional: boolean) => {
     try {
       return (await import(`./commands/${name}.js`)) as CommandModule;
@@ -20,7 +36,10 @@ async function loadCommands(): Promise<CommandModule[]> {
       throw e;
     }
   };
-  const mods = await Promise.all([...COMMANDS.map((c) => load(c, false)), ...OPTIONAL_COMMANDS.map((c) => load(c, true))]);
+  const verb = verbOf(args);
+  const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
+  const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
+  const mods = await Promise.all(wanted.map((c) => load(c, OPTIONAL_COMMANDS.includes(c))));
   return mods.filter((m): m is CommandModule => m !== undefined);
 }
 
@@ -49,7 +68,7 @@ export async function main(args = hideBin(process.argv)): Promise<number> {
     .option('json', { type: 'boolean', describe: 'JSON output where a command has formats', global: true })
     .option('color', { type: 'boolean', describe: 'colour output (--no-color turns it off)', global: true })
     .option('q', { alias: 'quiet', type: 'boolean', global: true })
-    .command(await loadCommands())
+    .command(await loadCommands(args))
     .demandCommand(1, 'name a command; see lakegit --help')
     .strict()
     .version()
@@ -68,6 +87,7 @@ export async function main(args = hideBin(process.argv)): Promise<number> {
   } catch (e) {
     return report(e);
   } finally {
-    Repo.close();
+    const { Engine } = await import('../engine/db.js');
+    if (Engine.loaded()) (await Engine.get()).close();
   }
 }

@@ -1,6 +1,5 @@
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { writeFileAtomic } from './fsutil.js';
 import { corrupt, refused } from '../errors.js';
 
@@ -18,6 +17,11 @@ export interface TreeEntry { path: string; oid: string; mode: string; type: 'blo
  * The only module that imports isomorphic-git. One object cache per process is passed to every
  * call so pack files are parsed once. Refs are written here, atomically, by rename.
  */
+type Git = typeof import('isomorphic-git').default;
+let loaded: Promise<Git> | undefined;
+/** isomorphic-git is loaded on first use, so commands that never touch objects do not compile it. */
+const gitLib = (): Promise<Git> => (loaded ??= import('isomorphic-git').then((m) => m.default));
+
 export class GitStore {
   private readonly cache = {};
   constructor(readonly gitdir: string) {}
@@ -27,17 +31,17 @@ export class GitStore {
   }
 
   static async init(gitdir: string, defaultBranch: string): Promise<GitStore> {
-    await git.init({ fs, dir: path.dirname(gitdir), gitdir, defaultBranch, bare: true });
+    await (await gitLib()).init({ fs, dir: path.dirname(gitdir), gitdir, defaultBranch, bare: true });
     return new GitStore(gitdir);
   }
 
   async writeBlob(data: string | Uint8Array): Promise<string> {
     const blob = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    return git.writeBlob({ ...this.o, blob });
+    return (await gitLib()).writeBlob({ ...this.o, blob });
   }
 
   async readBlob(oid: string): Promise<Buffer> {
-    const { blob } = await git.readBlob({ ...this.o, oid });
+    const { blob } = await (await gitLib()).readBlob({ ...this.o, oid });
     return Buffer.from(blob);
   }
 
@@ -46,34 +50,34 @@ export class GitStore {
   }
 
   async writeTree(entries: TreeEntry[]): Promise<string> {
-    return git.writeTree({ ...this.o, tree: entries });
+    return (await gitLib()).writeTree({ ...this.o, tree: entries });
   }
 
   async readTree(oid: string): Promise<TreeEntry[]> {
-    const { tree } = await git.readTree({ ...this.o, oid });
+    const { tree } = await (await gitLib()).readTree({ ...this.o, oid });
     return tree as TreeEntry[];
   }
 
   async writeCommit(c: Omit<CommitInfo, 'oid'>): Promise<string> {
-    return git.writeCommit({
+    return (await gitLib()).writeCommit({
       ...this.o,
       commit: { message: c.message, tree: c.tree, parent: c.parents, author: c.author, committer: c.author },
     });
   }
 
   async readCommit(oid: string): Promise<CommitInfo> {
-    const { commit } = await git.readCommit({ ...this.o, oid });
+    const { commit } = await (await gitLib()).readCommit({ ...this.o, oid });
     return { oid, tree: commit.tree, parents: commit.parent, message: commit.message, author: commit.author };
   }
 
   async objectType(oid: string): Promise<string> {
-    const { type } = await git.readObject({ ...this.o, oid, format: 'parsed' });
+    const { type } = await (await gitLib()).readObject({ ...this.o, oid, format: 'parsed' });
     return type;
   }
 
   async expandOid(prefix: string): Promise<string | undefined> {
     try {
-      return await git.expandOid({ ...this.o, oid: prefix });
+      return await (await gitLib()).expandOid({ ...this.o, oid: prefix });
     } catch {
       return undefined;
     }
@@ -81,7 +85,7 @@ export class GitStore {
 
   async resolveRef(ref: string): Promise<string | undefined> {
     try {
-      return await git.resolveRef({ ...this.o, ref });
+      return await (await gitLib()).resolveRef({ ...this.o, ref });
     } catch {
       return undefined;
     }
@@ -110,20 +114,20 @@ export class GitStore {
   }
 
   async deleteRef(ref: string): Promise<void> {
-    await git.deleteRef({ ...this.o, ref });
+    await (await gitLib()).deleteRef({ ...this.o, ref });
   }
 
   async listBranches(): Promise<string[]> {
-    return (await git.listBranches({ ...this.o })).sort();
+    return (await (await gitLib()).listBranches({ ...this.o })).sort();
   }
 
   async listTags(): Promise<string[]> {
-    return (await git.listTags({ ...this.o })).sort();
+    return (await (await gitLib()).listTags({ ...this.o })).sort();
   }
 
   async writeTag(name: string, target: string, message: string | undefined, tagger: Identity): Promise<string> {
     if (!message) return target;
-    return git.writeTag({
+    return (await gitLib()).writeTag({
       ...this.o,
       tag: { object: target, type: 'commit', tag: name, tagger, message: message.endsWith('\n') ? message : `${message}\n` },
     });
@@ -131,37 +135,37 @@ export class GitStore {
 
   /** Peel an annotated tag to its commit. */
   async peel(oid: string): Promise<string> {
-    const obj = await git.readObject({ ...this.o, oid, format: 'parsed' });
+    const obj = await (await gitLib()).readObject({ ...this.o, oid, format: 'parsed' });
     if (obj.type === 'tag') return this.peel((obj.object as { object: string }).object);
     if (obj.type !== 'commit') throw corrupt(`object ${oid} is a ${obj.type}, not a commit`);
     return oid;
   }
 
   async mergeBases(a: string, b: string): Promise<string[]> {
-    return git.findMergeBase({ ...this.o, oids: [a, b] });
+    return (await gitLib()).findMergeBase({ ...this.o, oids: [a, b] });
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     if (ancestor === descendant) return true;
-    return git.isDescendent({ ...this.o, oid: descendant, ancestor, depth: -1 });
+    return (await gitLib()).isDescendent({ ...this.o, oid: descendant, ancestor, depth: -1 });
   }
 
   async readNote(ref: string, oid: string): Promise<string | undefined> {
     try {
-      return Buffer.from(await git.readNote({ ...this.o, ref, oid })).toString('utf8');
+      return Buffer.from(await (await gitLib()).readNote({ ...this.o, ref, oid })).toString('utf8');
     } catch {
       return undefined;
     }
   }
 
   async addNote(ref: string, oid: string, note: string, author: Identity): Promise<void> {
-    await git.addNote({ ...this.o, ref, oid, note, author, force: true });
+    await (await gitLib()).addNote({ ...this.o, ref, oid, note, author, force: true });
   }
 
   /** Every loose and packed object id, for fsck and gc. */
   async hasObject(oid: string): Promise<boolean> {
     try {
-      await git.readObject({ ...this.o, oid, format: 'deflated' });
+      await (await gitLib()).readObject({ ...this.o, oid, format: 'deflated' });
       return true;
     } catch {
       return false;
