@@ -11,6 +11,8 @@ import { chunkFiles, exportTable } from './ops/read.js';
 import { init } from './ops/init.js';
 import { readConfig, setConfig } from './ops/config.js';
 import { Engine } from './engine/db.js';
+import { check, type CheckOptions, type CheckReport } from './ops/checks/index.js';
+import { protectedBranches, setProtected } from './ops/protect.js';
 
 /**
  * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
@@ -61,6 +63,22 @@ export class Repo {
 
   config(): Promise<Record<string, string>> { return readConfig(this.ctx); }
   setConfig(key: string, value: string | undefined) { return this.ctx.locked(() => setConfig(this.ctx, key, value)); }
+
+  /**
+   * Run the checks of lakegit.yaml (see docs/cli.md) without committing or merging anything; the
+   * report says per check whether it passed, with violation counts and sample rows. With `into`,
+   * the target branch's committed pre-merge checks run against the result of merging `rev`.
+   * Currently a non-fast-forward `into` needs the merge engine to compute that result.
+   *
+   * @example
+   * const report = await repo.check({ rev: 'nightly-load', into: 'main' });
+   * if (!report.passed) console.log(report.checks.filter((c) => !c.passed));
+   */
+  check(opts: CheckOptions = {}): Promise<CheckReport> { return check(this.ctx, opts); }
+  /** A protected branch takes no direct commit, reset, revert or cherry-pick; merges into it must pass its checks. */
+  protect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, true); }
+  unprotect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, false); }
+  protectedBranches(): Promise<string[]> { return protectedBranches(this.ctx); }
 
   /** Release DuckDB, if this process loaded it. */
   static close(): void {

@@ -1,0 +1,10 @@
+import type { Argv } from 'yargs';
+import { openRepo, print, type GlobalArgs } from '../shared.js';
+
+export const command = 'protect <branch>';
+export const describe = 'take no direct commits on a branch, only merges whose checks pass';
+export const builder = (y: Argv) => y.positional('branch', { type: 'string', demandOption: true });
+export async function handler(argv: GlobalArgs & { branch: string }): Promise<void> {
+  const changed = await (await openRepo(argv)).protect(argv.branch);
+  if (!argv.quiet) print(changed ? `Branch '${argv.branch}' is now protected.` : `Branch '${argv.branch}' was already protected.`);
+}

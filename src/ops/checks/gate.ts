@@ -1,0 +1,105 @@
+import { refused } from '../../errors.js';
+import type { RepoContext } from '../context.js';
+import type { CommitGateInput, GateReport, MergeGateInput, RefGateInput } from '../gates.js';
+import { isProtected } from '../protect.js';
+import { readTableTree, writeTableTree, type TableTree } from '../tree.js';
+import { recordPasses, type PassNote } from './notes.js';
+import { failureSummary, type CheckReport } from './report.js';
+import { runChecks } from './run.js';
+
+const short = (oid: string | undefined) => (oid ? oid.slice(0, 7) : '(none)');
+const treeKey = (t: TableTree) => JSON.stringify([[...t.tables].sort(), t.config ?? null]);
+
+export interface MergeCheckInput {
+  targetBranch?: string;
+  targetCommit?: string;
+  sourceRef: string;
+  sourceCommit: string;
+  result: TableTree;
+  full?: boolean;
+}
+
+/**
+ * A merge and the commit that records it (`merge`, then `commitIndex` with two parents; or
+ * `merge --continue`) would run the same checks twice, hooks included: remember passing runs.
+ */
+const passedMerges = new Map<string, CheckReport>();
+
+/**
+ * The target's committed lakegit.yaml, never the source's, run over the merge result: a branch
+ * that edits or deletes lakegit.yaml is still held to the checks of the branch it merges into.
+ */
+export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise<{ report: CheckReport; passes: PassNote['tables'] }> {
+  const memo = `${m.targetCommit ?? ''}|${treeKey(m.result)}`;
+  const known = m.full ? undefined : passedMerges.get(memo);
+  if (known) return { report: known, passes: {} };
+  const targetTree = await readTableTree(ctx, m.targetCommit);
+  const targetName = m.targetBranch ?? short(m.targetCommit);
+  const out = await runChecks(ctx, {
+    event: 'pre-merge', config: targetTree.config, configTree: targetTree, origin: `lakegit.yaml at ${targetName}`,
+    candidate: m.result, candidateCommit: m.sourceCommit, into: m.targetBranch, full: m.full,
+    baseline: m.targetCommit
+      ? { tree: targetTree, commit: m.targetCommit, treeOid: (await ctx.git.readCommit(m.targetCommit)).tree }
+      : undefined,
+    hooks: { event: 'pre-merge', sourceRef: m.sourceRef, targetRef: m.targetBranch ?? m.targetCommit ?? '', commit: m.sourceCommit },
+  });
+  if (out.report.passed) passedMerges.set(memo, out.report);
+  return out;
+}
+
+const summary = (r: CheckReport) => `${r.checks.length} check(s) of ${r.config} passed`;
+
+/** Passing checks are noted on the tree the commit is about to record (the commit id is not known yet). */
+async function notePasses(ctx: RepoContext, tree: TableTree, passes: PassNote['tables']): Promise<void> {
+  if (Object.keys(passes).length === 0) return;
+  await recordPasses(ctx, await writeTableTree(ctx, tree), passes);
+}
+
+export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport | undefined> {
+  const guarded = await isProtected(ctx, input.targetBranch);
+  if (input.noVerify && guarded) {
+    throw refused(`branch '${input.targetBranch}' is protected: --no-verify cannot skip the checks of a merge into it`,
+      { branch: input.targetBranch }, 'merge without --no-verify');
+  }
+  if (input.noVerify) return undefined;
+  const { report, passes } = await mergeChecks(ctx, input);
+  if (!report.passed) {
+    throw refused(failureSummary(report, `merge of '${input.sourceRef}' into ${input.targetBranch ? `'${input.targetBranch}'` : 'HEAD'} refused`),
+      { report }, `run 'lakegit check ${input.sourceRef} --into ${input.targetBranch ?? 'HEAD'}' for the full report`);
+  }
+  if (!input.dryRun) await notePasses(ctx, input.result, passes);
+  return { passed: true, summary: summary(report), details: report };
+}
+
+export async function commitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport | undefined> {
+  if (input.extraParents?.length) {
+    return mergeGate(ctx, {
+      targetBranch: input.branch, targetCommit: input.parent, sourceRef: input.extraParents[0].slice(0, 7),
+      sourceCommit: input.extraParents[0], result: input.tree, noVerify: input.noVerify, dryRun: false,
+    });
+  }
+  if (await isProtected(ctx, input.branch)) {
+    throw refused(`branch '${input.branch}' is protected: it takes no direct ${input.event}`, { branch: input.branch },
+      `do it on another branch ('lakegit checkout -b <name>') and merge that into '${input.branch}'`);
+  }
+  if (input.noVerify) return undefined;
+  const parentTree = await readTableTree(ctx, input.parent);
+  const { report, passes } = await runChecks(ctx, {
+    event: 'pre-commit', config: input.tree.config, configTree: input.tree, origin: 'lakegit.yaml being committed',
+    candidate: input.tree, baseline: input.parent ? { tree: parentTree, commit: input.parent } : undefined,
+    hooks: { event: 'pre-commit', sourceRef: input.branch ?? 'HEAD', targetRef: input.branch ?? 'HEAD', commit: input.parent ?? '' },
+  });
+  if (!report.passed) {
+    throw refused(failureSummary(report, `${input.event} refused by pre-commit checks`), { report },
+      "fix the rows (or lakegit.yaml), or pass --no-verify to skip the checks");
+  }
+  await notePasses(ctx, input.tree, passes);
+  return { passed: true, summary: summary(report), details: report };
+}
+
+export async function refGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
+  if (await isProtected(ctx, input.branch)) {
+    throw refused(`branch '${input.branch}' is protected: it cannot be ${input.event === 'reset' ? 'reset' : 'moved'} directly`,
+      { branch: input.branch }, `unprotect it first ('lakegit unprotect ${input.branch}') if you really mean to`);
+  }
+}

@@ -1,0 +1,114 @@
+import type { Engine } from '../../engine/db.js';
+import { quoteIdent } from '../../engine/quote.js';
+import type { RepoContext } from '../context.js';
+import { snapshotOf, type TableTree } from '../tree.js';
+import { ConfigReader, type ChecksConfig, type CheckSpec, type HookEvent } from './config.js';
+import { evaluate, type EvalEnv, type TableEnv } from './evaluate.js';
+import { runHooks, type HookVars } from './hooks.js';
+import { changedRowsSql, fingerprint, isRowLocalRule, ROW_LOCAL } from './incremental.js';
+import { passedAt, readPasses, type PassNote } from './notes.js';
+import type { CheckEvent, CheckReport, CheckResult } from './report.js';
+import { validateSpecs } from './validate.js';
+
+/** What to check, against what, with which lakegit.yaml. */
+export interface RunInput {
+  event: CheckEvent;
+  /** The lakegit.yaml blob, and the tree it was committed (or staged) with: names are validated there. */
+  config?: string;
+  configTree: TableTree;
+  origin: string;
+  candidate: TableTree;
+  candidateCommit?: string;
+  /** The target of a merge, or the parent of a commit: what max_change, schema and incremental mode compare with. */
+  baseline?: { tree: TableTree; commit?: string; treeOid?: string };
+  into?: string;
+  full?: boolean;
+  hooks?: HookVars;
+}
+
+export interface RunOutput { report: CheckReport; passes: PassNote['tables'] }
+
+export async function loadConfig(ctx: RepoContext, blob: string | undefined, origin: string): Promise<{ config: ChecksConfig; reader: ConfigReader }> {
+  const reader = new ConfigReader(origin);
+  return { reader, config: blob ? reader.parse(await ctx.git.readText(blob)) : { checks: [], hooks: [] } };
+}
+
+const hookEvent = (e: CheckEvent): HookEvent => (e === 'pre-merge' ? 'pre-merge' : 'pre-commit');
+
+/** Run the checks and hooks of one lakegit.yaml over a candidate tree; misconfiguration throws (exit 2). */
+export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunOutput> {
+  const { config, reader } = await loadConfig(ctx, input.config, input.origin);
+  const hooks = config.hooks.filter((h) => h.event === hookEvent(input.event));
+  const report: CheckReport = {
+    rev: input.candidateCommit ?? null, event: input.event, config: input.origin, target: input.baseline?.commit,
+    ...(input.into ? { into: input.into } : {}), passed: true, checks: [],
+  };
+  const passes: PassNote['tables'] = {};
+  if (config.checks.length === 0 && hooks.length === 0) return { report, passes };
+  const engine = await ctx.engine();
+  const fail = (line: number, message: string, hint?: string): never => reader.fail(line, message, hint);
+  await validateSpecs(ctx, engine, config, input.configTree, fail);
+  const tables = await tableEnvs(ctx, input);
+  await createViews(engine, tables);
+  try {
+    const env: EvalEnv = { engine, tables, full: !!input.full, fail, rowLocalRule: memoRule(engine) };
+    const missing = new Set<string>();
+    for (const spec of config.checks) {
+      if (!tables.has(spec.table)) {
+        if (!missing.has(spec.table)) report.checks.push(absent(spec));
+        missing.add(spec.table);
+        continue;
+      }
+      const r = await evaluate(env, spec);
+      report.checks.push(r);
+      if (r.passed && (ROW_LOCAL.has(spec.kind) || (spec.kind === 'sql' && (await env.rowLocalRule(spec))))) {
+        const blob = input.candidate.tables.get(spec.table)!;
+        (passes[spec.table] ??= { manifest: blob, passed: [] }).passed.push(fingerprint(spec));
+      }
+    }
+  } finally {
+    await dropViews(engine, tables);
+  }
+  if (input.hooks) report.checks.push(...await runHooks(ctx, hooks, input.hooks, input.candidate, input.baseline?.tree));
+  report.passed = report.checks.every((c) => c.passed);
+  return { report, passes };
+}
+
+const absent = (spec: CheckSpec): CheckResult => ({
+  table: spec.table, check: 'exists()', kind: 'exists', passed: false, violations: 1, sample: [], mode: 'full', line: spec.line,
+  message: `table '${spec.table}' is missing from the candidate, so its checks cannot pass`,
+});
+
+async function tableEnvs(ctx: RepoContext, input: RunInput): Promise<Map<string, TableEnv>> {
+  const note = input.baseline && !input.full ? await readPasses(ctx, [input.baseline.commit, input.baseline.treeOid]) : undefined;
+  const out = new Map<string, TableEnv>();
+  for (const name of input.candidate.tables.keys()) {
+    const snapshot = await snapshotOf(ctx, input.candidate, name);
+    const baseTree = input.baseline?.tree;
+    const baseline = baseTree?.tables.has(name) ? await snapshotOf(ctx, baseTree, name) : undefined;
+    out.set(name, {
+      name, snapshot, baseline,
+      changed: baseline ? changedRowsSql(baseline.manifest, snapshot.manifest, ctx.chunks) : undefined,
+      passed: passedAt(note, name, baseTree?.tables.get(name)),
+    });
+  }
+  return out;
+}
+
+/** sql rules name tables by name: each table is a temp view over the candidate's rows while checks run. */
+async function createViews(engine: Engine, tables: Map<string, TableEnv>): Promise<void> {
+  for (const t of tables.values()) await engine.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(t.name)} AS ${t.snapshot.sql()}`);
+}
+
+async function dropViews(engine: Engine, tables: Map<string, TableEnv>): Promise<void> {
+  for (const t of tables.values()) await engine.run(`DROP VIEW IF EXISTS temp.${quoteIdent(t.name)}`);
+}
+
+function memoRule(engine: Engine): EvalEnv['rowLocalRule'] {
+  const memo = new Map<string, Promise<boolean>>();
+  return (spec) => {
+    const k = `${spec.table}\u0000${spec.query}`;
+    if (!memo.has(k)) memo.set(k, isRowLocalRule(engine, spec.query, spec.table));
+    return memo.get(k)!;
+  };
+}
