@@ -8,6 +8,7 @@ import { show, type ShowResult } from './ops/show.js';
 import * as refs from './ops/refs.js';
 import { fsck, gc, type FsckResult, type GcResult } from './ops/maintenance.js';
 import { chunkFiles, exportTable } from './ops/read.js';
+import { sqlQuery, type SqlResult } from './ops/sql/query.js';
 import { init } from './ops/init.js';
 import { readConfig, setConfig } from './ops/config.js';
 import { Engine } from './engine/db.js';
@@ -58,6 +59,18 @@ export class Repo {
 
   files(ref: string, relative = false): Promise<string[]> { return chunkFiles(this.ctx, ref, relative); }
   export(ref: string, file: string, cwd = this.root) { return exportTable(this.ctx, ref, file, cwd); }
+  /**
+   * A read-only DuckDB query: `orders` reads the working file (uncommitted edits included),
+   * `orders@v1` / `"my table"@HEAD~2` read that snapshot's chunks in place. Only one SELECT is
+   * accepted. The rows are returned in memory; pass `output` (a .parquet/.csv/.tsv/.jsonl path)
+   * to write a large result to a file instead.
+   *
+   * @example
+   * const { rows } = await repo.sql("select * from orders except select * from orders@HEAD");  // rows added or changed since HEAD
+   */
+  sql(query: string, opts: { output?: string; cwd?: string } = {}): Promise<SqlResult> {
+    return sqlQuery(this.ctx, { query, output: opts.output, cwd: opts.cwd ?? this.root });
+  }
   fsck(): Promise<FsckResult> { return fsck(this.ctx); }
   gc(): Promise<GcResult> { return gc(this.ctx); }
 

@@ -87,7 +87,7 @@ const WRITER: Record<FileFormat, string> = {
 };
 
 /** Write a relation to a data file atomically: COPY to a temporary name, then rename. */
-export async function writeFile(engine: Engine, selectSql: string, absFile: string, format: FileFormat): Promise<void> {
+export async function writeFile(engine: Pick<Engine, 'run'>, selectSql: string, absFile: string, format: FileFormat): Promise<void> {
   await fsp.mkdir(path.dirname(absFile), { recursive: true });
   const ext = path.extname(absFile);
   const tmp = tempName(path.dirname(absFile), path.basename(absFile, ext), ext);

@@ -1,0 +1,71 @@
+import type { Json } from '@duckdb/node-api';
+import { paint } from './color.js';
+
+export type Align = 'left' | 'right';
+
+export interface TableOptions {
+  /** Cut lines to this many characters (the terminal's width); no limit when undefined. */
+  width?: number;
+  /** Per-column alignment; by default numbers align right. */
+  align?: Align[];
+  /** Text shown for SQL NULL. */
+  nullText?: string;
+}
+
+const GAP = '  ';
+const MIN_WIDTH = 4;
+const ELLIPSIS = '…';
+
+/** A cell as one line of text: strings as they are (control characters escaped), the rest as JSON. */
+export function cellText(v: Json | undefined, nullText = 'NULL'): string {
+  if (v === null || v === undefined) return nullText;
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
+
+const len = (s: string): number => [...s].length;
+
+function cut(s: string, width: number): string {
+  const chars = [...s];
+  return chars.length <= width ? s : `${chars.slice(0, Math.max(0, width - 1)).join('')}${ELLIPSIS}`;
+}
+
+const pad = (s: string, width: number, align: Align): string =>
+  align === 'right' ? ' '.repeat(width - len(s)) + s : s + ' '.repeat(width - len(s));
+
+/**
+ * Column widths that fit `limit`: the widest column gives up a character at a time; when every
+ * column is at its minimum, columns are dropped from the right (the table then ends in `…`).
+ */
+function fitWidths(natural: number[], limit: number | undefined): { widths: number[]; dropped: boolean } {
+  const widths = [...natural];
+  if (limit === undefined) return { widths, dropped: false };
+  const total = () => widths.reduce((s, w) => s + w, 0) + GAP.length * Math.max(0, widths.length - 1);
+  while (total() > limit) {
+    let widest = 0;
+    widths.forEach((w, i) => { if (w > widths[widest]) widest = i; });
+    if (widths[widest] <= MIN_WIDTH) break;
+    widths[widest]--;
+  }
+  if (total() <= limit) return { widths, dropped: false };
+  while (widths.length > 1 && total() + GAP.length + ELLIPSIS.length > limit) widths.pop();
+  return { widths, dropped: true };
+}
+
+/** An aligned text table with a dashed rule under the header. */
+export function renderTable(headers: readonly string[], rows: readonly (readonly (Json | undefined)[])[], opts: TableOptions = {}): string {
+  const text = rows.map((r) => headers.map((_, i) => cellText(r[i], opts.nullText)));
+  const align = headers.map((_, i) => opts.align?.[i]
+    ?? (rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'));
+  const natural = headers.map((h, i) => Math.max(len(h), ...text.map((r) => len(r[i]))));
+  const { widths, dropped } = fitWidths(natural, opts.width);
+  const line = (cells: readonly string[], style: (s: string) => string = (s) => s) => {
+    const parts = widths.map((w, i) => pad(cut(cells[i], w), w, align[i]));
+    return style(parts.join(GAP) + (dropped ? `${GAP}${ELLIPSIS}` : '')).trimEnd();
+  };
+  return [
+    line(headers, paint.bold),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...text.map((r) => line(r)),
+  ].join('\n');
+}

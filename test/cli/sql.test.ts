@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
+
+/**
+ * History used by most tests (orders, key id):
+ *   id  R0 (tag v1)  R1        R2 (HEAD)
+ *   1   10.50 a      11.50 a   11.50 a
+ *   2   20.00 b      20.00 b   (removed)
+ *   3   30.00 c d    30.00 c d 30.00 c d
+ *   4                40.00 e   40.00 e
+ */
+async function history(): Promise<TempRepo> {
+  const repo = await tempRepo({ 'orders.csv': 'id,amount,name\n1,10.50,a\n2,20.00,b\n3,30.00,"c d"\n' });
+  await repo.ok('add', 'orders.csv', '--key', 'id');
+  await repo.ok('commit', '-m', 'R0');
+  await repo.ok('tag', 'v1');
+  await repo.write('orders.csv', 'id,amount,name\n1,11.50,a\n2,20.00,b\n3,30.00,c d\n4,40.00,e\n');
+  await repo.ok('commit', '-am', 'R1');
+  await repo.write('orders.csv', 'id,amount,name\n1,11.50,a\n3,30.00,c d\n4,40.00,e\n');
+  await repo.ok('commit', '-am', 'R2');
+  return repo;
+}
+
+const json = async (repo: TempRepo, query: string) => JSON.parse(await repo.ok('sql', query, '--format', 'json'));
+const ids = async (repo: TempRepo, query: string) => (await json(repo, query)).map((r: { id: number }) => r.id);
+
+describe('sql', () => {
+  it('sql: a bare name is the working file, uncommitted edits included', async () => {
+    await using repo = await history();
+    await repo.write('orders.csv', 'id,amount,name\n1,11.50,a\n3,31.00,c d\n4,40.00,e\n9,90.00,z\n');
+    expect(await ids(repo, 'select id from orders order by id')).toEqual([1, 3, 4, 9]);
+    expect(await ids(repo, 'select id from orders except select id from orders@HEAD order by 1')).toEqual([9]);
+    expect(await ids(repo, 'select * from orders except select * from orders@HEAD order by 1')).toEqual([3, 9]);
+  });
+
+  it('sql: @rev takes ~N, ^, tags, branches and short ids', async () => {
+    await using repo = await history();
+    const log = JSON.parse(await repo.ok('log', '--json')) as { commit: string }[];
+    const r0 = log[2].commit.slice(0, 7);
+    expect(await ids(repo, 'select id from orders@v1 order by id')).toEqual([1, 2, 3]);
+    expect(await ids(repo, 'select id from orders@HEAD~2 order by id')).toEqual([1, 2, 3]);
+    expect(await ids(repo, `select id from orders@${r0} order by id`)).toEqual([1, 2, 3]);
+    expect(await ids(repo, 'select id from orders@main^ order by id')).toEqual([1, 2, 3, 4]);
+    expect(await ids(repo, 'select id from orders@main order by id')).toEqual([1, 3, 4]);
+  });
+
+  it('sql: joins across revisions see each snapshot', async () => {
+    await using repo = await history();
+    const rows = await json(repo, `select a.id, a.amount as before, b.amount as after
+      from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`);
+    expect(rows).toEqual([{ id: 1, before: 10.5, after: 11.5 }]);
+    const gone = await ids(repo, 'select id from orders@HEAD~1 anti join orders@HEAD using (id)');
+    expect(gone).toEqual([2]);
+  });
+
+  it('sql: references inside strings, comments and quoted identifiers are left alone', async () => {
+    await using repo = await history();
+    const rows = await json(repo, `select 'orders@nope' as s, "orders@v1".id /* orders@nope2 */
+      from orders@v1 -- orders@nope3
+      where $$orders@nope4$$ <> '' and id = 1`);
+    expect(rows).toEqual([{ s: 'orders@nope', id: 1 }]);
+  });
+
+  it('sql: a table name that needs quoting is written "my table"@rev', async () => {
+    await using repo = await tempRepo({ 'my table.csv': 'k,v\n1,x\n2,y\n' });
+    await repo.ok('add', 'my table.csv', '--key', 'k');
+    await repo.ok('commit', '-m', 'load');
+    await repo.ok('tag', 'v1');
+    await repo.write('my table.csv', 'k,v\n1,x\n');
+    expect(await json(repo, 'select count(*) as n from "my table"@v1')).toEqual([{ n: 2 }]);
+    expect(await json(repo, 'select count(*) as n from "my table"')).toEqual([{ n: 1 }]);
+  });
+
+  it('sql: unknown revision or table is exit 2 naming it', async () => {
+    await using repo = await history();
+    const rev = await repo.run('sql', 'select * from orders@nope');
+    expect(rev.exitCode).toBe(2);
+    expect(rev.stderr).toContain("unknown revision 'nope'");
+    const atRev = await repo.run('sql', 'select * from customers@v1');
+    expect(atRev.exitCode).toBe(2);
+    expect(atRev.stderr).toContain("no table 'customers' at revision 'v1'");
+    const bare = await repo.run('sql', 'select * from customers');
+    expect(bare.exitCode).toBe(2);
+    expect(bare.stderr).toContain('customers');
+    expect(bare.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('sql: statements that write are refused with exit 2 and change nothing', async () => {
+    await using repo = await history();
+    const before = await snapshotDir(repo.dir);
+    const writes = [
+      'delete from orders', "insert into orders values (5, 1, 'x')", 'update orders set amount = 0',
+      'create table t as select 1', 'drop view orders', 'alter view orders rename to x',
+      `copy (select * from orders@v1) to '${repo.path('out.csv')}'`, "attach 'x.db' as x", 'install httpfs',
+      'load parquet', 'set threads = 1', 'pragma threads = 1', `export database '${repo.path('dump')}'`,
+      "import database 'dump'", 'select 1; delete from orders', 'checkpoint', 'pivot orders on name',
+    ];
+    for (const w of writes) {
+      const r = await repo.run('sql', w);
+      expect.soft(r.exitCode, w).toBe(2);
+      expect.soft(r.stderr, w).toMatch(/read-only|statements/);
+    }
+    expect(await snapshotDir(repo.dir)).toEqual(before);
+  });
+
+  it('sql: a working file that cannot be parsed is reported, not skipped', async () => {
+    await using repo = await tempRepo({ 'events.jsonl': '{"id":1,"v":2}\n' });
+    await repo.ok('add', 'events.jsonl', '--key', 'id');
+    await repo.write('events.jsonl', '{"id":1,"v":2}\n{"id":2,"v":\n');
+    const r = await repo.run('sql', 'select count(*) from events');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("'events.jsonl'");
+    expect(r.stdout).toBe('');
+  });
+
+  it('sql: a working value that outgrew its recorded type is read with fresh types', async () => {
+    await using repo = await history();
+    await repo.write('orders.csv', 'id,amount,name\n1,n/a,a\n');
+    expect(await json(repo, 'select * from orders')).toEqual([{ id: 1, amount: 'n/a', name: 'a' }]);
+  });
+
+  it('sql: json keeps decimals, timestamps and big integers as strings; csv and table formats', async () => {
+    await using repo = await history();
+    const q = `select 1::INTEGER as i, 12.50::DECIMAL(10,2) as d, TIMESTAMP '2024-05-01 10:00:00' as ts,
+      DATE '2024-05-01' as dt, 9007199254740993::BIGINT as big, NULL as n, true as b, 'a,"b"' as s, '' as e`;
+    expect(await json(repo, q)).toEqual([{
+      i: 1, d: '12.50', ts: '2024-05-01 10:00:00', dt: '2024-05-01', big: '9007199254740993', n: null, b: true, s: 'a,"b"', e: '',
+    }]);
+    expect(await repo.ok('sql', q, '--format', 'csv')).toBe(
+      'i,d,ts,dt,big,n,b,s,e\n1,12.50,2024-05-01 10:00:00,2024-05-01,9007199254740993,,true,"a,""b""",""\n');
+    expect(JSON.parse(await repo.ok('sql', 'select 1 as x', '--json'))).toEqual([{ x: 1 }]);
+    const table = await repo.ok('sql', 'select id, name from orders@v1 order by id');
+    expect(table).toBe('id  name\n--  ----\n 1  a\n 2  b\n 3  c d\n(3 rows)\n');
+  });
+
+  it('sql: the table is cut to the terminal width', async () => {
+    await using repo = await history();
+    const q = `select id, repeat('x', 60) as wide, repeat('y', 60) as wider from orders@v1 order by id`;
+    const r = await repo.runEnv({ COLUMNS: '40' }, 'sql', q);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.every((l) => [...l].length <= 40)).toBe(true);
+    expect(lines[2]).toContain('…');
+    expect(lines.at(-1)).toBe('(3 rows)');
+  });
+
+  it('sql: --output writes the result to a Parquet file', async () => {
+    await using repo = await history();
+    const out = await repo.ok('sql', 'select * from orders@v1 where id > 1', '--output', 'out.parquet');
+    expect(out).toContain('wrote 2 rows');
+    expect(await json(repo, `select id, name from read_parquet('out.parquet') order by id`)).toEqual([
+      { id: 2, name: 'b' }, { id: 3, name: 'c d' },
+    ]);
+  });
+});
