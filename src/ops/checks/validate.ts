@@ -26,7 +26,6 @@ export async function validateSpecs(ctx: RepoContext, engine: Engine, config: Ch
       }
     };
     for (const c of checkedColumns(spec)) need(c);
-    if (spec.kind === 'schema') spec.required.forEach((c) => need(c));
     if (spec.kind === 'foreign_keys') need(spec.refColumn, spec.refTable, await columnsOf(spec.refTable, spec.line));
     await validateValues(engine, spec, columns, fail);
     if (spec.kind === 'sql') await validateSql(engine, spec, fail);

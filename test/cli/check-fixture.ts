@@ -1,0 +1,44 @@
+import { tempRepo, type TempRepo } from '../helpers.js';
+
+/** lakegit.yaml declaring every check kind; line numbers matter to the tests that name them. */
+export const CHECKS_YAML = `checks:
+  orders:
+    not_null: [id, customer_id]
+    unique: [ref, [customer_id, status]]
+    accepted_values: { status: [new, paid, shipped, cancelled] }
+    range: { amount: { min: 0 }, qty: { min: 1, max: 1000 } }
+    row_count: { min: 1, max: 6 }
+    max_change: 10%
+    schema: { allow_drop: false, allow_type_change: false, required_columns: [id, amount] }
+    foreign_keys: { customer_id: customers.id }
+    sql:
+      - name: no_huge_orders
+        query: select * from orders where qty * amount > 1000
+`;
+
+export const ORDERS = `id,customer_id,amount,status,qty,ref,note,code
+1,10,5.00,new,1,r1,x,1
+2,11,7.50,paid,2,r2,y,2
+3,10,1.00,shipped,3,r3,z,3
+4,11,2.00,new,4,r4,w,4
+5,10,3.00,paid,5,r5,v,5
+`;
+
+export const CUSTOMERS = 'id,name\n10,Ada\n11,Bob\n';
+
+/** A repo whose main has orders + customers + the checks above, committed (they pass). */
+export async function checkedRepo(yaml = CHECKS_YAML): Promise<TempRepo> {
+  const repo = await tempRepo({ 'orders.csv': ORDERS, 'customers.csv': CUSTOMERS, 'lakegit.yaml': yaml });
+  await repo.ok('add', 'orders.csv', '--key', 'id');
+  await repo.ok('add', 'customers.csv', '--key', 'id');
+  await repo.ok('add', 'lakegit.yaml');
+  await repo.ok('commit', '-m', 'load with checks');
+  return repo;
+}
+
+export const json = (out: string) => JSON.parse(out);
+export const byName = (report: { checks: { check: string }[] }, name: string) => {
+  const c = report.checks.find((x) => x.check === name);
+  if (!c) throw new Error(`no check ${name} in ${report.checks.map((x) => x.check).join(', ')}`);
+  return c as { check: string; passed: boolean; violations: number; sample: Record<string, unknown>[]; mode: string; introducedBy?: unknown[]; output?: string; message?: string };
+};
