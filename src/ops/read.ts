@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { quoteIdent } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { compact } from '../table/changes.js';
 import { writeFile } from '../table/files.js';
@@ -40,6 +41,19 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
   const abs = path.resolve(cwd, file);
   const ext = path.extname(abs).toLowerCase();
   if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
-  await writeFile(await ctx.engine(), snapshot.orderedSql(), abs, requireFormat(abs));
+  const format = requireFormat(abs);
+  await writeFile(await ctx.engine(), format === 'jsonl' ? jsonlSelect(snapshot) : snapshot.orderedSql(), abs, format);
   return { rows: snapshot.manifest.rows, file: abs };
+}
+
+/**
+ * DuckDB's JSON writer drops a timestamp's zero fraction (`10:00:00` beside `10:00:00.5`), and its
+ * reader then finds no one format for the column and reads it back as text. Writing every
+ * timestamp with all six fraction digits keeps the type through a round trip.
+ */
+function jsonlSelect(snapshot: TableSnapshot): string {
+  const sel = snapshot.columns.map((c) => (c.type === 'TIMESTAMP'
+    ? `strftime(${quoteIdent(c.name)}, '%Y-%m-%d %H:%M:%S.%f') AS ${quoteIdent(c.name)}`
+    : quoteIdent(c.name)));
+  return `SELECT ${sel.join(', ')} FROM (${snapshot.orderedSql()})`;
 }

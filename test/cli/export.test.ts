@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
+
+/** Values that stress every writer: quotes, separators, newlines, tabs, empty vs NULL, unicode. */
+const TRICKY = [
+  'id,amount,name,day,at,ok',
+  '1,10.5,plain,2024-01-02,2024-01-02 10:00:00,true',
+  '2,,"comma, and ""quote""",2024-02-03,,false',
+  '3,30.25,,,2024-03-04 05:06:07,',
+  '4,-0.125,"",2024-12-31,2024-12-31 23:59:59.5,true',
+  '5,1e-7,"line\nbreak\tand tab",1999-01-01,1999-01-01 00:00:00,false',
+  '6,7,"  padded  ",2000-02-29,2000-02-29 12:00:00,true',
+  '7,8,"ünïcödé ✓",2001-01-01,2001-01-01 01:01:01,false',
+].join('\n') + '\n';
+
+const chunkNames = async (repo: TempRepo, ref: string) =>
+  (await repo.ok('files', ref, '--relative')).trim().split('\n').map((p) => path.basename(p)).sort();
+
+async function loaded(): Promise<TempRepo> {
+  const repo = await tempRepo({ 't.csv': TRICKY });
+  await repo.ok('add', 't.csv', '--key', 'id');
+  await repo.ok('commit', '-m', 'load');
+  await repo.ok('tag', 'v1');
+  return repo;
+}
+
+describe('export', () => {
+  it.each(['csv', 'tsv', 'parquet', 'jsonl', 'ndjson'])('export: %s round-trips through add to the same chunk ids', async (ext) => {
+    await using repo = await loaded();
+    const out = await repo.ok('export', 't@v1', `out.${ext}`);
+    expect(out).toContain(`wrote 7 rows to ${repo.path(`out.${ext}`)}`);
+    await repo.ok('add', `out.${ext}`, '--key', 'id', '--name', 'copy');
+    expect(await chunkNames(repo, 'copy')).toEqual(await chunkNames(repo, 't@v1'));
+    const schema = async (t: string) => repo.ok('sql', `describe ${t}`, '--format', 'csv');
+    expect(await schema('copy')).toBe(await schema('t'));
+  });
+
+  it('export: a Parquet table keeps every type (integer widths, decimals, dates, timestamps)', async () => {
+    await using repo = await tempRepo();
+    await repo.ok('sql', `select i::INTEGER as id, (i * 1.25)::DECIMAL(10,2) as amount, i::SMALLINT as small,
+        DATE '2024-01-01' + i::INTEGER as day, TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i) as at,
+        i % 2 = 0 as even, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END as name
+      from range(50) r(i)`, '--output', 'typed.parquet');
+    await repo.ok('add', 'typed.parquet', '--key', 'id');
+    await repo.ok('commit', '-m', 'typed');
+    await repo.ok('export', 'typed@HEAD', 'back.parquet');
+    await repo.ok('add', 'back.parquet', '--key', 'id', '--name', 'back');
+    expect(await chunkNames(repo, 'back')).toEqual(await chunkNames(repo, 'typed@HEAD'));
+    const types = await repo.ok('sql', "select column_name, column_type from (describe back) where column_name in ('id','amount','small')", '--format', 'csv');
+    expect(types).toBe('column_name,column_type\nid,INTEGER\namount,"DECIMAL(10,2)"\nsmall,SMALLINT\n');
+  });
+
+  it('export: writing an old revision over the working file and adding it restores that snapshot', async () => {
+    await using repo = await loaded();
+    await repo.write('t.csv', 'id,amount,name,day,at,ok\n1,99,changed,2024-01-02,2024-01-02 10:00:00,true\n');
+    await repo.ok('commit', '-am', 'shrink');
+    await repo.ok('export', 't@v1', 't.csv');
+    await repo.ok('add', 't.csv');
+    expect(await chunkNames(repo, 't')).toEqual(await chunkNames(repo, 't@v1'));
+  });
+
+  it('export: columns come out in the manifest order, rows in key order', async () => {
+    await using repo = await tempRepo({ 'o.csv': 'zeta,id,alpha\nz3,3,a3\nz1,1,a1\nz2,2,a2\n' });
+    await repo.ok('add', 'o.csv', '--key', 'id');
+    await repo.ok('commit', '-m', 'load');
+    await repo.ok('export', 'o@HEAD', 'o-out.csv');
+    expect(await repo.read('o-out.csv')).toBe('zeta,id,alpha\nz1,1,a1\nz2,2,a2\nz3,3,a3\n');
+  });
+
+  it('export: an unknown extension, table or revision is exit 2 and writes nothing', async () => {
+    await using repo = await loaded();
+    const before = await snapshotDir(repo.dir);
+    for (const args of [['t@v1', 'out.json'], ['t@v1', 'out.xlsx'], ['nope@v1', 'out.csv'], ['t@nope', 'out.csv']]) {
+      const r = await repo.run('export', ...args);
+      expect.soft(r.exitCode, args.join(' ')).toBe(2);
+      expect.soft(r.stderr, args.join(' ')).toMatch(/out\.json|out\.xlsx|'nope'/);
+    }
+    expect(await snapshotDir(repo.dir)).toEqual(before);
+  });
+});
