@@ -5,6 +5,8 @@ import { status, type StatusResult } from './ops/status.js';
 import { checkout, type CheckoutOptions, type CheckoutResult } from './ops/checkout.js';
 import { log, type LogEntry, type LogOptions } from './ops/history.js';
 import { show, type ShowResult } from './ops/show.js';
+import { blame, type BlameOptions, type BlameResult } from './ops/blame.js';
+import { rowHistory, type RowHistoryEntry, type RowHistoryOptions } from './ops/row-history.js';
 import * as refs from './ops/refs.js';
 import { fsck, gc, type FsckResult, type GcResult } from './ops/maintenance.js';
 import { chunkFiles, exportTable } from './ops/read.js';
@@ -46,6 +48,24 @@ export class Repo {
   log(opts?: LogOptions): Promise<LogEntry[]> { return log(this.ctx, opts); }
   show(rev: string): Promise<ShowResult> { return show(this.ctx, rev); }
   checkout(opts: CheckoutOptions): Promise<CheckoutResult> { return checkout(this.ctx, opts); }
+  /**
+   * For each row of `orders` (the working tree's version) or `orders@rev`, or each cell with
+   * `cells`, the newest commit whose change made it what it is now. Rows stream in key order.
+   *
+   * @example
+   * const b = await repo.blame({ ref: 'orders@main', where: 'customer_id = 42', cells: true, columns: ['amount'] });
+   * for await (const rows of b.rows) for (const r of rows) console.log(r.key, r.commit, r.cells?.amount.author);
+   *
+   * Currently does not follow rows across a change of primary key (they are blamed on that commit).
+   */
+  blame(opts: BlameOptions): Promise<BlameResult> { return blame(this.ctx, opts); }
+  /**
+   * `log --key`: the commits that changed one row (including those that added and removed it), newest first.
+   *
+   * @example
+   * const h = await repo.rowHistory({ table: 'orders', key: [['id', '1042']] });
+   */
+  rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> { return rowHistory(this.ctx, opts); }
 
   branches() { return refs.listBranches(this.ctx); }
   createBranch(name: string, start?: string) { return refs.createBranch(this.ctx, name, start); }

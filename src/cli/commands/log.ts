@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderLog } from '../render/log.js';
+import { renderRowHistory } from '../render/blame-history.js';
+import { badInput } from '../../errors.js';
 
 export const command = 'log [rev]';
 export const describe = 'show commit history';
@@ -8,9 +10,23 @@ export const builder = (y: Argv) => y
   .positional('rev', { type: 'string' })
   .option('table', { type: 'string', describe: 'only commits that changed this table' })
   .option('n', { alias: 'max-count', type: 'number' })
-  .option('oneline', { type: 'boolean' });
-export async function handler(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean }): Promise<void> {
+  .option('oneline', { type: 'boolean' })
+  .option('key', { type: 'string', array: true, describe: 'col=val: only commits that changed that row (repeat for each key column)' });
+export async function handler(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean; key?: string[] }): Promise<void> {
+  if (argv.key?.length) return rowLog(argv, argv.key);
   const entries = await (await openRepo(argv)).log({ rev: argv.rev, n: argv.n, table: argv.table });
   if (argv.json) printJson(entries);
   else print(renderLog(entries, !!argv.oneline));
+}
+
+/** `log --key col=val …`: the history of one row. */
+async function rowLog(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean }, pairs: string[]): Promise<void> {
+  const key = pairs.map((p): [string, string] => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw badInput(`--key '${p}' is not col=value`, { key: p }, 'e.g. --key id=1042');
+    return [p.slice(0, eq), p.slice(eq + 1)];
+  });
+  const entries = await (await openRepo(argv)).rowHistory({ rev: argv.rev, table: argv.table, key, n: argv.n });
+  if (argv.json) printJson(entries);
+  else print(renderRowHistory(entries, !!argv.oneline));
 }

@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Json } from '@duckdb/node-api';
+import type { BlameResult, BlameRow } from '../../ops/blame.js';
+import { paint, shortId } from './color.js';
+
+export type BlameFormat = 'table' | 'json' | 'csv';
+
+/** Write with back-pressure, so a million-row blame never sits whole in the output buffer. */
+async function put(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/** Stream a blame to `out` in one format; every format is rendered from the same rows. */
+export async function writeBlame(r: BlameResult, format: BlameFormat, out: Writable, width?: number): Promise<void> {
+  if (format === 'json') return writeJson(r, out);
+  if (format === 'csv') return writeCsv(r, out);
+  return writeTable(r, out, width ?? 120);
+}
+
+/** `blame --json`: exactly the contract's shape, one row per line. */
+async function writeJson(r: BlameResult, out: Writable): Promise<void> {
+  await put(out, `{"table": ${JSON.stringify(r.table)}, "rev": ${JSON.stringify(r.rev)}, "rows": [`);
+  let first = true;
+  for await (const batch of r.rows) {
+    if (batch.length === 0) continue;
+    const text = batch.map((row) => `\n  ${JSON.stringify(row)}`).join(',');
+    await put(out, first ? text : `,${text}`);
+    first = false;
+  }
+  await put(out, `${first ? '' : '\n'}]}\n`);
+}
+
+const csvField = (v: Json | undefined): string => {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** `--format csv`: the key columns, the row's commit, author, date and message, then each cell's. */
+async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
+  const header = [...r.identity, 'commit', 'author', 'date', 'message', ...r.columns.flatMap((c) => [`${c}_commit`, `${c}_author`, `${c}_date`])];
+  await put(out, `${header.map(csvField).join(',')}\n`);
+  for await (const batch of r.rows) {
+    const lines = batch.map((row) => [
+      ...Object.values(row.key), row.commit, row.author, row.date, row.message,
+      ...r.columns.flatMap((c) => [row.cells![c].commit, row.cells![c].author, row.cells![c].date]),
+    ].map(csvField).join(','));
+    if (lines.length) await put(out, `${lines.join('\n')}\n`);
+  }
+}
+
+const text = (v: Json | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));
+const keyText = (row: BlameRow): string => Object.values(row.key).map(text).join(',').replace(/[\n\r\t]/g, ' ');
+const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
+const cut = (s: string, w: number): string => ([...s].length <= w ? s : `${[...s].slice(0, Math.max(0, w - 1)).join('')}…`);
+const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - [...s].length));
+
+/**
+ * The readable table: key, short commit (and each cell's commit with --cells), author, date and the
+ * message's first line cut to the width. Widths come from the first batch, so output streams.
+ */
+async function writeTable(r: BlameResult, out: Writable, width: number): Promise<void> {
+  const authorWidth = Math.min(24, Math.max(6, ...r.commits.map((c) => name(c.author).length)));
+  let keyWidth = 0;
+  for await (const batch of r.rows) {
+    if (keyWidth === 0) {
+      if (batch.length === 0) continue;
+      const head = r.identity.join(',');
+      keyWidth = Math.min(40, Math.max(head.length, ...batch.map((row) => keyText(row).length)));
+      const heads = [pad(cut(head, keyWidth), keyWidth), pad('COMMIT', 7), ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
+        pad('AUTHOR', authorWidth), pad('DATE', 10), 'MESSAGE'];
+      await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
+    }
+    const lines = batch.map((row) => line(r, row, keyWidth, authorWidth, width));
+    await put(out, `${lines.join('\n')}\n`);
+  }
+}
+
+function line(r: BlameResult, row: BlameRow, keyWidth: number, authorWidth: number, width: number): string {
+  const cells = r.columns.map((c) => pad(shortId(row.cells![c].commit), Math.max(7, Math.min(12, c.length))));
+  const left = [pad(cut(keyText(row), keyWidth), keyWidth), paint.yellow(shortId(row.commit)), ...cells.map((c) => paint.yellow(c)),
+    pad(cut(name(row.author), authorWidth), authorWidth), row.date.slice(0, 10)].join('  ');
+  const used = keyWidth + 2 + 7 + cells.reduce((s, c) => s + c.length + 2, 0) + 2 + authorWidth + 2 + 10 + 2;
+  return `${left}  ${cut(row.message.split('\n')[0], Math.max(10, width - used))}`;
+}

@@ -1,0 +1,141 @@
+import type { Engine } from '../engine/db.js';
+import { quoteIdent } from '../engine/quote.js';
+import type { ChunkStore } from '../store/chunks.js';
+import { workName } from '../table/changes.js';
+import type { Manifest } from '../table/manifest.js';
+import { col } from '../table/rowsql.js';
+import type { Column } from '../table/schema.js';
+
+/** A blamed unit: one column (`--cells`), or the tracked columns of the row together (label '*'). */
+export interface CellSpec { label: string; columns: string[] }
+
+/** What is being blamed: fixed at the blamed revision, so every older version is read as it. */
+export interface BlameSpec {
+  identity: string[];
+  keyless: boolean;
+  /** Column types at the blamed revision; older versions are cast to them before comparing. */
+  types: Map<string, string>;
+  cells: CellSpec[];
+  /** The columns reported one by one (`--cells`); empty for row blame. */
+  labels: string[];
+}
+
+export interface CommitMeta { commit: string; author: string; date: string; message: string }
+
+/** Rows still unblamed at a commit: a DuckDB table, and the table's name in that commit. */
+export interface Pending { table: string; name: string }
+
+/** One parent as seen from a commit: its id, and the table there (absent: the commit added it). */
+export interface ParentSide { oid: string; name?: string; blob?: string; manifest?: Manifest }
+
+/** The child side of a step: a committed manifest, or rows that have none (the working file). */
+export interface ChildSide { meta: CommitMeta; manifest?: Manifest }
+
+export const H = (i: number) => `__lg_h${i}`;       // a cell's hash at the blamed revision
+export const P = (i: number) => `__lg_p${i}`;       // the cell is still unblamed
+export const X = (j: number, i: number) => `__lg_x${j}_${i}`;   // cell i differs from parent j
+export const HAS = (j: number) => `__lg_has${j}`;   // parent j has the row
+export const CELL = '__lg_c';
+export const ORD = '__lg_o';
+export const COPIES = '__lg_n';                      // keyless: copies still unblamed
+export const TOTAL = '__lg_t';                       // keyless: copies of that row in the commit
+
+/**
+ * The state of one blame: the spec, the result table (identity, cell, commit ordinal), the
+ * commits that got blamed, and every work table, so all are dropped at the end.
+ */
+export class BlameRun {
+  readonly commits: CommitMeta[] = [];
+  private readonly ordinals = new Map<string, number>();
+  private readonly temps = new Set<string>();
+  readonly results: string;
+
+  constructor(readonly engine: Engine, readonly store: ChunkStore, readonly spec: BlameSpec) {
+    this.results = this.temp('res');
+  }
+
+  temp(stem: string): string {
+    const name = workName(`blame_${stem}`);
+    this.temps.add(name);
+    return name;
+  }
+
+  async drop(...names: (string | undefined)[]): Promise<void> {
+    for (const n of names) {
+      if (!n) continue;
+      await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(n)}`);
+      this.temps.delete(n);
+    }
+  }
+
+  async dropAll(): Promise<void> {
+    await this.drop(...this.temps);
+  }
+
+  /** Results are ordered by the walk: the first commit blamed is the newest. */
+  ordinal(meta: CommitMeta): number {
+    let o = this.ordinals.get(meta.commit);
+    if (o === undefined) {
+      o = this.commits.length;
+      this.commits.push(meta);
+      this.ordinals.set(meta.commit, o);
+    }
+    return o;
+  }
+
+  /** `a.k = b.k AND …` over the identity; NULL-safe for keyless rows, whose values may be NULL. */
+  join(a: string, b: string): string {
+    const eq = this.spec.keyless ? 'IS NOT DISTINCT FROM' : '=';
+    return this.spec.identity.map((k) => `${col(k, a)} ${eq} ${col(k, b)}`).join(' AND ');
+  }
+
+  ids(alias?: string): string {
+    return this.spec.identity.map((k) => col(k, alias)).join(', ');
+  }
+
+  /**
+   * A column of an older version, read as the blamed revision's type; undefined when that
+   * version has no such column.
+   */
+  cast(name: string, columns: readonly Column[], alias?: string): string | undefined {
+    const c = columns.find((x) => x.name === name);
+    if (!c) return undefined;
+    const want = this.spec.types.get(name)!;
+    return c.type === want ? col(name, alias) : `TRY_CAST(${col(name, alias)} AS ${want})`;
+  }
+
+  /** The identity columns of an older version as the blamed types, or undefined if one is missing. */
+  identitySelect(columns: readonly Column[], alias?: string): string | undefined {
+    const parts = this.spec.identity.map((k) => {
+      const e = this.cast(k, columns, alias);
+      return e && `${e} AS ${quoteIdent(k)}`;
+    });
+    return parts.every(Boolean) ? parts.join(', ') : undefined;
+  }
+
+  /** The hash of cell i over a row of `columns`; NULL (differs from everything) if a column is missing. */
+  cellHash(i: number, columns: readonly Column[], alias?: string): string {
+    const cell = this.spec.cells[i];
+    if (cell.columns.length === 0) return '0::UBIGINT';
+    const parts = cell.columns.map((c) => this.cast(c, columns, alias));
+    return parts.every(Boolean) ? `hash(${parts.join(', ')})` : 'NULL::UBIGINT';
+  }
+
+  hashes(columns: readonly Column[], alias?: string): string {
+    return this.spec.cells.map((_, i) => `${this.cellHash(i, columns, alias)} AS ${H(i)}`).join(', ');
+  }
+
+  /** The pending table's columns, in the one order every pending table uses. */
+  pendingColumns(): string[] {
+    if (this.spec.keyless) return [...this.spec.identity, COPIES, TOTAL];
+    return [...this.spec.identity, ...this.spec.cells.map((_, i) => H(i)), ...this.spec.cells.map((_, i) => P(i))];
+  }
+
+  pendingList(alias?: string): string {
+    return this.pendingColumns().map((c) => col(c, alias)).join(', ');
+  }
+
+  count(table: string): Promise<number> {
+    return this.engine.value<number>(`SELECT count(*) FROM ${quoteIdent(table)}`).then(Number);
+  }
+}

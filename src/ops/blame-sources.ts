@@ -1,0 +1,152 @@
+import type { Engine } from '../engine/db.js';
+import { pathList, quoteIdent } from '../engine/quote.js';
+import type { ChunkStore } from '../store/chunks.js';
+import type { ChunkRef, Manifest } from '../table/manifest.js';
+import { emptyRelation } from '../table/rowsql.js';
+import { OP, TableSnapshot } from '../table/snapshot.js';
+import type { RepoContext } from './context.js';
+import { readManifest, type TableTree } from './tree.js';
+
+/**
+ * Where a commit's table came from in a parent: the same name; else a table of the parent, gone
+ * from the child, with the very same manifest (a pure rename) or the same key and source file or
+ * a shared chunk (renamed and changed). Undefined: the commit created the table.
+ */
+export async function parentTable(
+  ctx: RepoContext, name: string, blob: string | undefined, child: TableTree, parent: TableTree,
+): Promise<{ name: string; blob: string } | undefined> {
+  const same = parent.tables.get(name);
+  if (same) return { name, blob: same };
+  const gone = [...parent.tables].filter(([n]) => !child.tables.has(n));
+  const exact = gone.find(([, b]) => b === blob);
+  if (exact || !blob) return exact && { name: exact[0], blob: exact[1] };
+  const m = await readManifest(ctx, blob);
+  const ids = new Set(m.chunks.map((c) => c.id));
+  for (const [n, b] of gone) {
+    const pm = await readManifest(ctx, b);
+    if (JSON.stringify(pm.key) !== JSON.stringify(m.key)) continue;
+    if (pm.source.file === m.source.file || pm.chunks.some((c) => ids.has(c.id))) return { name: n, blob: b };
+  }
+  return undefined;
+}
+
+/**
+ * Which files can hold the rows that differ between a child and its parent. Equal bases: only
+ * the change chunks after their common prefix. Different bases: the base chunks one side has and
+ * the other lacks (content-addressed, so shared chunks hold equal rows), plus every change chunk.
+ * `exact`: the child is its parent plus one change chunk, which then *is* the diff.
+ */
+export type ChangeSet =
+  | { kind: 'none' }
+  | { kind: 'all' }
+  | { kind: 'files'; childBase: string[]; parentBase: string[]; deltas: string[]; exact?: string };
+
+export function changeSet(child: Manifest | undefined, parent: Manifest, store: ChunkStore): ChangeSet {
+  if (!child || JSON.stringify(child.columns) !== JSON.stringify(parent.columns)
+    || JSON.stringify(child.key) !== JSON.stringify(parent.key)) return { kind: 'all' };
+  const path = (c: ChunkRef) => store.pathOf(c.id);
+  const sameBase = child.chunks.length === parent.chunks.length && child.chunks.every((c, i) => c.id === parent.chunks[i].id);
+  if (sameBase) {
+    let l = 0;
+    while (l < child.deltas.length && l < parent.deltas.length && child.deltas[l].id === parent.deltas[l].id) l++;
+    const tails = [...child.deltas.slice(l), ...parent.deltas.slice(l)];
+    if (tails.length === 0) return { kind: 'none' };
+    // A first change chunk over a bare base may be several stagings folded into one: not exact.
+    const exact = l === parent.deltas.length && child.deltas.length === l + 1 && l > 0 ? path(child.deltas[l]) : undefined;
+    return { kind: 'files', childBase: [], parentBase: [], deltas: tails.map(path), exact };
+  }
+  const [childOnly, parentOnly] = multisetMinus(child.chunks, parent.chunks);
+  return {
+    kind: 'files', childBase: childOnly.map(path), parentBase: parentOnly.map(path),
+    deltas: [...child.deltas, ...parent.deltas].map(path),
+  };
+}
+
+/** Chunk lists as multisets (a keyless table may hold one chunk twice): a − b and b − a. */
+function multisetMinus(a: ChunkRef[], b: ChunkRef[]): [ChunkRef[], ChunkRef[]] {
+  const count = new Map<string, number>();
+  for (const c of b) count.set(c.id, (count.get(c.id) ?? 0) + 1);
+  const aOnly = a.filter((c) => {
+    const n = count.get(c.id) ?? 0;
+    if (n > 0) count.set(c.id, n - 1);
+    return n === 0;
+  });
+  const left = new Map<string, number>();
+  for (const c of a) left.set(c.id, (left.get(c.id) ?? 0) + 1);
+  const bOnly = b.filter((c) => {
+    const n = left.get(c.id) ?? 0;
+    if (n > 0) left.set(c.id, n - 1);
+    return n === 0;
+  });
+  return [aOnly, bOnly];
+}
+
+/** The columns a base or change chunk file of `m` holds, as a relation over `files`. */
+export const readFiles = (files: readonly string[]): string => `read_parquet(${pathList(files)})`;
+
+/** Key types whose JSON text in a manifest casts back to the same value, so ranges can prune. */
+const PRUNABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/;
+/** Past this many keys, scattered keys touch every chunk anyway and the range join costs more than it saves. */
+const PRUNE_MAX_KEYS = 1024;
+
+/**
+ * The base chunks of `m` whose key range can hold one of the keys in `keys` (columns named as the
+ * key, already of the manifest's types). DuckDB opens every file it is given, so prune first.
+ */
+export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys: number): Promise<ChunkRef[]> {
+  const key = m.key;
+  if (!key || m.chunks.length <= 1 || nKeys > PRUNE_MAX_KEYS) return m.chunks;
+  const types = key.map((k) => m.columns.find((c) => c.name === k)?.type ?? '');
+  if (!types.every((t) => PRUNABLE.test(t))) return m.chunks;
+  const params: (string | null)[] = [];
+  const bound = (v: unknown, t: string) => {
+    params.push(v === null || v === undefined ? null : String(v));
+    return `CAST($${params.length} AS ${t})`;
+  };
+  const rows = m.chunks.map((c, i) => `(${i}, ${[...c.min.map((v, j) => bound(v, types[j])), ...c.max.map((v, j) => bound(v, types[j]))].join(', ')})`);
+  const lo = key.map((_, j) => `lo${j}`);
+  const hi = key.map((_, j) => `hi${j}`);
+  const tuple = (names: string[], alias: string) => `(${names.map((n) => `${alias}.${n}`).join(', ')})`;
+  const kTuple = `(${key.map((k) => `k.${quoteIdent(k)}`).join(', ')})`;
+  try {
+    const hit = await engine.all(
+      `SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, ${[...lo, ...hi].join(', ')}), ${quoteIdent(keys)} k
+       WHERE ${kTuple} BETWEEN ${tuple(lo, 'r')} AND ${tuple(hi, 'r')}`, params);
+    const keep = new Set(hit.map((r) => Number(r.i)));
+    return m.chunks.filter((_, i) => keep.has(i));
+  } catch {
+    return m.chunks;   // a range that does not cast back: read every chunk rather than guess
+  }
+}
+
+/**
+ * The rows of `m` for the keys in table `keys` (key columns of the manifest's types): the folded
+ * change chunks for keys they touch, else the base chunks that can hold the rest. Returns a
+ * relation and the work tables it reads, for the caller to drop.
+ */
+export async function rowsForKeys(
+  engine: Engine, store: ChunkStore, m: Manifest, keys: string, temp: (stem: string) => string,
+): Promise<{ sql: string; temps: string[] }> {
+  const key = m.key!;
+  const snap = new TableSnapshot(m, store);
+  const cols = m.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const on = (a: string, b: string) => key.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
+  const temps: string[] = [];
+  let baseKeys = keys;
+  let fromDeltas = '';
+  const delta = snap.deltaSql();
+  if (delta) {
+    const dd = temp('dd');
+    const kb = temp('kb');
+    temps.push(dd, kb);
+    await engine.run(`CREATE TABLE ${quoteIdent(dd)} AS SELECT d.* FROM (${delta}) d SEMI JOIN ${quoteIdent(keys)} k ON ${on('d', 'k')}`);
+    await engine.run(`CREATE TABLE ${quoteIdent(kb)} AS SELECT k.* FROM ${quoteIdent(keys)} k ANTI JOIN ${quoteIdent(dd)} d ON ${on('k', 'd')}`);
+    baseKeys = kb;
+    fromDeltas = `SELECT ${cols} FROM ${quoteIdent(dd)} WHERE ${quoteIdent(OP)} <> 'removed' UNION ALL `;
+  }
+  const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(baseKeys)}`));
+  const chunks = n === 0 ? [] : await chunksFor(engine, m, baseKeys, n);
+  const base = chunks.length === 0 ? emptyRelation(m.columns)
+    : `SELECT b.* FROM (SELECT ${cols} FROM ${readFiles(chunks.map((c) => store.pathOf(c.id)))}) b SEMI JOIN ${quoteIdent(baseKeys)} k ON ${on('b', 'k')}`;
+  return { sql: `${fromDeltas}${base}`, temps };
+}

@@ -1,0 +1,207 @@
+import type { JsonRow } from '../engine/db.js';
+import { quoteIdent } from '../engine/quote.js';
+import { badInput } from '../errors.js';
+import type { CommitInfo } from '../store/git.js';
+import { loadGraph, topoNewestFirst } from './blame-graph.js';
+import { keyedStep, type Move } from './blame-keyed.js';
+import { keylessStep } from './blame-keyless.js';
+import {
+  BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type ChildSide, type CommitMeta, type ParentSide, type Pending,
+} from './blame-run.js';
+import { parentTable } from './blame-sources.js';
+import { blameStart, type BlameStart } from './blame-start.js';
+import type { RepoContext } from './context.js';
+import { isoDate } from './history.js';
+import { formatIdentity } from './identity.js';
+import { parseTableRef } from './revisions.js';
+import { readManifest, readTableTree, type TableTree } from './tree.js';
+
+export interface BlameOptions {
+  /** `orders` (the working tree's version) or `orders@rev`. */
+  ref: string;
+  /** A DuckDB boolean expression over the table's columns: only those rows are blamed. */
+  where?: string;
+  /** The columns whose changes count (default: every non-key column); with `cells`, the columns blamed one by one. */
+  columns?: string[];
+  cells?: boolean;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export interface BlameCell { commit: string; author: string; date: string }
+export interface BlameRow extends CommitMeta { key: JsonRow; cells?: Record<string, BlameCell> }
+
+export interface BlameResult {
+  table: string;
+  rev: string;
+  key: string[] | null;
+  /** The columns of each row's `key`: the primary key, or every column of a keyless table. */
+  identity: string[];
+  /** The blamed columns with `cells`, else empty. */
+  columns: string[];
+  /** Every commit some row is blamed on, newest first. */
+  commits: CommitMeta[];
+  /** The rows in key order, in batches; iterating to the end releases the work tables. */
+  rows: AsyncGenerator<BlameRow[]>;
+}
+
+export const commitMeta = (c: CommitInfo): CommitMeta =>
+  ({ commit: c.oid, author: formatIdentity(c.author), date: isoDate(c), message: c.message.replace(/\n$/, '') });
+
+/**
+ * `blame`: for each row of a table (or each cell, with `cells`), the newest commit whose change
+ * produced it as it is now. The walk goes newest first with a shrinking set of unblamed rows, and
+ * at each commit reads only what its manifest does not share with its parent's.
+ */
+export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<BlameResult> {
+  const { table, rev } = parseTableRef(opts.ref);
+  const start = await blameStart(ctx, table, rev);
+  try {
+    const run = new BlameRun(await ctx.engine(), ctx.chunks, specOf(start, opts));
+    try {
+      const pending = await initialPending(run, start, opts.where);
+      await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
+    } catch (e) {
+      await run.dropAll();
+      throw e;
+    }
+    return {
+      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits, rows: output(run, !!opts.cells, start),
+    };
+  } catch (e) {
+    await start.release();
+    throw e;
+  }
+}
+
+function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
+  const names = start.columns.map((c) => c.name);
+  for (const c of opts.columns ?? []) {
+    if (!names.includes(c)) throw badInput(`no column '${c}' in table '${start.table}'`, { table: start.table, column: c }, `columns are: ${names.join(', ')}`);
+  }
+  const identity = start.key ?? names;
+  const tracked = opts.columns ? [...new Set(opts.columns)] : names.filter((n) => start.key === null || !start.key.includes(n));
+  const cells: CellSpec[] = opts.cells && tracked.length && start.key
+    ? tracked.map((c) => ({ label: c, columns: [c] }))
+    : [{ label: '*', columns: start.key ? tracked : [] }];
+  const types = new Map(start.columns.map((c) => [c.name, c.type]));
+  return { identity, keyless: start.key === null, types, cells, labels: opts.cells ? tracked : [] };
+}
+
+/** The rows to blame (narrowed by `where`, a user's SQL fragment by design), all unblamed. */
+async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined): Promise<string> {
+  const pending = run.temp('pending');
+  const filter = where === undefined ? '' : `WHERE (${where})`;
+  const select = run.spec.keyless
+    ? `SELECT ${run.ids()}, count(*) AS ${quoteIdent(COPIES)}, count(*) AS ${quoteIdent(TOTAL)} FROM (${start.rows}) ${filter} GROUP BY ALL`
+    : `SELECT ${run.ids()}, ${run.hashes(start.columns)}, ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')}
+       FROM (${start.rows}) ${filter}`;
+  try {
+    await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`);
+  } catch (e) {
+    if (where === undefined) throw e;
+    const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
+    throw badInput(`--where '${where}' is not a valid filter: ${msg}`, { where }, 'give a DuckDB boolean expression over the table\'s columns');
+  }
+  const extra = run.spec.keyless ? `${quoteIdent(COPIES)}` : `0::INTEGER AS ${quoteIdent(CELL)}`;
+  await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS SELECT ${run.ids()}, ${extra}, 0::INTEGER AS ${quoteIdent(ORD)} FROM ${quoteIdent(pending)} WHERE false`);
+  return pending;
+}
+
+/** Hand the rows from commit to parents, newest first, until none is left unblamed. */
+async function walk(ctx: RepoContext, run: BlameRun, start: BlameStart, first: Pending, onProgress: BlameOptions['onProgress']): Promise<void> {
+  const pendingAt = new Map<string, Pending[]>();
+  const hand = (oid: string, p: Pending) => handTo(run, pendingAt, oid, p);
+  const trees = new Map<string, TableTree>();
+  const treeOf = async (oid: string) => trees.get(oid) ?? trees.set(oid, await readTableTree(ctx, oid)).get(oid)!;
+  if (start.uncommitted) {
+    const u = start.uncommitted;
+    const parents = u.head ? [u.head] : [];
+    const child: ChildSide = { meta: u.meta, manifest: u.manifest };
+    await step(ctx, run, child, undefined, u.tree, first, parents, treeOf, hand);
+  } else {
+    pendingAt.set(start.commit!, [first]);
+  }
+  const root = start.commit ?? start.uncommitted?.head;
+  if (!root || pendingAt.size === 0) return;
+  const graph = await loadGraph(ctx, root);
+  let done = 0;
+  for (const c of topoNewestFirst(graph, root)) {
+    onProgress?.('blame', ++done, graph.commits.size);
+    const here = pendingAt.get(c.oid);
+    if (!here) continue;
+    pendingAt.delete(c.oid);
+    const tree = await treeOf(c.oid);
+    for (const p of here) {
+      const blob = tree.tables.get(p.name);
+      const child: ChildSide = { meta: commitMeta(c), manifest: blob ? await readManifest(ctx, blob) : undefined };
+      await step(ctx, run, child, blob, tree, p, c.parents, treeOf, hand);
+    }
+    if (pendingAt.size === 0) break;
+  }
+  onProgress?.('blame', graph.commits.size, graph.commits.size);
+}
+
+/** Rows handed to a commit that already has rows of the same table from another child join them. */
+async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: string, p: Pending): Promise<void> {
+  const list = pendingAt.get(oid) ?? [];
+  const same = list.find((x) => x.name === p.name);
+  if (!same) {
+    pendingAt.set(oid, [...list, p]);
+    return;
+  }
+  await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
+  await run.drop(p.table);
+}
+
+async function step(
+  ctx: RepoContext, run: BlameRun, child: ChildSide, blob: string | undefined, tree: TableTree, p: Pending,
+  parentOids: string[], treeOf: (oid: string) => Promise<TableTree>, hand: (oid: string, p: Pending) => Promise<void>,
+): Promise<void> {
+  const parents: ParentSide[] = [];
+  for (const oid of parentOids) {
+    const found = await parentTable(ctx, p.name, blob, tree, await treeOf(oid));
+    parents.push({ oid, ...found, manifest: found ? await readManifest(ctx, found.blob) : undefined });
+  }
+  // A parent holding the very same manifest explains every row: follow it without reading anything.
+  const same = blob === undefined ? undefined : parents.find((x) => x.blob === blob);
+  if (same) return hand(same.oid, { table: p.table, name: same.name! });
+  const moves: Move[] = run.spec.keyless ? await keylessStep(run, child, p.table, parents) : await keyedStep(run, child, p.table, parents);
+  for (const m of moves) {
+    const to = parents[m.parent];
+    if (to.name && (await run.count(m.table)) > 0) await hand(to.oid, { table: m.table, name: to.name });
+    else await run.drop(m.table);
+  }
+}
+
+/** Results in key order: the row's commit, and with `cells` each blamed column's commit. */
+async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncGenerator<BlameRow[]> {
+  const { identity, keyless, labels } = run.spec;
+  // Keyed cell blame keeps one cell per label, in label order; anything else has only the row.
+  const perCell = !keyless && run.spec.cells[0].label !== '*';
+  const res = quoteIdent(run.results);
+  const ids = run.ids();
+  const sql = keyless
+    ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lg_n, ${quoteIdent(ORD)} AS __lg_row FROM ${res} ORDER BY ${ids}, ${quoteIdent(ORD)}`
+    : `SELECT ${ids}, min(${quoteIdent(ORD)}) AS __lg_row${(perCell ? labels : []).map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`).join('')}
+       FROM ${res} GROUP BY ${ids} ORDER BY ${ids}`;
+  const cellOf = (o: number): BlameCell => {
+    const m = run.commits[o];
+    return { commit: m.commit, author: m.author, date: m.date };
+  };
+  try {
+    for await (const batch of run.engine.stream(sql)) {
+      const out: BlameRow[] = [];
+      for (const r of batch) {
+        const key = Object.fromEntries(identity.map((k) => [k, r[k]]));
+        const o = Number(r.__lg_row);
+        const row: BlameRow = { key, ...run.commits[o] };
+        if (cells) row.cells = Object.fromEntries(labels.map((l, i) => [l, cellOf(perCell ? Number(r[`__lg_c${i}`]) : o)]));
+        for (let n = keyless ? Number(r.__lg_n) : 1; n > 0; n--) out.push(row);
+      }
+      yield out;
+    }
+  } finally {
+    await run.dropAll();
+    await start.release();
+  }
+}

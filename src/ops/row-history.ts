@@ -1,0 +1,176 @@
+import type { Engine, JsonRow } from '../engine/db.js';
+import { quoteIdent } from '../engine/quote.js';
+import { badInput, unknownTable } from '../errors.js';
+import { workName } from '../table/changes.js';
+import type { Manifest } from '../table/manifest.js';
+import { loadGraph, topoNewestFirst } from './blame-graph.js';
+import { changeSet, parentTable, readFiles, rowsForKeys } from './blame-sources.js';
+import type { RepoContext } from './context.js';
+import { changedTables, toEntry, type LogEntry } from './history.js';
+import { resolveCommit } from './revisions.js';
+import { readManifest, readTableTree, type TableTree } from './tree.js';
+
+export interface RowHistoryOptions {
+  rev?: string;
+  /** Needed when the revision holds more than one table. */
+  table?: string;
+  /** Every primary-key column with its value as text; it is cast to the column's type. */
+  key: [string, string][];
+  n?: number;
+}
+
+export interface RowChange { op: 'added' | 'modified' | 'removed'; key: JsonRow; before: JsonRow | null; after: JsonRow | null; changed: string[] }
+export interface RowHistoryEntry extends LogEntry { table: string; row: RowChange }
+
+type Row = JsonRow | null;
+const same = (a: Row, b: Row) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `log --key`: the commits that changed one row, newest first, with the row before and after.
+ * History is simplified as git does for a path: a commit whose row equals a parent's is not shown
+ * and only that parent is followed. Tables with the same manifest as the parent are skipped
+ * unread; otherwise only the files the two manifests do not share are searched for the key.
+ */
+export async function rowHistory(ctx: RepoContext, opts: RowHistoryOptions): Promise<RowHistoryEntry[]> {
+  const start = opts.rev ? await resolveCommit(ctx, opts.rev) : await ctx.git.resolveRef('HEAD');
+  if (!start) return [];
+  const startTree = await readTableTree(ctx, start);
+  const table = opts.table ?? soleTable(startTree);
+  const blob = startTree.tables.get(table);
+  if (!blob) throw unknownTable(table, opts.rev ?? 'HEAD');
+  const lookup = new RowLookup(ctx, await ctx.engine(), checkKey(await readManifest(ctx, blob), table, opts.key), opts.key);
+  try {
+    return await walkRow(ctx, lookup, start, table, opts.n);
+  } finally {
+    await lookup.release();
+  }
+}
+
+function soleTable(tree: TableTree): string {
+  const names = [...tree.tables.keys()];
+  if (names.length === 1) return names[0];
+  throw badInput('log --key needs --table when a revision holds several tables', { tables: names }, `tables are: ${names.join(', ')}`);
+}
+
+function checkKey(m: Manifest, table: string, given: [string, string][]): string[] {
+  if (!m.key) throw badInput(`table '${table}' has no primary key, so --key cannot name a row`, { table });
+  const names = given.map(([k]) => k);
+  if (names.length !== m.key.length || !m.key.every((k) => names.includes(k)) || new Set(names).size !== names.length) {
+    throw badInput(`--key must give each primary-key column of '${table}' once: ${m.key.join(', ')}`, { table, key: m.key },
+      `e.g. ${m.key.map((k) => `--key ${k}=…`).join(' ')}`);
+  }
+  return m.key;
+}
+
+async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table: string, n?: number): Promise<RowHistoryEntry[]> {
+  const out: RowHistoryEntry[] = [];
+  const follow = new Map<string, string>([[start, table]]);
+  const graph = await loadGraph(ctx, start);
+  for (const c of topoNewestFirst(graph, start)) {
+    if ((n !== undefined && out.length >= n) || follow.size === 0) break;
+    const name = follow.get(c.oid);
+    if (name === undefined) continue;
+    follow.delete(c.oid);
+    const tree = await readTableTree(ctx, c.oid);
+    const blob = tree.tables.get(name)!;
+    const parents = await Promise.all(c.parents.map(async (oid) => {
+      const ptree = await readTableTree(ctx, oid);
+      return { oid, tree: ptree, found: await parentTable(ctx, name, blob, tree, ptree) };
+    }));
+    const treesame = parents.find((p) => p.found?.blob === blob);
+    if (treesame) {
+      follow.set(treesame.oid, treesame.found!.name);
+      continue;
+    }
+    const after = await lookup.at(blob);
+    const befores: Row[] = [];
+    for (const p of parents) befores.push(p.found ? await lookup.parent(blob, after, p.found.blob) : null);
+    const equal = parents.findIndex((_, i) => same(befores[i], after));
+    for (const [i, p] of parents.entries()) {
+      if (p.found && (equal < 0 || equal === i)) follow.set(p.oid, p.found.name);
+    }
+    // A root commit changed the row only by creating it.
+    if (equal >= 0 || (parents.length === 0 && after === null)) continue;
+    const before = befores[0] ?? null;
+    out.push({ ...toEntry(c, changedTables(parents[0]?.tree ?? { tables: new Map() }, tree)), table: name, row: rowChange(lookup.keyColumns, before, after) });
+  }
+  return out;
+}
+
+function rowChange(key: string[], before: Row, after: Row): RowChange {
+  const row = (after ?? before)!;
+  const cols = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  return {
+    op: !before ? 'added' : !after ? 'removed' : 'modified',
+    key: Object.fromEntries(key.map((k) => [k, row[k]])),
+    before, after,
+    changed: before && after ? cols.filter((c) => JSON.stringify(before[c]) !== JSON.stringify(after[c])) : [],
+  };
+}
+
+/** One row's value per manifest blob, found by reading as little as the manifests allow. */
+class RowLookup {
+  private readonly rows = new Map<string, Row>();
+  private readonly keyTables = new Map<string, string>();
+
+  constructor(private readonly ctx: RepoContext, private readonly engine: Engine, readonly keyColumns: string[], private readonly key: [string, string][]) {}
+
+  async at(blob: string): Promise<Row> {
+    if (this.rows.has(blob)) return this.rows.get(blob)!;
+    const m = await readManifest(this.ctx, blob);
+    const keys = await this.keyTable(m);
+    const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys, (s) => workName(`rowlog_${s}`));
+    try {
+      const rows = await this.engine.all(`SELECT * FROM (${found.sql})`);
+      this.rows.set(blob, rows[0] ?? null);
+      return rows[0] ?? null;
+    } finally {
+      for (const t of found.temps) await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    }
+  }
+
+  /** The parent's row: the child's when no file the two manifests do not share holds the key. */
+  async parent(childBlob: string, childRow: Row, blob: string): Promise<Row> {
+    if (this.rows.has(blob)) return this.rows.get(blob)!;
+    const child = await readManifest(this.ctx, childBlob);
+    const m = await readManifest(this.ctx, blob);
+    const cs = changeSet(child, m, this.ctx.chunks);
+    const unchanged = () => {
+      this.rows.set(blob, childRow);
+      return childRow;
+    };
+    if (cs.kind === 'none') return unchanged();
+    if (cs.kind === 'files') {
+      const files = [...cs.childBase, ...cs.parentBase, ...cs.deltas];
+      const keys = quoteIdent(await this.keyTable(m));
+      const cols = this.keyColumns.map((k) => quoteIdent(k)).join(', ');
+      const on = this.keyColumns.map((k) => `f.${quoteIdent(k)} = ${keys}.${quoteIdent(k)}`).join(' AND ');
+      const hits = Number(await this.engine.value(`SELECT count(*) FROM (SELECT ${cols} FROM ${readFiles(files)}) f SEMI JOIN ${keys} ON ${on}`));
+      if (hits === 0) return unchanged();
+    }
+    return this.at(blob);
+  }
+
+  /** The key as a one-row table of the manifest's key types (values bound, never pasted). */
+  private async keyTable(m: Manifest): Promise<string> {
+    const types = this.keyColumns.map((k) => m.columns.find((c) => c.name === k)?.type);
+    const sig = JSON.stringify(types);
+    const known = this.keyTables.get(sig);
+    if (known) return known;
+    const name = workName('rowlog_key');
+    const values = this.keyColumns.map((k) => this.key.find(([g]) => g === k)![1]);
+    const select = this.keyColumns.map((k, i) => `CAST($${i + 1} AS ${types[i] ?? 'VARCHAR'}) AS ${quoteIdent(k)}`).join(', ');
+    try {
+      await this.engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT ${select}`, values);
+    } catch {
+      const shown = this.keyColumns.map((k, i) => `${k}=${values[i]} (${types[i]})`).join(', ');
+      throw badInput(`--key value does not fit the key column's type: ${shown}`, { key: Object.fromEntries(this.key) });
+    }
+    this.keyTables.set(sig, name);
+    return name;
+  }
+
+  async release(): Promise<void> {
+    for (const t of this.keyTables.values()) await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+  }
+}
