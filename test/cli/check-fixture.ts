@@ -8,7 +8,7 @@ export const CHECKS_YAML = `checks:
     accepted_values: { status: [new, paid, shipped, cancelled] }
     range: { amount: { min: 0 }, qty: { min: 1, max: 1000 } }
     row_count: { min: 1, max: 6 }
-    max_change: 10%
+    max_change: 50%
     schema: { allow_drop: false, allow_type_change: false, required_columns: [id, amount] }
     foreign_keys: { customer_id: customers.id }
     sql:

@@ -57,7 +57,7 @@ describe('check: every kind', () => {
     expectCheck('no_huge_orders', 1, [expect.objectContaining({ id: 5, qty: 5000 })]);
     const change = byName(rep, 'max_change()');
     expect(change.passed).toBe(false);
-    expect(change.sample[0]).toMatchObject({ added: 2, removed: 0, limit: '10%', baseRows: 5 });
+    expect(change.sample[0]).toMatchObject({ added: 2, removed: 0, limit: '50%', baseRows: 5 });
     const schema = byName(rep, 'schema()');
     expect(schema.violations).toBe(2);
     expect(schema.sample).toEqual([
