@@ -14,6 +14,7 @@ import { sqlQuery, type SqlResult } from './ops/sql/query.js';
 import { init } from './ops/init.js';
 import { readConfig, setConfig } from './ops/config.js';
 import { Engine } from './engine/db.js';
+import { diff, type DiffOptions, type DiffSession } from './ops/diff/index.js';
 import { check, type CheckOptions, type CheckReport } from './ops/checks/index.js';
 import { protectedBranches, setProtected } from './ops/protect.js';
 
@@ -66,6 +67,18 @@ export class Repo {
    * const h = await repo.rowHistory({ table: 'orders', key: [['id', '1042']] });
    */
   rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> { return rowHistory(this.ctx, opts); }
+  /**
+   * Row- and cell-level differences, as git reads the arguments: no revision = working files vs
+   * index, `staged` = index vs HEAD, one revision = it vs working files, two (or `A..B`, `A...B`).
+   * Tables stream one at a time; each one's rows stream in key order.
+   *
+   * @example
+   * const d = await repo.diff({ args: ['main', 'fix', 'orders'], columns: ['amount'] });
+   * for await (const t of d.tables()) for await (const rows of t.rows()) console.log(t.table, rows);
+   *
+   * Currently does not detect a rename combined with row changes (only a table moved unchanged).
+   */
+  diff(opts: DiffOptions = {}): Promise<DiffSession> { return diff(this.ctx, opts); }
 
   branches() { return refs.listBranches(this.ctx); }
   createBranch(name: string, start?: string) { return refs.createBranch(this.ctx, name, start); }

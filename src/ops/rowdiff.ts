@@ -5,21 +5,27 @@ import { identityColumns } from '../table/manifest.js';
 import { names } from '../table/rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type SchemaChange } from '../table/schema.js';
 import { OP, type TableSnapshot } from '../table/snapshot.js';
+import { Comparison } from './diff/compare.js';
+import { planPair, type Side } from './diff/plan.js';
 
 export interface RowCounts { added: number; removed: number; modified: number }
 export const zeroCounts = (): RowCounts => ({ added: 0, removed: 0, modified: 0 });
 
-/** One side of a comparison: a snapshot, or rows of a working file loaded into a work table. */
-export interface RowSource { sql: string; columns: Column[]; identity: string[]; rows?: number }
+/**
+ * One side of a comparison: a snapshot, or rows of a working file loaded into a work table.
+ * A snapshot side lets the diff engine skip the chunks both sides share.
+ */
+export interface RowSource { sql: string; columns: Column[]; identity: string[]; rows?: number; snapshot?: TableSnapshot }
 
 export const fromSnapshot = (s: TableSnapshot): RowSource =>
-  ({ sql: s.sql(), columns: s.columns, identity: s.identity, rows: s.manifest.rows });
+  ({ sql: s.sql(), columns: s.columns, identity: s.identity, rows: s.manifest.rows, snapshot: s });
 export const fromWork = (work: string, columns: Column[], identity: string[]): RowSource =>
   ({ sql: `SELECT * FROM ${quoteIdent(work)}`, columns, identity });
 
 /**
- * The changed rows from `before` to `after`, compared on their common columns by identity.
- * Keyless tables (identity = every column) compare as multisets via their counts.
+ * The changed rows from `before` to `after`, compared on their common columns by identity, as
+ * change rows (`changesSql` shape: new values, op column). Keyless tables compare as multisets.
+ * Counting goes through the diff engine (`countChanges`); this stays for callers that want rows.
  */
 export function comparisonSql(before: RowSource, after: RowSource): { sql: string; schema: SchemaChange } {
   const schema = diffSchemas(before.columns, after.columns);
@@ -39,12 +45,32 @@ function multisetSql(before: string, after: string, columns: readonly string[]):
           GROUP BY ALL HAVING sum(w) <> 0), LATERAL range(abs(n)::BIGINT)`;
 }
 
+/** A work table's key: the snapshot's it is compared with, when their identities agree. */
+function keyOf(src: RowSource, other: RowSource): string[] | null {
+  if (src.snapshot) return src.snapshot.manifest.key;
+  if (other.snapshot && JSON.stringify(other.identity) === JSON.stringify(src.identity)) return other.snapshot.manifest.key;
+  return JSON.stringify(src.identity) === JSON.stringify(names(src.columns)) ? null : src.identity;
+}
+
+const toSide = (src: RowSource, other: RowSource): Side =>
+  ({ columns: src.columns, key: keyOf(src, other), ...(src.snapshot ? { snapshot: src.snapshot } : { sql: src.sql }) });
+
+/**
+ * Rows added, removed and modified from `before` to `after`, by the diff engine: equal manifests
+ * read nothing, shared chunks are skipped, a new or dropped column counts where it is not NULL.
+ */
 export async function countChanges(engine: Engine, before: RowSource, after: RowSource): Promise<RowCounts & { schemaChanged: boolean }> {
-  const { sql, schema } = comparisonSql(before, after);
-  const rows = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM (${sql}) GROUP BY 1`);
+  const changed = schemaChanged(diffSchemas(before.columns, after.columns));
+  const b = toSide(before, after);
+  const a = toSide(after, before);
+  const plan = await planPair(async () => engine, b, a);
+  if (plan.kind === 'same') return { ...zeroCounts(), schemaChanged: changed };
+  const cmp = new Comparison({
+    before: plan.before, after: plan.after, beforeColumns: b.columns, afterColumns: a.columns, key: plan.key, prelude: plan.prelude,
+  });
   const counts = zeroCounts();
-  for (const r of rows) counts[r.op as keyof RowCounts] = Number(r.n);
-  return { ...counts, schemaChanged: schemaChanged(schema) };
+  for (const r of await engine.all(cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);
+  return { ...counts, schemaChanged: changed };
 }
 
 export const sameIdentity = (a: TableSnapshot, b: TableSnapshot) =>

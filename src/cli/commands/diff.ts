@@ -1,0 +1,66 @@
+import type { Argv } from 'yargs';
+import { badInput } from '../../errors.js';
+import type { DiffSession } from '../../ops/diff/index.js';
+import { csv, openRepo, type GlobalArgs } from '../shared.js';
+import { renderCsv } from '../render/diff-csv.js';
+import { renderJson } from '../render/diff-json.js';
+import { Out } from '../render/diff-out.js';
+import { renderSql } from '../render/diff-sql.js';
+import { renderStat, renderSummary } from '../render/diff-stat.js';
+import { renderTable } from '../render/diff-table.js';
+
+type Format = 'table' | 'json' | 'csv' | 'sql';
+interface DiffArgs extends GlobalArgs {
+  args?: string[];
+  '--'?: string[];
+  staged?: boolean;
+  stat?: boolean;
+  summary?: boolean;
+  where?: string;
+  columns?: string;
+  limit?: number;
+  format: Format;
+  exitCode?: boolean;
+}
+
+export const command = 'diff [args..]';
+export const describe = 'row- and cell-level differences between the working tree, the index and revisions';
+export const builder = (y: Argv) => y
+  .positional('args', { type: 'string', array: true, describe: 'up to two revisions (or A..B, A...B, table@rev), then table names' })
+  .option('staged', { alias: 'cached', type: 'boolean', describe: 'the index vs HEAD (or vs the revision given)' })
+  .option('stat', { type: 'boolean', describe: 'rows added, removed and modified per table' })
+  .option('summary', { type: 'boolean', describe: 'tables added, removed, renamed or modified, and schema changes' })
+  .option('where', { type: 'string', describe: 'a DuckDB condition over the row, applied to both sides' })
+  .option('columns', { type: 'string', describe: 'only changes to these columns count (a,b)' })
+  .option('limit', { type: 'number', describe: 'at most this many rows per table' })
+  .option('format', { choices: ['table', 'json', 'csv', 'sql'] as const, default: 'table' as Format })
+  .option('exit-code', { type: 'boolean', describe: 'exit 1 when there are differences' })
+  .parserConfiguration({ 'populate--': true });
+
+export async function handler(argv: DiffArgs): Promise<void> {
+  if (argv.limit !== undefined && !(Number.isInteger(argv.limit) && argv.limit >= 0)) {
+    throw badInput(`--limit must be a whole number, not '${argv.limit}'`, { limit: argv.limit });
+  }
+  const repo = await openRepo(argv);
+  const session = await repo.diff({
+    args: argv.args?.map(String), tables: argv['--']?.map(String), staged: argv.staged, where: argv.where, columns: csv(argv.columns),
+  });
+  const out = new Out();
+  const differs = await render(session, out, argv);
+  await out.flush();
+  process.exitCode = (argv.exitCode || argv.quiet) && differs ? 1 : 0;
+}
+
+async function render(session: DiffSession, out: Out, argv: DiffArgs): Promise<boolean> {
+  const format: Format = argv.json ? 'json' : argv.format;
+  if (argv.quiet) return renderSummary(session, new Out(devNull));
+  if (format === 'json') return renderJson(session, out, argv.summary ? 'summary' : argv.stat ? 'stat' : 'rows', argv.limit);
+  if (argv.summary) return renderSummary(session, out);
+  if (argv.stat) return renderStat(session, out);
+  if (format === 'csv') return renderCsv(session, out, argv.limit);
+  if (format === 'sql') return renderSql(session, out, argv.limit);
+  return renderTable(session, out, argv.limit);
+}
+
+/** `-q`: find out whether anything differs, print nothing (git's `diff --quiet`). */
+const devNull = { write: () => true, on: () => devNull, off: () => devNull } as unknown as NodeJS.WritableStream;

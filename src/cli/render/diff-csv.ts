@@ -1,0 +1,37 @@
+import type { Json } from '@duckdb/node-api';
+import type { DiffSession } from '../../ops/diff/index.js';
+import { schemaChanged } from './diff-format.js';
+import type { Out } from './diff-out.js';
+
+/** A CSV field as DuckDB reads it back: an empty unquoted field is NULL, `""` the empty string. */
+export function csvField(v: Json): string {
+  if (v === null) return '';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s === '' || /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * `--format csv`: per table a header `op,<columns>`, then one line per changed row holding the new
+ * values (the old ones for removed rows), in DuckDB's text form. Tables are separated by a blank line.
+ */
+export async function renderCsv(session: DiffSession, out: Out, limit?: number): Promise<boolean> {
+  let blocks = 0;
+  let differs = false;
+  for await (const t of session.tables()) {
+    let header = false;
+    const names = t.columns.map((c) => c.name);
+    for await (const batch of t.rows({ limit, text: true })) {
+      if (out.closed) break;
+      if (!header) {
+        await out.write(`${blocks++ ? '\n' : ''}${['op', ...names].map(csvField).join(',')}\n`);
+        header = true;
+      }
+      await out.write(batch.map((r) => {
+        const row = (r.op === 'removed' ? r.before : r.after)!;
+        return `${[r.op, ...names.map((n) => row[n] ?? null)].map(csvField).join(',')}\n`;
+      }).join(''));
+    }
+    differs ||= header || t.status !== 'modified' || schemaChanged(t.schema);
+  }
+  return differs;
+}

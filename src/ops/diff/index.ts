@@ -1,0 +1,180 @@
+import type { Engine } from '../../engine/db.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { badInput } from '../../errors.js';
+import { validateKey } from '../../table/changes.js';
+import { emptyRelation } from '../../table/rowsql.js';
+import { diffSchemas, type Column } from '../../table/schema.js';
+import { TableSnapshot } from '../../table/snapshot.js';
+import type { RepoContext } from '../context.js';
+import { zeroCounts, type RowCounts } from '../rowdiff.js';
+import { readManifest } from '../tree.js';
+import { dropWork, loadWorkingFile } from '../worktree.js';
+import { Comparison } from './compare.js';
+import { pairTables, resolveEndpoints, sideLabel, type SideTable, type TablePair } from './inputs.js';
+import { planPair, type PlannedPair, type Side } from './plan.js';
+import type { DiffOptions, DiffRow, DiffSession, RowOptions, SchemaDelta, TableDiff } from './types.js';
+
+export type * from './types.js';
+
+/**
+ * `diff`: resolve the two sides, pair their tables, and hand out one lazily planned comparison per
+ * table. Nothing is read until a table's stats or rows are asked for, and then only what its
+ * manifests say may differ.
+ */
+export async function diff(ctx: RepoContext, opts: DiffOptions = {}): Promise<DiffSession> {
+  if (opts.where !== undefined && !opts.where.trim()) throw badInput('--where needs a condition', {}, "e.g. --where \"region = 'EU'\"");
+  if (opts.columns && opts.columns.length === 0) throw badInput('--columns needs at least one column name');
+  const ends = await resolveEndpoints(ctx, opts);
+  const pairs = await pairTables(ctx, ends);
+  return {
+    from: sideLabel(ends.from),
+    to: sideLabel(ends.to),
+    tables: () => eachTable(ctx, pairs, opts),
+  };
+}
+
+async function* eachTable(ctx: RepoContext, pairs: TablePair[], opts: DiffOptions): AsyncGenerator<TableDiff> {
+  for (const pair of pairs) {
+    const cleanup: string[] = [];
+    try {
+      yield await prepare(ctx, pair, opts, cleanup);
+    } finally {
+      if (cleanup.length) {
+        const engine = await ctx.engine();
+        for (const work of cleanup) await dropWork(engine, work);
+      }
+    }
+  }
+}
+
+/** One side as rows to compare: a snapshot, or a working file loaded (and key-checked) into DuckDB. */
+async function loadSide(ctx: RepoContext, t: SideTable, cleanup: string[]): Promise<Side> {
+  if (t.blob) {
+    const m = await readManifest(ctx, t.blob);
+    return { columns: m.columns, key: m.key, snapshot: new TableSnapshot(m, ctx.chunks) };
+  }
+  const prior = await readManifest(ctx, t.prior!);
+  const engine = await ctx.engine();
+  const loaded = await loadWorkingFile(ctx, engine, t.file!, prior.source.format, prior);
+  cleanup.push(loaded.work);
+  if (prior.key) await validateKey(engine, loaded.work, loaded.columns, prior.key, t.file!);
+  return { columns: loaded.columns, key: prior.key, sql: `SELECT * FROM ${quoteIdent(loaded.work)}` };
+}
+
+const noRows = (like: Side): Side => ({ columns: like.columns, key: like.key, sql: emptyRelation(like.columns) });
+
+export function schemaDelta(before: readonly Column[] | null, after: readonly Column[] | null): SchemaDelta {
+  if (!before || !after) return { added: [], removed: [], changed: [] };
+  const s = diffSchemas(before, after);
+  return { added: s.added, removed: s.removed, changed: s.changed, ...(s.reordered ? { reordered: true as const } : {}) };
+}
+
+async function prepare(ctx: RepoContext, pair: TablePair, opts: DiffOptions, cleanup: string[]): Promise<TableDiff> {
+  const b = pair.before ? await loadSide(ctx, pair.before, cleanup) : undefined;
+  const a = pair.after ? await loadSide(ctx, pair.after, cleanup) : undefined;
+  return compareSides(() => ctx.engine(), b, a, opts, pair);
+}
+
+/**
+ * The comparison of two sides of one table (either may be missing: an added or removed table).
+ * Planned from the manifests at once; rows and stats are read when asked for.
+ */
+export async function compareSides(
+  engine: () => Promise<Engine>, b: Side | undefined, a: Side | undefined,
+  opts: Pick<DiffOptions, 'where' | 'columns'> = {}, meta: Omit<TablePair, 'before' | 'after'> = { table: '', status: 'modified' },
+): Promise<TableDiff> {
+  const before = b ?? noRows(a!);
+  const after = a ?? noRows(b!);
+  const plan = await planPair(engine, before, after);
+  checkColumns(meta.table, before.columns, after.columns, opts.columns);
+  const cmp = new Comparison({
+    before: plan.before, after: plan.after, beforeColumns: before.columns, afterColumns: after.columns,
+    key: plan.key, columns: opts.columns, where: opts.where, prelude: plan.prelude,
+  });
+  if (opts.where && plan.kind !== 'same') await checkWhere(await engine(), cmp, meta.table, opts.where);
+  return new PlannedTableDiff(engine, meta, b?.columns ?? null, a?.columns ?? null, plan, cmp, wholeSideRows(b, a, opts));
+}
+
+/** An added or removed table's row count, known from its manifest without reading, when nothing filters it. */
+function wholeSideRows(b: Side | undefined, a: Side | undefined, opts: Pick<DiffOptions, 'where'>): RowCounts | undefined {
+  if (opts.where || (b && a)) return undefined;
+  const m = (a ?? b)!.snapshot?.manifest;
+  if (!m) return undefined;
+  return { ...zeroCounts(), [a ? 'added' : 'removed']: m.rows };
+}
+
+function checkColumns(table: string, before: Column[], after: Column[], wanted?: string[]): void {
+  for (const c of wanted ?? []) {
+    if (!before.some((x) => x.name === c) && !after.some((x) => x.name === c)) {
+      throw badInput(`--columns: table '${table}' has no column '${c}'`, { table, column: c },
+        `columns are: ${[...new Set([...after, ...before].map((x) => x.name))].join(', ')}`);
+    }
+  }
+}
+
+async function checkWhere(engine: Engine, cmp: Comparison, table: string, where: string): Promise<void> {
+  try {
+    await engine.run(cmp.whereCheckSql());
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw badInput(`--where does not fit table '${table}': ${first}`, { table, where }, 'write a DuckDB condition over the table\'s columns');
+  }
+}
+
+class PlannedTableDiff implements TableDiff {
+  readonly table: string;
+  readonly status: TableDiff['status'];
+  readonly from?: string;
+  readonly schema: SchemaDelta;
+  readonly key: string[] | null;
+  private counted?: Promise<RowCounts>;
+
+  constructor(
+    private readonly engine: () => Promise<Engine>, pair: Omit<TablePair, 'before' | 'after'>, readonly beforeColumns: Column[] | null, readonly afterColumns: Column[] | null,
+    private readonly planned: PlannedPair, private readonly cmp: Comparison, known?: RowCounts,
+  ) {
+    this.table = pair.table;
+    this.status = pair.status;
+    if (pair.from !== undefined) this.from = pair.from;
+    this.schema = schemaDelta(beforeColumns, afterColumns);
+    this.key = planned.key;
+    if (planned.kind === 'same') this.counted = Promise.resolve(zeroCounts());
+    else if (known) this.counted = Promise.resolve(known);
+  }
+
+  get columns() { return this.cmp.shown; }
+  get plan() {
+    const { kind, chunksRead, chunksTotal } = this.planned;
+    return { kind, chunksRead, chunksTotal };
+  }
+
+  stats(): Promise<RowCounts> {
+    this.counted ??= (async () => {
+      const counts = zeroCounts();
+      for (const r of await (await this.engine()).all(this.cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);
+      return counts;
+    })();
+    return this.counted;
+  }
+
+  async rowsEqual(): Promise<boolean> {
+    if (this.counted) {
+      const c = await this.counted;
+      return c.added + c.removed + c.modified === 0;
+    }
+    return (await (await this.engine()).all(this.cmp.existsSql())).length === 0;
+  }
+
+  async *rows(opts: RowOptions = {}): AsyncGenerator<DiffRow[]> {
+    if (this.planned.kind === 'same' || opts.limit === 0) return;
+    const engine = await this.engine();
+    for await (const batch of engine.stream(this.cmp.rowsSql(opts))) yield batch.map((r) => this.cmp.decode(r));
+  }
+}
+
+/** Whether a table shows up in a diff: added, removed, renamed, schema changed, or any row differs. */
+export async function tableDiffers(t: TableDiff): Promise<boolean> {
+  if (t.status !== 'modified') return true;
+  if (t.schema.added.length || t.schema.removed.length || t.schema.changed.length || t.schema.reordered) return true;
+  return !(await t.rowsEqual());
+}

@@ -1,0 +1,155 @@
+import type { Engine } from '../../engine/db.js';
+import { pathList, quoteIdent } from '../../engine/quote.js';
+import type { ChunkRef, Manifest } from '../../table/manifest.js';
+import { cols, emptyRelation, joinOn, names } from '../../table/rowsql.js';
+import { schemaSignature, type Column } from '../../table/schema.js';
+import { OP, type TableSnapshot } from '../../table/snapshot.js';
+import type { PlanInfo } from './types.js';
+
+/** One side of a table comparison: a stored snapshot, or rows already in DuckDB (a working file). */
+export interface Side {
+  columns: Column[];
+  key: string[] | null;
+  snapshot?: TableSnapshot;
+  /** The rows, when there is no snapshot. */
+  sql?: string;
+}
+
+export interface PlannedPair extends PlanInfo {
+  before: string;
+  after: string;
+  /** Common table expressions `before`/`after` refer to. */
+  prelude: string[];
+  /** The key rows are matched by; null for multisets. */
+  key: string[] | null;
+}
+
+/** When the chunks present on one side only hold more than this share of the rows, read everything. */
+const FULL_JOIN_SHARE = 0.9;
+
+/** Equal keys on both sides, else the pair compares as multisets. */
+export const pairKey = (a: Pick<Side, 'key'>, b: Pick<Side, 'key'>): string[] | null =>
+  a.key && b.key && JSON.stringify(a.key) === JSON.stringify(b.key) ? a.key : null;
+
+/** Same rows, same schema, same key: decided from the manifests alone. */
+export const sameData = (a: Manifest, b: Manifest): boolean =>
+  JSON.stringify([a.key, a.columns, a.chunks.map((c) => c.id), a.deltas.map((d) => d.id)])
+  === JSON.stringify([b.key, b.columns, b.chunks.map((c) => c.id), b.deltas.map((d) => d.id)]);
+
+const sideSql = (s: Side): string => s.sql ?? s.snapshot!.sql();
+
+const chunkCount = (...ms: Manifest[]): number => new Set(ms.flatMap((m) => [...m.chunks, ...m.deltas].map((c) => c.id))).size;
+
+/**
+ * Decide what to read. Equal manifests read nothing. Otherwise chunks present on both sides
+ * cancel out: every key of a chunk only one side has lives, on the other side, in a chunk only
+ * that side has (or nowhere), so those rows are compared with each other; shared chunks are read
+ * only for the keys of change chunks that differ, and only where the manifest's key ranges say
+ * such a key can be. When nothing is shared the plain full join is the plan.
+ */
+export async function planPair(engine: () => Promise<Engine>, before: Side, after: Side): Promise<PlannedPair> {
+  const key = pairKey(before, after);
+  const b = before.snapshot?.manifest;
+  const a = after.snapshot?.manifest;
+  if (!b || !a) {
+    const read = [b, a].filter((m): m is Manifest => !!m);
+    const n = read.length ? chunkCount(...read) : 0;
+    return { kind: 'working', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: n, chunksTotal: n };
+  }
+  const total = chunkCount(b, a);
+  if (sameData(b, a)) return { kind: 'same', before: '', after: '', prelude: [], key, chunksRead: 0, chunksTotal: total };
+  const full: PlannedPair = { kind: 'full', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: total, chunksTotal: total };
+  if (schemaSignature(b.columns) !== schemaSignature(a.columns) || JSON.stringify(b.key) !== JSON.stringify(a.key)) return full;
+
+  const aIds = new Set(a.chunks.map((c) => c.id));
+  const bIds = new Set(b.chunks.map((c) => c.id));
+  const common = b.chunks.filter((c) => aIds.has(c.id));
+  const onlyB = b.chunks.filter((c) => !aIds.has(c.id));
+  const onlyA = a.chunks.filter((c) => !bIds.has(c.id));
+  const rows = (cs: ChunkRef[]) => cs.reduce((s, c) => s + c.rows, 0);
+  if (common.length === 0 || rows(onlyB) + rows(onlyA) > FULL_JOIN_SHARE * (rows(b.chunks) + rows(a.chunks))) return full;
+  if (!key) {
+    // Multisets add up chunk by chunk: shared chunks contribute equally to both sides.
+    if (b.deltas.length || a.deltas.length) return full;
+    const store = before.snapshot!.store;
+    const rel = (cs: ChunkRef[]) => baseRelation(b.columns, cs.map((c) => store.pathOf(c.id)));
+    return { kind: 'pruned', before: rel(onlyB), after: rel(onlyA), prelude: [], key, chunksRead: onlyB.length + onlyA.length, chunksTotal: total };
+  }
+  return prunedKeyed(await engine(), before.snapshot!, after.snapshot!, { common, onlyB, onlyA, key, total });
+}
+
+interface Split { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[]; key: string[]; total: number }
+
+async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSnapshot, s: Split): Promise<PlannedPair> {
+  const b = before.manifest;
+  const a = after.manifest;
+  const store = before.store;
+  let p = 0;
+  while (p < b.deltas.length && p < a.deltas.length && b.deltas[p].id === a.deltas[p].id) p++;
+  const differing = [...new Set([...b.deltas.slice(p), ...a.deltas.slice(p)].map((d) => store.pathOf(d.id)))];
+  const prelude: string[] = [];
+  let shared: ChunkRef[] = [];
+  if (differing.length) {
+    const cand = `SELECT DISTINCT ${cols(s.key)} FROM read_parquet(${pathList(differing)})`;
+    prelude.push(`__lg_cand AS MATERIALIZED (${cand})`);
+    const types = s.key.map((k) => b.columns.find((c) => c.name === k)!.type);
+    shared = await chunksHolding(engine, s.common, s.key, types, cand);
+    if (shared.length) {
+      prelude.push(`__lg_common AS MATERIALIZED (SELECT ${cols(names(b.columns), 'x')}
+        FROM read_parquet(${pathList(shared.map((c) => store.pathOf(c.id)))}) x SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'x', 'c')})`);
+    }
+  }
+  const side = (snap: TableSnapshot, own: ChunkRef[], tag: string) => {
+    const parts = [
+      ...(own.length ? [`SELECT ${cols(names(b.columns))} FROM read_parquet(${pathList(own.map((c) => store.pathOf(c.id)))})`] : []),
+      ...(shared.length ? [`SELECT ${cols(names(b.columns))} FROM __lg_common`] : []),
+    ];
+    const base = parts.length ? parts.join(' UNION ALL ') : emptyRelation(b.columns);
+    const delta = snap.deltaSql();
+    if (!delta) return base;
+    prelude.push(`${tag} AS MATERIALIZED (${delta})`);
+    const c = names(b.columns);
+    return `SELECT ${cols(c, 'x')} FROM (${base}) x ANTI JOIN ${tag} d ON ${joinOn(s.key, 'x', 'd')}
+      UNION ALL SELECT ${cols(c, 'd')} FROM ${tag} d WHERE d.${quoteIdent(OP)} <> 'removed'`;
+  };
+  const beforeSql = side(before, s.onlyB, '__lg_db');
+  const afterSql = side(after, s.onlyA, '__lg_da');
+  const deltas = new Set([...b.deltas, ...a.deltas].map((d) => d.id)).size;
+  return {
+    kind: 'pruned', before: beforeSql, after: afterSql, prelude, key: s.key,
+    chunksRead: s.onlyB.length + s.onlyA.length + shared.length + deltas, chunksTotal: s.total,
+  };
+}
+
+const baseRelation = (columns: Column[], paths: string[]): string =>
+  paths.length ? `SELECT ${cols(names(columns))} FROM read_parquet(${pathList(paths)})` : emptyRelation(columns);
+
+/**
+ * The chunks whose manifest key range [min, max] holds at least one candidate key: DuckDB opens
+ * every file it is given, so the list is cut here first. Ranges that cannot be turned back into
+ * typed values keep their chunk.
+ */
+export async function chunksHolding(
+  engine: Engine, chunks: ChunkRef[], key: string[], types: string[], candSql: string,
+): Promise<ChunkRef[]> {
+  if (chunks.length === 0) return [];
+  const params: string[] = [];
+  const bind = (v: unknown, type: string) => {
+    params.push(typeof v === 'string' ? v : JSON.stringify(v));
+    return `CAST($${params.length} AS ${type})`;
+  };
+  const values = chunks.map((c, i) =>
+    `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`);
+  const lo = key.map((_, j) => `__lg_lo${j}`);
+  const hi = key.map((_, j) => `__lg_hi${j}`);
+  const k = key.map((name) => `c.${quoteIdent(name)}`);
+  const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
+  const sql = `SELECT DISTINCT r.__lg_i AS i FROM (VALUES ${values.join(', ')}) r(__lg_i, ${[...lo, ...hi].join(', ')})
+    JOIN (${candSql}) c ON ${tuple(k)} >= ${tuple(lo.map((x) => `r.${x}`))} AND ${tuple(k)} <= ${tuple(hi.map((x) => `r.${x}`))}`;
+  try {
+    const hits = new Set((await engine.all(sql, params)).map((r) => Number(r.i)));
+    return chunks.filter((_, i) => hits.has(i));
+  } catch {
+    return chunks;
+  }
+}
