@@ -4,19 +4,53 @@ import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
+import { findCsvProblem } from './csvcheck.js';
 import type { Column, FileFormat } from './schema.js';
 
-/** DuckDB's reader for a data file; with `columns`, values are read as those types. */
+/** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
 export function readerSql(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
+  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample);
+  const read = columns.map((c) => (lossyText(c) ? { name: c.name, type: 'VARCHAR' } : c));
+  const base = rawReader(file, format, read, fullSample);
+  if (!columns.some(lossyText)) return base;
+  return `(SELECT ${columns.map(strictCast).join(', ')} FROM ${base})`;
+}
+
+/** CSV is read as RFC 4180 (comma, double quotes): a sniffer free to pick another dialect turns a malformed file into one column. */
+function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
   const p = quoteLiteral(file);
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
   const sample = fullSample ? ', sample_size = -1' : '';
   switch (format) {
-    case 'csv': return `read_csv(${p}, header = true, allow_quoted_nulls = false${typed}${sample})`;
-    case 'tsv': return `read_csv(${p}, header = true, delim = '\t', quote = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'csv': return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'tsv': return `read_csv(${p}, header = true, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
     case 'jsonl': return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
     case 'parquet': return `read_parquet(${p})`;
   }
+}
+
+/**
+ * Text that DuckDB casts to a type only by losing part of it: it rounds '6.5' to the integer 7,
+ * drops the time of '2024-01-01 10:00' cast to DATE, and the offset of '10:00+02' (and digits past
+ * microseconds) cast to TIMESTAMP. Its CSV reader casts the same way, also past the rows its
+ * sniffer sampled, so such text is read as VARCHAR and checked before the cast.
+ */
+const LOSSY: { type: RegExp; test: string }[] = [
+  { type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/, test: "NOT regexp_full_match(#, '\\s*[+-]?[0-9]+\\s*')" },
+  { type: /^DATE$/, test: "contains(#, ':')" },
+  { type: /^TIMESTAMP$/, test: "regexp_matches(#, '(:[0-9]{2}(\\.[0-9]*)?\\s*([+-][0-9]{1,2}(:?[0-9]{2})?|[zZ]|UTC)\\s*$)|\\.[0-9]{7,}')" },
+  { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
+];
+const LOSSY_MARK = 'lakegit: lossy cast';
+
+const lossyText = (c: Column): string | undefined => LOSSY.find((l) => l.type.test(c.type))?.test;
+
+function strictCast(c: Column): string {
+  const q = quoteIdent(c.name);
+  const test = lossyText(c);
+  if (!test) return q;
+  const message = `${quoteLiteral(`${LOSSY_MARK}: column ${c.name} holds '`)} || ${q} || ${quoteLiteral(`', which is not a ${c.type}`)}`;
+  return `CASE WHEN ${q} IS NULL THEN NULL WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
 }
 
 export function describeError(file: string, e: unknown): Error {
@@ -32,9 +66,9 @@ async function describe(engine: Engine, relation: string): Promise<Column[]> {
 }
 
 /**
- * Load a working file into the work table `into`. Types are inferred on first sight; when the
- * file's columns still match `prior` by name and order, they are read as the prior types so a
- * value that once was an INTEGER stays one. A column whose values no longer fit is re-inferred
+ * Load a working file into the work table `into`. Types are inferred on first sight; columns the
+ * file still has are read as their `prior` types so a value that once was an INTEGER stays one.
+ * A column whose values no longer fit (or only by rounding) is re-inferred from the whole file
  * (a widened type, reported as a schema change).
  */
 export async function loadFile(
@@ -45,38 +79,48 @@ export async function loadFile(
   if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
   // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
   const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
-  const attempt = async (columns?: readonly Column[], full = false) => {
-    const rel = readerSql(absFile, format, columns, full);
-    if (format === 'parquet' && columns) {
-      const sel = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
-      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT ${sel} FROM ${rel}${order}`);
-    } else {
-      await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${rel}${order}`);
-    }
+  const attempt = async (columns?: readonly Column[]) => {
+    await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns)}${order}`);
     return describe(engine, into);
   };
   try {
     const inferred = await describe(engine, readerSql(absFile, format));
-    if (inferred.length === 0) throw badInput(`'${displayFile}' has no columns`, { file: displayFile });
-    const dup = inferred.find((c, i) => inferred.findIndex((d) => d.name === c.name) !== i);
-    if (dup) throw badInput(`'${displayFile}' has two columns named '${dup.name}'`, { file: displayFile, column: dup.name });
-    const sameNames = prior && prior.length === inferred.length && prior.every((c, i) => c.name === inferred[i].name);
-    if (sameNames) {
+    checkColumns(inferred, displayFile);
+    if (format === 'parquet') return await attempt();     // its types are the file's own
+    const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
+    const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
+    for (const columns of tries) {
       try {
-        return await attempt(prior);
+        return await attempt(columns);
       } catch {
-        // A value no longer fits its recorded type: fall through to fresh inference.
+        // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
       }
     }
-    try {
-      return await attempt(undefined);
-    } catch {
-      return await attempt(undefined, true);
-    }
+    return await attempt(await describe(engine, readerSql(absFile, format, undefined, true)));
   } catch (e) {
     if (e instanceof Error && e.name === 'LakegitError') throw e;
-    throw describeError(displayFile, e);
+    throw await explainReadError(absFile, displayFile, format, e);
   }
+}
+
+function checkColumns(columns: readonly Column[], file: string): void {
+  if (columns.length === 0) throw badInput(`'${file}' has no columns`, { file });
+  const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
+  if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
+  const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
+  if (reserved) throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, { file, column: reserved.name });
+}
+
+/** DuckDB's sniffer names no line: find the faulty record of a delimited file ourselves. */
+async function explainReadError(abs: string, file: string, format: FileFormat, e: unknown): Promise<Error> {
+  if (format === 'csv' || format === 'tsv') {
+    const problem = await findCsvProblem(abs, format === 'csv' ? ',' : '\t').catch(() => undefined);
+    if (problem) {
+      return badInput(`cannot read '${file}': line ${problem.line}: ${problem.message}`, { file, line: problem.line },
+        `fix that line; a ${format.toUpperCase()} file is read with ${format === 'csv' ? 'commas' : 'tabs'} and double quotes`);
+    }
+  }
+  return describeError(file, e);
 }
 
 const WRITER: Record<FileFormat, string> = {

@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+
+export interface CsvProblem { line: number; message: string }
+
+/**
+ * Find the first structural fault of a delimited file the way RFC 4180 reads it: a record whose
+ * field count differs from the header's, or a quote left open at the end. Used only to explain
+ * why DuckDB refused a file (its sniffer names no line); streams, so a big file costs one pass.
+ */
+export async function findCsvProblem(file: string, delim: string): Promise<CsvProblem | undefined> {
+  const D = delim.charCodeAt(0);
+  const Q = 34;
+  let line = 1;
+  let recordLine = 1;
+  let fields = 1;
+  let expected = -1;
+  let quoted = false;
+  let afterQuote = false;
+  let empty = true;
+  const endRecord = (): CsvProblem | undefined => {
+    if (expected < 0) expected = fields;
+    else if (!empty && fields !== expected) {
+      return { line: recordLine, message: `expected ${expected} fields, found ${fields}` };
+    }
+    fields = 1;
+    empty = true;
+    recordLine = line;
+    return undefined;
+  };
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === 10) line++;
+      if (quoted) {
+        if (c === Q) { quoted = false; afterQuote = true; }
+        continue;
+      }
+      if (c === Q) {
+        quoted = true;
+        if (!afterQuote) empty = false;
+        afterQuote = false;
+        continue;
+      }
+      afterQuote = false;
+      if (c === D) { fields++; empty = false; } else if (c === 10) {
+        const p = endRecord();
+        if (p) return p;
+      } else if (c !== 13) empty = false;
+    }
+  }
+  if (quoted) return { line: recordLine, message: 'a quoted field is never closed' };
+  return endRecord();
+}
