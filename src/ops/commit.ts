@@ -1,4 +1,4 @@
-import { refused } from '../errors.js';
+import { badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import type { RepoContext } from './context.js';
 import { preCommitGate } from './gates.js';
@@ -39,6 +39,7 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
 
 /** The commit step proper; the caller holds the lock. */
 export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: CommitOptions): Promise<CommitResult> {
+  if (!opts.message?.trim()) throw badInput('a commit message is required', {}, "pass -m '<message>'");
   const head = await ctx.git.resolveRef('HEAD');
   const branch = await ctx.git.currentBranch();
   const staged = indexTree(index);
@@ -54,6 +55,6 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
   await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
-    .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t));
+    .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t)).sort();
   return { oid, branch, parents, tables };
 }
