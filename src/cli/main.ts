@@ -75,7 +75,9 @@ export async function main(args = hideBin(process.argv)): Promise<number> {
     .help()
     .fail((msg, err) => {
       if (err) throw err;
+      // Throw, so that a usage error stops yargs before it runs the command's handler.
       usageError = msg;
+      throw new Error(msg);
     });
   try {
     await parser.parseAsync();
@@ -85,6 +87,10 @@ export async function main(args = hideBin(process.argv)): Promise<number> {
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
+    if (usageError) {
+      process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
+      return 2;
+    }
     return report(e);
   } finally {
     const { Engine } = await import('../engine/db.js');
