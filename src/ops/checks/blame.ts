@@ -1,68 +1,56 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
-import { quoteIdent } from '../../engine/quote.js';
+import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
+import { blame } from '../blame.js';
 import { workName } from '../../table/changes.js';
 import { OP, type TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
-import { isoDate } from '../history.js';
-import { formatIdentity } from '../identity.js';
 import { comparisonSql, type RowSource } from '../rowdiff.js';
 import { readTableTree, snapshotOf, treesEqual, type TableTree } from '../tree.js';
 import type { CheckReport, Introducer } from './report.js';
 
 /**
  * `--blame`: for each sampled violating row, the newest commit whose change made the row what it
- * is, found by walking first parents from `start` with only the sampled keys (a few rows) read
- * at each step. Rows the candidate has but `start` does not (a merge result, staged rows) are
- * attributed to no commit yet.
+ * is — the blame engine (src/ops/blame.ts) restricted to the sampled keys. Rows a merge result
+ * holds that differ from the source commit's are attributed to no commit yet (the merge).
  */
 export async function blameViolations(ctx: RepoContext, report: CheckReport, candidate: TableTree, start: string | undefined): Promise<void> {
   const engine = await ctx.engine();
   const startTree = start ? await readTableTree(ctx, start) : undefined;
-  const fromStart = startTree !== undefined && treesEqual(startTree, candidate);
+  const asStart = startTree !== undefined && treesEqual(startTree, candidate);
   for (const c of report.checks) {
     if (c.passed || !c.table || !c.sample.length || !candidate.tables.has(c.table)) continue;
     const snap = await snapshotOf(ctx, candidate, c.table);
     const identity = snap.identity;
-    const keys = c.sample.filter((r) => identity.every((k) => k in r)).map((r) => pick(r, identity));
+    let keys = c.sample.filter((r) => identity.every((k) => k in r)).map((r) => pick(r, identity));
     if (!keys.length) continue;
-    c.introducedBy = await walk(ctx, engine, c.table, snap, keys, fromStart ? start : undefined, fromStart ? undefined : start);
+    const out: Introducer[] = [];
+    const atStart = start && startTree?.tables.has(c.table) ? await snapshotOf(ctx, startTree, c.table) : undefined;
+    if (!asStart) {
+      const fresh = new Set(atStart ? await changedKeys(engine, keys, atStart, snap) : keys.map((k) => keyOf(k, identity)));
+      out.push(...keys.filter((k) => fresh.has(keyOf(k, identity))).map((key) => ({ key, commit: null, author: '', message: 'not committed yet' })));
+      keys = keys.filter((k) => !fresh.has(keyOf(k, identity)));
+    }
+    if (keys.length && start && atStart) out.push(...await blameKeys(ctx, c.table, start, atStart, keys));
+    c.introducedBy = out;
   }
 }
 
 const pick = (row: JsonRow, columns: string[]): JsonRow => Object.fromEntries(columns.map((k) => [k, row[k] ?? null]));
 const keyOf = (row: JsonRow, columns: string[]) => JSON.stringify(columns.map((k) => row[k] ?? null));
+const literal = (v: JsonRow[string]) => quoteLiteral(typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-async function walk(
-  ctx: RepoContext, engine: Engine, table: string, candidate: TableSnapshot, keys: JsonRow[],
-  candidateCommit: string | undefined, startBelow: string | undefined,
-): Promise<Introducer[]> {
-  const identity = candidate.identity;
-  const pending = new Map(keys.map((k) => [keyOf(k, identity), k]));
-  const out: Introducer[] = [];
-  const blame = async (found: Iterable<string>, commit: string | undefined) => {
-    const info = commit ? await ctx.git.readCommit(commit) : undefined;
-    for (const k of found) {
-      const key = pending.get(k);
-      if (!key) continue;
-      pending.delete(k);
-      out.push(info
-        ? { key, commit: info.oid, author: formatIdentity(info.author), date: isoDate(info), message: info.message.split('\n')[0] }
-        : { key, commit: null, author: '', message: 'not committed yet' });
-    }
-  };
-  let newer: { snap: TableSnapshot; commit?: string } = { snap: candidate, commit: candidateCommit };
-  let next = candidateCommit ? (await ctx.git.readCommit(candidateCommit)).parents[0] : startBelow;
-  while (pending.size) {
-    const olderTree = next ? await readTableTree(ctx, next) : undefined;
-    const older = olderTree?.tables.has(table) ? await snapshotOf(ctx, olderTree, table) : undefined;
-    if (!older) { await blame([...pending.keys()], newer.commit); break; }
-    if (older.manifest !== newer.snap.manifest) {
-      await blame(await changedKeys(engine, [...pending.values()], older, newer.snap), newer.commit);
-    }
-    newer = { snap: older, commit: next };
-    next = (await ctx.git.readCommit(next!)).parents[0];
+/** The blame engine's answer for just these keys of `table` at commit `rev`. */
+async function blameKeys(ctx: RepoContext, table: string, rev: string, snap: TableSnapshot, keys: JsonRow[]): Promise<Introducer[]> {
+  const typeOf = (c: string) => snap.columns.find((x) => x.name === c)!.type;
+  const where = keys.map((k) => `(${snap.identity.map((c) => (k[c] === null
+    ? `${quoteIdent(c)} IS NULL`
+    : `${quoteIdent(c)} = CAST(${literal(k[c])} AS ${typeOf(c)})`)).join(' AND ')})`).join(' OR ');
+  const result = await blame(ctx, { ref: `"${table}"@${rev}`, where });
+  const found = new Map<string, Introducer>();
+  for await (const batch of result.rows) {
+    for (const r of batch) found.set(keyOf(r.key, snap.identity), { key: r.key, commit: r.commit, author: r.author, date: r.date, message: r.message.split('\n')[0] });
   }
-  return out;
+  return keys.flatMap((k) => found.get(keyOf(k, snap.identity)) ?? []);
 }
 
 /** Which of `keys` differ between two versions of a table (added or changed in `after`). */
