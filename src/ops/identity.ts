@@ -14,7 +14,7 @@ function gitConfig(key: string): string | undefined {
 
 /** `LAKEGIT_AUTHOR_DATE` / `GIT_AUTHOR_DATE`: ISO 8601 or seconds since the epoch. */
 export function authorDate(): { timestamp: number; timezoneOffset: number } {
-  const raw = process.env.LAKEGIT_AUTHOR_DATE ?? process.env.GIT_AUTHOR_DATE;
+  const raw = process.env.LAKEGIT_AUTHOR_DATE || process.env.GIT_AUTHOR_DATE;
   if (!raw) return { timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
   const secs = /^@?\d+$/.test(raw.trim()) ? Number(raw.trim().replace('@', '')) : Date.parse(raw) / 1000;
   if (!Number.isFinite(secs)) throw badInput(`cannot parse author date '${raw}'`, { date: raw }, 'use ISO 8601 or seconds since the epoch');
@@ -31,8 +31,10 @@ export async function resolveIdentity(ctx: RepoContext, author?: string): Promis
     [, name, email] = m;
   }
   const config = await readConfig(ctx);
-  name ??= process.env.LAKEGIT_AUTHOR_NAME ?? process.env.GIT_AUTHOR_NAME ?? config['user.name'] ?? gitConfig('user.name');
-  email ??= process.env.LAKEGIT_AUTHOR_EMAIL ?? process.env.GIT_AUTHOR_EMAIL ?? config['user.email'] ?? gitConfig('user.email');
+  // An empty variable is unset, as for git: `LAKEGIT_AUTHOR_NAME= lakegit commit` falls through to the config.
+  const env = (k: string) => process.env[k] || undefined;
+  name ??= env('LAKEGIT_AUTHOR_NAME') ?? env('GIT_AUTHOR_NAME') ?? (config['user.name'] || undefined) ?? gitConfig('user.name');
+  email ??= env('LAKEGIT_AUTHOR_EMAIL') ?? env('GIT_AUTHOR_EMAIL') ?? (config['user.email'] || undefined) ?? gitConfig('user.email');
   if (!name) throw badInput('no author name is set', {}, "run 'lakegit config user.name \"Your Name\"' or pass --author");
   return { name, email: email ?? '', ...authorDate() };
 }
