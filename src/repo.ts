@@ -14,6 +14,11 @@ import { sqlQuery, type SqlResult } from './ops/sql/query.js';
 import { init } from './ops/init.js';
 import { readConfig, setConfig } from './ops/config.js';
 import { Engine } from './engine/db.js';
+import { abortMerge, continueMerge, merge, type MergeOptions } from './ops/merge.js';
+import type { MergeResult } from './ops/merge-run.js';
+import type { Conflict } from './ops/merge-tree.js';
+import { listConflicts, resolve, type ResolveOptions, type ResolveResult } from './ops/merge-resolve.js';
+import { cherryPick, revert, type PickOptions } from './ops/revert.js';
 import { diff, type DiffOptions, type DiffSession } from './ops/diff/index.js';
 import { check, type CheckOptions, type CheckReport } from './ops/checks/index.js';
 import { protectedBranches, setProtected } from './ops/protect.js';
@@ -125,6 +130,36 @@ export class Repo {
   protect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, true); }
   unprotect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, false); }
   protectedBranches(): Promise<string[]> { return protectedBranches(this.ctx); }
+
+  /**
+   * Three-way, cell-level merge of `source` into HEAD: up to date, a fast-forward, or a commit with
+   * two parents. Conflicts are data in the result (status 'conflicts', nothing committed; the
+   * working files hold the merged rows with ours in conflicting cells) until `resolve`d and
+   * `mergeContinue`d. The pre-merge checks run on the merged tree before anything is written.
+   * Currently refuses criss-cross histories (several merge bases) rather than merging the bases.
+   *
+   * @example
+   * const r = await repo.merge({ source: 'fix' });
+   * if (r.status === 'conflicts') console.log(r.conflicts);   // [{ table, key, column, base, ours, theirs }]
+   */
+  merge(opts: MergeOptions): Promise<MergeResult> { return merge(this.ctx, opts); }
+  /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
+  mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> { return continueMerge(this.ctx, opts); }
+  /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
+  mergeAbort(): Promise<MergeResult> { return abortMerge(this.ctx); }
+  /** The unresolved conflicts of the merge in progress, optionally of one table. */
+  conflicts(table?: string): Promise<Conflict[]> { return listConflicts(this.ctx, table); }
+  /**
+   * Settle a table's conflicts to one side, all or those whose row matches `where` (DuckDB SQL).
+   *
+   * @example
+   * await repo.resolve({ table: 'orders', side: 'theirs', where: "region = 'EU'" });
+   */
+  resolve(opts: ResolveOptions): Promise<ResolveResult> { return resolve(this.ctx, opts); }
+  /** A new commit undoing `rev`'s row changes (merge commits need `mainline`); conflicts as in merge. */
+  revert(opts: PickOptions): Promise<MergeResult> { return revert(this.ctx, opts); }
+  /** A new commit applying `rev`'s row changes to HEAD, keeping its author; conflicts as in merge. */
+  cherryPick(opts: PickOptions): Promise<MergeResult> { return cherryPick(this.ctx, opts); }
 
   /** Release DuckDB, if this process loaded it. */
   static close(): void {

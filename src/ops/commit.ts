@@ -1,9 +1,10 @@
 import { badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
-import type { RepoContext } from './context.js';
+import { CONFIG_FILE, type RepoContext } from './context.js';
 import { preCommitGate } from './gates.js';
 import { resolveIdentity } from './identity.js';
 import { stageAll } from './stage.js';
+import { markResolved, pendingMerge } from './merge-state.js';
 import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
 
 export interface CommitOptions {
@@ -30,10 +31,16 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
   return ctx.locked(async () => {
     const index = await ctx.staging.read();
     if (opts.all) {
-      await stageAll(ctx, index, { staged: [], unchanged: [], removed: [] });
+      const r = { staged: [], unchanged: [], removed: [] };
+      await stageAll(ctx, index, r);
       await ctx.staging.write(index);
+      await markResolved(ctx, [...r.staged, ...r.unchanged, ...r.removed, ...(index.config ? [CONFIG_FILE] : [])]);
     }
-    return commitIndex(ctx, index, opts);
+    // A merge (revert, cherry-pick) in progress: refused while conflicts remain, else it is what this commit concludes.
+    const merging = await pendingMerge(ctx);
+    const done = await commitIndex(ctx, index, merging ? { ...opts, extraParents: merging.extraParents, event: merging.event ?? opts.event } : opts);
+    await merging?.done();
+    return done;
   });
 }
 

@@ -24,7 +24,7 @@ async function roots(ctx: RepoContext): Promise<string[]> {
     const oid = await ctx.git.resolveRef(r);
     if (oid) out.push(await ctx.git.peel(oid).catch(() => oid));
   }
-  for (const f of ['MERGE_HEAD', 'ORIG_HEAD', 'REVERT_HEAD']) {
+  for (const f of ['MERGE_HEAD', 'ORIG_HEAD', 'REVERT_HEAD', 'CHERRY_PICK_HEAD']) {
     const text = await fsp.readFile(ctx.stateFile(f), 'utf8').catch(() => undefined);
     if (text?.trim()) out.push(text.trim());
   }

@@ -12,6 +12,7 @@ import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, writeManifest } from './tree.js';
+import { markResolved } from './merge-state.js';
 import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
 
 export interface AddOptions {
@@ -38,6 +39,8 @@ export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult
       await addOne(ctx, index, given, opts, result);
     }
     await ctx.staging.write(index);
+    // Mid-merge, adding a table takes its working file as the resolution of its conflicts.
+    await markResolved(ctx, [...result.staged, ...result.unchanged, ...result.removed]);
     return result;
   });
 }
@@ -182,6 +185,7 @@ export async function remove(ctx: RepoContext, table: string, cached: boolean): 
     delete index.tables[table];
     await ctx.staging.write(index);
     if (!cached) await fsp.rm(ctx.abs(entry.file), { force: true });
+    await markResolved(ctx, [table]);
   });
 }
 

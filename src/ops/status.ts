@@ -29,7 +29,7 @@ export interface StatusResult {
 }
 
 export async function repoState(ctx: RepoContext): Promise<RepoState> {
-  if (await exists(ctx.stateFile('MERGE_HEAD'))) return 'merging';
+  if (await exists(ctx.stateFile('MERGE_HEAD')) || await exists(ctx.stateFile('CHERRY_PICK_HEAD'))) return 'merging';
   if (await exists(ctx.stateFile('REVERT_HEAD'))) return 'reverting';
   return 'clean';
 }

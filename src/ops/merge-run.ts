@@ -1,0 +1,139 @@
+import type { StagingIndex } from '../store/staging.js';
+import { commitIndex } from './commit.js';
+import type { RepoContext } from './context.js';
+import type { Strategy } from './delta.js';
+import { preMergeGate, type GateReport } from './gates.js';
+import { applyTree, refuseDirty } from './merge-apply.js';
+import { addedSince, listStore, removeEntries } from './merge-scratch.js';
+import { backupFile, beginState, finishStart, type MergeKind } from './merge-state.js';
+import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './merge-tree.js';
+import { readTableTree, type TableTree } from './tree.js';
+
+export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
+
+export interface MergeResult {
+  kind: MergeKind;
+  status: MergeStatus;
+  source?: string;
+  theirs?: string;
+  base?: string | null;
+  head?: string | null;
+  /** The commit made, if one was. */
+  commit?: string;
+  tables: Omit<TableOutcome, 'sides' | 'blob'>[];
+  /** Conflicts left to resolve (none when `--strategy` settled them). */
+  conflicts: Conflict[];
+  /** Conflicts `--strategy` settled. */
+  settled: number;
+  gates: GateReport[];
+}
+
+/** One three-way operation: merge, revert or cherry-pick, as decided by the caller. */
+export interface ThreeWay {
+  kind: MergeKind;
+  source: string;
+  head: string | null;
+  branch?: string;
+  theirs: string;                   // the commit whose changes come in (recorded as MERGE_HEAD & co.)
+  base: string | null;
+  trees: TreeInputs;
+  message: string;
+  author?: string;
+  strategy: Strategy;
+  dryRun: boolean;
+  noVerify: boolean;
+  commit: boolean;
+}
+
+const publicTables = (t: TableOutcome[]) => t.filter((x) => x.status !== 'unchanged' || x.conflicts)
+  .map(({ sides: _s, blob: _b, ...rest }) => rest);
+
+/** A staging index holding exactly a tree, for `commitIndex`. */
+export const treeIndex = (t: TableTree): StagingIndex => ({
+  version: 1,
+  tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
+  config: t.config ? { blob: t.config } : undefined,
+});
+
+/**
+ * Merge, gate, then either commit and update the working files, or (with conflicts) save the
+ * state and leave the merged rows — conflicting cells showing ours — in the index and the files.
+ * Whatever the stores gained is removed again if the operation is refused, fails or is a dry run.
+ * Caller holds the lock.
+ */
+export async function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
+  const before = await listStore(ctx);
+  try {
+    return await settleThreeWay(ctx, w, before);
+  } catch (e) {
+    await removeEntries(ctx, await addedSince(ctx, before));
+    throw e;
+  }
+}
+
+async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>): Promise<MergeResult> {
+  const index = await ctx.staging.read();
+  const merged = await mergeTrees(ctx, w.trees, w.strategy);
+  const what = w.kind === 'merge' ? 'the merge' : `the ${w.kind}`;
+  await refuseDirty(ctx, index, w.trees.ours, merged.tree, what);
+  const conflicts = w.strategy ? [] : merged.conflicts;
+  const base: MergeResult = {
+    kind: w.kind, status: 'merged', source: w.source, theirs: w.theirs, base: w.base, head: w.head,
+    tables: publicTables(merged.tables), conflicts, settled: w.strategy ? merged.conflicts.length : 0, gates: [],
+  };
+  const gate = (dryRun: boolean) => preMergeGate(ctx, {
+    targetBranch: w.branch, targetCommit: w.head ?? undefined, sourceRef: w.source, sourceCommit: w.theirs,
+    result: merged.tree, noVerify: w.noVerify, dryRun,
+  });
+  if (w.dryRun) {
+    const gates = w.kind === 'merge' ? await gate(true) : [];
+    await removeEntries(ctx, await addedSince(ctx, before));
+    return { ...base, status: 'dry-run', gates };
+  }
+  if (conflicts.length) return startConflicted(ctx, w, index, merged, base, before);
+  const gates = w.kind === 'merge' ? await gate(false) : [];
+  let commit: string | undefined;
+  if (w.commit) {
+    commit = (await commitIndex(ctx, treeIndex(merged.tree), {
+      message: w.message, author: w.author, noVerify: w.noVerify,
+      extraParents: w.kind === 'merge' ? [w.theirs] : undefined, event: w.kind === 'merge' ? undefined : w.kind,
+    })).oid;
+  }
+  await applyTree(ctx, index, w.trees.ours, merged.tree);
+  await ctx.staging.write(index);
+  return { ...base, status: w.commit ? 'merged' : 'applied', commit, gates };
+}
+
+async function startConflicted(
+  ctx: RepoContext, w: ThreeWay, index: StagingIndex, merged: TreeMerge, base: MergeResult, before: Set<string>,
+): Promise<MergeResult> {
+  // Each conflicting table's pairing is kept so `resolve` can merge it again with a side chosen.
+  const tables = Object.fromEntries(merged.tables.filter((t) => t.conflicts).map((t) => [t.table, t.sides]));
+  const state = await beginState(ctx, {
+    kind: w.kind, source: w.source, theirs: w.theirs, head: w.head, message: w.message, author: w.author, tables,
+  });
+  await applyTree(ctx, index, w.trees.ours, merged.tree, (file) => backupFile(ctx, state, file));
+  await ctx.staging.write(index);
+  state.created = await addedSince(ctx, before);
+  await finishStart(ctx, state, base.conflicts);
+  return { ...base, status: 'conflicts' };
+}
+
+/** Fast-forward: the working files and index move to `theirs`, then the branch does. Caller holds the lock. */
+export async function fastForward(ctx: RepoContext, w: Omit<ThreeWay, 'trees' | 'base' | 'strategy' | 'commit' | 'message'>): Promise<MergeResult> {
+  const [ours, theirs, index] = [await readTableTree(ctx, w.head ?? undefined), await readTableTree(ctx, w.theirs), await ctx.staging.read()];
+  await refuseDirty(ctx, index, ours, theirs, 'the merge');
+  const gates = await preMergeGate(ctx, {
+    targetBranch: w.branch, targetCommit: w.head ?? undefined, sourceRef: w.source, sourceCommit: w.theirs, result: theirs, noVerify: w.noVerify, dryRun: w.dryRun,
+  });
+  const changed = [...new Set([...ours.tables.keys(), ...theirs.tables.keys()])].filter((t) => ours.tables.get(t) !== theirs.tables.get(t)).sort();
+  const tables = changed.map((table) => ({
+    table, status: (!ours.tables.has(table) ? 'added' : !theirs.tables.has(table) ? 'removed' : 'modified') as TableOutcome['status'], conflicts: 0,
+  }));
+  const result: MergeResult = { kind: 'merge', status: w.dryRun ? 'dry-run' : 'fast-forward', source: w.source, theirs: w.theirs, head: w.head, tables, conflicts: [], settled: 0, gates };
+  if (w.dryRun) return result;
+  await applyTree(ctx, index, ours, theirs);
+  await ctx.staging.write(index);
+  await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined);
+  return { ...result, commit: w.theirs };
+}
