@@ -1,0 +1,89 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Repo } from '../../src/repo.js';
+import { TEST_ENV } from '../helpers.js';
+
+// Row-local checks that main passed run only on the rows a branch changes; the verdict, the count
+// and the sample must be those of a full run over every row, whatever the data and history.
+const YAML = (table: string) => `checks:
+  ${table}:
+    not_null: [amount]
+    accepted_values: { status: [new, paid] }
+    range: { amount: { min: 0, max: 100 } }
+    sql:
+      - name: no_big_new
+        query: select * from ${table} where status = 'new' and amount > 90
+`;
+
+type Row = { id: number; amount: number | null; status: string | null };
+const goodRow = (id: number) => fc.record({
+  id: fc.constant(id), amount: fc.integer({ min: 0, max: 90 }), status: fc.constantFrom('new', 'paid'),
+});
+const anyRow = (id: number) => fc.record({
+  id: fc.constant(id), amount: fc.option(fc.integer({ min: -20, max: 120 }), { freq: 5 }), status: fc.option(fc.constantFrom('new', 'paid', 'lost'), { freq: 5 }),
+});
+const csv = (rows: Row[]) => `id,amount,status\n${rows.map((r) => `${r.id},${r.amount ?? ''},${r.status ?? ''}`).join('\n')}\n`;
+
+/** A base that passes, and 1–3 commits of edits (changes, inserts, deletes) that may break it. */
+const scenario = fc.integer({ min: 3, max: 40 }).chain((n) => fc.record({
+  base: fc.tuple(...Array.from({ length: n }, (_, i) => goodRow(i + 1))),
+  commits: fc.array(fc.record({
+    edits: fc.array(fc.tuple(fc.integer({ min: 1, max: n + 10 }), fc.boolean()), { maxLength: 8 }),
+    values: fc.array(anyRow(0), { minLength: 8, maxLength: 8 }),
+  }), { minLength: 1, maxLength: 3 }),
+  keyless: fc.boolean(),
+}));
+
+function apply(rows: Row[], edits: [number, boolean][], values: Row[]): Row[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  edits.forEach(([id, remove], i) => {
+    if (remove) byId.delete(id);
+    else byId.set(id, { ...values[i], id });
+  });
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+describe('checks: incremental mode', () => {
+  let root: string;
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    root = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-incr-'));
+    for (const [k, v] of Object.entries(TEST_ENV)) { saved[k] = process.env[k]; process.env[k] = v; }
+  });
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    await fsp.rm(root, { recursive: true, force: true });
+    Repo.close();
+  });
+
+  it('checks: incremental and full runs agree on random data and histories (property)', async () => {
+    let run = 0;
+    let incremental = 0;
+    await fc.assert(fc.asyncProperty(scenario, async ({ base, commits, keyless }) => {
+      const dir = path.join(root, `r${run++}`);
+      const repo = await Repo.init(dir);
+      await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
+      await fsp.writeFile(path.join(dir, 'lakegit.yaml'), YAML('t'));
+      await repo.add({ paths: ['t.csv', 'lakegit.yaml'], cwd: dir, ...(keyless ? { keyless: true } : { key: ['id'] }) });
+      await repo.commit({ message: 'base' });                     // passes its pre-commit checks: noted
+      await repo.checkout({ target: 'HEAD', create: 'branch' });
+      let rows: Row[] = base;
+      for (const c of commits) {
+        rows = apply(rows, c.edits, c.values);
+        await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
+        await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
+      }
+      const fast = await repo.check({ into: 'main' });
+      const full = await repo.check({ into: 'main', full: true });
+      const strip = (r: typeof fast) => r.checks.map(({ mode: _m, ...c }) => c);
+      expect(strip(fast)).toEqual(strip(full));
+      expect(full.checks.every((c) => c.mode === 'full')).toBe(true);
+      if (fast.checks.some((c) => c.mode === 'incremental')) incremental++;
+      await fsp.rm(dir, { recursive: true, force: true });
+    }), { numRuns: 25 });
+    expect(incremental).toBeGreaterThan(12);
+  }, 300_000);
+});
