@@ -51,11 +51,41 @@ export async function writeChunks(
 ): Promise<ChunkRef[]> {
   const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`));
   if (n === 0) return [];
+  const src = await positioned(engine, work, [...columns.map((c) => c.name), ...extra], identity);
+  try {
+    return await cutAndWrite(engine, store, src, n, columns, identity, scheme, extra, onChunk);
+  } finally {
+    if (src.table !== work) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(src.table)}`);
+  }
+}
+
+interface Positioned { table: string; pos: string }
+let copies = 0;
+
+/**
+ * The work table and the expression for a row's position in it: DuckDB's `rowid`, unless a column
+ * of that name hides it (any case); then a numbered copy in identity order, which is the work
+ * table's order (rows that tie on identity are equal).
+ */
+async function positioned(engine: Engine, work: string, names: readonly string[], identity: readonly string[]): Promise<Positioned> {
+  if (!names.some((c) => c.toLowerCase() === 'rowid')) return { table: work, pos: 'rowid' };
+  const table = `__lg_pos_${process.pid}_${++copies}`;
+  const pos = quoteIdent('__lakegit_pos');
+  await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
+    SELECT row_number() OVER (ORDER BY ${cols(identity)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);
+  return { table, pos };
+}
+
+async function cutAndWrite(
+  engine: Engine, store: ChunkStore, src: Positioned, n: number, columns: readonly Column[], identity: readonly string[],
+  scheme: ChunkingScheme, extra: readonly string[], onChunk?: (done: number, total: number) => void,
+): Promise<ChunkRef[]> {
+  const { table: work, pos } = src;
   const minorEvery = Math.max(1, Math.floor(scheme.target / MINOR_DIVISOR));
   // The moduli are integers of ours, inlined: as bound parameters they arrive as HUGEINT and halve the speed.
   const [major, minor] = [Math.trunc(scheme.target), Math.trunc(minorEvery)];
   const found = await engine.all(
-    `SELECT rowid AS pos, h % ${major} = 0 AS major FROM (SELECT rowid, ${keyHash(identity)} AS h FROM ${quoteIdent(work)})
+    `SELECT p AS pos, h % ${major} = 0 AS major FROM (SELECT ${pos} AS p, ${keyHash(identity)} AS h FROM ${quoteIdent(work)})
      WHERE h % ${minor} = 0`);
   const candidates = found.map((r) => ({ pos: Number(r.pos) + 1, major: Boolean(r.major) })).sort((a, b) => a.pos - b.pos);
   const cuts = planCuts(n, candidates, scheme);
@@ -68,7 +98,7 @@ export async function writeChunks(
   let done = 0;
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
-      results[i] = await writeOneChunk(engine, conn, store, work, all, identity, signature, jobs[i]);
+      results[i] = await writeOneChunk(engine, conn, store, src, all, identity, signature, jobs[i]);
       onChunk?.(++done, jobs.length);
     }
   };
@@ -82,22 +112,23 @@ export async function writeChunks(
 }
 
 async function writeOneChunk(
-  engine: Engine, conn: DuckDBConnection, store: ChunkStore, work: string, all: readonly string[], identity: readonly string[],
+  engine: Engine, conn: DuckDBConnection, store: ChunkStore, src: Positioned, all: readonly string[], identity: readonly string[],
   signature: string, job: ChunkJob,
 ): Promise<ChunkRef> {
-  const range = `FROM ${quoteIdent(work)} WHERE rowid >= ${job.from} AND rowid < ${job.to}`;
+  const { table: work, pos } = src;
+  const range = `FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to}`;
   const reader = await conn.runAndReadAll(
-    `SELECT sha256($1 || string_agg(${rowDigest(all)}, '' ORDER BY rowid)) AS id ${range}`, [signature]);
+    `SELECT sha256($1 || string_agg(${rowDigest(all)}, '' ORDER BY ${pos})) AS id ${range}`, [signature]);
   const id = String(reader.getRows()[0][0]);
   const ends = await conn.runAndReadAll(
-    `SELECT ${cols(identity)} ${range} AND (rowid = ${job.from} OR rowid = ${job.to - 1}) ORDER BY rowid`);
+    `SELECT ${cols(identity)} ${range} AND (${pos} = ${job.from} OR ${pos} = ${job.to - 1}) ORDER BY ${pos}`);
   const keys = ends.convertRows(engine.toJson) as never[][];
   let bytes: number;
   if (await store.has(id)) {
     bytes = await store.size(id);
   } else {
     const tmp = store.tempPath();
-    await conn.run(`COPY (SELECT ${cols(all)} ${range} ORDER BY rowid) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
+    await conn.run(`COPY (SELECT ${cols(all)} ${range} ORDER BY ${pos}) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
     bytes = await store.commitFile(tmp, id);
   }
   return { id, rows: job.to - job.from, bytes, min: keys[0], max: keys[keys.length - 1] };
