@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { pathList } from '../engine/quote.js';
+import type { Engine } from '../engine/db.js';
+import { pathList, quoteIdent } from '../engine/quote.js';
 import { allChunkIds, type Manifest } from '../table/manifest.js';
 import { rowDigest } from '../table/rowsql.js';
 import { schemaSignature } from '../table/schema.js';
@@ -76,15 +77,31 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
     }
     try {
       const names = (JSON.parse(sig) as [string, string][]).map(([n]) => n);
-      const file = pathList([ctx.chunks.pathOf(id)]);
-      const actual = await engine!.value<string>(
-        `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`, [sig]);
+      const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), names, sig);
       if (actual !== id) problems.push({ kind: 'bad-chunk', what: id, detail: `rows hash to ${actual}` });
     } catch (e) {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
   }
   return { commits, manifests: manifests.size, chunks: expected.size, problems };
+}
+
+/** A chunk file's id recomputed from its rows, in file order. */
+async function chunkDigest(engine: Engine, path: string, names: readonly string[], sig: string): Promise<string> {
+  const file = pathList([path]);
+  if (!names.some((n) => n.toLowerCase() === 'file_row_number')) {
+    return engine.value<string>(
+      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`, [sig]);
+  }
+  // A column of that name hides the row number: copy the rows, in order, under neutral names (the digest ignores names).
+  const t = quoteIdent(`__lg_fsck_${process.pid}`);
+  const alias = names.map((_, i) => `c${i}`);
+  await engine.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${names.map((n, i) => `${quoteIdent(n)} AS ${alias[i]}`).join(', ')} FROM read_parquet(${file})`);
+  try {
+    return await engine.value<string>(`SELECT sha256($1 || coalesce(string_agg(${rowDigest(alias)}, '' ORDER BY rowid), '')) FROM ${t}`, [sig]);
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${t}`);
+  }
 }
 
 export interface GcResult { removed: number; bytes: number; kept: number }
