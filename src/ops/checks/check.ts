@@ -4,7 +4,7 @@ import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
 import { blameViolations } from './blame.js';
 import { mergeChecks } from './gate.js';
-import { previewMerge } from './merge-preview.js';
+import { withMergePreview } from './merge-preview.js';
 import { recordPasses } from './notes.js';
 import type { CheckReport } from './report.js';
 import { runChecks } from './run.js';
@@ -48,20 +48,13 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
   if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, "--into names the branch a merge would go into");
-  const result = await mergeResult(ctx, target, source, into, sourceRef);
-  const { report } = await mergeChecks(ctx, { targetBranch: into, targetCommit: target, sourceRef, sourceCommit: source, result, full: opts.full });
-  if (opts.blame) await blameViolations(ctx, report, result, source);
-  return report;
-}
-
-/** What merging `source` into `target` would commit, without writing a commit or moving a ref. */
-async function mergeResult(ctx: RepoContext, target: string, source: string, into: string, sourceRef: string): Promise<TableTree> {
-  if (await ctx.git.isAncestor(source, target)) return readTableTree(ctx, target);
-  if (await ctx.git.isAncestor(target, source)) return readTableTree(ctx, source);
-  const merged = await previewMerge(ctx, target, source);
-  if (!merged) {
-    throw badInput(`'${sourceRef}' does not fast-forward '${into}', and this build has no merge engine to compute the merge result`,
-      { into, source }, `merge '${into}' into '${sourceRef}' first, so that it fast-forwards`);
-  }
-  return merged;
+  const run = async (result: TableTree) => {
+    const { report } = await mergeChecks(ctx, { targetBranch: into, targetCommit: target, sourceRef, sourceCommit: source, result, full: opts.full });
+    if (opts.blame) await blameViolations(ctx, report, result, source);
+    return report;
+  };
+  // Cheap cases first: already merged, or a fast-forward, where the result is a tree that exists.
+  if (await ctx.git.isAncestor(source, target)) return run(await readTableTree(ctx, target));
+  if (await ctx.git.isAncestor(target, source)) return run(await readTableTree(ctx, source));
+  return withMergePreview(ctx, target, source, { into, sourceRef }, run);
 }

@@ -46,5 +46,13 @@ export async function recordPasses(ctx: RepoContext, oid: string, passes: PassNo
   }
   const note: PassNote = { lakegit: 1, tables };
   const author = await resolveIdentity(ctx).catch(() => ({ name: 'lakegit', email: '', timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 }));
-  await ctx.git.addNote(NOTES_REF, oid, `${JSON.stringify(note)}\n`, author);
+  const text = `${JSON.stringify(note)}\n`;
+  try {
+    await ctx.git.addNote(NOTES_REF, oid, text, author);
+  } catch {
+    // The notes history is only a cache; if it cannot be read (a refused merge removed the objects
+    // it had just written), start it afresh rather than fail the commit or merge.
+    await ctx.git.deleteRef(NOTES_REF).catch(() => undefined);
+    await ctx.git.addNote(NOTES_REF, oid, text, author);
+  }
 }
