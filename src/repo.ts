@@ -118,8 +118,9 @@ export class Repo {
   /**
    * Run the checks of lakegit.yaml (see docs/cli.md) without committing or merging anything; the
    * report says per check whether it passed, with violation counts and sample rows. With `into`,
-   * the target branch's committed pre-merge checks run against the result of merging `rev`.
-   * Currently a non-fast-forward `into` needs the merge engine to compute that result.
+   * the target branch's committed pre-merge checks run against the result of merging `rev`
+   * (computed by the merge engine and discarded). Currently a result with conflicts is refused, as
+   * the merge itself would stop before its checks.
    *
    * @example
    * const report = await repo.check({ rev: 'nightly-load', into: 'main' });
