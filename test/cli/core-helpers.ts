@@ -1,18 +1,43 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { FIXTURES, snapshotDir, tempRepo, type RunResult, type TempRepo } from '../helpers.js';
+import { Repo } from '../../src/repo.js';
+import { FIXTURES, snapshotDir, TEST_ENV, tempRepo, type RunResult, type TempRepo } from '../helpers.js';
+
+// Set-up steps run in-process through the API (same code as the CLI, without a process start and
+// a DuckDB load per step); the behaviour under test always runs the real CLI.
+Object.assign(process.env, TEST_ENV);
 
 /** Shared set-up for the core verbs' scenario tests. */
 export const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+export const fixtureBytes = (name: string): Buffer => readFileSync(path.join(FIXTURES, name));
 
 export const ORDERS = fixture('orders.csv');
 
+/** `tempRepo` with an in-process `init`. */
+export async function newRepo(files: Record<string, string | Uint8Array> = {}): Promise<TempRepo> {
+  const repo = await tempRepo({}, false);
+  for (const [f, body] of Object.entries(files)) await repo.write(f, body);
+  await Repo.init(repo.dir);
+  return repo;
+}
+
+/** The in-process API on a test repository, for set-up. */
+export const api = (repo: TempRepo): Promise<Repo> => Repo.open(repo.dir);
+
+/** In-process `add` (key given, or keyless when key is null) and `commit -m`. */
+export async function track(repo: TempRepo, file: string, key: string[] | null, name?: string): Promise<void> {
+  await (await api(repo)).add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null, name });
+}
+export async function commit(repo: TempRepo, message: string, all = false): Promise<string> {
+  return (await (await api(repo)).commit({ message, all })).oid;
+}
+
 /** A repository with orders.csv tracked (key id) and committed as "load orders". */
 export async function ordersRepo(extra: Record<string, string> = {}): Promise<TempRepo> {
-  const repo = await tempRepo({ 'orders.csv': ORDERS, ...extra });
-  await repo.ok('add', 'orders.csv', '--key', 'id');
-  await repo.ok('commit', '-m', 'load orders');
+  const repo = await newRepo({ 'orders.csv': ORDERS, ...extra });
+  await track(repo, 'orders.csv', ['id']);
+  await commit(repo, 'load orders');
   return repo;
 }
 

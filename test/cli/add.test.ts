@@ -1,0 +1,102 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+
+describe('add', () => {
+  it('add: tracks a CSV as a table named by its stem and stages all its rows', async () => {
+    await using repo = await newRepo({ 'orders.csv': ORDERS });
+    expect(await repo.ok('add', 'orders.csv', '--key', 'id')).toBe('staged orders\n');
+    const st = await json(repo, 'status');
+    expect(st.tables).toEqual([{ table: 'orders', file: 'orders.csv', staged: { added: 12, removed: 0, modified: 0 },
+      unstaged: { added: 0, removed: 0, modified: 0 }, schemaChanged: false, change: 'new' }]);
+    expect(st.untracked).toEqual([]);
+  });
+
+  it('add: the same rows give the same chunk ids whatever the format, name or row order', async () => {
+    const [header, ...body] = lines(ORDERS);
+    await using repo = await newRepo({
+      'orders.csv': ORDERS, 'shuffled.csv': `${[header, ...body.reverse()].join('\n')}\n`, 'orders.tsv': fixture('orders.tsv'),
+      'orders.parquet': fixtureBytes('orders.parquet'), 'orders.jsonl': fixture('orders.jsonl'),
+    });
+    await repo.ok('add', 'orders.csv', '--key', 'id');
+    await repo.ok('add', 'shuffled.csv', '--key', 'id');
+    await track(repo, 'orders.tsv', ['id'], 'o_tsv');
+    await repo.ok('add', 'orders.parquet', '--name', 'o_parquet', '--key', 'id');
+    await repo.ok('add', 'orders.jsonl', '--name', 'o_jsonl', '--key', 'id');
+    const ids = await Promise.all(['orders', 'shuffled', 'o_tsv', 'o_parquet', 'o_jsonl'].map((t) => repo.ok('files', t, '--relative')));
+    expect(ids[0]).toMatch(/^\.lakegit\/chunks\/[0-9a-f]{64}\.parquet\n$/);
+    for (const other of ids.slice(1)) expect(other).toBe(ids[0]);
+  });
+
+  it('add: a second add of a tracked file stages only what changed', async () => {
+    await using repo = await ordersRepo();
+    await repo.write('orders.csv', `${ORDERS.replace('3,101,7.25,', '3,101,7.50,')}13,108,1.00,new,2024-01-15 10:00:00,false,\n`);
+    expect(await repo.ok('add', 'orders.csv')).toBe('staged orders\n');
+    const [t] = (await json(repo, 'status')).tables;
+    expect(t.staged).toEqual({ added: 1, removed: 0, modified: 1 });
+    expect(t.unstaged).toEqual({ added: 0, removed: 0, modified: 0 });
+    expect(await repo.ok('add', 'orders.csv')).not.toContain('staged');
+  });
+
+  it('add: the table name also stages a tracked table, and --name chooses the name', async () => {
+    await using repo = await newRepo({ 'data/orders.csv': ORDERS });
+    await repo.ok('add', 'data/orders.csv', '--key', 'id', '--name', 'sales');
+    await commit(repo, 'load');
+    await repo.write('data/orders.csv', ORDERS.replace('\n12,104,', '\n12,999,'));
+    expect(await repo.ok('add', 'sales')).toBe('staged sales\n');
+    expect((await json(repo, 'status')).tables[0]).toMatchObject({ table: 'sales', file: 'data/orders.csv', staged: { modified: 1 } });
+  });
+
+  it('add: "add ." stages every changed tracked table and leaves untracked files alone', async () => {
+    await using repo = await ordersRepo({ 'customers.csv': fixture('customers.csv') });
+    await track(repo, 'customers.csv', ['id']);
+    await commit(repo, 'customers');
+    await repo.write('orders.csv', ORDERS.replace('\n5,104,', '\n5,105,'));
+    await repo.write('new.csv', 'id\n1\n');
+    expect(await repo.ok('add', '.')).toBe('staged orders\n');
+    const st = await json(repo, 'status');
+    expect(st.tables.map((t: any) => [t.table, t.staged.modified])).toEqual([['customers', 0], ['orders', 1]]);
+    expect(st.untracked).toEqual(['new.csv']);
+  });
+
+  it('add: a composite key identifies rows by all its columns', async () => {
+    await using repo = await newRepo({ 'lines.csv': 'order_id,line,qty\n1,1,5\n1,2,6\n2,1,7\n' });
+    await repo.ok('add', 'lines.csv', '--key', 'order_id,line');
+    await commit(repo, 'load');
+    await repo.write('lines.csv', 'order_id,line,qty\n1,1,5\n1,2,9\n2,1,7\n2,2,1\n');
+    expect((await json(repo, 'status')).tables[0].unstaged).toEqual({ added: 1, removed: 0, modified: 1 });
+  });
+
+  it('add: --keyless keeps duplicate rows and counts them as a multiset', async () => {
+    // Columns named n and w once collided with the multiset diff's own aliases.
+    await using repo = await newRepo({ 'events.csv': 'n,w\n1,2\n1,2\n3,4\n' });
+    await repo.ok('add', 'events.csv', '--keyless');
+    await commit(repo, 'load');
+    await repo.write('events.csv', 'n,w\n1,2\n3,4\n5,6\n');
+    expect((await json(repo, 'status')).tables[0].unstaged).toEqual({ added: 1, removed: 1, modified: 0 });
+    await commit(repo, 'dedupe', true);
+    await repo.ok('checkout', 'HEAD~1', '--force');
+    expect(await repo.read('events.csv')).toBe('n,w\n1,2\n1,2\n3,4\n');
+  });
+
+  it('add: odd values (quotes, commas, newlines, unicode, empty vs NULL, big integers) survive a round trip', async () => {
+    await using repo = await newRepo({ 'odd.csv': fixture('odd.csv') });
+    await repo.ok('add', 'odd.csv', '--key', 'id');
+    await commit(repo, 'odd');
+    const out = path.join(os.tmpdir(), `lakegit-odd-${process.pid}.jsonl`);
+    await repo.ok('export', 'odd', out);
+    const text = await import('node:fs/promises').then((f) => f.readFile(out, 'utf8').finally(() => f.rm(out)));
+    const rows = lines(text).map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.label)).toEqual(['comma, inside', 'quote " inside', 'line\nbreak', '', 'ünïcødé ✓ 日本', 'NULL']);
+    expect(rows[2]).toMatchObject({ amount: null, flag: null, ts: null });
+    expect(rows[3]).toMatchObject({ day: null, label: '' });
+    expect(text).toContain('"big":-9223372036854775808');
+    expect(text).toContain('"big":9007199254740993');
+    await repo.write('odd.csv', 'id,label\n');
+    await repo.ok('checkout', '--force', 'HEAD');
+    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    await repo.ok('add', 'odd.csv');
+    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+  });
+});
