@@ -41,7 +41,7 @@ const LOSSY: { type: RegExp; test: string }[] = [
   { type: /^TIMESTAMP$/, test: "regexp_matches(#, '(:[0-9]{2}(\\.[0-9]*)?\\s*([+-][0-9]{1,2}(:?[0-9]{2})?|[zZ]|UTC)\\s*$)|\\.[0-9]{7,}')" },
   { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
 ];
-const LOSSY_MARK = 'lakegit: lossy cast';
+export const LOSSY_MARK = 'lakegit: lossy cast';
 
 const lossyText = (c: Column): string | undefined => LOSSY.find((l) => l.type.test(c.type))?.test;
 

@@ -117,6 +117,8 @@ describe('sql', () => {
     await using repo = await history();
     await repo.write('orders.csv', 'id,amount,name\n1,n/a,a\n');
     expect(await json(repo, 'select * from orders')).toEqual([{ id: 1, amount: 'n/a', name: 'a' }]);
+    await repo.write('orders.csv', 'id,amount,name\n1.5,10.50,a\n');
+    expect(await json(repo, 'select * from orders')).toEqual([{ id: 1.5, amount: 10.5, name: 'a' }]);
   });
 
   it('sql: json keeps decimals, timestamps and big integers as strings; csv and table formats', async () => {

@@ -3,7 +3,7 @@ import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { badInput, corrupt, LakegitError } from '../../errors.js';
-import { describeError, writeFile } from '../../table/files.js';
+import { describeError, LOSSY_MARK, writeFile } from '../../table/files.js';
 import { requireFormat, type Column } from '../../table/schema.js';
 import { LAKEGIT_DIR, type RepoContext } from '../context.js';
 import { tokenize } from './tokenize.js';
@@ -47,16 +47,28 @@ export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlR
       try {
         return await execute(engine, conn, plan.sql, outFile);
       } catch (e) {
-        const v = views.find((x) => x.file?.inferredSql && mentions(e, x.file.abs));
-        if (!v) throw explain(e, views, ctx);
-        v.sql = v.file!.inferredSql!;
-        delete v.file!.inferredSql;
-        await createView(conn, v, ctx);
+        const stale = staleTypedViews(e, views);
+        if (stale.length === 0) throw explain(e, views, ctx);
+        for (const v of stale) {
+          v.sql = v.file!.inferredSql!;
+          delete v.file!.inferredSql;
+          await createView(conn, v, ctx);
+        }
       }
     }
   } finally {
     conn.closeSync();
   }
+}
+
+/**
+ * Working views read with recorded types that an error shows no longer fit: the one whose file the
+ * error names, or, for a strict-cast error (which names a column, not a file), every typed one.
+ */
+function staleTypedViews(e: unknown, views: ViewDef[]): ViewDef[] {
+  const typed = views.filter((v) => v.file?.inferredSql);
+  const named = typed.filter((v) => mentions(e, v.file!.abs));
+  return named.length > 0 || !messageOf(e).includes(LOSSY_MARK) ? named : typed;
 }
 
 /** DuckDB's own parser decides: `json_serialize_sql` accepts SELECT statements only. */
