@@ -56,62 +56,52 @@ export async function evaluate(env: EvalEnv, spec: CheckSpec): Promise<CheckResu
   }
   const { rel, mode } = await relationFor(env, t, spec);
   if (mode === 'incremental' && rel === undefined) return result(spec, mode, 0, []);
-  const from = rel ?? viewSql(t.name);
+  if (spec.kind === 'foreign_keys') {
+    const parent = env.tables.get(spec.refTable);
+    if (!parent || !parent.snapshot.columnNames.includes(spec.refColumn)) {
+      return result(spec, 'full', 1, [], `table '${spec.refTable}' or its column '${spec.refColumn}' is missing`);
+    }
+  }
+  const found = spec.kind === 'sql'
+    ? await ruleViolations(env, t, spec, rel)
+    : await violations(env.engine, ...rowQuery(t, spec, rel ?? viewSql(t.name)));
+  return result(spec, mode, found.count, found.sample);
+}
+
+type RowSpec = Extract<CheckSpec, { kind: 'not_null' | 'accepted_values' | 'range' | 'unique' | 'foreign_keys' }>;
+
+/** The violating rows of a check, as [SQL, ORDER BY, parameters]; the sample shows keys and checked columns. */
+function rowQuery(t: TableEnv, spec: RowSpec, from: string): [string, string, string[]] {
   const pick = sampleColumns(t, checkedColumns(spec));
   const order = t.snapshot.identity.filter((c) => pick.includes(c));
   const orderBy = order.length ? cols(order) : 'ALL';
-  let found: { count: number; sample: JsonRow[] };
+  const where = (cond: string, params: string[] = []): [string, string, string[]] =>
+    [`SELECT ${cols(pick)} FROM (${from}) WHERE ${cond}`, orderBy, params];
   switch (spec.kind) {
     case 'not_null':
-      found = await violations(env.engine, `SELECT ${cols(pick)} FROM (${from}) WHERE ${quoteIdent(spec.column)} IS NULL`, orderBy);
-      break;
+      return where(`${quoteIdent(spec.column)} IS NULL`);
     case 'accepted_values': {
-      const type = typeOf(t, spec.column);
       const values = spec.values.filter((v) => v !== null).map(String);
       const c = quoteIdent(spec.column);
-      const list = values.map((_, i) => `CAST($${i + 1} AS ${type})`).join(', ');
-      const cond = values.length ? `${c} IS NOT NULL AND ${c} NOT IN (${list})` : `${c} IS NOT NULL`;
-      found = await violations(env.engine, `SELECT ${cols(pick)} FROM (${from}) WHERE ${cond}`, orderBy, values);
-      break;
+      const list = values.map((_, i) => `CAST($${i + 1} AS ${typeOf(t, spec.column)})`).join(', ');
+      return where(values.length ? `${c} IS NOT NULL AND ${c} NOT IN (${list})` : `${c} IS NOT NULL`, values);
     }
     case 'range': {
-      const type = typeOf(t, spec.column);
-      const c = quoteIdent(spec.column);
-      const params: string[] = [];
-      const conds: string[] = [];
-      const bound = (v: Literal | undefined, op: string) => {
-        if (v === undefined || v === null) return;
-        params.push(String(v));
-        conds.push(`${c} ${op} CAST($${params.length} AS ${type})`);
-      };
-      bound(spec.min, '<');
-      bound(spec.max, '>');
-      found = await violations(env.engine, `SELECT ${cols(pick)} FROM (${from}) WHERE ${conds.join(' OR ')}`, orderBy, params);
-      break;
+      const bounds = ([[spec.min, '<'], [spec.max, '>']] as [Literal | undefined, string][]).filter(([v]) => v !== undefined && v !== null);
+      const conds = bounds.map(([, op], i) => `${quoteIdent(spec.column)} ${op} CAST($${i + 1} AS ${typeOf(t, spec.column)})`);
+      return where(conds.join(' OR '), bounds.map(([v]) => String(v)));
     }
     case 'unique': {
-      const u = cols(spec.columns);
       const on = spec.columns.map((c) => `r.${quoteIdent(c)} = d.${quoteIdent(c)}`).join(' AND ');
-      const dups = `SELECT ${u} FROM (${from}) GROUP BY ALL HAVING count(*) > 1`;
-      found = await violations(env.engine, `SELECT ${cols(pick, 'r')} FROM (${from}) r SEMI JOIN (${dups}) d ON ${on}`, orderBy);
-      break;
+      const dups = `SELECT ${cols(spec.columns)} FROM (${from}) GROUP BY ALL HAVING count(*) > 1`;
+      return [`SELECT ${cols(pick, 'r')} FROM (${from}) r SEMI JOIN (${dups}) d ON ${on}`, orderBy, []];
     }
     case 'foreign_keys': {
-      const parent = env.tables.get(spec.refTable);
-      if (!parent || !parent.snapshot.columnNames.includes(spec.refColumn)) {
-        return result(spec, 'full', 1, [], `table '${spec.refTable}' or its column '${spec.refColumn}' is missing`);
-      }
       const c = `r.${quoteIdent(spec.column)}`;
       const keys = `SELECT ${quoteIdent(spec.refColumn)} AS k FROM ${quoteIdent(spec.refTable)}`;
-      found = await violations(env.engine,
-        `SELECT ${cols(pick, 'r')} FROM (${from}) r WHERE ${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM (${keys}) p WHERE p.k = ${c})`, orderBy);
-      break;
+      return [`SELECT ${cols(pick, 'r')} FROM (${from}) r WHERE ${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM (${keys}) p WHERE p.k = ${c})`, orderBy, []];
     }
-    case 'sql':
-      found = await ruleViolations(env, t, spec, rel);
-      break;
   }
-  return result(spec, mode, found.count, found.sample);
 }
 
 /** Row-local checks the baseline passed read only the changed rows; the rest read the whole table. */
