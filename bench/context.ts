@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Generator, type Pattern } from './generate.js';
 import { buildHistory, type History, type HistorySpec } from './history.js';
+import type { Sample } from './proc.js';
 
 export interface BenchOptions {
   rows: number;
@@ -31,6 +32,10 @@ export interface FigureRecord {
   baseline_bytes?: number;
   lakegit_peak_mib?: number;
   baseline_peak_mib?: number;
+  /** Median user+sys CPU seconds of each side, and their ratio: a check on wall times taken under load. */
+  lakegit_cpu_s?: number;
+  baseline_cpu_s?: number;
+  cpu_ratio?: number;
   rows: number;
   pattern?: Pattern;
   runs?: number;
@@ -98,3 +103,12 @@ export interface FigureModule {
 }
 
 export const ratioOf = (a: number, b: number): number => (b > 0 ? a / b : Number.POSITIVE_INFINITY);
+
+const round = (x: number | undefined, digits: number) => (x === undefined ? undefined : Number(x.toFixed(digits)));
+
+/** The memory and CPU fields of a record, from the two sides' samples. */
+export const sampleFields = (lg: Sample, base: Sample): Partial<FigureRecord> => ({
+  lakegit_peak_mib: round(lg.peakMiB, 1), baseline_peak_mib: round(base.peakMiB, 1),
+  lakegit_cpu_s: round(lg.cpuMedian, 3), baseline_cpu_s: round(base.cpuMedian, 3),
+  cpu_ratio: lg.cpuMedian !== undefined && base.cpuMedian ? round(lg.cpuMedian / base.cpuMedian, 3) : undefined,
+});

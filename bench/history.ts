@@ -9,9 +9,9 @@ import { quoteLiteral } from '../src/engine/quote.js';
 export interface HistorySpec { pattern: Pattern; commits: number; changes: number }
 
 export interface CommitSample {
-  seconds: number;
+  /** The `commit -a` process. */
+  proc: ProcResult;
   bytes: number;
-  peakMiB?: number;
   changes: ChangeSet;
   /** The floor measured right after: one DuckDB process reading the same working file. */
   scan: ProcResult;
@@ -84,7 +84,7 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
     const r = await lakegit(lake, ['commit', '-a', '-m', `change ${j}: ${spec.changes} rows`], authorEnv(j));
     const bytes = bytesWritten(before, await listing(path.join(lake, '.lakegit')));
     const scan = await duckdb(lake, scanSql('orders.csv'));
-    h.samples.push({ seconds: r.seconds, bytes, peakMiB: r.peakMiB, changes, scan });
+    h.samples.push({ proc: r, bytes, changes, scan });
     await fsp.copyFile(path.join(lake, 'orders.csv'), path.join(gitcsv, 'orders.csv'));
     await gitCommit(gitcsv, j, `change ${j}`);
     progress(`${name}: commit ${j}/${spec.commits} ${r.seconds.toFixed(2)} s, ${bytes} bytes`);

@@ -24,6 +24,8 @@ export interface ProcResult {
   seconds: number;
   /** Peak resident set size of the child in MiB, when /usr/bin/time is present. */
   peakMiB?: number;
+  /** User + system CPU seconds of the child: less disturbed than wall time when others load the machine. */
+  cpuSeconds?: number;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -47,8 +49,8 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const { stderr, peakMiB } = splitTimeReport(Buffer.concat(err).toString('utf8'));
-      const result = { seconds, peakMiB, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr };
+      const { stderr, peakMiB, cpuSeconds } = splitTimeReport(Buffer.concat(err).toString('utf8'));
+      const result = { seconds, peakMiB, cpuSeconds, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr };
       if (result.exitCode !== 0 && !opts.allowFail) {
         reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${result.exitCode} in ${opts.cwd}\n${stderr}${result.stdout}`));
       } else {
@@ -59,13 +61,16 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
 }
 
 /** Separate the child's own stderr from GNU time's report that follows it. */
-function splitTimeReport(text: string): { stderr: string; peakMiB?: number } {
+function splitTimeReport(text: string): { stderr: string; peakMiB?: number; cpuSeconds?: number } {
   if (!canMeasureMemory) return { stderr: text };
   const at = text.lastIndexOf('\tCommand being timed:');
   const report = at >= 0 ? text.slice(at) : '';
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
   const stderr = (at >= 0 ? text.slice(0, at) : text).replace(/Command (exited with non-zero status|terminated by signal) \d+\n$/, '');
-  return { stderr, peakMiB: rss ? Number(rss[1]) / 1024 : undefined };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(report);
+  const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
+  return { stderr, peakMiB: rss ? Number(rss[1]) / 1024 : undefined, cpuSeconds };
 }
 
 export const lakegit = (cwd: string, args: readonly string[], env: Record<string, string> = {}, allowFail = false) =>
@@ -78,7 +83,7 @@ export const duckdb = (cwd: string, ...statements: string[]) =>
 export const git = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
   runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1', ...env } });
 
-export interface Sample { median: number; all: number[]; peakMiB?: number }
+export interface Sample { median: number; all: number[]; peakMiB?: number; cpuMedian?: number }
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,18 +94,20 @@ export const median = (xs: readonly number[]): number => {
 type Once = (i: number) => Promise<ProcResult | ProcResult[]>;
 
 /** Accumulates runs (a run may be several processes, timed as their sum) into a Sample. */
-class Runs {
+export class Runs {
   readonly all: number[] = [];
+  readonly cpu: number[] = [];
   peakMiB?: number;
 
   add(got: ProcResult | ProcResult[]): void {
     const list = Array.isArray(got) ? got : [got];
     this.all.push(list.reduce((s, r) => s + r.seconds, 0));
+    if (list.every((r) => r.cpuSeconds !== undefined)) this.cpu.push(list.reduce((s, r) => s + r.cpuSeconds!, 0));
     for (const r of list) if (r.peakMiB !== undefined) this.peakMiB = Math.max(this.peakMiB ?? 0, r.peakMiB);
   }
 
   get sample(): Sample {
-    return { median: median(this.all), all: this.all, peakMiB: this.peakMiB };
+    return { median: median(this.all), all: this.all, peakMiB: this.peakMiB, cpuMedian: this.cpu.length ? median(this.cpu) : undefined };
   }
 }
 

@@ -21,6 +21,7 @@ const COLUMNS: [string, (r: FigureRecord) => string][] = [
   ['ratio', ratioText],
   ['goal', (r) => r.goal],
   ['met', metText],
+  ['cpu ratio', (r) => (r.cpu_ratio === undefined ? '' : `${r.cpu_ratio.toFixed(2)}x`)],
   ['peak MiB (lakegit/baseline)', (r) => (r.lakegit_peak_mib === undefined ? '' : `${r.lakegit_peak_mib}/${r.baseline_peak_mib ?? '?'}`)],
   ['baseline is', (r) => r.baseline],
 ];

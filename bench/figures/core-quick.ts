@@ -1,4 +1,4 @@
-import type { Bench, Emit } from '../context.js';
+import { sampleFields, type Bench, type Emit } from '../context.js';
 import type { History } from '../history.js';
 import { git, lakegit, paired, type ProcResult } from '../proc.js';
 
@@ -29,7 +29,7 @@ export async function quickFigures(bench: Bench, h: History, want: (f: string) =
     const [lg, base] = await paired(runs, q.lakegit, q.git);
     emit({
       figure: q.figure, lakegit_s: lg.median, baseline: q.label, baseline_s: base.median, ratio: lg.median / base.median,
-      goal: '< 0.150 s', met: lg.median < LIMIT_S, lakegit_peak_mib: round(lg.peakMiB), baseline_peak_mib: round(base.peakMiB),
+      goal: '< 0.150 s', met: lg.median < LIMIT_S, ...sampleFields(lg, base),
       rows: bench.opts.rows, pattern: h.pattern, runs,
       note: `slowest run ${Math.max(...lg.all).toFixed(3)} s; ${h.commits + 1} commits of history`,
     });
@@ -49,5 +49,3 @@ async function assertClean(h: History): Promise<void> {
   const dirty = s.tables.filter((t) => [...Object.values(t.staged), ...Object.values(t.unstaged)].some((n) => n !== 0));
   if (dirty.length) throw new Error(`status: the tree is not clean (${dirty.map((t) => t.table).join(', ')})`);
 }
-
-const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(1)));

@@ -1,0 +1,46 @@
+/**
+ * Where a lakegit command spends its time, statement by statement: preload this module and every
+ * DuckDB statement is timed and listed on stderr at exit, beside the process's start-up and total.
+ *
+ *   node --import ./dist/bench/trace.js bin/lakegit commit -a -m x
+ *
+ * It loads DuckDB up front (to patch it), so it is for commands that use DuckDB anyway; time the
+ * others with `node --cpu-prof`.
+ */
+import { DuckDBConnection } from '@duckdb/node-api';
+import { performance } from 'node:perf_hooks';
+
+interface Entry { sql: string; start: number; ms: number }
+const entries: Entry[] = [];
+const loadedAt = performance.now();
+
+// runAndRead* call run(); a streamed result's rows are read after stream() returns and are not counted.
+type Method = 'run' | 'stream' | 'start';
+const proto = DuckDBConnection.prototype as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>;
+for (const name of ['run', 'stream', 'start'] as Method[]) {
+  const original = proto[name];
+  proto[name] = async function traced(this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      entries.push({ sql: String(args[0]), start, ms: performance.now() - start });
+    }
+  };
+}
+
+const oneLine = (sql: string, width: number) => {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  return s.length > width ? `${s.slice(0, width - 1)}…` : s;
+};
+
+process.on('exit', () => {
+  const end = performance.now();
+  const sqlMs = entries.reduce((s, e) => s + e.ms, 0);
+  const lines = [
+    `trace: process ${end.toFixed(0)} ms; node + modules before DuckDB ${loadedAt.toFixed(0)} ms; `
+      + `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
+    ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, 150)}`),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+});
