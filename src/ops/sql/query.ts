@@ -48,7 +48,7 @@ export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlR
         return await execute(engine, conn, plan.sql, outFile);
       } catch (e) {
         const stale = staleTypedViews(e, views);
-        if (stale.length === 0) throw explain(e, views, ctx);
+        if (stale.length === 0) throw explain(e, views, ctx, plan.tables);
         for (const v of stale) {
           v.sql = v.file!.inferredSql!;
           delete v.file!.inferredSql;
@@ -146,7 +146,7 @@ const firstLines = (text: string): string =>
   text.split('\n').filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l)).slice(0, 3).join(' ');
 
 /** A DuckDB error as the contract's: a broken working file or a bad query is bad input (2). */
-function explain(e: unknown, views: readonly ViewDef[], ctx: RepoContext): Error {
+function explain(e: unknown, views: readonly ViewDef[], ctx: RepoContext, tables?: readonly string[]): Error {
   if (e instanceof LakegitError) return e;
   const bad = views.find((v) => v.file && mentions(e, v.file.abs));
   if (bad?.file) {
@@ -154,5 +154,10 @@ function explain(e: unknown, views: readonly ViewDef[], ctx: RepoContext): Error
     return badInput(`table '${bad.file.table}': ${err.message}`, { table: bad.file.table, file: bad.file.rel }, err.hint);
   }
   if (mentions(e, ctx.chunks.dir)) return corrupt(`cannot read a chunk of the repository: ${firstLines(messageOf(e))}`);
+  const missing = /Catalog Error: Table with name (.+?) does not exist/.exec(messageOf(e));
+  if (missing && tables) {
+    const known = tables.length ? `the working tree's tables are: ${tables.join(', ')}` : 'no table is tracked yet';
+    return badInput(`no table '${missing[1]}' in the working tree`, { table: missing[1] }, `${known}; write table@rev for a revision`);
+  }
   return badInput(`query failed: ${firstLines(messageOf(e))}`);
 }

@@ -19,7 +19,7 @@ export interface ViewDef {
   file?: { abs: string; rel: string; table: string; inferredSql?: string };
 }
 
-export interface QueryPlan { sql: string; views: ViewDef[] }
+export interface QueryPlan { sql: string; views: ViewDef[]; /** The working tree's tables, for error hints. */ tables: string[] }
 
 /**
  * Rewrite `table@rev` references to views over that snapshot's chunks, and add a view for each
@@ -49,7 +49,7 @@ export async function planQuery(ctx: RepoContext, engine: Engine, query: string)
     if (!mentioned.has(table.toLowerCase())) continue;
     views.push(await workingView(ctx, engine, table, entry));
   }
-  return { sql: replaceRefs(query, revRefs, (r) => quoteIdent(viewNames.get(r)!)), views };
+  return { sql: replaceRefs(query, revRefs, (r) => quoteIdent(viewNames.get(r)!)), views, tables: Object.keys(index.tables) };
 }
 
 /** The query as DuckDB will see it, before any revision is resolved: for the read-only check. */
