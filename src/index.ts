@@ -3,3 +3,4 @@ export { LakegitError } from './errors.js';
 export type { Manifest, ChunkRef, DeltaRef } from './table/manifest.js';
 export type { StatusResult, TableStatus } from './ops/status.js';
 export type { LogEntry } from './ops/history.js';
+export type { SqlResult, SqlOptions } from './ops/sql/query.js';
