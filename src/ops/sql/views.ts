@@ -30,18 +30,24 @@ export async function planQuery(ctx: RepoContext, engine: Engine, query: string)
   const views: ViewDef[] = [];
   const viewNames = new Map<RevRef, string>();
   const trees = new Map<string, Promise<TableTree>>();
-  const seen = new Set<string>();
+  const created = new Map<string, string>();
+  const folded = new Set<string>();   // DuckDB matches view names without regard to case
   for (const ref of revRefs) {
     const tree = trees.get(ref.rev) ?? treeOf(ctx, ref.rev);
     trees.set(ref.rev, tree);
     const table = matchName(ref.table, [...(await tree).tables.keys()]);
     if (table === undefined) throw unknownTable(ref.table, ref.rev);
-    const name = `${table}@${ref.rev}`;
+    const written = `${table}@${ref.rev}`;
+    let name = created.get(written);
+    if (name === undefined) {
+      name = written;
+      for (let i = 2; folded.has(name.toLowerCase()); i++) name = `${written}#${i}`;   // tags v1 and V1
+      folded.add(name.toLowerCase());
+      created.set(written, name);
+      const manifest = await readManifest(ctx, (await tree).tables.get(table)!);
+      views.push({ name, sql: new TableSnapshot(manifest, ctx.chunks).sql() });
+    }
     viewNames.set(ref, name);
-    if (seen.has(name.toLowerCase())) continue;
-    seen.add(name.toLowerCase());
-    const manifest = await readManifest(ctx, (await tree).tables.get(table)!);
-    views.push({ name, sql: new TableSnapshot(manifest, ctx.chunks).sql() });
   }
   const index = await ctx.staging.read();
   const mentioned = new Set(names.map((n) => n.name.toLowerCase()));
