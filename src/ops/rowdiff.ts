@@ -6,6 +6,7 @@ import { names } from '../table/rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type SchemaChange } from '../table/schema.js';
 import { OP, type TableSnapshot } from '../table/snapshot.js';
 import { Comparison } from './diff/compare.js';
+import { composedCounts } from './diff/compose.js';
 import { planPair, type Side } from './diff/plan.js';
 
 export interface RowCounts { added: number; removed: number; modified: number }
@@ -57,12 +58,15 @@ const toSide = (src: RowSource, other: RowSource): Side =>
 
 /**
  * Rows added, removed and modified from `before` to `after`, by the diff engine: equal manifests
- * read nothing, shared chunks are skipped, a new or dropped column counts where it is not NULL.
+ * read nothing, nearby snapshots are counted from their change chunks, shared chunks are skipped,
+ * and a new or dropped column counts where it is not NULL.
  */
 export async function countChanges(engine: Engine, before: RowSource, after: RowSource): Promise<RowCounts & { schemaChanged: boolean }> {
   const changed = schemaChanged(diffSchemas(before.columns, after.columns));
   const b = toSide(before, after);
   const a = toSide(after, before);
+  const composed = await composedCounts(async () => engine, b, a);
+  if (composed) return { ...composed, schemaChanged: changed };
   const plan = await planPair(async () => engine, b, a);
   if (plan.kind === 'same') return { ...zeroCounts(), schemaChanged: changed };
   const cmp = new Comparison({

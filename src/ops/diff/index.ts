@@ -11,8 +11,9 @@ import { readManifest } from '../tree.js';
 import { dropWork, loadWorkingFile } from '../worktree.js';
 import { Comparison } from './compare.js';
 import { pairTables, resolveEndpoints, sideLabel, type SideTable, type TablePair } from './inputs.js';
-import { planPair, type PlannedPair, type Side } from './plan.js';
-import type { DiffOptions, DiffRow, DiffSession, RowOptions, SchemaDelta, TableDiff } from './types.js';
+import { sameData, type Side } from './plan.js';
+import { PlannedTableDiff, type TableMeta } from './table-diff.js';
+import type { DiffOptions, DiffSession, SchemaDelta, TableDiff } from './types.js';
 
 export type * from './types.js';
 
@@ -77,22 +78,21 @@ async function prepare(ctx: RepoContext, pair: TablePair, opts: DiffOptions, cle
 
 /**
  * The comparison of two sides of one table (either may be missing: an added or removed table).
- * Planned from the manifests at once; rows and stats are read when asked for.
+ * Options are checked at once; what to read is planned when rows or stats are first asked for.
  */
 export async function compareSides(
   engine: () => Promise<Engine>, b: Side | undefined, a: Side | undefined,
-  opts: Pick<DiffOptions, 'where' | 'columns'> = {}, meta: Omit<TablePair, 'before' | 'after'> = { table: '', status: 'modified' },
+  opts: Pick<DiffOptions, 'where' | 'columns'> = {}, meta: TableMeta = { table: '', status: 'modified' },
 ): Promise<TableDiff> {
   const before = b ?? noRows(a!);
   const after = a ?? noRows(b!);
-  const plan = await planPair(engine, before, after);
   checkColumns(meta.table, before.columns, after.columns, opts.columns);
-  const cmp = new Comparison({
-    before: plan.before, after: plan.after, beforeColumns: before.columns, afterColumns: after.columns,
-    key: plan.key, columns: opts.columns, where: opts.where, prelude: plan.prelude,
-  });
-  if (opts.where && plan.kind !== 'same') await checkWhere(await engine(), cmp, meta.table, opts.where);
-  return new PlannedTableDiff(engine, meta, b?.columns ?? null, a?.columns ?? null, plan, cmp, wholeSideRows(b, a, opts));
+  const td = new PlannedTableDiff(engine, meta, schemaDelta(b?.columns ?? null, a?.columns ?? null), { before, after },
+    b?.columns ?? null, a?.columns ?? null, opts, wholeSideRows(b, a, opts));
+  if (opts.where && !(before.snapshot && after.snapshot && sameData(before.snapshot.manifest, after.snapshot.manifest))) {
+    await checkWhere(await engine(), td.comparison('', ''), meta.table, opts.where);
+  }
+  return td;
 }
 
 /** An added or removed table's row count, known from its manifest without reading, when nothing filters it. */
@@ -118,57 +118,6 @@ async function checkWhere(engine: Engine, cmp: Comparison, table: string, where:
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     throw badInput(`--where does not fit table '${table}': ${first}`, { table, where }, 'write a DuckDB condition over the table\'s columns');
-  }
-}
-
-class PlannedTableDiff implements TableDiff {
-  readonly table: string;
-  readonly status: TableDiff['status'];
-  readonly from?: string;
-  readonly schema: SchemaDelta;
-  readonly key: string[] | null;
-  private counted?: Promise<RowCounts>;
-
-  constructor(
-    private readonly engine: () => Promise<Engine>, pair: Omit<TablePair, 'before' | 'after'>, readonly beforeColumns: Column[] | null, readonly afterColumns: Column[] | null,
-    private readonly planned: PlannedPair, private readonly cmp: Comparison, known?: RowCounts,
-  ) {
-    this.table = pair.table;
-    this.status = pair.status;
-    if (pair.from !== undefined) this.from = pair.from;
-    this.schema = schemaDelta(beforeColumns, afterColumns);
-    this.key = planned.key;
-    if (planned.kind === 'same') this.counted = Promise.resolve(zeroCounts());
-    else if (known) this.counted = Promise.resolve(known);
-  }
-
-  get columns() { return this.cmp.shown; }
-  get plan() {
-    const { kind, chunksRead, chunksTotal } = this.planned;
-    return { kind, chunksRead, chunksTotal };
-  }
-
-  stats(): Promise<RowCounts> {
-    this.counted ??= (async () => {
-      const counts = zeroCounts();
-      for (const r of await (await this.engine()).all(this.cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);
-      return counts;
-    })();
-    return this.counted;
-  }
-
-  async rowsEqual(): Promise<boolean> {
-    if (this.counted) {
-      const c = await this.counted;
-      return c.added + c.removed + c.modified === 0;
-    }
-    return (await (await this.engine()).all(this.cmp.existsSql())).length === 0;
-  }
-
-  async *rows(opts: RowOptions = {}): AsyncGenerator<DiffRow[]> {
-    if (this.planned.kind === 'same' || opts.limit === 0) return;
-    const engine = await this.engine();
-    for await (const batch of engine.stream(this.cmp.rowsSql(opts))) yield batch.map((r) => this.cmp.decode(r));
   }
 }
 

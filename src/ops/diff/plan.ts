@@ -61,12 +61,8 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
   const full: PlannedPair = { kind: 'full', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: total, chunksTotal: total };
   if (schemaSignature(b.columns) !== schemaSignature(a.columns) || JSON.stringify(b.key) !== JSON.stringify(a.key)) return full;
 
-  const aIds = new Set(a.chunks.map((c) => c.id));
-  const bIds = new Set(b.chunks.map((c) => c.id));
-  const common = b.chunks.filter((c) => aIds.has(c.id));
-  const onlyB = b.chunks.filter((c) => !aIds.has(c.id));
-  const onlyA = a.chunks.filter((c) => !bIds.has(c.id));
-  const rows = (cs: ChunkRef[]) => cs.reduce((s, c) => s + c.rows, 0);
+  const { common, onlyB, onlyA } = splitChunks(b, a);
+  const rows = (cs: ChunkRef[]) => cs.reduce((n, c) => n + c.rows, 0);
   if (common.length === 0 || rows(onlyB) + rows(onlyA) > FULL_JOIN_SHARE * (rows(b.chunks) + rows(a.chunks))) return full;
   if (!key) {
     // Multisets add up chunk by chunk: shared chunks contribute equally to both sides.
@@ -78,9 +74,20 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
   return prunedKeyed(await engine(), before.snapshot!, after.snapshot!, { common, onlyB, onlyA, key, total });
 }
 
-interface Split { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[]; key: string[]; total: number }
+/** Base chunks on both sides (by id) and on one side only. */
+export function splitChunks(b: Manifest, a: Manifest): { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[] } {
+  const aIds = new Set(a.chunks.map((c) => c.id));
+  const bIds = new Set(b.chunks.map((c) => c.id));
+  return { common: b.chunks.filter((c) => aIds.has(c.id)), onlyB: b.chunks.filter((c) => !aIds.has(c.id)), onlyA: a.chunks.filter((c) => !bIds.has(c.id)) };
+}
 
-async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSnapshot, s: Split): Promise<PlannedPair> {
+export interface Split { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[]; key: string[]; total: number }
+
+/**
+ * Both sides as the rows that may differ. With `only` (a query of key values), both sides are
+ * restricted to those keys and shared chunks are searched for them alone.
+ */
+export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSnapshot, s: Split, only?: string): Promise<PlannedPair> {
   const b = before.manifest;
   const a = after.manifest;
   const store = before.store;
@@ -89,8 +96,8 @@ async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSn
   const differing = [...new Set([...b.deltas.slice(p), ...a.deltas.slice(p)].map((d) => store.pathOf(d.id)))];
   const prelude: string[] = [];
   let shared: ChunkRef[] = [];
-  if (differing.length) {
-    const cand = `SELECT DISTINCT ${cols(s.key)} FROM read_parquet(${pathList(differing)})`;
+  const cand = only ?? (differing.length ? `SELECT DISTINCT ${cols(s.key)} FROM read_parquet(${pathList(differing)})` : undefined);
+  if (cand) {
     prelude.push(`__lg_cand AS MATERIALIZED (${cand})`);
     const types = s.key.map((k) => b.columns.find((c) => c.name === k)!.type);
     shared = await chunksHolding(engine, s.common, s.key, types, cand);
@@ -106,12 +113,13 @@ async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSn
     ];
     const base = parts.length ? parts.join(' UNION ALL ') : emptyRelation(b.columns);
     const delta = snap.deltaSql();
-    if (!delta) return base;
+    if (!delta) return restrict(base);
     prelude.push(`${tag} AS MATERIALIZED (${delta})`);
     const c = names(b.columns);
-    return `SELECT ${cols(c, 'x')} FROM (${base}) x ANTI JOIN ${tag} d ON ${joinOn(s.key, 'x', 'd')}
-      UNION ALL SELECT ${cols(c, 'd')} FROM ${tag} d WHERE d.${quoteIdent(OP)} <> 'removed'`;
+    return restrict(`SELECT ${cols(c, 'x')} FROM (${base}) x ANTI JOIN ${tag} d ON ${joinOn(s.key, 'x', 'd')}
+      UNION ALL SELECT ${cols(c, 'd')} FROM ${tag} d WHERE d.${quoteIdent(OP)} <> 'removed'`);
   };
+  const restrict = (rel: string) => (only ? `SELECT * FROM (${rel}) r SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'r', 'c')}` : rel);
   const beforeSql = side(before, s.onlyB, '__lg_db');
   const afterSql = side(after, s.onlyA, '__lg_da');
   const deltas = new Set([...b.deltas, ...a.deltas].map((d) => d.id)).size;

@@ -59,7 +59,8 @@ export interface TableDiff {
   afterColumns: Column[] | null;
   /** Columns shown in rows: after's order, then columns only the old side has. */
   columns: PairColumn[];
-  plan: PlanInfo;
+  /** What the comparison reads (planned on first call). */
+  plan(): Promise<PlanInfo>;
   stats(): Promise<RowCounts>;
   /** True when no row differs (cheap: stops at the first difference). */
   rowsEqual(): Promise<boolean>;
