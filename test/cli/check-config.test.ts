@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
 import { checkedRepo, CHECKS_YAML } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 // Each case: a lakegit.yaml, the line it must name, and words the message must hold.
 const CASES: [string, string, number, RegExp][] = [

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
 import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 const NEGATIVE = ORDERS.replace('3,10,1.00,shipped', '3,10,-1.00,shipped');
 

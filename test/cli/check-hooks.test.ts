@@ -1,8 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../helpers.js';
 import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 const withHooks = (hooks: string) => `checks:\n  orders:\n    not_null: [id]\nhooks:\n${hooks}`;
 

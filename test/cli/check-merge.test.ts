@@ -1,7 +1,10 @@
 import { promises as fsp } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
 import { byName, checkedRepo, CUSTOMERS, json, ORDERS } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 const BAD = ORDERS.replace('3,10,1.00,shipped', '3,10,-1.00,shipped').replace('4,11,2.00,new', '4,11,2.00,lost');
 

@@ -1,6 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 // main: orders 1..5 (Ann).  load: Bob adds order 6 with amount -4; then Cy makes order 3 negative.
 async function blamedRepo() {

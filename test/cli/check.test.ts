@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { byName, checkedRepo, json } from './check-fixture.js';
+
+// Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 // main:   orders id 1..5, all checks pass.
 // broken: id 2 loses its customer, 3 goes negative, 4 gets status 'lost', 5 orders 5000,
