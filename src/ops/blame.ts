@@ -149,8 +149,19 @@ async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: str
     pendingAt.set(oid, [...list, p]);
     return;
   }
-  await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
-  await run.drop(p.table);
+  if (!run.spec.keyless) {
+    // A key follows one line of history, so the two sets of keys are disjoint.
+    await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
+    await run.drop(p.table);
+    return;
+  }
+  // Copies of one row can reach a commit down two lines: one row there may explain several copies.
+  const merged = run.temp('pending');
+  await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, sum(${quoteIdent(COPIES)})::BIGINT AS ${quoteIdent(COPIES)},
+      max(${quoteIdent(TOTAL)}) AS ${quoteIdent(TOTAL)}
+    FROM (SELECT * FROM ${quoteIdent(same.table)} UNION ALL SELECT * FROM ${quoteIdent(p.table)}) GROUP BY ${run.ids()}`);
+  await run.drop(same.table, p.table);
+  same.table = merged;
 }
 
 async function step(

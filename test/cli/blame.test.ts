@@ -1,0 +1,173 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Repo } from '../../src/repo.js';
+import { tempRepo, type TempRepo } from '../helpers.js';
+
+const ANN = 'Ann <ann@x.io>';
+const BOB = 'Bob <bob@x.io>';
+const CAT = 'Cat <cat@x.io>';
+
+/** Write the file and commit it as `author`; returns the new commit id. */
+async function commitAs(repo: TempRepo, author: string, message: string, text: string, file = 'orders.csv'): Promise<string> {
+  await repo.write(file, text);
+  await repo.ok('commit', '-am', message, '--author', author);
+  return (await repo.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]{40})"/)![1];
+}
+
+async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempRepo; load: string }> {
+  const repo = await tempRepo({ 'orders.csv': text });
+  await repo.ok('add', 'orders.csv', ...key);
+  await repo.ok('commit', '-m', 'load', '--author', ANN);
+  return { repo, load: JSON.parse(await repo.ok('log', '--json'))[0].commit };
+}
+
+interface Blamed { key: Record<string, unknown>; commit: string; author: string; message: string; cells?: Record<string, { commit: string; author: string }> }
+const blame = async (repo: TempRepo, ...args: string[]): Promise<Blamed[]> => JSON.parse(await repo.ok('blame', ...args, '--json')).rows;
+const commitsById = (rows: Blamed[]) => Object.fromEntries(rows.map((r) => [String(r.key.id), r.commit]));
+
+afterAll(() => Repo.close());
+
+describe('blame', () => {
+  it('blame: inserts, updates and a delete then re-insert are blamed on the commits that made each row as it is', async () => {
+    // id  load -> c1 (update 2, insert 4) -> c2 (delete 3) -> c3 (re-insert 3)
+    const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n');
+    await using _ = repo;
+    const c1 = await commitAs(repo, BOB, 'update 2, insert 4', 'id,amount,status\n1,10,new\n2,21,new\n3,30,new\n4,40,new\n');
+    await commitAs(repo, CAT, 'delete 3', 'id,amount,status\n1,10,new\n2,21,new\n4,40,new\n');
+    const c3 = await commitAs(repo, ANN, 're-insert 3', 'id,amount,status\n1,10,new\n2,21,new\n3,30,new\n4,40,new\n');
+    const out = JSON.parse(await repo.ok('blame', 'orders@HEAD', '--json'));
+    expect(out.table).toBe('orders');
+    expect(out.rev).toBe(c3);
+    expect(commitsById(out.rows)).toEqual({ 1: load, 2: c1, 3: c3, 4: c1 });
+    expect(out.rows[1]).toEqual({ key: { id: 2 }, commit: c1, author: BOB, date: '2026-01-01T00:00:00Z', message: 'update 2, insert 4' });
+    expect(commitsById(await blame(repo, 'orders@HEAD~2'))).toEqual({ 1: load, 2: c1, 3: load, 4: c1 });
+  });
+
+  it('blame: a change later reverted by committing the old contents is blamed on the revert commit', async () => {
+    const { repo, load } = await start('id,amount\n1,10\n2,20\n');
+    await using _ = repo;
+    await commitAs(repo, BOB, 'bump 1', 'id,amount\n1,99\n2,20\n');
+    const revert = await commitAs(repo, CAT, 'revert bump', 'id,amount\n1,10\n2,20\n');
+    expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: revert, 2: load });
+  });
+
+  it('blame: --cells shows, per cell, the commit that last changed it; the row commit is the newest of them', async () => {
+    const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n');
+    await using _ = repo;
+    const ann = await commitAs(repo, ANN, 'amount of 1', 'id,amount,status\n1,11,new\n2,20,new\n');
+    const bob = await commitAs(repo, BOB, 'status of 1', 'id,amount,status\n1,11,paid\n2,20,new\n');
+    const rows = await blame(repo, 'orders', '--cells');
+    expect(rows[0].commit).toBe(bob);
+    expect(rows[0].cells).toEqual({
+      amount: { commit: ann, author: ANN, date: '2026-01-01T00:00:00Z' },
+      status: { commit: bob, author: BOB, date: '2026-01-01T00:00:00Z' },
+    });
+    expect(Object.values(rows[1].cells!).map((c) => c.commit)).toEqual([load, load]);
+    const only = await blame(repo, 'orders', '--cells', '--columns', 'amount');
+    expect(Object.keys(only[0].cells!)).toEqual(['amount']);
+    expect(only[0].commit).toBe(ann);   // only changes to the named columns count
+    const text = await repo.ok('blame', 'orders', '--cells');
+    expect(text.split('\n')[0]).toMatch(/^id\s+COMMIT\s+amount\s+status\s+AUTHOR\s+DATE\s+MESSAGE/);
+    expect(text.split('\n')[1]).toMatch(new RegExp(`^1\\s+${bob.slice(0, 7)}\\s+${ann.slice(0, 7)}\\s+${bob.slice(0, 7)}\\s+Bob\\s+2026-01-01\\s+status of 1$`));
+  });
+
+  it('blame: through a merge, rows from one side keep their commit; rows combined or resolved by the merge are blamed on it', async () => {
+    // base: 1..4 -> main (Ann): amount of 1 and 3 ; side (Bob): status of 1 and 2, amount of 3 ; merge on main
+    const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n4,40,new\n');
+    await using _ = repo;
+    await repo.ok('checkout', '-b', 'side');
+    const bob = await commitAs(repo, BOB, 'side work', 'id,amount,status\n1,10,paid\n2,20,paid\n3,33,new\n4,40,new\n');
+    await repo.ok('checkout', 'main');
+    const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
+    await repo.write('orders.csv', 'id,amount,status\n1,11,paid\n2,20,paid\n3,35,new\n4,40,new\n');
+    await repo.ok('add', 'orders.csv');
+    process.env.LAKEGIT_AUTHOR_DATE = '2026-01-01T00:00:00Z';
+    const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: CAT, extraParents: [bob] })).oid;
+    expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge, 2: bob, 3: merge, 4: load });
+    const cells = await blame(repo, 'orders', '--cells');
+    expect(cells[0].cells!.amount.commit).toBe(ann);     // as on the first parent
+    expect(cells[0].cells!.status.commit).toBe(merge);   // brought in by the merge
+    expect(cells[1].cells!.status.commit).toBe(bob);
+    expect(cells[2].cells!.amount.commit).toBe(merge);   // the conflict's resolution
+  });
+
+  it('blame: a renamed table is followed to the commits before the rename, also when the rename commit changed rows', async () => {
+    const { repo, load } = await start('id,amount\n1,10\n2,20\n3,30\n');
+    await using _ = repo;
+    const bob = await commitAs(repo, BOB, 'bump 2', 'id,amount\n1,10\n2,21\n3,30\n');
+    await repo.ok('mv', 'orders', 'sales');
+    await repo.ok('commit', '-m', 'rename', '--author', CAT);
+    expect(commitsById(await blame(repo, 'sales@HEAD'))).toEqual({ 1: load, 2: bob, 3: load });
+    await repo.ok('mv', 'sales', 'deals');
+    const moved = await commitAs(repo, ANN, 'rename and bump 3', 'id,amount\n1,10\n2,21\n3,31\n');
+    expect(commitsById(await blame(repo, 'deals'))).toEqual({ 1: load, 2: bob, 3: moved });
+  });
+
+  it('blame: a keyless table is blamed by row content, one line per copy', async () => {
+    const { repo, load } = await start('city,n\nOslo,1\nRome,2\n', ['--keyless']);
+    await using _ = repo;
+    const bob = await commitAs(repo, BOB, 'more', 'city,n\nOslo,1\nRome,2\nOslo,1\nLima,3\n');
+    const rows = await blame(repo, 'orders');
+    expect(rows.map((r) => [r.key, r.commit])).toEqual([
+      [{ city: 'Lima', n: 3 }, bob], [{ city: 'Oslo', n: 1 }, bob], [{ city: 'Oslo', n: 1 }, load], [{ city: 'Rome', n: 2 }, load],
+    ]);
+  });
+
+  it('blame: --where narrows the rows; a filter matching nothing gives no rows and exit 0; a broken one is bad input', async () => {
+    const { repo, load } = await start('id,customer_id,amount\n1,42,10\n2,7,20\n3,42,30\n');
+    await using _ = repo;
+    expect(commitsById(await blame(repo, 'orders', '--where', 'customer_id = 42'))).toEqual({ 1: load, 3: load });
+    const none = await repo.run('blame', 'orders', '--where', 'customer_id = 1000', '--json');
+    expect(none.exitCode).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual({ table: 'orders', rev: 'WORKING', rows: [] });
+    expect((await repo.run('blame', 'orders', '--where', 'customer_id = 1000')).stdout).toBe('');
+    const bad = await repo.run('blame', 'orders', '--where', 'no_such_column = 1');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/lakegit: error: --where 'no_such_column = 1' is not a valid filter/);
+  });
+
+  it('blame: uncommitted rows of the working file are "Not Committed Yet"; committed ones keep their commit', async () => {
+    const { repo, load } = await start('id,amount\n1,10\n2,20\n');
+    await using _ = repo;
+    await repo.write('orders.csv', 'id,amount\n1,10\n2,25\n3,30\n');
+    const rows = await blame(repo, 'orders');
+    expect(rows.map((r) => [r.key.id, r.commit, r.author])).toEqual([
+      [1, load, ANN], [2, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'], [3, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
+    ]);
+    await repo.ok('add', 'orders.csv');   // staged but not committed: still not committed
+    expect((await blame(repo, 'orders')).map((r) => r.commit.slice(0, 7))).toEqual([load.slice(0, 7), '0000000', '0000000']);
+  });
+
+  it('blame: a column added later blames every row on that commit, except for cells of the older columns', async () => {
+    const { repo, load } = await start('id,amount\n1,10\n2,20\n');
+    await using _ = repo;
+    const added = await commitAs(repo, BOB, 'add note', 'id,amount,note\n1,10,x\n2,20,y\n');
+    expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: added, 2: added });
+    const cells = await blame(repo, 'orders', '--cells');
+    expect(cells.map((r) => [r.cells!.amount.commit, r.cells!.note.commit])).toEqual([[load, added], [load, added]]);
+  });
+
+  it('blame: --format csv has the key, the commit columns and a triple per blamed column; odd table names are quoted, not pasted', async () => {
+    const repo = await tempRepo({ 'my orders.csv': 'id,name\n1,"a, b"\n' });
+    await using _ = repo;
+    await repo.ok('add', 'my orders.csv', '--key', 'id');
+    await repo.ok('commit', '-m', 'load "quoted", message', '--author', ANN);
+    const head = JSON.parse(await repo.ok('log', '--json'))[0].commit;
+    const out = await repo.ok('blame', '"my orders"@HEAD', '--format', 'csv', '--cells');
+    expect(out).toBe(`id,commit,author,date,message,name_commit,name_author,name_date\n1,${head},Ann <ann@x.io>,2026-01-01T00:00:00Z,"load ""quoted"", message",${head},Ann <ann@x.io>,2026-01-01T00:00:00Z\n`);
+  });
+
+  it('blame: unknown table, revision or column is exit 2 naming it', async () => {
+    const { repo } = await start('id,amount\n1,10\n');
+    await using _ = repo;
+    const cases: [string[], RegExp][] = [
+      [['blame', 'nope'], /no table 'nope'/],
+      [['blame', 'orders@nope'], /unknown revision 'nope'/],
+      [['blame', 'orders', '--cells', '--columns', 'amount,zzz'], /no column 'zzz' in table 'orders'/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await repo.run(...args);
+      expect.soft(r.exitCode).toBe(2);
+      expect.soft(r.stderr).toMatch(msg);
+    }
+  });
+});
