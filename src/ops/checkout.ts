@@ -17,6 +17,7 @@ export async function dirtyTables(ctx: RepoContext, index: StagingIndex, headTre
   const dirty = new Set<string>();
   for (const name of new Set(only ?? [...Object.keys(index.tables), ...headTree.tables.keys()])) {
     const entry = index.tables[name];
+    if (!entry && !headTree.tables.has(name)) continue;     // in neither: nothing uncommitted to lose
     if (!entry || entry.manifest !== headTree.tables.get(name)) { dirty.add(name); continue; }
     const now = await statFile(ctx.abs(entry.file));
     if (!now || statMatches(entry.stat, now)) continue;

@@ -77,7 +77,8 @@ async function resolveTable(ctx: RepoContext, state: MergeState, index: StagingI
   }
   const backup = (f: string) => backupFile(ctx, state, f);
   const current: TableTree = { tables: new Map(index.tables[o.table] ? [[o.table, index.tables[o.table].manifest]] : []) };
-  if (!o.where) {
+  if (whole) {
+    // A table or schema conflict decides the whole table: merge it again with the side chosen.
     const { outcome } = await mergePaired(ctx, sides, o.side);
     const next: TableTree = { tables: new Map(outcome.blob ? [[outcome.table, outcome.blob]] : []) };
     if (outcome.table !== o.table && index.tables[outcome.table]) current.tables.set(outcome.table, index.tables[outcome.table].manifest);
@@ -89,11 +90,12 @@ async function resolveTable(ctx: RepoContext, state: MergeState, index: StagingI
   try {
     const inputs = await manifests(ctx, sides);
     const plan = await planTable(s, inputs, o.side);
-    const { manifest, keys } = await resolveRows(s, inputs, staged, plan, o.where);
+    const open = new Set(mine.map((c) => JSON.stringify(c.key)));
+    const { manifest, keys } = await resolveRows(s, inputs, staged, plan, open, o.where);
     const next: TableTree = { tables: new Map([[o.table, await writeManifest(ctx, manifest)]]) };
     await applyTree(ctx, index, current, next, backup);
     const chosen = new Set(keys.map((k) => JSON.stringify(k)));
-    return mine.filter((c) => c.key !== null && chosen.has(JSON.stringify(c.key)));
+    return mine.filter((c) => chosen.has(JSON.stringify(c.key)));
   } finally {
     await s.drop();
   }
@@ -105,25 +107,31 @@ async function manifests(ctx: RepoContext, p: Paired): Promise<{ base?: Manifest
 }
 
 /**
- * The staged table with the chosen side's rows for the conflicting keys `where` selects. The
- * predicate sees each key's row as staged (what the working file shows), or theirs' when the
- * staged table has none.
+ * The staged table with the chosen side's rows for the still-open conflicting keys that `where`
+ * selects (all of them without it). The predicate sees each key's row as staged (what the working
+ * file shows), or theirs' when the staged table has none. Keys resolved earlier are left alone.
  */
 async function resolveRows(
-  s: Scratch, t: { base?: Manifest; ours: Manifest; theirs: Manifest }, staged: Manifest, plan: TablePlan, where: string,
+  s: Scratch, t: { base?: Manifest; ours: Manifest; theirs: Manifest }, staged: Manifest, plan: TablePlan,
+  open: ReadonlySet<string>, where: string | undefined,
 ): Promise<{ manifest: Manifest; keys: Row[] }> {
   const identity = plan.key!;
   const id = cols(identity);
-  const ck = plan.conflictKeys!;
+  const keyOf = (r: Row) => Object.fromEntries(identity.map((k) => [k, r[k]]));
+  const all = await s.engine.all(`SELECT rowid AS __r, ${id} FROM ${quoteIdent(plan.conflictKeys!)}`);
+  const openRows = all.filter((r) => open.has(JSON.stringify(keyOf(r)))).map((r) => Number(r.__r));
+  const ck = await s.table('open', `SELECT ${id} FROM ${quoteIdent(plan.conflictKeys!)} WHERE rowid IN (${[-1, ...openRows].join(', ')})`);
   const cur = await s.table('cur', projectSql(await rowsForKeys(s, staged, ck), staged.columns, plan.columns));
-  const theirs = projectSql(await rowsForKeys(s, t.theirs, ck), t.theirs.columns, plan.columns);
-  const view = `SELECT * FROM ${quoteIdent(cur)} UNION ALL BY NAME
-    SELECT r.* FROM (${theirs}) r ANTI JOIN ${quoteIdent(cur)} c ON ${joinOn(identity, 'r', 'c')}`;
-  let sel: string;
-  try {
-    sel = await s.table('sel', `SELECT ${id} FROM (${view}) WHERE (${where})`);
-  } catch (e) {
-    throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, 'write a DuckDB SQL condition over the table\'s columns');
+  let sel = ck;
+  if (where !== undefined) {
+    const theirs = projectSql(await rowsForKeys(s, t.theirs, ck), t.theirs.columns, plan.columns);
+    const view = `SELECT * FROM ${quoteIdent(cur)} UNION ALL BY NAME
+      SELECT r.* FROM (${theirs}) r ANTI JOIN ${quoteIdent(cur)} c ON ${joinOn(identity, 'r', 'c')}`;
+    try {
+      sel = await s.table('sel', `SELECT ${id} FROM (${view}) WHERE (${where})`);
+    } catch (e) {
+      throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, 'write a DuckDB SQL condition over the table\'s columns');
+    }
   }
   const changes = quoteIdent(plan.changes!);
   const oursSel = projectSql(await rowsForKeys(s, t.ours, sel), t.ours.columns, plan.columns);
@@ -133,6 +141,6 @@ async function resolveRows(
   const curSel = `SELECT * FROM ${quoteIdent(cur)} r SEMI JOIN ${quoteIdent(sel)} k ON ${joinOn(identity, 'r', 'k')}`;
   const delta = await s.table('rdelta', `SELECT * FROM (${changesSql(chosen, curSel, names(plan.columns), identity)}) ORDER BY ${id}`);
   const manifest = await applyDelta(s.engine, s.store, staged, delta, staged.source);
-  const keys = (await s.engine.all(`SELECT ${id} FROM ${quoteIdent(sel)}`)).map((r) => Object.fromEntries(identity.map((k) => [k, r[k]])));
+  const keys = (await s.engine.all(`SELECT ${id} FROM ${quoteIdent(sel)}`)).map(keyOf);
   return { manifest, keys };
 }

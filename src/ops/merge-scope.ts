@@ -109,9 +109,8 @@ export async function sideChanges(s: Scratch, base: Manifest | undefined, side: 
     return s.table('side', project(all, side.columns));
   }
   if (!sameColumns(base.columns, side.columns)) {
-    const [b, n] = [new TableSnapshot(base, s.store).sql(), new TableSnapshot(side, s.store).sql()];
-    const common = merged.filter((c) => c.name !== OP);
-    return s.table('side', changesSql(projectSql(n, side.columns, common), projectSql(b, base.columns, common), names(common), identity));
+    const b = new TableSnapshot(base, s.store).sql();
+    return s.table('side', changesSql(sideRowsSql(s, side, base, merged), projectSql(b, base.columns, merged), names(merged), identity));
   }
   const appended = appendedDeltas(base, side);
   if (appended) {
@@ -124,6 +123,22 @@ export async function sideChanges(s: Scratch, base: Manifest | undefined, side: 
   const keys = await s.table('keys', `SELECT DISTINCT ${cols(identity)} FROM read_parquet(${pathList(files)}, union_by_name = true)`);
   const [b, n] = [await rowsForKeys(s, base, keys), await rowsForKeys(s, side, keys)];
   return s.table('side', project(changesSql(n, b, names(side.columns), identity), side.columns));
+}
+
+/**
+ * A side's rows as the merged columns. A column the side dropped but the merge keeps (the other
+ * side's choice, or a conflict settled that way) still holds the base's values: the side did not
+ * change them, it only stopped having them.
+ */
+export function sideRowsSql(s: Scratch, side: Manifest, base: Manifest | undefined, merged: readonly Column[]): string {
+  const have = new Set(names(side.columns));
+  const dropped = merged.filter((c) => !have.has(c.name) && base?.columns.some((b) => b.name === c.name));
+  const rows = new TableSnapshot(side, s.store).sql();
+  if (!base || !side.key || dropped.length === 0) return projectSql(rows, side.columns, merged);
+  const from = [...side.columns, ...dropped.map((c) => base.columns.find((b) => b.name === c.name)!)];
+  const filled = `SELECT r.*, ${dropped.map((c) => `b.${quoteIdent(c.name)}`).join(', ')}
+    FROM (${rows}) r LEFT JOIN (${new TableSnapshot(base, s.store).sql()}) b ON ${joinOn(side.key, 'r', 'b')}`;
+  return projectSql(filled, from, merged);
 }
 
 const emptyRelationWithOp = (columns: readonly Column[]): string =>

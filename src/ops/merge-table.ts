@@ -68,8 +68,8 @@ async function multisetMerge(s: Scratch, t: TableInputs, merged: Column[]): Prom
   const parts = [side(t.ours, [1, 0, 0]), side(t.theirs, [0, 1, 0]), side(t.base, [0, 0, 1])].filter(Boolean);
   const c = cols(names(merged));
   return s.table('full', `SELECT ${c} FROM (
-      SELECT ${c}, sum(__n_o) AS o, sum(__n_t) AS t, sum(__n_b) AS b FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL
-    ), LATERAL range(greatest(0, o + t - b)::BIGINT)`);
+      SELECT ${c}, sum(__n_o) AS __no, sum(__n_t) AS __nt, sum(__n_b) AS __nb FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL
+    ), LATERAL range(greatest(0, __no + __nt - __nb)::BIGINT) AS __lg_copies(__copy)`);
 }
 
 const v = (side: 'o' | 't' | 'b' | 'm', i: number) => quoteIdent(`__${side}_${i}`);

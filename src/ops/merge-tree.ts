@@ -145,7 +145,7 @@ async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: S
     const source = take(pickOf(base?.source, ours.source, theirs.source, (x, y) => JSON.stringify(x) === JSON.stringify(y)), strategy,
       { base: base?.source, ours: ours.source, theirs: theirs.source }) ?? ours.source;
     const counts = plan.changes ? await countOps(s, plan.changes) : undefined;
-    const merged = await writePlan(s, ours, plan, source);
+    const merged = await writePlan(s, ours, base, plan, source);
     return { blob: await writeManifest(ctx, merged), counts };
   } finally {
     await s.drop();

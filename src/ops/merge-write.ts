@@ -2,9 +2,9 @@ import { quoteIdent } from '../engine/quote.js';
 import { applyDelta, chunkFresh } from '../table/changes.js';
 import type { Manifest } from '../table/manifest.js';
 import { cols, joinOn, names } from '../table/rowsql.js';
-import { OP, TableSnapshot } from '../table/snapshot.js';
+import { OP } from '../table/snapshot.js';
 import type { Scratch } from './merge-scope.js';
-import { projectSql } from './merge-scope.js';
+import { sideRowsSql } from './merge-scope.js';
 import { sameColumns } from './merge-schema.js';
 import type { TablePlan } from './merge-table.js';
 
@@ -14,7 +14,9 @@ import type { TablePlan } from './merge-table.js';
  * otherwise, or for keyless tables, the merged rows are chunked afresh, as a schema change or a
  * keyless `add` would be.
  */
-export async function writePlan(s: Scratch, ours: Manifest, plan: TablePlan, source: Manifest['source']): Promise<Manifest> {
+export async function writePlan(
+  s: Scratch, ours: Manifest, base: Manifest | undefined, plan: TablePlan, source: Manifest['source'],
+): Promise<Manifest> {
   const fresh = (work: string) => chunkFresh(s.engine, s.store, { work, columns: plan.columns, key: plan.key, source, chunking: ours.chunking });
   if (plan.full) return fresh(plan.full);
   const identity = plan.key!;
@@ -24,7 +26,7 @@ export async function writePlan(s: Scratch, ours: Manifest, plan: TablePlan, sou
     return applyDelta(s.engine, s.store, ours, sorted, source);
   }
   const c = cols(names(plan.columns));
-  const projected = projectSql(new TableSnapshot(ours, s.store).sql(), ours.columns, plan.columns);
+  const projected = sideRowsSql(s, ours, base, plan.columns);
   const full = await s.table('full', `SELECT ${cols(names(plan.columns), 'r')} FROM (${projected}) r ANTI JOIN ${changes} c ON ${joinOn(identity, 'r', 'c')}
     UNION ALL SELECT ${c} FROM ${changes} WHERE ${quoteIdent(OP)} <> 'removed'`);
   return fresh(full);

@@ -59,7 +59,7 @@ describe('merge scope: what a merge reads', () => {
       expect(await rowsOf(engine, `SELECT id, a, b, ${OP} AS op FROM ${plan.changes}`)).toEqual([
         { id: 10, a: 'x', b: 99, op: 'modified' }, { id: 1200, a: 'v1200', b: -1, op: 'modified' }, { id: 1500, a: null, b: null, op: 'removed' },
       ]);
-      const merged = await writePlan(s, ours, plan, source);
+      const merged = await writePlan(s, ours, base, plan, source);
       expect(merged.chunks).toEqual(ours.chunks);
       expect(merged.deltas.length).toBe(ours.deltas.length + 1);
       expect(merged.rows).toBe(2000);
