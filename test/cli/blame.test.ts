@@ -26,7 +26,7 @@ const commitsById = (rows: Blamed[]) => Object.fromEntries(rows.map((r) => [Stri
 
 afterAll(() => Repo.close());
 
-describe('blame', () => {
+describe('blame', { timeout: 180_000 }, () => {
   it('blame: inserts, updates and a delete then re-insert are blamed on the commits that made each row as it is', async () => {
     // id  load -> c1 (update 2, insert 4) -> c2 (delete 3) -> c3 (re-insert 3)
     const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n');
