@@ -88,12 +88,10 @@ describe('sql', () => {
   it('sql: statements that write are refused with exit 2 and change nothing', async () => {
     await using repo = await history();
     const before = await snapshotDir(repo.dir);
+    // The full list of refused statement kinds is in test/ops/sql/query.test.ts; these could touch the disk.
     const writes = [
-      'delete from orders', "insert into orders values (5, 1, 'x')", 'update orders set amount = 0',
-      'create table t as select 1', 'drop view orders', 'alter view orders rename to x',
-      `copy (select * from orders@v1) to '${repo.path('out.csv')}'`, "attach 'x.db' as x", 'install httpfs',
-      'load parquet', 'set threads = 1', 'pragma threads = 1', `export database '${repo.path('dump')}'`,
-      "import database 'dump'", 'select 1; delete from orders', 'checkpoint', 'pivot orders on name',
+      'delete from orders', `copy (select * from orders@v1) to '${repo.path('out.csv')}'`, "attach 'x.db' as x",
+      `export database '${repo.path('dump')}'`, 'install httpfs', 'select 1; delete from orders',
     ];
     for (const w of writes) {
       const r = await repo.run('sql', w);
