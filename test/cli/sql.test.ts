@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
+import os from 'node:os';
+import { runCli, snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
 /**
  * History used by most tests (orders, key id):
@@ -142,6 +143,16 @@ describe('sql', () => {
     expect(lines.every((l) => [...l].length <= 40)).toBe(true);
     expect(lines[2]).toContain('…');
     expect(lines.at(-1)).toBe('(3 rows)');
+  });
+
+  it('sql: relative paths in the query and in --output mean the -C directory', async () => {
+    await using repo = await tempRepo({ 'data/x.csv': 'a\n1\n2\n' });
+    const r = await runCli(os.tmpdir(), ['-C', repo.path('data'), 'sql', "select count(*) as n from read_csv('x.csv')", '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ n: 2 }]);
+    const w = await runCli(os.tmpdir(), ['-C', repo.path('data'), 'sql', 'select 1 as a', '-o', 'one.csv']);
+    expect(w.exitCode, w.stderr).toBe(0);
+    expect(await repo.read('data/one.csv')).toBe('a\n1\n');
   });
 
   it('sql: --output writes the result to a Parquet file', async () => {

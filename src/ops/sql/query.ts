@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { Engine, JsonRow } from '../../engine/db.js';
-import { quoteIdent } from '../../engine/quote.js';
+import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import { badInput, corrupt, LakegitError } from '../../errors.js';
 import { describeError, LOSSY_MARK, writeFile } from '../../table/files.js';
 import { requireFormat, type Column } from '../../table/schema.js';
@@ -41,6 +41,8 @@ export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlR
   try {
     // Reading a remote path must not install extensions: `sql` changes nothing on disk.
     await conn.run('SET autoinstall_known_extensions = false');
+    // Relative paths in the query (read_csv('x.csv')) mean the caller's directory, also under -C.
+    await conn.run(`SET file_search_path = ${quoteLiteral(opts.cwd ?? ctx.root)}`);
     const views = plan.views.map((v) => ({ ...v }));
     for (const v of views) await createView(conn, v, ctx);
     for (;;) {
