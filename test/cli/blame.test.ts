@@ -90,6 +90,33 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(cells[2].cells!.amount.commit).toBe(merge);   // the conflict's resolution
   });
 
+  it('blame: after `lakegit merge` of changes on both sides, each row keeps its side\'s commit; a row combining both is the merge\'s', async () => {
+    const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n4,40,new\n');
+    await using _ = repo;
+    await repo.ok('checkout', '-b', 'side');
+    const bob = await commitAs(repo, BOB, 'side work', 'id,amount,status\n1,10,paid\n2,21,new\n3,30,new\n4,40,new\n');
+    await repo.ok('checkout', 'main');
+    const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
+    await repo.ok('merge', 'side', '-m', 'merge side');
+    const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0];
+    expect(merge.parents).toEqual([ann, bob]);
+    expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge.commit, 2: bob, 3: ann, 4: load });
+    const cells = await blame(repo, 'orders@HEAD', '--cells');
+    expect([cells[0].cells!.amount.commit, cells[0].cells!.status.commit]).toEqual([ann, merge.commit]);
+    expect([cells[1].cells!.amount.commit, cells[1].cells!.status.commit]).toEqual([bob, load]);
+  });
+
+  it('blame: `lakegit revert` blames the rows it restored on the revert commit', async () => {
+    const { repo } = await start('id,amount\n1,10\n2,20\n3,30\n');
+    await using _ = repo;
+    const bump = await commitAs(repo, BOB, 'bump 1 and 3', 'id,amount\n1,99\n2,20\n3,33\n');
+    const cat = await commitAs(repo, CAT, 'bump 2', 'id,amount\n1,99\n2,22\n3,33\n');
+    await repo.ok('revert', bump);
+    const revert = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: revert, 2: cat, 3: revert });
+    expect(commitsById(await blame(repo, 'orders@HEAD~1'))).toEqual({ 1: bump, 2: cat, 3: bump });
+  });
+
   it('blame: a renamed table is followed to the commits before the rename, also when the rename commit changed rows', async () => {
     const { repo, load } = await start('id,amount\n1,10\n2,20\n3,30\n');
     await using _ = repo;
