@@ -7,7 +7,8 @@ import { applyTree, refuseDirty } from './merge-apply.js';
 import { addedSince, listStore, removeEntries } from './merge-scratch.js';
 import { backupFile, beginState, finishStart, type MergeKind } from './merge-state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './merge-tree.js';
-import { readTableTree, type TableTree } from './tree.js';
+import { readTableTree, treesEqual, type TableTree } from './tree.js';
+import { refused } from '../errors.js';
 
 export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
 
@@ -76,6 +77,9 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   const merged = await mergeTrees(ctx, w.trees, w.strategy);
   const what = w.kind === 'merge' ? 'the merge' : `the ${w.kind}`;
   await refuseDirty(ctx, index, w.trees.ours, merged.tree, what);
+  if (w.kind !== 'merge' && !merged.conflicts.length && treesEqual(merged.tree, w.trees.ours)) {
+    throw refused(`${w.kind} of ${w.theirs.slice(0, 7)} changes nothing: HEAD already has that result`, { commit: w.theirs });
+  }
   const conflicts = w.strategy ? [] : merged.conflicts;
   const base: MergeResult = {
     kind: w.kind, status: 'merged', source: w.source, theirs: w.theirs, base: w.base, head: w.head,
