@@ -65,7 +65,10 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
     } else {
       oid = await resolveCommit(ctx, opts.target);
     }
-    const result = await updateWorkingTree(ctx, oid, !!opts.force, opts.onProgress);
+    // Switching to a commit HEAD already is (`checkout -b`, a branch at the same commit) keeps staged and
+    // unstaged changes, as git does: there is nothing to rewrite.
+    const same = (!!opts.create || !onHead) && !opts.force && oid === (await ctx.git.resolveRef('HEAD'));
+    const result = same ? { written: [], removed: [] } : await updateWorkingTree(ctx, oid, !!opts.force, opts.onProgress);
     if (opts.create) await ctx.git.updateRef(`refs/heads/${branch}`, oid, undefined);
     await ctx.git.setHead(branch ? { branch } : { oid });
     return { ...result, branch, oid, created: !!opts.create };
