@@ -96,7 +96,9 @@ async function compareWith(run: BlameRun, src: string, child: ChildSide, parent:
   const out = run.temp('diff');
   const cells = run.spec.cells;
   const pm = parent.manifest;
-  const pIds = pm && pm.key && run.identitySelect(pm.columns);
+  // A table re-keyed since cannot say which of its rows is which: as if it had none.
+  const sameKey = JSON.stringify(pm?.key) === JSON.stringify(run.spec.identity);
+  const pIds = pm && sameKey && run.identitySelect(pm.columns);
   if (!pm || !pIds) {
     await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, false AS ${q(HAS(j))}, ${cells.map((_, i) => `true AS ${q(X(j, i))}`).join(', ')} FROM ${q(src)}`);
     return out;

@@ -118,6 +118,10 @@ class RowLookup {
   async at(blob: string): Promise<Row> {
     if (this.rows.has(blob)) return this.rows.get(blob)!;
     const m = await readManifest(this.ctx, blob);
+    if (JSON.stringify(m.key) !== JSON.stringify(this.keyColumns)) {
+      this.rows.set(blob, null);   // re-keyed: no row of that version is this one
+      return null;
+    }
     const keys = await this.keyTable(m);
     const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys, (s) => workName(`rowlog_${s}`));
     try {
