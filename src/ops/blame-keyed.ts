@@ -35,7 +35,11 @@ export async function keyedStep(run: BlameRun, child: ChildSide, table: string, 
       await run.engine.run(`CREATE TABLE ${q(next)} AS SELECT s.*, ${flags} FROM ${q(src)} s JOIN ${q(diff)} d ON ${run.join('s', 'd')} WHERE NOT (${equal})`);
       await run.drop(diff);
     }
-    if (j > 0) moves.push({ parent: j, table: await takeRows(run, table, `SELECT ${run.ids()} FROM ${q(src)} ${next ? `ANTI JOIN ${q(next)} n ON ${run.join(q(src), 'n')}` : ''}`) });
+    if (j > 0) {
+      // Rows of `src` no longer differing once parent j is considered are equal to it: they go there.
+      const equalToJ = `SELECT ${run.ids()} FROM ${q(src)} ${next ? `ANTI JOIN ${q(next)} n ON ${run.join(q(src), 'n')}` : ''}`;
+      moves.push({ parent: j, table: await takeRows(run, table, equalToJ) });
+    }
     if (rest) await run.drop(rest);
     rest = next;
     if (!rest) break;
@@ -70,7 +74,8 @@ async function takeRows(run: BlameRun, table: string, keysSql: string): Promise<
 async function settle(run: BlameRun, table: string, rest: string, nParents: number, ord: number): Promise<Move[]> {
   const cells = run.spec.cells;
   const which = `CASE ${Array.from({ length: nParents }, (_, j) => `WHEN ${q(HAS(j))} THEN ${j}`).join(' ')} ELSE -1 END`;
-  const blamed = (i: number) => `${q(P(i))} AND (__lg_q = -1 OR ${Array.from({ length: nParents }, (_, j) => `(__lg_q = ${j} AND ${q(X(j, i))})`).join(' OR ')})`;
+  const differsFromQ = (i: number) => Array.from({ length: nParents }, (_, j) => `(__lg_q = ${j} AND ${q(X(j, i))})`).join(' OR ');
+  const blamed = (i: number) => `${q(P(i))} AND (__lg_q = -1 OR ${differsFromQ(i)})`;
   const settled = run.temp('settled');
   await run.engine.run(`CREATE TABLE ${q(settled)} AS SELECT ${run.ids()}, __lg_q, ${cells.map((_, i) => `${blamed(i)} AS __lg_b${i}`).join(', ')}
     FROM (SELECT *, ${which} AS __lg_q FROM ${q(rest)})`);
@@ -100,7 +105,8 @@ async function compareWith(run: BlameRun, src: string, child: ChildSide, parent:
   const sameKey = JSON.stringify(pm?.key) === JSON.stringify(run.spec.identity);
   const pIds = pm && sameKey && run.identitySelect(pm.columns);
   if (!pm || !pIds) {
-    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, false AS ${q(HAS(j))}, ${cells.map((_, i) => `true AS ${q(X(j, i))}`).join(', ')} FROM ${q(src)}`);
+    const differ = cells.map((_, i) => `true AS ${q(X(j, i))}`).join(', ');
+    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, false AS ${q(HAS(j))}, ${differ} FROM ${q(src)}`);
     return out;
   }
   const cs = changeSet(child.manifest, pm, run.store);

@@ -66,7 +66,9 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
     return { ...base, columns: staged.columns, rows: new TableSnapshot(staged, ctx.chunks).sql(), commit: head, release: async () => {} };
   }
   const mtime = (await fsp.stat(ctx.abs(entry.file))).mtime.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const meta: CommitMeta = { commit: NOT_COMMITTED, author: 'Not Committed Yet <not.committed.yet>', date: mtime, message: `Version of ${entry.file} from the working tree` };
+  const meta: CommitMeta = {
+    commit: NOT_COMMITTED, author: 'Not Committed Yet <not.committed.yet>', date: mtime, message: `Version of ${entry.file} from the working tree`,
+  };
   const tree = indexTree(index);
   if (clean) {
     const rows = new TableSnapshot(staged, ctx.chunks).sql();

@@ -65,7 +65,8 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
       throw e;
     }
     return {
-      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits, rows: output(run, !!opts.cells, start),
+      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits,
+      rows: output(run, !!opts.cells, start),
     };
   } catch (e) {
     await start.release();
@@ -103,7 +104,8 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
     throw badInput(`--where '${where}' is not a valid filter: ${msg}`, { where }, 'give a DuckDB boolean expression over the table\'s columns');
   }
   const extra = run.spec.keyless ? `${quoteIdent(COPIES)}` : `0::INTEGER AS ${quoteIdent(CELL)}`;
-  await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS SELECT ${run.ids()}, ${extra}, 0::INTEGER AS ${quoteIdent(ORD)} FROM ${quoteIdent(pending)} WHERE false`);
+  await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS
+    SELECT ${run.ids()}, ${extra}, 0::INTEGER AS ${quoteIdent(ORD)} FROM ${quoteIdent(pending)} WHERE false`);
   return pending;
 }
 
@@ -179,8 +181,9 @@ async function step(
   const moves: Move[] = run.spec.keyless ? await keylessStep(run, child, p.table, parents) : await keyedStep(run, child, p.table, parents);
   for (const m of moves) {
     const to = parents[m.parent];
-    if (to.name && (await run.count(m.table)) > 0) await hand(to.oid, { table: m.table, name: to.name });
-    else await run.drop(m.table);
+    if ((await run.count(m.table)) === 0) await run.drop(m.table);
+    else if (to.name) await hand(to.oid, { table: m.table, name: to.name });
+    else throw new Error(`blame: rows were handed to ${to.oid}, which has no table '${p.name}'`);   // a bug, never a silent loss
   }
 }
 
@@ -190,10 +193,11 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
   // Keyed cell blame keeps one cell per label, in label order; anything else has only the row.
   const perCell = !keyless && run.spec.cells[0].label !== '*';
   const res = quoteIdent(run.results);
+  const cellColumns = (perCell ? labels : []).map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`).join('');
   const ids = run.ids();
   const sql = keyless
     ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lg_n, ${quoteIdent(ORD)} AS __lg_row FROM ${res} ORDER BY ${ids}, ${quoteIdent(ORD)}`
-    : `SELECT ${ids}, min(${quoteIdent(ORD)}) AS __lg_row${(perCell ? labels : []).map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`).join('')}
+    : `SELECT ${ids}, min(${quoteIdent(ORD)}) AS __lg_row${cellColumns}
        FROM ${res} GROUP BY ${ids} ORDER BY ${ids}`;
   const cellOf = (o: number): BlameCell => {
     const m = run.commits[o];
