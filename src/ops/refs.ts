@@ -5,6 +5,7 @@ import { resolveCommit, validateRefName } from './revisions.js';
 import { updateWorkingTree } from './checkout.js';
 import { preRefGate } from './gates.js';
 import { readManifest, readTableTree } from './tree.js';
+import { clearState } from './merge-state.js';
 
 export interface BranchInfo { name: string; commit: string; current: boolean }
 
@@ -98,6 +99,7 @@ export async function reset(ctx: RepoContext, rev: string, mode: ResetMode): Pro
       await ctx.staging.write(next);
     }
     await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+    await clearState(ctx);      // as in git, a reset ends a merge, revert or cherry-pick in progress
     return oid;
   });
 }

@@ -56,6 +56,16 @@ describe('conflicts and resolve', () => {
     expect((await json(d.repo, 'conflicts')).value).toEqual([]);
   });
 
+  it('merge: reset --hard ends a conflicted merge, as in git', async () => {
+    await using d = await diverged(BASE, OURS, THEIRS);
+    await d.repo.run('merge', 'fix');
+    await d.repo.ok('reset', '--hard', 'HEAD');
+    expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('clean');
+    expect((await json(d.repo, 'conflicts')).value).toEqual([]);
+    expect(await d.repo.read('orders.csv')).toBe(OURS);
+    expect((await d.repo.run('commit', '-m', 'nothing', '--allow-empty')).exitCode).toBe(0);
+  });
+
   it('merge: starting a second merge while one is in progress is refused', async () => {
     await using d = await diverged(BASE, OURS, THEIRS);
     await d.repo.run('merge', 'fix');
