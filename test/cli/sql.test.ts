@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import { runCli, snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
@@ -22,6 +22,11 @@ async function history(): Promise<TempRepo> {
   return repo;
 }
 
+/** One history for the tests that only read it: building it is most of a test's time. */
+let shared: Promise<TempRepo> | undefined;
+const sharedHistory = (): Promise<TempRepo> => (shared ??= history());
+afterAll(async () => { if (shared) await (await shared)[Symbol.asyncDispose](); });
+
 const json = async (repo: TempRepo, query: string) => JSON.parse(await repo.ok('sql', query, '--format', 'json'));
 const ids = async (repo: TempRepo, query: string) => (await json(repo, query)).map((r: { id: number }) => r.id);
 
@@ -35,7 +40,7 @@ describe('sql', () => {
   });
 
   it('sql: @rev takes ~N, ^, tags, branches and short ids', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const log = JSON.parse(await repo.ok('log', '--json')) as { commit: string }[];
     const r0 = log[2].commit.slice(0, 7);
     expect(await ids(repo, 'select id from orders@v1 order by id')).toEqual([1, 2, 3]);
@@ -46,7 +51,7 @@ describe('sql', () => {
   });
 
   it('sql: joins across revisions see each snapshot', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const rows = await json(repo, `select a.id, a.amount as before, b.amount as after
       from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`);
     expect(rows).toEqual([{ id: 1, before: 10.5, after: 11.5 }]);
@@ -55,7 +60,7 @@ describe('sql', () => {
   });
 
   it('sql: references inside strings, comments and quoted identifiers are left alone', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const rows = await json(repo, `select 'orders@nope' as s, "orders@v1".id /* orders@nope2 */
       from orders@v1 -- orders@nope3
       where $$orders@nope4$$ <> '' and id = 1`);
@@ -73,7 +78,7 @@ describe('sql', () => {
   });
 
   it('sql: unknown revision or table is exit 2 naming it', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const rev = await repo.run('sql', 'select * from orders@nope');
     expect(rev.exitCode).toBe(2);
     expect(rev.stderr).toContain("unknown revision 'nope'");
@@ -87,7 +92,7 @@ describe('sql', () => {
   });
 
   it('sql: statements that write are refused with exit 2 and change nothing', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const before = await snapshotDir(repo.dir);
     // The full list of refused statement kinds is in test/ops/sql/query.test.ts; these could touch the disk.
     const writes = [
@@ -121,7 +126,7 @@ describe('sql', () => {
   });
 
   it('sql: json keeps decimals, timestamps and big integers as strings; csv and table formats', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const q = `select 1::INTEGER as i, 12.50::DECIMAL(10,2) as d, TIMESTAMP '2024-05-01 10:00:00' as ts,
       DATE '2024-05-01' as dt, 9007199254740993::BIGINT as big, NULL as n, true as b, 'a,"b"' as s, '' as e`;
     expect(await json(repo, q)).toEqual([{
@@ -135,7 +140,7 @@ describe('sql', () => {
   });
 
   it('sql: the table is cut to the terminal width', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const q = `select id, repeat('x', 60) as wide, repeat('y', 60) as wider from orders@v1 order by id`;
     const r = await repo.runEnv({ COLUMNS: '40' }, 'sql', q);
     expect(r.exitCode).toBe(0);
@@ -156,7 +161,7 @@ describe('sql', () => {
   });
 
   it('sql: --output writes the result to a Parquet file', async () => {
-    await using repo = await history();
+    const repo = await sharedHistory();
     const out = await repo.ok('sql', 'select * from orders@v1 where id > 1', '--output', 'out.parquet');
     expect(out).toContain('wrote 2 rows');
     expect(await json(repo, `select id, name from read_parquet('out.parquet') order by id`)).toEqual([
