@@ -143,6 +143,9 @@ export async function markResolved(ctx: RepoContext, tables: readonly string[]):
 export async function pendingMerge(ctx: RepoContext): Promise<{ extraParents?: string[]; event?: 'revert' | 'cherry-pick'; done: () => Promise<void> } | undefined> {
   const s = await readState(ctx);
   if (!s) return undefined;
+  if (!(await exists(ctx.stateFile(HEAD_FILE[s.kind])))) {
+    throw refused(`a ${s.kind} was interrupted before it finished starting`, { kind: s.kind }, "run 'lakegit merge --abort' to put everything back");
+  }
   const left = await readConflictList(ctx);
   if (left.length) {
     throw refused(`${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`, { conflicts: left.length },
