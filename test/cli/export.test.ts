@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
 /** Values that stress every writer: quotes, separators, newlines, tabs, empty vs NULL, unicode. */
@@ -25,15 +25,20 @@ async function loaded(): Promise<TempRepo> {
   return repo;
 }
 
+/** One repository for the round trips: each adds its copy under its own name. */
+let shared: Promise<TempRepo> | undefined;
+const sharedRepo = (): Promise<TempRepo> => (shared ??= loaded());
+afterAll(async () => { if (shared) await (await shared)[Symbol.asyncDispose](); });
+
 describe('export', () => {
   it.each(['csv', 'tsv', 'parquet', 'jsonl', 'ndjson'])('export: %s round-trips through add to the same chunk ids', async (ext) => {
-    await using repo = await loaded();
+    const repo = await sharedRepo();
     const out = await repo.ok('export', 't@v1', `out.${ext}`);
     expect(out).toContain(`wrote 7 rows to ${repo.path(`out.${ext}`)}`);
-    await repo.ok('add', `out.${ext}`, '--key', 'id', '--name', 'copy');
-    expect(await chunkNames(repo, 'copy')).toEqual(await chunkNames(repo, 't@v1'));
+    await repo.ok('add', `out.${ext}`, '--key', 'id', '--name', `copy_${ext}`);
+    expect(await chunkNames(repo, `copy_${ext}`)).toEqual(await chunkNames(repo, 't@v1'));
     const schema = async (t: string) => repo.ok('sql', `describe ${t}`, '--format', 'csv');
-    expect(await schema('copy')).toBe(await schema('t'));
+    expect(await schema(`copy_${ext}`)).toBe(await schema('t'));
   });
 
   it('export: a Parquet table keeps every type (integer widths, decimals, dates, timestamps)', async () => {
