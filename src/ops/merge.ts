@@ -4,9 +4,8 @@ import type { RepoContext } from './context.js';
 import type { Strategy } from './delta.js';
 import { HEAD_FILE, clearState, pendingMerge, readState, refuseIfInProgress, restoreState } from './merge-state.js';
 import { fastForward, runThreeWay, type MergeResult } from './merge-run.js';
-import { mergeTrees } from './merge-tree.js';
 import { resolveCommit } from './revisions.js';
-import { readTableTree, type TableTree } from './tree.js';
+import { readTableTree } from './tree.js';
 import { exists } from '../store/fsutil.js';
 
 export interface MergeOptions {
@@ -91,23 +90,7 @@ export async function abortMerge(ctx: RepoContext): Promise<MergeResult> {
       throw refused(`HEAD moved since the ${state.kind} started (${state.head?.slice(0, 7)} → ${head?.slice(0, 7)})`, {},
         "use 'lakegit reset --hard' to choose a state yourself");
     }
-    const restored = await restoreState(ctx, state);
-    return {
-      kind: state.kind, status: 'aborted', source: state.source, theirs: state.theirs, head,
-      tables: restored.map((file) => ({ table: file, status: 'unchanged' as const, conflicts: 0 })), conflicts: [], settled: 0, gates: [],
-    };
+    await restoreState(ctx, state);
+    return { kind: state.kind, status: 'aborted', source: state.source, theirs: state.theirs, head, tables: [], conflicts: [], settled: 0, gates: [] };
   });
-}
-
-/**
- * The tree merging `source` into `target` would commit (conflicting cells as the target has
- * them), for `check --into`. Nothing moves; the merged tables' chunks and manifests are written
- * (unreachable, so `gc` removes them) because the checks read them in place.
- */
-export async function previewMerge(ctx: RepoContext, target: string, source: string): Promise<TableTree> {
-  if (await ctx.git.isAncestor(source, target)) return readTableTree(ctx, target);
-  if (await ctx.git.isAncestor(target, source)) return readTableTree(ctx, source);
-  const base = await mergeBase(ctx, target, source, [target.slice(0, 7), source.slice(0, 7)]);
-  const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, target), theirs: await readTableTree(ctx, source) };
-  return (await mergeTrees(ctx, trees, undefined)).tree;
 }
