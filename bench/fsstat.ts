@@ -25,15 +25,19 @@ export const totalBytes = (l: Listing): number => [...l.values()].reduce((s, f) 
 
 export const dirBytes = async (dir: string): Promise<number> => totalBytes(await listing(dir));
 
-/** Bytes of the files that are new or rewritten between two listings: what an operation wrote. */
-export function bytesWritten(before: Listing, after: Listing): number {
+/** Bytes of the files (those `keep` accepts) that are new or rewritten between two listings: what an operation wrote. */
+export function bytesWritten(before: Listing, after: Listing, keep: (p: string) => boolean = () => true): number {
   let bytes = 0;
   for (const [p, f] of after) {
     const old = before.get(p);
-    if (!old || old.size !== f.size || old.mtimeMs !== f.mtimeMs || old.ino !== f.ino) bytes += f.size;
+    if (keep(p) && (!old || old.size !== f.size || old.mtimeMs !== f.mtimeMs || old.ino !== f.ino)) bytes += f.size;
   }
   return bytes;
 }
+
+/** Sum of the sizes of the files `keep` accepts. */
+export const bytesOf = (l: Listing, keep: (p: string) => boolean): number =>
+  [...l].reduce((s, [p, f]) => s + (keep(p) ? f.size : 0), 0);
 
 export const sameFile = (a: FileState | undefined, b: FileState | undefined): boolean =>
   !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;

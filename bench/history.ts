@@ -2,16 +2,26 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Bench } from './context.js';
 import { KeyPicker, type ChangeSet, type Pattern } from './generate.js';
-import { bytesWritten, dirBytes, listing } from './fsstat.js';
+import { bytesOf, bytesWritten, dirBytes, listing } from './fsstat.js';
 import { duckdb, git, lakegit, type ProcResult } from './proc.js';
 import { quoteLiteral } from '../src/engine/quote.js';
 
 export interface HistorySpec { pattern: Pattern; commits: number; changes: number }
 
+/**
+ * `.lakegit/cache/` holds data lakegit can rebuild (a per-table index of the working file's lines):
+ * it is replaced, not accumulated, so it is counted apart from the history.
+ */
+export const isCache = (p: string): boolean => p.split(path.sep)[0] === 'cache';
+const isHistory = (p: string): boolean => !isCache(p);
+
 export interface CommitSample {
   /** The `commit -a` process. */
   proc: ProcResult;
+  /** Bytes written outside `.lakegit/cache/` (chunks, git objects, refs, the staging index)… */
   bytes: number;
+  /** …and inside it. */
+  cacheBytes: number;
   changes: ChangeSet;
   /** The floor measured right after: one DuckDB process reading the same working file. */
   scan: ProcResult;
@@ -32,8 +42,9 @@ export interface History extends HistorySpec {
   picker: KeyPicker;
   /** One sample per `commit -a`, in order. */
   samples: CommitSample[];
-  /** Size of `.lakegit` after the history, and of the CSV history's `.git` after `git gc`. */
+  /** Size of `.lakegit` after the history (without cache/, counted in cacheBytes), and of the CSV history's `.git` after `git gc`. */
   lakegitBytes: number;
+  cacheBytes: number;
   gitBytes: number;
   /** One plain Parquet copy of the latest version of `orders`. */
   parquetBytes: number;
@@ -76,21 +87,23 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
 
   const h: History = {
     ...spec, lake, gitcsv, table, picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
-    samples: [], lakegitBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0,
+    samples: [], lakegitBytes: 0, cacheBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0,
   };
   for (let j = 1; j <= spec.commits; j++) {
     const changes = await advance(bench, h, j);
     const before = await listing(path.join(lake, '.lakegit'));
     const r = await lakegit(lake, ['commit', '-a', '-m', `change ${j}: ${spec.changes} rows`], authorEnv(j));
-    const bytes = bytesWritten(before, await listing(path.join(lake, '.lakegit')));
+    const after = await listing(path.join(lake, '.lakegit'));
+    const [bytes, cacheBytes] = [bytesWritten(before, after, isHistory), bytesWritten(before, after, isCache)];
     const scan = await duckdb(lake, scanSql('orders.csv'));
-    h.samples.push({ proc: r, bytes, changes, scan });
+    h.samples.push({ proc: r, bytes, cacheBytes, changes, scan });
     await fsp.copyFile(path.join(lake, 'orders.csv'), path.join(gitcsv, 'orders.csv'));
     await gitCommit(gitcsv, j, `change ${j}`);
     progress(`${name}: commit ${j}/${spec.commits} ${r.seconds.toFixed(2)} s, ${bytes} bytes`);
   }
   await git(gitcsv, ['gc', '-q']);
-  h.lakegitBytes = await dirBytes(path.join(lake, '.lakegit'));
+  const final = await listing(path.join(lake, '.lakegit'));
+  [h.lakegitBytes, h.cacheBytes] = [bytesOf(final, isHistory), bytesOf(final, isCache)];
   h.gitBytes = await dirBytes(path.join(gitcsv, '.git'));
   h.parquetBytes = await bench.gen.csvToParquet(path.join(lake, 'orders.csv'), h.parquetFile);
   return h;

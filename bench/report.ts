@@ -12,6 +12,13 @@ const fmtBytes = (b: number | undefined) => {
 export const lakegitValue = (r: FigureRecord) => (r.lakegit_bytes !== undefined ? fmtBytes(r.lakegit_bytes) : fmtSeconds(r.lakegit_s));
 export const baselineValue = (r: FigureRecord) => (r.baseline_bytes !== undefined ? fmtBytes(r.baseline_bytes) : fmtSeconds(r.baseline_s));
 export const ratioText = (r: FigureRecord) => (r.ratio === null ? '' : `${r.ratio.toFixed(2)}x`);
+/** CPU seconds of both sides and their ratio (no ratio when the baseline used too little CPU to measure). */
+export const cpuText = (r: FigureRecord): string => {
+  if (r.lakegit_cpu_s === undefined) return '';
+  const both = `${fmtSeconds(r.lakegit_cpu_s)} / ${fmtSeconds(r.baseline_cpu_s ?? null)}`;
+  return r.cpu_ratio === undefined ? both : `${both} = ${r.cpu_ratio.toFixed(2)}x`;
+};
+
 export const metText = (r: FigureRecord) => (r.met === null ? '-' : r.met ? 'yes' : 'NO');
 
 const COLUMNS: [string, (r: FigureRecord) => string][] = [
@@ -21,7 +28,7 @@ const COLUMNS: [string, (r: FigureRecord) => string][] = [
   ['ratio', ratioText],
   ['goal', (r) => r.goal],
   ['met', metText],
-  ['cpu ratio', (r) => (r.cpu_ratio === undefined ? '' : `${r.cpu_ratio.toFixed(2)}x`)],
+  ['cpu lakegit/baseline', cpuText],
   ['peak MiB (lakegit/baseline)', (r) => (r.lakegit_peak_mib === undefined ? '' : `${r.lakegit_peak_mib}/${r.baseline_peak_mib ?? '?'}`)],
   ['baseline is', (r) => r.baseline],
 ];

@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { FigureRecord } from './context.js';
-import { baselineValue, lakegitValue, metText, ratioText } from './report.js';
+import { baselineValue, cpuText, lakegitValue, metText, ratioText } from './report.js';
 
 const base = (figure: string) => figure.replace(/-(clustered|random)$/, '');
 
@@ -18,11 +18,10 @@ async function main(): Promise<void> {
   const out: string[] = [];
   for (const [figure, rs] of groups) {
     out.push(`#### ${figure}`, '', `baseline: ${rs[0].baseline.replace(/\(mean.*\)/, '')}; goal: ${rs[0].goal}`, '');
-    out.push('| N | pattern | lakegit | baseline | ratio | met | cpu ratio | peak MiB lakegit / baseline | note |', '|---|---|---|---|---|---|---|---|---|');
+    out.push('| N | pattern | lakegit | baseline | ratio | met | cpu lakegit / baseline | peak MiB lakegit / baseline | note |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of rs.sort((a, b) => a.rows - b.rows || String(a.pattern).localeCompare(String(b.pattern)))) {
       const peak = r.lakegit_peak_mib === undefined ? '' : `${r.lakegit_peak_mib} / ${r.baseline_peak_mib ?? '?'}`;
-      const cpu = r.cpu_ratio === undefined ? '' : `${r.cpu_ratio.toFixed(2)}x`;
-      out.push(`| ${r.rows.toLocaleString('en')} | ${r.pattern ?? ''} | ${lakegitValue(r)} | ${baselineValue(r)} | ${ratioText(r)} | ${metText(r)} | ${cpu} | ${peak} | ${r.note ?? ''} |`);
+      out.push(`| ${r.rows.toLocaleString('en')} | ${r.pattern ?? ''} | ${lakegitValue(r)} | ${baselineValue(r)} | ${ratioText(r)} | ${metText(r)} | ${cpuText(r)} | ${peak} | ${r.note ?? ''} |`);
     }
     out.push('');
   }
