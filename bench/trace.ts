@@ -38,7 +38,7 @@ process.on('exit', () => {
   const end = performance.now();
   const sqlMs = entries.reduce((s, e) => s + e.ms, 0);
   const lines = [
-    `trace: process ${end.toFixed(0)} ms; node + modules before DuckDB ${loadedAt.toFixed(0)} ms; `
+    `trace: process ${end.toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; `
       + `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
     ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, 150)}`),
   ];
