@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/engine/quote.js';
 import type { Column } from '../../src/table/schema.js';
+import { rangeTuning } from '../../src/ops/diff/ranges.js';
 import { applyRows, chunkFixture, collect, sortRows, sqlPatch, type Row, type Value } from './diff-fixture.js';
 
 const COLUMNS: Column[] = [
@@ -36,6 +37,8 @@ describe('diff engine', () => {
   it('diff: applying the JSON rows and the SQL patch of A→B to A gives B; pruned and full plans agree (keyed)', async () => {
     await using fx = await chunkFixture();
     const kinds = new Set<string>();
+    const saved = rangeTuning.rows;
+    rangeTuning.rows = 16;
     await fc.assert(fc.asyncProperty(tables, async ({ a, edits, middle }) => {
       // A may carry change chunks of its own (middle), so both sides can layer deltas over one base.
       let ma = await fx.fresh(COLUMNS, ['id'], middle ? edit(a, edits.slice(0, 2)) : a);
@@ -53,7 +56,7 @@ describe('diff engine', () => {
       await fx.engine.run(`CREATE OR REPLACE TABLE "t" AS ${fx.snapshot(ma).sql()}`);
       await fx.engine.run(await sqlPatch(td));
       expect(sortRows(await fx.engine.all('SELECT * FROM "t"'), ['id'])).toEqual(sortRows(rowsB, ['id']));
-    }), { numRuns: 25 });
+    }), { numRuns: 25 }).finally(() => { rangeTuning.rows = saved; });
     expect([...kinds]).toContain('pruned');
   });
 
@@ -144,6 +147,29 @@ describe('diff engine', () => {
     const keep = `${m2.deltas[1].id}.parquet`;
     for (const f of await fsp.readdir(fx.store.dir)) if (f !== keep) await fsp.rm(`${fx.store.dir}/${f}`);
     expect(await (await fx.compare(fx.side(m1), fx.side(m2))).stats()).toEqual(want);
+  });
+
+  it('diff: a rewrite of every row runs key range by key range, in key order, each range reading its own chunks', async () => {
+    await using fx = await chunkFixture();
+    const saved = rangeTuning.rows;
+    rangeTuning.rows = 40;
+    try {
+      const rows = Array.from({ length: 400 }, (_, i) => ({ id: i * 3, a: i % 3, s: `v${i}`, f: 0 }));
+      const ma = await fx.fresh(COLUMNS, ['id'], rows);
+      const next = rows.filter((r) => r.id % 7 !== 0).map((r) => ({ ...r, f: r.id % 5 === 0 ? 1 : 2 }));
+      const mb = await fx.fresh(COLUMNS, ['id'], [...next, { id: 1, a: 0, s: 'first', f: 0 }, { id: 5000, a: 0, s: 'last', f: 0 }]);
+      const td = await fx.compare(fx.side(ma), fx.side(mb));
+      expect((await td.plan()).kind).toBe('full');
+      const got = await collect(td);
+      const want = await collect(await fx.compare(fx.plainSide(ma), fx.plainSide(mb)));
+      expect(got).toEqual(want);
+      expect(got.length).toBeGreaterThan(380);
+      expect(await td.stats()).toEqual(await (await fx.compare(fx.plainSide(ma), fx.plainSide(mb))).stats());
+      const limited = await collect(await fx.compare(fx.side(ma), fx.side(mb)), { limit: 123 });
+      expect(limited).toEqual(want.slice(0, 123));
+    } finally {
+      rangeTuning.rows = saved;
+    }
   });
 
   it('diff: re-chunked tables compare only the chunks that differ, without change chunks', async () => {

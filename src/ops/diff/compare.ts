@@ -1,3 +1,4 @@
+import type { Json } from '@duckdb/node-api';
 import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
@@ -14,6 +15,8 @@ export interface CompareInput {
   /** Only these columns count (and are shown, beside the key). */
   columns?: readonly string[];
   where?: string;
+  /** A further condition on both sides (a key range), ANDed with `where`. */
+  filter?: string;
   /** Common table expressions the relations refer to (`name AS (...)`). */
   prelude?: readonly string[];
 }
@@ -39,6 +42,8 @@ export function pairColumns(before: readonly Column[], after: readonly Column[],
 
 const mixed = (c: PairColumn) => c.before !== undefined && c.after !== undefined && !comparable(c.before, c.after);
 const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
+/** Flags per packed integer: within a double's exact range. */
+const MASK_BITS = 50;
 
 /**
  * The SQL of a row- and cell-level comparison, and the decoder of its result rows. Both sides are
@@ -66,11 +71,19 @@ export class Comparison {
 
   get keyed(): boolean { return this.input.key !== null; }
 
-  /** Changed rows in key order (multisets: in row order, one row per copy). */
+  /**
+   * Changed rows in key order (multisets: in row order, one row per copy). Text casts are applied
+   * after the sort, so the sort carries typed values, not strings.
+   */
   rowsSql(opts: { limit?: number; text?: boolean } = {}): string {
     const limit = opts.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(opts.limit))}`;
-    if (!this.keyed) return `${this.multisetSql(!!opts.text)} ORDER BY ${this.multisetOrder()}${limit}`;
-    return `${this.keyedSql(!!opts.text)} ORDER BY ${this.keyExprs().join(', ')}${limit}`;
+    const sorted = this.keyed
+      ? `${this.keyedSql()} ORDER BY ${this.input.key!.map((_, i) => `__lg_k${i}`).join(', ')}${limit}`
+      : `${this.multisetSql()} ORDER BY ${this.multisetOrder()}${limit}`;
+    if (!opts.text) return sorted;
+    const names = this.outputNames();
+    const cast = (n: string) => (n === '__lg_op' || n.startsWith('__lg_m') ? n : `CAST(${n} AS VARCHAR) AS ${n}`);
+    return `SELECT ${names.map(cast).join(', ')} FROM (${sorted})`;
   }
 
   /** One row per op with its count. */
@@ -79,12 +92,12 @@ export class Comparison {
       return `${this.withSides()}, ${this.multisetCte()}
         SELECT CASE WHEN __lg_n > 0 THEN 'added' ELSE 'removed' END AS op, sum(abs(__lg_n)) AS n FROM __lg_m GROUP BY 1`;
     }
-    return `SELECT __lg_op AS op, count(*) AS n FROM (${this.keyedSql(false)}) GROUP BY 1`;
+    return `SELECT __lg_op AS op, count(*) AS n FROM (${this.keyedSql()}) GROUP BY 1`;
   }
 
   /** A query returning a row when anything differs. */
   existsSql(): string {
-    return `SELECT 1 FROM (${this.keyed ? this.keyedSql(false) : this.multisetSql(false)}) LIMIT 1`;
+    return `SELECT 1 FROM (${this.keyed ? this.keyedSql() : this.multisetSql()}) LIMIT 1`;
   }
 
   /** A query that fails to bind when `--where` does not fit the columns; reads nothing. */
@@ -93,24 +106,54 @@ export class Comparison {
     return `SELECT * FROM (SELECT ${cols}) WHERE (${this.input.where ?? 'true'}) LIMIT 0`;
   }
 
-  decode(row: JsonRow): DiffRow {
-    const op = row.__lg_op as DiffOp;
-    const value = (side: 'b' | 'a' | 'v', i: number) => row[`__lg_${side}${i}`];
-    const pick = (side: 'b' | 'a' | 'v', order: [string, number][]) =>
-      Object.fromEntries(order.map(([name, i]) => [name, value(side, i)])) as JsonRow;
-    if (!this.keyed) {
-      return op === 'added'
-        ? { op, key: null, before: null, after: pick('v', this.afterOrder), changed: [] }
-        : { op, key: null, before: pick('v', this.beforeOrder), after: null, changed: [] };
-    }
-    const key = Object.fromEntries(this.input.key!.map((k, i) => [k, row[`__lg_k${i}`]])) as JsonRow;
-    const changed = op === 'modified' ? this.compared.filter((_, j) => row[`__lg_f${j}`] === true).map((c) => c.name) : [];
-    return {
-      op, key,
-      before: op === 'added' ? null : pick('b', this.beforeOrder),
-      after: op === 'removed' ? null : pick('a', this.afterOrder),
-      changed,
+  /** Turns result rows (by the column names of `rowsSql`) into diff rows. */
+  decoder(names: readonly string[]): (row: readonly Json[]) => DiffRow {
+    const at = new Map(names.map((n, i) => [n, i]));
+    const side = (prefix: string, order: [string, number][]) => order.map(([name, j]) => [name, at.get(`${prefix}${j}`)!] as const);
+    const pick = (row: readonly Json[], cols: readonly (readonly [string, number])[]) => {
+      const out: JsonRow = {};
+      for (const [name, i] of cols) out[name] = row[i];
+      return out;
     };
+    const op = at.get('__lg_op')!;
+    if (!this.keyed) {
+      const [b, a] = [side('__lg_v', this.beforeOrder), side('__lg_v', this.afterOrder)];
+      return (row) => (row[op] === 'added'
+        ? { op: 'added', key: null, before: null, after: pick(row, a), changed: [] }
+        : { op: 'removed', key: null, before: pick(row, b), after: null, changed: [] });
+    }
+    const keys = this.input.key!.map((k, i) => [k, at.get(`__lg_k${i}`)!] as const);
+    const [b, a] = [side('__lg_b', this.beforeOrder), side('__lg_a', this.afterOrder)];
+    const masks = this.masks().map((_, g) => at.get(`__lg_m${g}`)!);
+    const changedOf = (row: readonly Json[]) => this.compared.filter((_, j) => {
+      const mask = Number(row[masks[Math.floor(j / MASK_BITS)]]);
+      return Math.floor(mask / 2 ** (j % MASK_BITS)) % 2 === 1;
+    }).map((c) => c.name);
+    return (row) => {
+      const kind = row[op] as DiffOp;
+      return {
+        op: kind, key: pick(row, keys),
+        before: kind === 'added' ? null : pick(row, b),
+        after: kind === 'removed' ? null : pick(row, a),
+        changed: kind === 'modified' ? changedOf(row) : [],
+      };
+    };
+  }
+
+  /** The result columns of `rowsSql`, in order. */
+  private outputNames(): string[] {
+    if (!this.keyed) return ['__lg_op', ...this.shown.map((_, j) => `__lg_v${j}`)];
+    return ['__lg_op', ...this.input.key!.map((_, i) => `__lg_k${i}`),
+      ...this.shown.flatMap((c, j) => [...(c.before !== undefined ? [`__lg_b${j}`] : []), ...(c.after !== undefined ? [`__lg_a${j}`] : [])]),
+      ...this.masks().map((_, g) => `__lg_m${g}`)];
+  }
+
+  /** Changed-column flags packed into integers, MASK_BITS per column, so a row carries a few values, not one per column. */
+  private masks(): string[][] {
+    const flags = this.compared.map((c) => this.distinct(c));
+    const groups: string[][] = [];
+    flags.forEach((f, j) => (groups[Math.floor(j / MASK_BITS)] ??= []).push(`(CAST(${f} AS BIGINT) << ${j % MASK_BITS})`));
+    return groups;
   }
 
   /** Each side projected onto the union of columns and filtered by `--where`. */
@@ -121,7 +164,8 @@ export class Comparison {
         const expr = own === undefined ? `CAST(NULL AS ${c.after ?? c.before})` : q(c.name);
         return `${castMixed && mixed(c) ? asText(expr) : expr} AS ${q(c.name)}`;
       });
-      const where = this.input.where ? ` WHERE (${this.input.where})` : '';
+      const conds = [this.input.where, this.input.filter].filter((c): c is string => !!c).map((c) => `(${c})`);
+      const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
       return `SELECT * FROM (SELECT ${['true AS __lg_p', ...cols].join(', ')} FROM (${rel}))${where}`;
     };
     const ctes = [...(this.input.prelude ?? []),
@@ -142,9 +186,8 @@ export class Comparison {
     return mixed(c) ? `${asText(b)} IS DISTINCT FROM ${asText(a)}` : `${b} IS DISTINCT FROM ${a}`;
   }
 
-  private keyedSql(text: boolean): string {
+  private keyedSql(): string {
     const key = this.input.key!;
-    const out = (e: string) => (text ? asText(e) : e);
     const on = key.map((k) => {
       const c = this.pair.find((p) => p.name === k)!;
       return mixed(c) ? `${asText(`b.${q(k)}`)} = ${asText(`a.${q(k)}`)}` : `b.${q(k)} = a.${q(k)}`;
@@ -152,12 +195,12 @@ export class Comparison {
     const flags = this.compared.map((c) => this.distinct(c));
     const cols = [
       `CASE WHEN b.__lg_p IS NULL THEN 'added' WHEN a.__lg_p IS NULL THEN 'removed' ELSE 'modified' END AS __lg_op`,
-      ...this.keyExprs().map((e, i) => `${out(e)} AS __lg_k${i}`),
+      ...this.keyExprs().map((e, i) => `${e} AS __lg_k${i}`),
       ...this.shown.flatMap((c, j) => [
-        ...(c.before !== undefined ? [`${out(`b.${q(c.name)}`)} AS __lg_b${j}`] : []),
-        ...(c.after !== undefined ? [`${out(`a.${q(c.name)}`)} AS __lg_a${j}`] : []),
+        ...(c.before !== undefined ? [`b.${q(c.name)} AS __lg_b${j}`] : []),
+        ...(c.after !== undefined ? [`a.${q(c.name)} AS __lg_a${j}`] : []),
       ]),
-      ...flags.map((f, j) => `${f} AS __lg_f${j}`),
+      ...this.masks().map((g, i) => `${g.join(' | ')} AS __lg_m${i}`),
     ];
     const anyChange = flags.length ? ` OR ${flags.map((f) => `(${f})`).join(' OR ')}` : '';
     return `${this.withSides()}
@@ -173,8 +216,8 @@ export class Comparison {
       GROUP BY ALL HAVING sum(__lg_w) <> 0)`;
   }
 
-  private multisetSql(text: boolean): string {
-    const vals = this.shown.map((c, j) => `${text ? asText(q(c.name)) : q(c.name)} AS __lg_v${j}`);
+  private multisetSql(): string {
+    const vals = this.shown.map((c, j) => `${q(c.name)} AS __lg_v${j}`);
     return `${this.withSides(true)}, ${this.multisetCte()}
       SELECT CASE WHEN __lg_n > 0 THEN 'added' ELSE 'removed' END AS __lg_op${vals.map((v) => `, ${v}`).join('')}
       FROM __lg_m, range(abs(__lg_n)::BIGINT) AS __lg_r(__lg_i)`;

@@ -3,7 +3,7 @@ import { pathList, quoteIdent } from '../../engine/quote.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
 import { cols, emptyRelation, joinOn, names } from '../../table/rowsql.js';
 import { schemaSignature, type Column } from '../../table/schema.js';
-import { OP, type TableSnapshot } from '../../table/snapshot.js';
+import { OP, TableSnapshot } from '../../table/snapshot.js';
 import type { PlanInfo } from './types.js';
 
 /** One side of a table comparison: a stored snapshot, or rows already in DuckDB (a working file). */
@@ -18,6 +18,11 @@ export interface Side {
 export interface PlannedPair extends PlanInfo {
   before: string;
   after: string;
+  /**
+   * When set, the same comparison can run key range by key range over these two snapshots
+   * (chunk lists cut to what differs): each range reads only its chunks, joins and sorts little.
+   */
+  ranged?: { before: TableSnapshot; after: TableSnapshot };
   /** Common table expressions `before`/`after` refer to. */
   prelude: string[];
   /** The key rows are matched by; null for multisets. */
@@ -58,7 +63,10 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
   }
   const total = chunkCount(b, a);
   if (sameData(b, a)) return { kind: 'same', before: '', after: '', prelude: [], key, chunksRead: 0, chunksTotal: total };
-  const full: PlannedPair = { kind: 'full', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: total, chunksTotal: total };
+  const full: PlannedPair = {
+    kind: 'full', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: total, chunksTotal: total,
+    ...(key && sameKeyTypes(b, a, key) ? { ranged: { before: before.snapshot!, after: after.snapshot! } } : {}),
+  };
   if (schemaSignature(b.columns) !== schemaSignature(a.columns) || JSON.stringify(b.key) !== JSON.stringify(a.key)) return full;
 
   const { common, onlyB, onlyA } = splitChunks(b, a);
@@ -73,6 +81,9 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
   }
   return prunedKeyed(await engine(), before.snapshot!, after.snapshot!, { common, onlyB, onlyA, key, total });
 }
+
+const sameKeyTypes = (b: Manifest, a: Manifest, key: string[]): boolean =>
+  key.every((k) => b.columns.find((c) => c.name === k)?.type === a.columns.find((c) => c.name === k)?.type);
 
 /** Base chunks on both sides (by id) and on one side only. */
 export function splitChunks(b: Manifest, a: Manifest): { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[] } {
@@ -123,9 +134,13 @@ export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: 
   const beforeSql = side(before, s.onlyB, '__lg_db');
   const afterSql = side(after, s.onlyA, '__lg_da');
   const deltas = new Set([...b.deltas, ...a.deltas].map((d) => d.id)).size;
+  // Without change chunks that differ, each side is just its own chunks (and the shared deltas).
+  const ranged = cand ? undefined : {
+    before: new TableSnapshot({ ...b, chunks: s.onlyB }, store), after: new TableSnapshot({ ...a, chunks: s.onlyA }, store),
+  };
   return {
     kind: 'pruned', before: beforeSql, after: afterSql, prelude, key: s.key,
-    chunksRead: s.onlyB.length + s.onlyA.length + shared.length + deltas, chunksTotal: s.total,
+    chunksRead: s.onlyB.length + s.onlyA.length + shared.length + deltas, chunksTotal: s.total, ...(ranged ? { ranged } : {}),
   };
 }
 

@@ -1,9 +1,14 @@
+import type { Json } from '@duckdb/node-api';
 import type { Engine } from '../../engine/db.js';
 import type { Column } from '../../table/schema.js';
 import { zeroCounts, type RowCounts } from '../rowdiff.js';
 import { Comparison } from './compare.js';
 import { composedCounts } from './compose.js';
 import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';
+import { keyRanges, rangePredicate } from './ranges.js';
+import { streamRows } from './stream.js';
+import type { ChunkRef } from '../../table/manifest.js';
+import { TableSnapshot } from '../../table/snapshot.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
 
 export interface TableMeta { table: string; status: TableStatus; from?: string }
@@ -21,6 +26,7 @@ export class PlannedTableDiff implements TableDiff {
   readonly columns: PairColumn[];
   private planning?: Promise<{ plan: PlannedPair; cmp: Comparison }>;
   private counted?: Promise<RowCounts>;
+  private split?: Promise<Comparison[]>;
 
   constructor(
     private readonly engine: () => Promise<Engine>, meta: TableMeta, schema: SchemaDelta,
@@ -38,11 +44,30 @@ export class PlannedTableDiff implements TableDiff {
   }
 
   /** The comparison over two relations, with this table's columns, key and options. */
-  comparison(before: string, after: string, prelude: string[] = []): Comparison {
+  comparison(before: string, after: string, prelude: string[] = [], filter?: string): Comparison {
     return new Comparison({
       before, after, beforeColumns: this.sides.before.columns, afterColumns: this.sides.after.columns,
-      key: this.key, columns: this.opts.columns, where: this.opts.where, prelude,
+      key: this.key, columns: this.opts.columns, where: this.opts.where, prelude, filter,
     });
+  }
+
+  /**
+   * The comparisons to run, in key order: one per key range when the plan allows it (each reads
+   * only its own chunks), else the planned one.
+   */
+  private parts(): Promise<Comparison[]> {
+    this.split ??= (async () => {
+      const { plan, cmp } = await this.planned();
+      if (plan.kind === 'same') return [];
+      if (!plan.ranged || !this.key) return [cmp];
+      const { before, after } = plan.ranged;
+      const types = this.key.map((k) => after.columns.find((c) => c.name === k)!.type);
+      const ranges = await keyRanges(await this.engine(), before.manifest, after.manifest, this.key, types);
+      if (!ranges) return [cmp];
+      const sql = (snap: TableSnapshot, chunks: ChunkRef[]) => new TableSnapshot({ ...snap.manifest, chunks }, snap.store).sql();
+      return ranges.map((r) => this.comparison(sql(before, r.before), sql(after, r.after), [], rangePredicate(r, this.key!, types)));
+    })();
+    return this.split;
   }
 
   private planned() {
@@ -63,10 +88,11 @@ export class PlannedTableDiff implements TableDiff {
       const filtered = this.opts.where !== undefined || this.opts.columns !== undefined;
       const composed = filtered ? undefined : await composedCounts(this.engine, this.sides.before, this.sides.after);
       if (composed) return composed;
-      const { plan, cmp } = await this.planned();
       const counts = zeroCounts();
-      if (plan.kind === 'same') return counts;
-      for (const r of await (await this.engine()).all(cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);
+      const engine = await this.engine();
+      for (const cmp of await this.parts()) {
+        for (const r of await engine.all(cmp.countsSql())) counts[r.op as keyof RowCounts] += Number(r.n);
+      }
       return counts;
     })();
     return this.counted;
@@ -77,15 +103,22 @@ export class PlannedTableDiff implements TableDiff {
       const c = await this.counted;
       return c.added + c.removed + c.modified === 0;
     }
-    const { plan, cmp } = await this.planned();
-    return plan.kind === 'same' || (await (await this.engine()).all(cmp.existsSql())).length === 0;
+    const engine = await this.engine();
+    for (const cmp of await this.parts()) if ((await engine.all(cmp.existsSql())).length) return false;
+    return true;
   }
 
   async *rows(opts: RowOptions = {}): AsyncGenerator<DiffRow[]> {
-    if (opts.limit === 0) return;
-    const { plan, cmp } = await this.planned();
-    if (plan.kind === 'same') return;
-    const engine = await this.engine();
-    for await (const batch of engine.stream(cmp.rowsSql(opts))) yield batch.map((r) => cmp.decode(r));
+    let left = opts.limit ?? Infinity;
+    for (const cmp of await this.parts()) {
+      if (left <= 0) return;
+      let decode: ((row: readonly Json[]) => DiffRow) | undefined;
+      const sql = cmp.rowsSql({ ...opts, limit: Number.isFinite(left) ? left : undefined });
+      for await (const { names, rows } of streamRows(await this.engine(), sql)) {
+        decode ??= cmp.decoder(names);
+        left -= rows.length;
+        yield rows.map(decode);
+      }
+    }
   }
 }
