@@ -81,7 +81,9 @@ export class Repo {
    * const d = await repo.diff({ args: ['main', 'fix', 'orders'], columns: ['amount'] });
    * for await (const t of d.tables()) for await (const rows of t.rows()) console.log(t.table, rows);
    *
-   * Currently does not detect a rename combined with row changes (only a table moved unchanged).
+   * Currently detects a rename only when the old and new name hold the same rows in the two commits
+   * compared (or, for the working tree, in the index); a table renamed and edited in one commit
+   * shows as removed and added.
    */
   diff(opts: DiffOptions = {}): Promise<DiffSession> { return diff(this.ctx, opts); }
 

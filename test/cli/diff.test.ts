@@ -110,6 +110,15 @@ describe('diff: inputs', () => {
     expect(badRev.stderr).toContain("unknown revision 'nope'");
   });
 
+  it('diff: a table moved with mv and then edited shows as renamed, with its row changes', async () => {
+    await using repo = await twoCommits();
+    await repo.ok('mv', 'orders', 'sales');
+    await repo.write('orders.csv', V2.replace('40,e', '41,e'));
+    const d = await json(repo, 'HEAD');
+    expect(d.tables.map((t: { table: string; status: string; from?: string; stats: unknown }) => [t.table, t.status, t.from, t.stats]))
+      .toEqual([['sales', 'renamed', 'orders', { added: 0, removed: 0, modified: 1 }]]);
+  });
+
   it('diff: a working file with a duplicate key is bad input (exit 2) and changes nothing', async () => {
     await using repo = await twoCommits();
     await repo.write('orders.csv', 'id,amount,name\n1,1,a\n1,2,b\n');

@@ -89,7 +89,7 @@ export class Comparison {
   /** One row per op with its count. */
   countsSql(): string {
     if (!this.keyed) {
-      return `${this.withSides()}, ${this.multisetCte()}
+      return `${this.withSides(true)}, ${this.multisetCte()}
         SELECT CASE WHEN __lg_n > 0 THEN 'added' ELSE 'removed' END AS op, sum(abs(__lg_n)) AS n FROM __lg_m GROUP BY 1`;
     }
     return `SELECT __lg_op AS op, count(*) AS n FROM (${this.keyedSql()}) GROUP BY 1`;
@@ -148,7 +148,7 @@ export class Comparison {
       ...this.masks().map((_, g) => `__lg_m${g}`)];
   }
 
-  /** Changed-column flags packed into integers, MASK_BITS per column, so a row carries a few values, not one per column. */
+  /** Changed-column flags packed MASK_BITS to an integer: a row carries a few values, not one per column. */
   private masks(): string[][] {
     const flags = this.compared.map((c) => this.distinct(c));
     const groups: string[][] = [];

@@ -62,7 +62,10 @@ async function loadSide(ctx: RepoContext, t: SideTable, cleanup: string[]): Prom
   return { columns: loaded.columns, key: prior.key, sql: `SELECT * FROM ${quoteIdent(loaded.work)}` };
 }
 
-const noRows = (like: Side): Side => ({ columns: like.columns, key: like.key, sql: emptyRelation(like.columns) });
+/** The missing side of an added or removed table: no rows, the other side's columns (as an empty snapshot when it is one). */
+const noRows = (like: Side): Side => (like.snapshot
+  ? { columns: like.columns, key: like.key, snapshot: new TableSnapshot({ ...like.snapshot.manifest, chunks: [], deltas: [], rows: 0 }, like.snapshot.store) }
+  : { columns: like.columns, key: like.key, sql: emptyRelation(like.columns) });
 
 export function schemaDelta(before: readonly Column[] | null, after: readonly Column[] | null): SchemaDelta {
   if (!before || !after) return { added: [], removed: [], changed: [] };

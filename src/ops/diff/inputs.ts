@@ -174,11 +174,13 @@ export async function pairTables(ctx: RepoContext, ends: Endpoints): Promise<Tab
     .sort((x, y) => (x.table < y.table ? -1 : x.table > y.table ? 1 : 0));
 }
 
+/** A removed table with the same rows as an added one; a working file counts by its staged rows (`mv`, then edits). */
 async function findRenameSource(ctx: RepoContext, added: SideTable, removed: SideTable[]): Promise<SideTable | undefined> {
-  if (!added.blob) return undefined;
-  const exact = removed.find((r) => r.blob === added.blob);
+  const blob = added.blob ?? added.prior;
+  if (!blob) return undefined;
+  const exact = removed.find((r) => r.blob === blob);
   if (exact) return exact;
-  const m = await readManifest(ctx, added.blob);
+  const m = await readManifest(ctx, blob);
   for (const r of removed) {
     if (r.blob && sameData(await readManifest(ctx, r.blob), m)) return r;
   }
