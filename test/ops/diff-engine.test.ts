@@ -56,6 +56,9 @@ describe('diff engine', () => {
       await fx.engine.run(`CREATE OR REPLACE TABLE "t" AS ${fx.snapshot(ma).sql()}`);
       await fx.engine.run(await sqlPatch(td));
       expect(sortRows(await fx.engine.all('SELECT * FROM "t"'), ['id'])).toEqual(sortRows(rowsB, ['id']));
+      const self = await fx.compare(fx.side(mb), fx.side(mb));
+      expect(await self.plan()).toMatchObject({ kind: 'same', chunksRead: 0 });
+      expect(await collect(self)).toEqual([]);
     }), { numRuns: 25 }).finally(() => { rangeTuning.rows = saved; });
     expect([...kinds]).toContain('pruned');
   });
