@@ -1,27 +1,36 @@
 import { RepoContext } from './ops/context.js';
-import { add, remove, rename, type AddOptions, type AddResult } from './ops/stage.js';
-import { commit, type CommitOptions, type CommitResult } from './ops/commit.js';
-import { status, type StatusResult } from './ops/status.js';
-import { checkout, type CheckoutOptions, type CheckoutResult } from './ops/checkout.js';
-import { log, type LogEntry, type LogOptions } from './ops/history.js';
-import { show, type ShowResult } from './ops/show.js';
-import { blame, type BlameOptions, type BlameResult } from './ops/blame.js';
-import { rowHistory, type RowHistoryEntry, type RowHistoryOptions } from './ops/row-history.js';
-import * as refs from './ops/refs.js';
-import { fsck, gc, type FsckResult, type GcResult } from './ops/maintenance.js';
-import { chunkFiles, exportTable } from './ops/read.js';
-import { sqlQuery, type SqlResult } from './ops/sql/query.js';
-import { init } from './ops/init.js';
-import { readConfig, setConfig } from './ops/config.js';
-import { Engine } from './engine/db.js';
-import { abortMerge, continueMerge, merge, type MergeOptions } from './ops/merge.js';
+import type { AddOptions, AddResult } from './ops/stage.js';
+import type { CommitOptions, CommitResult } from './ops/commit.js';
+import type { StatusResult } from './ops/status.js';
+import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
+import type { LogEntry, LogOptions } from './ops/history.js';
+import type { ShowResult } from './ops/show.js';
+import type { BlameOptions, BlameResult } from './ops/blame.js';
+import type { RowHistoryEntry, RowHistoryOptions } from './ops/row-history.js';
+import type { ResetMode } from './ops/refs.js';
+import type { FsckResult, GcResult } from './ops/maintenance.js';
+import type { SqlResult } from './ops/sql/query.js';
+import type { MergeOptions } from './ops/merge.js';
 import type { MergeResult } from './ops/merge-run.js';
 import type { Conflict } from './ops/merge-tree.js';
-import { listConflicts, resolve, type ResolveOptions, type ResolveResult } from './ops/merge-resolve.js';
-import { cherryPick, revert, type PickOptions } from './ops/revert.js';
-import { diff, type DiffOptions, type DiffSession } from './ops/diff/index.js';
-import { check, type CheckOptions, type CheckReport } from './ops/checks/index.js';
-import { protectedBranches, setProtected } from './ops/protect.js';
+import type { ResolveOptions, ResolveResult } from './ops/merge-resolve.js';
+import type { PickOptions } from './ops/revert.js';
+import type { DiffOptions, DiffSession } from './ops/diff/index.js';
+import type { CheckOptions, CheckReport } from './ops/checks/index.js';
+
+/*
+ * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
+ * checks or sql. Each loader below is one module of src/ops/.
+ */
+const stage = () => import('./ops/stage.js');
+const refs = () => import('./ops/refs.js');
+const mergeOps = () => import('./ops/merge.js');
+const resolveOps = () => import('./ops/merge-resolve.js');
+const revertOps = () => import('./ops/revert.js');
+const maintenance = () => import('./ops/maintenance.js');
+const read = () => import('./ops/read.js');
+const configOps = () => import('./ops/config.js');
+const protect = () => import('./ops/protect.js');
 
 /**
  * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
@@ -42,18 +51,18 @@ export class Repo {
   }
 
   static async init(dir: string, branch?: string): Promise<Repo & { created: boolean }> {
-    const { root, created } = await init(dir, branch);
+    const { root, created } = await (await import('./ops/init.js')).init(dir, branch);
     return Object.assign(new Repo(new RepoContext(root)), { created });
   }
 
-  add(opts: AddOptions): Promise<AddResult> { return add(this.ctx, opts); }
-  rm(table: string, cached = false): Promise<void> { return remove(this.ctx, table, cached); }
-  mv(from: string, to: string): Promise<void> { return rename(this.ctx, from, to); }
-  commit(opts: CommitOptions): Promise<CommitResult> { return commit(this.ctx, opts); }
-  status(): Promise<StatusResult> { return status(this.ctx); }
-  log(opts?: LogOptions): Promise<LogEntry[]> { return log(this.ctx, opts); }
-  show(rev: string): Promise<ShowResult> { return show(this.ctx, rev); }
-  checkout(opts: CheckoutOptions): Promise<CheckoutResult> { return checkout(this.ctx, opts); }
+  async add(opts: AddOptions): Promise<AddResult> { return (await stage()).add(this.ctx, opts); }
+  async rm(table: string, cached = false): Promise<void> { return (await stage()).remove(this.ctx, table, cached); }
+  async mv(from: string, to: string): Promise<void> { return (await stage()).rename(this.ctx, from, to); }
+  async commit(opts: CommitOptions): Promise<CommitResult> { return (await import('./ops/commit.js')).commit(this.ctx, opts); }
+  async status(): Promise<StatusResult> { return (await import('./ops/status.js')).status(this.ctx); }
+  async log(opts?: LogOptions): Promise<LogEntry[]> { return (await import('./ops/history.js')).log(this.ctx, opts); }
+  async show(rev: string): Promise<ShowResult> { return (await import('./ops/show.js')).show(this.ctx, rev); }
+  async checkout(opts: CheckoutOptions): Promise<CheckoutResult> { return (await import('./ops/checkout.js')).checkout(this.ctx, opts); }
   /**
    * For each row of `orders` (the working tree's version) or `orders@rev`, or each cell with
    * `cells`, the newest commit whose change made it what it is now. Rows stream in key order.
@@ -64,14 +73,14 @@ export class Repo {
    *
    * Currently does not follow rows across a change of primary key (they are blamed on that commit).
    */
-  blame(opts: BlameOptions): Promise<BlameResult> { return blame(this.ctx, opts); }
+  async blame(opts: BlameOptions): Promise<BlameResult> { return (await import('./ops/blame.js')).blame(this.ctx, opts); }
   /**
    * `log --key`: the commits that changed one row (including those that added and removed it), newest first.
    *
    * @example
    * const h = await repo.rowHistory({ table: 'orders', key: [['id', '1042']] });
    */
-  rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> { return rowHistory(this.ctx, opts); }
+  async rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> { return (await import('./ops/row-history.js')).rowHistory(this.ctx, opts); }
   /**
    * Row- and cell-level differences, as git reads the arguments: no revision = working files vs
    * index, `staged` = index vs HEAD, one revision = it vs working files, two (or `A..B`, `A...B`).
@@ -85,20 +94,20 @@ export class Repo {
    * compared (or, for the working tree, in the index); a table renamed and edited in one commit
    * shows as removed and added.
    */
-  diff(opts: DiffOptions = {}): Promise<DiffSession> { return diff(this.ctx, opts); }
+  async diff(opts: DiffOptions = {}): Promise<DiffSession> { return (await import('./ops/diff/index.js')).diff(this.ctx, opts); }
 
-  branches() { return refs.listBranches(this.ctx); }
-  createBranch(name: string, start?: string) { return refs.createBranch(this.ctx, name, start); }
-  deleteBranch(name: string, force = false) { return refs.deleteBranch(this.ctx, name, force); }
-  renameBranch(from: string, to: string) { return refs.renameBranch(this.ctx, from, to); }
+  async branches() { return (await refs()).listBranches(this.ctx); }
+  async createBranch(name: string, start?: string) { return (await refs()).createBranch(this.ctx, name, start); }
+  async deleteBranch(name: string, force = false) { return (await refs()).deleteBranch(this.ctx, name, force); }
+  async renameBranch(from: string, to: string) { return (await refs()).renameBranch(this.ctx, from, to); }
   currentBranch() { return this.ctx.git.currentBranch(); }
-  tags() { return refs.listTags(this.ctx); }
-  createTag(name: string, rev?: string, message?: string) { return refs.createTag(this.ctx, name, rev, message); }
-  deleteTag(name: string) { return refs.deleteTag(this.ctx, name); }
-  reset(rev: string, mode: refs.ResetMode = 'mixed') { return refs.reset(this.ctx, rev, mode); }
+  async tags() { return (await refs()).listTags(this.ctx); }
+  async createTag(name: string, rev?: string, message?: string) { return (await refs()).createTag(this.ctx, name, rev, message); }
+  async deleteTag(name: string) { return (await refs()).deleteTag(this.ctx, name); }
+  async reset(rev: string, mode: ResetMode = 'mixed') { return (await refs()).reset(this.ctx, rev, mode); }
 
-  files(ref: string, relative = false): Promise<string[]> { return chunkFiles(this.ctx, ref, relative); }
-  export(ref: string, file: string, cwd = this.root) { return exportTable(this.ctx, ref, file, cwd); }
+  async files(ref: string, relative = false): Promise<string[]> { return (await read()).chunkFiles(this.ctx, ref, relative); }
+  async export(ref: string, file: string, cwd = this.root) { return (await read()).exportTable(this.ctx, ref, file, cwd); }
   /**
    * A read-only DuckDB query: `orders` reads the working file (uncommitted edits included),
    * `orders@v1` / `"my table"@HEAD~2` read that snapshot's chunks in place. Only one SELECT is
@@ -109,13 +118,13 @@ export class Repo {
    * const { rows } = await repo.sql("select * from orders except select * from orders@HEAD");  // rows added or changed since HEAD
    */
   sql(query: string, opts: { output?: string; cwd?: string } = {}): Promise<SqlResult> {
-    return sqlQuery(this.ctx, { query, output: opts.output, cwd: opts.cwd ?? this.root });
+    return import('./ops/sql/query.js').then((m) => m.sqlQuery(this.ctx, { query, output: opts.output, cwd: opts.cwd ?? this.root }));
   }
-  fsck(): Promise<FsckResult> { return fsck(this.ctx); }
-  gc(): Promise<GcResult> { return gc(this.ctx); }
+  async fsck(): Promise<FsckResult> { return (await maintenance()).fsck(this.ctx); }
+  async gc(): Promise<GcResult> { return (await maintenance()).gc(this.ctx); }
 
-  config(): Promise<Record<string, string>> { return readConfig(this.ctx); }
-  setConfig(key: string, value: string | undefined) { return this.ctx.locked(() => setConfig(this.ctx, key, value)); }
+  async config(): Promise<Record<string, string>> { return (await configOps()).readConfig(this.ctx); }
+  async setConfig(key: string, value: string | undefined) { const { setConfig } = await configOps(); return this.ctx.locked(() => setConfig(this.ctx, key, value)); }
 
   /**
    * Run the checks of lakegit.yaml (see docs/cli.md) without committing or merging anything; the
@@ -128,11 +137,11 @@ export class Repo {
    * const report = await repo.check({ rev: 'nightly-load', into: 'main' });
    * if (!report.passed) console.log(report.checks.filter((c) => !c.passed));
    */
-  check(opts: CheckOptions = {}): Promise<CheckReport> { return check(this.ctx, opts); }
+  async check(opts: CheckOptions = {}): Promise<CheckReport> { return (await import('./ops/checks/index.js')).check(this.ctx, opts); }
   /** A protected branch takes no direct commit, reset, revert or cherry-pick; merges into it must pass its checks. */
-  protect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, true); }
-  unprotect(branch: string): Promise<boolean> { return setProtected(this.ctx, branch, false); }
-  protectedBranches(): Promise<string[]> { return protectedBranches(this.ctx); }
+  async protect(branch: string): Promise<boolean> { return (await protect()).setProtected(this.ctx, branch, true); }
+  async unprotect(branch: string): Promise<boolean> { return (await protect()).setProtected(this.ctx, branch, false); }
+  async protectedBranches(): Promise<string[]> { return (await protect()).protectedBranches(this.ctx); }
 
   /**
    * Three-way, cell-level merge of `source` into HEAD: up to date, a fast-forward, or a commit with
@@ -145,27 +154,28 @@ export class Repo {
    * const r = await repo.merge({ source: 'fix' });
    * if (r.status === 'conflicts') console.log(r.conflicts);   // [{ table, key, column, base, ours, theirs }]
    */
-  merge(opts: MergeOptions): Promise<MergeResult> { return merge(this.ctx, opts); }
+  async merge(opts: MergeOptions): Promise<MergeResult> { return (await mergeOps()).merge(this.ctx, opts); }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
-  mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> { return continueMerge(this.ctx, opts); }
+  async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> { return (await mergeOps()).continueMerge(this.ctx, opts); }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
-  mergeAbort(): Promise<MergeResult> { return abortMerge(this.ctx); }
+  async mergeAbort(): Promise<MergeResult> { return (await mergeOps()).abortMerge(this.ctx); }
   /** The unresolved conflicts of the merge in progress, optionally of one table. */
-  conflicts(table?: string): Promise<Conflict[]> { return listConflicts(this.ctx, table); }
+  async conflicts(table?: string): Promise<Conflict[]> { return (await resolveOps()).listConflicts(this.ctx, table); }
   /**
    * Settle a table's conflicts to one side, all or those whose row matches `where` (DuckDB SQL).
    *
    * @example
    * await repo.resolve({ table: 'orders', side: 'theirs', where: "region = 'EU'" });
    */
-  resolve(opts: ResolveOptions): Promise<ResolveResult> { return resolve(this.ctx, opts); }
+  async resolve(opts: ResolveOptions): Promise<ResolveResult> { return (await resolveOps()).resolve(this.ctx, opts); }
   /** A new commit undoing `rev`'s row changes (merge commits need `mainline`); conflicts as in merge. */
-  revert(opts: PickOptions): Promise<MergeResult> { return revert(this.ctx, opts); }
+  async revert(opts: PickOptions): Promise<MergeResult> { return (await revertOps()).revert(this.ctx, opts); }
   /** A new commit applying `rev`'s row changes to HEAD, keeping its author; conflicts as in merge. */
-  cherryPick(opts: PickOptions): Promise<MergeResult> { return cherryPick(this.ctx, opts); }
+  async cherryPick(opts: PickOptions): Promise<MergeResult> { return (await revertOps()).cherryPick(this.ctx, opts); }
 
   /** Release DuckDB, if this process loaded it. */
-  static close(): void {
-    if (Engine.loaded()) void Engine.get().then((e) => e.close());
+  static async close(): Promise<void> {
+    const { Engine } = await import('./engine/db.js');
+    if (Engine.loaded()) (await Engine.get()).close();
   }
 }

@@ -50,18 +50,27 @@ export const registerCommitGate = (g: CommitGate): void => { commitGates.push(g)
 export const registerMergeGate = (g: MergeGate): void => { mergeGates.push(g); };
 export const registerRefGate = (g: RefGate): void => { refGates.push(g); };
 
+/**
+ * The checks module registers its gates when loaded. Loading it here, not wherever a caller happens
+ * to import it, means no write path can reach a branch with the gates missing.
+ */
+const loadChecks = () => import('./checks/index.js');
+
 export async function preCommitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
+  await loadChecks();
   const out: GateReport[] = [];
   for (const g of commitGates) { const r = await g(ctx, input); if (r) out.push(r); }
   return out;
 }
 
 export async function preMergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport[]> {
+  await loadChecks();
   const out: GateReport[] = [];
   for (const g of mergeGates) { const r = await g(ctx, input); if (r) out.push(r); }
   return out;
 }
 
 export async function preRefGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
+  await loadChecks();
   for (const g of refGates) await g(ctx, input);
 }
