@@ -1,0 +1,177 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
+import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
+import { ChunkStore } from '../../src/store/chunks.js';
+import { chunkFresh, compact, stageRows } from '../../src/table/changes.js';
+import { DEFAULT_CHUNKING } from '../../src/table/chunker.js';
+import { CHUNK_SCHEME, type Manifest } from '../../src/table/manifest.js';
+import type { Column } from '../../src/table/schema.js';
+import { loadFile, writeFile } from '../../src/table/files.js';
+import { TableSnapshot } from '../../src/table/snapshot.js';
+
+// The table layer in-process, on a real DuckDB, with a small chunking scheme so that a few
+// thousand rows make many chunks.
+const SMALL = { scheme: CHUNK_SCHEME, target: 64, min: 16, max: 256 };
+const KEYED: Column[] = [{ name: 'id', type: 'BIGINT' }, { name: 'v', type: 'BIGINT' }, { name: 's', type: 'VARCHAR' }];
+const source = { file: 't.csv', format: 'csv' as const };
+
+let engine: Engine;
+let dir: string;
+let store: ChunkStore;
+let seq = 0;
+let sawDeltas = false;
+
+beforeAll(async () => {
+  engine = await Engine.get();
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-chunking-'));
+  store = new ChunkStore(path.join(dir, 'chunks'));
+  await fsp.mkdir(store.dir);
+});
+afterAll(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+/** A work table holding rows (id, v) in the given order, with s derived from both. */
+async function keyedTable(rows: readonly (readonly [number, number])[]): Promise<string> {
+  const name = `t_${++seq}`;
+  await engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT id::BIGINT AS id, v::BIGINT AS v, 'row ' || id || ':' || v AS s
+    FROM (SELECT unnest([${rows.map((r) => r[0]).join(',')}]::BIGINT[]) AS id, unnest([${rows.map((r) => r[1]).join(',')}]::BIGINT[]) AS v)`);
+  return name;
+}
+
+const fresh = async (work: string, columns = KEYED, key: string[] | null = ['id'], chunking = SMALL): Promise<Manifest> => {
+  try {
+    return await chunkFresh(engine, store, { work, columns, key, source, chunking });
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
+  }
+};
+const ids = (m: Manifest) => m.chunks.map((c) => c.id);
+
+// size 'max': fast-check's default sizes make arrays of a few dozen elements, which would fit in one chunk.
+const arbKeys = fc.uniqueArray(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 0, maxLength: 2500, size: 'max' });
+const arbManyKeys = fc.uniqueArray(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 300, maxLength: 2500, size: 'max' });
+
+describe('chunking', () => {
+  it('chunking: any row order gives the same chunk ids', async () => {
+    await fc.assert(fc.asyncProperty(arbKeys, fc.integer(), async (keys, seed) => {
+      const rows = keys.map((k) => [k, (k * 31 + 7) % 1000] as const);
+      const shuffled = [...rows].sort((a, b) => ((a[0] * 2654435761 + seed) % 1000) - ((b[0] * 2654435761 + seed) % 1000));
+      const [a, b] = [await fresh(await keyedTable(rows)), await fresh(await keyedTable(shuffled))];
+      expect(ids(b)).toEqual(ids(a));
+      expect(a.rows).toBe(keys.length);
+      if (keys.length > 1000) expect(a.chunks.length).toBeGreaterThan(3);
+    }), { numRuns: 25 });
+  });
+
+  it('chunking: keyless rows in any order give the same ids, duplicates and -0.0 included', async () => {
+    const arbRow = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.constantFrom("'0.0'", "'-0.0'", "'1.5'", 'NULL', "'nan'"), fc.constantFrom("'a'", "''", 'NULL'));
+    await fc.assert(fc.asyncProperty(fc.array(arbRow, { maxLength: 400, size: 'max' }), async (rows) => {
+      const table = async (order: typeof rows) => {
+        const name = `k_${++seq}`;
+        const values = order.length ? `VALUES ${order.map(([a, x, s]) => `(${a}, ${x}::DOUBLE, ${s})`).join(', ')}` : 'SELECT 1, 1.0, 1 WHERE false';
+        await engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT col0::BIGINT AS a, col1::DOUBLE AS x, col2::VARCHAR AS s FROM (${values}) t(col0, col1, col2)`);
+        return name;
+      };
+      const columns = [{ name: 'a', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }, { name: 's', type: 'VARCHAR' }];
+      const a = await fresh(await table(rows), columns, null);
+      const b = await fresh(await table([...rows].reverse()), columns, null);
+      expect(ids(b)).toEqual(ids(a));
+      expect(a.rows).toBe(rows.length);
+    }), { numRuns: 40 });
+  });
+
+  it('chunking: one inserted row changes at most 2 base chunks', async () => {
+    await fc.assert(fc.asyncProperty(arbManyKeys, fc.integer({ min: 0, max: 1_000_000 }), async (keys, extra) => {
+      fc.pre(!keys.includes(extra));
+      const rows = keys.map((k) => [k, k % 97] as const);
+      const before = await fresh(await keyedTable(rows));
+      const after = await fresh(await keyedTable([...rows, [extra, 1]]));
+      const old = new Set(ids(before));
+      const changed = ids(after).filter((id) => !old.has(id)).length;
+      expect(changed, `rows per chunk ${before.chunks.map((c) => c.rows)} -> ${after.chunks.map((c) => c.rows)}`).toBeLessThanOrEqual(2);
+      expect(before.chunks.length).toBeGreaterThan(1);
+    }), { numRuns: 25, endOnFailure: true });
+  });
+
+  it('chunking: one inserted row changes at most 2 base chunks of a 100k-row table (default scheme)', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => [i * 2, i % 1000] as const);
+    const before = await fresh(await keyedTable(rows), KEYED, ['id'], DEFAULT_CHUNKING);
+    const after = await fresh(await keyedTable([...rows, [100_001, 5]]), KEYED, ['id'], DEFAULT_CHUNKING);
+    const old = new Set(ids(before));
+    expect(ids(after).filter((id) => !old.has(id)).length).toBeLessThanOrEqual(2);
+    expect(after.rows).toBe(100_001);
+  }, 120_000);
+
+  it('chunking: compacting after random edits gives exactly the chunks of a fresh add of the same rows', async () => {
+    const arbEdit = fc.record({
+      inserts: fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 12 }),
+      updates: fc.array(fc.nat(), { maxLength: 8 }),
+      deletes: fc.array(fc.nat(), { maxLength: 8 }),
+      value: fc.integer({ min: 0, max: 999 }),
+    });
+    const arbStart = fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 1200, size: 'max' });
+    await fc.assert(fc.asyncProperty(arbStart, fc.array(arbEdit, { minLength: 1, maxLength: 14 }), async (start, edits) => {
+      const model = new Map(start.map((k) => [k, k % 10]));
+      let layered = false;
+      let m = await fresh(await keyedTable([...model]));
+      for (const e of edits) {
+        const present = [...model.keys()];
+        for (const i of e.updates) if (present.length) model.set(present[i % present.length], e.value);
+        for (const i of e.deletes) if (present.length) model.delete(present[i % present.length]);
+        for (const k of e.inserts) if (!model.has(k)) model.set(k, e.value);
+        const work = await keyedTable([...model]);
+        try {
+          m = await stageRows(engine, store, { work, columns: KEYED, key: ['id'], source, prev: m, chunking: SMALL });
+          layered ||= m.deltas.length > 0;
+        } finally {
+          await engine.run(`DROP TABLE ${quoteIdent(work)}`);
+        }
+      }
+      const expected = await fresh(await keyedTable([...model]));
+      const rows = await engine.all(`SELECT id, v FROM (${new TableSnapshot(m, store).sql()}) ORDER BY id`);
+      expect(rows.map((r) => [r.id, r.v])).toEqual([...model].sort((a, b) => a[0] - b[0]));
+      expect(m.rows).toBe(model.size);
+      sawDeltas ||= layered;
+      const compacted = await compact(engine, store, m);
+      expect(compacted.deltas).toEqual([]);
+      expect(ids(compacted)).toEqual(ids(expected));
+    }), { numRuns: 20 });
+    expect(sawDeltas).toBe(true);
+  });
+
+  it('chunking: a round trip through CSV, TSV, Parquet and JSON Lines keeps the chunk ids', async () => {
+    const lit = (v: string | null, type: string) => (v === null ? `NULL::${type}` : `${quoteLiteral(v)}::${type}`);
+    const arbRow = fc.record({
+      amount: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? '-0.0' : String(x)))),
+      label: fc.option(fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', "'", '\n', '\t', 'é', '日', '✓', '\\', 'NULL', '0') , maxLength: 12 })),
+      big: fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String)),
+      flag: fc.option(fc.boolean().map(String)),
+      day: fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+      at: fc.option(fc.date({ min: new Date('1970-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().replace('T', ' ').replace('Z', ''))),
+    });
+    const columns: Column[] = [
+      { name: 'id', type: 'BIGINT' }, { name: 'amount', type: 'DOUBLE' }, { name: 'label', type: 'VARCHAR' }, { name: 'big', type: 'BIGINT' },
+      { name: 'flag', type: 'BOOLEAN' }, { name: 'day', type: 'DATE' }, { name: 'at', type: 'TIMESTAMP' },
+    ];
+    await fc.assert(fc.asyncProperty(fc.array(arbRow, { minLength: 1, maxLength: 60, size: 'max' }), async (rows) => {
+      const name = `rt_${++seq}`;
+      const values = rows.map((r, i) => `(${i}, ${lit(r.amount, 'DOUBLE')}, ${lit(r.label, 'VARCHAR')}, ${lit(r.big, 'BIGINT')}, ${lit(r.flag, 'BOOLEAN')}, ${lit(r.day, 'DATE')}, ${lit(r.at, 'TIMESTAMP')})`);
+      await engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT col0::BIGINT AS id, col1 AS amount, col2 AS label, col3 AS big, col4 AS flag, col5 AS day, col6 AS at FROM (VALUES ${values.join(', ')})`);
+      const m = await fresh(name, columns);
+      for (const format of ['csv', 'tsv', 'parquet', 'jsonl'] as const) {
+        const file = path.join(dir, `rt.${format}`);
+        await writeFile(engine, new TableSnapshot(m, store).orderedSql(), file, format);
+        const work = `rt_back_${++seq}`;
+        const loaded = await loadFile(engine, file, `rt.${format}`, format, quoteIdent(work), m.columns);
+        expect(loaded, format).toEqual(columns);
+        const back = await fresh(work, columns);
+        expect(ids(back), format).toEqual(ids(m));
+      }
+    }), { numRuns: 25 });
+  });
+});

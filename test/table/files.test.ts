@@ -1,0 +1,91 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
+import { quoteIdent } from '../../src/engine/quote.js';
+import { findCsvProblem } from '../../src/table/csvcheck.js';
+import { loadFile } from '../../src/table/files.js';
+import type { Column, FileFormat } from '../../src/table/schema.js';
+
+let engine: Engine;
+let dir: string;
+let seq = 0;
+
+beforeAll(async () => {
+  engine = await Engine.get();
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-files-'));
+});
+afterAll(() => fsp.rm(dir, { recursive: true, force: true }));
+
+async function load(name: string, text: string, prior?: Column[], format: FileFormat = 'csv') {
+  const file = path.join(dir, name);
+  await fsp.writeFile(file, text);
+  const work = `w_${++seq}`;
+  const columns = await loadFile(engine, file, name, format, quoteIdent(work), prior);
+  const rows = await engine.all(`SELECT * FROM ${quoteIdent(work)} ORDER BY 1`);
+  return { columns, rows };
+}
+
+const many = (n: number, last: string) => `id,x\n${Array.from({ length: n }, (_, i) => `${i},${i}`).join('\n')}\n${n},${last}\n`;
+
+describe('loadFile', () => {
+  it('loadFile: a fractional value past the sniffer sample widens the column instead of being rounded', async () => {
+    const { columns, rows } = await load('late.csv', many(30_000, '6.5'));
+    expect(columns).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }]);
+    expect(rows.at(-1)).toEqual({ id: 30_000, x: 6.5 });
+  });
+
+  it('loadFile: a time past the sample widens a DATE column to TIMESTAMP instead of being dropped', async () => {
+    const text = `id,d\n${Array.from({ length: 30_000 }, (_, i) => `${i},2024-01-01`).join('\n')}\n30000,2024-01-01 10:30:00\n`;
+    const { columns, rows } = await load('late-date.csv', text);
+    expect(columns[1]).toEqual({ name: 'd', type: 'TIMESTAMP' });
+    expect(rows.at(-1)).toEqual({ id: 30_000, d: '2024-01-01 10:30:00' });
+  });
+
+  it('loadFile: recorded types are kept while the values fit, and widened when they would be rounded', async () => {
+    const prior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }];
+    expect((await load('keep.csv', 'id,x\n1,2\n2,3\n', prior)).columns).toEqual(prior);
+    const intPrior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'BIGINT' }];
+    const widened = await load('widen.csv', 'id,x\n1,2\n2,3.5\n', intPrior);
+    expect(widened.columns[1].type).toBe('DOUBLE');
+    expect(widened.rows[1].x).toBe(3.5);
+    const tsPrior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'TIMESTAMP' }];
+    const zoned = await load('zoned.csv', 'id,x\n1,2024-01-01 10:00:00+02\n', tsPrior);
+    expect(zoned.columns[1].type).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(zoned.rows[0].x).toBe('2024-01-01 08:00:00+00');
+  });
+
+  it('loadFile: an added column keeps the recorded types of the others', async () => {
+    const prior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }];
+    const { columns } = await load('added.csv', 'id,x,note\n1,2,a\n', prior);
+    expect(columns).toEqual([...prior, { name: 'note', type: 'VARCHAR' }]);
+  });
+
+  it('loadFile: JSON Lines numbers past the sample are not rounded either', async () => {
+    const text = `${Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: i, x: i })).join('\n')}\n{"id":30000,"x":0.25}\n`;
+    const { columns, rows } = await load('late.jsonl', text, undefined, 'jsonl');
+    expect(columns[1].type).toBe('DOUBLE');
+    expect(rows.at(-1)).toEqual({ id: 30_000, x: 0.25 });
+  });
+});
+
+describe('findCsvProblem', () => {
+  const problem = async (text: string, delim = ',') => {
+    const file = path.join(dir, `p${++seq}.csv`);
+    await fsp.writeFile(file, text);
+    return findCsvProblem(file, delim);
+  };
+
+  it('findCsvProblem: names the first record whose field count differs, counting quoted newlines', async () => {
+    expect(await problem('a,b\n1,2\n3,4,5\n')).toEqual({ line: 3, message: 'expected 2 fields, found 3' });
+    expect(await problem('a,b\n"x\ny",2\n3\n')).toEqual({ line: 4, message: 'expected 2 fields, found 1' });
+    expect(await problem('a\tb\n1\t2\n3\t4\t5\n', '\t')).toEqual({ line: 3, message: 'expected 2 fields, found 3' });
+  });
+
+  it('findCsvProblem: an unclosed quote, and nothing for well-formed files', async () => {
+    expect(await problem('a,b\n1,"open\n2,3\n')).toEqual({ line: 2, message: 'a quoted field is never closed' });
+    expect(await problem('a,b\n1,"x, ""y"""\r\n\n2,\n')).toBeUndefined();
+    expect(await problem('a,b\n1,2')).toBeUndefined();
+  });
+});
