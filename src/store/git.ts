@@ -129,7 +129,8 @@ export class GitStore {
     if (!message) return target;
     return (await gitLib()).writeTag({
       ...this.o,
-      tag: { object: target, type: 'commit', tag: name, tagger, message: message.endsWith('\n') ? message : `${message}\n` },
+      // isomorphic-git ends the message with a newline itself; one of ours made a blank line git does not write.
+      tag: { object: target, type: 'commit', tag: name, tagger, message: message.replace(/\n+$/, '') },
     });
   }
 
