@@ -6,6 +6,7 @@ import { allChunkIds, type Manifest } from '../table/manifest.js';
 import { rowDigest } from '../table/rowsql.js';
 import { schemaSignature } from '../table/schema.js';
 import { OP } from '../table/snapshot.js';
+import { rewriteDiffers } from './chunkcheck.js';
 import type { RepoContext } from './context.js';
 import { walkCommits } from './history.js';
 import { readManifest, readTableTree } from './tree.js';
@@ -79,6 +80,9 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       const names = (JSON.parse(sig) as [string, string][]).map(([n]) => n);
       const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), names, sig);
       if (actual !== id) problems.push({ kind: 'bad-chunk', what: id, detail: `rows hash to ${actual}` });
+      else if (await rewriteDiffers(engine!, ctx.chunks.pathOf(id))) {
+        problems.push({ kind: 'bad-chunk', what: id, detail: 'rows are intact but the file differs from a fresh write of them (damaged metadata or statistics)' });
+      }
     } catch (e) {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
