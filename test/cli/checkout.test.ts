@@ -1,0 +1,114 @@
+import { promises as fsp } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { api, commit, editRow, expectRefusedUnchanged, fixture, fixtureBytes, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+
+const EDITED = editRow(ORDERS, '3', '3,101,8.00,shipped,2024-01-05 11:30:00,true,');
+
+/** main: orders + customers; fix: orders row 3 changed. HEAD on main, clean. */
+async function twoBranches() {
+  const repo = await ordersRepo({ 'customers.csv': fixture('customers.csv') });
+  await track(repo, 'customers.csv', ['id']);
+  await commit(repo, 'customers');
+  const a = await api(repo);
+  await a.checkout({ target: 'HEAD', create: 'fix' });
+  await repo.write('orders.csv', EDITED);
+  await commit(repo, 'fix row 3', true);
+  await a.checkout({ target: 'main' });
+  return repo;
+}
+
+describe('checkout', () => {
+  it('checkout: switches branch and rewrites only the tables that differ', async () => {
+    await using repo = await twoBranches();
+    const customers = await fsp.stat(repo.path('customers.csv'));
+    expect(await repo.ok('checkout', 'fix')).toBe("Switched to branch 'fix'\nupdated orders\n");
+    expect(await repo.read('orders.csv')).toContain('\n3,101,8.0,shipped,');
+    expect((await fsp.stat(repo.path('customers.csv'))).mtimeMs).toBe(customers.mtimeMs);
+    expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
+    expect(await repo.ok('switch', 'main')).toBe("Switched to branch 'main'\nupdated orders\n");
+    expect(await repo.read('orders.csv')).toContain('\n3,101,7.25,shipped,');
+  });
+
+  it('checkout: refuses to overwrite uncommitted changes (exit 1, nothing touched); --force discards them', async () => {
+    await using repo = await twoBranches();
+    const dirty = ORDERS.replace('\n10,101,61.20,', '\n10,101,0.01,');
+    await repo.write('orders.csv', dirty);
+    const r = await expectRefusedUnchanged(repo, 1, 'checkout', 'fix');
+    expect(r.stderr).toContain("uncommitted changes to 'orders' would be overwritten");
+    expect(r.stderr).toContain('--force');
+    expect(await repo.read('orders.csv')).toBe(dirty);
+    expect((await json(repo, 'status')).branch).toBe('main');
+    await repo.ok('checkout', '--force', 'fix');
+    expect(await repo.read('orders.csv')).not.toContain('0.01');
+    expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
+  });
+
+  it('checkout: a staged change also blocks a checkout that would replace it', async () => {
+    await using repo = await twoBranches();
+    await repo.write('orders.csv', ORDERS.replace('\n10,101,61.20,', '\n10,101,0.01,'));
+    await track(repo, 'orders.csv', ['id']);
+    await repo.write('orders.csv', ORDERS);
+    await expectRefusedUnchanged(repo, 1, 'checkout', 'fix');
+  });
+
+  it('checkout: uncommitted changes to a table the target leaves alone are carried over', async () => {
+    await using repo = await twoBranches();
+    const edited = fixture('customers.csv').replace('Eve', 'Eva');
+    await repo.write('customers.csv', edited);
+    await repo.ok('checkout', 'fix');
+    expect(await repo.read('customers.csv')).toBe(edited);
+    expect((await json(repo, 'status')).tables.find((t: any) => t.table === 'customers').unstaged).toEqual({ added: 0, removed: 0, modified: 1 });
+    await repo.ok('checkout', '-b', 'again');
+    expect(await repo.read('customers.csv')).toBe(edited);
+  });
+
+  it('checkout: a commit id (short) detaches HEAD; status says so and a branch can be made there', async () => {
+    await using repo = await twoBranches();
+    const [, first] = await json(repo, 'log');
+    expect(await repo.ok('checkout', first.commit.slice(0, 6))).toBe(`HEAD is now at ${first.commit.slice(0, 7)}\n`);
+    const st = await json(repo, 'status');
+    expect(st).toMatchObject({ branch: null, head: first.commit });
+    expect(await repo.ok('status')).toMatch(/^HEAD detached at [0-9a-f]{7}\n/);
+    expect(await repo.exists('customers.csv')).toBe(false);
+    await repo.ok('checkout', '-b', 'from-old');
+    expect((await json(repo, 'status')).branch).toBe('from-old');
+  });
+
+  it('checkout: tables absent from the target are removed and come back on return', async () => {
+    await using repo = await twoBranches();
+    await repo.ok('checkout', 'HEAD~1');
+    expect(await repo.exists('customers.csv')).toBe(false);
+    await repo.ok('checkout', 'main');
+    expect(await repo.read('customers.csv')).toBe(fixture('customers.csv'));
+  });
+
+  it('checkout: refuses to overwrite an untracked file a target table would write', async () => {
+    await using repo = await twoBranches();
+    await repo.ok('checkout', 'HEAD~1');
+    await repo.write('customers.csv', 'id,name\n1,mine\n');
+    const r = await expectRefusedUnchanged(repo, 1, 'checkout', 'main');
+    expect(r.stderr).toContain("untracked file(s) 'customers.csv' would be overwritten");
+    expect(await repo.read('customers.csv')).toBe('id,name\n1,mine\n');
+  });
+
+  it('checkout: files are written back in their own format, and adding them back gives the same chunks', async () => {
+    await using repo = await newRepo({ 'o.tsv': fixture('orders.tsv'), 'o.parquet': fixtureBytes('orders.parquet'), 'o.jsonl': fixture('orders.jsonl') });
+    for (const f of ['o.tsv', 'o.parquet', 'o.jsonl']) await track(repo, f, ['id'], f.replace('.', '_'));
+    await commit(repo, 'three formats');
+    const files = await repo.ok('files', 'o_tsv', '--relative');
+    for (const f of ['o.tsv', 'o.parquet', 'o.jsonl']) await fsp.rm(repo.path(f));
+    await repo.ok('checkout', '--force', 'HEAD');
+    expect((await repo.read('o.tsv')).split('\n')[0]).toBe('id\tcustomer_id\tamount\tstatus\tcreated_at\tpaid\tnote');
+    expect(JSON.parse((await repo.read('o.jsonl')).split('\n')[0])).toMatchObject({ id: 1, customer_id: 101, amount: 10.5, status: 'new' });
+    expect((await fsp.readFile(repo.path('o.parquet'))).subarray(0, 4).toString()).toBe('PAR1');
+    await repo.ok('add', '.');
+    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    for (const t of ['o_tsv', 'o_parquet', 'o_jsonl']) expect(await repo.ok('files', t, '--relative')).toBe(files);
+  });
+
+  it('checkout: an unknown branch or revision is exit 2 and changes nothing', async () => {
+    await using repo = await twoBranches();
+    expect((await expectRefusedUnchanged(repo, 2, 'checkout', 'nope')).stderr).toContain("unknown revision 'nope'");
+    expect((await expectRefusedUnchanged(repo, 2, 'checkout', '-b', 'fix')).stderr).toContain("a branch named 'fix' already exists");
+  });
+});
