@@ -29,9 +29,12 @@ for (const name of ['run', 'stream', 'start'] as Method[]) {
   };
 }
 
+/** LAKEGIT_TRACE_WIDTH=0 prints each statement whole. */
+const WIDTH = Number(process.env.LAKEGIT_TRACE_WIDTH ?? 150);
+
 const oneLine = (sql: string, width: number) => {
   const s = sql.replace(/\s+/g, ' ').trim();
-  return s.length > width ? `${s.slice(0, width - 1)}…` : s;
+  return width > 0 && s.length > width ? `${s.slice(0, width - 1)}…` : s;
 };
 
 process.on('exit', () => {
@@ -40,7 +43,7 @@ process.on('exit', () => {
   const lines = [
     `trace: process ${end.toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; `
       + `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
-    ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, 150)}`),
+    ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, WIDTH)}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 });

@@ -93,7 +93,7 @@ async function commitBytes(bench: Bench, h: History) {
     : [0.01 * h.parquetBytes, '1% of one parquet copy', '<= 1% of parquet'];
   const mid = median(bytes);
   const max = Math.max(...bytes);
-  const cache = median(h.samples.map((s) => s.cacheBytes));
+  const cache = Math.round(median(h.samples.map((s) => s.cacheBytes)));
   return {
     figure: `commit-bytes-${h.pattern}`, lakegit_s: null, baseline, baseline_s: null, lakegit_bytes: Math.round(mid),
     baseline_bytes: Math.round(limit), ratio: mid / limit, goal, met: mid <= limit, rows: bench.opts.rows, pattern: h.pattern,
