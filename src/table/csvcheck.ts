@@ -51,3 +51,25 @@ export async function findCsvProblem(file: string, delim: string): Promise<CsvPr
   if (quoted) return { line: recordLine, message: 'a quoted field is never closed' };
   return endRecord();
 }
+
+/** The field names of a delimited file's first record, unquoted; undefined for an empty file. */
+export async function readHeader(file: string, delim: string): Promise<string[] | undefined> {
+  const names: string[] = [];
+  let field = '';
+  let quoted = false;
+  let afterQuote = false;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 65536 }) as AsyncIterable<string>) {
+    for (const ch of chunk) {
+      if (quoted) {
+        if (ch === '"') { quoted = false; afterQuote = true; } else field += ch;
+        continue;
+      }
+      if (ch === '"') { if (afterQuote) field += '"'; quoted = true; afterQuote = false; continue; }
+      afterQuote = false;
+      if (ch === delim) { names.push(field); field = ''; } else if (ch === '\n') { names.push(field.replace(/\r$/, '')); return names; } else field += ch;
+    }
+  }
+  if (names.length === 0 && field === '') return undefined;
+  names.push(field.replace(/\r$/, ''));
+  return names;
+}

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
-import { findCsvProblem } from './csvcheck.js';
+import { findCsvProblem, readHeader } from './csvcheck.js';
 import type { Column, FileFormat } from './schema.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
@@ -16,14 +16,17 @@ export function readerSql(file: string, format: FileFormat, columns?: readonly C
   return `(SELECT ${columns.map(strictCast).join(', ')} FROM ${base})`;
 }
 
-/** CSV is read as RFC 4180 (comma, double quotes): a sniffer free to pick another dialect turns a malformed file into one column. */
+/**
+ * CSV is read as RFC 4180 (comma, double quotes) from its first line: a sniffer free to pick another
+ * dialect, or to skip leading lines, turns a malformed file into other columns.
+ */
 function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
   const p = quoteLiteral(file);
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
   const sample = fullSample ? ', sample_size = -1' : '';
   switch (format) {
-    case 'csv': return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
-    case 'tsv': return `read_csv(${p}, header = true, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'csv': return `read_csv(${p}, header = true, skip = 0, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'tsv': return `read_csv(${p}, header = true, skip = 0, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
     case 'jsonl': return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
     case 'parquet': return `read_parquet(${p})`;
   }
@@ -84,8 +87,14 @@ export async function loadFile(
     return describe(engine, into);
   };
   try {
+    if (format === 'jsonl' && (await isBlank(absFile))) {
+      // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
+      if (!prior?.length) throw badInput(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
+      return await attempt(prior);
+    }
     const inferred = await describe(engine, readerSql(absFile, format));
     checkColumns(inferred, displayFile);
+    if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? ',' : '\t');
     if (format === 'parquet') return await attempt();     // its types are the file's own
     const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
     const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
@@ -109,6 +118,26 @@ function checkColumns(columns: readonly Column[], file: string): void {
   if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
   const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
   if (reserved) throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, { file, column: reserved.name });
+}
+
+/** DuckDB renames a repeated or empty header name (a, a_1; column1): such a file cannot be written back as it was. */
+async function checkHeader(abs: string, file: string, delim: string): Promise<void> {
+  const names = (await readHeader(abs, delim)) ?? [];
+  const empty = names.findIndex((n) => n.trim() === '');
+  if (empty >= 0) throw badInput(`'${file}' has a column with no name (column ${empty + 1} of its header)`, { file, column: empty + 1 });
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw badInput(`'${file}' has two columns named '${dup}'`, { file, column: dup });
+}
+
+async function isBlank(abs: string): Promise<boolean> {
+  const handle = await fsp.open(abs, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8').trim() === '' && (await handle.stat()).size <= bytesRead;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** DuckDB's sniffer names no line: find the faulty record of a delimited file ourselves. */
