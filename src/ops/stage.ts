@@ -28,6 +28,7 @@ export interface AddResult { staged: string[]; unchanged: string[]; removed: str
 
 /** `add`: start tracking files, or stage the current rows of tracked ones. */
 export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult> {
+  if (opts.key?.length && opts.keyless) throw badInput('--key and --keyless exclude each other', {}, 'a table has a primary key or none');
   return ctx.locked(async () => {
     const index = await ctx.staging.read();
     const result: AddResult = { staged: [], unchanged: [], removed: [] };
