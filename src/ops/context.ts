@@ -5,6 +5,7 @@ import { notARepository } from '../errors.js';
 import { ChunkStore } from '../store/chunks.js';
 import { exists } from '../store/fsutil.js';
 import { GitStore } from '../store/git.js';
+import { withJournal } from '../store/journal.js';
 import { withLock } from '../store/lock.js';
 import { StagingStore } from '../store/staging.js';
 
@@ -33,7 +34,7 @@ export class RepoContext {
 
   /** Writers take the repository lock; readers never do. */
   locked<T>(body: () => Promise<T>): Promise<T> {
-    return withLock(path.join(this.gitdir, 'lakegit.lock'), body);
+    return withLock(path.join(this.gitdir, 'lakegit.lock'), () => withJournal(this.stateFile('cache'), body));
   }
 
   abs(rel: string): string {

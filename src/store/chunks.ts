@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { exists, tempName } from './fsutil.js';
+import { noteCreated } from './journal.js';
 
 const ID = /^[0-9a-f]{64}$/;
 
@@ -33,7 +34,9 @@ export class ChunkStore {
     } finally {
       await handle.close();
     }
+    const fresh = !(await exists(this.pathOf(id)));
     await fsp.rename(tmp, this.pathOf(id));
+    if (fresh) noteCreated(this.pathOf(id));
     return (await fsp.stat(this.pathOf(id))).size;
   }
 

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { notePublished } from './journal.js';
 
 /** Write to a temporary name in the same folder, fsync, then rename: readers see old or new, never half. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -13,6 +14,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await handle.close();
   }
   await fsp.rename(tmp, file);
+  notePublished();
 }
 
 export async function exists(file: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './fsutil.js';
+import { createHash } from 'node:crypto';
+import { exists, writeFileAtomic } from './fsutil.js';
+import { noteCreated } from './journal.js';
 import { corrupt, refused } from '../errors.js';
 
 export interface Identity { name: string; email: string; timestamp: number; timezoneOffset: number }
@@ -37,7 +39,13 @@ export class GitStore {
 
   async writeBlob(data: string | Uint8Array): Promise<string> {
     const blob = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    return (await gitLib()).writeBlob({ ...this.o, blob });
+    // A blob that is new here is noted, so a command that fails before publishing can remove it.
+    const oid = createHash('sha1').update(`blob ${blob.length}\0`).update(blob).digest('hex');
+    const loose = path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+    const fresh = !(await exists(loose));
+    const written = await (await gitLib()).writeBlob({ ...this.o, blob });
+    if (fresh && written === oid) noteCreated(loose);
+    return written;
   }
 
   async readBlob(oid: string): Promise<Buffer> {
