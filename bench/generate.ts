@@ -45,7 +45,7 @@ export function orderRowSql(v: number): string {
     ${STATUS}[((id * 13 + ${v}) % 4 + 1)::INTEGER] AS status,
     ${REGION}[((id * 7) % 5 + 1)::INTEGER] AS region,
     'customer' || ((id * 7919) % 50000 + 1) || '@example.com' AS email,
-    CASE WHEN (id * 17 + ${v}) % 10 = 0 THEN NULL ELSE 'note ' || ((id * 7 + ${v}) % 1000) END AS note,
+    CASE WHEN (id // ${STRIDE} * 7 + ${v}) % 10 = 0 THEN NULL ELSE 'note ' || ((id * 7 + ${v}) % 1000) END AS note,
     TIMESTAMP '2024-01-01 00:00:00' + to_seconds((id * 37 + (id * 7919) % 3600)::BIGINT) AS created_at,
     (id * 11 + ${v}) % 3 = 0 AS is_gift,
     CASE WHEN (id * 19) % 7 = 0 THEN NULL ELSE ((id * 23) % 40)::INTEGER END AS discount_pct`;
