@@ -1,0 +1,139 @@
+import { promises as fsp } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
+import { quoteLiteral } from '../../src/engine/quote.js';
+import { spawnCli, type TempRepo } from '../helpers.js';
+import { api, newRepo } from './core-helpers.js';
+
+// Kill `commit` and `checkout` with SIGKILL at random moments, then check what a crash must leave:
+// fsck passes, HEAD is the old or the new commit (branch), and that commit's rows are intact.
+// One repository is reused; each run starts from a clean checkout of HEAD.
+const RUNS = Number(process.env.LAKEGIT_KILL_RUNS ?? 50);
+const ROWS = 10_000;
+const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20260101);
+
+/** Two versions of a table; the second changes every tenth row. */
+const version = (v: number) => `id,customer,amount,status,note\n${Array.from({ length: ROWS }, (_, i) =>
+  `${i},${i % 997},${((i * 37) % 10000) / 100},${['new', 'paid', 'shipped'][i % 3]},${v === 1 && i % 10 === 0 ? `changed ${i}` : `note ${i}`}`).join('\n')}\n`;
+const VERSIONS = [version(0), version(1)];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Run the CLI, SIGKILL it after `delay` ms unless it ended; resolves with its exit code (null if killed). */
+function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number }> {
+  const start = Date.now();
+  const child = spawnCli(repo.dir, args);
+  const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+  return new Promise((resolve) => child.on('exit', (code) => {
+    clearTimeout(timer);
+    resolve({ code, ms: Date.now() - start });
+  }));
+}
+
+/** Whether the working file holds exactly the rows of a version (values, not formatting). */
+async function holds(repo: TempRepo, v: number): Promise<boolean> {
+  const engine = await Engine.get();
+  const expected = repo.path(`../expected-${v}-${process.pid}.csv`);
+  await fsp.writeFile(expected, VERSIONS[v]);
+  try {
+    const read = (f: string) => `SELECT * FROM read_csv(${quoteLiteral(f)}, header = true)`;
+    const diff = await engine.value(`SELECT count(*) FROM ((${read(repo.path('orders.csv'))} EXCEPT ALL ${read(expected)})
+      UNION ALL (${read(expected)} EXCEPT ALL ${read(repo.path('orders.csv'))}))`);
+    return Number(diff) === 0;
+  } finally {
+    await fsp.rm(expected, { force: true });
+  }
+}
+
+let locksLeft = 0;
+
+/** fsck passes; a lock left by the killed writer is counted (the next writer must take it over). */
+async function expectIntact(repo: TempRepo, context: string): Promise<void> {
+  if (await repo.exists('.lakegit/lakegit.lock')) locksLeft++;
+  const fsck = await (await api(repo)).fsck();
+  expect(fsck.problems, context).toEqual([]);
+}
+
+describe('kill', () => {
+  it(`kill: commit killed at ${RUNS} random moments leaves HEAD old or new with its rows intact`, async () => {
+    await using repo = await newRepo({ 'orders.csv': VERSIONS[0] });
+    const a = await api(repo);
+    await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
+    let head = (await a.commit({ message: 'v0' })).oid;
+    let current = 0;
+    await repo.write('orders.csv', VERSIONS[1]);
+    const calibrate = await killAfter(repo, ['commit', '-am', 'calibrate'], 60_000);
+    expect(calibrate.code).toBe(0);
+    head = (await a.log({ n: 1 }))[0].commit;
+    current = 1;
+    const random = rng(SEED);
+    const outcomes = { old: 0, new: 0 };
+    for (let run = 0; run < RUNS; run++) {
+      const next = 1 - current;
+      await repo.write('orders.csv', VERSIONS[next]);
+      const delay = Math.floor(random() * calibrate.ms * 1.2);
+      await killAfter(repo, ['commit', '-am', `run ${run}`], delay);
+      const context = `run ${run}, killed after ${delay} ms (seed ${SEED})`;
+      await expectIntact(repo, context);
+      const now = (await a.log({ n: 1 }))[0];
+      expect(await a.currentBranch(), context).toBe('main');
+      if (now.commit !== head) {
+        expect(now, context).toMatchObject({ parents: [head], message: `run ${run}` });
+        head = now.commit;
+        current = next;
+        outcomes.new++;
+      } else outcomes.old++;
+      await a.checkout({ target: 'HEAD', force: true });
+      expect(await holds(repo, current), context).toBe(true);
+    }
+    // Both outcomes happened, or the delays did not spread over the command.
+    expect(outcomes.old, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    expect(outcomes.new, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    expect((await repo.run('fsck')).exitCode).toBe(0);
+  }, 240_000);
+
+  it(`kill: checkout killed at ${RUNS} random moments leaves HEAD on the old or new branch with its rows intact`, async () => {
+    await using repo = await newRepo({ 'orders.csv': VERSIONS[0] });
+    const a = await api(repo);
+    await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
+    await a.commit({ message: 'v0' });
+    await a.checkout({ target: 'HEAD', create: 'other' });
+    await repo.write('orders.csv', VERSIONS[1]);
+    await a.commit({ message: 'v1', all: true });
+    const refs = { main: (await a.branches()).find((b) => b.name === 'main')!.commit, other: (await a.log({ n: 1 }))[0].commit };
+    const versionOf: Record<string, number> = { main: 0, other: 1 };
+    const calibrate = await killAfter(repo, ['checkout', 'main'], 60_000);
+    expect(calibrate.code).toBe(0);
+    const random = rng(SEED + 1);
+    const outcomes = { old: 0, new: 0 };
+    for (let run = 0; run < RUNS; run++) {
+      const from = (await a.currentBranch())!;
+      const to = from === 'main' ? 'other' : 'main';
+      const delay = Math.floor(random() * calibrate.ms * 1.2);
+      await killAfter(repo, ['checkout', to], delay);
+      const context = `run ${run}, ${from} -> ${to}, killed after ${delay} ms (seed ${SEED})`;
+      await expectIntact(repo, context);
+      const branch = await a.currentBranch();
+      expect([from, to], context).toContain(branch);
+      outcomes[branch === to ? 'new' : 'old']++;
+      const branches = Object.fromEntries((await a.branches()).map((b) => [b.name, b.commit]));
+      expect(branches, context).toEqual(refs);
+      await a.checkout({ target: branch!, force: true });
+      expect(await holds(repo, versionOf[branch!]), context).toBe(true);
+    }
+    expect(outcomes.old, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    expect(outcomes.new, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    expect((await repo.run('fsck')).exitCode).toBe(0);
+    // Killed writers left their lock behind, and every following writer took it over.
+    expect(locksLeft).toBeGreaterThan(0);
+  }, 240_000);
+});
