@@ -56,7 +56,7 @@ export class Repo {
   }
 
   async add(opts: AddOptions): Promise<AddResult> { return (await stage()).add(this.ctx, opts); }
-  async rm(table: string, cached = false): Promise<void> { return (await stage()).remove(this.ctx, table, cached); }
+  async rm(table: string, cached = false, force = false): Promise<void> { return (await stage()).remove(this.ctx, table, cached, force); }
   async mv(from: string, to: string): Promise<void> { return (await stage()).rename(this.ctx, from, to); }
   async commit(opts: CommitOptions): Promise<CommitResult> { return (await import('./ops/commit.js')).commit(this.ctx, opts); }
   async status(): Promise<StatusResult> { return (await import('./ops/status.js')).status(this.ctx); }

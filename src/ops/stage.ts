@@ -1,7 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
-import { badInput } from '../errors.js';
+import { badInput, refused } from '../errors.js';
+import { dirtyTables } from './checkout.js';
 import { statMatches, type FileStat, type StagedTable, type StagingIndex } from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
@@ -11,7 +12,7 @@ import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
-import { readManifest, writeManifest } from './tree.js';
+import { readManifest, readTableTree, writeManifest } from './tree.js';
 import { markResolved } from './merge-state.js';
 import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
 
@@ -178,11 +179,15 @@ async function stageConfig(ctx: RepoContext, index: StagingIndex): Promise<void>
 }
 
 /** `rm`: stop tracking a table; delete its file unless `cached`. */
-export async function remove(ctx: RepoContext, table: string, cached: boolean): Promise<void> {
+export async function remove(ctx: RepoContext, table: string, cached: boolean, force = false): Promise<void> {
   await ctx.locked(async () => {
     const index = await ctx.staging.read();
     const entry = index.tables[table];
     if (!entry) throw badInput(`no table '${table}' is tracked`, { table }, "run 'lakegit status' to list tables");
+    // As git rm: deleting a file whose rows are not all committed would lose them.
+    if (!cached && !force && (await dirtyTables(ctx, index, await readTableTree(ctx, await ctx.git.resolveRef('HEAD')), [table])).has(table)) {
+      throw refused(`'${entry.file}' has changes that are not committed`, { table }, 'commit them first, keep the file with --cached, or delete it anyway with --force');
+    }
     delete index.tables[table];
     await ctx.staging.write(index);
     if (!cached) await fsp.rm(ctx.abs(entry.file), { force: true });
