@@ -41,9 +41,10 @@ export function comparisonSql(before: RowSource, after: RowSource): { sql: strin
 /** Keyless: a row whose count went up is added (once per copy), down is removed. */
 function multisetSql(before: string, after: string, columns: readonly string[]): string {
   const c = columns.map(quoteIdent).join(', ');
-  return `SELECT ${c}, CASE WHEN n > 0 THEN 'added' ELSE 'removed' END AS ${quoteIdent(OP)}
-    FROM (SELECT ${c}, sum(w) AS n FROM (SELECT ${c}, 1 AS w FROM (${after}) UNION ALL SELECT ${c}, -1 AS w FROM (${before}))
-          GROUP BY ALL HAVING sum(w) <> 0), LATERAL range(abs(n)::BIGINT)`;
+  // Internal names are __lakegit_*, which no user column may take: a column named n or w once broke the counts.
+  return `SELECT ${c}, CASE WHEN __lakegit_n > 0 THEN 'added' ELSE 'removed' END AS ${quoteIdent(OP)}
+    FROM (SELECT ${c}, sum(__lakegit_w) AS __lakegit_n FROM (SELECT ${c}, 1 AS __lakegit_w FROM (${after}) UNION ALL SELECT ${c}, -1 AS __lakegit_w FROM (${before}))
+          GROUP BY ALL HAVING sum(__lakegit_w) <> 0), LATERAL range(abs(__lakegit_n)::BIGINT)`;
 }
 
 /** A work table's key: the snapshot's it is compared with, when their identities agree. */
