@@ -54,10 +54,10 @@ export async function validateKey(engine: Engine, work: string, columns: readonl
   if (Number(nulls) > 0) {
     throw badInput(`${nulls} row(s) of '${file}' have a NULL in key column(s) ${key.join(', ')}`, { file, key }, 'every row needs a key value');
   }
-  const dup = await engine.one(`SELECT ${cols(key)}, count(*) AS n FROM ${t} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`);
+  const dup = await engine.one(`SELECT ${cols(key)}, count(*) AS __lakegit_n FROM ${t} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`);
   if (dup) {
     const shown = key.map((k) => `${k}=${JSON.stringify(dup[k])}`).join(', ');
-    throw badInput(`duplicate key in '${file}': ${shown} appears ${dup.n} times`, { file, key: dup }, 'a primary key must be unique; choose another --key or use --keyless');
+    throw badInput(`duplicate key in '${file}': ${shown} appears ${dup.__lakegit_n} times`, { file, key: Object.fromEntries(key.map((k) => [k, dup[k]])) }, 'a primary key must be unique; choose another --key or use --keyless');
   }
 }
 

@@ -43,10 +43,10 @@ export class TableSnapshot {
     const op = quoteIdent(OP);
     const id = cols(this.identity);
     return `SELECT ${cols(this.columnNames)},
-        CASE WHEN __first = 'added' THEN 'added' WHEN ${op} = 'removed' THEN 'removed' ELSE 'modified' END AS ${op}
-      FROM (SELECT *, arg_min(${op}, ${SEQ}) OVER (PARTITION BY ${id}) AS __first FROM (${parts.join(' UNION ALL ')})
+        CASE WHEN __lakegit_first = 'added' THEN 'added' WHEN ${op} = 'removed' THEN 'removed' ELSE 'modified' END AS ${op}
+      FROM (SELECT *, arg_min(${op}, ${SEQ}) OVER (PARTITION BY ${id}) AS __lakegit_first FROM (${parts.join(' UNION ALL ')})
             QUALIFY row_number() OVER (PARTITION BY ${id} ORDER BY ${SEQ} DESC) = 1)
-      WHERE NOT (__first = 'added' AND ${op} = 'removed')`;
+      WHERE NOT (__lakegit_first = 'added' AND ${op} = 'removed')`;
   }
 
   /** The rows of the table, unordered. */
