@@ -41,6 +41,14 @@ describe('bad input', () => {
     expect((await expectRefusedUnchanged(repo, 2, 'add', 'nest.jsonl', '--key', 'v', '--keyless')).exitCode).toBe(2);
   });
 
+  it('bad input: a type clash that leaves a key the table cannot hold, on commit -a', async () => {
+    await using repo = await newRepo({ 'e.jsonl': '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' });
+    await track(repo, 'e.jsonl', ['id']);
+    await commit(repo, 'load');
+    await repo.write('e.jsonl', '{"id":{"n":1},"v":"a"}\n{"id":{"n":2},"v":"b"}\n');
+    expect((await expectRefusedUnchanged(repo, 2, 'commit', '-am', 'clash')).stderr).toContain("key column 'id' of 'e.jsonl' has type");
+  });
+
   it('bad input: files outside the repository, inside .lakegit, missing, or not data', async () => {
     const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-outside-'));
     await fsp.writeFile(path.join(outside, 'x.csv'), 'id\n1\n');

@@ -65,7 +65,7 @@ describe('chunking', () => {
       expect(ids(b)).toEqual(ids(a));
       expect(a.rows).toBe(keys.length);
       if (keys.length > 1000) expect(a.chunks.length).toBeGreaterThan(3);
-    }), { numRuns: 25 });
+    }), { numRuns: 15 });
   });
 
   it('chunking: keyless rows in any order give the same ids, duplicates and -0.0 included', async () => {
@@ -95,7 +95,7 @@ describe('chunking', () => {
       const changed = ids(after).filter((id) => !old.has(id)).length;
       expect(changed, `rows per chunk ${before.chunks.map((c) => c.rows)} -> ${after.chunks.map((c) => c.rows)}`).toBeLessThanOrEqual(2);
       expect(before.chunks.length).toBeGreaterThan(1);
-    }), { numRuns: 25, endOnFailure: true });
+    }), { numRuns: 15, endOnFailure: true });
   });
 
   it('chunking: one inserted row changes at most 2 base chunks of a 100k-row table (default scheme)', async () => {
@@ -140,7 +140,7 @@ describe('chunking', () => {
       const compacted = await compact(engine, store, m);
       expect(compacted.deltas).toEqual([]);
       expect(ids(compacted)).toEqual(ids(expected));
-    }), { numRuns: 20 });
+    }), { numRuns: 12 });
     expect(sawDeltas).toBe(true);
   });
 
@@ -172,6 +172,6 @@ describe('chunking', () => {
         const back = await fresh(work, columns);
         expect(ids(back), format).toEqual(ids(m));
       }
-    }), { numRuns: 25 });
+    }), { numRuns: 15 });
   });
 });
