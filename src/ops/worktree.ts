@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent } from '../engine/quote.js';
@@ -23,7 +23,11 @@ export const recordStat = (s: StatNow, at: number): FileStat => ({ ...s, at });
 export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): string {
   const abs = path.resolve(cwd, given);
   const rel = path.relative(ctx.root, abs);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+  const outside = (r: string) => r === '..' || r.startsWith(`..${path.sep}`) || path.isAbsolute(r);
+  // A symbolic link inside the repository that points out of it is outside too.
+  const real = (p: string) => { try { return realpathSync(p); } catch { return undefined; } };
+  const target = real(abs);
+  if (outside(rel) || (target !== undefined && outside(path.relative(real(ctx.root) ?? ctx.root, target)))) {
     throw badInput(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
   }
   if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw badInput(`'${given}' is inside ${LAKEGIT_DIR}/`, { file: given });
