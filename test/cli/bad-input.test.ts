@@ -57,6 +57,8 @@ describe('bad input', () => {
       const rel = path.relative(repo.dir, path.join(outside, 'x.csv'));
       expect((await expectRefusedUnchanged(repo, 2, 'add', rel, '--key', 'id')).stderr).toContain(`'${rel}' is outside the repository`);
       expect((await expectRefusedUnchanged(repo, 2, 'add', path.join(outside, 'x.csv'), '--key', 'id')).stderr).toContain('is outside the repository');
+      await fsp.symlink(path.join(outside, 'x.csv'), repo.path('link.csv'));
+      expect((await expectRefusedUnchanged(repo, 2, 'add', 'link.csv', '--key', 'id')).stderr).toContain("'link.csv' is outside the repository");
       expect((await expectRefusedUnchanged(repo, 2, 'add', '.lakegit/lakegit-index.json', '--key', 'id')).stderr).toContain('inside .lakegit');
       expect((await expectRefusedUnchanged(repo, 2, 'add', 'vanished.csv', '--key', 'id')).stderr).toContain("cannot read 'vanished.csv': the file does not exist");
       expect((await expectRefusedUnchanged(repo, 2, 'add', 'notes.txt', '--key', 'id')).stderr).toContain("'notes.txt' is not a data file lakegit reads");
