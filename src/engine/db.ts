@@ -25,6 +25,9 @@ export class Engine {
       const conn = await instance.connect();
       // Text forms of TIMESTAMPTZ values feed chunk ids and working files: never the machine's zone.
       await conn.run("SET TimeZone = 'UTC'");
+      // Its cache of file blocks serves stale, even mixed, rows for a file replaced in place with one
+      // of the same size (a working file rewritten, an export over an export): local reads need no cache.
+      await conn.run('SET enable_external_file_cache = false');
       return new Engine(instance, conn, toJson as DuckDBValueConverter<Json>);
     })();
     return Engine.current;
