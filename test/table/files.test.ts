@@ -70,6 +70,20 @@ describe('loadFile', () => {
   });
 });
 
+describe('engine', () => {
+  it('engine: a file replaced in place by one of the same size is read afresh (no stale file cache)', async () => {
+    const [a, b, x] = ['a', 'b', 'x'].map((n) => path.join(dir, `${n}.parquet`));
+    await engine.run(`COPY (SELECT 228::BIGINT AS id UNION ALL SELECT 385) TO '${a}' (FORMAT parquet)`);
+    await engine.run(`COPY (SELECT 29::BIGINT AS id UNION ALL SELECT 267) TO '${b}' (FORMAT parquet)`);
+    const ids = async () => (await engine.all(`SELECT id FROM read_parquet('${x}') ORDER BY id`)).map((r) => r.id);
+    await fsp.copyFile(a, x);
+    expect(await ids()).toEqual([228, 385]);
+    await fsp.rm(x);
+    await fsp.copyFile(b, x);
+    expect(await ids()).toEqual([29, 267]);
+  });
+});
+
 describe('findCsvProblem', () => {
   const problem = async (text: string, delim = ',') => {
     const file = path.join(dir, `p${++seq}.csv`);
