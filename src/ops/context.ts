@@ -33,6 +33,14 @@ export class RepoContext {
   }
 
   /** Writers take the repository lock; readers never do. */
+  /** Run `body` under the lock only if it is free right now; undefined when another writer holds it. */
+  async tryLocked<T>(body: () => Promise<T>): Promise<T | undefined> {
+    return withLock(path.join(this.gitdir, 'lakegit.lock'), body, 0).catch((e) => {
+      if ((e as { code?: string }).code === 'LockBusy') return undefined;
+      throw e;
+    });
+  }
+
   locked<T>(body: () => Promise<T>): Promise<T> {
     return withLock(path.join(this.gitdir, 'lakegit.lock'), () => withJournal(this.stateFile('cache'), body));
   }

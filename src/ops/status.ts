@@ -1,10 +1,10 @@
-import { statMatches, type StagingIndex } from '../store/staging.js';
+import { statMatches, type FileStat, type StagingIndex } from '../store/staging.js';
 import type { RepoContext } from './context.js';
 import { CONFIG_FILE } from './context.js';
 import { countChanges, fromSnapshot, fromWork, zeroCounts, type RowCounts } from './rowdiff.js';
 import { readManifest, readTableTree } from './tree.js';
 import { TableSnapshot } from '../table/snapshot.js';
-import { dropWork, findDataFiles, loadWorkingFile, statFile } from './worktree.js';
+import { dropWork, findDataFiles, loadWorkingFile, recordStat, statFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
 import { countByLines } from './stage.js';
 
@@ -41,7 +41,9 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   const index = await ctx.staging.read();
   const names = [...new Set([...Object.keys(index.tables), ...headTree.tables.keys()])].sort();
   const tables: TableStatus[] = [];
-  for (const table of names) tables.push(await tableStatus(ctx, index, headTree.tables.get(table), table));
+  const verified = new Map<string, FileStat>();
+  for (const table of names) tables.push(await tableStatus(ctx, index, headTree.tables.get(table), table, verified));
+  if (verified.size) await refreshStats(ctx, index, verified);
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
   if (!index.config && await exists(ctx.abs(CONFIG_FILE))) untracked.push(CONFIG_FILE);
@@ -59,7 +61,29 @@ async function configStatus(ctx: RepoContext, index: StagingIndex, headBlob?: st
   return { staged: index.config?.blob !== headBlob, unstaged: working !== index.config?.blob };
 }
 
-async function tableStatus(ctx: RepoContext, index: StagingIndex, headBlob: string | undefined, table: string): Promise<TableStatus> {
+/**
+ * As `git status` refreshes its index: files re-read because their stat proved nothing, and found to
+ * hold the staged rows, get their stat recorded so the next status trusts it. Best effort: skipped
+ * when another writer holds the lock or the file moved meanwhile.
+ */
+async function refreshStats(ctx: RepoContext, seen: StagingIndex, verified: Map<string, FileStat>): Promise<void> {
+  await ctx.tryLocked(async () => {
+    const index = await ctx.staging.read();
+    let changed = false;
+    for (const [table, stat] of verified) {
+      const entry = index.tables[table];
+      const now = entry && (await statFile(ctx.abs(entry.file)));
+      if (!entry || entry.manifest !== seen.tables[table]?.manifest || !now || now.size !== stat.size || now.mtimeMs !== stat.mtimeMs) continue;
+      entry.stat = stat;
+      changed = true;
+    }
+    if (changed) await ctx.staging.write(index);
+  });
+}
+
+async function tableStatus(
+  ctx: RepoContext, index: StagingIndex, headBlob: string | undefined, table: string, verified: Map<string, FileStat>,
+): Promise<TableStatus> {
   const entry = index.tables[table];
   if (!entry) {
     const m = await readManifest(ctx, headBlob!);
@@ -80,12 +104,20 @@ async function tableStatus(ctx: RepoContext, index: StagingIndex, headBlob: stri
   const base = { table, file: entry.file, staged, schemaChanged, change: headBlob ? undefined : 'new' as const };
   if (!now) return { ...base, unstaged: { ...zeroCounts(), removed: indexSnap.manifest.rows }, change: 'missing' };
   if (statMatches(entry.stat, now)) return { ...base, unstaged: zeroCounts() };
+  const checkedAt = Date.now();
+  const clean = (c: RowCounts, schema: boolean) => {
+    if (c.added + c.removed + c.modified === 0 && !schema) verified.set(table, recordStat(now, checkedAt));
+  };
   const quick = await countByLines(ctx, entry, indexSnap.manifest);
-  if (quick) return { ...base, unstaged: quick };
+  if (quick) {
+    clean(quick, false);
+    return { ...base, unstaged: quick };
+  }
   const eng = await ctx.engine();
   const loaded = await loadWorkingFile(ctx, eng, entry.file, indexSnap.manifest.source.format, indexSnap.manifest);
   try {
     const c = await countChanges(eng, fromSnapshot(indexSnap), fromWork(loaded.work, loaded.columns, indexSnap.identity));
+    clean(c, c.schemaChanged);
     return { ...base, unstaged: { added: c.added, removed: c.removed, modified: c.modified }, schemaChanged: schemaChanged || c.schemaChanged };
   } finally {
     await dropWork(eng, loaded.work);

@@ -1,5 +1,6 @@
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
@@ -20,9 +21,12 @@ export interface TreeEntry { path: string; oid: string; mode: string; type: 'blo
  * call so pack files are parsed once. Refs are written here, atomically, by rename.
  */
 type Git = typeof import('isomorphic-git').default;
-let loaded: Promise<Git> | undefined;
-/** isomorphic-git is loaded on first use, so commands that never touch objects do not compile it. */
-const gitLib = (): Promise<Git> => (loaded ??= import('isomorphic-git').then((m) => m.default));
+let loaded: Git | undefined;
+/**
+ * isomorphic-git is loaded on first use, so commands that never touch objects do not compile it; and
+ * through `require`, because importing its CommonJS build as ESM first scans all 500 kB of it for exports.
+ */
+const gitLib = async (): Promise<Git> => (loaded ??= createRequire(import.meta.url)('isomorphic-git') as Git);
 
 export class GitStore {
   private readonly cache = {};

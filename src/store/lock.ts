@@ -30,7 +30,7 @@ async function stale(file: string): Promise<boolean> {
  * One writer at a time. The lock is a file created with O_EXCL holding the owner's pid; a lock
  * whose owner is dead is taken over, so a killed process never needs manual cleanup.
  */
-export async function withLock<T>(file: string, body: () => Promise<T>): Promise<T> {
+export async function withLock<T>(file: string, body: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
   const start = Date.now();
   for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
     try {
@@ -46,7 +46,7 @@ export async function withLock<T>(file: string, body: () => Promise<T>): Promise
         await fsp.rename(file, grave).then(() => fsp.rm(grave, { force: true }), () => undefined);
         continue;
       }
-      if (Date.now() - start > WAIT_MS) throw lockBusy(file);
+      if (Date.now() - start >= waitMs) throw lockBusy(file);
       await new Promise((r) => setTimeout(r, delay));
     }
   }
