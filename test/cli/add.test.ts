@@ -60,6 +60,13 @@ describe('add', () => {
     expect(st.untracked).toEqual(['new.csv']);
   });
 
+  it('add: a tracked file that vanished stages the removal of its table', async () => {
+    await using repo = await ordersRepo();
+    await (await import('node:fs/promises')).rm(repo.path('orders.csv'));
+    expect(await repo.ok('add', 'orders.csv')).toBe('staged removal of orders\n');
+    expect((await json(repo, 'status')).tables[0]).toMatchObject({ table: 'orders', change: 'deleted', staged: { removed: 12 } });
+  });
+
   it('add: a composite key identifies rows by all its columns', async () => {
     await using repo = await newRepo({ 'lines.csv': 'order_id,line,qty\n1,1,5\n1,2,6\n2,1,7\n' });
     await repo.ok('add', 'lines.csv', '--key', 'order_id,line');
