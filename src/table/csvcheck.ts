@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 
 export interface CsvProblem { line: number; message: string }
 
@@ -72,4 +72,32 @@ export async function readHeader(file: string, delim: string): Promise<string[] 
   if (names.length === 0 && field === '') return undefined;
   names.push(field.replace(/\r$/, ''));
   return names;
+}
+
+/**
+ * The delimiter of a .csv file, from its header line: a comma, or else the semicolon or bar the
+ * header uses (a common export from spreadsheets). Deciding it from the header alone keeps a
+ * malformed row from talking DuckDB's sniffer into another dialect.
+ */
+export function csvDelimiter(file: string): string {
+  let head = '';
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(65536);
+      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return ',';
+  }
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['|', 0]]);
+  let quoted = false;
+  for (const ch of head) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '\n') break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  return [...counts].find(([, n]) => n > 0)?.[0] ?? ',';
 }

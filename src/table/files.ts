@@ -4,7 +4,7 @@ import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
-import { findCsvProblem, readHeader } from './csvcheck.js';
+import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
 import type { Column, FileFormat } from './schema.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
@@ -17,15 +17,15 @@ export function readerSql(file: string, format: FileFormat, columns?: readonly C
 }
 
 /**
- * CSV is read as RFC 4180 (comma, double quotes) from its first line: a sniffer free to pick another
- * dialect, or to skip leading lines, turns a malformed file into other columns.
+ * CSV is read as RFC 4180 (double quotes; the delimiter its header uses) from its first line: a
+ * sniffer free to pick another dialect, or to skip leading lines, turns a malformed file into other columns.
  */
 function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
   const p = quoteLiteral(file);
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
   const sample = fullSample ? ', sample_size = -1' : '';
   switch (format) {
-    case 'csv': return `read_csv(${p}, header = true, skip = 0, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'csv': return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
     case 'tsv': return `read_csv(${p}, header = true, skip = 0, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
     case 'jsonl': return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
     case 'parquet': return `read_parquet(${p})`;
@@ -94,7 +94,7 @@ export async function loadFile(
     }
     const inferred = await describe(engine, readerSql(absFile, format));
     checkColumns(inferred, displayFile);
-    if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? ',' : '\t');
+    if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
     if (format === 'parquet') return await attempt();     // its types are the file's own
     const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
     const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
@@ -143,10 +143,11 @@ async function isBlank(abs: string): Promise<boolean> {
 /** DuckDB's sniffer names no line: find the faulty record of a delimited file ourselves. */
 async function explainReadError(abs: string, file: string, format: FileFormat, e: unknown): Promise<Error> {
   if (format === 'csv' || format === 'tsv') {
-    const problem = await findCsvProblem(abs, format === 'csv' ? ',' : '\t').catch(() => undefined);
+    const delim = format === 'csv' ? csvDelimiter(abs) : '\t';
+    const problem = await findCsvProblem(abs, delim).catch(() => undefined);
     if (problem) {
       return badInput(`cannot read '${file}': line ${problem.line}: ${problem.message}`, { file, line: problem.line },
-        `fix that line; a ${format.toUpperCase()} file is read with ${format === 'csv' ? 'commas' : 'tabs'} and double quotes`);
+        `fix that line; this file is read with '${delim === '\t' ? '\\t' : delim}' between fields and double quotes around them`);
     }
   }
   return describeError(file, e);
