@@ -62,6 +62,13 @@ describe('loadFile', () => {
     expect(columns).toEqual([...prior, { name: 'note', type: 'VARCHAR' }]);
   });
 
+  it('loadFile: a .csv with semicolons in its header is read with them, strictly', async () => {
+    const { columns, rows } = await load('semi.csv', 'id;name;note\n1;a;"x;y"\n2;b;\n');
+    expect(columns.map((c) => c.name)).toEqual(['id', 'name', 'note']);
+    expect(rows).toEqual([{ id: 1, name: 'a', note: 'x;y' }, { id: 2, name: 'b', note: null }]);
+    await expect(load('semi-bad.csv', 'id;name\n1;a;extra\n')).rejects.toThrow("line 2: expected 2 fields, found 3");
+  });
+
   it('loadFile: JSON Lines numbers past the sample are not rounded either', async () => {
     const text = `${Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: i, x: i })).join('\n')}\n{"id":30000,"x":0.25}\n`;
     const { columns, rows } = await load('late.jsonl', text, undefined, 'jsonl');
