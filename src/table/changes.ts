@@ -5,7 +5,7 @@ import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
 import { readerSql } from './files.js';
 import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest } from './manifest.js';
-import { col, cols, names, rowsDiffer } from './rowsql.js';
+import { col, cols, identityOrder, names, rowsDiffer } from './rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type FileFormat } from './schema.js';
 import { OP, TableSnapshot } from './snapshot.js';
 
@@ -158,7 +158,7 @@ export async function chunkFresh(
 ): Promise<Manifest> {
   const identity = req.key ?? names(req.columns);
   const sorted = req.sorted ? req.work : workName('sorted');
-  if (!req.sorted) await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${cols(identity)}`);
+  if (!req.sorted) await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${identityOrder(identity, req.key === null)}`);
   try {
     const chunks = await writeChunks(engine, store, sorted, req.columns, identity, req.chunking, [], onChunk);
     return {

@@ -4,7 +4,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import type { ChunkRef, ChunkingScheme } from './manifest.js';
 import { CHUNK_SCHEME } from './manifest.js';
-import { cols, keyHash, rowDigest } from './rowsql.js';
+import { cols, identityOrder, keyHash, rowDigest } from './rowsql.js';
 import { schemaSignature, type Column } from './schema.js';
 
 /** Chosen by measurement (docs/format.md): 64k-row chunks read at ~1.1x one Parquet file. */
@@ -72,7 +72,7 @@ async function positioned(engine: Engine, work: string, names: readonly string[]
   const table = `__lg_pos_${process.pid}_${++copies}`;
   const pos = quoteIdent('__lakegit_pos');
   await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
-    SELECT row_number() OVER (ORDER BY ${cols(identity)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);
+    SELECT row_number() OVER (ORDER BY ${identityOrder(identity, true)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);
   return { table, pos };
 }
 

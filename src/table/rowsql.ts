@@ -33,3 +33,11 @@ export const rowsDiffer = (columns: readonly string[], a: string, b: string): st
 /** An empty relation with the table's columns and types. */
 export const emptyRelation = (columns: readonly Column[]): string =>
   `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
+
+/**
+ * ORDER BY text for rows in identity order. Rows of a keyless table can compare equal yet differ in
+ * text (INTERVAL '1 day' and '24 hours'): their text breaks the tie, so the order, and with it the
+ * chunk ids, never depend on the order rows came in.
+ */
+export const identityOrder = (identity: readonly string[], keyless: boolean): string =>
+  (keyless ? `${cols(identity)}, ${rowText(identity)}` : cols(identity));
