@@ -4,7 +4,7 @@
  * does not end as expected, so the test that runs it keeps it from rotting.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const FIXTURES = path.join(ROOT, 'fixtures', 'demo');
 type Step =
   | { say: string }
   | { run: string[]; exit?: number; env?: Record<string, string> }
-  | { shell: string; args: string[] }
+  | { shell: string; args: string[]; pipe?: string[] }
   | { edit: string; change: (csv: string) => string; say: string };
 
 const authors = {
@@ -34,6 +34,13 @@ const setRow = (id: number, line: string | null) => (csv: string) => {
   return `${lines.join('\n')}\n`;
 };
 
+const CHECKS = `checks:
+  orders:
+    not_null: [id, customer_id, amount]
+    range: { amount: { min: 0 } }
+    accepted_values: { status: [new, paid, shipped, cancelled] }
+`;
+
 export const STEPS: Step[] = [
   { say: 'A folder of data files becomes a versioned lake.' },
   { run: ['init'] },
@@ -41,6 +48,9 @@ export const STEPS: Step[] = [
   { run: ['add', 'customers.csv', '--key', 'id'] },
   { run: ['status'] },
   { run: ['commit', '-m', 'load orders and customers'], env: authors.ann },
+  { edit: 'lakegit.yaml', say: 'declare the checks that guard main', change: () => CHECKS },
+  { run: ['add', 'lakegit.yaml'] },
+  { run: ['commit', '-m', 'checks for orders'], env: authors.ann },
   { say: 'Branching copies nothing: a branch is one ref.' },
   { run: ['checkout', '-b', 'fix-amounts'] },
   { edit: 'orders.csv', say: 'fix an amount, remove order 7, add order 41',
@@ -52,12 +62,36 @@ export const STEPS: Step[] = [
   { run: ['status'] },
   { run: ['commit', '-am', 'fix amounts, drop a duplicate order'], env: authors.bob },
   { run: ['log', '--oneline'] },
-  { run: ['show', 'HEAD'] },
+  { say: 'Differences are rows and cells, not lines:' },
+  { run: ['diff', 'main', 'fix-amounts'] },
+  { run: ['blame', 'orders@fix-amounts', '--where', 'id IN (1, 3, 41)'] },
+  { say: 'A nightly load on its own branch brings a bad row; its pipeline skipped the checks.' },
+  { run: ['checkout', '-b', 'nightly', 'main'] },
+  { edit: 'orders.csv', say: 'append order 42 with a negative amount',
+    change: setRow(42, '42,103,EU,-5.00,1,paid,2026-11-01 08:00:00') },
+  { run: ['commit', '-am', 'nightly load', '--no-verify'], env: authors.bob },
+  { say: "CI asks what a merge into main would face: main's checks, and who brought each bad row." },
+  { run: ['check', '--into', 'main', '--blame'], exit: 1 },
   { run: ['checkout', 'main'] },
+  { run: ['merge', 'nightly'], exit: 1 },
+  { say: 'Fix the row on the branch, and the merge goes through.' },
+  { run: ['checkout', 'nightly'] },
+  { edit: 'orders.csv', say: 'order 42 costs 5.00, not -5.00', change: setRow(42, '42,103,EU,5.00,1,paid,2026-11-01 08:00:00') },
+  { run: ['commit', '-am', 'fix the sign of order 42'], env: authors.bob },
+  { run: ['checkout', 'main'] },
+  { run: ['merge', 'nightly'], env: authors.ann },
+  { run: ['merge', 'fix-amounts', '-m', 'merge fix-amounts'], env: authors.ann },
+  { say: 'Undo the merge of fix-amounts: revert makes a new commit with the opposite row changes.' },
+  { run: ['revert', 'HEAD', '--mainline', '1'], env: authors.ann },
+  { run: ['log', '--oneline'] },
+  { say: 'Time travel: any table at any revision is a view.' },
+  { run: ['sql', 'select count(*) as orders, sum(amount) as total from orders@HEAD~3'] },
+  { run: ['sql', 'select id, amount from orders except select id, amount from orders@HEAD~3 order by id'] },
   { say: 'Every snapshot is plain Parquet that DuckDB, Polars, Spark or pandas can read in place:' },
   { run: ['files', 'orders@fix-amounts', '--relative'] },
+  { pipe: ['files', 'orders@main'], shell: process.execPath, args: [path.join(ROOT, 'dist', 'demo', 'read-in-place.js')] },
   { say: 'and .lakegit is a real git repository:' },
-  { shell: 'git', args: ['--git-dir', '.lakegit', 'log', '--oneline', '--all'] },
+  { shell: 'git', args: ['--git-dir', '.lakegit', 'log', '--oneline', '--graph', 'main'] },
   { run: ['fsck'] },
 ];
 
@@ -74,13 +108,15 @@ function main(): number {
       } else if ('edit' in step) {
         process.stdout.write(`\n# edit ${step.edit}: ${step.say}\n`);
         const file = path.join(dir, step.edit);
-        writeFileSync(file, step.change(readFileSync(file, 'utf8')));
+        writeFileSync(file, step.change(existsSync(file) ? readFileSync(file, 'utf8') : ''));
       } else {
         const [cmd, args, shown] = 'run' in step
           ? [process.execPath, [BIN, ...step.run], `lakegit ${step.run.map(quote).join(' ')}`]
-          : [step.shell, step.args, `${step.shell} ${step.args.map(quote).join(' ')}`];
+          : [step.shell, step.args, `${step.pipe ? `lakegit ${step.pipe.join(' ')} | ` : ''}${path.basename(step.shell)} ${step.args.map((a) => quote(path.basename(a))).join(' ')}`];
         process.stdout.write(`\n$ ${shown}\n`);
-        const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...('env' in step ? step.env : {}) }, encoding: 'utf8' });
+        const piped = 'pipe' in step && step.pipe
+          ? spawnSync(process.execPath, [BIN, ...step.pipe], { cwd: dir, env, encoding: 'utf8' }).stdout : undefined;
+        const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...('env' in step ? step.env : {}) }, encoding: 'utf8', input: piped });
         process.stdout.write(r.stdout);
         process.stdout.write(r.stderr);
         const expected = 'exit' in step && step.exit !== undefined ? step.exit : 0;

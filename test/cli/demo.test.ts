@@ -13,6 +13,10 @@ describe('demo', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('$ lakegit commit -am');
     expect(stdout).toMatch(/orders \(orders\.csv\)\s+\+1 ~1 -1/);
+    expect(stdout).toMatch(/introduced by \w+ Bob Builder/);           // check --into main --blame
+    expect(stdout).toContain("merge of 'nightly' into 'main' refused");
+    expect(stdout).toContain('Revert "merge fix-amounts"');
+    expect(stdout).toMatch(/\[\{"orders":"41"/);                           // DuckDB alone read the chunks
     expect(stdout).toContain('demo finished');
   }, 180_000);
 });
