@@ -260,7 +260,7 @@ describe('merge: safety', () => {
       if (st.value.state === 'merging') await d.repo.ok('merge', '--abort');
       await d.repo.ok('reset', '--hard', d.ours);
     }
-  });
+  }, 180_000);   // three kill/fsck/abort/reset rounds of a 3,000-row merge: over a minute on a busy 2-core CI
 });
 
 describe('merge: schema', () => {
