@@ -1,24 +1,26 @@
 import { quoteIdent } from '../engine/quote.js';
 import { TableSnapshot } from '../table/snapshot.js';
-import { COPIES, TOTAL, type BlameRun, type ChildSide, type ParentSide } from './blame-run.js';
+import { ARRIVALS, COPIES, TOTAL, type BlameRun, type ChildSide, type ParentSide } from './blame-run.js';
 import type { Move } from './blame-keyed.js';
 import { changeSet, readFiles } from './blame-sources.js';
 
 const q = quoteIdent;
 const TP = '__lg_tp';     // copies of the row in the parent
 const LEFT = '__lg_r';    // copies no parent so far could account for
+const W = q(ARRIVALS);
 
 /**
  * One commit of a keyless blame. A row is its content; `COPIES` of it are unblamed and the commit
  * holds `TOTAL`. A parent holding `tp` copies accounts for up to `tp` of them (the first parent
  * first, as a line goes to the first parent it matches); copies no parent accounts for are blamed
  * on this commit. Only rows in chunks the two manifests do not share can change their counts.
+ * A row may be pending more than once, with different `COPIES`, when lines of history met here.
  */
 export async function keylessStep(run: BlameRun, child: ChildSide, table: string, parents: ParentSide[]): Promise<Move[]> {
   const ord = run.ordinal(child.meta);
   const ids = run.ids();
   if (parents.every((p) => !p.manifest)) {
-    await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, ${q(COPIES)}, ${ord} FROM ${q(table)}`);
+    await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, ${q(COPIES)} * ${W}, ${ord} FROM ${q(table)}`);
     await run.drop(table);
     return [];
   }
@@ -26,7 +28,7 @@ export async function keylessStep(run: BlameRun, child: ChildSide, table: string
   const first = await parentCounts(run, table, child, parents[0]);
   if (!first) return moves;
   let left = run.temp('left');
-  await run.engine.run(`CREATE TABLE ${q(left)} AS SELECT ${run.ids('s')}, s.${q(COPIES)} - a.${TP} AS ${LEFT}, s.${q(TOTAL)}
+  await run.engine.run(`CREATE TABLE ${q(left)} AS SELECT ${run.ids('s')}, s.${q(COPIES)} - a.${TP} AS ${LEFT}, s.${q(TOTAL)}, s.${W}
     FROM ${q(table)} s JOIN ${q(first)} a ON ${run.join('s', 'a')} WHERE s.${q(COPIES)} > a.${TP}`);
   await run.engine.run(`UPDATE ${q(table)} SET ${q(COPIES)} = least(${q(table)}.${q(COPIES)}, a.${TP}), ${q(TOTAL)} = a.${TP}
     FROM ${q(first)} a WHERE ${run.join(q(table), 'a')}`);
@@ -37,16 +39,16 @@ export async function keylessStep(run: BlameRun, child: ChildSide, table: string
     const tp = counts ? `coalesce(a.${TP}, l.${q(TOTAL)})` : `l.${q(TOTAL)}`;
     const from = `FROM ${q(left)} l ${counts ? `LEFT JOIN ${q(counts)} a ON ${run.join('l', 'a')}` : ''}`;
     const moved = run.temp('pending');
-    await run.engine.run(`CREATE TABLE ${q(moved)} AS SELECT ${run.ids('l')}, least(l.${LEFT}, ${tp}) AS ${q(COPIES)}, ${tp} AS ${q(TOTAL)}
+    await run.engine.run(`CREATE TABLE ${q(moved)} AS SELECT ${run.ids('l')}, least(l.${LEFT}, ${tp}) AS ${q(COPIES)}, ${tp} AS ${q(TOTAL)}, l.${W}
       ${from} WHERE least(l.${LEFT}, ${tp}) > 0`);
     moves.push({ parent: j, table: moved });
     const next = run.temp('left');
-    await run.engine.run(`CREATE TABLE ${q(next)} AS SELECT ${run.ids('l')}, l.${LEFT} - least(l.${LEFT}, ${tp}) AS ${LEFT}, l.${q(TOTAL)}
+    await run.engine.run(`CREATE TABLE ${q(next)} AS SELECT ${run.ids('l')}, l.${LEFT} - least(l.${LEFT}, ${tp}) AS ${LEFT}, l.${q(TOTAL)}, l.${W}
       ${from} WHERE l.${LEFT} > ${tp}`);
     await run.drop(left, counts);
     left = next;
   }
-  await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, ${LEFT}, ${ord} FROM ${q(left)}`);
+  await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, ${LEFT} * ${W}, ${ord} FROM ${q(left)}`);
   await run.drop(left);
   return moves;
 }
@@ -58,9 +60,10 @@ export async function keylessStep(run: BlameRun, child: ChildSide, table: string
 async function parentCounts(run: BlameRun, src: string, child: ChildSide, parent: ParentSide): Promise<string | undefined> {
   const out = run.temp('counts');
   const pm = parent.manifest;
+  const rows = `(SELECT DISTINCT ${run.ids()}, ${q(TOTAL)} FROM ${q(src)})`;
   const pIds = pm && !pm.key && run.identitySelect(pm.columns);
   if (!pm || !pIds || pm.columns.length !== run.spec.identity.length) {
-    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, 0::BIGINT AS ${TP} FROM ${q(src)}`);
+    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, 0::BIGINT AS ${TP} FROM ${rows}`);
     return out;
   }
   const cs = changeSet(child.manifest, pm, run.store);
@@ -72,12 +75,12 @@ async function parentCounts(run: BlameRun, src: string, child: ChildSide, parent
       ...cs.parentBase.length ? [`SELECT ${pIds}, -1 AS w FROM ${readFiles(cs.parentBase)}`] : [],
     ];
     await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, s.${q(TOTAL)} - d.dc AS ${TP}
-      FROM ${q(src)} s JOIN (SELECT ${run.ids()}, sum(w) AS dc FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL HAVING sum(w) <> 0) d
+      FROM ${rows} s JOIN (SELECT ${run.ids()}, sum(w) AS dc FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL HAVING sum(w) <> 0) d
       ON ${run.join('s', 'd')}`);
     return out;
   }
-  const rows = new TableSnapshot(pm, run.store).sql();
+  const parentRows = new TableSnapshot(pm, run.store).sql();
   await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, coalesce(p.c, 0) AS ${TP}
-    FROM ${q(src)} s LEFT JOIN (SELECT ${run.ids()}, count(*) AS c FROM (SELECT ${pIds} FROM (${rows})) GROUP BY ALL) p ON ${run.join('s', 'p')}`);
+    FROM ${rows} s LEFT JOIN (SELECT ${run.ids()}, count(*) AS c FROM (SELECT ${pIds} FROM (${parentRows})) GROUP BY ALL) p ON ${run.join('s', 'p')}`);
   return out;
 }

@@ -39,6 +39,7 @@ export const CELL = '__lg_c';
 export const ORD = '__lg_o';
 export const COPIES = '__lg_n';                      // keyless: copies still unblamed
 export const TOTAL = '__lg_t';                       // keyless: copies of that row in the commit
+export const ARRIVALS = '__lg_w';                    // keyless: how many lines of history handed these copies here
 
 /**
  * The state of one blame: the spec, the result table (identity, cell, commit ordinal), the
@@ -127,7 +128,7 @@ export class BlameRun {
 
   /** The pending table's columns, in the one order every pending table uses. */
   pendingColumns(): string[] {
-    if (this.spec.keyless) return [...this.spec.identity, COPIES, TOTAL];
+    if (this.spec.keyless) return [...this.spec.identity, COPIES, TOTAL, ARRIVALS];
     return [...this.spec.identity, ...this.spec.cells.map((_, i) => H(i)), ...this.spec.cells.map((_, i) => P(i))];
   }
 

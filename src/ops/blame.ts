@@ -6,7 +6,7 @@ import { loadGraph, topoNewestFirst } from './blame-graph.js';
 import { keyedStep, type Move } from './blame-keyed.js';
 import { keylessStep } from './blame-keyless.js';
 import {
-  BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type ChildSide, type CommitMeta, type ParentSide, type Pending,
+  ARRIVALS, BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type ChildSide, type CommitMeta, type ParentSide, type Pending,
 } from './blame-run.js';
 import { parentTable } from './blame-sources.js';
 import { blameStart, type BlameStart } from './blame-start.js';
@@ -93,7 +93,8 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
   const pending = run.temp('pending');
   const filter = where === undefined ? '' : `WHERE (${where})`;
   const select = run.spec.keyless
-    ? `SELECT ${run.ids()}, count(*) AS ${quoteIdent(COPIES)}, count(*) AS ${quoteIdent(TOTAL)} FROM (${start.rows}) ${filter} GROUP BY ALL`
+    ? `SELECT ${run.ids()}, count(*) AS ${quoteIdent(COPIES)}, count(*) AS ${quoteIdent(TOTAL)}, 1::BIGINT AS ${quoteIdent(ARRIVALS)}
+       FROM (${start.rows}) ${filter} GROUP BY ALL`
     : `SELECT ${run.ids()}, ${run.hashes(start.columns)}, ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')}
        FROM (${start.rows}) ${filter}`;
   try {
@@ -151,18 +152,17 @@ async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: str
     pendingAt.set(oid, [...list, p]);
     return;
   }
-  if (!run.spec.keyless) {
-    // A key follows one line of history, so the two sets of keys are disjoint.
-    await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
-    await run.drop(p.table);
-    return;
-  }
-  // Copies of one row can reach a commit down two lines: one row there may explain several copies.
+  // A key follows one line of history, so keyed sets are disjoint. Copies of a keyless row can
+  // reach a commit down two lines; each line's copies are the first n of that row here, so they
+  // stay apart (the same n from two lines just counts twice), never summed into one larger n.
+  await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
+  await run.drop(p.table);
+  if (!run.spec.keyless) return;
   const merged = run.temp('pending');
-  await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, sum(${quoteIdent(COPIES)})::BIGINT AS ${quoteIdent(COPIES)},
-      max(${quoteIdent(TOTAL)}) AS ${quoteIdent(TOTAL)}
-    FROM (SELECT * FROM ${quoteIdent(same.table)} UNION ALL SELECT * FROM ${quoteIdent(p.table)}) GROUP BY ${run.ids()}`);
-  await run.drop(same.table, p.table);
+  const [n, t, w] = [COPIES, TOTAL, ARRIVALS].map(quoteIdent);
+  await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, ${n}, ${t}, sum(${w})::BIGINT AS ${w}
+    FROM ${quoteIdent(same.table)} GROUP BY ALL`);
+  await run.drop(same.table);
   same.table = merged;
 }
 

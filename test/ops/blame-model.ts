@@ -1,7 +1,8 @@
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { Repo } from '../../src/repo.js';
+import { Repo } from '../../src/repo.js';
 import { readTableTree } from '../../src/ops/tree.js';
 
 /**
@@ -161,3 +162,14 @@ export function unchangedPath(commits: Map<string, ModelCommit>, from: string, t
 }
 
 export { sameRow };
+
+/** A fresh repository in a temporary directory for the body, removed afterwards. */
+export async function withRepo<T>(body: (repo: Repo) => Promise<T>): Promise<T> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-blame-'));
+  try {
+    return await body(await Repo.init(dir));
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+

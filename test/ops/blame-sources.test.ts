@@ -1,5 +1,4 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
@@ -11,6 +10,7 @@ import { chunkFresh } from '../../src/table/changes.js';
 import type { ChunkRef, DeltaRef, Manifest } from '../../src/table/manifest.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
 import { Repo } from '../../src/repo.js';
+import { withRepo } from './blame-model.js';
 
 const chunk = (id: string, min: unknown[], max: unknown[]): ChunkRef => ({ id, rows: 1, bytes: 1, min: min as never, max: max as never });
 const delta = (id: string): DeltaRef => ({ ...chunk(id, [], []), upserts: 1, deletes: 0 });
@@ -21,15 +21,6 @@ const manifest = (chunks: ChunkRef[], deltas: DeltaRef[] = [], key: string[] = [
 });
 const store = new ChunkStore('/chunks');
 const p = (id: string) => store.pathOf(id);
-
-async function withRepo<T>(body: (repo: Repo) => Promise<T>): Promise<T> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-blame-'));
-  try {
-    return await body(await Repo.init(dir));
-  } finally {
-    await fsp.rm(dir, { recursive: true, force: true });
-  }
-}
 
 async function commitsOf(r: BlameResult): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
