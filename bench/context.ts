@@ -73,14 +73,19 @@ export class Bench {
     return this.baseCsvFile;
   }
 
-  /** A lakegit repository (and the same history as CSV in git) with `commits` commits of `changes` rows. */
-  history(pattern: Pattern, commits = this.opts.commits, changes = this.opts.changes): Promise<History> {
-    const spec: HistorySpec = { pattern, commits, changes };
+  /**
+   * A lakegit repository (and, unless `lean`, the same history as CSV in git) with `commits` commits
+   * of `changes` rows. A full history serves a lean request too. Figures that branch off a history
+   * (`branchWith`) share it: each names its own branches.
+   */
+  history(pattern: Pattern, commits = this.opts.commits, changes = this.opts.changes, lean = false): Promise<History> {
+    const spec: HistorySpec = { pattern, commits, changes, lean };
     const name = `hist-${pattern}-c${commits}-k${changes}`;
-    let h = this.histories.get(name);
+    let h = this.histories.get(name) ?? (lean ? this.histories.get(`${name}-lean`) : undefined);
     if (!h) {
-      h = this.baseCsv().then(async (csv) => buildHistory(this, name, csv, spec));
-      this.histories.set(name, h);
+      const key = lean ? `${name}-lean` : name;
+      h = this.baseCsv().then(async (csv) => buildHistory(this, key, csv, spec));
+      this.histories.set(key, h);
     }
     return h;
   }

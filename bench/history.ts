@@ -6,7 +6,15 @@ import { bytesOf, bytesWritten, dirBytes, listing } from './fsstat.js';
 import { duckdb, git, lakegit, type ProcResult } from './proc.js';
 import { quoteLiteral } from '../src/engine/quote.js';
 
-export interface HistorySpec { pattern: Pattern; commits: number; changes: number }
+export interface HistorySpec {
+  pattern: Pattern; commits: number; changes: number;
+  /**
+   * Only the lakegit repository: no CSV-in-git mirror, no per-commit DuckDB scan, no Parquet copy of
+   * HEAD. For figures that need the history's commits but not issue 3's baselines (at 10M rows the
+   * mirror alone costs a 1 GB git commit per version).
+   */
+  lean?: boolean;
+}
 
 /**
  * `.lakegit/cache/` holds data lakegit can rebuild (a per-table index of the working file's lines):
@@ -23,8 +31,8 @@ export interface CommitSample {
   /** …and inside it. */
   cacheBytes: number;
   changes: ChangeSet;
-  /** The floor measured right after: one DuckDB process reading the same working file. */
-  scan: ProcResult;
+  /** The floor measured right after: one DuckDB process reading the same working file (not in lean histories). */
+  scan?: ProcResult;
 }
 
 /** "One DuckDB scan of the working file": read every column of it into a table, types inferred. */
@@ -72,7 +80,7 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
   const gitcsv = path.join(root, 'gitcsv');
   const table = `orders_${name.replaceAll('-', '_')}`;
   await bench.gen.copyTable('orders_base', table);
-  for (const d of [lake, gitcsv]) {
+  for (const d of spec.lean ? [lake] : [lake, gitcsv]) {
     await fsp.mkdir(d);
     await fsp.copyFile(baseCsv, path.join(d, 'orders.csv'));
     await bench.gen.writeCustomers(path.join(d, 'customers.csv'));
@@ -82,8 +90,10 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
   await lakegit(lake, ['add', 'orders.csv', '--key', 'id']);
   await lakegit(lake, ['add', 'customers.csv', '--key', 'customer_id']);
   await lakegit(lake, ['commit', '-m', 'load orders and customers'], authorEnv(0));
-  await git(gitcsv, ['init', '-q', '-b', 'main']);
-  await gitCommit(gitcsv, 0, 'load orders and customers');
+  if (!spec.lean) {
+    await git(gitcsv, ['init', '-q', '-b', 'main']);
+    await gitCommit(gitcsv, 0, 'load orders and customers');
+  }
 
   const h: History = {
     ...spec, lake, gitcsv, table, picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
@@ -95,15 +105,18 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
     const r = await lakegit(lake, ['commit', '-a', '-m', `change ${j}: ${spec.changes} rows`], authorEnv(j));
     const after = await listing(path.join(lake, '.lakegit'));
     const [bytes, cacheBytes] = [bytesWritten(before, after, isHistory), bytesWritten(before, after, isCache)];
-    const scan = await duckdb(lake, scanSql('orders.csv'));
+    const scan = spec.lean ? undefined : await duckdb(lake, scanSql('orders.csv'));
     h.samples.push({ proc: r, bytes, cacheBytes, changes, scan });
-    await fsp.copyFile(path.join(lake, 'orders.csv'), path.join(gitcsv, 'orders.csv'));
-    await gitCommit(gitcsv, j, `change ${j}`);
+    if (!spec.lean) {
+      await fsp.copyFile(path.join(lake, 'orders.csv'), path.join(gitcsv, 'orders.csv'));
+      await gitCommit(gitcsv, j, `change ${j}`);
+    }
     progress(`${name}: commit ${j}/${spec.commits} ${r.seconds.toFixed(2)} s, ${bytes} bytes`);
   }
-  await git(gitcsv, ['gc', '-q']);
   const final = await listing(path.join(lake, '.lakegit'));
   [h.lakegitBytes, h.cacheBytes] = [bytesOf(final, isHistory), bytesOf(final, isCache)];
+  if (spec.lean) return h;
+  await git(gitcsv, ['gc', '-q']);
   h.gitBytes = await dirBytes(path.join(gitcsv, '.git'));
   h.parquetBytes = await bench.gen.csvToParquet(path.join(lake, 'orders.csv'), h.parquetFile);
   return h;
@@ -120,14 +133,16 @@ export async function advance(bench: Bench, h: History, v: number, k = h.changes
 /**
  * A branch off the history's latest commit that changes `k` more rows of `orders` in one commit;
  * the history's own table and the checked-out branch are left as they were. Returns the branch's
- * rows as a Parquet copy (for baselines) and the change set.
+ * rows as a Parquet copy (for baselines), the generator table holding them, and the change set.
+ * `changes` replaces the picker's next k keys (for branches that must overlap in chosen rows).
  */
-export async function branchWith(bench: Bench, h: History, branch: string, k: number): Promise<{ parquet: string; changes: ChangeSet }> {
+export async function branchWith(
+  bench: Bench, h: History, branch: string, k: number, changes: ChangeSet = h.picker.next(k),
+): Promise<{ parquet: string; table: string; changes: ChangeSet }> {
   const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
   const table = `${h.table}_${branch.replace(/\W/g, '_')}`;
   await bench.gen.copyTable(h.table, table);
   await lakegit(h.lake, ['checkout', '-q', '-b', branch]);
-  const changes = h.picker.next(k);
   const v = h.commits + 1000 + h.branches++;
   await bench.gen.apply(table, v, changes);
   await bench.gen.writeCsv(table, path.join(h.lake, 'orders.csv'));
@@ -135,7 +150,7 @@ export async function branchWith(bench: Bench, h: History, branch: string, k: nu
   const parquet = path.join(path.dirname(h.lake), `${branch}.parquet`);
   await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), parquet);
   await lakegit(h.lake, ['checkout', '-q', head]);
-  return { parquet, changes };
+  return { parquet, table, changes };
 }
 
 async function gitCommit(dir: string, j: number, message: string): Promise<ProcResult> {

@@ -70,7 +70,7 @@ function commitTime(bench: Bench, h: History) {
   const [lgRuns, baseRuns] = [new Runs(), new Runs()];
   for (const s of h.samples) {
     lgRuns.add(s.proc);
-    baseRuns.add(s.scan);
+    baseRuns.add(s.scan!);
   }
   const [lg, base] = [lgRuns.sample, baseRuns.sample];
   const [times, scans] = [lg.all, base.all];
