@@ -6,26 +6,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
 
-// Row-local checks that main passed run only on the rows a branch changes; the verdict, the count
-// and the sample must be those of a full run over every row, whatever the data and history.
+// Checks that main passed run only on the rows a branch changes (unique: on their groups; foreign
+// keys: while the parent is unchanged); the verdict, the count and the sample must be those of a
+// full run over every row, whatever the data and history.
 const YAML = (table: string) => `checks:
   ${table}:
     not_null: [amount]
     accepted_values: { status: [new, paid] }
     range: { amount: { min: 0, max: 100 } }
+    unique: [code]
+    foreign_keys: { status: s.status }
     sql:
       - name: no_big_new
         query: select * from ${table} where status = 'new' and amount > 90
 `;
 
-type Row = { id: number; amount: number | null; status: string | null };
+type Row = { id: number; amount: number | null; status: string | null; code: number | null };
 const goodRow = (id: number) => fc.record({
-  id: fc.constant(id), amount: fc.integer({ min: 0, max: 90 }), status: fc.constantFrom('new', 'paid'),
+  id: fc.constant(id), amount: fc.integer({ min: 0, max: 90 }), status: fc.constantFrom('new', 'paid'), code: fc.constant(id),
 });
 const anyRow = (id: number) => fc.record({
   id: fc.constant(id), amount: fc.option(fc.integer({ min: -20, max: 120 }), { freq: 5 }), status: fc.option(fc.constantFrom('new', 'paid', 'lost'), { freq: 5 }),
+  code: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 5 }),
 });
-const csv = (rows: Row[]) => `id,amount,status\n${rows.map((r) => `${r.id},${r.amount ?? ''},${r.status ?? ''}`).join('\n')}\n`;
+const csv = (rows: Row[]) => `id,amount,status,code\n${rows.map((r) => `${r.id},${r.amount ?? ''},${r.status ?? ''},${r.code ?? ''}`).join('\n')}\n`;
+/** The foreign key's parent table: the statuses a row may name. */
+const PARENTS = { same: ['new', 'paid'], 'drop-paid': ['new'], 'add-lost': ['new', 'paid', 'lost'] } as const;
+const parentCsv = (statuses: readonly string[]) => `status\n${statuses.join('\n')}\n`;
 
 /** A base that passes, and 1–3 commits of edits (changes, inserts, deletes) that may break it. */
 const scenario = fc.integer({ min: 3, max: 40 }).chain((n) => fc.record({
@@ -33,6 +40,7 @@ const scenario = fc.integer({ min: 3, max: 40 }).chain((n) => fc.record({
   commits: fc.array(fc.record({
     edits: fc.array(fc.tuple(fc.integer({ min: 1, max: n + 10 }), fc.boolean()), { maxLength: 8 }),
     values: fc.array(anyRow(0), { minLength: 8, maxLength: 8 }),
+    parent: fc.constantFrom('same', 'same', 'drop-paid', 'add-lost') as fc.Arbitrary<keyof typeof PARENTS>,
   }), { minLength: 1, maxLength: 3 }),
   keyless: fc.boolean(),
 }));
@@ -62,11 +70,14 @@ describe('checks: incremental mode', () => {
   it('checks: incremental and full runs agree on random data and histories (property)', async () => {
     let run = 0;
     let incremental = 0;
+    let setWide = 0;
     await fc.assert(fc.asyncProperty(scenario, async ({ base, commits, keyless }) => {
       const dir = path.join(root, `r${run++}`);
       const repo = await Repo.init(dir);
       await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
+      await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));
       await fsp.writeFile(path.join(dir, 'lakegit.yaml'), YAML('t'));
+      await repo.add({ paths: ['s.csv'], cwd: dir, key: ['status'] });
       await repo.add({ paths: ['t.csv', 'lakegit.yaml'], cwd: dir, ...(keyless ? { keyless: true } : { key: ['id'] }) });
       await repo.commit({ message: 'base' });                     // passes its pre-commit checks: noted
       await repo.checkout({ target: 'HEAD', create: 'branch' });
@@ -74,6 +85,7 @@ describe('checks: incremental mode', () => {
       for (const c of commits) {
         rows = apply(rows, c.edits, c.values);
         await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
+        await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS[c.parent]));
         await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
       }
       const fast = await repo.check({ into: 'main' });
@@ -82,8 +94,10 @@ describe('checks: incremental mode', () => {
       expect(strip(fast)).toEqual(strip(full));
       expect(full.checks.every((c) => c.mode === 'full')).toBe(true);
       if (fast.checks.some((c) => c.mode === 'incremental')) incremental++;
+      if (fast.checks.some((c) => c.mode === 'incremental' && (c.kind === 'unique' || c.kind === 'foreign_keys'))) setWide++;
       await fsp.rm(dir, { recursive: true, force: true });
     }), { numRuns: 25 });
     expect(incremental).toBeGreaterThan(12);
+    expect(setWide).toBeGreaterThan(8);
   }, 300_000);
 });

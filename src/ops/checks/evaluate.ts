@@ -15,7 +15,9 @@ export interface TableEnv {
   baseline?: TableSnapshot;
   /** Candidate rows that may differ from the baseline (see changedRowsSql), when the manifests tell. */
   changed?: string;
-  /** Fingerprints of the row-local checks the baseline is known to pass. */
+  /** The candidate holds the baseline's very manifest: nothing in the table changed. */
+  same: boolean;
+  /** Fingerprints of the checks the baseline is known to pass (those `incremental` accepts). */
   passed: Set<string>;
 }
 
@@ -54,25 +56,30 @@ export async function evaluate(env: EvalEnv, spec: CheckSpec): Promise<CheckResu
     const m = await evaluateMeta(env.engine, t, spec);
     return result(spec, 'full', m.violations, m.sample, m.message);
   }
-  const { rel, mode } = await relationFor(env, t, spec);
-  if (mode === 'incremental' && rel === undefined) return result(spec, mode, 0, []);
   if (spec.kind === 'foreign_keys') {
     const parent = env.tables.get(spec.refTable);
     if (!parent || !parent.snapshot.columnNames.includes(spec.refColumn)) {
       return result(spec, 'full', 1, [], `table '${spec.refTable}' or its column '${spec.refColumn}' is missing`);
     }
   }
+  const { rel, mode } = await relationFor(env, t, spec);
+  if (mode === 'incremental' && rel === undefined) return result(spec, mode, 0, []);
   const found = spec.kind === 'sql'
     ? await ruleViolations(env, t, spec, rel)
-    : await violations(env.engine, ...rowQuery(t, spec, rel ?? viewSql(t.name)));
+    : await violations(env.engine, ...rowQuery(t, spec, viewSql(t.name), rel));
   return result(spec, mode, found.count, found.sample);
 }
 
 type RowSpec = Extract<CheckSpec, { kind: 'not_null' | 'accepted_values' | 'range' | 'unique' | 'foreign_keys' }>;
 
-/** The violating rows of a check, as [SQL, ORDER BY, parameters]; the sample shows keys and checked columns. */
-function rowQuery(t: TableEnv, spec: RowSpec, from: string): [string, string, string[]] {
+/**
+ * The violating rows of a check, as [SQL, ORDER BY, parameters]; the sample shows keys and checked
+ * columns. `changed` (incremental mode) narrows the search to what changed rows can break: their
+ * own values, and for `unique` the groups of the whole table that hold a changed row's value.
+ */
+function rowQuery(t: TableEnv, spec: RowSpec, table: string, changed?: string): [string, string, string[]] {
   const pick = sampleColumns(t, checkedColumns(spec));
+  const from = spec.kind === 'unique' ? table : changed ?? table;
   const order = t.snapshot.identity.filter((c) => pick.includes(c));
   const orderBy = order.length ? cols(order) : 'ALL';
   const where = (cond: string, params: string[] = []): [string, string, string[]] =>
@@ -92,9 +99,12 @@ function rowQuery(t: TableEnv, spec: RowSpec, from: string): [string, string, st
       return where(conds.join(' OR '), bounds.map(([v]) => String(v)));
     }
     case 'unique': {
-      const on = spec.columns.map((c) => `r.${quoteIdent(c)} = d.${quoteIdent(c)}`).join(' AND ');
-      const dups = `SELECT ${cols(spec.columns)} FROM (${from}) GROUP BY ALL HAVING count(*) > 1`;
-      return [`SELECT ${cols(pick, 'r')} FROM (${from}) r SEMI JOIN (${dups}) d ON ${on}`, orderBy, []];
+      const on = (a: string, b: string) => spec.columns.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(' AND ');
+      // A duplicate group of unchanged rows alone would have failed the baseline too.
+      const candidates = changed === undefined ? `(${from})`
+        : `(SELECT f.* FROM (${from}) f SEMI JOIN (SELECT DISTINCT ${cols(spec.columns)} FROM (${changed})) c ON ${on('f', 'c')})`;
+      const dups = `SELECT ${cols(spec.columns)} FROM ${candidates} GROUP BY ALL HAVING count(*) > 1`;
+      return [`SELECT ${cols(pick, 'r')} FROM (${from}) r SEMI JOIN (${dups}) d ON ${on('r', 'd')}`, orderBy, []];
     }
     case 'foreign_keys': {
       const c = `r.${quoteIdent(spec.column)}`;
@@ -104,12 +114,21 @@ function rowQuery(t: TableEnv, spec: RowSpec, from: string): [string, string, st
   }
 }
 
-/** Row-local checks the baseline passed read only the changed rows; the rest read the whole table. */
+/**
+ * Whether a pass of this check can be carried forward to a candidate that changed some rows:
+ * row-local checks, `unique` (a new duplicate holds a changed row) and `foreign_keys` (while the
+ * parent table is unchanged, only changed rows can lose their parent).
+ */
+export async function incremental(env: EvalEnv, spec: CheckSpec): Promise<boolean> {
+  return ROW_LOCAL.has(spec.kind) || spec.kind === 'unique' || spec.kind === 'foreign_keys'
+    || (spec.kind === 'sql' && (await env.rowLocalRule(spec)));
+}
+
+/** Checks the baseline passed read only the changed rows (or, for `unique`, their groups); the rest read the whole table. */
 async function relationFor(env: EvalEnv, t: TableEnv, spec: CheckSpec): Promise<{ rel?: string; mode: CheckMode }> {
-  if (env.full || !t.passed.has(fingerprint(spec))) return { mode: 'full' };
-  const rowLocal = ROW_LOCAL.has(spec.kind) || (spec.kind === 'sql' && (await env.rowLocalRule(spec)));
-  if (!rowLocal) return { mode: 'full' };
-  if (t.baseline && t.baseline.manifest === t.snapshot.manifest) return { mode: 'incremental' };
+  if (env.full || !t.passed.has(fingerprint(spec)) || !(await incremental(env, spec))) return { mode: 'full' };
+  if (spec.kind === 'foreign_keys' && !env.tables.get(spec.refTable)!.same) return { mode: 'full' };
+  if (t.same) return { mode: 'incremental' };
   return t.changed === undefined ? { mode: 'full' } : { rel: t.changed, mode: 'incremental' };
 }
 

@@ -3,9 +3,9 @@ import { quoteIdent } from '../../engine/quote.js';
 import type { RepoContext } from '../context.js';
 import { snapshotOf, type TableTree } from '../tree.js';
 import { ConfigReader, type ChecksConfig, type CheckSpec, type HookEvent } from './config.js';
-import { evaluate, type EvalEnv, type TableEnv } from './evaluate.js';
+import { evaluate, incremental, type EvalEnv, type TableEnv } from './evaluate.js';
 import { runHooks, type HookVars } from './hooks.js';
-import { changedRowsSql, fingerprint, isRowLocalRule, ROW_LOCAL } from './incremental.js';
+import { changedRowsSql, fingerprint, isRowLocalRule } from './incremental.js';
 import { passedAt, readPasses, type PassNote } from './notes.js';
 import type { CheckEvent, CheckReport, CheckResult } from './report.js';
 import { validateSpecs } from './validate.js';
@@ -61,7 +61,7 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
       }
       const r = await evaluate(env, spec);
       report.checks.push(r);
-      if (r.passed && (ROW_LOCAL.has(spec.kind) || (spec.kind === 'sql' && (await env.rowLocalRule(spec))))) {
+      if (r.passed && (await incremental(env, spec))) {
         const blob = input.candidate.tables.get(spec.table)!;
         (passes[spec.table] ??= { manifest: blob, passed: [] }).passed.push(fingerprint(spec));
       }
@@ -87,7 +87,7 @@ async function tableEnvs(ctx: RepoContext, input: RunInput): Promise<Map<string,
     const baseTree = input.baseline?.tree;
     const baseline = baseTree?.tables.has(name) ? await snapshotOf(ctx, baseTree, name) : undefined;
     out.set(name, {
-      name, snapshot, baseline,
+      name, snapshot, baseline, same: !!baseline && baseTree!.tables.get(name) === input.candidate.tables.get(name),
       changed: baseline ? changedRowsSql(baseline.manifest, snapshot.manifest, ctx.chunks) : undefined,
       passed: passedAt(note, name, baseTree?.tables.get(name)),
     });
