@@ -29,9 +29,17 @@ export interface ProcResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** With `stdout: 'lines'`: how many newlines the child wrote (its stdout itself is not kept). */
+  lines?: number;
 }
 
-export interface ProcOptions { cwd: string; env?: Record<string, string>; allowFail?: boolean }
+/**
+ * What becomes of the child's stdout: kept as a string (the default), sent to /dev/null (a huge
+ * output, timed as a shell's `> /dev/null` would), or only its newlines counted as it streams by.
+ */
+export type StdoutMode = 'collect' | 'discard' | 'lines';
+
+export interface ProcOptions { cwd: string; env?: Record<string, string>; allowFail?: boolean; stdout?: StdoutMode }
 
 /**
  * Run one process to completion and time it from spawn to exit, so start-up (node, module loading,
@@ -41,16 +49,26 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
   const [file, argv] = canMeasureMemory ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const mode = opts.stdout ?? 'collect';
+    const child = spawn(file, argv, {
+      cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', mode === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    let lines = 0;
+    child.stdout?.on('data', (b: Buffer) => {
+      if (mode === 'lines') lines += newlines(b);
+      else out.push(b);
+    });
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const { stderr, peakMiB, cpuSeconds } = splitTimeReport(Buffer.concat(err).toString('utf8'));
-      const result = { seconds, peakMiB, cpuSeconds, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr };
+      const result = {
+        seconds, peakMiB, cpuSeconds, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr,
+        lines: mode === 'lines' ? lines : undefined,
+      };
       if (result.exitCode !== 0 && !opts.allowFail) {
         reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${result.exitCode} in ${opts.cwd}\n${stderr}${result.stdout}`));
       } else {
@@ -58,6 +76,12 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
       }
     });
   });
+}
+
+function newlines(b: Buffer): number {
+  let n = 0;
+  for (let at = b.indexOf(10); at >= 0; at = b.indexOf(10, at + 1)) n++;
+  return n;
 }
 
 /** Separate the child's own stderr from GNU time's report that follows it. */
