@@ -1,4 +1,5 @@
 import type { FigureModule } from '../context.js';
+import { checks } from './checks.js';
 import { core } from './core.js';
 import { sql } from './sql.js';
 
@@ -6,4 +7,4 @@ import { sql } from './sql.js';
  * Every figure module, run in this order. A later issue adds its figures as one module here
  * (e.g. `diff.ts` for issue 4), built on `Bench.history()` and `branchWith()` so data is generated once.
  */
-export const MODULES: FigureModule[] = [core, sql];
+export const MODULES: FigureModule[] = [core, sql, checks];
