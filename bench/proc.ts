@@ -31,7 +31,11 @@ export interface ProcResult {
   stderr: string;
 }
 
-export interface ProcOptions { cwd: string; env?: Record<string, string>; allowFail?: boolean }
+export interface ProcOptions {
+  cwd: string; env?: Record<string, string>; allowFail?: boolean;
+  /** Send the child's stdout to /dev/null (its result's `stdout` is then ''): a huge output must not be held in memory. */
+  discardStdout?: boolean;
+}
 
 /**
  * Run one process to completion and time it from spawn to exit, so start-up (node, module loading,
@@ -41,11 +45,11 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
   const [file, argv] = canMeasureMemory ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
