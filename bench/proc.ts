@@ -107,6 +107,12 @@ export const duckdb = (cwd: string, ...statements: string[]) =>
 export const git = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
   runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1', ...env } });
 
+/** lakegit and git with a chosen fate for stdout: a diff or blame of millions of rows is never held in a JS string. */
+export const lakegitOut = (cwd: string, args: readonly string[], stdout: StdoutMode, allowFail = false) =>
+  runProcess(process.execPath, [lakegitBin, ...args], { cwd, env: { NO_COLOR: '1' }, stdout, allowFail });
+export const gitOut = (cwd: string, args: readonly string[], stdout: StdoutMode, allowFail = false) =>
+  runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1' }, stdout, allowFail });
+
 export interface Sample { median: number; all: number[]; peakMiB?: number; cpuMedian?: number }
 
 export const median = (xs: readonly number[]): number => {

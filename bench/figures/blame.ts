@@ -2,7 +2,7 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule } from '../context.js';
 import type { History } from '../history.js';
-import { duckdb, lakegit, lakegitPath, paired, runProcess, type ProcResult, type StdoutMode } from '../proc.js';
+import { duckdb, gitOut, lakegit, lakegitOut, paired, type ProcResult, type StdoutMode } from '../proc.js';
 
 /**
  * Issue 6: row blame and row history on a history of C commits of k changed rows by four authors.
@@ -40,12 +40,6 @@ export const blame: FigureModule = {
 
 const FULL = ['blame-whole', 'blame-where', 'log-key'];
 const BLAME = ['blame', 'orders'];
-
-/** lakegit and git with a chosen fate for stdout: a whole-table blame is N lines, never held in a JS string. */
-const lakegitOut = (cwd: string, args: readonly string[], stdout: StdoutMode) =>
-  runProcess(process.execPath, [lakegitPath(), ...args], { cwd, env: { NO_COLOR: '1' }, stdout });
-const gitOut = (cwd: string, args: readonly string[], stdout: StdoutMode) =>
-  runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1' }, stdout });
 
 /**
  * One more, untimed, whole-table blame whose output lines are counted as they stream by: a header
