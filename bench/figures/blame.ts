@@ -2,7 +2,7 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule } from '../context.js';
 import type { History } from '../history.js';
-import { duckdb, gitOut, lakegit, lakegitOut, paired, type ProcResult, type StdoutMode } from '../proc.js';
+import { duckdb, gitOut, lakegit, lakegitOut, paired, type ProcResult } from '../proc.js';
 
 /**
  * Issue 6: row blame and row history on a history of C commits of k changed rows by four authors.

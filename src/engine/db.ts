@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue, DuckDBValueConverter, Json } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue, DuckDBValueConverter, Json } from '@duckdb/node-api';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type JsonRow = Record<string, Json>;
@@ -13,6 +13,7 @@ export class Engine {
     readonly conn: DuckDBConnection,
     /** DuckDB values to contract JSON (see json.ts); loaded with DuckDB itself. */
     readonly toJson: DuckDBValueConverter<Json>,
+    private readonly columnConverter: (type: DuckDBType) => (v: DuckDBValue) => Json,
   ) {}
 
   private static current: Promise<Engine> | undefined;
@@ -20,7 +21,7 @@ export class Engine {
   static get(): Promise<Engine> {
     Engine.current ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      const { toJson } = await import('./json.js');
+      const { toJson, columnConverter } = await import('./json.js');
       const instance = await DuckDBInstance.create(':memory:', { threads: String(Engine.threads()) });
       const conn = await instance.connect();
       // Text forms of TIMESTAMPTZ values feed chunk ids and working files: never the machine's zone.
@@ -28,7 +29,7 @@ export class Engine {
       // Its cache of file blocks serves stale, even mixed, rows for a file replaced in place with one
       // of the same size (a working file rewritten, an export over an export): local reads need no cache.
       await conn.run('SET enable_external_file_cache = false');
-      return new Engine(instance, conn, toJson as DuckDBValueConverter<Json>);
+      return new Engine(instance, conn, toJson as DuckDBValueConverter<Json>, columnConverter);
     })();
     return Engine.current;
   }
@@ -66,14 +67,27 @@ export class Engine {
     return (reader.convertRows(this.toJson)[0]?.[0] ?? null) as T;
   }
 
-  /** Rows streamed chunk by chunk, so a large diff never sits whole in memory. */
-  async *stream(sql: string, params?: Params): AsyncGenerator<JsonRow[]> {
+  /** Rows streamed chunk by chunk as arrays of contract JSON, converted a column at a time: a large diff or blame never sits whole in memory. */
+  async *streamArrays(sql: string, params?: Params): AsyncGenerator<{ names: string[]; rows: Json[][] }> {
     const result = await this.conn.stream(sql, params);
     const names = result.columnNames();
+    const converters = result.columnTypes().map(this.columnConverter);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      const rows = chunk.convertRows(this.toJson) as Json[][];
+      const rows: Json[][] = Array.from({ length: chunk.rowCount }, () => new Array(names.length));
+      for (let c = 0; c < names.length; c++) {
+        const conv = converters[c];
+        const values = chunk.getColumnValues(c);
+        for (let r = 0; r < values.length; r++) rows[r][c] = values[r] === null ? null : conv(values[r]);
+      }
+      yield { names, rows };
+    }
+  }
+
+  /** The same stream as objects by column name. */
+  async *stream(sql: string, params?: Params): AsyncGenerator<JsonRow[]> {
+    for await (const { names, rows } of this.streamArrays(sql, params)) {
       yield rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])) as JsonRow);
     }
   }

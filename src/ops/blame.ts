@@ -204,14 +204,19 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
     return { commit: m.commit, author: m.author, date: m.date };
   };
   try {
-    for await (const batch of run.engine.stream(sql)) {
+    for await (const { names, rows } of run.engine.streamArrays(sql)) {
+      const at = (n: string) => names.indexOf(n);
+      const [keyAt, rowAt, copiesAt] = [identity.map(at), at('__lg_row'), at('__lg_n')];
+      const cellAt = labels.map((_, i) => at(`__lg_c${i}`));
       const out: BlameRow[] = [];
-      for (const r of batch) {
-        const key = Object.fromEntries(identity.map((k) => [k, r[k]]));
-        const o = Number(r.__lg_row);
-        const row: BlameRow = { key, ...run.commits[o] };
-        if (cells) row.cells = Object.fromEntries(labels.map((l, i) => [l, cellOf(perCell ? Number(r[`__lg_c${i}`]) : o)]));
-        for (let n = keyless ? Number(r.__lg_n) : 1; n > 0; n--) out.push(row);
+      for (const r of rows) {
+        const key: JsonRow = {};
+        for (let k = 0; k < identity.length; k++) key[identity[k]] = r[keyAt[k]];
+        const o = Number(r[rowAt]);
+        const m = run.commits[o];
+        const row: BlameRow = { key, commit: m.commit, author: m.author, date: m.date, message: m.message };
+        if (cells) row.cells = Object.fromEntries(labels.map((l, i) => [l, cellOf(perCell ? Number(r[cellAt[i]]) : o)]));
+        for (let n = keyless ? Number(r[copiesAt]) : 1; n > 0; n--) out.push(row);
       }
       yield out;
     }

@@ -51,10 +51,19 @@ async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
 }
 
 const text = (v: Json | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));
-const keyText = (row: BlameRow): string => Object.values(row.key).map(text).join(',').replace(/[\n\r\t]/g, ' ');
+const keyText = (row: BlameRow): string => {
+  const values = Object.values(row.key);
+  const s = values.length === 1 ? text(values[0]) : values.map(text).join(',');
+  return /[\n\r\t]/.test(s) ? s.replace(/[\n\r\t]/g, ' ') : s;
+};
 const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
-const cut = (s: string, w: number): string => ([...s].length <= w ? s : `${[...s].slice(0, Math.max(0, w - 1)).join('')}…`);
-const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - [...s].length));
+/** Characters as the terminal counts them; a string without surrogate pairs is its own length. */
+const chars = (s: string): number => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
+const cut = (s: string, w: number): string => (s.length <= w || chars(s) <= w ? s : `${[...s].slice(0, Math.max(0, w - 1)).join('')}…`);
+const pad = (s: string, w: number): string => {
+  const n = chars(s);
+  return n >= w ? s : s + ' '.repeat(w - n);
+};
 
 /**
  * The readable table: key, short commit (and each cell's commit with --cells), author, date and the
@@ -63,24 +72,43 @@ const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - [..
 async function writeTable(r: BlameResult, out: Writable, width: number): Promise<void> {
   const authorWidth = Math.min(24, Math.max(6, ...r.commits.map((c) => name(c.author).length)));
   let keyWidth = 0;
+  let render: ((row: BlameRow) => string) | undefined;
   for await (const batch of r.rows) {
-    if (keyWidth === 0) {
+    if (!render) {
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
       keyWidth = Math.min(40, Math.max(head.length, ...batch.map((row) => keyText(row).length)));
       const heads = [pad(cut(head, keyWidth), keyWidth), pad('COMMIT', 7), ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
         pad('AUTHOR', authorWidth), pad('DATE', 10), 'MESSAGE'];
       await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
+      render = lineRenderer(r, keyWidth, authorWidth, width);
     }
-    const lines = batch.map((row) => line(r, row, keyWidth, authorWidth, width));
-    await put(out, `${lines.join('\n')}\n`);
+    let text = '';
+    for (const row of batch) text += `${render(row)}\n`;
+    await put(out, text);
   }
 }
 
-function line(r: BlameResult, row: BlameRow, keyWidth: number, authorWidth: number, width: number): string {
-  const cells = r.columns.map((c) => pad(shortId(row.cells![c].commit), Math.max(7, Math.min(12, c.length))));
-  const left = [pad(cut(keyText(row), keyWidth), keyWidth), paint.yellow(shortId(row.commit)), ...cells.map((c) => paint.yellow(c)),
-    pad(cut(name(row.author), authorWidth), authorWidth), row.date.slice(0, 10)].join('  ');
-  const used = keyWidth + 2 + 7 + cells.reduce((s, c) => s + c.length + 2, 0) + 2 + authorWidth + 2 + 10 + 2;
-  return `${left}  ${cut(row.message.split('\n')[0], Math.max(10, width - used))}`;
+/**
+ * One row's line. Everything after the key depends only on the commits blamed, so each distinct
+ * commit (or, with --cells, each combination) is rendered once: a table of millions of rows is
+ * blamed on a few hundred commits.
+ */
+function lineRenderer(r: BlameResult, keyWidth: number, authorWidth: number, width: number): (row: BlameRow) => string {
+  const cellWidth = (c: string) => Math.max(7, Math.min(12, c.length));
+  const used = keyWidth + 2 + 7 + r.columns.reduce((s, c) => s + cellWidth(c) + 2, 0) + 2 + authorWidth + 2 + 10 + 2;
+  const rest = new Map<string, string>();
+  const restOf = (row: BlameRow): string => {
+    const id = r.columns.length ? [row.commit, ...r.columns.map((c) => row.cells![c].commit)].join(' ') : row.commit;
+    let text = rest.get(id);
+    if (text === undefined) {
+      const cells = r.columns.map((c) => paint.yellow(pad(shortId(row.cells![c].commit), cellWidth(c))));
+      text = [paint.yellow(shortId(row.commit)), ...cells, pad(cut(name(row.author), authorWidth), authorWidth), row.date.slice(0, 10),
+        cut(row.message.split('\n')[0], Math.max(10, width - used))].join('  ');
+      rest.set(id, text);
+    }
+    return text;
+  };
+  // A key is never cut: it names the row. One longer than the first batch's widest shifts its line instead.
+  return (row) => `${pad(keyText(row), keyWidth)}  ${restOf(row)}`;
 }

@@ -6,7 +6,6 @@ import { Comparison } from './compare.js';
 import { composedCounts } from './compose.js';
 import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';
 import { keyRanges, rangePredicate } from './ranges.js';
-import { streamRows } from './stream.js';
 import type { ChunkRef } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
@@ -114,7 +113,7 @@ export class PlannedTableDiff implements TableDiff {
       if (left <= 0) return;
       let decode: ((row: readonly Json[]) => DiffRow) | undefined;
       const sql = cmp.rowsSql({ ...opts, limit: Number.isFinite(left) ? left : undefined });
-      for await (const { names, rows } of streamRows(await this.engine(), sql)) {
+      for await (const { names, rows } of (await this.engine()).streamArrays(sql)) {
         decode ??= cmp.decoder(names);
         left -= rows.length;
         yield rows.map(decode);
