@@ -22,14 +22,12 @@ export async function renderJson(session: DiffSession, out: Out, mode: JsonMode,
     await out.write(`${n++ ? ',' : ''}\n${mode === 'rows' ? obj.slice(0, -1) : obj}`);
     if (mode !== 'rows') continue;
     await out.write(',"rows":[');
-    let first = true;
-    for await (const batch of t.rows({ limit })) {
+    let sep = '\n';
+    for await (const batch of t.jsonRows({ limit })) {
       if (out.closed) break;
-      await out.write(batch.map((r) => {
-        const text = `${first ? '' : ','}\n${JSON.stringify(r)}`;
-        first = false;
-        return text;
-      }).join(''));
+      if (batch.length === 0) continue;
+      await out.write(sep + batch.join(',\n'));
+      sep = ',\n';
     }
     await out.write(']}');
   }

@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import type { JsonRow } from '../../engine/db.js';
-import { quoteIdent } from '../../engine/quote.js';
+import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
 import type { DiffOp, DiffRow, PairColumn } from './types.js';
 
@@ -45,6 +45,51 @@ const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
 /** Flags per packed integer: within a double's exact range. */
 const MASK_BITS = 50;
 
+const SMALL_INT = /^U?(TINYINT|SMALLINT|INTEGER)$/;
+const BIG_INT = /^U?(BIGINT|HUGEINT)$/;
+
+/**
+ * A value of `type` as the text JSON.stringify gives for what engine.toJson makes of it in
+ * JavaScript (integers beyond a double's exact range, decimals and dates as strings, NaN and
+ * infinities as strings), computed by DuckDB; NULL stays NULL. Undefined for types left to
+ * JavaScript. Built as text, not through DuckDB's JSON type, which would re-serialise numbers.
+ */
+export function jsonTextSql(expr: string, type: string | undefined): string | undefined {
+  if (type === undefined) return undefined;
+  const text = (e: string) => `CAST(${e} AS VARCHAR)`;
+  const quoted = (e: string) => `'"' || ${text(e)} || '"'`;
+  if (type === 'VARCHAR') return `CASE WHEN regexp_matches(${expr}, '[\\x00-\\x1f]') THEN ${escapedSql(expr)} ELSE ${text(`to_json(${expr})`)} END`;
+  if (type === 'BOOLEAN' || SMALL_INT.test(type)) return text(expr);
+  if (BIG_INT.test(type)) return `CASE WHEN ${expr} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${text(expr)} ELSE ${quoted(expr)} END`;
+  if (type === 'FLOAT' || type === 'DOUBLE') {
+    const d = `CAST(${expr} AS DOUBLE)`;
+    // DuckDB writes 1.0 and 1e21 where JavaScript writes 1 and 1e+21 (and -0.0 where it writes 0).
+    const js = `regexp_replace(regexp_replace(${text(`to_json(${d})`)}, '\\.0$', ''), 'e(\\d)', 'e+\\1')`;
+    return `CASE WHEN ${d} = 0 THEN '0' WHEN isfinite(${d}) THEN ${js} WHEN isnan(${d}) THEN '"NaN"'
+      WHEN ${d} > 0 THEN '"Infinity"' WHEN ${d} < 0 THEN '"-Infinity"' END`;
+  }
+  if (/^DECIMAL\(\d+,\s*\d+\)$/.test(type) || type === 'DATE' || type === 'TIMESTAMP') return quoted(expr);
+  return undefined;
+}
+
+const SHORT: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+
+/**
+ * A string with control characters, escaped as JSON.stringify does (DuckDB writes `\u001F` where
+ * JavaScript writes `\u001f`). Rare, so one replace per character is fine.
+ */
+function escapedSql(expr: string): string {
+  let e = `replace(replace(${expr}, '\\', '\\\\'), '"', '\\"')`;
+  for (let c = 0; c < 32; c++) e = `replace(${e}, chr(${c}), '${SHORT[c] ?? `\\u${c.toString(16).padStart(4, '0')}`}')`;
+  return `'"' || ${e} || '"'`;
+}
+
+/** `{"name":value,…}` as text from [name, text expression] pairs; a NULL value is `null`. */
+function jsonObjectText(fields: readonly (readonly [string, string])[]): string {
+  const parts = fields.map(([name, v], i) => `${quoteLiteral(`${i ? ',' : '{'}${JSON.stringify(name)}:`)} || coalesce(${v}, 'null')`);
+  return parts.length ? `${parts.join(' || ')} || '}'` : `'{}'`;
+}
+
 /**
  * The SQL of a row- and cell-level comparison, and the decoder of its result rows. Both sides are
  * projected onto the union of columns (a column a side lacks is NULL there), so `--where` reads
@@ -84,6 +129,42 @@ export class Comparison {
     const names = this.outputNames();
     const cast = (n: string) => (n === '__lg_op' || n.startsWith('__lg_m') ? n : `CAST(${n} AS VARCHAR) AS ${n}`);
     return `SELECT ${names.map(cast).join(', ')} FROM (${sorted})`;
+  }
+
+  /**
+   * The rows of `rowsSql` rendered by DuckDB as the contract's JSON text, one VARCHAR per row
+   * (`__lg_json`), byte for byte JSON.stringify of what `decoder` gives: a diff of millions of rows
+   * is then text from end to end. Undefined when a shown column's type is left to JavaScript.
+   */
+  jsonSql(opts: { limit?: number } = {}): string | undefined {
+    const field = (name: string, col: string, type: string | undefined) => [name, jsonTextSql(col, type)] as const;
+    const side = (prefix: string, order: [string, number][], typeOf: (c: PairColumn) => string | undefined) =>
+      order.map(([name, j]) => field(name, `${prefix}${j}`, typeOf(this.shown[j])));
+    const both = (c: PairColumn) => this.outputType(c);
+    const [before, after, key] = this.keyed
+      ? [side('__lg_b', this.beforeOrder, (c) => c.before), side('__lg_a', this.afterOrder, (c) => c.after),
+        this.input.key!.map((k, i) => field(k, `__lg_k${i}`, both(this.pair.find((p) => p.name === k)!)))]
+      : [side('__lg_v', this.beforeOrder, both), side('__lg_v', this.afterOrder, both), []];
+    const all = [...before, ...after, ...key];
+    if (all.some(([, v]) => v === undefined)) return undefined;
+    const obj = (fields: readonly (readonly [string, string | undefined])[]) => jsonObjectText(fields as [string, string][]);
+    const flags = this.compared.map((c, j) =>
+      `CASE WHEN (__lg_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`);
+    const changed = this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], x -> x IS NOT NULL), ',') || ']'` : `'[]'`;
+    return `SELECT '{"op":"' || __lg_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
+        || ',"before":' || CASE WHEN __lg_op = 'added' THEN 'null' ELSE ${obj(before)} END
+        || ',"after":' || CASE WHEN __lg_op = 'removed' THEN 'null' ELSE ${obj(after)} END
+        || ',"changed":' || CASE WHEN __lg_op = 'modified' THEN ${changed} ELSE '[]' END || '}' AS __lg_json
+      FROM (${this.rowsSql(opts)})`;
+  }
+
+  /**
+   * The type of an output column that holds both sides (a key, or a multiset row's value): a mixed
+   * pair is text; two comparable types meet in a supertype, left to JavaScript.
+   */
+  private outputType(c: PairColumn): string | undefined {
+    if (mixed(c)) return 'VARCHAR';
+    return c.before === undefined || c.after === undefined || c.before === c.after ? c.after ?? c.before : undefined;
   }
 
   /** One row per op with its count. */

@@ -111,13 +111,41 @@ export class PlannedTableDiff implements TableDiff {
     let left = opts.limit ?? Infinity;
     for (const cmp of await this.parts()) {
       if (left <= 0) return;
-      let decode: ((row: readonly Json[]) => DiffRow) | undefined;
-      const sql = cmp.rowsSql({ ...opts, limit: Number.isFinite(left) ? left : undefined });
-      for await (const { names, rows } of (await this.engine()).streamArrays(sql)) {
-        decode ??= cmp.decoder(names);
-        left -= rows.length;
-        yield rows.map(decode);
+      for await (const batch of this.partRows(cmp, { ...opts, limit: Number.isFinite(left) ? left : undefined })) {
+        left -= batch.length;
+        yield batch;
       }
+    }
+  }
+
+  async *jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
+    let left = opts.limit ?? Infinity;
+    for (const cmp of await this.parts()) {
+      if (left <= 0) return;
+      const limit = Number.isFinite(left) ? left : undefined;
+      const sql = cmp.jsonSql({ limit });
+      for await (const batch of sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql)) {
+        left -= batch.length;
+        yield batch;
+      }
+    }
+  }
+
+  /** Rows DuckDB rendered as JSON (see Comparison.jsonSql). */
+  private async *rendered(sql: string): AsyncGenerator<string[]> {
+    for await (const { rows } of (await this.engine()).streamArrays(sql)) yield rows.map((r) => r[0] as string);
+  }
+
+  /** Rows of types DuckDB does not render as the contract does, stringified here. */
+  private async *stringified(cmp: Comparison, limit?: number): AsyncGenerator<string[]> {
+    for await (const batch of this.partRows(cmp, { limit })) yield batch.map((r) => JSON.stringify(r));
+  }
+
+  private async *partRows(cmp: Comparison, opts: RowOptions): AsyncGenerator<DiffRow[]> {
+    let decode: ((row: readonly Json[]) => DiffRow) | undefined;
+    for await (const { names, rows } of (await this.engine()).streamArrays(cmp.rowsSql(opts))) {
+      decode ??= cmp.decoder(names);
+      yield rows.map(decode);
     }
   }
 }

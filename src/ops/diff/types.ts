@@ -66,6 +66,8 @@ export interface TableDiff {
   rowsEqual(): Promise<boolean>;
   /** Changed rows in key order, in batches; never the whole diff in memory. */
   rows(opts?: RowOptions): AsyncGenerator<DiffRow[]>;
+  /** The same rows as the contract's JSON text, one string per row (rendered by DuckDB where it can). */
+  jsonRows(opts?: Pick<RowOptions, 'limit'>): AsyncGenerator<string[]>;
 }
 
 export interface DiffSession {
