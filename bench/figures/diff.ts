@@ -184,23 +184,24 @@ async function chunkSharing(lake: string, a: string, b: string): Promise<string>
 
 // ---------------------------------------------------------------- baselines and checks
 
-const DUCKDB_BASELINE = 'duckdb: full outer join of the two parquet snapshots on id, rows that differ into a table';
+const DUCKDB_BASELINE = 'duckdb: full outer join of the two parquet snapshots on id, rows that differ written as JSON lines to /dev/null';
 
 /**
  * The diff without lakegit: join both complete snapshots by key and keep every row that was added,
  * removed, or differs in any column (IS DISTINCT FROM: NULL to NULL is no change), with both sides'
- * values, as `diff --format json` reports them. Not sorted: that would only slow the baseline.
+ * values, written out as JSON lines as `diff --format json` writes its rows (to /dev/null, as
+ * lakegit's output goes there). Not sorted: that would only slow the baseline.
  */
 function joinDiffSql(columns: string[], a: string, b: string): string {
   const id = quoteIdent('id');
   const cols = columns.map(quoteIdent);
   const differs = cols.filter((c) => c !== id).map((c) => `a.${c} IS DISTINCT FROM b.${c}`).join(' OR ');
   const side = (t: string, prefix: string) => columns.map((c) => `${t}.${quoteIdent(c)} AS ${quoteIdent(`${prefix}${c}`)}`).join(', ');
-  return `CREATE TABLE d AS SELECT coalesce(a.${id}, b.${id}) AS ${id},
+  return `COPY (SELECT coalesce(a.${id}, b.${id}) AS ${id},
       CASE WHEN a.${id} IS NULL THEN 'added' WHEN b.${id} IS NULL THEN 'removed' ELSE 'modified' END AS op,
       ${side('a', 'before_')}, ${side('b', 'after_')}
     FROM read_parquet(${quoteLiteral(a)}) a FULL OUTER JOIN read_parquet(${quoteLiteral(b)}) b ON a.${id} = b.${id}
-    WHERE a.${id} IS NULL OR b.${id} IS NULL OR ${differs}`;
+    WHERE a.${id} IS NULL OR b.${id} IS NULL OR ${differs}) TO '/dev/null' (FORMAT json)`;
 }
 
 /**
