@@ -4,7 +4,7 @@ import type { Bench } from './context.js';
 import { KeyPicker, type ChangeSet, type Pattern } from './generate.js';
 import { bytesOf, bytesWritten, dirBytes, listing } from './fsstat.js';
 import { duckdb, git, lakegit, type ProcResult } from './proc.js';
-import { quoteLiteral } from '../src/engine/quote.js';
+import { quoteIdent, quoteLiteral } from '../src/engine/quote.js';
 
 export interface HistorySpec {
   pattern: Pattern; commits: number; changes: number;
@@ -57,8 +57,10 @@ export interface History extends HistorySpec {
   /** One plain Parquet copy of the latest version of `orders`. */
   parquetBytes: number;
   parquetFile: string;
-  /** Branches made so far by `branchWith`, to give each its own values. */
+  /** Branches made so far by `branchOff`, to give each its own values. */
   branches: number;
+  /** Change sets drawn so far by `changesOnHead`, to give each its own seed. */
+  draws: number;
 }
 
 const AUTHORS = [['Ann Analyst', 'ann'], ['Bob Builder', 'bob'], ['Chen Li', 'chen'], ['Dara Okafor', 'dara']];
@@ -97,7 +99,7 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
 
   const h: History = {
     ...spec, lake, gitcsv, table, picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
-    samples: [], lakegitBytes: 0, cacheBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0,
+    samples: [], lakegitBytes: 0, cacheBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0, draws: 0,
   };
   for (let j = 1; j <= spec.commits; j++) {
     const changes = await advance(bench, h, j);
@@ -130,27 +132,92 @@ export async function advance(bench: Bench, h: History, v: number, k = h.changes
   return changes;
 }
 
+/** One commit of a branch made by `branchOff`: a change set, then maybe an edit of the branch's rows of its own. */
+export interface BranchStep {
+  changes: ChangeSet;
+  /** Rows `edit` changes besides `changes` (for the commit message). */
+  extra?: number;
+  /** Runs on the branch's generator table after `changes`, before the working file is written. */
+  edit?: (table: string) => Promise<void>;
+}
+
+/** A commit `branchOff` made: a Parquet copy of its rows (for baselines) and its change set. */
+export interface BranchCommit { parquet: string; changes: ChangeSet }
+
 /**
- * A branch off the history's latest commit that changes `k` more rows of `orders` in one commit;
- * the history's own table and the checked-out branch are left as they were. Returns the branch's
- * rows as a Parquet copy (for baselines), the generator table holding them, and the change set.
- * `changes` replaces the picker's next k keys (for branches that must overlap in chosen rows).
+ * A branch off the history's checked-out head with one commit per step; the head is checked out
+ * again and the history's own table is left as it was. Returns each commit's Parquet copy and the
+ * generator table holding the branch's rows (the caller drops it: at 10M rows it is ~1 GB).
  */
-export async function branchWith(
-  bench: Bench, h: History, branch: string, k: number, changes: ChangeSet = h.picker.next(k),
-): Promise<{ parquet: string; table: string; changes: ChangeSet }> {
+export async function branchOff(bench: Bench, h: History, branch: string, steps: BranchStep[]): Promise<{ table: string; commits: BranchCommit[] }> {
   const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
   const table = `${h.table}_${branch.replace(/\W/g, '_')}`;
   await bench.gen.copyTable(h.table, table);
   await lakegit(h.lake, ['checkout', '-q', '-b', branch]);
-  const v = h.commits + 1000 + h.branches++;
-  await bench.gen.apply(table, v, changes);
-  await bench.gen.writeCsv(table, path.join(h.lake, 'orders.csv'));
-  await lakegit(h.lake, ['commit', '-a', '-m', `${branch}: ${k} rows`], authorEnv(v));
-  const parquet = path.join(path.dirname(h.lake), `${branch}.parquet`);
-  await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), parquet);
+  const commits: BranchCommit[] = [];
+  for (const [j, step] of steps.entries()) {
+    const v = h.commits + 1000 + h.branches++;
+    await bench.gen.apply(table, v, step.changes);
+    await step.edit?.(table);
+    await bench.gen.writeCsv(table, path.join(h.lake, 'orders.csv'));
+    const k = keysOf(step.changes).size + (step.extra ?? 0);
+    await lakegit(h.lake, ['commit', '-a', '-m', `${branch}: ${k} rows`], authorEnv(v));
+    const parquet = path.join(path.dirname(h.lake), `${branch}-${j + 1}.parquet`);
+    await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), parquet);
+    commits.push({ parquet, changes: step.changes });
+  }
   await lakegit(h.lake, ['checkout', '-q', head]);
-  return { parquet, table, changes };
+  return { table, commits };
+}
+
+/** `branchOff` with one commit of k changed rows (by default the picker's next k). */
+export async function branchWith(
+  bench: Bench, h: History, branch: string, k: number, changes: ChangeSet = h.picker.next(k),
+): Promise<{ parquet: string; table: string; changes: ChangeSet }> {
+  const { table, commits } = await branchOff(bench, h, branch, [{ changes }]);
+  return { parquet: commits[0].parquet, table, changes };
+}
+
+export const keysOf = (c: ChangeSet): Set<number> => new Set([...c.updates, ...c.inserts, ...c.deletes]);
+
+/**
+ * k changes in the picker's 80/15/5 mix that are real on the history's head and avoid `avoid`, for
+ * a branch off the head. The history's own picker follows one line of history (its clustered
+ * window moves with every insert), so each branch draws from a fresh picker of its own seed, and
+ * its offers are checked against the head's rows (the history's generator table): spare draws
+ * replace keys the head lacks (deleted) or already has (for inserts).
+ */
+export async function changesOnHead(bench: Bench, h: History, k: number, avoid: Set<number> = new Set()): Promise<ChangeSet> {
+  const picker = new KeyPicker(bench.opts.rows, h.pattern, bench.opts.seed * 7919 + ++h.draws);
+  const want = picker.next(k);
+  const pools = { updates: [...want.updates], inserts: [...want.inserts], deletes: [...want.deletes] };
+  for (let round = 0; round < 4; round++) {
+    const onHead = await presentOnHead(bench, h, [...pools.updates, ...pools.deletes, ...pools.inserts]);
+    const used = new Set(avoid);
+    const take = (ids: number[], n: number, present: boolean) => {
+      const got: number[] = [];
+      for (const id of ids) {
+        if (got.length === n) break;
+        if (used.has(id) || onHead.has(id) !== present) continue;
+        used.add(id);
+        got.push(id);
+      }
+      return got;
+    };
+    const out = { updates: take(pools.updates, want.updates.length, true), deletes: take(pools.deletes, want.deletes.length, true),
+      inserts: take(pools.inserts, want.inserts.length, false) };
+    if (out.updates.length + out.deletes.length + out.inserts.length === k) return out;
+    const spare = picker.next(Math.max(k, 1000));
+    for (const kind of ['updates', 'inserts', 'deletes'] as const) pools[kind].push(...spare[kind]);
+  }
+  throw new Error(`bench: the key picker found no ${k} changes on the head that avoid ${avoid.size} keys`);
+}
+
+async function presentOnHead(bench: Bench, h: History, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const r = await bench.gen.conn.runAndReadAll(
+    `SELECT id FROM ${quoteIdent(h.table)} WHERE id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`);
+  return new Set(r.getRows().map((row) => Number(row[0])));
 }
 
 async function gitCommit(dir: string, j: number, message: string): Promise<ProcResult> {

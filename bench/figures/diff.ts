@@ -2,8 +2,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule, type FigureRecord } from '../context.js';
-import { KeyPicker, type ChangeSet } from '../generate.js';
-import { authorEnv, branchWith, type History } from '../history.js';
+import type { ChangeSet } from '../generate.js';
+import { authorEnv, branchWith, changesOnHead, type History } from '../history.js';
 import { duckdb, git, gitOut, lakegit, lakegitOut, Runs, type ProcResult, type Sample } from '../proc.js';
 
 /**
@@ -65,7 +65,7 @@ async function branchFigures(bench: Bench, s: Setup, k: number, want: (f: string
   const { rows, runs } = bench.opts;
   const changed = Math.min(k, Math.max(1, Math.floor(rows / 10)));
   const branch = `diff-k${k}`;
-  const br = await branchWith(bench, s.h, branch, changed, mainPicker(bench, k).next(changed));
+  const br = await branchWith(bench, s.h, branch, changed, await changesOnHead(bench, s.h, changed));
   const check = await statCheck(s.h.lake, branch, expectedStats(br.changes));
   const withGit = k === 100 && GIT_FIGURES.some(want);
   const branchCsv = path.join(s.dir, `${branch}.csv`);
@@ -108,14 +108,6 @@ async function branchFigures(bench: Bench, s: Setup, k: number, want: (f: string
   }
 }
 
-/**
- * Change sets drawn against main's own keys. The history's shared picker also counts the inserts
- * of every branch made so far (by this module or another), so its "updates" can name keys that
- * exist only on another branch: no-ops here, and the --stat check would count them wrongly (seen:
- * 1596 of 1600 updates at N = 20,000). main is the first load (a history of 0 commits, and main
- * never moves), so a fresh picker over N rows sees exactly main's keys.
- */
-const mainPicker = (bench: Bench, k: number) => new KeyPicker(bench.opts.rows, bench.opts.patterns[0], bench.opts.seed + k);
 
 // ---------------------------------------------------------------- every row changed
 

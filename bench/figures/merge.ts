@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type FigureRecord, type FigureModule } from '../context.js';
 import type { ChangeSet } from '../generate.js';
-import { authorEnv, type History } from '../history.js';
+import { authorEnv, branchOff, changesOnHead, keysOf, type BranchCommit, type BranchStep, type History } from '../history.js';
 import { duckdb, git, lakegit, paired, type ProcResult } from '../proc.js';
 
 /** Rows each merged branch changes, rows both change, and rows the revert undoes (issue 5's numbers). */
@@ -44,9 +44,7 @@ export const merge: FigureModule = {
   },
 };
 
-/** One commit made by `makeBranch`: a Parquet copy of its rows and the change set applied. */
-interface Commit { parquet: string; changes: ChangeSet }
-interface Pair { ours: Commit; theirs: Commit; conflicting: number[]; clean: number[] }
+interface Pair { ours: BranchCommit; theirs: BranchCommit; conflicting: number[]; clean: number[] }
 
 /**
  * `merge-ours` and `merge-theirs` off main, K changed rows each, disjoint except for OVERLAP of
@@ -55,10 +53,10 @@ interface Pair { ours: Commit; theirs: Commit; conflicting: number[]; clean: num
  * `Generator.apply` never touches, so those rows merge cleanly cell by cell).
  */
 async function mergeBranches(bench: Bench, h: History): Promise<Pair> {
-  const ours = (await makeBranch(bench, h, OURS, [{ changes: await mainChanges(bench, h, K, new Set()) }]))[0];
+  const ours = (await makeBranch(bench, h, OURS, [{ changes: await changesOnHead(bench, h, K) }]))[0];
   const overlap = ours.changes.updates.slice(0, OVERLAP);
   const [conflicting, clean] = [overlap.slice(0, OVERLAP / 2), overlap.slice(OVERLAP / 2)];
-  const drawn = await mainChanges(bench, h, K, keysOf(ours.changes));
+  const drawn = await changesOnHead(bench, h, K, keysOf(ours.changes));
   // The overlapping rows take the place of OVERLAP drawn updates, so theirs too changes K rows.
   const changes = { ...drawn, updates: drawn.updates.slice(0, -OVERLAP) };
   const [theirs] = await makeBranch(bench, h, THEIRS, [{ changes, extra: OVERLAP, edit: async (table) => {
@@ -74,99 +72,22 @@ async function mergeBranches(bench: Bench, h: History): Promise<Pair> {
  * `merge-revert-base`: main, then a commit X of REVERT_K rows, then a commit Y of REVERT_K other
  * rows; and a Parquet copy of each of main, X and Y.
  */
-interface RevertBranch { main: string; x: Commit; y: Commit }
+interface RevertBranch { main: string; x: BranchCommit; y: BranchCommit }
 
 async function revertBranch(bench: Bench, h: History, dir: string): Promise<RevertBranch> {
   const main = path.join(dir, 'main.parquet');
   await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), main);      // main is checked out
-  const xChanges = await mainChanges(bench, h, REVERT_K, new Set());
-  const yChanges = await mainChanges(bench, h, REVERT_K, keysOf(xChanges));
+  const xChanges = await changesOnHead(bench, h, REVERT_K);
+  const yChanges = await changesOnHead(bench, h, REVERT_K, keysOf(xChanges));
   const [x, y] = await makeBranch(bench, h, REVERT_BASE, [{ changes: xChanges }, { changes: yChanges }]);
   return { main, x, y };
 }
 
-/**
- * k changes in the picker's 80/15/5 mix that are real on main and avoid `avoid`. The picker assumes
- * one line of history: after sibling branches it can offer keys those branches inserted (absent on
- * main) or that another branch touched, so its offers are checked against main's rows and spare
- * draws fill the gaps.
- */
-async function mainChanges(bench: Bench, h: History, k: number, avoid: Set<number>): Promise<ChangeSet> {
-  const want = h.picker.next(k);
-  const pools = { updates: [...want.updates], inserts: [...want.inserts], deletes: [...want.deletes] };
-  for (let round = 0; round < 4; round++) {
-    const out = await pickReal(bench, h, pools, want, avoid);
-    if (out) return out;
-    const spare = h.picker.next(Math.max(k, 1000));
-    for (const kind of ['updates', 'inserts', 'deletes'] as const) pools[kind].push(...spare[kind]);
-  }
-  throw new Error(`merge figures: the key picker found no ${k} changes on main that avoid the other branch`);
-}
-
-async function pickReal(bench: Bench, h: History, pools: ChangeSet, want: ChangeSet, avoid: Set<number>): Promise<ChangeSet | undefined> {
-  const onMain = await presentOnMain(bench, h, [...pools.updates, ...pools.deletes, ...pools.inserts]);
-  const used = new Set(avoid);
-  const take = (ids: number[], n: number, present: boolean) => {
-    const got: number[] = [];
-    for (const id of ids) {
-      if (got.length === n) break;
-      if (used.has(id) || onMain.has(id) !== present) continue;
-      used.add(id);
-      got.push(id);
-    }
-    return got;
-  };
-  const updates = take(pools.updates, want.updates.length, true);
-  const deletes = take(pools.deletes, want.deletes.length, true);
-  const inserts = take(pools.inserts, want.inserts.length, false);
-  const enough = updates.length === want.updates.length && deletes.length === want.deletes.length && inserts.length === want.inserts.length;
-  return enough ? { updates, inserts, deletes } : undefined;
-}
-
-/** Which of these keys main's rows (the history's generator table) hold. */
-async function presentOnMain(bench: Bench, h: History, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const r = await bench.gen.conn.runAndReadAll(
-    `SELECT id FROM ${quoteIdent(h.table)} WHERE id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`);
-  return new Set(r.getRows().map((row) => Number(row[0])));
-}
-
-const keysOf = (c: ChangeSet): Set<number> => new Set([...c.updates, ...c.inserts, ...c.deletes]);
-
-interface Step {
-  changes: ChangeSet;
-  /** Rows `edit` changes besides `changes` (for the commit message). */
-  extra?: number;
-  /** Runs on the branch's generator table after `changes`, before the working file is written. */
-  edit?: (table: string) => Promise<void>;
-}
-
-/**
- * `branchWith` (bench/history.ts) generalised: a branch off the checked-out head with one commit
- * per step, each step a change set plus an optional edit of its own (the overlapping rows), and a
- * Parquet copy of every commit's rows; the head is checked out again and the table dropped. The
- * edit shares its step's commit because a second commit costs another full write at 10M rows.
- */
-async function makeBranch(bench: Bench, h: History, branch: string, steps: Step[]): Promise<Commit[]> {
-  const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
-  const table = `${h.table}_${branch.replace(/\W/g, '_')}`;
-  await bench.gen.copyTable(h.table, table);
-  await lakegit(h.lake, ['checkout', '-q', '-b', branch]);
-  const out: Commit[] = [];
-  for (const [j, step] of steps.entries()) {
-    const v = h.commits + 1000 + h.branches++;
-    await bench.gen.apply(table, v, step.changes);
-    await step.edit?.(table);
-    await bench.gen.writeCsv(table, path.join(h.lake, 'orders.csv'));
-    const k = keysOf(step.changes).size + (step.extra ?? 0);
-    await lakegit(h.lake, ['commit', '-a', '-m', `${branch}: ${k} rows`], authorEnv(v));
-    const parquet = path.join(path.dirname(h.lake), `${branch}-${j + 1}.parquet`);
-    await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), parquet);
-    out.push({ parquet, changes: step.changes });
-  }
-  await lakegit(h.lake, ['checkout', '-q', head]);
-  await bench.gen.conn.run(`DROP TABLE ${quoteIdent(table)}`);     // at 10M rows a table is ~1 GB of memory
-  return out;
+/** `branchOff` whose generator table is dropped at once: these figures read the Parquet copies. */
+async function makeBranch(bench: Bench, h: History, branch: string, steps: BranchStep[]): Promise<BranchCommit[]> {
+  const { table, commits } = await branchOff(bench, h, branch, steps);
+  await bench.gen.conn.run(`DROP TABLE ${quoteIdent(table)}`);
+  return commits;
 }
 
 /** The baseline of both figures: one DuckDB process reading two full Parquet copies into tables. */
@@ -301,7 +222,7 @@ async function checkCells(bench: Bench, h: History, pair: Pair): Promise<string[
 interface RevertCase {
   figure: string; rev: string; what: string;
   /** The commit undone, and the Parquet copy of its parent (the baseline reads both). */
-  undone: (b: RevertBranch) => Commit; parent: (b: RevertBranch) => string;
+  undone: (b: RevertBranch) => BranchCommit; parent: (b: RevertBranch) => string;
 }
 
 const REVERTS: RevertCase[] = [
