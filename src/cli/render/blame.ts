@@ -67,7 +67,7 @@ const pad = (s: string, w: number): string => {
 
 /**
  * The readable table: key, short commit (and each cell's commit with --cells), author, date and the
- * message's first line cut to the width. Widths come from the first batch, so output streams.
+ * message's first line cut to the width. The key column is as wide as the longest key (up to 40).
  */
 async function writeTable(r: BlameResult, out: Writable, width: number): Promise<void> {
   const authorWidth = Math.min(24, Math.max(6, ...r.commits.map((c) => name(c.author).length)));
@@ -77,7 +77,7 @@ async function writeTable(r: BlameResult, out: Writable, width: number): Promise
     if (!render) {
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
-      keyWidth = Math.min(40, Math.max(head.length, ...batch.map((row) => keyText(row).length)));
+      keyWidth = Math.min(40, Math.max(head.length, r.keyWidth, ...batch.map((row) => keyText(row).length)));
       const heads = [pad(cut(head, keyWidth), keyWidth), pad('COMMIT', 7), ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
         pad('AUTHOR', authorWidth), pad('DATE', 10), 'MESSAGE'];
       await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
@@ -109,6 +109,6 @@ function lineRenderer(r: BlameResult, keyWidth: number, authorWidth: number, wid
     }
     return text;
   };
-  // A key is never cut: it names the row. One longer than the first batch's widest shifts its line instead.
+  // A key is never cut: it names the row. One longer than 40 characters shifts its line instead.
   return (row) => `${pad(keyText(row), keyWidth)}  ${restOf(row)}`;
 }
