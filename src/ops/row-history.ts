@@ -1,6 +1,7 @@
 import type { Engine, JsonRow } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
+import { pathList, quoteIdent } from '../engine/quote.js';
 import { badInput, unknownTable } from '../errors.js';
+import type { CommitInfo } from '../store/git.js';
 import { workName } from '../table/changes.js';
 import type { Manifest } from '../table/manifest.js';
 import { loadGraph, topoNewestFirst } from './blame-graph.js';
@@ -62,19 +63,50 @@ function checkKey(m: Manifest, table: string, given: [string, string][]): string
   return m.key;
 }
 
+const READ_AHEAD = 16;
+/** Commits whose files are searched for the key in one query. */
+const WINDOW = 32;
+
+/**
+ * The (child, parent) manifest pairs of these commits for the tables being followed: what the
+ * walk will compare next. A table renamed inside the window is missed here and searched alone.
+ */
+async function blobPairs(commits: CommitInfo[], names: string[], treeOf: (oid: string) => Promise<TableTree>): Promise<[string, string][]> {
+  const pairs: [string, string][] = [];
+  for (const c of commits) {
+    const tree = await treeOf(c.oid);
+    for (const p of c.parents) {
+      const ptree = await treeOf(p);
+      for (const name of names) {
+        const [child, parent] = [tree.tables.get(name), ptree.tables.get(name)];
+        if (child && parent && child !== parent) pairs.push([child, parent]);
+      }
+    }
+  }
+  return pairs;
+}
+
 async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table: string, n?: number): Promise<RowHistoryEntry[]> {
   const out: RowHistoryEntry[] = [];
   const follow = new Map<string, string>([[start, table]]);
   const graph = await loadGraph(ctx, start);
-  for (const c of topoNewestFirst(graph, start)) {
+  // A commit is read as a child and again as a parent: read each tree once, and a few commits
+  // ahead, so the object reads of a long history overlap instead of queueing one by one.
+  const trees = new Map<string, Promise<TableTree>>();
+  const treeOf = (oid: string) => trees.get(oid) ?? trees.set(oid, readTableTree(ctx, oid)).get(oid)!;
+  const order = [...topoNewestFirst(graph, start)];
+  for (const [i, c] of order.entries()) {
     if ((n !== undefined && out.length >= n) || follow.size === 0) break;
+    for (const next of order.slice(i + 1, i + READ_AHEAD)) treeOf(next.oid).catch(() => undefined);
+    if (i % WINDOW === 0) await lookup.prefetch(await blobPairs(order.slice(i, i + WINDOW), [...follow.values()], treeOf));
     const name = follow.get(c.oid);
     if (name === undefined) continue;
     follow.delete(c.oid);
-    const tree = await readTableTree(ctx, c.oid);
+    const tree = await treeOf(c.oid);
+    trees.delete(c.oid);
     const blob = tree.tables.get(name)!;
     const parents = await Promise.all(c.parents.map(async (oid) => {
-      const ptree = await readTableTree(ctx, oid);
+      const ptree = await treeOf(oid);
       return { oid, tree: ptree, found: await parentTable(ctx, name, blob, tree, ptree) };
     }));
     const treesame = parents.find((p) => p.found?.blob === blob);
@@ -112,6 +144,9 @@ function rowChange(key: string[], before: Row, after: Row): RowChange {
 class RowLookup {
   private readonly rows = new Map<string, Row>();
   private readonly keyTables = new Map<string, string>();
+  /** Files already searched for the key, and those holding it. */
+  private readonly searched = new Set<string>();
+  private readonly holding = new Set<string>();
 
   constructor(private readonly ctx: RepoContext, private readonly engine: Engine, readonly keyColumns: string[], private readonly key: [string, string][]) {}
 
@@ -134,6 +169,26 @@ class RowLookup {
   }
 
   /** The parent's row: the child's when no file the two manifests do not share holds the key. */
+  /**
+   * Which of the files these manifest pairs do not share hold the key, found for all of them in
+   * one query (a history's commits would otherwise cost one query each).
+   */
+  async prefetch(pairs: [string, string][]): Promise<void> {
+    const files = new Set<string>();
+    for (const [childBlob, blob] of pairs) {
+      const cs = changeSet(await readManifest(this.ctx, childBlob), await readManifest(this.ctx, blob), this.ctx.chunks);
+      if (cs.kind === 'files') for (const f of [...cs.childBase, ...cs.parentBase, ...cs.deltas]) if (!this.searched.has(f)) files.add(f);
+    }
+    if (files.size === 0) return;
+    const m = await readManifest(this.ctx, pairs[0][0]);
+    const keys = quoteIdent(await this.keyTable(m));
+    const on = this.keyColumns.map((k) => `f.${quoteIdent(k)} = ${keys}.${quoteIdent(k)}`).join(' AND ');
+    const rows = await this.engine.all(`SELECT DISTINCT f.filename AS file FROM read_parquet(${pathList([...files])}, filename = true) f
+      SEMI JOIN ${keys} ON ${on}`);
+    for (const f of files) this.searched.add(f);
+    for (const r of rows) this.holding.add(String(r.file));
+  }
+
   async parent(childBlob: string, childRow: Row, blob: string): Promise<Row> {
     if (this.rows.has(blob)) return this.rows.get(blob)!;
     const child = await readManifest(this.ctx, childBlob);
@@ -146,6 +201,7 @@ class RowLookup {
     if (cs.kind === 'none') return unchanged();
     if (cs.kind === 'files') {
       const files = [...cs.childBase, ...cs.parentBase, ...cs.deltas];
+      if (files.every((f) => this.searched.has(f))) return files.some((f) => this.holding.has(f)) ? this.at(blob) : unchanged();
       const keys = quoteIdent(await this.keyTable(m));
       const cols = this.keyColumns.map((k) => quoteIdent(k)).join(', ');
       const on = this.keyColumns.map((k) => `f.${quoteIdent(k)} = ${keys}.${quoteIdent(k)}`).join(' AND ');
