@@ -9,7 +9,7 @@ import { changeSet, parentTable, readFiles, rowsForKeys } from './blame-sources.
 import type { RepoContext } from './context.js';
 import { changedTables, toEntry, type LogEntry } from './history.js';
 import { resolveCommit } from './revisions.js';
-import { readManifest, readTableTree, type TableTree } from './tree.js';
+import { readManifest, readTablesOfTree, readTableTree, type TableTree } from './tree.js';
 
 export interface RowHistoryOptions {
   rev?: string;
@@ -93,7 +93,7 @@ async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table
   // A commit is read as a child and again as a parent: read each tree once, and a few commits
   // ahead, so the object reads of a long history overlap instead of queueing one by one.
   const trees = new Map<string, Promise<TableTree>>();
-  const treeOf = (oid: string) => trees.get(oid) ?? trees.set(oid, readTableTree(ctx, oid)).get(oid)!;
+  const treeOf = (oid: string) => trees.get(oid) ?? trees.set(oid, readTablesOfTree(ctx, graph.commits.get(oid)!.tree)).get(oid)!;
   const order = [...topoNewestFirst(graph, start)];
   for (const [i, c] of order.entries()) {
     if ((n !== undefined && out.length >= n) || follow.size === 0) break;

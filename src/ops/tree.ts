@@ -11,7 +11,11 @@ export const emptyTree = (): TableTree => ({ tables: new Map() });
 
 export async function readTableTree(ctx: RepoContext, commit: string | undefined): Promise<TableTree> {
   if (!commit) return emptyTree();
-  const { tree } = await ctx.git.readCommit(commit);
+  return readTablesOfTree(ctx, (await ctx.git.readCommit(commit)).tree);
+}
+
+/** The same from a commit's tree id, for walks that already hold the commit. */
+export async function readTablesOfTree(ctx: RepoContext, tree: string): Promise<TableTree> {
   const top = await ctx.git.readTree(tree);
   const result = emptyTree();
   for (const e of top) {
