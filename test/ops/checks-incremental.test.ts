@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitGate } from '../../src/ops/checks/gate.js';
+import type { CheckReport } from '../../src/ops/checks/report.js';
+import { indexTree } from '../../src/ops/commit.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
 
@@ -100,4 +103,24 @@ describe('checks: incremental mode', () => {
     expect(incremental).toBeGreaterThan(12);
     expect(setWide).toBeGreaterThan(8);
   }, 300_000);
+
+  it('checks: the commit after a checked commit runs its pre-commit checks incrementally (the pass noted on its tree is found)', async () => {
+    const dir = path.join(root, 'gate');
+    const repo = await Repo.init(dir);
+    const rows = Array.from({ length: 30 }, (_, i): Row => ({ id: i + 1, amount: i, status: 'new', code: i + 1 }));
+    await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));
+    await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
+    await fsp.writeFile(path.join(dir, 'lakegit.yaml'), YAML('t'));
+    await repo.add({ paths: ['s.csv'], cwd: dir, key: ['status'] });
+    await repo.add({ paths: ['t.csv', 'lakegit.yaml'], cwd: dir, key: ['id'] });
+    await repo.commit({ message: 'base' });
+    await fsp.writeFile(path.join(dir, 't.csv'), csv([...rows, { id: 31, amount: 5, status: 'paid', code: 31 }]));
+    await repo.add({ paths: ['t.csv'], cwd: dir });
+    const parent = (await repo.ctx.git.resolveRef('HEAD'))!;
+    const gate = await commitGate(repo.ctx, { event: 'commit', branch: 'main', parent, tree: indexTree(await repo.ctx.staging.read()), noVerify: false });
+    const report = gate!.details as CheckReport;
+    expect(report.passed).toBe(true);
+    const modes = Object.fromEntries(report.checks.map((c) => [c.check, c.mode]));
+    expect(modes).toMatchObject({ 'not_null(amount)': 'incremental', 'unique(code)': 'incremental', 'foreign_keys(status)': 'incremental' });
+  });
 });

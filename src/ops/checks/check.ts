@@ -7,7 +7,7 @@ import { mergeChecks } from './gate.js';
 import { withMergePreview } from './merge-preview.js';
 import { recordPasses } from './notes.js';
 import type { CheckReport } from './report.js';
-import { runChecks } from './run.js';
+import { baselineAt, runChecks } from './run.js';
 
 export interface CheckOptions {
   /** The revision to check; HEAD by default. */
@@ -34,7 +34,7 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
   const { report, passes } = await runChecks(ctx, {
     event: 'check', config: tree.config, configTree: tree, origin: `lakegit.yaml at ${sourceRef}`,
     candidate: tree, candidateCommit: source, full: opts.full,
-    baseline: parent ? { tree: await readTableTree(ctx, parent), commit: parent, treeOid: (await ctx.git.readCommit(parent)).tree } : undefined,
+    baseline: await baselineAt(ctx, parent),
     hooks: { event: 'check', sourceRef, targetRef: (await ctx.git.currentBranch()) ?? 'HEAD', commit: source },
   });
   if (report.passed && Object.keys(passes).length) {

@@ -5,7 +5,7 @@ import { isProtected } from '../protect.js';
 import { readTableTree, writeTableTree, type TableTree } from '../tree.js';
 import { recordPasses, type PassNote } from './notes.js';
 import { failureSummary, type CheckReport } from './report.js';
-import { runChecks } from './run.js';
+import { baselineAt, runChecks } from './run.js';
 
 const short = (oid: string | undefined) => (oid ? oid.slice(0, 7) : '(none)');
 const treeKey = (t: TableTree) => JSON.stringify([[...t.tables].sort(), t.config ?? null]);
@@ -33,14 +33,13 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   const memo = `${m.targetCommit ?? ''}|${treeKey(m.result)}`;
   const known = m.full ? undefined : passedMerges.get(memo);
   if (known) return { report: known, passes: {} };
-  const targetTree = await readTableTree(ctx, m.targetCommit);
+  const baseline = await baselineAt(ctx, m.targetCommit);
+  const targetTree = baseline?.tree ?? await readTableTree(ctx, undefined);
   const targetName = m.targetBranch ?? short(m.targetCommit);
   const out = await runChecks(ctx, {
     event: 'pre-merge', config: targetTree.config, configTree: targetTree, origin: `lakegit.yaml at ${targetName}`,
     candidate: m.result, candidateCommit: m.sourceCommit, into: m.targetBranch, full: m.full,
-    baseline: m.targetCommit
-      ? { tree: targetTree, commit: m.targetCommit, treeOid: (await ctx.git.readCommit(m.targetCommit)).tree }
-      : undefined,
+    baseline,
     hooks: { event: 'pre-merge', sourceRef: m.sourceRef, targetRef: m.targetBranch ?? m.targetCommit ?? '', commit: m.sourceCommit },
   });
   if (out.report.passed) passedMerges.set(memo, out.report);
@@ -83,10 +82,9 @@ export async function commitGate(ctx: RepoContext, input: CommitGateInput): Prom
       `do it on another branch ('lakegit checkout -b <name>') and merge that into '${input.branch}'`);
   }
   if (input.noVerify) return undefined;
-  const parentTree = await readTableTree(ctx, input.parent);
   const { report, passes } = await runChecks(ctx, {
     event: 'pre-commit', config: input.tree.config, configTree: input.tree, origin: 'lakegit.yaml being committed',
-    candidate: input.tree, baseline: input.parent ? { tree: parentTree, commit: input.parent } : undefined,
+    candidate: input.tree, baseline: await baselineAt(ctx, input.parent),
     hooks: { event: 'pre-commit', sourceRef: input.branch ?? 'HEAD', targetRef: input.branch ?? 'HEAD', commit: input.parent ?? '' },
   });
   if (!report.passed) {

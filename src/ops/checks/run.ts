@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import type { RepoContext } from '../context.js';
-import { snapshotOf, type TableTree } from '../tree.js';
+import { readTablesOfTree, snapshotOf, type TableTree } from '../tree.js';
 import { ConfigReader, type ChecksConfig, type CheckSpec, type HookEvent } from './config.js';
 import { evaluate, incremental, type EvalEnv, type TableEnv } from './evaluate.js';
 import { runHooks, type HookVars } from './hooks.js';
@@ -27,6 +27,16 @@ export interface RunInput {
 }
 
 export interface RunOutput { report: CheckReport; passes: PassNote['tables'] }
+
+/**
+ * A commit as the baseline of a run: its tables, and its id and tree id, the two places a passing
+ * run may have been noted (a gate that passes before its commit exists notes the tree).
+ */
+export async function baselineAt(ctx: RepoContext, commit: string | undefined): Promise<RunInput['baseline']> {
+  if (!commit) return undefined;
+  const treeOid = (await ctx.git.readCommit(commit)).tree;
+  return { tree: await readTablesOfTree(ctx, treeOid), commit, treeOid };
+}
 
 export async function loadConfig(ctx: RepoContext, blob: string | undefined, origin: string): Promise<{ config: ChecksConfig; reader: ConfigReader }> {
   const reader = new ConfigReader(origin);
