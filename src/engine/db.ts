@@ -85,13 +85,6 @@ export class Engine {
     }
   }
 
-  /** The same stream as objects by column name. */
-  async *stream(sql: string, params?: Params): AsyncGenerator<JsonRow[]> {
-    for await (const { names, rows } of this.streamArrays(sql, params)) {
-      yield rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])) as JsonRow);
-    }
-  }
-
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
