@@ -40,8 +40,11 @@ export interface BlameResult {
   columns: string[];
   /** Every commit some row is blamed on, newest first. */
   commits: CommitMeta[];
-  /** The length of the longest key as text (its columns joined by commas), so a table can align before it streams. */
-  keyWidth: number;
+  /**
+   * The length of the longest key as text (its columns joined by commas), so a table can align
+   * before it streams. Asked only by the table format, and before `rows` is read to the end.
+   */
+  keyWidth(): Promise<number>;
   /** The rows in key order, in batches; iterating to the end releases the work tables. */
   rows: AsyncGenerator<BlameRow[]>;
 }
@@ -59,24 +62,26 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
   const start = await blameStart(ctx, table, rev);
   try {
     const run = new BlameRun(await ctx.engine(), ctx.chunks, specOf(start, opts));
-    let keyWidth: number;
     try {
       const pending = await initialPending(run, start, opts.where);
       await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
-      const text = run.spec.identity.map((k) => `coalesce(CAST(${quoteIdent(k)} AS VARCHAR), 'NULL')`).join(` || ',' || `);
-      keyWidth = Number(await run.engine.value(`SELECT coalesce(max(length(${text})), 0) FROM ${quoteIdent(run.results)}`));
     } catch (e) {
       await run.dropAll();
       throw e;
     }
     return {
-      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits, keyWidth,
-      rows: output(run, !!opts.cells, start),
+      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits,
+      keyWidth: () => longestKey(run), rows: output(run, !!opts.cells, start),
     };
   } catch (e) {
     await start.release();
     throw e;
   }
+}
+
+async function longestKey(run: BlameRun): Promise<number> {
+  const text = run.spec.identity.map((k) => `coalesce(CAST(${quoteIdent(k)} AS VARCHAR), 'NULL')`).join(` || ',' || `);
+  return Number(await run.engine.value(`SELECT coalesce(max(length(${text})), 0) FROM ${quoteIdent(run.results)}`));
 }
 
 function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {

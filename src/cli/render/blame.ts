@@ -71,21 +71,21 @@ const pad = (s: string, w: number): string => {
  */
 async function writeTable(r: BlameResult, out: Writable, width: number): Promise<void> {
   const authorWidth = Math.min(24, Math.max(6, ...r.commits.map((c) => name(c.author).length)));
-  let keyWidth = 0;
+  const longest = await r.keyWidth();
   let render: ((row: BlameRow) => string) | undefined;
   for await (const batch of r.rows) {
     if (!render) {
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
-      keyWidth = Math.min(40, Math.max(head.length, r.keyWidth, ...batch.map((row) => keyText(row).length)));
+      const keyWidth = Math.min(40, Math.max(head.length, longest, ...batch.map((row) => keyText(row).length)));
       const heads = [pad(cut(head, keyWidth), keyWidth), pad('COMMIT', 7), ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
         pad('AUTHOR', authorWidth), pad('DATE', 10), 'MESSAGE'];
       await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
       render = lineRenderer(r, keyWidth, authorWidth, width);
     }
-    let text = '';
-    for (const row of batch) text += `${render(row)}\n`;
-    await put(out, text);
+    let lines = '';
+    for (const row of batch) lines += `${render(row)}\n`;
+    await put(out, lines);
   }
 }
 
