@@ -63,41 +63,36 @@ function checkKey(m: Manifest, table: string, given: [string, string][]): string
   return m.key;
 }
 
-const READ_AHEAD = 16;
-/** Commits whose files are searched for the key in one query. */
+/** A child's and a parent's manifest blob of one table. */
+type Pair = readonly [string, string];
+
+/** Commits whose trees are read together and whose files are searched for the key in one query. */
 const WINDOW = 32;
 
 /**
  * The (child, parent) manifest pairs of these commits for the tables being followed: what the
  * walk will compare next. A table renamed inside the window is missed here and searched alone.
  */
-async function blobPairs(commits: CommitInfo[], names: string[], treeOf: (oid: string) => Promise<TableTree>): Promise<[string, string][]> {
-  const pairs: [string, string][] = [];
-  for (const c of commits) {
-    const tree = await treeOf(c.oid);
-    for (const p of c.parents) {
-      const ptree = await treeOf(p);
-      for (const name of names) {
-        const [child, parent] = [tree.tables.get(name), ptree.tables.get(name)];
-        if (child && parent && child !== parent) pairs.push([child, parent]);
-      }
-    }
-  }
-  return pairs;
+async function blobPairs(commits: CommitInfo[], names: string[], treeOf: (oid: string) => Promise<TableTree>): Promise<Pair[]> {
+  // Read together, so the object reads of a long history overlap instead of queueing one by one.
+  const pairs = await Promise.all(commits.flatMap((c) => c.parents.map(async (p) => {
+    const [tree, ptree] = await Promise.all([treeOf(c.oid), treeOf(p)]);
+    return names.map((name) => [tree.tables.get(name), ptree.tables.get(name)] as const)
+      .filter((pair): pair is Pair => !!pair[0] && !!pair[1] && pair[0] !== pair[1]);
+  })));
+  return pairs.flat();
 }
 
 async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table: string, n?: number): Promise<RowHistoryEntry[]> {
   const out: RowHistoryEntry[] = [];
   const follow = new Map<string, string>([[start, table]]);
   const graph = await loadGraph(ctx, start);
-  // A commit is read as a child and again as a parent: read each tree once, and a few commits
-  // ahead, so the object reads of a long history overlap instead of queueing one by one.
+  // A commit is read as a child and again as a parent: read each tree once.
   const trees = new Map<string, Promise<TableTree>>();
   const treeOf = (oid: string) => trees.get(oid) ?? trees.set(oid, readTablesOfTree(ctx, graph.commits.get(oid)!.tree)).get(oid)!;
   const order = [...topoNewestFirst(graph, start)];
   for (const [i, c] of order.entries()) {
     if ((n !== undefined && out.length >= n) || follow.size === 0) break;
-    for (const next of order.slice(i + 1, i + READ_AHEAD)) treeOf(next.oid).catch(() => undefined);
     if (i % WINDOW === 0) await lookup.prefetch(await blobPairs(order.slice(i, i + WINDOW), [...follow.values()], treeOf));
     const name = follow.get(c.oid);
     if (name === undefined) continue;
@@ -173,7 +168,7 @@ class RowLookup {
    * Which of the files these manifest pairs do not share hold the key, found for all of them in
    * one query (a history's commits would otherwise cost one query each).
    */
-  async prefetch(pairs: [string, string][]): Promise<void> {
+  async prefetch(pairs: Pair[]): Promise<void> {
     const files = new Set<string>();
     for (const [childBlob, blob] of pairs) {
       const cs = changeSet(await readManifest(this.ctx, childBlob), await readManifest(this.ctx, blob), this.ctx.chunks);
