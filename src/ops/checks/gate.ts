@@ -2,7 +2,7 @@ import { refused } from '../../errors.js';
 import type { RepoContext } from '../context.js';
 import type { CommitGateInput, GateReport, MergeGateInput, RefGateInput } from '../gates.js';
 import { isProtected } from '../protect.js';
-import { readTableTree, writeTableTree, type TableTree } from '../tree.js';
+import { emptyTree, writeTableTree, type TableTree } from '../tree.js';
 import { recordPasses, type PassNote } from './notes.js';
 import { failureSummary, type CheckReport } from './report.js';
 import { baselineAt, runChecks } from './run.js';
@@ -34,7 +34,7 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   const known = m.full ? undefined : passedMerges.get(memo);
   if (known) return { report: known, passes: {} };
   const baseline = await baselineAt(ctx, m.targetCommit);
-  const targetTree = baseline?.tree ?? await readTableTree(ctx, undefined);
+  const targetTree = baseline?.tree ?? emptyTree();
   const targetName = m.targetBranch ?? short(m.targetCommit);
   const out = await runChecks(ctx, {
     event: 'pre-merge', config: targetTree.config, configTree: targetTree, origin: `lakegit.yaml at ${targetName}`,
