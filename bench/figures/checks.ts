@@ -1,6 +1,5 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { quoteIdent } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule } from '../context.js';
 import { KeyPicker } from '../generate.js';
 import { authorEnv, progress } from '../history.js';
@@ -99,7 +98,7 @@ async function checksRepo(bench: Bench): Promise<string> {
   await writeConfig(lake, CONFIG);
   const commit = await lakegit(lake, ['commit', '-a', '-m', `${BRANCH}: ${CHANGES} rows`], authorEnv(2));
   progress(`checks: ${BRANCH} committed in ${commit.seconds.toFixed(1)} s`);
-  await bench.gen.conn.run(`DROP TABLE ${quoteIdent(table)}`);
+  await bench.gen.dropTable(table);
   // Left on checks-load: `check --into` reads commits only, and a checkout would rewrite the table.
   return lake;
 }

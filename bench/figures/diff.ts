@@ -3,7 +3,7 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule, type FigureRecord } from '../context.js';
 import type { ChangeSet } from '../generate.js';
-import { authorEnv, branchWith, changesOnHead, type History } from '../history.js';
+import { branchOff, branchWith, changesOnHead, type History } from '../history.js';
 import { duckdb, git, gitOut, lakegit, lakegitOut, Runs, type ProcResult, type Sample } from '../proc.js';
 
 /**
@@ -70,7 +70,7 @@ async function branchFigures(bench: Bench, s: Setup, k: number, want: (f: string
   const withGit = k === 100 && GIT_FIGURES.some(want);
   const branchCsv = path.join(s.dir, `${branch}.csv`);
   if (withGit) await bench.gen.writeCsv(br.table, branchCsv);
-  await dropTable(bench, br.table);
+  await bench.gen.dropTable(br.table);
 
   const range = ['diff', 'main', branch];
   const sides: Record<string, Once> = {
@@ -144,22 +144,16 @@ async function rewriteFigures(bench: Bench, s: Setup, want: (f: string) => boole
   });
 }
 
-/** Make the all-rows branch off main and return a Parquet copy of its rows; main is checked out again. */
+/** The all-rows branch off main (main is checked out again): a Parquet copy of its rows. */
 async function rewriteBranch(bench: Bench, s: Setup): Promise<string> {
-  const { h } = s;
-  const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
-  const table = `${h.table}_diff_rewrite`;
-  await bench.gen.copyTable(h.table, table);
-  await bench.gen.conn.run(`UPDATE ${quoteIdent(table)} SET ${quoteIdent('amount')} = ${quoteIdent('amount')} + 1`);
-  const orders = path.join(h.lake, 'orders.csv');
-  await lakegit(h.lake, ['checkout', '-q', '-b', REWRITE]);
-  await bench.gen.writeCsv(table, orders);
-  await dropTable(bench, table);
-  await lakegit(h.lake, ['commit', '-a', '-m', `${REWRITE}: every row`], authorEnv(9000));
-  const parquet = path.join(s.dir, `${REWRITE}.parquet`);
-  await bench.gen.csvToParquet(orders, parquet);
-  await lakegit(h.lake, ['checkout', '-q', head]);
-  return parquet;
+  const rows = await bench.gen.count(s.h.table);
+  const amount = quoteIdent('amount');
+  const { table, commits } = await branchOff(bench, s.h, REWRITE, [{
+    changes: { updates: [], inserts: [], deletes: [] }, extra: rows,
+    edit: async (t) => { await bench.gen.conn.run(`UPDATE ${quoteIdent(t)} SET ${amount} = ${amount} + 1`); },
+  }]);
+  await bench.gen.dropTable(table);
+  return commits[0].parquet;
 }
 
 /** How many of B's chunks (base and change chunks) A holds too: the rewrite should leave none to skip. */
@@ -246,7 +240,6 @@ async function interleave<K extends string>(n: number, sides: Record<K, Once>): 
 }
 
 /** Generator tables of a branch hold N rows in the bench process: drop them once written out. */
-const dropTable = (bench: Bench, table: string) => bench.gen.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
 
 function record(
   bench: Bench, figure: string, lg: Sample, base: Sample, baseline: string,

@@ -86,7 +86,7 @@ async function revertBranch(bench: Bench, h: History, dir: string): Promise<Reve
 /** `branchOff` whose generator table is dropped at once: these figures read the Parquet copies. */
 async function makeBranch(bench: Bench, h: History, branch: string, steps: BranchStep[]): Promise<BranchCommit[]> {
   const { table, commits } = await branchOff(bench, h, branch, steps);
-  await bench.gen.conn.run(`DROP TABLE ${quoteIdent(table)}`);
+  await bench.gen.dropTable(table);
   return commits;
 }
 
