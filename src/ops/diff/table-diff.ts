@@ -107,24 +107,23 @@ export class PlannedTableDiff implements TableDiff {
     return true;
   }
 
-  async *rows(opts: RowOptions = {}): AsyncGenerator<DiffRow[]> {
-    let left = opts.limit ?? Infinity;
-    for (const cmp of await this.parts()) {
-      if (left <= 0) return;
-      for await (const batch of this.partRows(cmp, { ...opts, limit: Number.isFinite(left) ? left : undefined })) {
-        left -= batch.length;
-        yield batch;
-      }
-    }
+  rows(opts: RowOptions = {}): AsyncGenerator<DiffRow[]> {
+    return this.acrossParts(opts.limit, (cmp, limit) => this.partRows(cmp, { ...opts, limit }));
   }
 
-  async *jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
-    let left = opts.limit ?? Infinity;
+  jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
+    return this.acrossParts(opts.limit, (cmp, limit) => {
+      const sql = cmp.jsonSql({ limit });
+      return sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql);
+    });
+  }
+
+  /** Each part's batches in key order, the parts asked for no more than the rows `limit` leaves. */
+  private async *acrossParts<T>(limit: number | undefined, part: (cmp: Comparison, limit?: number) => AsyncGenerator<T[]>): AsyncGenerator<T[]> {
+    let left = limit ?? Infinity;
     for (const cmp of await this.parts()) {
       if (left <= 0) return;
-      const limit = Number.isFinite(left) ? left : undefined;
-      const sql = cmp.jsonSql({ limit });
-      for await (const batch of sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql)) {
+      for await (const batch of part(cmp, Number.isFinite(left) ? left : undefined)) {
         left -= batch.length;
         yield batch;
       }
