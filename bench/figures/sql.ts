@@ -17,7 +17,7 @@ export const sql: FigureModule = {
   figures: () => ['sql-scan'],
   async run(bench, want, emit) {
     if (!want('sql-scan')) return;
-    const h = await bench.history(bench.opts.patterns[0]);
+    const h = await bench.history(bench.opts.patterns[0], bench.opts.commits, bench.opts.changes, true);
     await scanFigure(bench, h, emit);
   },
 };
