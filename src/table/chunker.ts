@@ -12,7 +12,10 @@ export const DEFAULT_CHUNKING: ChunkingScheme = { scheme: CHUNK_SCHEME, target: 
 /** Secondary, finer boundaries used to split a run that outgrew `max` without losing locality. */
 const MINOR_DIVISOR = 16;
 
-export const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536";
+// zstd (level 3, DuckDB's default) stores chunks in 37-40% of snappy's bytes for the same write and
+// scan time here, which is what lets a history undercut the same history as CSV in git. Chunk ids
+// hash rows, not bytes, so chunks written with another codec keep their ids.
+export const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536";
 
 export interface Candidate { pos: number; major: boolean }
 

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import * as parquetWasm from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import { tempRepo, type TempRepo } from '../helpers.js';
@@ -62,7 +63,7 @@ async function readWithHyparquet(files: string[]): Promise<{ types: string[]; ro
     const leaves = parquetMetadata(file).schema.slice(1);
     types = leaves.map(hyparquetType);
     const parsers = { timestampFromMicroseconds: timestampText, dateFromDays: (d: number) => dateText(d * 86_400_000) };
-    for (const r of await parquetReadObjects({ file, parsers })) {
+    for (const r of await parquetReadObjects({ file, parsers, compressors })) {
       rows.push(Object.fromEntries(leaves.map((s) => [s.name, hyparquetValue(r[s.name], s)])));
     }
   }
