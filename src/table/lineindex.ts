@@ -6,7 +6,7 @@ import { tempName } from '../store/fsutil.js';
 import { changesSql, workName } from './changes.js';
 import { readerSql } from './files.js';
 import { identityColumns, type Manifest } from './manifest.js';
-import { cols, emptyRelation, names } from './rowsql.js';
+import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
@@ -80,55 +80,59 @@ export async function lineDelta(
   if (!prev.key || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
   if (hasHeader(format) && (await firstLine(abs)) !== ref.header) return undefined;
   const old = `read_parquet(${quoteLiteral(path.join(dir, ref.file))})`;
-  const [hn, fresh, parsed, delta] = [workName('hn'), workName('newlines'), workName('parsed'), workName('ldelta')];
+  const [ld, fresh, gone, parsed, delta] = ['lines', 'newlines', 'gone', 'parsed', 'ldelta'].map(workName);
+  const q = quoteIdent;
   const tmpFile = tempName(dir, 'newlines', format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv');
   try {
-    await engine.run(`CREATE TABLE ${quoteIdent(hn)} AS SELECT hash(line) AS __h, line FROM ${rawLinesSql(abs, format)}`);
-    await engine.run(`CREATE TABLE ${quoteIdent(fresh)} AS SELECT n.__h, n.line FROM ${quoteIdent(hn)} n ANTI JOIN ${old} o ON n.__h = o.__h`);
-    const total = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(hn)}`));
-    const gone = `(SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h)`;
-    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${gone}`));
-    const newLines = (await engine.all(`SELECT line FROM ${quoteIdent(fresh)}`)).map((r) => String(r.line));
+    // One pass joins the file's lines with the old index: it finds the new lines and the gone ones,
+    // and keeps the text of new lines only, so the whole file is read once and never held in memory.
+    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__h AS __nh, n.__in, CASE WHEN o.__h IS NULL THEN n.line END AS line, o.*
+      FROM (SELECT hash(line) AS __h, line, true AS __in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__h = o.__h`);
+    await engine.run(`CREATE TABLE ${q(fresh)} AS SELECT __nh AS __h, line FROM ${q(ld)} WHERE __in AND __h IS NULL ORDER BY rowid`);
+    await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __h, ${cols(key)} FROM ${q(ld)} WHERE __in IS NULL`);
+    const total = Number(await engine.value(`SELECT count(__in) FROM ${q(ld)}`));
+    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
+    const newLines = (await engine.all(`SELECT line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.line));
     if (total !== ref.rows - goneCount + newLines.length) return undefined;      // a duplicated line
     if (newLines.length === 0) {
-      await engine.run(`CREATE TABLE ${quoteIdent(parsed)} AS ${emptyRelation(prev.columns)}`);
+      await engine.run(`CREATE TABLE ${q(parsed)} AS ${emptyRelation(prev.columns)}`);
     } else {
       await fsp.writeFile(tmpFile, `${hasHeader(format) ? `${ref.header}\n` : ''}${newLines.map((l) => `${l}\n`).join('')}`);
-      await engine.run(`CREATE TABLE ${quoteIdent(parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
+      await engine.run(`CREATE TABLE ${q(parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
     }
-    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(parsed)}`));
+    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${q(parsed)}`));
     if (parsedRows !== newLines.length) return undefined;
-    const keyCheck = await engine.one(`SELECT count(*) FILTER (WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}) AS nulls,
-      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${quoteIdent(parsed)}`);
+    const keyCheck = await engine.one(`SELECT count(*) FILTER (WHERE ${key.map((k) => `${q(k)} IS NULL`).join(' OR ')}) AS nulls,
+      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(parsed)}`);
     if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
     // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
-    const clash = await engine.value(`SELECT count(*) FROM ${quoteIdent(parsed)} p SEMI JOIN
-      (SELECT ${cols(key)} FROM ${old} o SEMI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h) k ON ${key.map((c) => `p.${quoteIdent(c)} = k.${quoteIdent(c)}`).join(' AND ')}`);
+    const clash = await engine.value(`SELECT count(*) FROM (SELECT o.__h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
+      ANTI JOIN ${q(gone)} g ON x.__h = g.__h`);
     if (Number(clash)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
     // comparing with their old rows turns a reformatted line with equal values into no change.
-    const touched = `(SELECT ${cols(key)} FROM ${quoteIdent(parsed)} UNION SELECT ${cols(key)} FROM ${gone})`;
-    const before = `SELECT s.* FROM (${new TableSnapshot(prev, store).sql()}) s SEMI JOIN ${touched} t ON ${key.map((c) => `s.${quoteIdent(c)} = t.${quoteIdent(c)}`).join(' AND ')}`;
-    const after = `SELECT * FROM ${quoteIdent(parsed)}`;
-    await engine.run(`CREATE TABLE ${quoteIdent(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
-    const index = writeIndex ? await writeNextIndex(engine, dir, old, hn, fresh, parsed, key, ref, total) : ref;
+    const touched = `(SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)})`;
+    const before = `SELECT s.* FROM (${new TableSnapshot(prev, store).sql()}) s SEMI JOIN ${touched} t ON ${joinOn(key, 's', 't')}`;
+    const after = `SELECT * FROM ${q(parsed)}`;
+    await engine.run(`CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
+    const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;
     return { delta, index };
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
     return undefined;
   } finally {
-    for (const t of [hn, fresh, parsed]) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    for (const t of [ld, fresh, gone, parsed]) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     await fsp.rm(tmpFile, { force: true });
   }
 }
 
 async function writeNextIndex(
-  engine: Engine, dir: string, old: string, hn: string, fresh: string, parsed: string, key: readonly string[], ref: LineIndexRef, rows: number,
+  engine: Engine, dir: string, old: string, gone: string, fresh: string, parsed: string, key: readonly string[], ref: LineIndexRef, rows: number,
 ): Promise<LineIndexRef> {
   const tmp = tempName(dir, 'lines', '.parquet');
   // New lines and their parsed rows are in the same order (one row per line, checked above).
-  await engine.run(`COPY (SELECT o.* FROM ${old} o SEMI JOIN ${quoteIdent(hn)} n ON n.__h = o.__h
-      UNION ALL SELECT f.__h, p.* FROM (SELECT __h FROM ${quoteIdent(fresh)}) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
+  await engine.run(`COPY (SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__h = g.__h
+      UNION ALL SELECT f.__h, p.* FROM (SELECT __h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
     TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
   const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
   await fsp.rename(tmp, path.join(dir, file));
