@@ -33,9 +33,13 @@ export interface SqlResult {
  * with fresh types before any row is returned.
  */
 export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlResult> {
-  const engine = await ctx.engine();
+  // Starting DuckDB takes a native thread a while: read the revisions' trees from git meanwhile.
+  const starting = ctx.engine();
+  const planning = planQuery(ctx, () => starting, opts.query);
+  planning.catch(() => undefined);    // reported below, after the read-only check
+  const engine = await starting;
   await requireOneSelect(engine, parseableSql(opts.query));
-  const plan = await planQuery(ctx, engine, opts.query);
+  const plan = await planning;
   const outFile = opts.output === undefined ? undefined : outputPath(ctx, opts.output, opts.cwd ?? ctx.root);
   const conn = await engine.connect();
   try {

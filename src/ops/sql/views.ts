@@ -25,7 +25,7 @@ export interface QueryPlan { sql: string; views: ViewDef[]; /** The working tree
  * Rewrite `table@rev` references to views over that snapshot's chunks, and add a view for each
  * working-tree table the query names. Unknown revisions and tables at a revision are bad input.
  */
-export async function planQuery(ctx: RepoContext, engine: Engine, query: string): Promise<QueryPlan> {
+export async function planQuery(ctx: RepoContext, engine: () => Promise<Engine>, query: string): Promise<QueryPlan> {
   const { revRefs, names } = findRefs(query);
   const views: ViewDef[] = [];
   const viewNames = new Map<RevRef, string>();
@@ -53,7 +53,7 @@ export async function planQuery(ctx: RepoContext, engine: Engine, query: string)
   const mentioned = new Set(names.map((n) => n.name.toLowerCase()));
   for (const [table, entry] of Object.entries(index.tables)) {
     if (!mentioned.has(table.toLowerCase())) continue;
-    views.push(await workingView(ctx, engine, table, entry));
+    views.push(await workingView(ctx, await engine(), table, entry));
   }
   return { sql: replaceRefs(query, revRefs, (r) => quoteIdent(viewNames.get(r)!)), views, tables: Object.keys(index.tables) };
 }
