@@ -111,8 +111,8 @@ export async function lineDelta(
     if (Number(clash)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
     // comparing with their old rows turns a reformatted line with equal values into no change.
-    const touched = `(SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)})`;
-    const before = `SELECT s.* FROM (${new TableSnapshot(prev, store).sql()}) s SEMI JOIN ${touched} t ON ${joinOn(key, 's', 't')}`;
+    const touched = `SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)}`;
+    const before = await new TableSnapshot(prev, store).rowsForKeys(engine, touched);
     const after = `SELECT * FROM ${q(parsed)}`;
     await engine.run(`CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
     const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;

@@ -1,6 +1,7 @@
+import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
-import { identityColumns, type Manifest } from './manifest.js';
+import { identityColumns, type ChunkRef, type Manifest } from './manifest.js';
 import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 
 /** The change-chunk column saying what happened to a row: 'added', 'modified' or 'removed'. */
@@ -61,8 +62,50 @@ export class TableSnapshot {
       UNION ALL SELECT ${cols(c, 'd')} FROM __lg_d d WHERE d.${quoteIdent(OP)} <> 'removed'`;
   }
 
+  /**
+   * The rows whose identity is one of `keysSql`'s, reading only the base chunks whose key range can
+   * hold such a key: a few changed keys cost the chunks they fall in, not the table.
+   */
+  async rowsForKeys(engine: Engine, keysSql: string): Promise<string> {
+    const id = this.identity;
+    const types = id.map((k) => this.columns.find((c) => c.name === k)!.type);
+    const chunks = this.manifest.key ? await chunksHolding(engine, this.manifest.chunks, id, types, keysSql) : this.manifest.chunks;
+    const pruned = new TableSnapshot({ ...this.manifest, chunks }, this.store);
+    return `SELECT s.* FROM (${pruned.sql()}) s SEMI JOIN (${keysSql}) k ON ${joinOn(id, 's', 'k')}`;
+  }
+
   /** The rows in identity order: what checkout and export write. */
   orderedSql(): string {
     return `SELECT * FROM (${this.sql()}) ORDER BY ${cols(this.identity)}`;
+  }
+}
+
+/**
+ * The chunks whose manifest key range [min, max] holds at least one candidate key: DuckDB opens
+ * every file it is given, so the list is cut here first. Ranges that cannot be turned back into
+ * typed values keep their chunk.
+ */
+export async function chunksHolding(
+  engine: Engine, chunks: ChunkRef[], key: string[], types: string[], candSql: string,
+): Promise<ChunkRef[]> {
+  if (chunks.length === 0) return [];
+  const params: string[] = [];
+  const bind = (v: unknown, type: string) => {
+    params.push(typeof v === 'string' ? v : JSON.stringify(v));
+    return `CAST($${params.length} AS ${type})`;
+  };
+  const values = chunks.map((c, i) =>
+    `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`);
+  const lo = key.map((_, j) => `__lg_lo${j}`);
+  const hi = key.map((_, j) => `__lg_hi${j}`);
+  const k = key.map((name) => `c.${quoteIdent(name)}`);
+  const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
+  const sql = `SELECT DISTINCT r.__lg_i AS i FROM (VALUES ${values.join(', ')}) r(__lg_i, ${[...lo, ...hi].join(', ')})
+    JOIN (${candSql}) c ON ${tuple(k)} >= ${tuple(lo.map((x) => `r.${x}`))} AND ${tuple(k)} <= ${tuple(hi.map((x) => `r.${x}`))}`;
+  try {
+    const hits = new Set((await engine.all(sql, params)).map((r) => Number(r.i)));
+    return chunks.filter((_, i) => hits.has(i));
+  } catch {
+    return chunks;
   }
 }

@@ -3,7 +3,7 @@ import { pathList, quoteIdent } from '../../engine/quote.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
 import { cols, emptyRelation, joinOn, names } from '../../table/rowsql.js';
 import { schemaSignature, type Column } from '../../table/schema.js';
-import { OP, TableSnapshot } from '../../table/snapshot.js';
+import { chunksHolding, OP, TableSnapshot } from '../../table/snapshot.js';
 import type { PlanInfo } from './types.js';
 
 /** One side of a table comparison: a stored snapshot, or rows already in DuckDB (a working file). */
@@ -146,33 +146,3 @@ export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: 
 
 const baseRelation = (columns: Column[], paths: string[]): string =>
   paths.length ? `SELECT ${cols(names(columns))} FROM read_parquet(${pathList(paths)})` : emptyRelation(columns);
-
-/**
- * The chunks whose manifest key range [min, max] holds at least one candidate key: DuckDB opens
- * every file it is given, so the list is cut here first. Ranges that cannot be turned back into
- * typed values keep their chunk.
- */
-export async function chunksHolding(
-  engine: Engine, chunks: ChunkRef[], key: string[], types: string[], candSql: string,
-): Promise<ChunkRef[]> {
-  if (chunks.length === 0) return [];
-  const params: string[] = [];
-  const bind = (v: unknown, type: string) => {
-    params.push(typeof v === 'string' ? v : JSON.stringify(v));
-    return `CAST($${params.length} AS ${type})`;
-  };
-  const values = chunks.map((c, i) =>
-    `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`);
-  const lo = key.map((_, j) => `__lg_lo${j}`);
-  const hi = key.map((_, j) => `__lg_hi${j}`);
-  const k = key.map((name) => `c.${quoteIdent(name)}`);
-  const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
-  const sql = `SELECT DISTINCT r.__lg_i AS i FROM (VALUES ${values.join(', ')}) r(__lg_i, ${[...lo, ...hi].join(', ')})
-    JOIN (${candSql}) c ON ${tuple(k)} >= ${tuple(lo.map((x) => `r.${x}`))} AND ${tuple(k)} <= ${tuple(hi.map((x) => `r.${x}`))}`;
-  try {
-    const hits = new Set((await engine.all(sql, params)).map((r) => Number(r.i)));
-    return chunks.filter((_, i) => hits.has(i));
-  } catch {
-    return chunks;
-  }
-}
