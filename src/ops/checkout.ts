@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { badInput, refused } from '../errors.js';
 import { statMatches, type StagingIndex } from '../store/staging.js';
-import { writeFile } from '../table/files.js';
+import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
@@ -137,7 +137,7 @@ async function writeTree(
     }
     const at = Date.now();
     const engine = await ctx.engine();
-    await writeFile(engine, new TableSnapshot(m, ctx.chunks).orderedSql(), ctx.abs(m.source.file), m.source.format);
+    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
     next.tables[name] = { manifest: blob, file: m.source.file, stat: recordStat((await statFile(ctx.abs(m.source.file)))!, at) };
     written.push(name);
     onProgress?.('checkout', i + 1, names.length);

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
-import { writeFile } from '../table/files.js';
+import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { dirtyTables } from './checkout.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
@@ -66,7 +66,7 @@ export async function applyTree(
     }
     await backup?.(m.source.file);
     const at = Date.now();
-    await writeFile(await ctx.engine(), new TableSnapshot(m, ctx.chunks).orderedSql(), ctx.abs(m.source.file), m.source.format);
+    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
     index.tables[name] = { manifest: blob, file: m.source.file, stat: recordStat((await statFile(ctx.abs(m.source.file)))!, at) };
     written.push(name);
   }
