@@ -1,13 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import { badInput, refused } from '../errors.js';
 import { statMatches, type StagingIndex } from '../store/staging.js';
-import { writeFile } from '../table/files.js';
+import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './rowdiff.js';
-import { dropWork, loadWorkingFile, recordStat, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
 
 export interface CheckoutOptions { target: string; create?: string; force?: boolean; onProgress?: (label: string, done: number, total: number) => void }
 export interface CheckoutResult { branch?: string; oid: string; written: string[]; removed: string[]; created?: boolean }
@@ -135,10 +135,9 @@ async function writeTree(
       next.tables[name] = current;
       continue;
     }
-    const at = Date.now();
     const engine = await ctx.engine();
-    await writeFile(engine, new TableSnapshot(m, ctx.chunks).orderedSql(), ctx.abs(m.source.file), m.source.format);
-    next.tables[name] = { manifest: blob, file: m.source.file, stat: recordStat((await statFile(ctx.abs(m.source.file)))!, at) };
+    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
+    next.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
     onProgress?.('checkout', i + 1, names.length);
   }

@@ -1,13 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import { refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
-import { writeFile } from '../table/files.js';
+import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { dirtyTables } from './checkout.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { changedTables } from './history.js';
 import { readManifest, type TableTree } from './tree.js';
-import { recordStat, statFile } from './worktree.js';
+import { settledStat, statFile } from './worktree.js';
 
 /** Called with a working file's path before it is replaced or deleted (conflicted merges keep it for --abort). */
 export type Backup = (file: string) => Promise<void>;
@@ -65,9 +65,8 @@ export async function applyTree(
       continue;
     }
     await backup?.(m.source.file);
-    const at = Date.now();
-    await writeFile(await ctx.engine(), new TableSnapshot(m, ctx.chunks).orderedSql(), ctx.abs(m.source.file), m.source.format);
-    index.tables[name] = { manifest: blob, file: m.source.file, stat: recordStat((await statFile(ctx.abs(m.source.file)))!, at) };
+    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
+    index.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
   }
   for (const name of leaving) {

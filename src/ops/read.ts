@@ -2,7 +2,7 @@ import path from 'node:path';
 import { quoteIdent } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { compact } from '../table/changes.js';
-import { writeFile } from '../table/files.js';
+import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
@@ -42,7 +42,7 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
   const ext = path.extname(abs).toLowerCase();
   if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
   const format = requireFormat(abs);
-  await writeFile(await ctx.engine(), format === 'jsonl' ? jsonlSelect(snapshot) : snapshot.orderedSql(), abs, format);
+  await writeSnapshot(await ctx.engine(), snapshot, abs, format, { project: format === 'jsonl' ? (sql) => jsonlSelect(snapshot, sql) : undefined });
   return { rows: snapshot.manifest.rows, file: abs };
 }
 
@@ -51,9 +51,9 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
  * reader then finds no one format for the column and reads it back as text. Writing every
  * timestamp with all six fraction digits keeps the type through a round trip.
  */
-function jsonlSelect(snapshot: TableSnapshot): string {
+function jsonlSelect(snapshot: TableSnapshot, ordered: string): string {
   const sel = snapshot.columns.map((c) => (c.type === 'TIMESTAMP'
     ? `strftime(${quoteIdent(c.name)}, '%Y-%m-%d %H:%M:%S.%f') AS ${quoteIdent(c.name)}`
     : quoteIdent(c.name)));
-  return `SELECT ${sel.join(', ')} FROM (${snapshot.orderedSql()})`;
+  return `SELECT ${sel.join(', ')} FROM (${ordered})`;
 }

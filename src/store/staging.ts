@@ -2,7 +2,16 @@ import path from 'node:path';
 import { readJsonIfExists, writeFileAtomic } from './fsutil.js';
 
 /** What the working file looked like when its rows last matched the staged manifest. */
-export interface FileStat { size: number; mtimeMs: number; ino: number; at: number }
+export interface FileStat {
+  size: number; mtimeMs: number; ino: number; at: number;
+  /** The mtime in nanoseconds (decimal text), when the file system gave it. */
+  mtimeNs?: string;
+  /**
+   * The mtime (ns) of a file created in the same directory after this one was written and stat'ed:
+   * a reading of the file system's own clock. Set only when it is later than `mtimeNs`.
+   */
+  settledNs?: string;
+}
 
 export interface StagedTable {
   manifest: string;          // blob oid of the staged manifest
@@ -43,10 +52,17 @@ export class StagingStore {
 
 /**
  * git's "racily clean" rule: a file modified in the same instant its stat was recorded may have
- * changed again without its size or mtime moving, so its stat proves nothing.
+ * changed again without its size or mtime moving, so its stat proves nothing. Two ways out:
+ * - the stat was taken over a second after the mtime (`at`, by the process clock, which may differ
+ *   from the file system's by up to a clock tick: hence the margin);
+ * - as git does with its index file's mtime: the file system's own clock had already passed the
+ *   file's mtime when the stat was recorded (`settledNs`), so any later write gives a later mtime.
  */
-export function statMatches(recorded: FileStat | undefined, now: { size: number; mtimeMs: number; ino: number }): boolean {
+export function statMatches(recorded: FileStat | undefined, now: { size: number; mtimeMs: number; ino: number; mtimeNs?: string }): boolean {
   if (!recorded) return false;
   if (recorded.size !== now.size || recorded.mtimeMs !== now.mtimeMs || recorded.ino !== now.ino) return false;
+  if (recorded.settledNs !== undefined && recorded.mtimeNs !== undefined && now.mtimeNs !== undefined) {
+    return recorded.mtimeNs === now.mtimeNs && BigInt(recorded.mtimeNs) < BigInt(recorded.settledNs);
+  }
   return now.mtimeMs + 1000 < recorded.at;
 }

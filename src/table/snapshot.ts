@@ -23,10 +23,16 @@ export class TableSnapshot {
     return this.manifest.chunks.map((c) => this.store.pathOf(c.id));
   }
 
-  /** Base chunks only, as a relation. */
+  /** Base chunks only, as a relation: in identity order, as DuckDB keeps a file list's order. */
   baseSql(): string {
-    if (this.manifest.chunks.length === 0) return emptyRelation(this.columns);
-    return `SELECT ${cols(this.columnNames)} FROM read_parquet(${pathList(this.basePaths())})`;
+    return this.chunksSql(0, this.manifest.chunks.length);
+  }
+
+  /** Base chunks [from, to) as a relation, in identity order. */
+  chunksSql(from: number, to: number): string {
+    const paths = this.basePaths().slice(from, to);
+    if (paths.length === 0) return emptyRelation(this.columns);
+    return `SELECT ${cols(this.columnNames)} FROM read_parquet(${pathList(paths)})`;
   }
 
   /**
@@ -74,7 +80,10 @@ export class TableSnapshot {
     return `SELECT s.* FROM (${pruned.sql()}) s SEMI JOIN (${keysSql}) k ON ${joinOn(id, 's', 'k')}`;
   }
 
-  /** The rows in identity order: what checkout and export write. */
+  /**
+   * The rows in identity order, by sorting them all. Writers use `writeSnapshot` (ordered-write.ts),
+   * which sorts only the chunks change rows touch; this stays for Parquet output and as its oracle.
+   */
   orderedSql(): string {
     return `SELECT * FROM (${this.sql()}) ORDER BY ${cols(this.identity)}`;
   }

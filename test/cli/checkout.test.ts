@@ -29,6 +29,20 @@ describe('checkout', () => {
     expect(await repo.read('orders.csv')).toContain('\n3,101,7.25,shipped,');
   });
 
+  it('checkout: records a stat that the next status trusts without re-reading, and a later edit still shows', async () => {
+    await using repo = await twoBranches();
+    await repo.ok('checkout', 'fix');
+    const index = JSON.parse(await repo.read('.lakegit/lakegit-index.json'));
+    const stat = index.tables.orders.stat;
+    // The file system clock had passed the file's mtime when it was recorded (settledNs), unless
+    // both fell in one clock tick; then the one-second rule applies as before.
+    if (stat.settledNs !== undefined) expect(BigInt(stat.settledNs) > BigInt(stat.mtimeNs)).toBe(true);
+    expect((await fsp.readdir(repo.path('.'))).filter((f) => f.includes('lakegit-clock'))).toEqual([]);
+    expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
+    await repo.write('orders.csv', EDITED.replace('\n3,101,8.00,', '\n3,101,9.00,'));
+    expect(await repo.ok('status')).toContain('orders');
+  });
+
   it('checkout: refuses to overwrite uncommitted changes (exit 1, nothing touched); --force discards them', async () => {
     await using repo = await twoBranches();
     const dirty = ORDERS.replace('\n10,101,61.20,', '\n10,101,0.01,');

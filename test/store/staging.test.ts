@@ -24,3 +24,24 @@ describe('statMatches', () => {
     }));
   });
 });
+
+describe('statMatches with the file system clock (settledNs)', () => {
+  const ns = 1_000_000_000_000n;
+  const now = { size: 100, mtimeMs: Number(ns) / 1e6, ino: 7, mtimeNs: String(ns) };
+
+  it('statMatches: a stat recorded once the file system clock had passed the mtime is trusted at once', () => {
+    // `at` right after the write: the one-second rule alone would call it racy.
+    expect(statMatches({ ...now, at: now.mtimeMs + 5, settledNs: String(ns + 1n) }, now)).toBe(true);
+  });
+
+  it('statMatches: a settled stat still sees any change, and a clock reading not past the mtime proves nothing', () => {
+    const rec = { ...now, at: now.mtimeMs + 5, settledNs: String(ns + 4_000_000n) };
+    // A later write, even of the same size and in the same millisecond, has a later mtime.
+    expect(statMatches(rec, { ...now, mtimeNs: String(ns + 1n) })).toBe(false);
+    expect(statMatches(rec, { ...now, size: 101 })).toBe(false);
+    expect(statMatches(rec, { ...now, ino: 8 })).toBe(false);
+    fc.assert(fc.property(fc.bigInt({ min: -5_000_000n, max: 0n }), (lag) => {
+      expect(statMatches({ ...now, at: now.mtimeMs + 5, settledNs: String(ns + lag) }, now)).toBe(false);
+    }));
+  });
+});
