@@ -136,7 +136,7 @@ async function writeTree(
       continue;
     }
     const engine = await ctx.engine();
-    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
+    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, { delimiter: m.source.delimiter });
     next.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
     onProgress?.('checkout', i + 1, names.length);

@@ -65,7 +65,7 @@ export async function applyTree(
       continue;
     }
     await backup?.(m.source.file);
-    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format);
+    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, { delimiter: m.source.delimiter });
     index.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
   }

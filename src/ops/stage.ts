@@ -7,6 +7,7 @@ import { statMatches, type FileStat, type StagedTable, type StagingIndex } from 
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
+import { sourceOf } from '../table/files.js';
 import type { Manifest } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
@@ -103,7 +104,7 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
   try {
     if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
     const manifest = await chunkFresh(engine, ctx.chunks, {
-      work: loaded.work, columns: loaded.columns, key: opts.key ?? null, source: { file, format }, chunking: DEFAULT_CHUNKING,
+      work: loaded.work, columns: loaded.columns, key: opts.key ?? null, source: sourceOf(file, ctx.abs(file), format), chunking: DEFAULT_CHUNKING,
       sorted: !!opts.key,
     }, (d, t) => opts.onProgress?.(`chunking ${name}`, d, t));
     index.tables[name] = { manifest: await writeManifest(ctx, manifest), file, stat: loaded.stat };
@@ -144,7 +145,7 @@ async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable
   try {
     const after = await statFile(ctx.abs(entry.file));
     if (!before || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
-    const manifest = await applyDelta(engine, ctx.chunks, prev, found.delta, { file: entry.file, format: prev.source.format });
+    const manifest = await applyDelta(engine, ctx.chunks, prev, found.delta, { ...prev.source, file: entry.file });
     return { manifest, stat: recordStat(before, at), lines: found.index };
   } finally {
     await dropWork(engine, found.delta);
@@ -158,7 +159,7 @@ async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable,
     if (prev.key) await validateKey(engine, loaded.work, loaded.columns, prev.key, entry.file);
     const manifest = await stageRows(engine, ctx.chunks, {
       work: loaded.work, columns: loaded.columns, key: prev.key, prev, chunking: prev.chunking,
-      source: { file: entry.file, format: prev.source.format },
+      source: sourceOf(entry.file, ctx.abs(entry.file), prev.source.format),
     });
     const lines = manifest.key
       ? await buildLineIndex(engine, linesDir(ctx), ctx.abs(entry.file), manifest.source.format, loaded.work, manifest.key)

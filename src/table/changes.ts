@@ -4,7 +4,7 @@ import { badInput } from '../errors.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
 import { readerSql } from './files.js';
-import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest } from './manifest.js';
+import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest, type SourceFile } from './manifest.js';
 import { col, cols, identityOrder, names, rowsDiffer } from './rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type FileFormat } from './schema.js';
 import { OP, TableSnapshot } from './snapshot.js';
@@ -65,7 +65,7 @@ export interface StageRequest {
   work: string;                      // a table holding the new rows
   columns: Column[];
   key: string[] | null;
-  source: { file: string; format: FileFormat };
+  source: SourceFile;
   prev?: Manifest;
   chunking: ChunkingScheme;
 }

@@ -6,6 +6,7 @@ import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
 import type { Column, FileFormat } from './schema.js';
+import type { SourceFile } from './manifest.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
 export function readerSql(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
@@ -160,13 +161,24 @@ const WRITER: Record<FileFormat, string> = {
   jsonl: 'FORMAT json',
 };
 
+/** How a .csv file is written back: with the delimiter it was read with, so a ';' file stays one. */
+export function sourceOf(file: string, abs: string, format: FileFormat): SourceFile {
+  const delimiter = format === 'csv' ? csvDelimiter(abs) : ',';
+  return delimiter === ',' ? { file, format } : { file, format, delimiter };
+}
+
+const writerOptions = (format: FileFormat, delimiter?: string): string =>
+  format === 'csv' && delimiter && delimiter !== ',' ? `${WRITER.csv}, DELIMITER ${quoteLiteral(delimiter)}` : WRITER[format];
+
 /** Write a relation to a data file atomically: COPY to a temporary name, then rename. */
-export async function writeFile(engine: Pick<Engine, 'run'>, selectSql: string, absFile: string, format: FileFormat): Promise<void> {
+export async function writeFile(
+  engine: Pick<Engine, 'run'>, selectSql: string, absFile: string, format: FileFormat, delimiter?: string,
+): Promise<void> {
   await fsp.mkdir(path.dirname(absFile), { recursive: true });
   const ext = path.extname(absFile);
   const tmp = tempName(path.dirname(absFile), path.basename(absFile, ext), ext);
   try {
-    await engine.run(`COPY (${selectSql}) TO ${quoteLiteral(tmp)} (${WRITER[format]})`);
+    await engine.run(`COPY (${selectSql}) TO ${quoteLiteral(tmp)} (${writerOptions(format, delimiter)})`);
     await fsp.rename(tmp, absFile);
   } catch (e) {
     await fsp.rm(tmp, { force: true });

@@ -7,6 +7,9 @@ export interface ChunkRef { id: string; rows: number; bytes: number; min: Json[]
 /** A change chunk layered over the base: upserted rows and deleted keys, newest last. */
 export interface DeltaRef extends ChunkRef { upserts: number; deletes: number }
 
+/** The working file a table lives in; `delimiter` only for a .csv file not separated by commas. */
+export interface SourceFile { file: string; format: FileFormat; delimiter?: string }
+
 export interface ChunkingScheme { scheme: string; target: number; min: number; max: number }
 
 export interface Manifest {
@@ -14,7 +17,7 @@ export interface Manifest {
   chunking: ChunkingScheme;
   key: string[] | null;
   columns: Column[];
-  source: { file: string; format: FileFormat };
+  source: SourceFile;
   rows: number;
   chunks: ChunkRef[];
   deltas: DeltaRef[];

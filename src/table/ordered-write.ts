@@ -32,6 +32,8 @@ export interface WriteOptions {
   /** Wraps the ordered relation in a projection (which keeps order), as export's JSON Lines does. */
   project?: (sql: string) => string;
   maxPieces?: number;
+  /** A .csv file's delimiter when it is not a comma. */
+  delimiter?: string;
 }
 
 /** Write the snapshot's rows in identity order to `absFile`, byte for byte as `orderedSql()` would. */
@@ -42,15 +44,15 @@ export async function writeSnapshot(
   // DuckDB's Parquet writer cuts row groups at the first input vector past ROW_GROUP_SIZE, so its
   // bytes depend on how the input was vectorised: a sort emits full vectors, a list of chunk files a
   // short one at each file's end. Only the sort gives the same row groups for the same rows.
-  if (format === 'parquet') return writeFile(engine, project(snap.orderedSql()), absFile, format);
-  if (snap.manifest.deltas.length === 0) return writeFile(engine, project(snap.baseSql()), absFile, format);
+  if (format === 'parquet') return writeFile(engine, project(snap.orderedSql()), absFile, format, opts.delimiter);
+  if (snap.manifest.deltas.length === 0) return writeFile(engine, project(snap.baseSql()), absFile, format, opts.delimiter);
   const placed = tempName();
   await placeChanges(engine, snap, placed);
   try {
     const rows = await engine.all(`SELECT DISTINCT ${quoteIdent(ORD)} AS ord FROM ${quoteIdent(placed)}`);
     const touched = new Set(rows.map((r) => Number(r.ord)));
     const pieces = planPieces(snap.manifest.chunks.map((c) => c.rows), touched, opts.maxPieces ?? MAX_PIECES);
-    await writeFile(engine, project(piecesSql(snap, placed, pieces)), absFile, format);
+    await writeFile(engine, project(piecesSql(snap, placed, pieces)), absFile, format, opts.delimiter);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(placed)}`);
   }

@@ -125,4 +125,19 @@ describe('checkout', () => {
     expect((await expectRefusedUnchanged(repo, 2, 'checkout', 'nope')).stderr).toContain("unknown revision 'nope'");
     expect((await expectRefusedUnchanged(repo, 2, 'checkout', '-b', 'fix')).stderr).toContain("a branch named 'fix' already exists");
   });
+
+  it('checkout: a .csv separated by semicolons is written back with semicolons', async () => {
+    const semi = 'id;name;amount\n1;a, b;1.5\n2;c;2.5\n';
+    await using repo = await newRepo({ 'eu.csv': semi });
+    await track(repo, 'eu.csv', ['id']);
+    await commit(repo, 'load');
+    await repo.ok('checkout', '-b', 'edit');
+    await repo.write('eu.csv', semi.replace('2;c;2.5', '2;c;3.5'));
+    await commit(repo, 'edit', true);
+    await repo.ok('checkout', 'main');
+    expect(await repo.read('eu.csv')).toBe(semi);
+    await repo.ok('checkout', 'edit');
+    expect(await repo.read('eu.csv')).toBe('id;name;amount\n1;a, b;1.5\n2;c;3.5\n');
+    expect(await repo.ok('status')).toContain('nothing to commit');
+  });
 });
