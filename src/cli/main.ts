@@ -2,6 +2,9 @@ import type { CommandModule } from 'yargs';
 import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
 import { quickParse, type CommandSpec, type OptionSpec } from './spec.js';
+import { importEsm } from './esm.js';
+
+export { setImporter } from './esm.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
 const COMMANDS = [
@@ -87,7 +90,7 @@ async function runQuick(args: readonly string[], commands: Command[]): Promise<b
 
 /** Parse with yargs and run the command; a usage error's exit code, or undefined. */
 async function runYargs(args: readonly string[], commands: Command[]): Promise<number | undefined> {
-  const { default: yargs } = await import('yargs');
+  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
   let usageError: string | undefined;
   const usage = () => {
     process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
