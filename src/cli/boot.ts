@@ -37,7 +37,7 @@ export async function loadCli(): Promise<Cli> {
  * compile time of the bundle's functions (Node 20 has no `module.enableCompileCache`). The cache is
  * written when the process exits, so it holds the functions this run compiled, lazy ones included.
  */
-function runCached(file: string): unknown {
+export function runCached(file: string): unknown {
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = `${file}.cache`;
   // V8 checks a cache against the source's length only: the bundle's identity is checked here.
