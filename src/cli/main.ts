@@ -1,7 +1,10 @@
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { CommandModule } from 'yargs';
 import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
+import { quickParse, type CommandSpec, type OptionSpec } from './spec.js';
+import { importEsm } from './esm.js';
+
+export { setImporter } from './esm.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
 const COMMANDS = [
@@ -12,25 +15,39 @@ export const OPTIONAL_COMMANDS = ['diff', 'merge', 'conflicts', 'resolve', 'reve
 
 const ALIASES: Record<string, string> = { switch: 'checkout' };
 
-/** The verb a command line names: the first word that is not an option (or the value of -C). */
-function verbOf(args: readonly string[]): string | undefined {
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  C: { type: 'string', describe: 'run as if started in this directory', global: true },
+  json: { type: 'boolean', describe: 'JSON output where a command has formats', global: true },
+  color: { type: 'boolean', describe: 'colour output (--no-color turns it off)', global: true },
+  q: { alias: 'quiet', type: 'boolean', global: true },
+};
+
+type Command = CommandModule & { spec?: CommandSpec };
+
+/** The word naming the verb: the first that is not an option (or the value of -C). */
+function verbWord(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '-C') { i++; continue; }
     if (a === '--') return undefined;
-    if (!a.startsWith('-')) return ALIASES[a] ?? a;
+    if (!a.startsWith('-')) return a;
   }
   return undefined;
 }
+const verbOf = (args: readonly string[]): string | undefined => {
+  const word = verbWord(args);
+  return word && (ALIASES[word] ?? word);
+};
 
 /**
  * Only the invoked command's module is loaded, so `lakegit log` never compiles what `merge` or
  * `sql` need; `--help` and unknown verbs load the whole table to list it.
  */
-async function loadCommands(args: readonly string[]): Promise<CommandModule[]> {
+async function loadCommands(args: readonly string[]): Promise<Command[]> {
   const load = async (name: string, optional: boolean) => {
     try {
-      return (await import(`./commands/${name}.js`)) as CommandModule;
+      return (await import(`./commands/${name}.js`)) as Command;
     } catch (e) {
       if (optional && (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
       throw e;
@@ -40,7 +57,7 @@ async function loadCommands(args: readonly string[]): Promise<CommandModule[]> {
   const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
   const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
   const mods = await Promise.all(wanted.map((c) => load(c, OPTIONAL_COMMANDS.includes(c))));
-  return mods.filter((m): m is CommandModule => m !== undefined);
+  return mods.filter((m): m is Command => m !== undefined);
 }
 
 function report(e: unknown): number {
@@ -57,18 +74,33 @@ function report(e: unknown): number {
   return 3;
 }
 
-export async function main(args = hideBin(process.argv)): Promise<number> {
-  const color = !args.includes('--no-color') && !process.env.NO_COLOR && !!process.stdout.isTTY;
-  setColor(color);
+/**
+ * The command's handler run without yargs, when the command gives its options as data and the
+ * quick parser reads `args` exactly as yargs would; false when yargs has to parse them.
+ */
+async function runQuick(args: readonly string[], commands: Command[]): Promise<boolean> {
+  const word = verbWord(args);
+  const [mod] = commands;
+  if (commands.length !== 1 || !word || !mod.spec || typeof mod.command !== 'string' || !mod.handler) return false;
+  const argv = quickParse(args, word, mod.command, mod.spec, GLOBAL_OPTIONS);
+  if (!argv) return false;
+  await mod.handler(argv as never);
+  return true;
+}
+
+/** Parse with yargs and run the command; a usage error's exit code, or undefined. */
+async function runYargs(args: readonly string[], commands: Command[]): Promise<number | undefined> {
+  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
   let usageError: string | undefined;
-  const parser = yargs(args)
+  const usage = () => {
+    process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
+    return 2;
+  };
+  const parser = yargs([...args])
     .scriptName('lakegit')
     .parserConfiguration({ 'boolean-negation': true })
-    .option('C', { type: 'string', describe: 'run as if started in this directory', global: true })
-    .option('json', { type: 'boolean', describe: 'JSON output where a command has formats', global: true })
-    .option('color', { type: 'boolean', describe: 'colour output (--no-color turns it off)', global: true })
-    .option('q', { alias: 'quiet', type: 'boolean', global: true })
-    .command(await loadCommands(args))
+    .options(GLOBAL_OPTIONS)
+    .command(commands)
     .demandCommand(1, 'name a command; see lakegit --help')
     .strict()
     .version()
@@ -81,16 +113,24 @@ export async function main(args = hideBin(process.argv)): Promise<number> {
     });
   try {
     await parser.parseAsync();
-    if (usageError) {
-      process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
-      return 2;
+  } catch (e) {
+    if (usageError) return usage();
+    throw e;
+  }
+  return usageError ? usage() : undefined;
+}
+
+export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const color = !args.includes('--no-color') && !process.env.NO_COLOR && !!process.stdout.isTTY;
+  setColor(color);
+  try {
+    const commands = await loadCommands(args);
+    if (!(await runQuick(args, commands))) {
+      const code = await runYargs(args, commands);
+      if (code !== undefined) return code;
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (usageError) {
-      process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
-      return 2;
-    }
     return report(e);
   } finally {
     const { Engine } = await import('../engine/db.js');

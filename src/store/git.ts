@@ -25,8 +25,11 @@ let loaded: Git | undefined;
 /**
  * isomorphic-git is loaded on first use, so commands that never touch objects do not compile it; and
  * through `require`, because importing its CommonJS build as ESM first scans all 500 kB of it for exports.
+ * In the CLI bundle (CommonJS, scripts/bundle-cli.mjs) `require` exists and the bundler inlines the
+ * package, so it is compiled from the bundle's code cache; in this ES module build it does not.
  */
-const gitLib = async (): Promise<Git> => (loaded ??= createRequire(import.meta.url)('isomorphic-git') as Git);
+const gitLib = async (): Promise<Git> =>
+  (loaded ??= (typeof require === 'function' ? require('isomorphic-git') : createRequire(import.meta.url)('isomorphic-git')) as Git);
 
 export class GitStore {
   private readonly cache = {};

@@ -1,17 +1,20 @@
-import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { paint, shortId } from '../render/color.js';
+import { builderOf, type CommandSpec } from '../spec.js';
 
 export const command = 'branch [name] [start]';
 export const describe = 'list, create, delete or rename branches';
-export const builder = (y: Argv) => y
-  .positional('name', { type: 'string' })
-  .positional('start', { type: 'string' })
-  .option('d', { alias: 'delete', type: 'boolean' })
-  .option('D', { type: 'boolean', describe: 'delete even if not merged' })
-  .option('m', { alias: 'move', type: 'boolean', describe: 'rename <name> to <start>' })
-  .option('list', { type: 'boolean' });
+export const spec: CommandSpec = {
+  positionals: { name: { type: 'string' }, start: { type: 'string' } },
+  options: {
+    d: { alias: 'delete', type: 'boolean' },
+    D: { type: 'boolean', describe: 'delete even if not merged' },
+    m: { alias: 'move', type: 'boolean', describe: 'rename <name> to <start>' },
+    list: { type: 'boolean' },
+  },
+};
+export const builder = builderOf(spec);
 export async function handler(argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean }): Promise<void> {
   const repo = await openRepo(argv);
   if (argv.name && (argv.d || argv.D)) {

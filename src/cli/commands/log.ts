@@ -1,17 +1,21 @@
-import type { Argv } from 'yargs';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderLog } from '../render/log.js';
 import { renderRowHistory } from '../render/blame-history.js';
 import { badInput } from '../../errors.js';
+import { builderOf, type CommandSpec } from '../spec.js';
 
 export const command = 'log [rev]';
 export const describe = 'show commit history';
-export const builder = (y: Argv) => y
-  .positional('rev', { type: 'string' })
-  .option('table', { type: 'string', describe: 'only commits that changed this table' })
-  .option('n', { alias: 'max-count', type: 'number' })
-  .option('oneline', { type: 'boolean' })
-  .option('key', { type: 'string', array: true, describe: 'col=val: only commits that changed that row (repeat for each key column)' });
+export const spec: CommandSpec = {
+  positionals: { rev: { type: 'string' } },
+  options: {
+    table: { type: 'string', describe: 'only commits that changed this table' },
+    n: { alias: 'max-count', type: 'number' },
+    oneline: { type: 'boolean' },
+    key: { type: 'string', array: true, describe: 'col=val: only commits that changed that row (repeat for each key column)' },
+  },
+};
+export const builder = builderOf(spec);
 export async function handler(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean; key?: string[] }): Promise<void> {
   if (argv.key?.length) return rowLog(argv, argv.key);
   const entries = await (await openRepo(argv)).log({ rev: argv.rev, n: argv.n, table: argv.table });

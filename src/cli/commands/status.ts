@@ -1,10 +1,11 @@
-import type { Argv } from 'yargs';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderStatus } from '../render/status.js';
+import { builderOf, type CommandSpec } from '../spec.js';
 
 export const command = 'status';
 export const describe = 'show staged and unstaged row changes per table';
-export const builder = (y: Argv) => y;
+export const spec: CommandSpec = {};
+export const builder = builderOf(spec);
 export async function handler(argv: GlobalArgs): Promise<void> {
   const s = await (await openRepo(argv)).status();
   if (argv.json) printJson(s);

@@ -1,0 +1,27 @@
+// Bundles the CLI, after tsc, into one CommonJS file: dist/cli/lakegit.cjs. bin/lakegit runs it
+// through src/cli/boot.ts with a V8 code cache, so a quick verb neither resolves ~45 modules nor
+// compiles isomorphic-git again (docs/benchmarks.md, "Start-up"). One file rather than ES module
+// chunks: Node 20 keeps no code cache for ES modules, and an ES module bundle hoists the imports of
+// external packages to its top, loading DuckDB eagerly; CommonJS output keeps every import lazy.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const OUT = 'dist/cli';
+rmSync(OUT, { recursive: true, force: true }); // the old bundle's code cache goes with it
+
+await build({
+  entryPoints: ['dist/src/cli/main.js'],
+  outfile: `${OUT}/lakegit.cjs`,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // yargs is an ES module only and reads its locale files beside itself; DuckDB is a native addon.
+  external: ['yargs', '@duckdb/node-api'],
+  // import() cannot run in a script compiled from a code cache: packages come through require,
+  // and yargs through the importer bin/lakegit hands in (src/cli/esm.ts).
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});

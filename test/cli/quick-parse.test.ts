@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import yargs from 'yargs';
+import { describe, expect, it } from 'vitest';
+import { GLOBAL_OPTIONS } from '../../src/cli/main.js';
+import { quickParse, type CommandSpec } from '../../src/cli/spec.js';
+import * as branch from '../../src/cli/commands/branch.js';
+import * as log from '../../src/cli/commands/log.js';
+import * as status from '../../src/cli/commands/status.js';
+
+type Mod = { command: string; describe: string; spec: CommandSpec; builder: (y: never) => unknown };
+const MODS: Record<string, Mod> = { branch, log, status } as unknown as Record<string, Mod>;
+
+/** What the CLI's yargs set-up (src/cli/main.ts) hands the handler, or 'usage error'. */
+async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unknown> | 'usage error'> {
+  let seen: Record<string, unknown> | undefined;
+  let failed = false;
+  await yargs(args)
+    .parserConfiguration({ 'boolean-negation': true })
+    .options(GLOBAL_OPTIONS)
+    .command({ ...mod, handler: (a: Record<string, unknown>) => { seen = a; } } as never)
+    .demandCommand(1)
+    .strict()
+    .fail(() => { failed = true; })
+    .parseAsync()
+    .catch(() => { failed = true; });
+  return failed || !seen ? 'usage error' : seen;
+}
+
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
+
+/** The quick parser answers only where yargs would accept the line, and then with the same argv. */
+async function agrees(verb: string, args: string[]): Promise<void> {
+  const quick = quickParse(args, verb, MODS[verb].command, MODS[verb].spec, GLOBAL_OPTIONS);
+  if (args.includes('--help') || args.includes('--version')) return void expect(quick).toBeUndefined();
+  if (!quick) return;
+  const slow = await yargsArgv(args, MODS[verb]);
+  expect(slow, args.join(' ')).not.toBe('usage error');
+  expect(defined(quick), args.join(' ')).toEqual(defined(slow as Record<string, unknown>));
+}
+
+const TOKENS = [
+  '-C', '/d', '--C', '--json', '--no-json', '--color', '--no-color', '-q', '--quiet', '--no-C', 'true', 'false', 'x', 'HEAD~1',
+  '-n', '20', '-n5', '--max-count', '--max-count=3', '--maxCount', 'abc', '-1', '--oneline', '--key', 'id=1', '--key=id=2',
+  '--table', 'orders', '-d', '-D', '--D', '-dD', '-m', '--delete', '--move', '--list', '--', '--help', '--version', '--json=true',
+  'branch', 'log', 'status', '-qd', '-nq',
+];
+
+describe('quick argument parser (verbs run without yargs)', () => {
+  it('reads the usual command lines', async () => {
+    expect(quickParse(['-C', '/d', 'log', '-n', '20'], 'log', log.command, log.spec, GLOBAL_OPTIONS))
+      .toEqual({ _: ['log'], $0: 'lakegit', C: '/d', n: 20, 'max-count': 20, maxCount: 20 });
+    expect(quickParse(['branch', 'b1', '--no-color'], 'branch', branch.command, branch.spec, GLOBAL_OPTIONS))
+      .toEqual({ _: ['branch'], $0: 'lakegit', name: 'b1', color: false });
+    for (const line of [['status', 'x'], ['log', '-n', 'abc'], ['log', '--key', 'a=1', 'HEAD'], ['branch', '--list', 'true'], ['status', '--help'], ['log', '-n', '1', '-n', '2']]) {
+      expect(quickParse(line, line[0], MODS[line[0]].command, MODS[line[0]].spec, GLOBAL_OPTIONS), line.join(' ')).toBeUndefined();
+    }
+  });
+
+  for (const verb of Object.keys(MODS)) {
+    it(`agrees with yargs on generated ${verb} lines`, async () => {
+      await fc.assert(fc.asyncProperty(
+        fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), fc.nat(6),
+        async (tokens, at) => agrees(verb, [...tokens.slice(0, at), verb, ...tokens.slice(at)]),
+      ), { numRuns: 400 });
+    });
+  }
+});
