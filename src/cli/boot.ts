@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { verbWord } from './verb.js';
 
 type Cli = typeof import('./main.js');
 
@@ -27,45 +28,55 @@ export async function loadCli(): Promise<Cli> {
   if (bundled === undefined || bundled < (mtime(UNBUNDLED) ?? 0)) {
     return import('./main.js');
   }
-  const cli = runCached(BUNDLE) as Cli;
+  const verb = verbWord(process.argv.slice(2)) ?? '';
+  const cli = runCached(BUNDLE, /^[a-z-]+$/.test(verb) ? verb : '') as Cli;
   cli.setImporter((specifier) => import(specifier));
   return cli;
 }
 
 /**
  * Runs a CommonJS file compiled with the V8 code cache kept beside it, which saves most of the
- * compile time of the bundle's functions (Node 20 has no `module.enableCompileCache`). The cache is
- * written when the process exits, so it holds the functions this run compiled, lazy ones included.
+ * compile time of the bundle's functions (Node 20 has no `module.enableCompileCache`). A cache
+ * holds only the functions the runs that wrote it compiled, so it records which `part` (the verb)
+ * each came from: the first run of a verb the cache has not seen writes it again at exit, holding
+ * what it loaded from the cache and what it compiled itself.
  */
-export function runCached(file: string): unknown {
+export function runCached(file: string, part = ''): unknown {
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = `${file}.cache`;
   // V8 checks a cache against the source's length only: the bundle's identity is checked here.
   const stat = fs.statSync(file);
-  const key = Buffer.from(`${stat.size} ${stat.mtimeMs} ${stat.ino}\n`);
+  const key = `${stat.size} ${stat.mtimeMs} ${stat.ino}`;
   const cached = readCache(cacheFile, key);
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData: cached });
+  const script = new vm.Script(wrapped, { filename: file, cachedData: cached?.data });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
-  if (!cached || script.cachedDataRejected) process.once('exit', () => writeCache(cacheFile, key, script));
+  if (!cached || script.cachedDataRejected || !cached.parts.includes(part)) {
+    const parts = script.cachedDataRejected ? [part] : [...new Set([...(cached?.parts ?? []), part])];
+    process.once('exit', () => writeCache(cacheFile, key, parts, script));
+  }
   return module.exports;
 }
 
-function readCache(file: string, key: Buffer): Buffer | undefined {
+/** The cache file: the bundle's key and the parts that wrote it, a line each, then V8's data. */
+function readCache(file: string, key: string): { data: Buffer; parts: string[] } | undefined {
   try {
-    const data = fs.readFileSync(file);
-    return data.subarray(0, key.length).equals(key) ? data.subarray(key.length) : undefined;
+    const raw = fs.readFileSync(file);
+    const first = raw.indexOf(10);
+    const second = raw.indexOf(10, first + 1);
+    if (first < 0 || second < 0 || raw.subarray(0, first).toString() !== key) return undefined;
+    return { parts: raw.subarray(first + 1, second).toString().split(','), data: raw.subarray(second + 1) };
   } catch {
     return undefined;
   }
 }
 
 /** Best effort, by rename so that concurrent runs never read half a cache; a read-only install just runs uncached. */
-function writeCache(file: string, key: Buffer, script: vm.Script): void {
+function writeCache(file: string, key: string, parts: string[], script: vm.Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}\n${parts.join(',')}\n`), script.createCachedData()]));
     fs.renameSync(tmp, file);
   } catch {
     fs.rmSync(tmp, { force: true });

@@ -3,6 +3,7 @@ import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
 import { quickParse, type CommandSpec, type OptionSpec } from './spec.js';
 import { importEsm } from './esm.js';
+import { verbWord } from './verb.js';
 
 export { setImporter } from './esm.js';
 
@@ -25,16 +26,6 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 
 type Command = CommandModule & { spec?: CommandSpec };
 
-/** The word naming the verb: the first that is not an option (or the value of -C). */
-function verbWord(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-C') { i++; continue; }
-    if (a === '--') return undefined;
-    if (!a.startsWith('-')) return a;
-  }
-  return undefined;
-}
 const verbOf = (args: readonly string[]): string | undefined => {
   const word = verbWord(args);
   return word && (ALIASES[word] ?? word);

@@ -9,8 +9,8 @@ import { ROOT } from '../helpers.js';
 const BOOT = pathToFileURL(path.join(ROOT, 'dist', 'src', 'cli', 'boot.js')).href;
 
 /** Runs `file` through the built loader in a fresh process (the cache is written at exit) and returns what it printed. */
-const run = (file: string): string => execFileSync(process.execPath, [
-  '--input-type=module', '-e', `import { runCached } from '${BOOT}'; console.log(runCached(${JSON.stringify(file)}).f(6, 3));`,
+const run = (file: string, part = ''): string => execFileSync(process.execPath, [
+  '--input-type=module', '-e', `import { runCached } from '${BOOT}'; console.log(runCached(${JSON.stringify(file)}, ${JSON.stringify(part)}).f(6, 3));`,
 ], { encoding: 'utf8' }).trim();
 
 describe('CLI loader: code cache (src/cli/boot.ts)', () => {
@@ -28,5 +28,21 @@ describe('CLI loader: code cache (src/cli/boot.ts)', () => {
     writeFileSync(file, 'module.exports = { f: (a, b) => a - b };\n');
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     expect(run(file)).toBe('3');
+  });
+
+  it('a verb the cache has not seen writes it again once, recording both verbs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakegit-boot-'));
+    const file = path.join(dir, 'm.cjs');
+    writeFileSync(file, 'module.exports = { f: (a, b) => a * b };\n');
+    const cache = `${file}.cache`;
+    const header = () => readFileSync(cache, 'utf8').split('\n')[1];
+    expect(run(file, 'status')).toBe('18');
+    expect(header()).toBe('status');
+    expect(run(file, 'log')).toBe('18');
+    expect(header()).toBe('status,log');
+    const written = statSync(cache).mtimeMs;
+    expect(run(file, 'status')).toBe('18');
+    expect(run(file, 'log')).toBe('18');
+    expect(statSync(cache).mtimeMs).toBe(written);
   });
 });
