@@ -51,7 +51,7 @@ export class Bench {
 
   static async open(opts: BenchOptions): Promise<Bench> {
     await fsp.mkdir(opts.work, { recursive: true });
-    return new Bench(opts, await Generator.open());
+    return new Bench(opts, await Generator.open(path.join(opts.work, 'generator.duckdb')));
   }
 
   /** A fresh, empty directory under the work area. */

@@ -2,6 +2,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
+import { statFile } from '../../src/ops/worktree.js';
+import { statMatches, type StagingIndex } from '../../src/store/staging.js';
 import { ratioOf, sampleFields, type Bench, type FigureRecord, type FigureModule } from '../context.js';
 import type { ChangeSet } from '../generate.js';
 import { authorEnv, branchOff, changesOnHead, keysOf, type BranchCommit, type BranchStep, type History } from '../history.js';
@@ -116,10 +118,8 @@ async function settle(lake: string): Promise<string[]> {
   const wait = (await fsp.stat(file)).mtimeMs + 1100 - Date.now();
   if (wait > 0) await sleep(wait);
   await lakegit(lake, ['status']);
-  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as
-    { tables: Record<string, { stat?: { mtimeMs: number; at: number } }> };
-  const stat = index.tables.orders?.stat;
-  return stat && stat.mtimeMs + 1000 < stat.at ? [] : ['status left a racy stat for orders.csv: the timed command re-read it'];
+  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as StagingIndex;
+  return statMatches(index.tables.orders?.stat, (await statFile(file))!) ? [] : ['status left a racy stat for orders.csv: the timed command re-read it'];
 }
 
 /**
