@@ -68,9 +68,12 @@ export class GitStore {
     return (await gitLib()).writeTree({ ...this.o, tree: entries });
   }
 
-  async readTree(oid: string): Promise<TreeEntry[]> {
-    const { tree } = await (await gitLib()).readTree({ ...this.o, oid });
-    return tree as TreeEntry[];
+  /** Objects never change, so each is read once per process: walks read a commit's tree again as a parent's. */
+  private readonly trees = new Map<string, Promise<TreeEntry[]>>();
+  private readonly commits = new Map<string, Promise<CommitInfo>>();
+
+  readTree(oid: string): Promise<TreeEntry[]> {
+    return memo(this.trees, oid, async () => (await (await gitLib()).readTree({ ...this.o, oid })).tree as TreeEntry[]);
   }
 
   async writeCommit(c: Omit<CommitInfo, 'oid'>): Promise<string> {
@@ -80,9 +83,11 @@ export class GitStore {
     });
   }
 
-  async readCommit(oid: string): Promise<CommitInfo> {
-    const { commit } = await (await gitLib()).readCommit({ ...this.o, oid });
-    return { oid, tree: commit.tree, parents: commit.parent, message: commit.message, author: commit.author };
+  readCommit(oid: string): Promise<CommitInfo> {
+    return memo(this.commits, oid, async () => {
+      const { commit } = await (await gitLib()).readCommit({ ...this.o, oid });
+      return { oid, tree: commit.tree, parents: commit.parent, message: commit.message, author: commit.author };
+    });
   }
 
   async objectType(oid: string): Promise<string> {
@@ -187,4 +192,15 @@ export class GitStore {
       return false;
     }
   }
+}
+
+/** The cached promise for `key`; a failed read is forgotten, so it fails again rather than sticking. */
+function memo<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = read();
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
 }
