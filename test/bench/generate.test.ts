@@ -36,7 +36,7 @@ describe('bench generator', () => {
 
   it('Generator: the same N gives byte-identical CSV, with NULLs, and apply changes exactly the picked rows', async () => {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-bench-'));
-    const gen = await Generator.open();
+    const gen = await Generator.open(path.join(dir, 'generator.duckdb'));
     try {
       const files = [path.join(dir, 'a.csv'), path.join(dir, 'b.csv')];
       for (const [i, f] of files.entries()) {
