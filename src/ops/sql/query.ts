@@ -36,9 +36,15 @@ export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlR
   // Starting DuckDB takes a native thread a while: read the revisions' trees from git meanwhile.
   const starting = ctx.engine();
   const planning = planQuery(ctx, () => starting, opts.query);
-  planning.catch(() => undefined);    // reported below, after the read-only check
+  planning.catch(() => undefined);    // its error is reported below, after the read-only check
   const engine = await starting;
-  await requireOneSelect(engine, parseableSql(opts.query));
+  try {
+    await requireOneSelect(engine, parseableSql(opts.query));
+  } catch (e) {
+    // The plan may be querying DuckDB for a working file: let it finish before the engine closes.
+    await planning.catch(() => undefined);
+    throw e;
+  }
   const plan = await planning;
   const outFile = opts.output === undefined ? undefined : outputPath(ctx, opts.output, opts.cwd ?? ctx.root);
   const conn = await engine.connect();
