@@ -1,8 +1,8 @@
 import { quoteIdent } from '../engine/quote.js';
 import { applyDelta, chunkFresh } from '../table/changes.js';
 import type { Manifest } from '../table/manifest.js';
-import { cols, joinOn, names } from '../table/rowsql.js';
-import { OP } from '../table/snapshot.js';
+import { cols, names } from '../table/rowsql.js';
+import { overlaySql } from '../table/snapshot.js';
 import type { Scratch } from './merge-scope.js';
 import { sideRowsSql } from './merge-scope.js';
 import { sameColumns } from './merge-schema.js';
@@ -25,9 +25,7 @@ export async function writePlan(
     const sorted = await s.table('delta', `SELECT * FROM ${changes} ORDER BY ${cols(identity)}`);
     return applyDelta(s.engine, s.store, ours, sorted, source);
   }
-  const c = cols(names(plan.columns));
   const projected = sideRowsSql(s, ours, base, plan.columns);
-  const full = await s.table('full', `SELECT ${cols(names(plan.columns), 'r')} FROM (${projected}) r ANTI JOIN ${changes} c ON ${joinOn(identity, 'r', 'c')}
-    UNION ALL SELECT ${c} FROM ${changes} WHERE ${quoteIdent(OP)} <> 'removed'`);
+  const full = await s.table('full', overlaySql(names(plan.columns), identity, projected, changes));
   return fresh(full);
 }

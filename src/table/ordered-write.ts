@@ -1,9 +1,9 @@
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent } from '../engine/quote.js';
 import { writeFile } from './files.js';
-import { cols, emptyRelation, joinOn } from './rowsql.js';
+import { cols, emptyRelation } from './rowsql.js';
 import type { FileFormat } from './schema.js';
-import { OP, type TableSnapshot } from './snapshot.js';
+import { overlaySql, type TableSnapshot } from './snapshot.js';
 
 /**
  * Writing a snapshot in identity order without sorting the table. Base chunks are sorted and hold
@@ -122,10 +122,7 @@ function piecesSql(snap: TableSnapshot, placed: string, pieces: readonly Piece[]
 
 /** Chunks [from, to) with their change rows applied (as `TableSnapshot.sql()` does), sorted. */
 function sortedPiece(snap: TableSnapshot, placed: string, p: Piece): string {
-  const c = snap.columnNames;
-  const changes = `SELECT * FROM ${quoteIdent(placed)} WHERE ${quoteIdent(ORD)} >= ${p.from} AND ${quoteIdent(ORD)} < ${Math.max(p.to, 1)}`;
-  return `SELECT ${cols(c)} FROM (
-      SELECT ${cols(c, 'b')} FROM (${snap.chunksSql(p.from, p.to)}) b ANTI JOIN (${changes}) d ON ${joinOn(snap.identity, 'b', 'd')}
-      UNION ALL SELECT ${cols(c)} FROM (${changes}) WHERE ${quoteIdent(OP)} <> 'removed')
+  const changes = `(SELECT * FROM ${quoteIdent(placed)} WHERE ${quoteIdent(ORD)} >= ${p.from} AND ${quoteIdent(ORD)} < ${Math.max(p.to, 1)})`;
+  return `SELECT ${cols(snap.columnNames)} FROM (${overlaySql(snap.columnNames, snap.identity, snap.chunksSql(p.from, p.to), changes)})
     ORDER BY ${cols(snap.identity)}`;
 }

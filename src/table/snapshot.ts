@@ -63,9 +63,7 @@ export class TableSnapshot {
     const c = this.columnNames;
     // Referenced twice, DuckDB would materialise the CTE with every column, and projection
     // pushdown into the base scan would stop: a two-column aggregate read all columns (3x slower).
-    return `WITH __lg_d AS NOT MATERIALIZED (${delta})
-      SELECT ${cols(c, 'b')} FROM (${this.baseSql()}) b ANTI JOIN __lg_d d ON ${joinOn(this.identity, 'b', 'd')}
-      UNION ALL SELECT ${cols(c, 'd')} FROM __lg_d d WHERE d.${quoteIdent(OP)} <> 'removed'`;
+    return `WITH __lg_d AS NOT MATERIALIZED (${delta}) ${overlaySql(c, this.identity, this.baseSql(), '__lg_d')}`;
   }
 
   /**
@@ -87,6 +85,16 @@ export class TableSnapshot {
   orderedSql(): string {
     return `SELECT * FROM (${this.sql()}) ORDER BY ${cols(this.identity)}`;
   }
+}
+
+/**
+ * `base` with change rows laid over it: a base row whose identity has a change row gives way to it,
+ * and a 'removed' change hides it. `changes` (a relation name or a parenthesised query, carrying
+ * `OP`) is read twice.
+ */
+export function overlaySql(columns: readonly string[], identity: readonly string[], base: string, changes: string): string {
+  return `SELECT ${cols(columns, 'b')} FROM (${base}) b ANTI JOIN ${changes} d ON ${joinOn(identity, 'b', 'd')}
+    UNION ALL SELECT ${cols(columns, 'd')} FROM ${changes} d WHERE d.${quoteIdent(OP)} <> 'removed'`;
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Engine } from '../../engine/db.js';
-import { pathList, quoteIdent } from '../../engine/quote.js';
+import { pathList } from '../../engine/quote.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
 import { cols, emptyRelation, joinOn, names } from '../../table/rowsql.js';
 import { schemaSignature, type Column } from '../../table/schema.js';
-import { chunksHolding, OP, TableSnapshot } from '../../table/snapshot.js';
+import { chunksHolding, overlaySql, TableSnapshot } from '../../table/snapshot.js';
 import type { PlanInfo } from './types.js';
 
 /** One side of a table comparison: a stored snapshot, or rows already in DuckDB (a working file). */
@@ -126,9 +126,7 @@ export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: 
     const delta = snap.deltaSql();
     if (!delta) return restrict(base);
     prelude.push(`${tag} AS MATERIALIZED (${delta})`);
-    const c = names(b.columns);
-    return restrict(`SELECT ${cols(c, 'x')} FROM (${base}) x ANTI JOIN ${tag} d ON ${joinOn(s.key, 'x', 'd')}
-      UNION ALL SELECT ${cols(c, 'd')} FROM ${tag} d WHERE d.${quoteIdent(OP)} <> 'removed'`);
+    return restrict(overlaySql(names(b.columns), s.key, base, tag));
   };
   const restrict = (rel: string) => (only ? `SELECT * FROM (${rel}) r SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'r', 'c')}` : rel);
   const beforeSql = side(before, s.onlyB, '__lg_db');
