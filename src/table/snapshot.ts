@@ -3,6 +3,7 @@ import { pathList, quoteIdent } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { identityColumns, type ChunkRef, type Manifest } from './manifest.js';
 import { cols, emptyRelation, joinOn, names } from './rowsql.js';
+import type { Column } from './schema.js';
 
 /** The change-chunk column saying what happened to a row: 'added', 'modified' or 'removed'. */
 export const OP = '__lakegit_op';
@@ -72,8 +73,7 @@ export class TableSnapshot {
    */
   async rowsForKeys(engine: Engine, keysSql: string): Promise<string> {
     const id = this.identity;
-    const types = id.map((k) => this.columns.find((c) => c.name === k)!.type);
-    const chunks = this.manifest.key ? await chunksHolding(engine, this.manifest.chunks, id, types, keysSql) : this.manifest.chunks;
+    const chunks = this.manifest.key ? await chunksHolding(engine, this.manifest.chunks, id, this.columns, keysSql) : this.manifest.chunks;
     const pruned = new TableSnapshot({ ...this.manifest, chunks }, this.store);
     return `SELECT s.* FROM (${pruned.sql()}) s SEMI JOIN (${keysSql}) k ON ${joinOn(id, 's', 'k')}`;
   }
@@ -103,9 +103,10 @@ export function overlaySql(columns: readonly string[], identity: readonly string
  * typed values keep their chunk.
  */
 export async function chunksHolding(
-  engine: Engine, chunks: ChunkRef[], key: string[], types: string[], candSql: string,
+  engine: Engine, chunks: ChunkRef[], key: readonly string[], columns: readonly Column[], candSql: string,
 ): Promise<ChunkRef[]> {
   if (chunks.length === 0) return [];
+  const types = key.map((k) => columns.find((c) => c.name === k)!.type);
   const params: string[] = [];
   const bind = (v: unknown, type: string) => {
     params.push(typeof v === 'string' ? v : JSON.stringify(v));

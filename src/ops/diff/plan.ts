@@ -110,8 +110,7 @@ export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: 
   const cand = only ?? (differing.length ? `SELECT DISTINCT ${cols(s.key)} FROM read_parquet(${pathList(differing)})` : undefined);
   if (cand) {
     prelude.push(`__lg_cand AS MATERIALIZED (${cand})`);
-    const types = s.key.map((k) => b.columns.find((c) => c.name === k)!.type);
-    shared = await chunksHolding(engine, s.common, s.key, types, cand);
+    shared = await chunksHolding(engine, s.common, s.key, b.columns, cand);
     if (shared.length) {
       prelude.push(`__lg_common AS MATERIALIZED (SELECT ${cols(names(b.columns), 'x')}
         FROM read_parquet(${pathList(shared.map((c) => store.pathOf(c.id)))}) x SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'x', 'c')})`);
