@@ -47,7 +47,10 @@ export class Bench {
   private readonly histories = new Map<string, Promise<History>>();
   private baseCsvFile?: Promise<string>;
 
-  private constructor(readonly opts: BenchOptions, readonly gen: Generator) {}
+  private constructor(
+    readonly opts: BenchOptions,
+    readonly gen: Generator,
+  ) {}
 
   static async open(opts: BenchOptions): Promise<Bench> {
     await fsp.mkdir(opts.work, { recursive: true });
@@ -113,7 +116,9 @@ const round = (x: number | undefined, digits: number) => (x === undefined ? unde
 
 /** The memory and CPU fields of a record, from the two sides' samples. */
 export const sampleFields = (lg: Sample, base: Sample): Partial<FigureRecord> => ({
-  lakegit_peak_mib: round(lg.peakMiB, 1), baseline_peak_mib: round(base.peakMiB, 1),
-  lakegit_cpu_s: round(lg.cpuMedian, 3), baseline_cpu_s: round(base.cpuMedian, 3),
+  lakegit_peak_mib: round(lg.peakMiB, 1),
+  baseline_peak_mib: round(base.peakMiB, 1),
+  lakegit_cpu_s: round(lg.cpuMedian, 3),
+  baseline_cpu_s: round(base.cpuMedian, 3),
   cpu_ratio: lg.cpuMedian !== undefined && base.cpuMedian ? round(lg.cpuMedian / base.cpuMedian, 3) : undefined,
 });

@@ -1,7 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-export interface FileState { size: number; mtimeMs: number; ino: number }
+export interface FileState {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
 export type Listing = Map<string, FileState>;
 
 /** Every file under `dir` with its size, mtime and inode (apparent sizes, as `du -b`). */
@@ -36,8 +40,7 @@ export function bytesWritten(before: Listing, after: Listing, keep: (p: string) 
 }
 
 /** Sum of the sizes of the files `keep` accepts. */
-export const bytesOf = (l: Listing, keep: (p: string) => boolean): number =>
-  [...l].reduce((s, [p, f]) => s + (keep(p) ? f.size : 0), 0);
+export const bytesOf = (l: Listing, keep: (p: string) => boolean): number => [...l].reduce((s, [p, f]) => s + (keep(p) ? f.size : 0), 0);
 
 export const sameFile = (a: FileState | undefined, b: FileState | undefined): boolean =>
   !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;

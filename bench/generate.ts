@@ -20,7 +20,10 @@ export function prng(seed: number): () => number {
   let c = 0xb7e15162;
   let d = seed >>> 0;
   const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b + d) >>> 0;
     d = (d + 1) >>> 0;
     a = b ^ (b >>> 9);
@@ -51,11 +54,18 @@ export function orderRowSql(v: number): string {
     CASE WHEN (id * 19) % 7 = 0 THEN NULL ELSE ((id * 23) % 40)::INTEGER END AS discount_pct`;
 }
 
-export interface ChangeSet { updates: number[]; inserts: number[]; deletes: number[] }
+export interface ChangeSet {
+  updates: number[];
+  inserts: number[];
+  deletes: number[];
+}
 
 /** One DuckDB session in the benchmark process that builds and edits tables and writes them out. */
 export class Generator {
-  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
 
   /**
    * The tables live in a database file with a bounded buffer pool: an in-memory session grew to
@@ -100,7 +110,8 @@ export class Generator {
         WHERE id IN ${list(c.updates)}`);
     }
     if (c.deletes.length) await this.conn.run(`DELETE FROM ${t} WHERE id IN ${list(c.deletes)}`);
-    if (c.inserts.length) await this.conn.run(`INSERT INTO ${t} SELECT ${orderRowSql(v)} FROM (SELECT unnest([${c.inserts.join(',')}]::BIGINT[]) AS id)`);
+    if (c.inserts.length)
+      await this.conn.run(`INSERT INTO ${t} SELECT ${orderRowSql(v)} FROM (SELECT unnest([${c.inserts.join(',')}]::BIGINT[]) AS id)`);
   }
 
   /**
@@ -146,11 +157,15 @@ export class Generator {
  */
 export class KeyPicker {
   private readonly rand: () => number;
-  private slots: number;                        // base-stride slots in use: keys 4s+1 for s < slots
+  private slots: number; // base-stride slots in use: keys 4s+1 for s < slots
   private readonly deleted = new Set<number>();
   private readonly inserted = new Set<number>();
 
-  constructor(rows: number, readonly pattern: Pattern, seed: number) {
+  constructor(
+    rows: number,
+    readonly pattern: Pattern,
+    seed: number,
+  ) {
     this.slots = rows;
     this.rand = prng(seed ^ (pattern === 'clustered' ? 0x51 : 0xa7));
   }

@@ -7,7 +7,9 @@ import { duckdb, git, lakegit, type ProcResult } from './proc.js';
 import { quoteIdent, quoteLiteral } from '../src/engine/quote.js';
 
 export interface HistorySpec {
-  pattern: Pattern; commits: number; changes: number;
+  pattern: Pattern;
+  commits: number;
+  changes: number;
   /**
    * Only the lakegit repository: no CSV-in-git mirror, no per-commit DuckDB scan, no Parquet copy of
    * HEAD. For figures that need the history's commits but not issue 3's baselines (at 10M rows the
@@ -63,16 +65,27 @@ export interface History extends HistorySpec {
   draws: number;
 }
 
-const AUTHORS = [['Ann Analyst', 'ann'], ['Bob Builder', 'bob'], ['Chen Li', 'chen'], ['Dara Okafor', 'dara']];
+const AUTHORS = [
+  ['Ann Analyst', 'ann'],
+  ['Bob Builder', 'bob'],
+  ['Chen Li', 'chen'],
+  ['Dara Okafor', 'dara'],
+];
 
 /** Identity and a date one hour per commit, so commit ids and `log` order are reproducible. */
 export function authorEnv(j: number): Record<string, string> {
   const [name, user] = AUTHORS[j % AUTHORS.length];
   const date = new Date(Date.UTC(2026, 0, 1) + j * 3_600_000).toISOString();
   return {
-    LAKEGIT_AUTHOR_NAME: name, LAKEGIT_AUTHOR_EMAIL: `${user}@example.com`, LAKEGIT_AUTHOR_DATE: date,
-    GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: `${user}@example.com`, GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: `${user}@example.com`, GIT_COMMITTER_DATE: date,
+    LAKEGIT_AUTHOR_NAME: name,
+    LAKEGIT_AUTHOR_EMAIL: `${user}@example.com`,
+    LAKEGIT_AUTHOR_DATE: date,
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: `${user}@example.com`,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: `${user}@example.com`,
+    GIT_COMMITTER_DATE: date,
   };
 }
 
@@ -98,8 +111,19 @@ export async function buildHistory(bench: Bench, name: string, baseCsv: string, 
   }
 
   const h: History = {
-    ...spec, lake, gitcsv, table, picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
-    samples: [], lakegitBytes: 0, cacheBytes: 0, gitBytes: 0, parquetBytes: 0, parquetFile: path.join(root, 'orders-head.parquet'), branches: 0, draws: 0,
+    ...spec,
+    lake,
+    gitcsv,
+    table,
+    picker: new KeyPicker(bench.opts.rows, spec.pattern, bench.opts.seed),
+    samples: [],
+    lakegitBytes: 0,
+    cacheBytes: 0,
+    gitBytes: 0,
+    parquetBytes: 0,
+    parquetFile: path.join(root, 'orders-head.parquet'),
+    branches: 0,
+    draws: 0,
   };
   for (let j = 1; j <= spec.commits; j++) {
     const changes = await advance(bench, h, j);
@@ -142,14 +166,22 @@ export interface BranchStep {
 }
 
 /** A commit `branchOff` made: a Parquet copy of its rows (for baselines) and its change set. */
-export interface BranchCommit { parquet: string; changes: ChangeSet }
+export interface BranchCommit {
+  parquet: string;
+  changes: ChangeSet;
+}
 
 /**
  * A branch off the history's checked-out head with one commit per step; the head is checked out
  * again and the history's own table is left as it was. Returns each commit's Parquet copy and the
  * generator table holding the branch's rows (the caller drops it: at 10M rows it is ~1 GB).
  */
-export async function branchOff(bench: Bench, h: History, branch: string, steps: BranchStep[]): Promise<{ table: string; commits: BranchCommit[] }> {
+export async function branchOff(
+  bench: Bench,
+  h: History,
+  branch: string,
+  steps: BranchStep[],
+): Promise<{ table: string; commits: BranchCommit[] }> {
   const head = (await git(h.lake, ['--git-dir', '.lakegit', 'symbolic-ref', '--short', 'HEAD'])).stdout.trim();
   const table = `${h.table}_${branch.replace(/\W/g, '_')}`;
   await bench.gen.copyTable(h.table, table);
@@ -172,7 +204,11 @@ export async function branchOff(bench: Bench, h: History, branch: string, steps:
 
 /** `branchOff` with one commit of k changed rows (by default the picker's next k). */
 export async function branchWith(
-  bench: Bench, h: History, branch: string, k: number, changes: ChangeSet = h.picker.next(k),
+  bench: Bench,
+  h: History,
+  branch: string,
+  k: number,
+  changes: ChangeSet = h.picker.next(k),
 ): Promise<{ parquet: string; table: string; changes: ChangeSet }> {
   const { table, commits } = await branchOff(bench, h, branch, [{ changes }]);
   return { parquet: commits[0].parquet, table, changes };
@@ -204,8 +240,11 @@ export async function changesOnHead(bench: Bench, h: History, k: number, avoid: 
       }
       return got;
     };
-    const out = { updates: take(pools.updates, want.updates.length, true), deletes: take(pools.deletes, want.deletes.length, true),
-      inserts: take(pools.inserts, want.inserts.length, false) };
+    const out = {
+      updates: take(pools.updates, want.updates.length, true),
+      deletes: take(pools.deletes, want.deletes.length, true),
+      inserts: take(pools.inserts, want.inserts.length, false),
+    };
     if (out.updates.length + out.deletes.length + out.inserts.length === k) return out;
     const spare = picker.next(Math.max(k, 1000));
     for (const kind of ['updates', 'inserts', 'deletes'] as const) pools[kind].push(...spare[kind]);
@@ -216,7 +255,8 @@ export async function changesOnHead(bench: Bench, h: History, k: number, avoid: 
 async function presentOnHead(bench: Bench, h: History, ids: number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const r = await bench.gen.conn.runAndReadAll(
-    `SELECT id FROM ${quoteIdent(h.table)} WHERE id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`);
+    `SELECT id FROM ${quoteIdent(h.table)} WHERE id IN (SELECT unnest([${ids.join(',')}]::BIGINT[]))`,
+  );
   return new Set(r.getRows().map((row) => Number(row[0])));
 }
 
@@ -231,8 +271,13 @@ async function backdate(...files: string[]): Promise<void> {
 }
 
 /** The manifest of a table as staged in a lakegit repository, read with plain git. */
-export async function stagedManifest(lake: string, tableName: string): Promise<{ rows: number; chunks: { bytes: number; rows: number }[]; deltas: { bytes: number; rows: number }[] }> {
-  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as { tables: Record<string, { manifest: string }> };
+export async function stagedManifest(
+  lake: string,
+  tableName: string,
+): Promise<{ rows: number; chunks: { bytes: number; rows: number }[]; deltas: { bytes: number; rows: number }[] }> {
+  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as {
+    tables: Record<string, { manifest: string }>;
+  };
   const r = await git(lake, ['--git-dir', '.lakegit', 'cat-file', 'blob', index.tables[tableName].manifest]);
   return JSON.parse(r.stdout);
 }

@@ -39,7 +39,12 @@ export interface ProcResult {
  */
 export type StdoutMode = 'collect' | 'discard' | 'lines';
 
-export interface ProcOptions { cwd: string; env?: Record<string, string>; allowFail?: boolean; stdout?: StdoutMode }
+export interface ProcOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  allowFail?: boolean;
+  stdout?: StdoutMode;
+}
 
 /**
  * Run one process to completion and time it from spawn to exit, so start-up (node, module loading,
@@ -51,7 +56,9 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
     const started = process.hrtime.bigint();
     const mode = opts.stdout ?? 'collect';
     const child = spawn(file, argv, {
-      cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', mode === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', mode === 'discard' ? 'ignore' : 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -66,7 +73,12 @@ export function runProcess(cmd: string, args: readonly string[], opts: ProcOptio
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const { stderr, peakMiB, cpuSeconds } = splitTimeReport(Buffer.concat(err).toString('utf8'));
       const result = {
-        seconds, peakMiB, cpuSeconds, exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr,
+        seconds,
+        peakMiB,
+        cpuSeconds,
+        exitCode: code ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr,
         lines: mode === 'lines' ? lines : undefined,
       };
       if (result.exitCode !== 0 && !opts.allowFail) {
@@ -101,8 +113,7 @@ export const lakegit = (cwd: string, args: readonly string[], env: Record<string
   runProcess(process.execPath, [lakegitBin, ...args], { cwd, env: { NO_COLOR: '1', ...env }, allowFail });
 
 /** The "DuckDB alone" baseline: a bare @duckdb/node-api process running the given statements. */
-export const duckdb = (cwd: string, ...statements: string[]) =>
-  runProcess(process.execPath, [DUCKDB_BASELINE, ...statements], { cwd });
+export const duckdb = (cwd: string, ...statements: string[]) => runProcess(process.execPath, [DUCKDB_BASELINE, ...statements], { cwd });
 
 export const git = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
   runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1', ...env } });
@@ -113,7 +124,12 @@ export const lakegitOut = (cwd: string, args: readonly string[], stdout: StdoutM
 export const gitOut = (cwd: string, args: readonly string[], stdout: StdoutMode, allowFail = false) =>
   runProcess('git', args, { cwd, env: { GIT_CONFIG_NOSYSTEM: '1' }, stdout, allowFail });
 
-export interface Sample { median: number; all: number[]; peakMiB?: number; cpuMedian?: number }
+export interface Sample {
+  median: number;
+  all: number[];
+  peakMiB?: number;
+  cpuMedian?: number;
+}
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -41,15 +41,28 @@ export function table(records: readonly FigureRecord[], markdown = false): strin
     return [line(rows[0]), line(rows[0].map(() => '---')), ...rows.slice(1).map(line)].join('\n');
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function machine(duckdbVersion: string): string {
   const gib = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
   return [
-    `date ${new Date().toISOString()}`, `${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'})`,
-    `memory ${gib(os.totalmem())} (free ${gib(os.freemem())})`, `load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `node ${process.version}`, `duckdb ${duckdbVersion}`,
+    `date ${new Date().toISOString()}`,
+    `${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'})`,
+    `memory ${gib(os.totalmem())} (free ${gib(os.freemem())})`,
+    `load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+    `node ${process.version}`,
+    `duckdb ${duckdbVersion}`,
   ].join(', ');
 }
 

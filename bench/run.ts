@@ -33,17 +33,32 @@ async function parse(): Promise<BenchOptions & { out?: string; keep: boolean; li
     .option('list', { type: 'boolean', default: false, describe: 'list the figure names and exit' })
     .strict()
     .parseAsync();
-  const patterns: Pattern[] = argv.pattern === 'both' ? [...PATTERNS] : argv.pattern.split(',').map((p) => {
-    if (!PATTERNS.includes(p as Pattern)) throw new Error(`unknown pattern '${p}': use clustered, random or both`);
-    return p as Pattern;
-  });
+  const patterns: Pattern[] =
+    argv.pattern === 'both'
+      ? [...PATTERNS]
+      : argv.pattern.split(',').map((p) => {
+          if (!PATTERNS.includes(p as Pattern)) throw new Error(`unknown pattern '${p}': use clustered, random or both`);
+          return p as Pattern;
+        });
   for (const k of ['rows', 'commits', 'changes', 'runs'] as const) {
     if (!Number.isInteger(argv[k]) || argv[k] < 1) throw new Error(`--${k} must be a positive integer`);
   }
   return {
-    rows: argv.rows, commits: argv.commits, changes: argv.changes, patterns, runs: argv.runs, seed: argv.seed,
-    work: path.resolve(argv.work), only: argv.only?.split(',').map((s) => s.trim()).filter(Boolean),
-    out: argv.out, keep: argv.keep, list: argv.list, lakegit: argv.lakegit,
+    rows: argv.rows,
+    commits: argv.commits,
+    changes: argv.changes,
+    patterns,
+    runs: argv.runs,
+    seed: argv.seed,
+    work: path.resolve(argv.work),
+    only: argv.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    out: argv.out,
+    keep: argv.keep,
+    list: argv.list,
+    lakegit: argv.lakegit,
   };
 }
 
@@ -65,8 +80,10 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`${machine(await bench.gen.version())}\n`);
     process.stdout.write(`lakegit ${lakegitPath()}\n`);
-    process.stdout.write(`N=${opts.rows} C=${opts.commits} k=${opts.changes} patterns=${opts.patterns.join(',')} runs=${opts.runs}`
-      + `${canMeasureMemory ? '' : ' (no /usr/bin/time: peak memory not measured)'}\n\n`);
+    process.stdout.write(
+      `N=${opts.rows} C=${opts.commits} k=${opts.changes} patterns=${opts.patterns.join(',')} runs=${opts.runs}` +
+        `${canMeasureMemory ? '' : ' (no /usr/bin/time: peak memory not measured)'}\n\n`,
+    );
     for (const m of MODULES) {
       await m.run(bench, want, (r) => {
         records.push(r);

@@ -18,10 +18,15 @@ async function main(): Promise<void> {
   const out: string[] = [];
   for (const [figure, rs] of groups) {
     out.push(`#### ${figure}`, '', `baseline: ${rs[0].baseline.replace(/\(mean.*\)/, '')}; goal: ${rs[0].goal}`, '');
-    out.push('| N | pattern | lakegit | baseline | ratio | met | cpu lakegit / baseline | peak MiB lakegit / baseline | note |', '|---|---|---|---|---|---|---|---|---|');
+    out.push(
+      '| N | pattern | lakegit | baseline | ratio | met | cpu lakegit / baseline | peak MiB lakegit / baseline | note |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const r of rs.sort((a, b) => a.rows - b.rows || String(a.pattern).localeCompare(String(b.pattern)))) {
       const peak = r.lakegit_peak_mib === undefined ? '' : `${r.lakegit_peak_mib} / ${r.baseline_peak_mib ?? '?'}`;
-      out.push(`| ${r.rows.toLocaleString('en')} | ${r.pattern ?? ''} | ${lakegitValue(r)} | ${baselineValue(r)} | ${ratioText(r)} | ${metText(r)} | ${cpuText(r)} | ${peak} | ${r.note ?? ''} |`);
+      out.push(
+        `| ${r.rows.toLocaleString('en')} | ${r.pattern ?? ''} | ${lakegitValue(r)} | ${baselineValue(r)} | ${ratioText(r)} | ${metText(r)} | ${cpuText(r)} | ${peak} | ${r.note ?? ''} |`,
+      );
     }
     out.push('');
   }

@@ -10,7 +10,11 @@
 import { DuckDBConnection } from '@duckdb/node-api';
 import { performance } from 'node:perf_hooks';
 
-interface Entry { sql: string; start: number; ms: number }
+interface Entry {
+  sql: string;
+  start: number;
+  ms: number;
+}
 const entries: Entry[] = [];
 const loadedAt = performance.now();
 
@@ -41,8 +45,8 @@ process.on('exit', () => {
   const end = performance.now();
   const sqlMs = entries.reduce((s, e) => s + e.ms, 0);
   const lines = [
-    `trace: process ${end.toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; `
-      + `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
+    `trace: process ${end.toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; ` +
+      `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
     ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, WIDTH)}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

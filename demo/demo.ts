@@ -53,12 +53,16 @@ export const STEPS: Step[] = [
   { run: ['commit', '-m', 'checks for orders'], env: authors.ann },
   { say: 'Branching copies nothing: a branch is one ref.' },
   { run: ['checkout', '-b', 'fix-amounts'] },
-  { edit: 'orders.csv', say: 'fix an amount, remove order 7, add order 41',
-    change: (csv) => [
-      setRow(3, '3,104,EU,366.31,14,new,2026-02-17 19:00:00'),
-      setRow(7, null),
-      setRow(41, '41,108,US,99.90,3,new,2026-10-01 09:00:00'),
-    ].reduce((t, f) => f(t), csv) },
+  {
+    edit: 'orders.csv',
+    say: 'fix an amount, remove order 7, add order 41',
+    change: (csv) =>
+      [
+        setRow(3, '3,104,EU,366.31,14,new,2026-02-17 19:00:00'),
+        setRow(7, null),
+        setRow(41, '41,108,US,99.90,3,new,2026-10-01 09:00:00'),
+      ].reduce((t, f) => f(t), csv),
+  },
   { run: ['status'] },
   { run: ['commit', '-am', 'fix amounts, drop a duplicate order'], env: authors.bob },
   { run: ['log', '--oneline'] },
@@ -67,8 +71,7 @@ export const STEPS: Step[] = [
   { run: ['blame', 'orders@fix-amounts', '--where', 'id IN (1, 3, 41)'] },
   { say: 'A nightly load on its own branch brings a bad row; its pipeline skipped the checks.' },
   { run: ['checkout', '-b', 'nightly', 'main'] },
-  { edit: 'orders.csv', say: 'append order 42 with a negative amount',
-    change: setRow(42, '42,103,EU,-5.00,1,paid,2026-11-01 08:00:00') },
+  { edit: 'orders.csv', say: 'append order 42 with a negative amount', change: setRow(42, '42,103,EU,-5.00,1,paid,2026-11-01 08:00:00') },
   { run: ['commit', '-am', 'nightly load', '--no-verify'], env: authors.bob },
   { say: "CI asks what a merge into main would face: main's checks, and who brought each bad row." },
   { run: ['check', '--into', 'main', '--blame'], exit: 1 },
@@ -110,12 +113,19 @@ function main(): number {
         const file = path.join(dir, step.edit);
         writeFileSync(file, step.change(existsSync(file) ? readFileSync(file, 'utf8') : ''));
       } else {
-        const [cmd, args, shown] = 'run' in step
-          ? [process.execPath, [BIN, ...step.run], `lakegit ${step.run.map(quote).join(' ')}`]
-          : [step.shell, step.args, `${step.pipe ? `lakegit ${step.pipe.join(' ')} | ` : ''}${path.basename(step.shell)} ${step.args.map((a) => quote(path.basename(a))).join(' ')}`];
+        const [cmd, args, shown] =
+          'run' in step
+            ? [process.execPath, [BIN, ...step.run], `lakegit ${step.run.map(quote).join(' ')}`]
+            : [
+                step.shell,
+                step.args,
+                `${step.pipe ? `lakegit ${step.pipe.join(' ')} | ` : ''}${path.basename(step.shell)} ${step.args.map((a) => quote(path.basename(a))).join(' ')}`,
+              ];
         process.stdout.write(`\n$ ${shown}\n`);
-        const piped = 'pipe' in step && step.pipe
-          ? spawnSync(process.execPath, [BIN, ...step.pipe], { cwd: dir, env, encoding: 'utf8' }).stdout : undefined;
+        const piped =
+          'pipe' in step && step.pipe
+            ? spawnSync(process.execPath, [BIN, ...step.pipe], { cwd: dir, env, encoding: 'utf8' }).stdout
+            : undefined;
         const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...('env' in step ? step.env : {}) }, encoding: 'utf8', input: piped });
         process.stdout.write(r.stdout);
         process.stdout.write(r.stderr);

@@ -9,5 +9,8 @@ const files = readFileSync(0, 'utf8').trim().split('\n');
 const db = await DuckDBInstance.create();
 const conn = await db.connect();
 const reader = await conn.runAndReadAll(
-  'SELECT count(*) AS orders, sum(amount) AS total FROM read_parquet($1)', [listValue(files)], [LIST(VARCHAR)]);
+  'SELECT count(*) AS orders, sum(amount) AS total FROM read_parquet($1)',
+  [listValue(files)],
+  [LIST(VARCHAR)],
+);
 console.log(JSON.stringify(reader.getRowObjectsJson()));

@@ -44,7 +44,9 @@ const protect = () => import('./ops/protect.js');
 export class Repo {
   private constructor(readonly ctx: RepoContext) {}
 
-  get root(): string { return this.ctx.root; }
+  get root(): string {
+    return this.ctx.root;
+  }
 
   static async open(dir: string): Promise<Repo> {
     return new Repo(await RepoContext.discover(dir));
@@ -55,14 +57,30 @@ export class Repo {
     return Object.assign(new Repo(new RepoContext(root)), { created });
   }
 
-  async add(opts: AddOptions): Promise<AddResult> { return (await stage()).add(this.ctx, opts); }
-  async rm(table: string, cached = false, force = false): Promise<void> { return (await stage()).remove(this.ctx, table, cached, force); }
-  async mv(from: string, to: string): Promise<void> { return (await stage()).rename(this.ctx, from, to); }
-  async commit(opts: CommitOptions): Promise<CommitResult> { return (await import('./ops/commit.js')).commit(this.ctx, opts); }
-  async status(): Promise<StatusResult> { return (await import('./ops/status.js')).status(this.ctx); }
-  async log(opts?: LogOptions): Promise<LogEntry[]> { return (await import('./ops/history.js')).log(this.ctx, opts); }
-  async show(rev: string): Promise<ShowResult> { return (await import('./ops/show.js')).show(this.ctx, rev); }
-  async checkout(opts: CheckoutOptions): Promise<CheckoutResult> { return (await import('./ops/checkout.js')).checkout(this.ctx, opts); }
+  async add(opts: AddOptions): Promise<AddResult> {
+    return (await stage()).add(this.ctx, opts);
+  }
+  async rm(table: string, cached = false, force = false): Promise<void> {
+    return (await stage()).remove(this.ctx, table, cached, force);
+  }
+  async mv(from: string, to: string): Promise<void> {
+    return (await stage()).rename(this.ctx, from, to);
+  }
+  async commit(opts: CommitOptions): Promise<CommitResult> {
+    return (await import('./ops/commit.js')).commit(this.ctx, opts);
+  }
+  async status(): Promise<StatusResult> {
+    return (await import('./ops/status.js')).status(this.ctx);
+  }
+  async log(opts?: LogOptions): Promise<LogEntry[]> {
+    return (await import('./ops/history.js')).log(this.ctx, opts);
+  }
+  async show(rev: string): Promise<ShowResult> {
+    return (await import('./ops/show.js')).show(this.ctx, rev);
+  }
+  async checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
+    return (await import('./ops/checkout.js')).checkout(this.ctx, opts);
+  }
   /**
    * For each row of `orders` (the working tree's version) or `orders@rev`, or each cell with
    * `cells`, the newest commit whose change made it what it is now. Rows stream in key order.
@@ -73,14 +91,18 @@ export class Repo {
    *
    * Currently does not follow rows across a change of primary key (they are blamed on that commit).
    */
-  async blame(opts: BlameOptions): Promise<BlameResult> { return (await import('./ops/blame.js')).blame(this.ctx, opts); }
+  async blame(opts: BlameOptions): Promise<BlameResult> {
+    return (await import('./ops/blame.js')).blame(this.ctx, opts);
+  }
   /**
    * `log --key`: the commits that changed one row (including those that added and removed it), newest first.
    *
    * @example
    * const h = await repo.rowHistory({ table: 'orders', key: [['id', '1042']] });
    */
-  async rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> { return (await import('./ops/row-history.js')).rowHistory(this.ctx, opts); }
+  async rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> {
+    return (await import('./ops/row-history.js')).rowHistory(this.ctx, opts);
+  }
   /**
    * Row- and cell-level differences, as git reads the arguments: no revision = working files vs
    * index, `staged` = index vs HEAD, one revision = it vs working files, two (or `A..B`, `A...B`).
@@ -94,20 +116,44 @@ export class Repo {
    * compared (or, for the working tree, in the index); a table renamed and edited in one commit
    * shows as removed and added.
    */
-  async diff(opts: DiffOptions = {}): Promise<DiffSession> { return (await import('./ops/diff/index.js')).diff(this.ctx, opts); }
+  async diff(opts: DiffOptions = {}): Promise<DiffSession> {
+    return (await import('./ops/diff/index.js')).diff(this.ctx, opts);
+  }
 
-  async branches() { return (await refs()).listBranches(this.ctx); }
-  async createBranch(name: string, start?: string) { return (await refs()).createBranch(this.ctx, name, start); }
-  async deleteBranch(name: string, force = false) { return (await refs()).deleteBranch(this.ctx, name, force); }
-  async renameBranch(from: string, to: string) { return (await refs()).renameBranch(this.ctx, from, to); }
-  currentBranch() { return this.ctx.git.currentBranch(); }
-  async tags() { return (await refs()).listTags(this.ctx); }
-  async createTag(name: string, rev?: string, message?: string) { return (await refs()).createTag(this.ctx, name, rev, message); }
-  async deleteTag(name: string) { return (await refs()).deleteTag(this.ctx, name); }
-  async reset(rev: string, mode: ResetMode = 'mixed') { return (await refs()).reset(this.ctx, rev, mode); }
+  async branches() {
+    return (await refs()).listBranches(this.ctx);
+  }
+  async createBranch(name: string, start?: string) {
+    return (await refs()).createBranch(this.ctx, name, start);
+  }
+  async deleteBranch(name: string, force = false) {
+    return (await refs()).deleteBranch(this.ctx, name, force);
+  }
+  async renameBranch(from: string, to: string) {
+    return (await refs()).renameBranch(this.ctx, from, to);
+  }
+  currentBranch() {
+    return this.ctx.git.currentBranch();
+  }
+  async tags() {
+    return (await refs()).listTags(this.ctx);
+  }
+  async createTag(name: string, rev?: string, message?: string) {
+    return (await refs()).createTag(this.ctx, name, rev, message);
+  }
+  async deleteTag(name: string) {
+    return (await refs()).deleteTag(this.ctx, name);
+  }
+  async reset(rev: string, mode: ResetMode = 'mixed') {
+    return (await refs()).reset(this.ctx, rev, mode);
+  }
 
-  async files(ref: string, relative = false): Promise<string[]> { return (await read()).chunkFiles(this.ctx, ref, relative); }
-  async export(ref: string, file: string, cwd = this.root) { return (await read()).exportTable(this.ctx, ref, file, cwd); }
+  async files(ref: string, relative = false): Promise<string[]> {
+    return (await read()).chunkFiles(this.ctx, ref, relative);
+  }
+  async export(ref: string, file: string, cwd = this.root) {
+    return (await read()).exportTable(this.ctx, ref, file, cwd);
+  }
   /**
    * A read-only DuckDB query: `orders` reads the working file (uncommitted edits included),
    * `orders@v1` / `"my table"@HEAD~2` read that snapshot's chunks in place. Only one SELECT is
@@ -120,11 +166,20 @@ export class Repo {
   sql(query: string, opts: { output?: string; cwd?: string } = {}): Promise<SqlResult> {
     return import('./ops/sql/query.js').then((m) => m.sqlQuery(this.ctx, { query, output: opts.output, cwd: opts.cwd ?? this.root }));
   }
-  async fsck(): Promise<FsckResult> { return (await maintenance()).fsck(this.ctx); }
-  async gc(): Promise<GcResult> { return (await maintenance()).gc(this.ctx); }
+  async fsck(): Promise<FsckResult> {
+    return (await maintenance()).fsck(this.ctx);
+  }
+  async gc(): Promise<GcResult> {
+    return (await maintenance()).gc(this.ctx);
+  }
 
-  async config(): Promise<Record<string, string>> { return (await configOps()).readConfig(this.ctx); }
-  async setConfig(key: string, value: string | undefined) { const { setConfig } = await configOps(); return this.ctx.locked(() => setConfig(this.ctx, key, value)); }
+  async config(): Promise<Record<string, string>> {
+    return (await configOps()).readConfig(this.ctx);
+  }
+  async setConfig(key: string, value: string | undefined) {
+    const { setConfig } = await configOps();
+    return this.ctx.locked(() => setConfig(this.ctx, key, value));
+  }
 
   /**
    * Run the checks of lakegit.yaml (see docs/cli.md) without committing or merging anything; the
@@ -137,11 +192,19 @@ export class Repo {
    * const report = await repo.check({ rev: 'nightly-load', into: 'main' });
    * if (!report.passed) console.log(report.checks.filter((c) => !c.passed));
    */
-  async check(opts: CheckOptions = {}): Promise<CheckReport> { return (await import('./ops/checks/index.js')).check(this.ctx, opts); }
+  async check(opts: CheckOptions = {}): Promise<CheckReport> {
+    return (await import('./ops/checks/index.js')).check(this.ctx, opts);
+  }
   /** A protected branch takes no direct commit, reset, revert or cherry-pick; merges into it must pass its checks. */
-  async protect(branch: string): Promise<boolean> { return (await protect()).setProtected(this.ctx, branch, true); }
-  async unprotect(branch: string): Promise<boolean> { return (await protect()).setProtected(this.ctx, branch, false); }
-  async protectedBranches(): Promise<string[]> { return (await protect()).protectedBranches(this.ctx); }
+  async protect(branch: string): Promise<boolean> {
+    return (await protect()).setProtected(this.ctx, branch, true);
+  }
+  async unprotect(branch: string): Promise<boolean> {
+    return (await protect()).setProtected(this.ctx, branch, false);
+  }
+  async protectedBranches(): Promise<string[]> {
+    return (await protect()).protectedBranches(this.ctx);
+  }
 
   /**
    * Three-way, cell-level merge of `source` into HEAD: up to date, a fast-forward, or a commit with
@@ -154,24 +217,38 @@ export class Repo {
    * const r = await repo.merge({ source: 'fix' });
    * if (r.status === 'conflicts') console.log(r.conflicts);   // [{ table, key, column, base, ours, theirs }]
    */
-  async merge(opts: MergeOptions): Promise<MergeResult> { return (await mergeOps()).merge(this.ctx, opts); }
+  async merge(opts: MergeOptions): Promise<MergeResult> {
+    return (await mergeOps()).merge(this.ctx, opts);
+  }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
-  async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> { return (await mergeOps()).continueMerge(this.ctx, opts); }
+  async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
+    return (await mergeOps()).continueMerge(this.ctx, opts);
+  }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
-  async mergeAbort(): Promise<MergeResult> { return (await mergeOps()).abortMerge(this.ctx); }
+  async mergeAbort(): Promise<MergeResult> {
+    return (await mergeOps()).abortMerge(this.ctx);
+  }
   /** The unresolved conflicts of the merge in progress, optionally of one table. */
-  async conflicts(table?: string): Promise<Conflict[]> { return (await resolveOps()).listConflicts(this.ctx, table); }
+  async conflicts(table?: string): Promise<Conflict[]> {
+    return (await resolveOps()).listConflicts(this.ctx, table);
+  }
   /**
    * Settle a table's conflicts to one side, all or those whose row matches `where` (DuckDB SQL).
    *
    * @example
    * await repo.resolve({ table: 'orders', side: 'theirs', where: "region = 'EU'" });
    */
-  async resolve(opts: ResolveOptions): Promise<ResolveResult> { return (await resolveOps()).resolve(this.ctx, opts); }
+  async resolve(opts: ResolveOptions): Promise<ResolveResult> {
+    return (await resolveOps()).resolve(this.ctx, opts);
+  }
   /** A new commit undoing `rev`'s row changes (merge commits need `mainline`); conflicts as in merge. */
-  async revert(opts: PickOptions): Promise<MergeResult> { return (await revertOps()).revert(this.ctx, opts); }
+  async revert(opts: PickOptions): Promise<MergeResult> {
+    return (await revertOps()).revert(this.ctx, opts);
+  }
   /** A new commit applying `rev`'s row changes to HEAD, keeping its author; conflicts as in merge. */
-  async cherryPick(opts: PickOptions): Promise<MergeResult> { return (await revertOps()).cherryPick(this.ctx, opts); }
+  async cherryPick(opts: PickOptions): Promise<MergeResult> {
+    return (await revertOps()).cherryPick(this.ctx, opts);
+  }
 
   /** Release DuckDB, if this process loaded it. */
   static async close(): Promise<void> {

@@ -8,7 +8,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'lakegit');
 export const FIXTURES = path.join(ROOT, 'fixtures');
 
-export interface RunResult { exitCode: number; stdout: string; stderr: string }
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** A fixed identity and date so commit ids are stable across runs. */
 export const TEST_ENV: Record<string, string> = {
@@ -21,11 +25,15 @@ export const TEST_ENV: Record<string, string> = {
 /** Run the built CLI as a separate process. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...TEST_ENV, ...env }, maxBuffer: 256 * 1024 * 1024 },
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, ...TEST_ENV, ...env }, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
         resolve({ exitCode: code, stdout, stderr });
-      });
+      },
+    );
   });
 }
 
@@ -63,7 +71,11 @@ export async function tempRepo(files: Record<string, string> = {}, init = true):
       await fsp.writeFile(path.join(dir, file), text);
     },
     read: (file) => fsp.readFile(path.join(dir, file), 'utf8'),
-    exists: (file) => fsp.access(path.join(dir, file)).then(() => true, () => false),
+    exists: (file) =>
+      fsp.access(path.join(dir, file)).then(
+        () => true,
+        () => false,
+      ),
     path: (file) => path.join(dir, file),
     [Symbol.asyncDispose]: () => fsp.rm(dir, { recursive: true, force: true }),
   };
@@ -80,7 +92,10 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
     for (const e of await fsp.readdir(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && e.name !== 'lakegit.lock') out[path.relative(dir, p)] = createHash('sha256').update(await fsp.readFile(p)).digest('hex');
+      else if (e.isFile() && e.name !== 'lakegit.lock')
+        out[path.relative(dir, p)] = createHash('sha256')
+          .update(await fsp.readFile(p))
+          .digest('hex');
     }
   };
   await walk(dir);

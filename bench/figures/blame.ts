@@ -34,7 +34,8 @@ export const blame: FigureModule = {
     }
     // Lean unless the full history already exists (then that one serves): --only blame-whole-large
     // never builds the CSV mirror.
-    if (want('blame-whole-large')) await largeFigure(bench, await bench.history(pattern, bench.opts.commits, bench.opts.changes, true), emit);
+    if (want('blame-whole-large'))
+      await largeFigure(bench, await bench.history(pattern, bench.opts.commits, bench.opts.changes, true), emit);
   },
 };
 
@@ -54,15 +55,25 @@ async function checkWhole(bench: Bench, h: History): Promise<{ ok: boolean; text
 
 /** `blame orders` vs `git blame orders.csv`, both writing to /dev/null. */
 async function wholeFigure(bench: Bench, h: History, emit: Emit): Promise<void> {
-  const [lg, base] = await paired(bench.opts.runs,
+  const [lg, base] = await paired(
+    bench.opts.runs,
     () => lakegitOut(h.lake, BLAME, 'discard'),
-    () => gitOut(h.gitcsv, ['blame', 'orders.csv'], 'discard'));
+    () => gitOut(h.gitcsv, ['blame', 'orders.csv'], 'discard'),
+  );
   const check = await checkWhole(bench, h);
   const ratio = ratioOf(lg.median, base.median);
   emit({
-    figure: 'blame-whole', lakegit_s: lg.median, baseline: 'git blame orders.csv on the same history as CSV in git', baseline_s: base.median,
-    ratio, goal: '<= 0.1x (10x faster)', met: ratio <= 0.1 && check.ok, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
+    figure: 'blame-whole',
+    lakegit_s: lg.median,
+    baseline: 'git blame orders.csv on the same history as CSV in git',
+    baseline_s: base.median,
+    ratio,
+    goal: '<= 0.1x (10x faster)',
+    met: ratio <= 0.1 && check.ok,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
     note: `${h.commits} commits of ${h.changes} rows; stdout to /dev/null on both sides; ${check.text}`,
   });
 }
@@ -85,7 +96,8 @@ function chooseRow(h: History): Row {
   const inserted = new Set<number>();
   const deleted = new Set<number>();
   h.samples.forEach((s, i) => {
-    for (const id of [...s.changes.updates, ...s.changes.inserts, ...s.changes.deletes]) touched.set(id, [...(touched.get(id) ?? []), i + 1]);
+    for (const id of [...s.changes.updates, ...s.changes.inserts, ...s.changes.deletes])
+      touched.set(id, [...(touched.get(id) ?? []), i + 1]);
     s.changes.inserts.forEach((id) => inserted.add(id));
     s.changes.deletes.forEach((id) => deleted.add(id));
   });
@@ -115,15 +127,19 @@ async function whereFigure(bench: Bench, h: History, row: Row, emit: Emit): Prom
   const last = row.touched[row.touched.length - 1];
   const outputs: ProcResult[] = [];
   const gitLines: string[] = [];
-  const [lg, base] = await paired(bench.opts.runs, async () => {
-    const r = await lakegit(h.lake, [...BLAME, '--where', `${quoteIdent('id')} = ${row.key}`]);
-    outputs.push(r);
-    return r;
-  }, async () => {
-    const r = await gitOut(h.gitcsv, ['blame', '-L', `${line},${line}`, 'orders.csv'], 'collect');
-    gitLines.push(r.stdout);
-    return r;
-  });
+  const [lg, base] = await paired(
+    bench.opts.runs,
+    async () => {
+      const r = await lakegit(h.lake, [...BLAME, '--where', `${quoteIdent('id')} = ${row.key}`]);
+      outputs.push(r);
+      return r;
+    },
+    async () => {
+      const r = await gitOut(h.gitcsv, ['blame', '-L', `${line},${line}`, 'orders.csv'], 'collect');
+      gitLines.push(r.stdout);
+      return r;
+    },
+  );
   // One header and one row, blamed on the last commit that changed the key ("change j: …").
   const bad = outputs.filter((r) => {
     const lines = r.stdout.trimEnd().split('\n');
@@ -132,12 +148,21 @@ async function whereFigure(bench: Bench, h: History, row: Row, emit: Emit): Prom
   const gitOk = gitLines.every((s) => s.includes(`) ${row.key},`));
   const ratio = ratioOf(lg.median, base.median);
   emit({
-    figure: 'blame-where', lakegit_s: lg.median, baseline: `git blame -L ${line},${line} orders.csv (the row's line), for scale`,
-    baseline_s: base.median, ratio, goal: '< 1 s', met: lg.median < 1 && bad.length === 0, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
-    note: `id = ${row.key}, changed by ${row.touched.length} of ${h.commits} commits, last #${last}: `
-      + `${bad.length ? `WRONG blame in ${bad.length} run(s): ${JSON.stringify(bad[0].stdout.slice(0, 300))}` : 'blamed on it'}`
-      + `; line ${line} found by counting smaller keys in the generator's copy${gitOk ? '' : ' (git printed another line!)'}`,
+    figure: 'blame-where',
+    lakegit_s: lg.median,
+    baseline: `git blame -L ${line},${line} orders.csv (the row's line), for scale`,
+    baseline_s: base.median,
+    ratio,
+    goal: '< 1 s',
+    met: lg.median < 1 && bad.length === 0,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
+    note:
+      `id = ${row.key}, changed by ${row.touched.length} of ${h.commits} commits, last #${last}: ` +
+      `${bad.length ? `WRONG blame in ${bad.length} run(s): ${JSON.stringify(bad[0].stdout.slice(0, 300))}` : 'blamed on it'}` +
+      `; line ${line} found by counting smaller keys in the generator's copy${gitOk ? '' : ' (git printed another line!)'}`,
   });
 }
 
@@ -147,23 +172,36 @@ async function logKeyFigure(bench: Bench, h: History, row: Row, emit: Emit): Pro
   const expected = row.touched.length + (row.loaded ? 1 : 0);
   const [lgCounts, gitCounts]: number[][] = [[], []];
   const commitsIn = (r: ProcResult) => r.stdout.split('\n').filter((l) => l.startsWith('commit ')).length;
-  const [lg, base] = await paired(bench.opts.runs, async () => {
-    const r = await lakegit(h.lake, ['log', '--table', 'orders', '--key', `id=${row.key}`]);
-    lgCounts.push(commitsIn(r));
-    return r;
-  }, async () => {
-    const r = await gitOut(h.gitcsv, ['log', '-L', `${line},${line}:orders.csv`], 'collect');
-    gitCounts.push(commitsIn(r));
-    return r;
-  });
+  const [lg, base] = await paired(
+    bench.opts.runs,
+    async () => {
+      const r = await lakegit(h.lake, ['log', '--table', 'orders', '--key', `id=${row.key}`]);
+      lgCounts.push(commitsIn(r));
+      return r;
+    },
+    async () => {
+      const r = await gitOut(h.gitcsv, ['log', '-L', `${line},${line}:orders.csv`], 'collect');
+      gitCounts.push(commitsIn(r));
+      return r;
+    },
+  );
   const ok = lgCounts.every((n) => n === expected);
   const ratio = ratioOf(lg.median, base.median);
   emit({
-    figure: 'log-key', lakegit_s: lg.median, baseline: `git log -L ${line},${line}:orders.csv (the row's line), for scale`,
-    baseline_s: base.median, ratio, goal: '< 1 s', met: lg.median < 1 && ok, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
-    note: `id=${row.key}: expected ${expected} commits (${row.touched.length} changes${row.loaded ? ' + the load' : ''}), `
-      + `lakegit listed ${[...new Set(lgCounts)].join('/')}${ok ? '' : ' (MISMATCH)'}, git log -L ${[...new Set(gitCounts)].join('/')}`,
+    figure: 'log-key',
+    lakegit_s: lg.median,
+    baseline: `git log -L ${line},${line}:orders.csv (the row's line), for scale`,
+    baseline_s: base.median,
+    ratio,
+    goal: '< 1 s',
+    met: lg.median < 1 && ok,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
+    note:
+      `id=${row.key}: expected ${expected} commits (${row.touched.length} changes${row.loaded ? ' + the load' : ''}), ` +
+      `lakegit listed ${[...new Set(lgCounts)].join('/')}${ok ? '' : ' (MISMATCH)'}, git log -L ${[...new Set(gitCounts)].join('/')}`,
   });
 }
 
@@ -178,17 +216,28 @@ async function largeFigure(bench: Bench, h: History, emit: Emit): Promise<void> 
   const dir = await bench.dir('blame-large');
   const parquet = path.join(dir, 'orders.parquet');
   await lakegit(h.lake, ['export', 'orders', parquet]);
-  const [lg, base] = await paired(bench.opts.runs,
+  const [lg, base] = await paired(
+    bench.opts.runs,
     () => lakegitOut(h.lake, BLAME, 'discard'),
-    () => duckdb(dir, `CREATE TABLE t AS SELECT * FROM read_parquet(${quoteLiteral(parquet)})`));
+    () => duckdb(dir, `CREATE TABLE t AS SELECT * FROM read_parquet(${quoteLiteral(parquet)})`),
+  );
   const check = await checkWhole(bench, h);
   const peak = lg.peakMiB;
   const met = peak === undefined ? null : lg.median < LARGE_S && peak < LARGE_MIB && check.ok;
   emit({
-    figure: 'blame-whole-large', lakegit_s: lg.median, baseline: 'duckdb: read a parquet export of the table into a table, once (scale only)',
-    baseline_s: base.median, ratio: ratioOf(lg.median, base.median), goal: `< ${LARGE_S} s and peak < ${LARGE_MIB} MiB (meant at N = 10M)`,
-    met: check.ok ? met : false, ...sampleFields(lg, base), rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
-    note: `${h.commits} commits of ${h.changes} rows, ${h.lean ? 'lean history' : 'the full history'}; stdout to /dev/null; ${check.text}`
-      + `${peak === undefined ? '; no /usr/bin/time: peak memory not measured, so met is undecided' : ''}`,
+    figure: 'blame-whole-large',
+    lakegit_s: lg.median,
+    baseline: 'duckdb: read a parquet export of the table into a table, once (scale only)',
+    baseline_s: base.median,
+    ratio: ratioOf(lg.median, base.median),
+    goal: `< ${LARGE_S} s and peak < ${LARGE_MIB} MiB (meant at N = 10M)`,
+    met: check.ok ? met : false,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
+    note:
+      `${h.commits} commits of ${h.changes} rows, ${h.lean ? 'lean history' : 'the full history'}; stdout to /dev/null; ${check.text}` +
+      `${peak === undefined ? '; no /usr/bin/time: peak memory not measured, so met is undecided' : ''}`,
   });
 }

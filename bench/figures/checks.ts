@@ -113,8 +113,16 @@ async function backdate(dir: string, ...files: string[]): Promise<void> {
   for (const f of files) await fsp.utimes(path.join(dir, f), past, past);
 }
 
-interface Verdict { check: string; passed: boolean; violations: number; mode: string }
-interface Report { passed: boolean; checks: Verdict[] }
+interface Verdict {
+  check: string;
+  passed: boolean;
+  violations: number;
+  mode: string;
+}
+interface Report {
+  passed: boolean;
+  checks: Verdict[];
+}
 
 /** Run the check as CI would; exit 1 (a failing check) is a verdict to compare, not an error. */
 const checkInto = (lake: string, into: string, full: boolean): Promise<ProcResult> =>
@@ -136,12 +144,20 @@ async function incrementalFigure(bench: Bench, lake: string, t: Target, emit: Em
   const problems = verdictProblems(t, ...reports);
   const ratio = ratioOf(inc.median, full.median);
   emit({
-    figure: t.figure, lakegit_s: inc.median,
-    baseline: `lakegit check ${BRANCH} --into ${t.into} --full (every row)`, baseline_s: full.median,
-    ratio, goal: `<= ${GOAL}x, same verdict`, met: ratio <= GOAL && problems.length === 0, ...sampleFields(inc, full),
-    rows: bench.opts.rows, pattern: bench.opts.patterns[0], runs: bench.opts.runs,
-    note: `${CHANGES} changed rows, fast-forward into ${t.into}; modes ${modes(reports[0][0])} vs ${modes(reports[1][0])}; `
-      + `verdict ${reports[0][0].passed ? 'pass' : 'FAIL'}: ${problems.length ? problems.join('; ') : 'the same in every run'}`,
+    figure: t.figure,
+    lakegit_s: inc.median,
+    baseline: `lakegit check ${BRANCH} --into ${t.into} --full (every row)`,
+    baseline_s: full.median,
+    ratio,
+    goal: `<= ${GOAL}x, same verdict`,
+    met: ratio <= GOAL && problems.length === 0,
+    ...sampleFields(inc, full),
+    rows: bench.opts.rows,
+    pattern: bench.opts.patterns[0],
+    runs: bench.opts.runs,
+    note:
+      `${CHANGES} changed rows, fast-forward into ${t.into}; modes ${modes(reports[0][0])} vs ${modes(reports[1][0])}; ` +
+      `verdict ${reports[0][0].passed ? 'pass' : 'FAIL'}: ${problems.length ? problems.join('; ') : 'the same in every run'}`,
   });
 }
 

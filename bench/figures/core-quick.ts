@@ -4,15 +4,32 @@ import { git, lakegit, paired, type ProcResult } from '../proc.js';
 
 const LIMIT_S = 0.15;
 
-interface Quick { figure: string; label: string; lakegit: (i: number) => Promise<ProcResult>; git: (i: number) => Promise<ProcResult> }
+interface Quick {
+  figure: string;
+  label: string;
+  lakegit: (i: number) => Promise<ProcResult>;
+  git: (i: number) => Promise<ProcResult>;
+}
 
 function quickVerbs(h: History): Quick[] {
-  const status = { label: 'git status on the csv history', lakegit: () => lakegit(h.lake, ['status']), git: () => git(h.gitcsv, ['status']) };
+  const status = {
+    label: 'git status on the csv history',
+    lakegit: () => lakegit(h.lake, ['status']),
+    git: () => git(h.gitcsv, ['status']),
+  };
   return [
-    { figure: 'branch', label: 'git branch <name> on the csv history',
-      lakegit: (i) => lakegit(h.lake, ['branch', `bench-quick-${i}`]), git: (i) => git(h.gitcsv, ['branch', `bench-quick-${i}`]) },
-    { figure: 'log-n20', label: 'git log -n 20 on the csv history',
-      lakegit: () => lakegit(h.lake, ['log', '-n', '20']), git: () => git(h.gitcsv, ['log', '-n', '20']) },
+    {
+      figure: 'branch',
+      label: 'git branch <name> on the csv history',
+      lakegit: (i) => lakegit(h.lake, ['branch', `bench-quick-${i}`]),
+      git: (i) => git(h.gitcsv, ['branch', `bench-quick-${i}`]),
+    },
+    {
+      figure: 'log-n20',
+      label: 'git log -n 20 on the csv history',
+      lakegit: () => lakegit(h.lake, ['log', '-n', '20']),
+      git: () => git(h.gitcsv, ['log', '-n', '20']),
+    },
     { figure: 'status-clean', ...status },
     { figure: 'status-after-checkout', ...status },
   ];
@@ -28,9 +45,17 @@ export async function quickFigures(bench: Bench, h: History, want: (f: string) =
   for (const q of quickVerbs(h).filter((x) => want(x.figure))) {
     const [lg, base] = await paired(runs, q.lakegit, q.git);
     emit({
-      figure: q.figure, lakegit_s: lg.median, baseline: q.label, baseline_s: base.median, ratio: lg.median / base.median,
-      goal: '< 0.150 s', met: lg.median < LIMIT_S, ...sampleFields(lg, base),
-      rows: bench.opts.rows, pattern: h.pattern, runs,
+      figure: q.figure,
+      lakegit_s: lg.median,
+      baseline: q.label,
+      baseline_s: base.median,
+      ratio: lg.median / base.median,
+      goal: '< 0.150 s',
+      met: lg.median < LIMIT_S,
+      ...sampleFields(lg, base),
+      rows: bench.opts.rows,
+      pattern: h.pattern,
+      runs,
       note: `slowest run ${Math.max(...lg.all).toFixed(3)} s; ${h.commits + 1} commits of history`,
     });
     if (q.figure === 'branch') {

@@ -13,7 +13,10 @@ export const core: FigureModule = {
   figures: (opts: BenchOptions) => [
     'first-commit',
     ...opts.patterns.flatMap((p) => [`commit-a-${p}`, `commit-bytes-${p}`, `lakegit-size-${p}`, `lakegit-vs-git-${p}`, `checkout-${p}`]),
-    'branch', 'log-n20', 'status-clean', 'status-after-checkout',
+    'branch',
+    'log-n20',
+    'status-clean',
+    'status-after-checkout',
   ],
   async run(bench, want, emit) {
     if (want('first-commit')) await firstCommit(bench, emit);
@@ -36,31 +39,45 @@ export const core: FigureModule = {
 
 const QUICK = ['branch', 'log-n20', 'status-clean', 'status-after-checkout'];
 
-
 /** `add` + `commit` of the whole table in a fresh repository vs DuckDB copying the CSV to one Parquet file. */
 async function firstCommit(bench: Bench, emit: Emit): Promise<void> {
   const csv = await bench.baseCsv();
   const { runs, rows } = bench.opts;
   const addTimes: number[] = [];
-  const [lg, base] = await paired(runs, async (i) => {
-    const dir = await bench.dir(`first-${i}`);
-    await fsp.copyFile(csv, path.join(dir, 'orders.csv'));
-    await lakegit(dir, ['init', '-q']);
-    const add = await lakegit(dir, ['add', 'orders.csv', '--key', 'id']);
-    const commit = await lakegit(dir, ['commit', '-m', 'load orders'], authorEnv(0));
-    addTimes.push(add.seconds);
-    await fsp.rm(dir, { recursive: true, force: true });
-    return [add, commit];
-  }, async () => {
-    const out = path.join(path.dirname(csv), 'copy.parquet');
-    const r = await duckdb(path.dirname(csv), `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)})) TO ${quoteLiteral(out)} (FORMAT parquet)`);
-    await fsp.rm(out, { force: true });
-    return r;
-  });
+  const [lg, base] = await paired(
+    runs,
+    async (i) => {
+      const dir = await bench.dir(`first-${i}`);
+      await fsp.copyFile(csv, path.join(dir, 'orders.csv'));
+      await lakegit(dir, ['init', '-q']);
+      const add = await lakegit(dir, ['add', 'orders.csv', '--key', 'id']);
+      const commit = await lakegit(dir, ['commit', '-m', 'load orders'], authorEnv(0));
+      addTimes.push(add.seconds);
+      await fsp.rm(dir, { recursive: true, force: true });
+      return [add, commit];
+    },
+    async () => {
+      const out = path.join(path.dirname(csv), 'copy.parquet');
+      const r = await duckdb(
+        path.dirname(csv),
+        `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)})) TO ${quoteLiteral(out)} (FORMAT parquet)`,
+      );
+      await fsp.rm(out, { force: true });
+      return r;
+    },
+  );
   const ratio = ratioOf(lg.median, base.median);
   emit({
-    figure: 'first-commit', lakegit_s: lg.median, baseline: 'duckdb: COPY csv TO one parquet', baseline_s: base.median,
-    ratio, goal: '<= 2x', met: ratio <= 2, ...sampleFields(lg, base), rows, runs,
+    figure: 'first-commit',
+    lakegit_s: lg.median,
+    baseline: 'duckdb: COPY csv TO one parquet',
+    baseline_s: base.median,
+    ratio,
+    goal: '<= 2x',
+    met: ratio <= 2,
+    ...sampleFields(lg, base),
+    rows,
+    runs,
     note: `add ${median(addTimes).toFixed(2)} s + commit ${(lg.median - median(addTimes)).toFixed(2)} s (medians)`,
   });
 }
@@ -77,8 +94,17 @@ function commitTime(bench: Bench, h: History) {
   const ratio = ratioOf(lg.median, base.median);
   const worst = times.indexOf(Math.max(...times));
   return {
-    figure: `commit-a-${h.pattern}`, lakegit_s: lg.median, baseline: 'duckdb: read the working csv into a table', baseline_s: base.median,
-    ratio, goal: '<= 1.5x', met: ratio <= 1.5, ...sampleFields(lg, base), rows: bench.opts.rows, pattern: h.pattern, runs: times.length,
+    figure: `commit-a-${h.pattern}`,
+    lakegit_s: lg.median,
+    baseline: 'duckdb: read the working csv into a table',
+    baseline_s: base.median,
+    ratio,
+    goal: '<= 1.5x',
+    met: ratio <= 1.5,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: times.length,
     note: `k=${h.changes}; slowest commit #${worst + 1}: ${times[worst].toFixed(2)} s (${ratioOf(times[worst], scans[worst]).toFixed(2)}x)`,
   };
 }
@@ -88,33 +114,63 @@ async function commitBytes(bench: Bench, h: History) {
   const bytes = h.samples.map((s) => s.bytes);
   const m = await stagedManifest(h.lake, 'orders');
   const meanChunk = m.chunks.reduce((s, c) => s + c.bytes, 0) / Math.max(1, m.chunks.length);
-  const [limit, baseline, goal] = h.pattern === 'clustered'
-    ? [2 * meanChunk, `2 base chunks (mean ${Math.round(meanChunk)} B, ${m.chunks.length} chunks)`, '<= 2 base chunks']
-    : [0.01 * h.parquetBytes, '1% of one parquet copy', '<= 1% of parquet'];
+  const [limit, baseline, goal] =
+    h.pattern === 'clustered'
+      ? [2 * meanChunk, `2 base chunks (mean ${Math.round(meanChunk)} B, ${m.chunks.length} chunks)`, '<= 2 base chunks']
+      : [0.01 * h.parquetBytes, '1% of one parquet copy', '<= 1% of parquet'];
   const mid = median(bytes);
   const max = Math.max(...bytes);
   const cache = Math.round(median(h.samples.map((s) => s.cacheBytes)));
   return {
-    figure: `commit-bytes-${h.pattern}`, lakegit_s: null, baseline, baseline_s: null, lakegit_bytes: Math.round(mid),
-    baseline_bytes: Math.round(limit), ratio: mid / limit, goal, met: mid <= limit, rows: bench.opts.rows, pattern: h.pattern,
+    figure: `commit-bytes-${h.pattern}`,
+    lakegit_s: null,
+    baseline,
+    baseline_s: null,
+    lakegit_bytes: Math.round(mid),
+    baseline_bytes: Math.round(limit),
+    ratio: mid / limit,
+    goal,
+    met: mid <= limit,
+    rows: bench.opts.rows,
+    pattern: h.pattern,
     runs: bytes.length,
-    note: `median over ${bytes.length} commits; largest ${max} B (commit #${bytes.indexOf(max) + 1}, ${(max / limit).toFixed(2)}x)`
-      + `${cache ? `; not counted: ${cache} B rewritten in .lakegit/cache per commit (median)` : ''}`,
+    note:
+      `median over ${bytes.length} commits; largest ${max} B (commit #${bytes.indexOf(max) + 1}, ${(max / limit).toFixed(2)}x)` +
+      `${cache ? `; not counted: ${cache} B rewritten in .lakegit/cache per commit (median)` : ''}`,
   };
 }
 
 /** `.lakegit` after the C commits vs one Parquet copy of the latest version, and vs the same history as CSV in git after `git gc`. */
 function sizes(bench: Bench, h: History, want: (f: string) => boolean, emit: Emit): void {
   const common = { lakegit_s: null, baseline_s: null, lakegit_bytes: h.lakegitBytes, rows: bench.opts.rows, pattern: h.pattern };
-  const note = `after 1 load + ${h.commits} commits of ${h.changes} rows; .lakegit also holds a 1,000-row customers table`
-    + `${h.cacheBytes ? `; not counted: .lakegit/cache ${h.cacheBytes} B` : ''}`;
+  const note =
+    `after 1 load + ${h.commits} commits of ${h.changes} rows; .lakegit also holds a 1,000-row customers table` +
+    `${h.cacheBytes ? `; not counted: .lakegit/cache ${h.cacheBytes} B` : ''}`;
   if (want(`lakegit-size-${h.pattern}`)) {
     const ratio = h.lakegitBytes / h.parquetBytes;
-    emit({ figure: `lakegit-size-${h.pattern}`, ...common, baseline: 'one parquet copy of HEAD', baseline_bytes: h.parquetBytes, ratio, goal: '<= 1.3x', met: ratio <= 1.3, note });
+    emit({
+      figure: `lakegit-size-${h.pattern}`,
+      ...common,
+      baseline: 'one parquet copy of HEAD',
+      baseline_bytes: h.parquetBytes,
+      ratio,
+      goal: '<= 1.3x',
+      met: ratio <= 1.3,
+      note,
+    });
   }
   if (want(`lakegit-vs-git-${h.pattern}`)) {
     const ratio = h.lakegitBytes / h.gitBytes;
-    emit({ figure: `lakegit-vs-git-${h.pattern}`, ...common, baseline: 'same history as csv in git, after git gc', baseline_bytes: h.gitBytes, ratio, goal: '< 1x', met: ratio < 1, note });
+    emit({
+      figure: `lakegit-vs-git-${h.pattern}`,
+      ...common,
+      baseline: 'same history as csv in git, after git gc',
+      baseline_bytes: h.gitBytes,
+      ratio,
+      goal: '< 1x',
+      met: ratio < 1,
+      note,
+    });
   }
 }
 
@@ -130,19 +186,32 @@ async function checkoutFigure(bench: Bench, h: History, want: (f: string) => boo
   const customersBefore = await fileState(customers);
   const problems: string[] = [];
   const out = path.join(path.dirname(h.lake), 'checkout-baseline.csv');
-  const [lg, base] = await paired(2 * bench.opts.runs, async (i) => {
-    const before = await fileState(orders);
-    const r = await lakegit(h.lake, ['checkout', '-q', i % 2 === 0 ? branch : 'main']);
-    if (sameFile(before, await fileState(orders))) problems.push(`run ${i + 1} left orders.csv as it was`);
-    return r;
-  }, () => duckdb(h.lake, `COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(out)} (FORMAT csv, HEADER true)`));
+  const [lg, base] = await paired(
+    2 * bench.opts.runs,
+    async (i) => {
+      const before = await fileState(orders);
+      const r = await lakegit(h.lake, ['checkout', '-q', i % 2 === 0 ? branch : 'main']);
+      if (sameFile(before, await fileState(orders))) problems.push(`run ${i + 1} left orders.csv as it was`);
+      return r;
+    },
+    () => duckdb(h.lake, `COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(out)} (FORMAT csv, HEADER true)`),
+  );
   if (!sameFile(customersBefore, await fileState(customers))) problems.push('customers.csv was rewritten');
   const onlyOrders = problems.length === 0;
   const ratio = ratioOf(lg.median, base.median);
-  if (want(`checkout-${h.pattern}`)) emit({
-    figure: `checkout-${h.pattern}`, lakegit_s: lg.median, baseline: 'duckdb: write the csv once from parquet', baseline_s: base.median,
-    ratio, goal: '<= 1.5x, only orders.csv rewritten', met: ratio <= 1.5 && onlyOrders, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: lg.all.length,
-    note: `branch differs in ${h.changes} rows; orders.csv rewritten and customers.csv untouched: ${onlyOrders ? 'yes' : `NO (${problems.join('; ')})`}`,
-  });
+  if (want(`checkout-${h.pattern}`))
+    emit({
+      figure: `checkout-${h.pattern}`,
+      lakegit_s: lg.median,
+      baseline: 'duckdb: write the csv once from parquet',
+      baseline_s: base.median,
+      ratio,
+      goal: '<= 1.5x, only orders.csv rewritten',
+      met: ratio <= 1.5 && onlyOrders,
+      ...sampleFields(lg, base),
+      rows: bench.opts.rows,
+      pattern: h.pattern,
+      runs: lg.all.length,
+      note: `branch differs in ${h.changes} rows; orders.csv rewritten and customers.csv untouched: ${onlyOrders ? 'yes' : `NO (${problems.join('; ')})`}`,
+    });
 }

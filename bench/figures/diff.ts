@@ -37,7 +37,13 @@ const PEAK_LIMIT_MIB = 1024;
 const REWRITE = 'diff-rewrite';
 
 /** What every figure here shares: the repository, main's rows as CSV and Parquet, and the column list. */
-interface Setup { h: History; dir: string; mainCsv: string; mainParquet: string; columns: string[] }
+interface Setup {
+  h: History;
+  dir: string;
+  mainCsv: string;
+  mainParquet: string;
+  columns: string[];
+}
 
 /**
  * main's rows written once from the generator table (CSV, for git: unchanged lines are then
@@ -50,7 +56,9 @@ async function setup(bench: Bench, h: History): Promise<Setup> {
   const mainParquet = path.join(dir, 'main.parquet');
   await bench.gen.writeCsv(h.table, mainCsv);
   await bench.gen.csvToParquet(mainCsv, mainParquet);
-  const r = await bench.gen.conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(mainParquet)}))`);
+  const r = await bench.gen.conn.runAndReadAll(
+    `SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(mainParquet)}))`,
+  );
   return { h, dir, mainCsv, mainParquet, columns: r.getRows().map((row) => String(row[0])) };
 }
 
@@ -92,8 +100,12 @@ async function branchFigures(bench: Bench, s: Setup, k: number, want: (f: string
   await fsp.rm(br.parquet, { force: true });
 
   const note = `A = main, B = ${branch} (${describe(br.changes)}); ${check.text}`;
-  const duckGoal = rows >= TEN_M ? { text: '<= 0.1x (10x faster)', limit: 0.1 } : { text: '<= 0.5x (2x faster; 0.1x at 10M rows)', limit: 0.5 };
-  for (const [kind, side] of [['stat', got.stat], ['json', got.json]] as const) {
+  const duckGoal =
+    rows >= TEN_M ? { text: '<= 0.1x (10x faster)', limit: 0.1 } : { text: '<= 0.5x (2x faster; 0.1x at 10M rows)', limit: 0.5 };
+  for (const [kind, side] of [
+    ['stat', got.stat],
+    ['json', got.json],
+  ] as const) {
     const what = kind === 'stat' ? 'diff --stat' : 'diff --format json > /dev/null';
     if (want(`diff-${kind}-k${k}`)) {
       emit(record(bench, `diff-${kind}-k${k}`, side, got.duckdb, DUCKDB_BASELINE, duckGoal, check.ok, `lakegit ${what}; ${note}`));
@@ -101,13 +113,26 @@ async function branchFigures(bench: Bench, s: Setup, k: number, want: (f: string
     if (!withGit || !want(`diff-${kind}-k${k}-vs-git`)) continue;
     const gitSide = kind === 'stat' ? got.gitStat : got.gitJson;
     const asText = gitText.every(Boolean);
-    const goal = rows < TEN_M ? { text: '<= 0.02x at 10M rows (not applied below)', limit: null }
-      : asText ? { text: '<= 0.02x (50x faster)', limit: 0.02 } : { text: '<= 0.02x (not applied: git took the files as binary)', limit: null };
-    emit(record(bench, `diff-${kind}-k${k}-vs-git`, side, gitSide, `git diff --no-index ${kind === 'stat' ? '--stat ' : '> /dev/null '}of the two versions as csv`,
-      goal, check.ok, `lakegit ${what}; ${note}; git diffed the files as text: ${asText ? 'yes' : 'NO (binary: the baseline did no diff)'}`));
+    const goal =
+      rows < TEN_M
+        ? { text: '<= 0.02x at 10M rows (not applied below)', limit: null }
+        : asText
+          ? { text: '<= 0.02x (50x faster)', limit: 0.02 }
+          : { text: '<= 0.02x (not applied: git took the files as binary)', limit: null };
+    emit(
+      record(
+        bench,
+        `diff-${kind}-k${k}-vs-git`,
+        side,
+        gitSide,
+        `git diff --no-index ${kind === 'stat' ? '--stat ' : '> /dev/null '}of the two versions as csv`,
+        goal,
+        check.ok,
+        `lakegit ${what}; ${note}; git diffed the files as text: ${asText ? 'yes' : 'NO (binary: the baseline did no diff)'}`,
+      ),
+    );
   }
 }
-
 
 // ---------------------------------------------------------------- every row changed
 
@@ -129,18 +154,37 @@ async function rewriteFigures(bench: Bench, s: Setup, want: (f: string) => boole
   await fsp.rm(parquet, { force: true });
   const note = `A = main, B = ${REWRITE} (amount + 1 in all ${changed} rows); ${sharing}; ${check.text}`;
   if (want('diff-rewrite')) {
-    emit(record(bench, 'diff-rewrite', got.json, got.duckdb, DUCKDB_BASELINE, { text: '<= 1.5x', limit: 1.5 }, check.ok,
-      `lakegit diff --format json > /dev/null; ${note}`));
+    emit(
+      record(
+        bench,
+        'diff-rewrite',
+        got.json,
+        got.duckdb,
+        DUCKDB_BASELINE,
+        { text: '<= 1.5x', limit: 1.5 },
+        check.ok,
+        `lakegit diff --format json > /dev/null; ${note}`,
+      ),
+    );
   }
   if (!want('diff-peak-memory')) return;
   const peak = got.json.peakMiB;
   emit({
-    figure: 'diff-peak-memory', lakegit_s: null, baseline: `limit ${PEAK_LIMIT_MIB} MiB (daff: 2.9 GB for a 1M-row table)`, baseline_s: null,
-    lakegit_bytes: peak === undefined ? undefined : Math.round(peak * MIB), baseline_bytes: PEAK_LIMIT_MIB * MIB,
-    ratio: peak === undefined ? null : peak / PEAK_LIMIT_MIB, goal: `< ${PEAK_LIMIT_MIB} MiB`,
-    met: peak === undefined ? null : check.ok && peak < PEAK_LIMIT_MIB, ...sampleFields(got.json, got.duckdb), rows, runs,
-    note: `largest peak RSS of the ${runs} diff-rewrite runs: ${changed} changed rows streamed to /dev/null`
-      + `${peak === undefined ? ' (no /usr/bin/time: not measured)' : ''}; baseline_peak_mib is the DuckDB join's; ${check.text}`,
+    figure: 'diff-peak-memory',
+    lakegit_s: null,
+    baseline: `limit ${PEAK_LIMIT_MIB} MiB (daff: 2.9 GB for a 1M-row table)`,
+    baseline_s: null,
+    lakegit_bytes: peak === undefined ? undefined : Math.round(peak * MIB),
+    baseline_bytes: PEAK_LIMIT_MIB * MIB,
+    ratio: peak === undefined ? null : peak / PEAK_LIMIT_MIB,
+    goal: `< ${PEAK_LIMIT_MIB} MiB`,
+    met: peak === undefined ? null : check.ok && peak < PEAK_LIMIT_MIB,
+    ...sampleFields(got.json, got.duckdb),
+    rows,
+    runs,
+    note:
+      `largest peak RSS of the ${runs} diff-rewrite runs: ${changed} changed rows streamed to /dev/null` +
+      `${peak === undefined ? ' (no /usr/bin/time: not measured)' : ''}; baseline_peak_mib is the DuckDB join's; ${check.text}`,
   });
 }
 
@@ -148,10 +192,15 @@ async function rewriteFigures(bench: Bench, s: Setup, want: (f: string) => boole
 async function rewriteBranch(bench: Bench, s: Setup): Promise<string> {
   const rows = await bench.gen.count(s.h.table);
   const amount = quoteIdent('amount');
-  const { table, commits } = await branchOff(bench, s.h, REWRITE, [{
-    changes: { updates: [], inserts: [], deletes: [] }, extra: rows,
-    edit: async (t) => { await bench.gen.conn.run(`UPDATE ${quoteIdent(t)} SET ${amount} = ${amount} + 1`); },
-  }]);
+  const { table, commits } = await branchOff(bench, s.h, REWRITE, [
+    {
+      changes: { updates: [], inserts: [], deletes: [] },
+      extra: rows,
+      edit: async (t) => {
+        await bench.gen.conn.run(`UPDATE ${quoteIdent(t)} SET ${amount} = ${amount} + 1`);
+      },
+    },
+  ]);
   await bench.gen.dropTable(table);
   return commits[0].parquet;
 }
@@ -159,13 +208,19 @@ async function rewriteBranch(bench: Bench, s: Setup): Promise<string> {
 /** How many of B's chunks (base and change chunks) A holds too: the rewrite should leave none to skip. */
 async function chunkSharing(lake: string, a: string, b: string): Promise<string> {
   type Chunk = { id: string; rows: number };
-  const manifest = async (rev: string) => JSON.parse((await git(lake, ['--git-dir', '.lakegit', 'show', `${rev}:tables/orders.json`])).stdout) as { chunks: Chunk[]; deltas?: Chunk[] };
+  const manifest = async (rev: string) =>
+    JSON.parse((await git(lake, ['--git-dir', '.lakegit', 'show', `${rev}:tables/orders.json`])).stdout) as {
+      chunks: Chunk[];
+      deltas?: Chunk[];
+    };
   const [ma, mb] = [await manifest(a), await manifest(b)];
   const inA = new Set([...ma.chunks, ...(ma.deltas ?? [])].map((c) => c.id));
   const deltas = mb.deltas ?? [];
   const shared = mb.chunks.filter((c) => inA.has(c.id)).length;
-  return `B has ${mb.chunks.length} base chunks (${shared} also in A) and ${deltas.length} change chunks`
-    + ` (${deltas.reduce((n, c) => n + c.rows, 0)} rows)`;
+  return (
+    `B has ${mb.chunks.length} base chunks (${shared} also in A) and ${deltas.length} change chunks` +
+    ` (${deltas.reduce((n, c) => n + c.rows, 0)} rows)`
+  );
 }
 
 // ---------------------------------------------------------------- baselines and checks
@@ -181,7 +236,10 @@ const DUCKDB_BASELINE = 'duckdb: full outer join of the two parquet snapshots on
 function joinDiffSql(columns: string[], a: string, b: string): string {
   const id = quoteIdent('id');
   const cols = columns.map(quoteIdent);
-  const differs = cols.filter((c) => c !== id).map((c) => `a.${c} IS DISTINCT FROM b.${c}`).join(' OR ');
+  const differs = cols
+    .filter((c) => c !== id)
+    .map((c) => `a.${c} IS DISTINCT FROM b.${c}`)
+    .join(' OR ');
   const side = (t: string, prefix: string) => columns.map((c) => `${t}.${quoteIdent(c)} AS ${quoteIdent(`${prefix}${c}`)}`).join(', ');
   return `COPY (SELECT coalesce(a.${id}, b.${id}) AS ${id},
       CASE WHEN a.${id} IS NULL THEN 'added' WHEN b.${id} IS NULL THEN 'removed' ELSE 'modified' END AS op,
@@ -196,17 +254,28 @@ function joinDiffSql(columns: string[], a: string, b: string): string {
  * diffed at all, so the threshold is raised: the baseline must do the line diff.
  */
 async function gitDiff(cwd: string, args: string[], discardStdout: boolean): Promise<ProcResult> {
-  const r = await gitOut(cwd, ['-c', 'core.bigFileThreshold=16g', 'diff', '--no-index', ...args], discardStdout ? 'discard' : 'collect', true);
-  if (r.exitCode !== 1) throw new Error(`git diff --no-index ${args.join(' ')} exited ${r.exitCode} (1 expected: the files differ)\n${r.stderr}`);
+  const r = await gitOut(
+    cwd,
+    ['-c', 'core.bigFileThreshold=16g', 'diff', '--no-index', ...args],
+    discardStdout ? 'discard' : 'collect',
+    true,
+  );
+  if (r.exitCode !== 1)
+    throw new Error(`git diff --no-index ${args.join(' ')} exited ${r.exitCode} (1 expected: the files differ)\n${r.stderr}`);
   return r;
 }
 
 const lakegitToNull = (cwd: string, args: string[]) => lakegitOut(cwd, args, 'discard');
 
-interface Stats { added: number; removed: number; modified: number }
+interface Stats {
+  added: number;
+  removed: number;
+  modified: number;
+}
 
 const expectedStats = (c: ChangeSet): Stats => ({ added: c.inserts.length, removed: c.deletes.length, modified: c.updates.length });
-const describe = (c: ChangeSet) => `${c.updates.length + c.inserts.length + c.deletes.length} rows: ~${c.updates.length} +${c.inserts.length} -${c.deletes.length}`;
+const describe = (c: ChangeSet) =>
+  `${c.updates.length + c.inserts.length + c.deletes.length} rows: ~${c.updates.length} +${c.inserts.length} -${c.deletes.length}`;
 
 /**
  * One `diff --stat --format json` (cheap: it is what the stat figure times): `orders` must show
@@ -219,10 +288,14 @@ async function statCheck(lake: string, branch: string, want: Stats): Promise<{ o
   const got = tables.find((t) => t.table === 'orders')?.stats;
   const others = tables.filter((t) => t.table !== 'orders').map((t) => t.table);
   const show = (s: Stats) => `+${s.added} -${s.removed} ~${s.modified}`;
-  const ok = got !== undefined && got.added === want.added && got.removed === want.removed && got.modified === want.modified && others.length === 0;
+  const ok =
+    got !== undefined && got.added === want.added && got.removed === want.removed && got.modified === want.modified && others.length === 0;
   return ok
     ? { ok, text: `--stat counts match the change set (${show(want)})` }
-    : { ok, text: `--stat MISMATCH: lakegit says ${got ? show(got) : 'no orders'}${others.length ? ` and ${others.join(', ')} changed` : ''}, the change set is ${show(want)}` };
+    : {
+        ok,
+        text: `--stat MISMATCH: lakegit says ${got ? show(got) : 'no orders'}${others.length ? ` and ${others.join(', ')} changed` : ''}, the change set is ${show(want)}`,
+      };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -242,13 +315,29 @@ async function interleave<K extends string>(n: number, sides: Record<K, Once>): 
 /** Generator tables of a branch hold N rows in the bench process: drop them once written out. */
 
 function record(
-  bench: Bench, figure: string, lg: Sample, base: Sample, baseline: string,
-  goal: { text: string; limit: number | null }, correct: boolean, note: string,
+  bench: Bench,
+  figure: string,
+  lg: Sample,
+  base: Sample,
+  baseline: string,
+  goal: { text: string; limit: number | null },
+  correct: boolean,
+  note: string,
 ): FigureRecord {
   const ratio = ratioOf(lg.median, base.median);
   const met = !correct ? false : goal.limit === null ? null : ratio <= goal.limit;
   return {
-    figure, lakegit_s: lg.median, baseline, baseline_s: base.median, ratio, goal: goal.text, met,
-    ...sampleFields(lg, base), rows: bench.opts.rows, pattern: bench.opts.patterns[0], runs: lg.all.length, note,
+    figure,
+    lakegit_s: lg.median,
+    baseline,
+    baseline_s: base.median,
+    ratio,
+    goal: goal.text,
+    met,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: bench.opts.patterns[0],
+    runs: lg.all.length,
+    note,
   };
 }

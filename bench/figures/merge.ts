@@ -46,7 +46,12 @@ export const merge: FigureModule = {
   },
 };
 
-interface Pair { ours: BranchCommit; theirs: BranchCommit; conflicting: number[]; clean: number[] }
+interface Pair {
+  ours: BranchCommit;
+  theirs: BranchCommit;
+  conflicting: number[];
+  clean: number[];
+}
 
 /**
  * `merge-ours` and `merge-theirs` off main, K changed rows each, disjoint except for OVERLAP of
@@ -61,12 +66,18 @@ async function mergeBranches(bench: Bench, h: History): Promise<Pair> {
   const drawn = await changesOnHead(bench, h, K, keysOf(ours.changes));
   // The overlapping rows take the place of OVERLAP drawn updates, so theirs too changes K rows.
   const changes = { ...drawn, updates: drawn.updates.slice(0, -OVERLAP) };
-  const [theirs] = await makeBranch(bench, h, THEIRS, [{ changes, extra: OVERLAP, edit: async (table) => {
-    const t = quoteIdent(table);
-    // Above any generated amount (< 100,000), so never equal to ours's value; discount_pct is < 40.
-    await bench.gen.conn.run(`UPDATE ${t} SET amount = amount + 100000 WHERE id IN (${conflicting.join(',')})`);
-    await bench.gen.conn.run(`UPDATE ${t} SET discount_pct = coalesce(discount_pct, 0) + 100 WHERE id IN (${clean.join(',')})`);
-  } }]);
+  const [theirs] = await makeBranch(bench, h, THEIRS, [
+    {
+      changes,
+      extra: OVERLAP,
+      edit: async (table) => {
+        const t = quoteIdent(table);
+        // Above any generated amount (< 100,000), so never equal to ours's value; discount_pct is < 40.
+        await bench.gen.conn.run(`UPDATE ${t} SET amount = amount + 100000 WHERE id IN (${conflicting.join(',')})`);
+        await bench.gen.conn.run(`UPDATE ${t} SET discount_pct = coalesce(discount_pct, 0) + 100 WHERE id IN (${clean.join(',')})`);
+      },
+    },
+  ]);
   return { ours, theirs, conflicting, clean };
 }
 
@@ -74,11 +85,15 @@ async function mergeBranches(bench: Bench, h: History): Promise<Pair> {
  * `merge-revert-base`: main, then a commit X of REVERT_K rows, then a commit Y of REVERT_K other
  * rows; and a Parquet copy of each of main, X and Y.
  */
-interface RevertBranch { main: string; x: BranchCommit; y: BranchCommit }
+interface RevertBranch {
+  main: string;
+  x: BranchCommit;
+  y: BranchCommit;
+}
 
 async function revertBranch(bench: Bench, h: History, dir: string): Promise<RevertBranch> {
   const main = path.join(dir, 'main.parquet');
-  await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), main);      // main is checked out
+  await bench.gen.csvToParquet(path.join(h.lake, 'orders.csv'), main); // main is checked out
   const xChanges = await changesOnHead(bench, h, REVERT_K);
   const yChanges = await changesOnHead(bench, h, REVERT_K, keysOf(xChanges));
   const [x, y] = await makeBranch(bench, h, REVERT_BASE, [{ changes: xChanges }, { changes: yChanges }]);
@@ -93,12 +108,18 @@ async function makeBranch(bench: Bench, h: History, branch: string, steps: Branc
 }
 
 /** The baseline of both figures: one DuckDB process reading two full Parquet copies into tables. */
-const readBoth = (cwd: string, a: string, b: string) => duckdb(cwd,
-  `CREATE TABLE a AS SELECT * FROM read_parquet(${quoteLiteral(a)})`,
-  `CREATE TABLE b AS SELECT * FROM read_parquet(${quoteLiteral(b)})`);
+const readBoth = (cwd: string, a: string, b: string) =>
+  duckdb(
+    cwd,
+    `CREATE TABLE a AS SELECT * FROM read_parquet(${quoteLiteral(a)})`,
+    `CREATE TABLE b AS SELECT * FROM read_parquet(${quoteLiteral(b)})`,
+  );
 
 interface MergeJson {
-  status: string; commit?: string; settled: number; conflicts: { column: string | null }[];
+  status: string;
+  commit?: string;
+  settled: number;
+  conflicts: { column: string | null }[];
   tables: { table: string; counts?: { added: number; removed: number; modified: number } }[];
 }
 
@@ -119,7 +140,9 @@ async function settle(lake: string): Promise<string[]> {
   if (wait > 0) await sleep(wait);
   await lakegit(lake, ['status']);
   const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as StagingIndex;
-  return statMatches(index.tables.orders?.stat, (await statFile(file))!) ? [] : ['status left a racy stat for orders.csv: the timed command re-read it'];
+  return statMatches(index.tables.orders?.stat, (await statFile(file))!)
+    ? []
+    : ['status left a racy stat for orders.csv: the timed command re-read it'];
 }
 
 /**
@@ -127,7 +150,9 @@ async function settle(lake: string): Promise<string[]> {
  * removes what the commit inserted and adds back what it deleted.
  */
 const expectCounts = (c: ChangeSet, extra: number, undo: boolean) => ({
-  added: undo ? c.deletes.length : c.inserts.length, removed: undo ? c.inserts.length : c.deletes.length, modified: c.updates.length + extra,
+  added: undo ? c.deletes.length : c.inserts.length,
+  removed: undo ? c.inserts.length : c.deletes.length,
+  modified: c.updates.length + extra,
 });
 
 /** A problem if the result's `orders` counts differ from the expected ones (none when a side was taken whole). */
@@ -135,11 +160,16 @@ function checkCounts(r: MergeJson, want: { added: number; removed: number; modif
   const got = r.tables.find((t) => t.table === 'orders')?.counts;
   if (!got) return [];
   const same = got.added === want.added && got.removed === want.removed && got.modified === want.modified;
-  return same ? [] : [`run ${run + 1}: orders +${got.added} ~${got.modified} -${got.removed}, expected +${want.added} ~${want.modified} -${want.removed}`];
+  return same
+    ? []
+    : [`run ${run + 1}: orders +${got.added} ~${got.modified} -${got.removed}, expected +${want.added} ~${want.modified} -${want.removed}`];
 }
 
 /** Row counts per table as the result gives them (none when a side was taken whole). */
-const countsText = (r: MergeJson) => r.tables.map((t) => `${t.table} ${t.counts ? `+${t.counts.added} ~${t.counts.modified} -${t.counts.removed}` : '(one side taken whole)'}`).join(', ');
+const countsText = (r: MergeJson) =>
+  r.tables
+    .map((t) => `${t.table} ${t.counts ? `+${t.counts.added} ~${t.counts.modified} -${t.counts.removed}` : '(one side taken whole)'}`)
+    .join(', ');
 
 /**
  * Each run: a throwaway branch at `merge-ours` (checkout not timed), then the timed
@@ -152,41 +182,65 @@ async function mergeFigure(bench: Bench, h: History, pair: Pair, made: string[])
   const problems: string[] = [];
   const seen: { dry?: DryRun; racy?: DryRun } = {};
   let counts = '';
-  const [lg, base] = await paired(bench.opts.runs, async (i) => {
-    const branch = `merge-run-${i}`;
-    await lakegit(h.lake, ['checkout', '-q', '-b', branch, OURS]);
-    made.push(branch);
-    if (i === 0) seen.racy = await dryRun(h);
-    problems.push(...await settle(h.lake));
-    if (i === 0) seen.dry = await dryRun(h);
-    const r = await lakegit(h.lake, ['merge', THEIRS, '--strategy', 'theirs', '--json', '-m', `merge ${THEIRS} (run ${i})`], authorEnv(2000 + i));
-    const out = JSON.parse(r.stdout) as MergeJson;
-    counts = countsText(out);
-    problems.push(...checkCounts(out, expectCounts(pair.theirs.changes, OVERLAP, false), i));
-    if (out.status !== 'merged' || !out.commit) problems.push(`run ${i + 1}: status ${out.status}, no commit`);
-    if (out.settled !== OVERLAP / 2) problems.push(`run ${i + 1}: ${out.settled} conflicts settled, not ${OVERLAP / 2}`);
-    const n = await parents(h.lake);
-    if (n !== 2) problems.push(`run ${i + 1}: HEAD has ${n} parent(s)`);
-    if (i === 0) problems.push(...await checkCells(bench, h, pair));
-    return r;
-  }, () => readBoth(h.lake, pair.ours.parquet, pair.theirs.parquet));
+  const [lg, base] = await paired(
+    bench.opts.runs,
+    async (i) => {
+      const branch = `merge-run-${i}`;
+      await lakegit(h.lake, ['checkout', '-q', '-b', branch, OURS]);
+      made.push(branch);
+      if (i === 0) seen.racy = await dryRun(h);
+      problems.push(...(await settle(h.lake)));
+      if (i === 0) seen.dry = await dryRun(h);
+      const r = await lakegit(
+        h.lake,
+        ['merge', THEIRS, '--strategy', 'theirs', '--json', '-m', `merge ${THEIRS} (run ${i})`],
+        authorEnv(2000 + i),
+      );
+      const out = JSON.parse(r.stdout) as MergeJson;
+      counts = countsText(out);
+      problems.push(...checkCounts(out, expectCounts(pair.theirs.changes, OVERLAP, false), i));
+      if (out.status !== 'merged' || !out.commit) problems.push(`run ${i + 1}: status ${out.status}, no commit`);
+      if (out.settled !== OVERLAP / 2) problems.push(`run ${i + 1}: ${out.settled} conflicts settled, not ${OVERLAP / 2}`);
+      const n = await parents(h.lake);
+      if (n !== 2) problems.push(`run ${i + 1}: HEAD has ${n} parent(s)`);
+      if (i === 0) problems.push(...(await checkCells(bench, h, pair)));
+      return r;
+    },
+    () => readBoth(h.lake, pair.ours.parquet, pair.theirs.parquet),
+  );
   const { dry, racy } = seen;
   if (dry && dry.conflicts !== OVERLAP / 2) problems.push(`dry run saw ${dry.conflicts} conflicts, not ${OVERLAP / 2}`);
   const ratio = ratioOf(lg.median, base.median);
   const x = (t: number) => `${t.toFixed(2)} s = ${ratioOf(t, base.median).toFixed(2)}x`;
-  const dryText = dry && racy ? `; an untimed --dry-run (no commit, no working file written) saw ${dry.conflicts} conflicts (${dry.columns})`
-    + ` in ${x(dry.seconds)}, and right after the checkout (racy stat: the working file re-read) ${x(racy.seconds)}` : '';
+  const dryText =
+    dry && racy
+      ? `; an untimed --dry-run (no commit, no working file written) saw ${dry.conflicts} conflicts (${dry.columns})` +
+        ` in ${x(dry.seconds)}, and right after the checkout (racy stat: the working file re-read) ${x(racy.seconds)}`
+      : '';
   return {
-    figure: 'merge-1000', lakegit_s: lg.median, baseline: `duckdb: read both heads' full tables (two parquet copies) into tables`,
-    baseline_s: base.median, ratio, goal: `<= ${GOAL}x`, met: ratio <= GOAL && problems.length === 0, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
-    note: `merge ${THEIRS} --strategy theirs into ${OURS}: ${K} rows each, ${OVERLAP} in both, ${OVERLAP / 2} of them one conflicting cell`
-      + ` (settled to theirs), ${OVERLAP / 2} different cells (merged clean); merge commit with 2 parents; result ${counts}; timed`
-      + ` after a status had recorded a trusted stat; includes rewriting the working orders.csv${dryText}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
+    figure: 'merge-1000',
+    lakegit_s: lg.median,
+    baseline: `duckdb: read both heads' full tables (two parquet copies) into tables`,
+    baseline_s: base.median,
+    ratio,
+    goal: `<= ${GOAL}x`,
+    met: ratio <= GOAL && problems.length === 0,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
+    note:
+      `merge ${THEIRS} --strategy theirs into ${OURS}: ${K} rows each, ${OVERLAP} in both, ${OVERLAP / 2} of them one conflicting cell` +
+      ` (settled to theirs), ${OVERLAP / 2} different cells (merged clean); merge commit with 2 parents; result ${counts}; timed` +
+      ` after a status had recorded a trusted stat; includes rewriting the working orders.csv${dryText}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
   };
 }
 
-interface DryRun { seconds: number; conflicts: number; columns: string }
+interface DryRun {
+  seconds: number;
+  conflicts: number;
+  columns: string;
+}
 
 /** `merge --dry-run` (exit 1: it found conflicts): how many, in which columns, and how long the merge alone takes. */
 async function dryRun(h: History): Promise<DryRun> {
@@ -204,13 +258,16 @@ async function dryRun(h: History): Promise<DryRun> {
  */
 async function checkCells(bench: Bench, h: History, pair: Pair): Promise<string[]> {
   const ids = [...pair.conflicting, ...pair.clean];
-  const fold = (from: string) => `SELECT string_agg(concat_ws('|', id, quantity, amount, status, discount_pct), ';' ORDER BY id) AS s FROM ${from} WHERE id IN (${ids.join(',')})`;
+  const fold = (from: string) =>
+    `SELECT string_agg(concat_ws('|', id, quantity, amount, status, discount_pct), ';' ORDER BY id) AS s FROM ${from} WHERE id IN (${ids.join(',')})`;
   const got = JSON.parse((await lakegit(h.lake, ['sql', '--format', 'json', fold('orders@HEAD')])).stdout) as { s: string }[];
   const [o, t] = [quoteLiteral(pair.ours.parquet), quoteLiteral(pair.theirs.parquet)];
   const expected = `(SELECT o.id, o.quantity, CASE WHEN o.id IN (${pair.conflicting.join(',')}) THEN t.amount ELSE o.amount END AS amount,
       o.status, t.discount_pct FROM read_parquet(${o}) o JOIN read_parquet(${t}) t USING (id))`;
   const want = (await bench.gen.conn.runAndReadAll(fold(expected))).getRows()[0][0];
-  return got[0]?.s === want ? [] : [`merged cells of the ${ids.length} overlapping rows differ: got ${got[0]?.s}, expected ${String(want)}`];
+  return got[0]?.s === want
+    ? []
+    : [`merged cells of the ${ids.length} overlapping rows differ: got ${got[0]?.s}, expected ${String(want)}`];
 }
 
 /**
@@ -220,39 +277,65 @@ async function checkCells(bench: Bench, h: History, pair: Pair): Promise<string[
  * the floor: little more than writing the working file.
  */
 interface RevertCase {
-  figure: string; rev: string; what: string;
+  figure: string;
+  rev: string;
+  what: string;
   /** The commit undone, and the Parquet copy of its parent (the baseline reads both). */
-  undone: (b: RevertBranch) => BranchCommit; parent: (b: RevertBranch) => string;
+  undone: (b: RevertBranch) => BranchCommit;
+  parent: (b: RevertBranch) => string;
 }
 
 const REVERTS: RevertCase[] = [
-  { figure: 'revert-100', rev: 'HEAD~1', undone: (b) => b.x, parent: (b) => b.main,
-    what: `revert HEAD~1 (${REVERT_K} rows of main) under a later commit of ${REVERT_K} other rows: a three-way merge` },
-  { figure: 'revert-100-head', rev: 'HEAD', undone: (b) => b.y, parent: (b) => b.x.parquet,
-    what: `revert HEAD (${REVERT_K} rows): ours is the base, so the result is HEAD's parent without a row merge` },
+  {
+    figure: 'revert-100',
+    rev: 'HEAD~1',
+    undone: (b) => b.x,
+    parent: (b) => b.main,
+    what: `revert HEAD~1 (${REVERT_K} rows of main) under a later commit of ${REVERT_K} other rows: a three-way merge`,
+  },
+  {
+    figure: 'revert-100-head',
+    rev: 'HEAD',
+    undone: (b) => b.y,
+    parent: (b) => b.x.parquet,
+    what: `revert HEAD (${REVERT_K} rows): ours is the base, so the result is HEAD's parent without a row merge`,
+  },
 ];
 
 /** Each run: a throwaway branch at `merge-revert-base` and `settle` (not timed), then the timed revert. */
 async function revertFigure(bench: Bench, h: History, b: RevertBranch, c: RevertCase, made: string[]): Promise<FigureRecord> {
   const problems: string[] = [];
   let counts = '';
-  const [lg, base] = await paired(bench.opts.runs, async (i) => {
-    const branch = `merge-${c.figure}-run-${i}`;
-    await lakegit(h.lake, ['checkout', '-q', '-b', branch, REVERT_BASE]);
-    made.push(branch);
-    problems.push(...await settle(h.lake));
-    const r = await lakegit(h.lake, ['revert', c.rev, '--json'], authorEnv(3000 + i));
-    const out = JSON.parse(r.stdout) as MergeJson;
-    counts = countsText(out);
-    problems.push(...checkCounts(out, expectCounts(c.undone(b).changes, 0, true), i));
-    if (out.status !== 'merged' || !out.commit || out.conflicts.length) problems.push(`run ${i + 1}: status ${out.status}, ${out.conflicts.length} conflicts`);
-    return r;
-  }, () => readBoth(h.lake, c.undone(b).parquet, c.parent(b)));
+  const [lg, base] = await paired(
+    bench.opts.runs,
+    async (i) => {
+      const branch = `merge-${c.figure}-run-${i}`;
+      await lakegit(h.lake, ['checkout', '-q', '-b', branch, REVERT_BASE]);
+      made.push(branch);
+      problems.push(...(await settle(h.lake)));
+      const r = await lakegit(h.lake, ['revert', c.rev, '--json'], authorEnv(3000 + i));
+      const out = JSON.parse(r.stdout) as MergeJson;
+      counts = countsText(out);
+      problems.push(...checkCounts(out, expectCounts(c.undone(b).changes, 0, true), i));
+      if (out.status !== 'merged' || !out.commit || out.conflicts.length)
+        problems.push(`run ${i + 1}: status ${out.status}, ${out.conflicts.length} conflicts`);
+      return r;
+    },
+    () => readBoth(h.lake, c.undone(b).parquet, c.parent(b)),
+  );
   const ratio = ratioOf(lg.median, base.median);
   return {
-    figure: c.figure, lakegit_s: lg.median, baseline: `duckdb: read the commit's and its parent's full tables (two parquet copies) into tables`,
-    baseline_s: base.median, ratio, goal: `<= ${GOAL}x`, met: ratio <= GOAL && problems.length === 0, ...sampleFields(lg, base),
-    rows: bench.opts.rows, pattern: h.pattern, runs: bench.opts.runs,
+    figure: c.figure,
+    lakegit_s: lg.median,
+    baseline: `duckdb: read the commit's and its parent's full tables (two parquet copies) into tables`,
+    baseline_s: base.median,
+    ratio,
+    goal: `<= ${GOAL}x`,
+    met: ratio <= GOAL && problems.length === 0,
+    ...sampleFields(lg, base),
+    rows: bench.opts.rows,
+    pattern: h.pattern,
+    runs: bench.opts.runs,
     note: `${c.what}; result ${counts}; timed after a status had recorded a trusted stat; includes rewriting the working orders.csv${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
   };
 }

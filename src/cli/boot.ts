@@ -66,7 +66,13 @@ function readCache(file: string, key: string): { data: Buffer; parts: string[] }
     const first = raw.indexOf(10);
     const second = raw.indexOf(10, first + 1);
     if (first < 0 || second < 0 || raw.subarray(0, first).toString() !== key) return undefined;
-    return { parts: raw.subarray(first + 1, second).toString().split(','), data: raw.subarray(second + 1) };
+    return {
+      parts: raw
+        .subarray(first + 1, second)
+        .toString()
+        .split(','),
+      data: raw.subarray(second + 1),
+    };
   } catch {
     return undefined;
   }

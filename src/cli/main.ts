@@ -9,10 +9,37 @@ export { setImporter } from './esm.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
 const COMMANDS = [
-  'init', 'add', 'rm', 'mv', 'status', 'commit', 'log', 'show', 'branch', 'checkout', 'tag', 'reset',
-  'files', 'export', 'fsck', 'gc', 'config',
+  'init',
+  'add',
+  'rm',
+  'mv',
+  'status',
+  'commit',
+  'log',
+  'show',
+  'branch',
+  'checkout',
+  'tag',
+  'reset',
+  'files',
+  'export',
+  'fsck',
+  'gc',
+  'config',
 ];
-export const OPTIONAL_COMMANDS = ['diff', 'merge', 'conflicts', 'resolve', 'revert', 'cherry-pick', 'blame', 'check', 'protect', 'unprotect', 'sql'];
+export const OPTIONAL_COMMANDS = [
+  'diff',
+  'merge',
+  'conflicts',
+  'resolve',
+  'revert',
+  'cherry-pick',
+  'blame',
+  'check',
+  'protect',
+  'unprotect',
+  'sql',
+];
 
 const ALIASES: Record<string, string> = { switch: 'checkout' };
 

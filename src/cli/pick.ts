@@ -4,20 +4,27 @@ import { openRepo, print, printJson, type GlobalArgs } from './shared.js';
 import { badInput } from '../errors.js';
 
 export interface PickArgs extends GlobalArgs {
-  rev?: string; commit: boolean; m?: string; mainline?: number; strategy?: 'ours' | 'theirs';
-  continue?: boolean; abort?: boolean; verify: boolean;
+  rev?: string;
+  commit: boolean;
+  m?: string;
+  mainline?: number;
+  strategy?: 'ours' | 'theirs';
+  continue?: boolean;
+  abort?: boolean;
+  verify: boolean;
 }
 
 /** Options shared by `revert` and `cherry-pick`. */
-export const pickBuilder = (y: Argv) => y
-  .positional('rev', { type: 'string', describe: 'the commit' })
-  .option('commit', { type: 'boolean', default: true, describe: 'make a commit (--no-commit only stages the result)' })
-  .option('m', { alias: 'message', type: 'string', describe: 'message; for a merge commit a number is the mainline parent, as in git' })
-  .option('mainline', { type: 'number', describe: 'for a merge commit: the parent (1-based) whose side is kept' })
-  .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
-  .option('continue', { type: 'boolean', describe: 'commit once conflicts are resolved' })
-  .option('abort', { type: 'boolean', describe: 'leave it: everything as before it started' })
-  .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' });
+export const pickBuilder = (y: Argv) =>
+  y
+    .positional('rev', { type: 'string', describe: 'the commit' })
+    .option('commit', { type: 'boolean', default: true, describe: 'make a commit (--no-commit only stages the result)' })
+    .option('m', { alias: 'message', type: 'string', describe: 'message; for a merge commit a number is the mainline parent, as in git' })
+    .option('mainline', { type: 'number', describe: 'for a merge commit: the parent (1-based) whose side is kept' })
+    .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
+    .option('continue', { type: 'boolean', describe: 'commit once conflicts are resolved' })
+    .option('abort', { type: 'boolean', describe: 'leave it: everything as before it started' })
+    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' });
 
 /** `-m 1` names the mainline of a merge commit (git's meaning); any other `-m` is the message. */
 export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): Promise<void> {
@@ -30,8 +37,12 @@ export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): P
     const numeric = argv.m !== undefined && /^\d+$/.test(argv.m) && argv.mainline === undefined;
     const isMerge = numeric && (await repo.log({ rev: argv.rev, n: 1 }))[0]?.parents.length > 1;
     const opts = {
-      rev: argv.rev, commit: argv.commit, strategy: argv.strategy, noVerify: !argv.verify,
-      mainline: isMerge ? Number(argv.m) : argv.mainline, message: isMerge ? undefined : argv.m,
+      rev: argv.rev,
+      commit: argv.commit,
+      strategy: argv.strategy,
+      noVerify: !argv.verify,
+      mainline: isMerge ? Number(argv.m) : argv.mainline,
+      message: isMerge ? undefined : argv.m,
     };
     r = kind === 'revert' ? await repo.revert(opts) : await repo.cherryPick(opts);
   }

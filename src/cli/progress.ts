@@ -7,14 +7,20 @@ export function progressBar(quiet?: boolean): ((label: string, done: number, tot
   let current = '';
   const started = Date.now();
   return (label, done, total) => {
-    if (Date.now() - started < 1000 && !bar) return;   // short work shows nothing
+    if (Date.now() - started < 1000 && !bar) return; // short work shows nothing
     if (!bar || label !== current) {
       bar?.stop();
       current = label;
-      bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+      bar = new SingleBar(
+        { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true },
+        Presets.shades_classic,
+      );
       bar.start(total, done);
     }
     bar.update(done);
-    if (done >= total) { bar.stop(); bar = undefined; }
+    if (done >= total) {
+      bar.stop();
+      bar = undefined;
+    }
   };
 }

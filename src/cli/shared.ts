@@ -20,4 +20,9 @@ export function printJson(value: unknown): void {
 
 /** A comma-separated option (`--key a,b`), as a list. */
 export const csv = (v: unknown): string[] | undefined =>
-  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+  v === undefined
+    ? undefined
+    : (Array.isArray(v) ? v : [v])
+        .flatMap((x) => String(x).split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);

@@ -22,10 +22,12 @@ export interface CommandSpec {
   options?: Record<string, OptionSpec>;
 }
 
-export const builderOf = (spec: CommandSpec) => (y: Argv): Argv => {
-  for (const [name, p] of Object.entries(spec.positionals ?? {})) y = y.positional(name, p);
-  return y.options(spec.options ?? {});
-};
+export const builderOf =
+  (spec: CommandSpec) =>
+  (y: Argv): Argv => {
+    for (const [name, p] of Object.entries(spec.positionals ?? {})) y = y.positional(name, p);
+    return y.options(spec.options ?? {});
+  };
 
 export type QuickArgv = Record<string, unknown> & { _: string[]; $0: string };
 
@@ -79,7 +81,13 @@ function yargsReadsOtherwise(tokens: Token[], options: Record<string, OptionSpec
  * `args` read as yargs would for this command, or undefined where the quick parser does not answer.
  * `verb` is the command word as typed; `globals` are the options every command takes.
  */
-export function quickParse(args: readonly string[], verb: string, command: string, spec: CommandSpec, globals: Record<string, OptionSpec>): QuickArgv | undefined {
+export function quickParse(
+  args: readonly string[],
+  verb: string,
+  command: string,
+  spec: CommandSpec,
+  globals: Record<string, OptionSpec>,
+): QuickArgv | undefined {
   const positionals = positionalNames(command);
   if (!positionals) return undefined;
   const specOptions = { ...globals, ...spec.options };
@@ -96,7 +104,10 @@ export function quickParse(args: readonly string[], verb: string, command: strin
   if (word !== verb || values.length > positionals.length) return undefined;
   if (positionals.some((p, i) => p.required && values[i] === undefined)) return undefined;
   const argv: QuickArgv = { _: [verb], $0: 'lakegit' };
-  const set = (name: string, v: unknown) => { argv[name] = v; if (name.includes('-')) argv[camel(name)] = v; };
+  const set = (name: string, v: unknown) => {
+    argv[name] = v;
+    if (name.includes('-')) argv[camel(name)] = v;
+  };
   for (const [long, raw] of Object.entries(parsed.values)) {
     const key = keyOf.get(long) ?? long;
     const o = specOptions[key];

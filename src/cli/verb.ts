@@ -2,7 +2,10 @@
 export function verbWord(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '-C') { i++; continue; }
+    if (a === '-C') {
+      i++;
+      continue;
+    }
     if (a === '--') return undefined;
     if (!a.startsWith('-')) return a;
   }

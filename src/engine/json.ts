@@ -1,6 +1,4 @@
-import {
-  DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBType, type DuckDBValue, type Json,
-} from '@duckdb/node-api';
+import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBType, type DuckDBValue, type Json } from '@duckdb/node-api';
 
 /**
  * DuckDB values to the contract's JSON: integers that fit a double stay numbers, larger ones,
@@ -10,13 +8,16 @@ import {
 export function toJson(value: DuckDBValue, type: DuckDBType): Json {
   if (value === null) return null;
   switch (type.typeId) {
-    case DuckDBTypeId.BIGINT: case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.HUGEINT: case DuckDBTypeId.UHUGEINT: {
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT: {
       const text = String(value);
       const n = Number(text);
       return Number.isSafeInteger(n) ? n : text;
     }
-    case DuckDBTypeId.FLOAT: case DuckDBTypeId.DOUBLE: {
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE: {
       const n = Number(value);
       return Number.isFinite(n) ? n : String(n);
     }
@@ -40,13 +41,22 @@ const float: Convert = (v) => (Number.isFinite(v) ? (v as number) : String(Numbe
  */
 export function columnConverter(type: DuckDBType): Convert {
   switch (type.typeId) {
-    case DuckDBTypeId.BOOLEAN: case DuckDBTypeId.VARCHAR:
-    case DuckDBTypeId.TINYINT: case DuckDBTypeId.SMALLINT: case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.UTINYINT: case DuckDBTypeId.USMALLINT: case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
       return same;
-    case DuckDBTypeId.BIGINT: case DuckDBTypeId.UBIGINT: case DuckDBTypeId.HUGEINT: case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
       return bigint;
-    case DuckDBTypeId.FLOAT: case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
       return float;
     default:
       return (v) => toJson(v, type);

@@ -2,7 +2,10 @@ import type { CommitInfo } from '../store/git.js';
 import type { RepoContext } from './context.js';
 
 /** The commits reachable from a start, each with how many of its children lie in that set. */
-export interface CommitGraph { commits: Map<string, CommitInfo>; children: Map<string, number> }
+export interface CommitGraph {
+  commits: Map<string, CommitInfo>;
+  children: Map<string, number>;
+}
 
 /** Read every commit reachable from `start` (commit objects only: no trees, no rows). */
 export async function loadGraph(ctx: RepoContext, start: string): Promise<CommitGraph> {
@@ -37,8 +40,8 @@ export function* topoNewestFirst(graph: CommitGraph, start: string): Generator<C
     for (let i = 1; i < ready.length; i++) {
       const a = ready[i];
       const b = ready[best];
-      if (a.author.timestamp > b.author.timestamp
-        || (a.author.timestamp === b.author.timestamp && order.get(a.oid)! < order.get(b.oid)!)) best = i;
+      if (a.author.timestamp > b.author.timestamp || (a.author.timestamp === b.author.timestamp && order.get(a.oid)! < order.get(b.oid)!))
+        best = i;
     }
     const c = ready.splice(best, 1)[0];
     yield c;

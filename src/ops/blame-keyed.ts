@@ -5,7 +5,10 @@ import { changeSet, readFiles, rowsForKeys } from './blame-sources.js';
 import { CELL, H, HAS, ORD, P, X, type BlameRun, type ChildSide, type ParentSide } from './blame-run.js';
 
 /** Rows handed to a parent: `parent` indexes the commit's parents. */
-export interface Move { parent: number; table: string }
+export interface Move {
+  parent: number;
+  table: string;
+}
 
 const q = quoteIdent;
 
@@ -32,7 +35,9 @@ export async function keyedStep(run: BlameRun, child: ChildSide, table: string, 
     if (diff && next) {
       const equal = `d.${q(HAS(j))} AND NOT (${run.spec.cells.map((_, i) => `d.${q(X(j, i))} AND s.${q(P(i))}`).join(' OR ')})`;
       const flags = [HAS(j), ...run.spec.cells.map((_, i) => X(j, i))].map((c) => `d.${q(c)}`).join(', ');
-      await run.engine.run(`CREATE TABLE ${q(next)} AS SELECT s.*, ${flags} FROM ${q(src)} s JOIN ${q(diff)} d ON ${run.join('s', 'd')} WHERE NOT (${equal})`);
+      await run.engine.run(
+        `CREATE TABLE ${q(next)} AS SELECT s.*, ${flags} FROM ${q(src)} s JOIN ${q(diff)} d ON ${run.join('s', 'd')} WHERE NOT (${equal})`,
+      );
       await run.drop(diff);
     }
     if (j > 0) {
@@ -43,19 +48,21 @@ export async function keyedStep(run: BlameRun, child: ChildSide, table: string, 
     if (rest) await run.drop(rest);
     rest = next;
     if (!rest) break;
-    if (await run.count(rest) === 0) {
+    if ((await run.count(rest)) === 0) {
       await run.drop(rest);
       rest = undefined;
       break;
     }
   }
-  if (rest) moves.push(...await settle(run, table, rest, parents.length, ord));
+  if (rest) moves.push(...(await settle(run, table, rest, parents.length, ord)));
   return moves;
 }
 
 /** Record every still-pending cell `flag(i)` of the rows of `from` as blamed on commit `ord`. */
 async function blameCells(run: BlameRun, from: string, ord: number, flag: (i: number) => string): Promise<void> {
-  const parts = run.spec.cells.map((_, i) => `SELECT ${run.ids()}, ${i} AS ${q(CELL)}, ${ord} AS ${q(ORD)} FROM ${q(from)} WHERE ${q(flag(i))}`);
+  const parts = run.spec.cells.map(
+    (_, i) => `SELECT ${run.ids()}, ${i} AS ${q(CELL)}, ${ord} AS ${q(ORD)} FROM ${q(from)} WHERE ${q(flag(i))}`,
+  );
   await run.engine.run(`INSERT INTO ${q(run.results)} ${parts.join(' UNION ALL ')}`);
 }
 
@@ -64,7 +71,9 @@ async function takeRows(run: BlameRun, table: string, keysSql: string): Promise<
   const moved = run.temp('pending');
   const keys = run.temp('keys');
   await run.engine.run(`CREATE TABLE ${q(keys)} AS ${keysSql}`);
-  await run.engine.run(`CREATE TABLE ${q(moved)} AS SELECT ${run.pendingList('t')} FROM ${q(table)} t SEMI JOIN ${q(keys)} k ON ${run.join('t', 'k')}`);
+  await run.engine.run(
+    `CREATE TABLE ${q(moved)} AS SELECT ${run.pendingList('t')} FROM ${q(table)} t SEMI JOIN ${q(keys)} k ON ${run.join('t', 'k')}`,
+  );
   await run.engine.run(`DELETE FROM ${q(table)} USING ${q(keys)} WHERE ${run.join(q(table), q(keys))}`);
   await run.drop(keys);
   return moved;
@@ -77,7 +86,8 @@ async function settle(run: BlameRun, table: string, rest: string, nParents: numb
   const differsFromQ = (i: number) => Array.from({ length: nParents }, (_, j) => `(__lg_q = ${j} AND ${q(X(j, i))})`).join(' OR ');
   const blamed = (i: number) => `${q(P(i))} AND (__lg_q = -1 OR ${differsFromQ(i)})`;
   const settled = run.temp('settled');
-  await run.engine.run(`CREATE TABLE ${q(settled)} AS SELECT ${run.ids()}, __lg_q, ${cells.map((_, i) => `${blamed(i)} AS __lg_b${i}`).join(', ')}
+  await run.engine
+    .run(`CREATE TABLE ${q(settled)} AS SELECT ${run.ids()}, __lg_q, ${cells.map((_, i) => `${blamed(i)} AS __lg_b${i}`).join(', ')}
     FROM (SELECT *, ${which} AS __lg_q FROM ${q(rest)})`);
   await run.drop(rest);
   await blameCells(run, settled, ord, (i) => `__lg_b${i}`);
@@ -119,8 +129,10 @@ async function compareWith(run: BlameRun, src: string, child: ChildSide, parent:
       ...(cs.parentBase.length ? [`SELECT ${pIds} FROM ${readFiles(cs.parentBase)}`] : []),
       ...(cs.deltas.length ? [`SELECT ${pIds} FROM ${readFiles(cs.deltas)}`] : []),
     ];
-    await run.engine.run(`CREATE TABLE ${q(cand)} AS SELECT s.* FROM ${q(src)} s SEMI JOIN (${parts.join(' UNION ALL ')}) f ON ${run.join('s', 'f')}`);
-    if (await run.count(cand) === 0) {
+    await run.engine.run(
+      `CREATE TABLE ${q(cand)} AS SELECT s.* FROM ${q(src)} s SEMI JOIN (${parts.join(' UNION ALL ')}) f ON ${run.join('s', 'f')}`,
+    );
+    if ((await run.count(cand)) === 0) {
       await run.drop(cand);
       return undefined;
     }
@@ -159,6 +171,8 @@ function rowCellCovers(run: BlameRun, child: ChildSide): boolean {
   const { cells, identity, types } = run.spec;
   const m = child.manifest;
   if (!m || cells.length !== 1 || cells[0].label !== '*') return false;
-  return m.columns.filter((c) => !identity.includes(c.name)).every((c) => cells[0].columns.includes(c.name) && types.get(c.name) === c.type)
-    && identity.every((k) => m.columns.find((c) => c.name === k)?.type === types.get(k));
+  return (
+    m.columns.filter((c) => !identity.includes(c.name)).every((c) => cells[0].columns.includes(c.name) && types.get(c.name) === c.type) &&
+    identity.every((k) => m.columns.find((c) => c.name === k)?.type === types.get(k))
+  );
 }

@@ -5,8 +5,8 @@ import type { Move } from './blame-keyed.js';
 import { changeSet, readFiles } from './blame-sources.js';
 
 const q = quoteIdent;
-const TP = '__lg_tp';     // copies of the row in the parent
-const LEFT = '__lg_r';    // copies no parent so far could account for
+const TP = '__lg_tp'; // copies of the row in the parent
+const LEFT = '__lg_r'; // copies no parent so far could account for
 const W = q(ARRIVALS);
 
 /**
@@ -39,11 +39,13 @@ export async function keylessStep(run: BlameRun, child: ChildSide, table: string
     const tp = counts ? `coalesce(a.${TP}, l.${q(TOTAL)})` : `l.${q(TOTAL)}`;
     const from = `FROM ${q(left)} l ${counts ? `LEFT JOIN ${q(counts)} a ON ${run.join('l', 'a')}` : ''}`;
     const moved = run.temp('pending');
-    await run.engine.run(`CREATE TABLE ${q(moved)} AS SELECT ${run.ids('l')}, least(l.${LEFT}, ${tp}) AS ${q(COPIES)}, ${tp} AS ${q(TOTAL)}, l.${W}
+    await run.engine
+      .run(`CREATE TABLE ${q(moved)} AS SELECT ${run.ids('l')}, least(l.${LEFT}, ${tp}) AS ${q(COPIES)}, ${tp} AS ${q(TOTAL)}, l.${W}
       ${from} WHERE least(l.${LEFT}, ${tp}) > 0`);
     moves.push({ parent: j, table: moved });
     const next = run.temp('left');
-    await run.engine.run(`CREATE TABLE ${q(next)} AS SELECT ${run.ids('l')}, l.${LEFT} - least(l.${LEFT}, ${tp}) AS ${LEFT}, l.${q(TOTAL)}, l.${W}
+    await run.engine
+      .run(`CREATE TABLE ${q(next)} AS SELECT ${run.ids('l')}, l.${LEFT} - least(l.${LEFT}, ${tp}) AS ${LEFT}, l.${q(TOTAL)}, l.${W}
       ${from} WHERE l.${LEFT} > ${tp}`);
     await run.drop(left, counts);
     left = next;
@@ -71,8 +73,8 @@ async function parentCounts(run: BlameRun, src: string, child: ChildSide, parent
   if (cs.kind === 'files' && cs.deltas.length === 0) {
     // Shared chunks hold the same rows on both sides: the count moves by what only one side has.
     const parts = [
-      ...cs.childBase.length ? [`SELECT ${pIds}, 1 AS w FROM ${readFiles(cs.childBase)}`] : [],
-      ...cs.parentBase.length ? [`SELECT ${pIds}, -1 AS w FROM ${readFiles(cs.parentBase)}`] : [],
+      ...(cs.childBase.length ? [`SELECT ${pIds}, 1 AS w FROM ${readFiles(cs.childBase)}`] : []),
+      ...(cs.parentBase.length ? [`SELECT ${pIds}, -1 AS w FROM ${readFiles(cs.parentBase)}`] : []),
     ];
     await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, s.${q(TOTAL)} - d.dc AS ${TP}
       FROM ${rows} s JOIN (SELECT ${run.ids()}, sum(w) AS dc FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL HAVING sum(w) <> 0) d

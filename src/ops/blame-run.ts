@@ -7,7 +7,10 @@ import { col } from '../table/rowsql.js';
 import type { Column } from '../table/schema.js';
 
 /** A blamed unit: one column (`--cells`), or the tracked columns of the row together (label '*'). */
-export interface CellSpec { label: string; columns: string[] }
+export interface CellSpec {
+  label: string;
+  columns: string[];
+}
 
 /** What is being blamed: fixed at the blamed revision, so every older version is read as it. */
 export interface BlameSpec {
@@ -20,26 +23,42 @@ export interface BlameSpec {
   labels: string[];
 }
 
-export interface CommitMeta { commit: string; author: string; date: string; message: string }
+export interface CommitMeta {
+  commit: string;
+  author: string;
+  date: string;
+  message: string;
+}
 
 /** Rows still unblamed at a commit: a DuckDB table, and the table's name in that commit. */
-export interface Pending { table: string; name: string }
+export interface Pending {
+  table: string;
+  name: string;
+}
 
 /** One parent as seen from a commit: its id, and the table there (absent: the commit added it). */
-export interface ParentSide { oid: string; name?: string; blob?: string; manifest?: Manifest }
+export interface ParentSide {
+  oid: string;
+  name?: string;
+  blob?: string;
+  manifest?: Manifest;
+}
 
 /** The child side of a step: a committed manifest, or rows that have none (the working file). */
-export interface ChildSide { meta: CommitMeta; manifest?: Manifest }
+export interface ChildSide {
+  meta: CommitMeta;
+  manifest?: Manifest;
+}
 
-export const H = (i: number) => `__lg_h${i}`;       // a cell's hash at the blamed revision
-export const P = (i: number) => `__lg_p${i}`;       // the cell is still unblamed
-export const X = (j: number, i: number) => `__lg_x${j}_${i}`;   // cell i differs from parent j
-export const HAS = (j: number) => `__lg_has${j}`;   // parent j has the row
+export const H = (i: number) => `__lg_h${i}`; // a cell's hash at the blamed revision
+export const P = (i: number) => `__lg_p${i}`; // the cell is still unblamed
+export const X = (j: number, i: number) => `__lg_x${j}_${i}`; // cell i differs from parent j
+export const HAS = (j: number) => `__lg_has${j}`; // parent j has the row
 export const CELL = '__lg_c';
 export const ORD = '__lg_o';
-export const COPIES = '__lg_n';                      // keyless: copies still unblamed
-export const TOTAL = '__lg_t';                       // keyless: copies of that row in the commit
-export const ARRIVALS = '__lg_w';                    // keyless: how many lines of history handed these copies here
+export const COPIES = '__lg_n'; // keyless: copies still unblamed
+export const TOTAL = '__lg_t'; // keyless: copies of that row in the commit
+export const ARRIVALS = '__lg_w'; // keyless: how many lines of history handed these copies here
 
 /**
  * The state of one blame: the spec, the result table (identity, cell, commit ordinal), the
@@ -51,7 +70,11 @@ export class BlameRun {
   private readonly temps = new Set<string>();
   readonly results: string;
 
-  constructor(readonly engine: Engine, readonly store: ChunkStore, readonly spec: BlameSpec) {
+  constructor(
+    readonly engine: Engine,
+    readonly store: ChunkStore,
+    readonly spec: BlameSpec,
+  ) {
     this.results = this.temp('res');
   }
 
@@ -133,7 +156,9 @@ export class BlameRun {
   }
 
   pendingList(alias?: string): string {
-    return this.pendingColumns().map((c) => col(c, alias)).join(', ');
+    return this.pendingColumns()
+      .map((c) => col(c, alias))
+      .join(', ');
   }
 
   count(table: string): Promise<number> {

@@ -13,7 +13,11 @@ import { readManifest, type TableTree } from './tree.js';
  * a shared chunk (renamed and changed). Undefined: the commit created the table.
  */
 export async function parentTable(
-  ctx: RepoContext, name: string, blob: string | undefined, child: TableTree, parent: TableTree,
+  ctx: RepoContext,
+  name: string,
+  blob: string | undefined,
+  child: TableTree,
+  parent: TableTree,
 ): Promise<{ name: string; blob: string } | undefined> {
   const same = parent.tables.get(name);
   if (same) return { name, blob: same };
@@ -37,13 +41,15 @@ export async function parentTable(
  * `exact`: the child is its parent plus one change chunk, which then *is* the diff.
  */
 export type ChangeSet =
-  | { kind: 'none' }
-  | { kind: 'all' }
-  | { kind: 'files'; childBase: string[]; parentBase: string[]; deltas: string[]; exact?: string };
+  { kind: 'none' } | { kind: 'all' } | { kind: 'files'; childBase: string[]; parentBase: string[]; deltas: string[]; exact?: string };
 
 export function changeSet(child: Manifest | undefined, parent: Manifest, store: ChunkStore): ChangeSet {
-  if (!child || JSON.stringify(child.columns) !== JSON.stringify(parent.columns)
-    || JSON.stringify(child.key) !== JSON.stringify(parent.key)) return { kind: 'all' };
+  if (
+    !child ||
+    JSON.stringify(child.columns) !== JSON.stringify(parent.columns) ||
+    JSON.stringify(child.key) !== JSON.stringify(parent.key)
+  )
+    return { kind: 'all' };
   const path = (c: ChunkRef) => store.pathOf(c.id);
   const sameBase = child.chunks.length === parent.chunks.length && child.chunks.every((c, i) => c.id === parent.chunks[i].id);
   if (sameBase) {
@@ -57,7 +63,9 @@ export function changeSet(child: Manifest | undefined, parent: Manifest, store: 
   }
   const [childOnly, parentOnly] = multisetMinus(child.chunks, parent.chunks);
   return {
-    kind: 'files', childBase: childOnly.map(path), parentBase: parentOnly.map(path),
+    kind: 'files',
+    childBase: childOnly.map(path),
+    parentBase: parentOnly.map(path),
     deltas: [...child.deltas, ...parent.deltas].map(path),
   };
 }
@@ -85,7 +93,8 @@ function multisetMinus(a: ChunkRef[], b: ChunkRef[]): [ChunkRef[], ChunkRef[]] {
 export const readFiles = (files: readonly string[]): string => `read_parquet(${pathList(files)})`;
 
 /** Key types whose JSON text in a manifest casts back to the same value, so ranges can prune. */
-const PRUNABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/;
+const PRUNABLE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/;
 /** Past this many keys, scattered keys touch every chunk anyway and the range join costs more than it saves. */
 const PRUNE_MAX_KEYS = 1024;
 
@@ -103,7 +112,9 @@ export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys
     params.push(v === null || v === undefined ? null : String(v));
     return `CAST($${params.length} AS ${t})`;
   };
-  const rows = m.chunks.map((c, i) => `(${i}, ${[...c.min.map((v, j) => bound(v, types[j])), ...c.max.map((v, j) => bound(v, types[j]))].join(', ')})`);
+  const rows = m.chunks.map(
+    (c, i) => `(${i}, ${[...c.min.map((v, j) => bound(v, types[j])), ...c.max.map((v, j) => bound(v, types[j]))].join(', ')})`,
+  );
   const lo = key.map((_, j) => `lo${j}`);
   const hi = key.map((_, j) => `hi${j}`);
   const tuple = (names: string[], alias: string) => `(${names.map((n) => `${alias}.${n}`).join(', ')})`;
@@ -111,11 +122,13 @@ export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys
   try {
     const hit = await engine.all(
       `SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, ${[...lo, ...hi].join(', ')}), ${quoteIdent(keys)} k
-       WHERE ${kTuple} BETWEEN ${tuple(lo, 'r')} AND ${tuple(hi, 'r')}`, params);
+       WHERE ${kTuple} BETWEEN ${tuple(lo, 'r')} AND ${tuple(hi, 'r')}`,
+      params,
+    );
     const keep = new Set(hit.map((r) => Number(r.i)));
     return m.chunks.filter((_, i) => keep.has(i));
   } catch {
-    return m.chunks;   // a range that does not cast back: read every chunk rather than guess
+    return m.chunks; // a range that does not cast back: read every chunk rather than guess
   }
 }
 
@@ -125,7 +138,11 @@ export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys
  * relation and the work tables it reads, for the caller to drop.
  */
 export async function rowsForKeys(
-  engine: Engine, store: ChunkStore, m: Manifest, keys: string, temp: (stem: string) => string,
+  engine: Engine,
+  store: ChunkStore,
+  m: Manifest,
+  keys: string,
+  temp: (stem: string) => string,
 ): Promise<{ sql: string; temps: string[] }> {
   const key = m.key!;
   const snap = new TableSnapshot(m, store);
@@ -140,13 +157,17 @@ export async function rowsForKeys(
     const kb = temp('kb');
     temps.push(dd, kb);
     await engine.run(`CREATE TABLE ${quoteIdent(dd)} AS SELECT d.* FROM (${delta}) d SEMI JOIN ${quoteIdent(keys)} k ON ${on('d', 'k')}`);
-    await engine.run(`CREATE TABLE ${quoteIdent(kb)} AS SELECT k.* FROM ${quoteIdent(keys)} k ANTI JOIN ${quoteIdent(dd)} d ON ${on('k', 'd')}`);
+    await engine.run(
+      `CREATE TABLE ${quoteIdent(kb)} AS SELECT k.* FROM ${quoteIdent(keys)} k ANTI JOIN ${quoteIdent(dd)} d ON ${on('k', 'd')}`,
+    );
     baseKeys = kb;
     fromDeltas = `SELECT ${cols} FROM ${quoteIdent(dd)} WHERE ${quoteIdent(OP)} <> 'removed' UNION ALL `;
   }
   const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(baseKeys)}`));
   const chunks = n === 0 ? [] : await chunksFor(engine, m, baseKeys, n);
-  const base = chunks.length === 0 ? emptyRelation(m.columns)
-    : `SELECT b.* FROM (SELECT ${cols} FROM ${readFiles(chunks.map((c) => store.pathOf(c.id)))}) b SEMI JOIN ${quoteIdent(baseKeys)} k ON ${on('b', 'k')}`;
+  const base =
+    chunks.length === 0
+      ? emptyRelation(m.columns)
+      : `SELECT b.* FROM (SELECT ${cols} FROM ${readFiles(chunks.map((c) => store.pathOf(c.id)))}) b SEMI JOIN ${quoteIdent(baseKeys)} k ON ${on('b', 'k')}`;
   return { sql: `${fromDeltas}${base}`, temps };
 }

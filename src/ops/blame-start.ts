@@ -22,12 +22,12 @@ export const NOT_COMMITTED = '0'.repeat(40);
  */
 export interface BlameStart {
   table: string;
-  rev: string;                 // commit id, or WORKING
+  rev: string; // commit id, or WORKING
   columns: Column[];
   key: string[] | null;
-  rows: string;                // SQL relation of the rows at the start
-  commit?: string;             // start the walk at this commit…
-  uncommitted?: { meta: CommitMeta; manifest?: Manifest; tree: TableTree; head?: string };   // …or here, then HEAD
+  rows: string; // SQL relation of the rows at the start
+  commit?: string; // start the walk at this commit…
+  uncommitted?: { meta: CommitMeta; manifest?: Manifest; tree: TableTree; head?: string }; // …or here, then HEAD
   release(): Promise<void>;
 }
 
@@ -40,7 +40,15 @@ async function commitStart(ctx: RepoContext, table: string, rev: string): Promis
   const blob = (await readTableTree(ctx, commit)).tables.get(table);
   if (!blob) throw unknownTable(table, rev);
   const m = await readManifest(ctx, blob);
-  return { table, rev: commit, columns: m.columns, key: m.key, rows: new TableSnapshot(m, ctx.chunks).sql(), commit, release: async () => {} };
+  return {
+    table,
+    rev: commit,
+    columns: m.columns,
+    key: m.key,
+    rows: new TableSnapshot(m, ctx.chunks).sql(),
+    commit,
+    release: async () => {},
+  };
 }
 
 /**
@@ -57,8 +65,11 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
   const staged = await readManifest(ctx, entry.manifest);
   const now = await statFile(ctx.abs(entry.file));
   if (!now) {
-    throw badInput(`cannot blame '${table}': its file '${entry.file}' does not exist`, { table, file: entry.file },
-      `blame a committed version instead, e.g. '${table}@HEAD'`);
+    throw badInput(
+      `cannot blame '${table}': its file '${entry.file}' does not exist`,
+      { table, file: entry.file },
+      `blame a committed version instead, e.g. '${table}@HEAD'`,
+    );
   }
   const base = { table, rev: 'WORKING', key: staged.key };
   const clean = statMatches(entry.stat, now);
@@ -67,7 +78,10 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
   }
   const mtime = (await fsp.stat(ctx.abs(entry.file))).mtime.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const meta: CommitMeta = {
-    commit: NOT_COMMITTED, author: 'Not Committed Yet <not.committed.yet>', date: mtime, message: `Version of ${entry.file} from the working tree`,
+    commit: NOT_COMMITTED,
+    author: 'Not Committed Yet <not.committed.yet>',
+    date: mtime,
+    message: `Version of ${entry.file} from the working tree`,
   };
   const tree = indexTree(index);
   if (clean) {
@@ -83,7 +97,10 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
     throw e;
   }
   return {
-    ...base, columns: loaded.columns, rows: `SELECT * FROM ${quoteIdent(loaded.work)}`,
-    uncommitted: { meta, tree, head }, release: () => dropWork(engine, loaded.work),
+    ...base,
+    columns: loaded.columns,
+    rows: `SELECT * FROM ${quoteIdent(loaded.work)}`,
+    uncommitted: { meta, tree, head },
+    release: () => dropWork(engine, loaded.work),
   };
 }

@@ -6,7 +6,19 @@ import { loadGraph, topoNewestFirst } from './blame-graph.js';
 import { keyedStep, type Move } from './blame-keyed.js';
 import { keylessStep } from './blame-keyless.js';
 import {
-  ARRIVALS, BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type ChildSide, type CommitMeta, type ParentSide, type Pending,
+  ARRIVALS,
+  BlameRun,
+  CELL,
+  COPIES,
+  ORD,
+  P,
+  TOTAL,
+  type BlameSpec,
+  type CellSpec,
+  type ChildSide,
+  type CommitMeta,
+  type ParentSide,
+  type Pending,
 } from './blame-run.js';
 import { parentTable } from './blame-sources.js';
 import { blameStart, type BlameStart } from './blame-start.js';
@@ -27,8 +39,15 @@ export interface BlameOptions {
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
-export interface BlameCell { commit: string; author: string; date: string }
-export interface BlameRow extends CommitMeta { key: JsonRow; cells?: Record<string, BlameCell> }
+export interface BlameCell {
+  commit: string;
+  author: string;
+  date: string;
+}
+export interface BlameRow extends CommitMeta {
+  key: JsonRow;
+  cells?: Record<string, BlameCell>;
+}
 
 export interface BlameResult {
   table: string;
@@ -49,8 +68,12 @@ export interface BlameResult {
   rows: AsyncGenerator<BlameRow[]>;
 }
 
-export const commitMeta = (c: CommitInfo): CommitMeta =>
-  ({ commit: c.oid, author: formatIdentity(c.author), date: isoDate(c), message: c.message.replace(/\n$/, '') });
+export const commitMeta = (c: CommitInfo): CommitMeta => ({
+  commit: c.oid,
+  author: formatIdentity(c.author),
+  date: isoDate(c),
+  message: c.message.replace(/\n$/, ''),
+});
 
 /**
  * `blame`: for each row of a table (or each cell, with `cells`), the newest commit whose change
@@ -70,8 +93,14 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
       throw e;
     }
     return {
-      table, rev: start.rev, key: start.key, identity: run.spec.identity, columns: run.spec.labels, commits: run.commits,
-      keyWidth: () => longestKey(run), rows: output(run, !!opts.cells, start),
+      table,
+      rev: start.rev,
+      key: start.key,
+      identity: run.spec.identity,
+      columns: run.spec.labels,
+      commits: run.commits,
+      keyWidth: () => longestKey(run),
+      rows: output(run, !!opts.cells, start),
     };
   } catch (e) {
     await start.release();
@@ -87,13 +116,15 @@ async function longestKey(run: BlameRun): Promise<number> {
 function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
   const names = start.columns.map((c) => c.name);
   for (const c of opts.columns ?? []) {
-    if (!names.includes(c)) throw badInput(`no column '${c}' in table '${start.table}'`, { table: start.table, column: c }, `columns are: ${names.join(', ')}`);
+    if (!names.includes(c))
+      throw badInput(`no column '${c}' in table '${start.table}'`, { table: start.table, column: c }, `columns are: ${names.join(', ')}`);
   }
   const identity = start.key ?? names;
   const tracked = opts.columns ? [...new Set(opts.columns)] : names.filter((n) => start.key === null || !start.key.includes(n));
-  const cells: CellSpec[] = opts.cells && tracked.length && start.key
-    ? tracked.map((c) => ({ label: c, columns: [c] }))
-    : [{ label: '*', columns: start.key ? tracked : [] }];
+  const cells: CellSpec[] =
+    opts.cells && tracked.length && start.key
+      ? tracked.map((c) => ({ label: c, columns: [c] }))
+      : [{ label: '*', columns: start.key ? tracked : [] }];
   const types = new Map(start.columns.map((c) => [c.name, c.type]));
   return { identity, keyless: start.key === null, types, cells, labels: opts.cells ? tracked : [] };
 }
@@ -112,7 +143,11 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
   } catch (e) {
     if (where === undefined) throw e;
     const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
-    throw badInput(`--where '${where}' is not a valid filter: ${msg}`, { where }, 'give a DuckDB boolean expression over the table\'s columns');
+    throw badInput(
+      `--where '${where}' is not a valid filter: ${msg}`,
+      { where },
+      "give a DuckDB boolean expression over the table's columns",
+    );
   }
   const extra = run.spec.keyless ? `${quoteIdent(COPIES)}` : `0::INTEGER AS ${quoteIdent(CELL)}`;
   await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS
@@ -121,7 +156,13 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
 }
 
 /** Hand the rows from commit to parents, newest first, until none is left unblamed. */
-async function walk(ctx: RepoContext, run: BlameRun, start: BlameStart, first: Pending, onProgress: BlameOptions['onProgress']): Promise<void> {
+async function walk(
+  ctx: RepoContext,
+  run: BlameRun,
+  start: BlameStart,
+  first: Pending,
+  onProgress: BlameOptions['onProgress'],
+): Promise<void> {
   const pendingAt = new Map<string, Pending[]>();
   const hand = (oid: string, p: Pending) => handTo(run, pendingAt, oid, p);
   const trees = new Map<string, TableTree>();
@@ -177,8 +218,15 @@ async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: str
 }
 
 async function step(
-  ctx: RepoContext, run: BlameRun, child: ChildSide, blob: string | undefined, tree: TableTree, p: Pending,
-  parentOids: string[], treeOf: (oid: string) => Promise<TableTree>, hand: (oid: string, p: Pending) => Promise<void>,
+  ctx: RepoContext,
+  run: BlameRun,
+  child: ChildSide,
+  blob: string | undefined,
+  tree: TableTree,
+  p: Pending,
+  parentOids: string[],
+  treeOf: (oid: string) => Promise<TableTree>,
+  hand: (oid: string, p: Pending) => Promise<void>,
 ): Promise<void> {
   const parents: ParentSide[] = [];
   for (const oid of parentOids) {
@@ -193,7 +241,7 @@ async function step(
     const to = parents[m.parent];
     if ((await run.count(m.table)) === 0) await run.drop(m.table);
     else if (to.name) await hand(to.oid, { table: m.table, name: to.name });
-    else throw new Error(`blame: rows were handed to ${to.oid}, which has no table '${p.name}'`);   // a bug, never a silent loss
+    else throw new Error(`blame: rows were handed to ${to.oid}, which has no table '${p.name}'`); // a bug, never a silent loss
   }
 }
 
@@ -203,7 +251,9 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
   // Keyed cell blame keeps one cell per label, in label order; anything else has only the row.
   const perCell = !keyless && run.spec.cells[0].label !== '*';
   const res = quoteIdent(run.results);
-  const cellColumns = (perCell ? labels : []).map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`).join('');
+  const cellColumns = (perCell ? labels : [])
+    .map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`)
+    .join('');
   const ids = run.ids();
   const sql = keyless
     ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lg_n, ${quoteIdent(ORD)} AS __lg_row FROM ${res} ORDER BY ${ids}, ${quoteIdent(ORD)}`

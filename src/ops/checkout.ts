@@ -9,16 +9,35 @@ import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './rowdiff.js';
 import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
 
-export interface CheckoutOptions { target: string; create?: string; force?: boolean; onProgress?: (label: string, done: number, total: number) => void }
-export interface CheckoutResult { branch?: string; oid: string; written: string[]; removed: string[]; created?: boolean }
+export interface CheckoutOptions {
+  target: string;
+  create?: string;
+  force?: boolean;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+export interface CheckoutResult {
+  branch?: string;
+  oid: string;
+  written: string[];
+  removed: string[];
+  created?: boolean;
+}
 
 /** Tables whose working file or staged manifest differ from HEAD: what a checkout must not clobber. */
-export async function dirtyTables(ctx: RepoContext, index: StagingIndex, headTree: TableTree, only?: Iterable<string>): Promise<Set<string>> {
+export async function dirtyTables(
+  ctx: RepoContext,
+  index: StagingIndex,
+  headTree: TableTree,
+  only?: Iterable<string>,
+): Promise<Set<string>> {
   const dirty = new Set<string>();
   for (const name of new Set(only ?? [...Object.keys(index.tables), ...headTree.tables.keys()])) {
     const entry = index.tables[name];
-    if (!entry && !headTree.tables.has(name)) continue;     // in neither: nothing uncommitted to lose
-    if (!entry || entry.manifest !== headTree.tables.get(name)) { dirty.add(name); continue; }
+    if (!entry && !headTree.tables.has(name)) continue; // in neither: nothing uncommitted to lose
+    if (!entry || entry.manifest !== headTree.tables.get(name)) {
+      dirty.add(name);
+      continue;
+    }
     const now = await statFile(ctx.abs(entry.file));
     if (!now || statMatches(entry.stat, now)) continue;
     if (await workingDiffers(ctx, entry.file, entry.manifest)) dirty.add(name);
@@ -80,12 +99,16 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
  * what is staged (or whose file was touched) are rewritten. Caller holds the lock and moves HEAD.
  */
 export async function updateWorkingTree(
-  ctx: RepoContext, oid: string, force: boolean, onProgress?: CheckoutOptions['onProgress'],
+  ctx: RepoContext,
+  oid: string,
+  force: boolean,
+  onProgress?: CheckoutOptions['onProgress'],
 ): Promise<{ written: string[]; removed: string[] }> {
   const head = await ctx.git.resolveRef('HEAD');
   const [headTree, target, index] = [await readTableTree(ctx, head), await readTableTree(ctx, oid), await ctx.staging.read()];
-  const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])]
-    .filter((t) => target.tables.get(t) !== headTree.tables.get(t) || target.tables.get(t) !== index.tables[t]?.manifest);
+  const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])].filter(
+    (t) => target.tables.get(t) !== headTree.tables.get(t) || target.tables.get(t) !== index.tables[t]?.manifest,
+  );
   if (force) {
     // Discard every uncommitted change, including in tables the target leaves as they are.
     const dirty = await dirtyTables(ctx, index, headTree);
@@ -95,8 +118,11 @@ export async function updateWorkingTree(
   const dirty = await dirtyTables(ctx, index, headTree, replaced);
   const blocked = replaced.filter((t) => dirty.has(t));
   if (blocked.length) {
-    throw refused(`uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`, { tables: blocked },
-      "commit them, or use --force to discard them");
+    throw refused(
+      `uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`,
+      { tables: blocked },
+      'commit them, or use --force to discard them',
+    );
   }
   await refuseUntrackedClobber(ctx, index, target);
   // A table whose staged manifest already is the target's keeps its working file, changes and all (as git carries them).
@@ -110,17 +136,24 @@ async function refuseUntrackedClobber(ctx: RepoContext, index: StagingIndex, tar
   for (const [name, blob] of target.tables) {
     if (index.tables[name]) continue;
     const file = (await readManifest(ctx, blob)).source.file;
-    if (!tracked.has(file) && await statFile(ctx.abs(file))) clobbered.push(file);
+    if (!tracked.has(file) && (await statFile(ctx.abs(file)))) clobbered.push(file);
   }
   if (clobbered.length) {
-    throw refused(`untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten`, { files: clobbered },
-      'move or remove them, or use --force to overwrite them');
+    throw refused(
+      `untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten`,
+      { files: clobbered },
+      'move or remove them, or use --force to overwrite them',
+    );
   }
 }
 
 /** `rewrite`: tables whose working file must be written even if the staged manifest already matches. */
 async function writeTree(
-  ctx: RepoContext, index: StagingIndex, target: TableTree, rewrite: Set<string>, onProgress?: CheckoutOptions['onProgress'],
+  ctx: RepoContext,
+  index: StagingIndex,
+  target: TableTree,
+  rewrite: Set<string>,
+  onProgress?: CheckoutOptions['onProgress'],
 ): Promise<{ written: string[]; removed: string[] }> {
   const written: string[] = [];
   const removed: string[] = [];
@@ -136,7 +169,9 @@ async function writeTree(
       continue;
     }
     const engine = await ctx.engine();
-    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, { delimiter: m.source.delimiter });
+    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, {
+      delimiter: m.source.delimiter,
+    });
     next.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
     onProgress?.('checkout', i + 1, names.length);

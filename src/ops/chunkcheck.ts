@@ -6,7 +6,9 @@ import { quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
 import { PARQUET_OPTIONS } from '../table/chunker.js';
 
-const layout = (file: string) => `SELECT list(row_group_num_rows ORDER BY row_group_id, column_id)::VARCHAR || list(compression ORDER BY row_group_id, column_id)::VARCHAR
+const layout = (
+  file: string,
+) => `SELECT list(row_group_num_rows ORDER BY row_group_id, column_id)::VARCHAR || list(compression ORDER BY row_group_id, column_id)::VARCHAR
   FROM parquet_metadata(${quoteLiteral(file)})`;
 
 /**

@@ -19,7 +19,12 @@ export interface CommitOptions {
   event?: 'commit' | 'revert' | 'cherry-pick';
 }
 
-export interface CommitResult { oid: string; branch?: string; parents: string[]; tables: string[] }
+export interface CommitResult {
+  oid: string;
+  branch?: string;
+  parents: string[];
+  tables: string[];
+}
 
 export const indexTree = (index: StagingIndex): TableTree => ({
   tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
@@ -38,7 +43,11 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
     }
     // A merge (revert, cherry-pick) in progress: refused while conflicts remain, else it is what this commit concludes.
     const merging = await pendingMerge(ctx);
-    const done = await commitIndex(ctx, index, merging ? { ...opts, extraParents: merging.extraParents, event: merging.event ?? opts.event } : opts);
+    const done = await commitIndex(
+      ctx,
+      index,
+      merging ? { ...opts, extraParents: merging.extraParents, event: merging.event ?? opts.event } : opts,
+    );
     await merging?.done();
     return done;
   });
@@ -54,7 +63,14 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   if (!opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
     throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
-  await preCommitGate(ctx, { branch, tree: staged, parent: head, noVerify: !!opts.noVerify, event: opts.event ?? 'commit', extraParents: opts.extraParents });
+  await preCommitGate(ctx, {
+    branch,
+    tree: staged,
+    parent: head,
+    noVerify: !!opts.noVerify,
+    event: opts.event ?? 'commit',
+    extraParents: opts.extraParents,
+  });
   const author = await resolveIdentity(ctx, opts.author);
   const tree = await writeTableTree(ctx, staged);
   const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];
@@ -62,6 +78,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
   await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
-    .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t)).sort();
+    .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
+    .sort();
   return { oid, branch, parents, tables };
 }

@@ -17,17 +17,21 @@ export type Strategy = 'ours' | 'theirs' | undefined;
  */
 export function mergeValue(oursChanged: boolean, theirsChanged: boolean, sameChange: boolean): Pick {
   switch (`${oursChanged}-${theirsChanged}`) {
-    case 'false-false': return 'base';
-    case 'true-false': return 'ours';
-    case 'false-true': return 'theirs';
-    default: return sameChange ? 'ours' : 'conflict';
+    case 'false-false':
+      return 'base';
+    case 'true-false':
+      return 'ours';
+    case 'false-true':
+      return 'theirs';
+    default:
+      return sameChange ? 'ours' : 'conflict';
   }
 }
 
 export interface RowFacts {
-  oursChanged: boolean;     // ours' row (or its absence) differs from base's
+  oursChanged: boolean; // ours' row (or its absence) differs from base's
   theirsChanged: boolean;
-  sameChange: boolean;      // ours and theirs are the same row, or both absent
+  sameChange: boolean; // ours and theirs are the same row, or both absent
   oursPresent: boolean;
   theirsPresent: boolean;
 }
@@ -50,7 +54,10 @@ export const mergeCount = (base: number, ours: number, theirs: number): number =
 export const settle = (strategy: Strategy): 'ours' | 'theirs' => strategy ?? 'ours';
 
 /** One row change: insert (no before), delete (no after) or update. */
-export interface RowDelta<Row> { before: Row | null; after: Row | null }
+export interface RowDelta<Row> {
+  before: Row | null;
+  after: Row | null;
+}
 export const invert = <Row>(d: RowDelta<Row>): RowDelta<Row> => ({ before: d.after, after: d.before });
 
 /**
@@ -72,9 +79,11 @@ export function decisionSql<T extends string>(flags: readonly string[], decide: 
 
 /** `mergeRow` as SQL over the five row flags, in RowFacts order. */
 export const rowPickSql = (f: Record<keyof RowFacts, string>): string =>
-  decisionSql([f.oursChanged, f.theirsChanged, f.sameChange, f.oursPresent, f.theirsPresent],
+  decisionSql(
+    [f.oursChanged, f.theirsChanged, f.sameChange, f.oursPresent, f.theirsPresent],
     ([oursChanged, theirsChanged, sameChange, oursPresent, theirsPresent]) =>
-      mergeRow({ oursChanged, theirsChanged, sameChange, oursPresent, theirsPresent }));
+      mergeRow({ oursChanged, theirsChanged, sameChange, oursPresent, theirsPresent }),
+  );
 
 /** `mergeValue` as SQL over three flags. */
 export const cellPickSql = (oursChanged: string, theirsChanged: string, sameChange: string): string =>

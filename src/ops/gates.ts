@@ -9,9 +9,9 @@ import type { TableTree } from './tree.js';
  * returns a report the caller may show.
  */
 export interface CommitGateInput {
-  branch?: string;            // the branch being committed to, undefined when detached
-  parent?: string;            // its current head
-  tree: TableTree;            // what would be committed
+  branch?: string; // the branch being committed to, undefined when detached
+  parent?: string; // its current head
+  tree: TableTree; // what would be committed
   noVerify: boolean;
   event: 'commit' | 'revert' | 'cherry-pick';
   /** A merge commit's other parents (`merge --continue`): then the target's pre-merge checks apply. */
@@ -20,10 +20,10 @@ export interface CommitGateInput {
 
 export interface MergeGateInput {
   targetBranch?: string;
-  targetCommit?: string;      // the target's head: its committed lakegit.yaml is the one that applies
-  sourceRef: string;          // what is being merged, as the user named it
+  targetCommit?: string; // the target's head: its committed lakegit.yaml is the one that applies
+  sourceRef: string; // what is being merged, as the user named it
   sourceCommit: string;
-  result: TableTree;          // the merged tree that would be committed
+  result: TableTree; // the merged tree that would be committed
   noVerify: boolean;
   dryRun: boolean;
 }
@@ -36,7 +36,11 @@ export interface RefGateInput {
   event: 'reset';
 }
 
-export interface GateReport { passed: boolean; summary: string; details?: unknown }
+export interface GateReport {
+  passed: boolean;
+  summary: string;
+  details?: unknown;
+}
 
 type CommitGate = (ctx: RepoContext, input: CommitGateInput) => Promise<GateReport | undefined>;
 type MergeGate = (ctx: RepoContext, input: MergeGateInput) => Promise<GateReport | undefined>;
@@ -46,9 +50,15 @@ const commitGates: CommitGate[] = [];
 const mergeGates: MergeGate[] = [];
 const refGates: RefGate[] = [];
 
-export const registerCommitGate = (g: CommitGate): void => { commitGates.push(g); };
-export const registerMergeGate = (g: MergeGate): void => { mergeGates.push(g); };
-export const registerRefGate = (g: RefGate): void => { refGates.push(g); };
+export const registerCommitGate = (g: CommitGate): void => {
+  commitGates.push(g);
+};
+export const registerMergeGate = (g: MergeGate): void => {
+  mergeGates.push(g);
+};
+export const registerRefGate = (g: RefGate): void => {
+  refGates.push(g);
+};
 
 /**
  * The checks module registers its gates when loaded. Loading it here, not wherever a caller happens
@@ -59,14 +69,20 @@ const loadChecks = () => import('./checks/index.js');
 export async function preCommitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
   await loadChecks();
   const out: GateReport[] = [];
-  for (const g of commitGates) { const r = await g(ctx, input); if (r) out.push(r); }
+  for (const g of commitGates) {
+    const r = await g(ctx, input);
+    if (r) out.push(r);
+  }
   return out;
 }
 
 export async function preMergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport[]> {
   await loadChecks();
   const out: GateReport[] = [];
-  for (const g of mergeGates) { const r = await g(ctx, input); if (r) out.push(r); }
+  for (const g of mergeGates) {
+    const r = await g(ctx, input);
+    if (r) out.push(r);
+  }
   return out;
 }
 

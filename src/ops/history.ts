@@ -13,14 +13,18 @@ export interface LogEntry {
   tables: string[];
 }
 
-export interface LogOptions { rev?: string; n?: number; table?: string; filter?: (c: CommitInfo, parentTree: TableTree, tree: TableTree) => Promise<boolean> }
+export interface LogOptions {
+  rev?: string;
+  n?: number;
+  table?: string;
+  filter?: (c: CommitInfo, parentTree: TableTree, tree: TableTree) => Promise<boolean>;
+}
 
 export const isoDate = (c: Pick<CommitInfo, 'author'>): string => new Date(c.author.timestamp * 1000).toISOString().replace('.000Z', 'Z');
 
 /** Tables whose manifest differs between two trees. */
 export function changedTables(before: TableTree, after: TableTree): string[] {
-  return [...new Set([...before.tables.keys(), ...after.tables.keys()])]
-    .filter((t) => before.tables.get(t) !== after.tables.get(t)).sort();
+  return [...new Set([...before.tables.keys(), ...after.tables.keys()])].filter((t) => before.tables.get(t) !== after.tables.get(t)).sort();
 }
 
 /** Commits reachable from `rev`, newest first (by author date, as `git log` orders them). */
@@ -57,5 +61,10 @@ export async function log(ctx: RepoContext, opts: LogOptions = {}): Promise<LogE
 }
 
 export const toEntry = (c: CommitInfo, tables: string[]): LogEntry => ({
-  commit: c.oid, parents: c.parents, author: formatIdentity(c.author), date: isoDate(c), message: c.message.replace(/\n$/, ''), tables,
+  commit: c.oid,
+  parents: c.parents,
+  author: formatIdentity(c.author),
+  date: isoDate(c),
+  message: c.message.replace(/\n$/, ''),
+  tables,
 });

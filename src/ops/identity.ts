@@ -35,9 +35,8 @@ export async function resolveIdentity(ctx: RepoContext, author?: string): Promis
   const env = (k: string) => process.env[k] || undefined;
   name ??= env('LAKEGIT_AUTHOR_NAME') ?? env('GIT_AUTHOR_NAME') ?? (config['user.name'] || undefined) ?? gitConfig('user.name');
   email ??= env('LAKEGIT_AUTHOR_EMAIL') ?? env('GIT_AUTHOR_EMAIL') ?? (config['user.email'] || undefined) ?? gitConfig('user.email');
-  if (!name) throw badInput('no author name is set', {}, "run 'lakegit config user.name \"Your Name\"' or pass --author");
+  if (!name) throw badInput('no author name is set', {}, 'run \'lakegit config user.name "Your Name"\' or pass --author');
   return { name, email: email ?? '', ...authorDate() };
 }
 
 export const formatIdentity = (i: Pick<Identity, 'name' | 'email'>): string => `${i.name} <${i.email}>`;
-

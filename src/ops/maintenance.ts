@@ -11,8 +11,17 @@ import type { RepoContext } from './context.js';
 import { walkCommits } from './history.js';
 import { readManifest, readTableTree } from './tree.js';
 
-export interface FsckProblem { kind: 'missing-chunk' | 'bad-chunk' | 'bad-manifest' | 'bad-commit' | 'bad-ref'; what: string; detail: string }
-export interface FsckResult { commits: number; manifests: number; chunks: number; problems: FsckProblem[] }
+export interface FsckProblem {
+  kind: 'missing-chunk' | 'bad-chunk' | 'bad-manifest' | 'bad-commit' | 'bad-ref';
+  what: string;
+  detail: string;
+}
+export interface FsckResult {
+  commits: number;
+  manifests: number;
+  chunks: number;
+  problems: FsckProblem[];
+}
 
 /** Every ref, the index and any saved merge state: what keeps a chunk alive. */
 async function roots(ctx: RepoContext): Promise<string[]> {
@@ -34,7 +43,10 @@ async function roots(ctx: RepoContext): Promise<string[]> {
 }
 
 /** Manifests reachable from every root commit and from the index, keyed by blob. */
-async function reachableManifests(ctx: RepoContext, problems: FsckProblem[]): Promise<{ manifests: Map<string, Manifest>; commits: number }> {
+async function reachableManifests(
+  ctx: RepoContext,
+  problems: FsckProblem[],
+): Promise<{ manifests: Map<string, Manifest>; commits: number }> {
   const manifests = new Map<string, Manifest>();
   const seen = new Set<string>();
   const blobs = new Set<string>(Object.values((await ctx.staging.read()).tables).map((e) => e.manifest));
@@ -64,7 +76,7 @@ async function reachableManifests(ctx: RepoContext, problems: FsckProblem[]): Pr
 export async function fsck(ctx: RepoContext): Promise<FsckResult> {
   const problems: FsckProblem[] = [];
   const { manifests, commits } = await reachableManifests(ctx, problems);
-  const expected = new Map<string, string>();   // chunk id → schema signature it was hashed with
+  const expected = new Map<string, string>(); // chunk id → schema signature it was hashed with
   for (const m of manifests.values()) {
     const sig = schemaSignature(m.columns);
     for (const c of m.chunks) expected.set(c.id, sig);
@@ -81,7 +93,11 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), names, sig);
       if (actual !== id) problems.push({ kind: 'bad-chunk', what: id, detail: `rows hash to ${actual}` });
       else if (await rewriteDiffers(engine!, ctx.chunks.pathOf(id))) {
-        problems.push({ kind: 'bad-chunk', what: id, detail: 'rows are intact but the file differs from a fresh write of them (damaged metadata or statistics)' });
+        problems.push({
+          kind: 'bad-chunk',
+          what: id,
+          detail: 'rows are intact but the file differs from a fresh write of them (damaged metadata or statistics)',
+        });
       }
     } catch (e) {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
@@ -95,20 +111,30 @@ async function chunkDigest(engine: Engine, path: string, names: readonly string[
   const file = pathList([path]);
   if (!names.some((n) => n.toLowerCase() === 'file_row_number')) {
     return engine.value<string>(
-      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`, [sig]);
+      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`,
+      [sig],
+    );
   }
   // A column of that name hides the row number: copy the rows, in order, under neutral names (the digest ignores names).
   const t = quoteIdent(`__lg_fsck_${process.pid}`);
   const alias = names.map((_, i) => `c${i}`);
-  await engine.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${names.map((n, i) => `${quoteIdent(n)} AS ${alias[i]}`).join(', ')} FROM read_parquet(${file})`);
+  await engine.run(
+    `CREATE OR REPLACE TABLE ${t} AS SELECT ${names.map((n, i) => `${quoteIdent(n)} AS ${alias[i]}`).join(', ')} FROM read_parquet(${file})`,
+  );
   try {
-    return await engine.value<string>(`SELECT sha256($1 || coalesce(string_agg(${rowDigest(alias)}, '' ORDER BY rowid), '')) FROM ${t}`, [sig]);
+    return await engine.value<string>(`SELECT sha256($1 || coalesce(string_agg(${rowDigest(alias)}, '' ORDER BY rowid), '')) FROM ${t}`, [
+      sig,
+    ]);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
 
-export interface GcResult { removed: number; bytes: number; kept: number }
+export interface GcResult {
+  removed: number;
+  bytes: number;
+  kept: number;
+}
 
 /** `gc`: delete chunks no commit, ref, index or merge state reaches, and stray temporary files. */
 export async function gc(ctx: RepoContext): Promise<GcResult> {
@@ -133,7 +159,11 @@ export async function gc(ctx: RepoContext): Promise<GcResult> {
 /** Line indexes (src/table/lineindex.ts) are caches: keep only those the index still names. */
 async function pruneLineIndexes(ctx: RepoContext): Promise<void> {
   const dir = ctx.stateFile(path.join('cache', 'lines'));
-  const keep = new Set(Object.values((await ctx.staging.read()).tables).map((e) => e.lines?.file).filter(Boolean));
+  const keep = new Set(
+    Object.values((await ctx.staging.read()).tables)
+      .map((e) => e.lines?.file)
+      .filter(Boolean),
+  );
   for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
     if (!keep.has(f)) await fsp.rm(path.join(dir, f), { force: true });
   }

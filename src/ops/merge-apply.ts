@@ -18,11 +18,14 @@ export type Backup = (file: string) => Promise<void>;
  */
 export async function refuseDirty(ctx: RepoContext, index: StagingIndex, ours: TableTree, result: TableTree, what: string): Promise<void> {
   const touched = changedTables(ours, result);
-  const dirty = [...await dirtyTables(ctx, index, ours, touched)].filter((t) => touched.includes(t));
-  if (result.config !== ours.config && await configDirty(ctx, index, ours)) dirty.push(CONFIG_FILE);
+  const dirty = [...(await dirtyTables(ctx, index, ours, touched))].filter((t) => touched.includes(t));
+  if (result.config !== ours.config && (await configDirty(ctx, index, ours))) dirty.push(CONFIG_FILE);
   if (dirty.length) {
-    throw refused(`uncommitted changes to ${dirty.map((t) => `'${t}'`).join(', ')} would be overwritten by ${what}`, { tables: dirty },
-      `commit them first (or discard them with 'lakegit checkout --force HEAD')`);
+    throw refused(
+      `uncommitted changes to ${dirty.map((t) => `'${t}'`).join(', ')} would be overwritten by ${what}`,
+      { tables: dirty },
+      `commit them first (or discard them with 'lakegit checkout --force HEAD')`,
+    );
   }
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const clobbered: string[] = [];
@@ -30,11 +33,14 @@ export async function refuseDirty(ctx: RepoContext, index: StagingIndex, ours: T
     const blob = result.tables.get(name);
     if (!blob || index.tables[name]) continue;
     const file = (await readManifest(ctx, blob)).source.file;
-    if (!tracked.has(file) && await statFile(ctx.abs(file))) clobbered.push(file);
+    if (!tracked.has(file) && (await statFile(ctx.abs(file)))) clobbered.push(file);
   }
   if (clobbered.length) {
-    throw refused(`untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten by ${what}`, { files: clobbered },
-      'move or remove them first');
+    throw refused(
+      `untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten by ${what}`,
+      { files: clobbered },
+      'move or remove them first',
+    );
   }
 }
 
@@ -50,22 +56,28 @@ async function configDirty(ctx: RepoContext, index: StagingIndex, ours: TableTre
  * tables, and their uncommitted changes, are left alone. Caller holds the lock and writes the index.
  */
 export async function applyTree(
-  ctx: RepoContext, index: StagingIndex, from: TableTree, to: TableTree, backup?: Backup,
+  ctx: RepoContext,
+  index: StagingIndex,
+  from: TableTree,
+  to: TableTree,
+  backup?: Backup,
 ): Promise<{ written: string[]; removed: string[] }> {
   const written: string[] = [];
   const removed: string[] = [];
   const leaving = [...from.tables.keys()].filter((n) => !to.tables.has(n));
   for (const [name, blob] of to.tables) {
-    if (from.tables.get(name) === blob) continue;        // untouched: its uncommitted changes stay
+    if (from.tables.get(name) === blob) continue; // untouched: its uncommitted changes stay
     const m = await readManifest(ctx, blob);
     const prior = [name, ...leaving].map((n) => index.tables[n]).find((e) => e?.manifest === blob && e.file === m.source.file);
     const now = await statFile(ctx.abs(m.source.file));
     if (prior && now) {
-      index.tables[name] = prior;          // renamed only: the file already holds these rows
+      index.tables[name] = prior; // renamed only: the file already holds these rows
       continue;
     }
     await backup?.(m.source.file);
-    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, { delimiter: m.source.delimiter });
+    await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, {
+      delimiter: m.source.delimiter,
+    });
     index.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
   }

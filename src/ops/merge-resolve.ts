@@ -16,8 +16,16 @@ import { planTable, type Row, type TablePlan } from './merge-table.js';
 import { mergePaired, type Conflict, type Paired } from './merge-tree.js';
 import { readManifest, writeManifest, type TableTree } from './tree.js';
 
-export interface ResolveOptions { table: string; side: 'ours' | 'theirs'; where?: string }
-export interface ResolveResult { table: string; resolved: number; remaining: number }
+export interface ResolveOptions {
+  table: string;
+  side: 'ours' | 'theirs';
+  where?: string;
+}
+export interface ResolveResult {
+  table: string;
+  resolved: number;
+  remaining: number;
+}
 
 /** `conflicts [table]`: the conflicts still unresolved, as the contract's JSON objects. */
 export async function listConflicts(ctx: RepoContext, table?: string): Promise<Conflict[]> {
@@ -37,7 +45,8 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
     if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "'resolve' settles the conflicts a merge left");
     const list = await readConflictList(ctx);
     const mine = list.filter((c) => c.table === o.table);
-    if (mine.length === 0) throw badInput(`no unresolved conflicts in '${o.table}'`, { table: o.table }, "run 'lakegit conflicts' to list them");
+    if (mine.length === 0)
+      throw badInput(`no unresolved conflicts in '${o.table}'`, { table: o.table }, "run 'lakegit conflicts' to list them");
     const index = await ctx.staging.read();
     const before = await listStore(ctx);
     let settled: Conflict[];
@@ -51,7 +60,7 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
       settled = await resolveTable(ctx, state, index, o, mine);
     }
     await ctx.staging.write(index);
-    state.created = [...new Set([...state.created, ...await addedSince(ctx, before)])];
+    state.created = [...new Set([...state.created, ...(await addedSince(ctx, before))])];
     await writeState(ctx, state);
     const left = list.filter((c) => !settled.includes(c));
     await writeConflictList(ctx, left);
@@ -63,17 +72,30 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
 async function refuseEdited(ctx: RepoContext, index: StagingIndex, table: string): Promise<void> {
   if (!index.tables[table]) return;
   if ((await dirtyTables(ctx, index, indexTree(index), [table])).has(table)) {
-    throw refused(`'${table}' has edits that are not added`, { table },
-      `'lakegit add ${index.tables[table].file}' takes the file as the resolution; 'lakegit checkout --force HEAD' is not what you want mid-merge`);
+    throw refused(
+      `'${table}' has edits that are not added`,
+      { table },
+      `'lakegit add ${index.tables[table].file}' takes the file as the resolution; 'lakegit checkout --force HEAD' is not what you want mid-merge`,
+    );
   }
 }
 
-async function resolveTable(ctx: RepoContext, state: MergeState, index: StagingIndex, o: ResolveOptions, mine: Conflict[]): Promise<Conflict[]> {
+async function resolveTable(
+  ctx: RepoContext,
+  state: MergeState,
+  index: StagingIndex,
+  o: ResolveOptions,
+  mine: Conflict[],
+): Promise<Conflict[]> {
   const sides = state.tables[o.table];
   if (!sides) throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, "'lakegit merge --abort' and merge again");
   const whole = mine.some((c) => c.key === null);
   if (whole && o.where) {
-    throw badInput(`'${o.table}' has a table or schema conflict, which --where cannot split by rows`, { table: o.table }, `resolve it without --where`);
+    throw badInput(
+      `'${o.table}' has a table or schema conflict, which --where cannot split by rows`,
+      { table: o.table },
+      `resolve it without --where`,
+    );
   }
   const backup = (f: string) => backupFile(ctx, state, f);
   const current: TableTree = { tables: new Map(index.tables[o.table] ? [[o.table, index.tables[o.table].manifest]] : []) };
@@ -103,7 +125,11 @@ async function resolveTable(ctx: RepoContext, state: MergeState, index: StagingI
 
 async function manifests(ctx: RepoContext, p: Paired): Promise<{ base?: Manifest; ours: Manifest; theirs: Manifest }> {
   if (!p.ours || !p.theirs) throw badInput('this conflict is about the whole table; resolve it without --where');
-  return { base: p.base && await readManifest(ctx, p.base.blob), ours: await readManifest(ctx, p.ours.blob), theirs: await readManifest(ctx, p.theirs.blob) };
+  return {
+    base: p.base && (await readManifest(ctx, p.base.blob)),
+    ours: await readManifest(ctx, p.ours.blob),
+    theirs: await readManifest(ctx, p.theirs.blob),
+  };
 }
 
 /**
@@ -112,8 +138,12 @@ async function manifests(ctx: RepoContext, p: Paired): Promise<{ base?: Manifest
  * file shows), or theirs' when the staged table has none. Keys resolved earlier are left alone.
  */
 async function resolveRows(
-  s: Scratch, t: { base?: Manifest; ours: Manifest; theirs: Manifest }, staged: Manifest, plan: TablePlan,
-  open: ReadonlySet<string>, where: string | undefined,
+  s: Scratch,
+  t: { base?: Manifest; ours: Manifest; theirs: Manifest },
+  staged: Manifest,
+  plan: TablePlan,
+  open: ReadonlySet<string>,
+  where: string | undefined,
 ): Promise<{ manifest: Manifest; keys: Row[] }> {
   const identity = plan.key!;
   const id = cols(identity);
@@ -130,7 +160,7 @@ async function resolveRows(
     try {
       sel = await s.table('sel', `SELECT ${id} FROM (${view}) WHERE (${where})`);
     } catch (e) {
-      throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, 'write a DuckDB SQL condition over the table\'s columns');
+      throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, "write a DuckDB SQL condition over the table's columns");
     }
   }
   const changes = quoteIdent(plan.changes!);

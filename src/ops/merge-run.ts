@@ -35,7 +35,7 @@ export interface ThreeWay {
   source: string;
   head: string | null;
   branch?: string;
-  theirs: string;                   // the commit whose changes come in (recorded as MERGE_HEAD & co.)
+  theirs: string; // the commit whose changes come in (recorded as MERGE_HEAD & co.)
   base: string | null;
   trees: TreeInputs;
   message: string;
@@ -46,8 +46,8 @@ export interface ThreeWay {
   commit: boolean;
 }
 
-const publicTables = (t: TableOutcome[]) => t.filter((x) => x.status !== 'unchanged' || x.conflicts)
-  .map(({ sides: _s, blob: _b, ...rest }) => rest);
+const publicTables = (t: TableOutcome[]) =>
+  t.filter((x) => x.status !== 'unchanged' || x.conflicts).map(({ sides: _s, blob: _b, ...rest }) => rest);
 
 /** A staging index holding exactly a tree, for `commitIndex`. */
 export const treeIndex = (t: TableTree): StagingIndex => ({
@@ -82,13 +82,27 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   }
   const conflicts = w.strategy ? [] : merged.conflicts;
   const base: MergeResult = {
-    kind: w.kind, status: 'merged', source: w.source, theirs: w.theirs, base: w.base, head: w.head,
-    tables: publicTables(merged.tables), conflicts, settled: w.strategy ? merged.conflicts.length : 0, gates: [],
+    kind: w.kind,
+    status: 'merged',
+    source: w.source,
+    theirs: w.theirs,
+    base: w.base,
+    head: w.head,
+    tables: publicTables(merged.tables),
+    conflicts,
+    settled: w.strategy ? merged.conflicts.length : 0,
+    gates: [],
   };
-  const gate = (dryRun: boolean) => preMergeGate(ctx, {
-    targetBranch: w.branch, targetCommit: w.head ?? undefined, sourceRef: w.source, sourceCommit: w.theirs,
-    result: merged.tree, noVerify: w.noVerify, dryRun,
-  });
+  const gate = (dryRun: boolean) =>
+    preMergeGate(ctx, {
+      targetBranch: w.branch,
+      targetCommit: w.head ?? undefined,
+      sourceRef: w.source,
+      sourceCommit: w.theirs,
+      result: merged.tree,
+      noVerify: w.noVerify,
+      dryRun,
+    });
   if (w.dryRun) {
     const gates = w.kind === 'merge' ? await gate(true) : [];
     await removeEntries(ctx, await addedSince(ctx, before));
@@ -98,10 +112,15 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   const gates = w.kind === 'merge' ? await gate(false) : [];
   let commit: string | undefined;
   if (w.commit) {
-    commit = (await commitIndex(ctx, treeIndex(merged.tree), {
-      message: w.message, author: w.author, noVerify: w.noVerify,
-      extraParents: w.kind === 'merge' ? [w.theirs] : undefined, event: w.kind === 'merge' ? undefined : w.kind,
-    })).oid;
+    commit = (
+      await commitIndex(ctx, treeIndex(merged.tree), {
+        message: w.message,
+        author: w.author,
+        noVerify: w.noVerify,
+        extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
+        event: w.kind === 'merge' ? undefined : w.kind,
+      })
+    ).oid;
   }
   await applyTree(ctx, index, w.trees.ours, merged.tree);
   await ctx.staging.write(index);
@@ -109,12 +128,23 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
 }
 
 async function startConflicted(
-  ctx: RepoContext, w: ThreeWay, index: StagingIndex, merged: TreeMerge, base: MergeResult, before: Set<string>,
+  ctx: RepoContext,
+  w: ThreeWay,
+  index: StagingIndex,
+  merged: TreeMerge,
+  base: MergeResult,
+  before: Set<string>,
 ): Promise<MergeResult> {
   // Each conflicting table's pairing is kept so `resolve` can merge it again with a side chosen.
   const tables = Object.fromEntries(merged.tables.filter((t) => t.conflicts).map((t) => [t.table, t.sides]));
   const state = await beginState(ctx, {
-    kind: w.kind, source: w.source, theirs: w.theirs, head: w.head, message: w.message, author: w.author, tables,
+    kind: w.kind,
+    source: w.source,
+    theirs: w.theirs,
+    head: w.head,
+    message: w.message,
+    author: w.author,
+    tables,
   });
   await applyTree(ctx, index, w.trees.ours, merged.tree, (file) => backupFile(ctx, state, file));
   await ctx.staging.write(index);
@@ -124,17 +154,44 @@ async function startConflicted(
 }
 
 /** Fast-forward: the working files and index move to `theirs`, then the branch does. Caller holds the lock. */
-export async function fastForward(ctx: RepoContext, w: Omit<ThreeWay, 'trees' | 'base' | 'strategy' | 'commit' | 'message'>): Promise<MergeResult> {
-  const [ours, theirs, index] = [await readTableTree(ctx, w.head ?? undefined), await readTableTree(ctx, w.theirs), await ctx.staging.read()];
+export async function fastForward(
+  ctx: RepoContext,
+  w: Omit<ThreeWay, 'trees' | 'base' | 'strategy' | 'commit' | 'message'>,
+): Promise<MergeResult> {
+  const [ours, theirs, index] = [
+    await readTableTree(ctx, w.head ?? undefined),
+    await readTableTree(ctx, w.theirs),
+    await ctx.staging.read(),
+  ];
   await refuseDirty(ctx, index, ours, theirs, 'the merge');
   const gates = await preMergeGate(ctx, {
-    targetBranch: w.branch, targetCommit: w.head ?? undefined, sourceRef: w.source, sourceCommit: w.theirs, result: theirs, noVerify: w.noVerify, dryRun: w.dryRun,
+    targetBranch: w.branch,
+    targetCommit: w.head ?? undefined,
+    sourceRef: w.source,
+    sourceCommit: w.theirs,
+    result: theirs,
+    noVerify: w.noVerify,
+    dryRun: w.dryRun,
   });
-  const changed = [...new Set([...ours.tables.keys(), ...theirs.tables.keys()])].filter((t) => ours.tables.get(t) !== theirs.tables.get(t)).sort();
+  const changed = [...new Set([...ours.tables.keys(), ...theirs.tables.keys()])]
+    .filter((t) => ours.tables.get(t) !== theirs.tables.get(t))
+    .sort();
   const tables = changed.map((table) => ({
-    table, status: (!ours.tables.has(table) ? 'added' : !theirs.tables.has(table) ? 'removed' : 'modified') as TableOutcome['status'], conflicts: 0,
+    table,
+    status: (!ours.tables.has(table) ? 'added' : !theirs.tables.has(table) ? 'removed' : 'modified') as TableOutcome['status'],
+    conflicts: 0,
   }));
-  const result: MergeResult = { kind: 'merge', status: w.dryRun ? 'dry-run' : 'fast-forward', source: w.source, theirs: w.theirs, head: w.head, tables, conflicts: [], settled: 0, gates };
+  const result: MergeResult = {
+    kind: 'merge',
+    status: w.dryRun ? 'dry-run' : 'fast-forward',
+    source: w.source,
+    theirs: w.theirs,
+    head: w.head,
+    tables,
+    conflicts: [],
+    settled: 0,
+    gates,
+  };
   if (w.dryRun) return result;
   await applyTree(ctx, index, ours, theirs);
   await ctx.staging.write(index);

@@ -2,15 +2,29 @@ import type { Column } from '../table/schema.js';
 import { mergeValue, settle, type Strategy } from './delta.js';
 
 /** A column both sides changed differently (added with two types, dropped vs re-typed, …). */
-export interface ColumnConflict { column: string; base: string | null; ours: string | null; theirs: string | null }
+export interface ColumnConflict {
+  column: string;
+  base: string | null;
+  ours: string | null;
+  theirs: string | null;
+}
 
 /**
  * A column whose schema one side changed (dropped or re-typed) while the other kept it: the other
  * side's value changes in it must survive the change, or the merge reports a conflict.
  */
-export interface GuardedColumn { column: string; keeper: 'ours' | 'theirs'; baseType: string; newType: string | null }
+export interface GuardedColumn {
+  column: string;
+  keeper: 'ours' | 'theirs';
+  baseType: string;
+  newType: string | null;
+}
 
-export interface SchemaMerge { columns: Column[]; conflicts: ColumnConflict[]; guarded: GuardedColumn[] }
+export interface SchemaMerge {
+  columns: Column[];
+  conflicts: ColumnConflict[];
+  guarded: GuardedColumn[];
+}
 
 type Types = Map<string, string>;
 const typesOf = (cols: readonly Column[] | undefined): Types => new Map((cols ?? []).map((c) => [c.name, c.type]));
@@ -21,7 +35,10 @@ const typesOf = (cols: readonly Column[] | undefined): Types => new Map((cols ??
  * `forced` are conflicts whatever their types say (see GuardedColumn).
  */
 export function mergeSchemas(
-  base: readonly Column[] | undefined, ours: readonly Column[], theirs: readonly Column[], strategy: Strategy,
+  base: readonly Column[] | undefined,
+  ours: readonly Column[],
+  theirs: readonly Column[],
+  strategy: Strategy,
   forced: ReadonlySet<string> = new Set(),
 ): SchemaMerge {
   const [b, o, t] = [typesOf(base), typesOf(ours), typesOf(theirs)];

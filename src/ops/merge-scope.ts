@@ -11,7 +11,10 @@ import { sameColumns } from './merge-schema.js';
 /** Work tables made during one table merge, dropped together. */
 export class Scratch {
   private readonly made: string[] = [];
-  constructor(readonly engine: Engine, readonly store: ChunkStore) {}
+  constructor(
+    readonly engine: Engine,
+    readonly store: ChunkStore,
+  ) {}
 
   name(stem: string): string {
     const n = workName(stem);
@@ -64,20 +67,30 @@ function appendedDeltas(base: Manifest, side: Manifest): Manifest['deltas'] | un
  * keeps: DuckDB opens every file it is given, so files are pruned before it sees them.
  */
 export async function pruneChunks(
-  engine: Engine, chunks: readonly ChunkRef[], keys: string, identity: readonly string[], columns: readonly Column[],
+  engine: Engine,
+  chunks: readonly ChunkRef[],
+  keys: string,
+  identity: readonly string[],
+  columns: readonly Column[],
 ): Promise<ChunkRef[]> {
   if (chunks.length === 0) return [];
   const types = identity.map((k) => columns.find((c) => c.name === k)!.type);
   const params: string[] = [];
   const bound = (values: readonly unknown[]) => {
-    const parts = values.map((v, i) => { params.push(typeof v === 'string' ? v : JSON.stringify(v)); return `CAST($${params.length} AS ${types[i]})`; });
+    const parts = values.map((v, i) => {
+      params.push(typeof v === 'string' ? v : JSON.stringify(v));
+      return `CAST($${params.length} AS ${types[i]})`;
+    });
     return parts.length === 1 ? parts[0] : `row(${parts.join(', ')})`;
   };
   const rows = chunks.map((c, i) => `(${i}, ${bound(c.min)}, ${bound(c.max)})`);
   const key = identity.length === 1 ? `k.${quoteIdent(identity[0])}` : `row(${cols(identity, 'k')})`;
   try {
-    const hit = await engine.all(`SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, lo, hi)
-      JOIN ${quoteIdent(keys)} k ON ${key} BETWEEN r.lo AND r.hi`, params);
+    const hit = await engine.all(
+      `SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, lo, hi)
+      JOIN ${quoteIdent(keys)} k ON ${key} BETWEEN r.lo AND r.hi`,
+      params,
+    );
     const keep = new Set(hit.map((r) => Number(r.i)));
     return chunks.filter((_, i) => keep.has(i));
   } catch {

@@ -27,7 +27,7 @@ export async function listStore(ctx: RepoContext): Promise<StoreListing> {
 }
 
 export async function addedSince(ctx: RepoContext, before: StoreListing): Promise<string[]> {
-  return [...await listStore(ctx)].filter((p) => !before.has(p));
+  return [...(await listStore(ctx))].filter((p) => !before.has(p));
 }
 
 /** Remove store entries a merge added (and object folders left empty by that). */

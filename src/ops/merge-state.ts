@@ -62,12 +62,19 @@ export async function refuseIfInProgress(ctx: RepoContext): Promise<void> {
   const s = await readState(ctx);
   const head = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
   if (s || head) {
-    throw refused(`a ${s?.kind ?? 'merge'} is in progress`, {}, "finish it with 'lakegit merge --continue' or leave it with 'lakegit merge --abort'");
+    throw refused(
+      `a ${s?.kind ?? 'merge'} is in progress`,
+      {},
+      "finish it with 'lakegit merge --continue' or leave it with 'lakegit merge --abort'",
+    );
   }
 }
 
 /** Save what `--abort` needs before the merge touches the index or any working file. */
-export async function beginState(ctx: RepoContext, s: Omit<MergeState, 'backups' | 'hadIndex' | 'origHead' | 'created'>): Promise<MergeState> {
+export async function beginState(
+  ctx: RepoContext,
+  s: Omit<MergeState, 'backups' | 'hadIndex' | 'origHead' | 'created'>,
+): Promise<MergeState> {
   await fsp.rm(stateDir(ctx), { recursive: true, force: true });
   await fsp.mkdir(stateDir(ctx), { recursive: true });
   const hadIndex = await exists(ctx.staging.file);
@@ -140,16 +147,25 @@ export async function markResolved(ctx: RepoContext, tables: readonly string[]):
  * The commit path's view of a merge in progress: refuse while conflicts remain; otherwise a merge
  * commit gets the merged head as its second parent, and the state is cleared once it is written.
  */
-export async function pendingMerge(ctx: RepoContext): Promise<{ extraParents?: string[]; event?: 'revert' | 'cherry-pick'; done: () => Promise<void> } | undefined> {
+export async function pendingMerge(
+  ctx: RepoContext,
+): Promise<{ extraParents?: string[]; event?: 'revert' | 'cherry-pick'; done: () => Promise<void> } | undefined> {
   const s = await readState(ctx);
   if (!s) return undefined;
   if (!(await exists(ctx.stateFile(HEAD_FILE[s.kind])))) {
-    throw refused(`a ${s.kind} was interrupted before it finished starting`, { kind: s.kind }, "run 'lakegit merge --abort' to put everything back");
+    throw refused(
+      `a ${s.kind} was interrupted before it finished starting`,
+      { kind: s.kind },
+      "run 'lakegit merge --abort' to put everything back",
+    );
   }
   const left = await readConflictList(ctx);
   if (left.length) {
-    throw refused(`${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`, { conflicts: left.length },
-      "resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it)");
+    throw refused(
+      `${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`,
+      { conflicts: left.length },
+      "resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it)",
+    );
   }
   return {
     extraParents: s.kind === 'merge' ? [s.theirs] : undefined,

@@ -10,11 +10,25 @@ import { writePlan } from './merge-write.js';
 import { readManifest, writeManifest, type TableTree } from './tree.js';
 
 /** The contract's conflict shape. `key` null: a schema (column set) or table-level (column null) conflict. */
-export interface Conflict { table: string; key: Row | null; column: string | null; base: Json; ours: Json; theirs: Json }
+export interface Conflict {
+  table: string;
+  key: Row | null;
+  column: string | null;
+  base: Json;
+  ours: Json;
+  theirs: Json;
+}
 
-export interface Side { name: string; blob: string }
+export interface Side {
+  name: string;
+  blob: string;
+}
 /** One table followed through a rename on either side. */
-export interface Paired { base?: Side; ours?: Side; theirs?: Side }
+export interface Paired {
+  base?: Side;
+  ours?: Side;
+  theirs?: Side;
+}
 
 export interface TableOutcome {
   table: string;
@@ -27,8 +41,16 @@ export interface TableOutcome {
   sides: Paired;
 }
 
-export interface TreeMerge { tree: TableTree; tables: TableOutcome[]; conflicts: Conflict[] }
-export interface TreeInputs { base: TableTree; ours: TableTree; theirs: TableTree }
+export interface TreeMerge {
+  tree: TableTree;
+  tables: TableOutcome[];
+  conflicts: Conflict[];
+}
+export interface TreeInputs {
+  base: TableTree;
+  ours: TableTree;
+  theirs: TableTree;
+}
 
 const sameKey = (a: Manifest, b: Manifest) => JSON.stringify(a.key) === JSON.stringify(b.key);
 const sameChunks = (a: Manifest, b: Manifest) =>
@@ -40,11 +62,17 @@ export async function pairTables(ctx: RepoContext, t: TreeInputs): Promise<Paire
   const find = async (which: 'ours' | 'theirs', base: Side): Promise<Side | undefined> => {
     const tree = t[which];
     const same = tree.tables.get(base.name);
-    if (same) { used[which].add(base.name); return { name: base.name, blob: same }; }
+    if (same) {
+      used[which].add(base.name);
+      return { name: base.name, blob: same };
+    }
     const bm = await readManifest(ctx, base.blob);
     for (const [name, blob] of [...tree.tables].sort()) {
       if (t.base.tables.has(name) || used[which].has(name)) continue;
-      if (blob === base.blob || sameChunks(bm, await readManifest(ctx, blob))) { used[which].add(name); return { name, blob }; }
+      if (blob === base.blob || sameChunks(bm, await readManifest(ctx, blob))) {
+        used[which].add(name);
+        return { name, blob };
+      }
     }
     return undefined;
   };
@@ -66,7 +94,7 @@ export async function pairTables(ctx: RepoContext, t: TreeInputs): Promise<Paire
 const pickOf = <T>(b: T | undefined, o: T | undefined, t: T | undefined, eq = (x?: T, y?: T) => x === y): Pick =>
   mergeValue(!eq(o, b), !eq(t, b), eq(o, t));
 const take = <T>(pick: Pick, strategy: Strategy, v: { base?: T; ours?: T; theirs?: T }): T | undefined =>
-  (pick === 'conflict' ? v[settle(strategy)] : pick === 'base' ? v.ours : v[pick]);
+  pick === 'conflict' ? v[settle(strategy)] : pick === 'base' ? v.ours : v[pick];
 
 /**
  * Merge two trees against their base: tables (added, removed, renamed on one side follow that
@@ -86,13 +114,25 @@ export async function mergeTrees(ctx: RepoContext, t: TreeInputs, strategy: Stra
   const config = pickOf(t.base.config, t.ours.config, t.theirs.config);
   tree.config = take(config, strategy, { base: t.base.config, ours: t.ours.config, theirs: t.theirs.config });
   if (config === 'conflict') {
-    conflicts.push({ table: 'lakegit.yaml', key: null, column: null, base: t.base.config ?? null, ours: t.ours.config ?? null, theirs: t.theirs.config ?? null });
+    conflicts.push({
+      table: 'lakegit.yaml',
+      key: null,
+      column: null,
+      base: t.base.config ?? null,
+      ours: t.ours.config ?? null,
+      theirs: t.theirs.config ?? null,
+    });
   }
   return { tree, tables, conflicts };
 }
 
 const tableConflict = (table: string, p: Paired, what?: [Json, Json, Json]): Conflict => ({
-  table, key: null, column: null, base: what?.[0] ?? p.base?.name ?? null, ours: what?.[1] ?? p.ours?.name ?? null, theirs: what?.[2] ?? p.theirs?.name ?? null,
+  table,
+  key: null,
+  column: null,
+  base: what?.[0] ?? p.base?.name ?? null,
+  ours: what?.[1] ?? p.ours?.name ?? null,
+  theirs: what?.[2] ?? p.theirs?.name ?? null,
 });
 
 const ident = (s?: Side) => s && `${s.name}\u0000${s.blob}`;
@@ -123,15 +163,39 @@ export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strateg
     else ({ blob, counts } = await mergeRows(ctx, name, p, strategy, found));
     result = { name, blob };
   }
-  const status: TableOutcome['status'] = !result ? (p.ours ? 'removed' : 'unchanged')
-    : !p.ours ? 'added' : result.name !== p.ours.name ? 'renamed' : result.blob !== p.ours.blob ? 'modified' : 'unchanged';
+  const status: TableOutcome['status'] = !result
+    ? p.ours
+      ? 'removed'
+      : 'unchanged'
+    : !p.ours
+      ? 'added'
+      : result.name !== p.ours.name
+        ? 'renamed'
+        : result.blob !== p.ours.blob
+          ? 'modified'
+          : 'unchanged';
   const table = result?.name ?? (p.ours ?? p.theirs ?? p.base)!.name;
-  return { outcome: { table, status, from: status === 'renamed' ? p.ours?.name : undefined, blob: result?.blob, counts, conflicts: found.length, sides: p }, found };
+  return {
+    outcome: {
+      table,
+      status,
+      from: status === 'renamed' ? p.ours?.name : undefined,
+      blob: result?.blob,
+      counts,
+      conflicts: found.length,
+      sides: p,
+    },
+    found,
+  };
 }
 
 /** Both sides changed the table's rows: the row merge, or a table conflict when their keys differ. */
 async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: Strategy, found: Conflict[]) {
-  const [base, ours, theirs] = [p.base && await readManifest(ctx, p.base.blob), await readManifest(ctx, p.ours!.blob), await readManifest(ctx, p.theirs!.blob)];
+  const [base, ours, theirs] = [
+    p.base && (await readManifest(ctx, p.base.blob)),
+    await readManifest(ctx, p.ours!.blob),
+    await readManifest(ctx, p.theirs!.blob),
+  ];
   if (!sameKey(ours, theirs) || (base && !sameKey(base, ours))) {
     const k = (m?: Manifest) => (m ? (m.key ? `key: ${m.key.join(', ')}` : 'keyless') : null);
     found.push(tableConflict(table, p, [k(base), k(ours), k(theirs)]));
@@ -142,8 +206,12 @@ async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: S
     const plan = await planTable(s, { base, ours, theirs }, strategy);
     for (const c of plan.schemaConflicts) found.push({ table, key: null, column: c.column, base: c.base, ours: c.ours, theirs: c.theirs });
     for (const c of plan.conflicts) found.push({ table, ...c });
-    const source = take(pickOf(base?.source, ours.source, theirs.source, (x, y) => JSON.stringify(x) === JSON.stringify(y)), strategy,
-      { base: base?.source, ours: ours.source, theirs: theirs.source }) ?? ours.source;
+    const source =
+      take(
+        pickOf(base?.source, ours.source, theirs.source, (x, y) => JSON.stringify(x) === JSON.stringify(y)),
+        strategy,
+        { base: base?.source, ours: ours.source, theirs: theirs.source },
+      ) ?? ours.source;
     const counts = plan.changes ? await countOps(s, plan.changes) : undefined;
     const merged = await writePlan(s, ours, base, plan, source);
     return { blob: await writeManifest(ctx, merged), counts };

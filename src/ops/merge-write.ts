@@ -15,9 +15,14 @@ import type { TablePlan } from './merge-table.js';
  * keyless `add` would be.
  */
 export async function writePlan(
-  s: Scratch, ours: Manifest, base: Manifest | undefined, plan: TablePlan, source: Manifest['source'],
+  s: Scratch,
+  ours: Manifest,
+  base: Manifest | undefined,
+  plan: TablePlan,
+  source: Manifest['source'],
 ): Promise<Manifest> {
-  const fresh = (work: string) => chunkFresh(s.engine, s.store, { work, columns: plan.columns, key: plan.key, source, chunking: ours.chunking });
+  const fresh = (work: string) =>
+    chunkFresh(s.engine, s.store, { work, columns: plan.columns, key: plan.key, source, chunking: ours.chunking });
   if (plan.full) return fresh(plan.full);
   const identity = plan.key!;
   const changes = quoteIdent(plan.changes!);

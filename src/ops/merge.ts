@@ -22,11 +22,18 @@ export interface MergeOptions {
 export async function mergeBase(ctx: RepoContext, a: string, b: string, names: [string, string]): Promise<string> {
   const bases = await ctx.git.mergeBases(a, b);
   if (bases.length === 0) {
-    throw badInput(`'${names[0]}' and '${names[1]}' have no common history`, { ours: a, theirs: b }, 'merge only branches that grew from one another');
+    throw badInput(
+      `'${names[0]}' and '${names[1]}' have no common history`,
+      { ours: a, theirs: b },
+      'merge only branches that grew from one another',
+    );
   }
   if (bases.length > 1) {
-    throw badInput(`'${names[0]}' and '${names[1]}' have ${bases.length} merge bases (a criss-cross history): ${bases.map((x) => x.slice(0, 7)).join(', ')}`,
-      { bases }, `merge one base into the other first, or cherry-pick the changes you need`);
+    throw badInput(
+      `'${names[0]}' and '${names[1]}' have ${bases.length} merge bases (a criss-cross history): ${bases.map((x) => x.slice(0, 7)).join(', ')}`,
+      { bases },
+      `merge one base into the other first, or cherry-pick the changes you need`,
+    );
   }
   return bases[0];
 }
@@ -44,19 +51,28 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     const branch = await ctx.git.currentBranch();
     const common = { source: opts.source, head, branch, theirs, dryRun: !!opts.dryRun, noVerify: !!opts.noVerify };
-    if (head && await ctx.git.isAncestor(theirs, head)) {
+    if (head && (await ctx.git.isAncestor(theirs, head))) {
       return { kind: 'merge', status: 'up-to-date', ...common, tables: [], conflicts: [], settled: 0, gates: [] };
     }
-    const canFf = !head || await ctx.git.isAncestor(head, theirs);
+    const canFf = !head || (await ctx.git.isAncestor(head, theirs));
     if (opts.ffOnly && !canFf) {
-      throw refused(`not possible to fast-forward to '${opts.source}'`, { source: opts.source }, 'merge without --ff-only to make a merge commit');
+      throw refused(
+        `not possible to fast-forward to '${opts.source}'`,
+        { source: opts.source },
+        'merge without --ff-only to make a merge commit',
+      );
     }
     if (canFf && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
     const base = await mergeBase(ctx, head!, theirs, ['HEAD', opts.source]);
     const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, head!), theirs: await readTableTree(ctx, theirs) };
     return runThreeWay(ctx, {
-      kind: 'merge', ...common, base, trees, strategy: opts.strategy, commit: true,
-      message: opts.message ?? await defaultMessage(ctx, opts.source, theirs),
+      kind: 'merge',
+      ...common,
+      base,
+      trees,
+      strategy: opts.strategy,
+      commit: true,
+      message: opts.message ?? (await defaultMessage(ctx, opts.source, theirs)),
     });
   });
 }
@@ -68,10 +84,25 @@ export async function continueMerge(ctx: RepoContext, opts: { message?: string; 
     if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "start one with 'lakegit merge <branch>'");
     const pending = (await pendingMerge(ctx))!;
     const r = await commitIndex(ctx, await ctx.staging.read(), {
-      message: opts.message ?? state.message, author: state.author, noVerify: !!opts.noVerify, extraParents: pending.extraParents, event: pending.event,
+      message: opts.message ?? state.message,
+      author: state.author,
+      noVerify: !!opts.noVerify,
+      extraParents: pending.extraParents,
+      event: pending.event,
     });
     await pending.done();
-    return { kind: state.kind, status: 'committed', source: state.source, theirs: state.theirs, head: state.head, commit: r.oid, tables: [], conflicts: [], settled: 0, gates: [] };
+    return {
+      kind: state.kind,
+      status: 'committed',
+      source: state.source,
+      theirs: state.theirs,
+      head: state.head,
+      commit: r.oid,
+      tables: [],
+      conflicts: [],
+      settled: 0,
+      gates: [],
+    };
   });
 }
 
@@ -87,10 +118,23 @@ export async function abortMerge(ctx: RepoContext): Promise<MergeResult> {
     }
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     if (head !== state.head) {
-      throw refused(`HEAD moved since the ${state.kind} started (${state.head?.slice(0, 7)} → ${head?.slice(0, 7)})`, {},
-        "use 'lakegit reset --hard' to choose a state yourself");
+      throw refused(
+        `HEAD moved since the ${state.kind} started (${state.head?.slice(0, 7)} → ${head?.slice(0, 7)})`,
+        {},
+        "use 'lakegit reset --hard' to choose a state yourself",
+      );
     }
     await restoreState(ctx, state);
-    return { kind: state.kind, status: 'aborted', source: state.source, theirs: state.theirs, head, tables: [], conflicts: [], settled: 0, gates: [] };
+    return {
+      kind: state.kind,
+      status: 'aborted',
+      source: state.source,
+      theirs: state.theirs,
+      head,
+      tables: [],
+      conflicts: [],
+      settled: 0,
+      gates: [],
+    };
   });
 }

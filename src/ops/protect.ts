@@ -18,7 +18,8 @@ export async function protectedBranches(ctx: RepoContext): Promise<string[]> {
   const config = await readConfig(ctx);
   return Object.keys(config)
     .filter((k) => /^branch\..+\.protected$/.test(k) && config[k] === 'true')
-    .map((k) => k.slice('branch.'.length, -'.protected'.length)).sort();
+    .map((k) => k.slice('branch.'.length, -'.protected'.length))
+    .sort();
 }
 
 /** `protect` / `unprotect`; returns whether anything changed. */

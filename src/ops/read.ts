@@ -42,7 +42,9 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
   const ext = path.extname(abs).toLowerCase();
   if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
   const format = requireFormat(abs);
-  await writeSnapshot(await ctx.engine(), snapshot, abs, format, { project: format === 'jsonl' ? (sql) => jsonlSelect(snapshot, sql) : undefined });
+  await writeSnapshot(await ctx.engine(), snapshot, abs, format, {
+    project: format === 'jsonl' ? (sql) => jsonlSelect(snapshot, sql) : undefined,
+  });
   return { rows: snapshot.manifest.rows, file: abs };
 }
 
@@ -52,8 +54,8 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
  * timestamp with all six fraction digits keeps the type through a round trip.
  */
 function jsonlSelect(snapshot: TableSnapshot, ordered: string): string {
-  const sel = snapshot.columns.map((c) => (c.type === 'TIMESTAMP'
-    ? `strftime(${quoteIdent(c.name)}, '%Y-%m-%d %H:%M:%S.%f') AS ${quoteIdent(c.name)}`
-    : quoteIdent(c.name)));
+  const sel = snapshot.columns.map((c) =>
+    c.type === 'TIMESTAMP' ? `strftime(${quoteIdent(c.name)}, '%Y-%m-%d %H:%M:%S.%f') AS ${quoteIdent(c.name)}` : quoteIdent(c.name),
+  );
   return `SELECT ${sel.join(', ')} FROM (${ordered})`;
 }

@@ -7,7 +7,11 @@ import { preRefGate } from './gates.js';
 import { readManifest, readTableTree } from './tree.js';
 import { clearState } from './merge-state.js';
 
-export interface BranchInfo { name: string; commit: string; current: boolean }
+export interface BranchInfo {
+  name: string;
+  commit: string;
+  current: boolean;
+}
 
 export async function listBranches(ctx: RepoContext): Promise<BranchInfo[]> {
   const current = await ctx.git.currentBranch();
@@ -99,7 +103,7 @@ export async function reset(ctx: RepoContext, rev: string, mode: ResetMode): Pro
       await ctx.staging.write(next);
     }
     await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
-    await clearState(ctx);      // as in git, a reset ends a merge, revert or cherry-pick in progress
+    await clearState(ctx); // as in git, a reset ends a merge, revert or cherry-pick in progress
     return oid;
   });
 }

@@ -25,12 +25,19 @@ async function changeOf(ctx: RepoContext, o: PickOptions, verb: string): Promise
   const commit = await ctx.git.readCommit(oid);
   const n = commit.parents.length;
   if (n > 1 && o.mainline === undefined) {
-    throw badInput(`commit ${oid.slice(0, 7)} is a merge; say which parent's side to keep`, { rev: o.rev },
-      `pass -m 1 to ${verb} the changes it brought into its first parent`);
+    throw badInput(
+      `commit ${oid.slice(0, 7)} is a merge; say which parent's side to keep`,
+      { rev: o.rev },
+      `pass -m 1 to ${verb} the changes it brought into its first parent`,
+    );
   }
   if (o.mainline !== undefined && (n < 2 || !Number.isInteger(o.mainline) || o.mainline < 1 || o.mainline > n)) {
-    throw badInput(n < 2 ? `commit ${oid.slice(0, 7)} is not a merge, so -m ${o.mainline} does not apply`
-      : `commit ${oid.slice(0, 7)} has ${n} parents; -m must be 1..${n}`, { rev: o.rev, mainline: o.mainline });
+    throw badInput(
+      n < 2
+        ? `commit ${oid.slice(0, 7)} is not a merge, so -m ${o.mainline} does not apply`
+        : `commit ${oid.slice(0, 7)} has ${n} parents; -m must be 1..${n}`,
+      { rev: o.rev, mainline: o.mainline },
+    );
   }
   return { commit, parent: commit.parents[(o.mainline ?? 1) - 1] };
 }
@@ -45,14 +52,24 @@ async function pick(ctx: RepoContext, o: PickOptions, kind: 'revert' | 'cherry-p
     const [at, before] = [await readTableTree(ctx, commit.oid), parent ? await readTableTree(ctx, parent) : emptyTree()];
     const ours = await readTableTree(ctx, head);
     const subject = commit.message.split('\n')[0];
-    const message = kind === 'revert'
-      ? `${o.message ?? `Revert "${subject}"`}\n\nThis reverts commit ${commit.oid}.`
-      : `${(o.message ?? commit.message).trimEnd()}\n\n(cherry picked from commit ${commit.oid})`;
+    const message =
+      kind === 'revert'
+        ? `${o.message ?? `Revert "${subject}"`}\n\nThis reverts commit ${commit.oid}.`
+        : `${(o.message ?? commit.message).trimEnd()}\n\n(cherry picked from commit ${commit.oid})`;
     return runThreeWay(ctx, {
-      kind, source: o.rev, head, branch: await ctx.git.currentBranch(), theirs: commit.oid, base: kind === 'revert' ? commit.oid : parent ?? null,
+      kind,
+      source: o.rev,
+      head,
+      branch: await ctx.git.currentBranch(),
+      theirs: commit.oid,
+      base: kind === 'revert' ? commit.oid : (parent ?? null),
       trees: kind === 'revert' ? { base: at, ours, theirs: before } : { base: before, ours, theirs: at },
-      message, author: kind === 'cherry-pick' ? formatIdentity(commit.author) : undefined,
-      strategy: o.strategy, dryRun: false, noVerify: !!o.noVerify, commit: o.commit !== false,
+      message,
+      author: kind === 'cherry-pick' ? formatIdentity(commit.author) : undefined,
+      strategy: o.strategy,
+      dryRun: false,
+      noVerify: !!o.noVerify,
+      commit: o.commit !== false,
     });
   });
 }

@@ -20,8 +20,17 @@ export interface RowHistoryOptions {
   n?: number;
 }
 
-export interface RowChange { op: 'added' | 'modified' | 'removed'; key: JsonRow; before: JsonRow | null; after: JsonRow | null; changed: string[] }
-export interface RowHistoryEntry extends LogEntry { table: string; row: RowChange }
+export interface RowChange {
+  op: 'added' | 'modified' | 'removed';
+  key: JsonRow;
+  before: JsonRow | null;
+  after: JsonRow | null;
+  changed: string[];
+}
+export interface RowHistoryEntry extends LogEntry {
+  table: string;
+  row: RowChange;
+}
 
 type Row = JsonRow | null;
 const same = (a: Row, b: Row) => JSON.stringify(a) === JSON.stringify(b);
@@ -57,8 +66,11 @@ function checkKey(m: Manifest, table: string, given: [string, string][]): string
   if (!m.key) throw badInput(`table '${table}' has no primary key, so --key cannot name a row`, { table });
   const names = given.map(([k]) => k);
   if (names.length !== m.key.length || !m.key.every((k) => names.includes(k)) || new Set(names).size !== names.length) {
-    throw badInput(`--key must give each primary-key column of '${table}' once: ${m.key.join(', ')}`, { table, key: m.key },
-      `e.g. ${m.key.map((k) => `--key ${k}=…`).join(' ')}`);
+    throw badInput(
+      `--key must give each primary-key column of '${table}' once: ${m.key.join(', ')}`,
+      { table, key: m.key },
+      `e.g. ${m.key.map((k) => `--key ${k}=…`).join(' ')}`,
+    );
   }
   return m.key;
 }
@@ -75,11 +87,16 @@ const WINDOW = 32;
  */
 async function blobPairs(commits: CommitInfo[], names: string[], treeOf: (oid: string) => Promise<TableTree>): Promise<Pair[]> {
   // Read together, so the object reads of a long history overlap instead of queueing one by one.
-  const pairs = await Promise.all(commits.flatMap((c) => c.parents.map(async (p) => {
-    const [tree, ptree] = await Promise.all([treeOf(c.oid), treeOf(p)]);
-    return names.map((name) => [tree.tables.get(name), ptree.tables.get(name)] as const)
-      .filter((pair): pair is Pair => !!pair[0] && !!pair[1] && pair[0] !== pair[1]);
-  })));
+  const pairs = await Promise.all(
+    commits.flatMap((c) =>
+      c.parents.map(async (p) => {
+        const [tree, ptree] = await Promise.all([treeOf(c.oid), treeOf(p)]);
+        return names
+          .map((name) => [tree.tables.get(name), ptree.tables.get(name)] as const)
+          .filter((pair): pair is Pair => !!pair[0] && !!pair[1] && pair[0] !== pair[1]);
+      }),
+    ),
+  );
   return pairs.flat();
 }
 
@@ -100,10 +117,12 @@ async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table
     const tree = await treeOf(c.oid);
     trees.delete(c.oid);
     const blob = tree.tables.get(name)!;
-    const parents = await Promise.all(c.parents.map(async (oid) => {
-      const ptree = await treeOf(oid);
-      return { oid, tree: ptree, found: await parentTable(ctx, name, blob, tree, ptree) };
-    }));
+    const parents = await Promise.all(
+      c.parents.map(async (oid) => {
+        const ptree = await treeOf(oid);
+        return { oid, tree: ptree, found: await parentTable(ctx, name, blob, tree, ptree) };
+      }),
+    );
     const treesame = parents.find((p) => p.found?.blob === blob);
     if (treesame) {
       follow.set(treesame.oid, treesame.found!.name);
@@ -119,7 +138,11 @@ async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table
     // A root commit changed the row only by creating it.
     if (equal >= 0 || (parents.length === 0 && after === null)) continue;
     const before = befores[0] ?? null;
-    out.push({ ...toEntry(c, changedTables(parents[0]?.tree ?? { tables: new Map() }, tree)), table: name, row: rowChange(lookup.keyColumns, before, after) });
+    out.push({
+      ...toEntry(c, changedTables(parents[0]?.tree ?? { tables: new Map() }, tree)),
+      table: name,
+      row: rowChange(lookup.keyColumns, before, after),
+    });
   }
   return out;
 }
@@ -130,7 +153,8 @@ function rowChange(key: string[], before: Row, after: Row): RowChange {
   return {
     op: !before ? 'added' : !after ? 'removed' : 'modified',
     key: Object.fromEntries(key.map((k) => [k, row[k]])),
-    before, after,
+    before,
+    after,
     changed: before && after ? cols.filter((c) => JSON.stringify(before[c]) !== JSON.stringify(after[c])) : [],
   };
 }
@@ -143,13 +167,18 @@ class RowLookup {
   private readonly searched = new Set<string>();
   private readonly holding = new Set<string>();
 
-  constructor(private readonly ctx: RepoContext, private readonly engine: Engine, readonly keyColumns: string[], private readonly key: [string, string][]) {}
+  constructor(
+    private readonly ctx: RepoContext,
+    private readonly engine: Engine,
+    readonly keyColumns: string[],
+    private readonly key: [string, string][],
+  ) {}
 
   async at(blob: string): Promise<Row> {
     if (this.rows.has(blob)) return this.rows.get(blob)!;
     const m = await readManifest(this.ctx, blob);
     if (JSON.stringify(m.key) !== JSON.stringify(this.keyColumns)) {
-      this.rows.set(blob, null);   // re-keyed: no row of that version is this one
+      this.rows.set(blob, null); // re-keyed: no row of that version is this one
       return null;
     }
     const keys = await this.keyTable(m);
@@ -200,7 +229,9 @@ class RowLookup {
       const keys = quoteIdent(await this.keyTable(m));
       const cols = this.keyColumns.map((k) => quoteIdent(k)).join(', ');
       const on = this.keyColumns.map((k) => `f.${quoteIdent(k)} = ${keys}.${quoteIdent(k)}`).join(' AND ');
-      const hits = Number(await this.engine.value(`SELECT count(*) FROM (SELECT ${cols} FROM ${readFiles(files)}) f SEMI JOIN ${keys} ON ${on}`));
+      const hits = Number(
+        await this.engine.value(`SELECT count(*) FROM (SELECT ${cols} FROM ${readFiles(files)}) f SEMI JOIN ${keys} ON ${on}`),
+      );
       if (hits === 0) return unchanged();
     }
     return this.at(blob);

@@ -9,19 +9,37 @@ import { Comparison } from './diff/compare.js';
 import { composedCounts } from './diff/compose.js';
 import { planPair, type Side } from './diff/plan.js';
 
-export interface RowCounts { added: number; removed: number; modified: number }
+export interface RowCounts {
+  added: number;
+  removed: number;
+  modified: number;
+}
 export const zeroCounts = (): RowCounts => ({ added: 0, removed: 0, modified: 0 });
 
 /**
  * One side of a comparison: a snapshot, or rows of a working file loaded into a work table.
  * A snapshot side lets the diff engine skip the chunks both sides share.
  */
-export interface RowSource { sql: string; columns: Column[]; identity: string[]; rows?: number; snapshot?: TableSnapshot }
+export interface RowSource {
+  sql: string;
+  columns: Column[];
+  identity: string[];
+  rows?: number;
+  snapshot?: TableSnapshot;
+}
 
-export const fromSnapshot = (s: TableSnapshot): RowSource =>
-  ({ sql: s.sql(), columns: s.columns, identity: s.identity, rows: s.manifest.rows, snapshot: s });
-export const fromWork = (work: string, columns: Column[], identity: string[]): RowSource =>
-  ({ sql: `SELECT * FROM ${quoteIdent(work)}`, columns, identity });
+export const fromSnapshot = (s: TableSnapshot): RowSource => ({
+  sql: s.sql(),
+  columns: s.columns,
+  identity: s.identity,
+  rows: s.manifest.rows,
+  snapshot: s,
+});
+export const fromWork = (work: string, columns: Column[], identity: string[]): RowSource => ({
+  sql: `SELECT * FROM ${quoteIdent(work)}`,
+  columns,
+  identity,
+});
 
 /**
  * The changed rows from `before` to `after`, compared on their common columns by identity, as
@@ -54,8 +72,11 @@ function keyOf(src: RowSource, other: RowSource): string[] | null {
   return JSON.stringify(src.identity) === JSON.stringify(names(src.columns)) ? null : src.identity;
 }
 
-const toSide = (src: RowSource, other: RowSource): Side =>
-  ({ columns: src.columns, key: keyOf(src, other), ...(src.snapshot ? { snapshot: src.snapshot } : { sql: src.sql }) });
+const toSide = (src: RowSource, other: RowSource): Side => ({
+  columns: src.columns,
+  key: keyOf(src, other),
+  ...(src.snapshot ? { snapshot: src.snapshot } : { sql: src.sql }),
+});
 
 /**
  * Rows added, removed and modified from `before` to `after`, by the diff engine: equal manifests
@@ -71,7 +92,12 @@ export async function countChanges(engine: Engine, before: RowSource, after: Row
   const plan = await planPair(async () => engine, b, a);
   if (plan.kind === 'same') return { ...zeroCounts(), schemaChanged: changed };
   const cmp = new Comparison({
-    before: plan.before, after: plan.after, beforeColumns: b.columns, afterColumns: a.columns, key: plan.key, prelude: plan.prelude,
+    before: plan.before,
+    after: plan.after,
+    beforeColumns: b.columns,
+    afterColumns: a.columns,
+    key: plan.key,
+    prelude: plan.prelude,
   });
   const counts = zeroCounts();
   for (const r of await engine.all(cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);

@@ -22,7 +22,13 @@ export async function show(ctx: RepoContext, rev: string): Promise<ShowResult> {
     const after = tree.tables.get(table);
     if (!before || !after) {
       const m = await readManifest(ctx, (before ?? after)!);
-      changes.push({ table, status: before ? 'removed' : 'added', schemaChanged: false, ...zeroCounts(), [before ? 'removed' : 'added']: m.rows });
+      changes.push({
+        table,
+        status: before ? 'removed' : 'added',
+        schemaChanged: false,
+        ...zeroCounts(),
+        [before ? 'removed' : 'added']: m.rows,
+      });
       continue;
     }
     const snap = async (blob: string) => new TableSnapshot(await readManifest(ctx, blob), ctx.chunks);

@@ -26,7 +26,11 @@ export interface AddOptions {
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
-export interface AddResult { staged: string[]; unchanged: string[]; removed: string[] }
+export interface AddResult {
+  staged: string[];
+  unchanged: string[];
+  removed: string[];
+}
 
 /** `add`: start tracking files, or stage the current rows of tracked ones. */
 export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult> {
@@ -49,7 +53,12 @@ export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult
 }
 
 /** Stage every tracked table and a tracked lakegit.yaml: `add -A`, `commit -a`. Caller holds the lock. */
-export async function stageAll(ctx: RepoContext, index: StagingIndex, result: AddResult, opts: Pick<AddOptions, 'onProgress'> = {}): Promise<void> {
+export async function stageAll(
+  ctx: RepoContext,
+  index: StagingIndex,
+  result: AddResult,
+  opts: Pick<AddOptions, 'onProgress'> = {},
+): Promise<void> {
   for (const [name, entry] of Object.entries(index.tables)) {
     const st = await statFile(ctx.abs(entry.file));
     if (!st) {
@@ -57,7 +66,7 @@ export async function stageAll(ctx: RepoContext, index: StagingIndex, result: Ad
       result.removed.push(name);
       continue;
     }
-    await stageTracked(ctx, index, name, opts) ? result.staged.push(name) : result.unchanged.push(name);
+    (await stageTracked(ctx, index, name, opts)) ? result.staged.push(name) : result.unchanged.push(name);
   }
   if (index.config) await stageConfig(ctx, index);
 }
@@ -84,7 +93,11 @@ async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts
   }
   const name = validateTableName(opts.name ?? path.basename(rel, path.extname(rel)));
   if (index.tables[name]) {
-    throw badInput(`a table named '${name}' is already tracked (from '${index.tables[name].file}')`, { table: name }, 'pass --name to choose another name');
+    throw badInput(
+      `a table named '${name}' is already tracked (from '${index.tables[name].file}')`,
+      { table: name },
+      'pass --name to choose another name',
+    );
   }
   await trackNew(ctx, index, name, rel, opts);
   result.staged.push(name);
@@ -103,10 +116,19 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
   });
   try {
     if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
-    const manifest = await chunkFresh(engine, ctx.chunks, {
-      work: loaded.work, columns: loaded.columns, key: opts.key ?? null, source: sourceOf(file, ctx.abs(file), format), chunking: DEFAULT_CHUNKING,
-      sorted: !!opts.key,
-    }, (d, t) => opts.onProgress?.(`chunking ${name}`, d, t));
+    const manifest = await chunkFresh(
+      engine,
+      ctx.chunks,
+      {
+        work: loaded.work,
+        columns: loaded.columns,
+        key: opts.key ?? null,
+        source: sourceOf(file, ctx.abs(file), format),
+        chunking: DEFAULT_CHUNKING,
+        sorted: !!opts.key,
+      },
+      (d, t) => opts.onProgress?.(`chunking ${name}`, d, t),
+    );
     index.tables[name] = { manifest: await writeManifest(ctx, manifest), file, stat: loaded.stat };
   } finally {
     await dropWork(engine, loaded.work);
@@ -114,7 +136,12 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
 }
 
 /** Re-read a tracked table's file if it may have changed; returns whether the staged manifest moved. */
-export async function stageTracked(ctx: RepoContext, index: StagingIndex, name: string, opts: Pick<AddOptions, 'onProgress'> = {}): Promise<boolean> {
+export async function stageTracked(
+  ctx: RepoContext,
+  index: StagingIndex,
+  name: string,
+  opts: Pick<AddOptions, 'onProgress'> = {},
+): Promise<boolean> {
   const entry = index.tables[name];
   const now = await statFile(ctx.abs(entry.file));
   if (now && statMatches(entry.stat, now)) return false;
@@ -130,7 +157,11 @@ export async function stageTracked(ctx: RepoContext, index: StagingIndex, name: 
   return blob !== entry.manifest;
 }
 
-interface Staged { manifest: Manifest; stat: FileStat; lines?: LineIndexRef }
+interface Staged {
+  manifest: Manifest;
+  stat: FileStat;
+  lines?: LineIndexRef;
+}
 
 const linesDir = (ctx: RepoContext) => ctx.stateFile(path.join('cache', 'lines'));
 
@@ -158,7 +189,11 @@ async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable,
   try {
     if (prev.key) await validateKey(engine, loaded.work, loaded.columns, prev.key, entry.file);
     const manifest = await stageRows(engine, ctx.chunks, {
-      work: loaded.work, columns: loaded.columns, key: prev.key, prev, chunking: prev.chunking,
+      work: loaded.work,
+      columns: loaded.columns,
+      key: prev.key,
+      prev,
+      chunking: prev.chunking,
       source: sourceOf(entry.file, ctx.abs(entry.file), prev.source.format),
     });
     const lines = manifest.key
@@ -186,8 +221,16 @@ export async function remove(ctx: RepoContext, table: string, cached: boolean, f
     const entry = index.tables[table];
     if (!entry) throw badInput(`no table '${table}' is tracked`, { table }, "run 'lakegit status' to list tables");
     // As git rm: deleting a file whose rows are not all committed would lose them.
-    if (!cached && !force && (await dirtyTables(ctx, index, await readTableTree(ctx, await ctx.git.resolveRef('HEAD')), [table])).has(table)) {
-      throw refused(`'${entry.file}' has changes that are not committed`, { table }, 'commit them first, keep the file with --cached, or delete it anyway with --force');
+    if (
+      !cached &&
+      !force &&
+      (await dirtyTables(ctx, index, await readTableTree(ctx, await ctx.git.resolveRef('HEAD')), [table])).has(table)
+    ) {
+      throw refused(
+        `'${entry.file}' has changes that are not committed`,
+        { table },
+        'commit them first, keep the file with --cached, or delete it anyway with --force',
+      );
     }
     delete index.tables[table];
     await ctx.staging.write(index);
@@ -210,9 +253,12 @@ export async function rename(ctx: RepoContext, from: string, to: string): Promis
   });
 }
 
-
 /** Unstaged row counts of a tracked text file through its line index, for `status`; undefined if unusable. */
-export async function countByLines(ctx: RepoContext, entry: StagedTable, prev: Manifest): Promise<{ added: number; removed: number; modified: number } | undefined> {
+export async function countByLines(
+  ctx: RepoContext,
+  entry: StagedTable,
+  prev: Manifest,
+): Promise<{ added: number; removed: number; modified: number } | undefined> {
   if (!entry.lines || entry.lines.manifest !== entry.manifest || !prev.key) return undefined;
   const engine = await ctx.engine();
   const found = await lineDelta(engine, ctx.chunks, linesDir(ctx), ctx.abs(entry.file), prev, entry.lines, false);

@@ -29,7 +29,7 @@ export interface StatusResult {
 }
 
 export async function repoState(ctx: RepoContext): Promise<RepoState> {
-  if (await exists(ctx.stateFile('MERGE_HEAD')) || await exists(ctx.stateFile('CHERRY_PICK_HEAD'))) return 'merging';
+  if ((await exists(ctx.stateFile('MERGE_HEAD'))) || (await exists(ctx.stateFile('CHERRY_PICK_HEAD')))) return 'merging';
   if (await exists(ctx.stateFile('REVERT_HEAD'))) return 'reverting';
   return 'clean';
 }
@@ -46,10 +46,14 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   if (verified.size) await refreshStats(ctx, index, verified);
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
-  if (!index.config && await exists(ctx.abs(CONFIG_FILE))) untracked.push(CONFIG_FILE);
+  if (!index.config && (await exists(ctx.abs(CONFIG_FILE)))) untracked.push(CONFIG_FILE);
   return {
-    branch: (await ctx.git.currentBranch()) ?? null, head: head ?? null, state: await repoState(ctx),
-    tables, untracked, config: await configStatus(ctx, index, headTree.config),
+    branch: (await ctx.git.currentBranch()) ?? null,
+    head: head ?? null,
+    state: await repoState(ctx),
+    tables,
+    untracked,
+    config: await configStatus(ctx, index, headTree.config),
   };
 }
 
@@ -73,7 +77,8 @@ async function refreshStats(ctx: RepoContext, seen: StagingIndex, verified: Map<
     for (const [table, stat] of verified) {
       const entry = index.tables[table];
       const now = entry && (await statFile(ctx.abs(entry.file)));
-      if (!entry || entry.manifest !== seen.tables[table]?.manifest || !now || now.size !== stat.size || now.mtimeMs !== stat.mtimeMs) continue;
+      if (!entry || entry.manifest !== seen.tables[table]?.manifest || !now || now.size !== stat.size || now.mtimeMs !== stat.mtimeMs)
+        continue;
       entry.stat = stat;
       changed = true;
     }
@@ -82,12 +87,23 @@ async function refreshStats(ctx: RepoContext, seen: StagingIndex, verified: Map<
 }
 
 async function tableStatus(
-  ctx: RepoContext, index: StagingIndex, headBlob: string | undefined, table: string, verified: Map<string, FileStat>,
+  ctx: RepoContext,
+  index: StagingIndex,
+  headBlob: string | undefined,
+  table: string,
+  verified: Map<string, FileStat>,
 ): Promise<TableStatus> {
   const entry = index.tables[table];
   if (!entry) {
     const m = await readManifest(ctx, headBlob!);
-    return { table, file: m.source.file, staged: { ...zeroCounts(), removed: m.rows }, unstaged: zeroCounts(), schemaChanged: false, change: 'deleted' };
+    return {
+      table,
+      file: m.source.file,
+      staged: { ...zeroCounts(), removed: m.rows },
+      unstaged: zeroCounts(),
+      schemaChanged: false,
+      change: 'deleted',
+    };
   }
   const indexSnap = new TableSnapshot(await readManifest(ctx, entry.manifest), ctx.chunks);
   const engine = entry.manifest === headBlob ? undefined : await ctx.engine();
@@ -101,7 +117,7 @@ async function tableStatus(
     schemaChanged = c.schemaChanged;
   }
   const now = await statFile(ctx.abs(entry.file));
-  const base = { table, file: entry.file, staged, schemaChanged, change: headBlob ? undefined : 'new' as const };
+  const base = { table, file: entry.file, staged, schemaChanged, change: headBlob ? undefined : ('new' as const) };
   if (!now) return { ...base, unstaged: { ...zeroCounts(), removed: indexSnap.manifest.rows }, change: 'missing' };
   if (statMatches(entry.stat, now)) return { ...base, unstaged: zeroCounts() };
   const checkedAt = Date.now();
@@ -118,7 +134,11 @@ async function tableStatus(
   try {
     const c = await countChanges(eng, fromSnapshot(indexSnap), fromWork(loaded.work, loaded.columns, indexSnap.identity));
     clean(c, c.schemaChanged);
-    return { ...base, unstaged: { added: c.added, removed: c.removed, modified: c.modified }, schemaChanged: schemaChanged || c.schemaChanged };
+    return {
+      ...base,
+      unstaged: { added: c.added, removed: c.removed, modified: c.modified },
+      schemaChanged: schemaChanged || c.schemaChanged,
+    };
   } finally {
     await dropWork(eng, loaded.work);
   }

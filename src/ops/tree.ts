@@ -5,7 +5,10 @@ import { unknownTable } from '../errors.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 
 /** What a commit (or the index) holds: table name → manifest blob, and the lakegit.yaml blob. */
-export interface TableTree { tables: Map<string, string>; config?: string }
+export interface TableTree {
+  tables: Map<string, string>;
+  config?: string;
+}
 
 export const emptyTree = (): TableTree => ({ tables: new Map() });
 

@@ -48,7 +48,13 @@ export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): st
   const rel = path.relative(ctx.root, abs);
   const outside = (r: string) => r === '..' || r.startsWith(`..${path.sep}`) || path.isAbsolute(r);
   // A symbolic link inside the repository that points out of it is outside too.
-  const real = (p: string) => { try { return realpathSync(p); } catch { return undefined; } };
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return undefined;
+    }
+  };
   const target = real(abs);
   if (outside(rel) || (target !== undefined && outside(path.relative(real(ctx.root) ?? ctx.root, target)))) {
     throw badInput(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
@@ -57,11 +63,20 @@ export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): st
   return rel.split(path.sep).join('/');
 }
 
-export interface LoadedFile { work: string; columns: Column[]; stat: FileStat }
+export interface LoadedFile {
+  work: string;
+  columns: Column[];
+  stat: FileStat;
+}
 
 /** Read a working file into a fresh work table; the stat is taken before the read (racy-safe). */
 export async function loadWorkingFile(
-  ctx: RepoContext, engine: Engine, file: string, format: FileFormat, prior?: Manifest, orderBy?: string[],
+  ctx: RepoContext,
+  engine: Engine,
+  file: string,
+  format: FileFormat,
+  prior?: Manifest,
+  orderBy?: string[],
 ): Promise<LoadedFile> {
   const abs = ctx.abs(file);
   const at = Date.now();

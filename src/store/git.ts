@@ -6,7 +6,12 @@ import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
 import { corrupt, refused } from '../errors.js';
 
-export interface Identity { name: string; email: string; timestamp: number; timezoneOffset: number }
+export interface Identity {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset: number;
+}
 export interface CommitInfo {
   oid: string;
   tree: string;
@@ -14,7 +19,12 @@ export interface CommitInfo {
   message: string;
   author: Identity;
 }
-export interface TreeEntry { path: string; oid: string; mode: string; type: 'blob' | 'tree' | 'commit' }
+export interface TreeEntry {
+  path: string;
+  oid: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+}
 
 /**
  * The only module that imports isomorphic-git. One object cache per process is passed to every

@@ -2,7 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-interface Journal { files: string[]; watched: { dir: string; before: Set<string> | undefined }[] }
+interface Journal {
+  files: string[];
+  watched: { dir: string; before: Set<string> | undefined }[];
+}
 
 const current = new AsyncLocalStorage<Journal>();
 
@@ -15,7 +18,11 @@ const current = new AsyncLocalStorage<Journal>();
  */
 export async function withJournal<T>(cacheDir: string, body: () => Promise<T>): Promise<T> {
   const journal: Journal = { files: [], watched: [] };
-  const listing = async (dir: string) => fsp.readdir(dir).then((names) => new Set(names), () => undefined);
+  const listing = async (dir: string) =>
+    fsp.readdir(dir).then(
+      (names) => new Set(names),
+      () => undefined,
+    );
   const top = await listing(cacheDir);
   journal.watched.push({ dir: cacheDir, before: top });
   for (const sub of top ?? []) journal.watched.push({ dir: path.join(cacheDir, sub), before: await listing(path.join(cacheDir, sub)) });
@@ -43,7 +50,7 @@ async function rollback(journal: Journal): Promise<void> {
   for (const f of journal.files) await fsp.rm(f, { force: true });
   for (const { dir, before } of journal.watched) {
     if (!before) {
-      await fsp.rm(dir, { force: true, recursive: true });      // the command made the folder itself
+      await fsp.rm(dir, { force: true, recursive: true }); // the command made the folder itself
       continue;
     }
     for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {

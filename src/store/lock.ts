@@ -4,7 +4,10 @@ import { lockBusy } from '../errors.js';
 const STALE_MS = 30_000;
 const WAIT_MS = Number(process.env.LAKEGIT_LOCK_WAIT_MS ?? 20_000);
 
-interface LockBody { pid: number; at: number }
+interface LockBody {
+  pid: number;
+  at: number;
+}
 
 function alive(pid: number): boolean {
   try {
@@ -43,7 +46,10 @@ export async function withLock<T>(file: string, body: () => Promise<T>, waitMs =
       if (await stale(file)) {
         // Rename first so two takers cannot both delete a fresh lock.
         const grave = `${file}.${process.pid}.stale`;
-        await fsp.rename(file, grave).then(() => fsp.rm(grave, { force: true }), () => undefined);
+        await fsp.rename(file, grave).then(
+          () => fsp.rm(grave, { force: true }),
+          () => undefined,
+        );
         continue;
       }
       if (Date.now() - start >= waitMs) throw lockBusy(file);

@@ -3,7 +3,10 @@ import { readJsonIfExists, writeFileAtomic } from './fsutil.js';
 
 /** What the working file looked like when its rows last matched the staged manifest. */
 export interface FileStat {
-  size: number; mtimeMs: number; ino: number; at: number;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  at: number;
   /** The mtime in nanoseconds (decimal text), when the file system gave it. */
   mtimeNs?: string;
   /**
@@ -14,8 +17,8 @@ export interface FileStat {
 }
 
 export interface StagedTable {
-  manifest: string;          // blob oid of the staged manifest
-  file: string;              // working file, relative to the repository root
+  manifest: string; // blob oid of the staged manifest
+  file: string; // working file, relative to the repository root
   stat?: FileStat;
   /** The line index of the working file (src/table/lineindex.ts), when it matches the staged rows. */
   lines?: { file: string; header: string; rows: number; duckdb: string; manifest: string };
@@ -24,7 +27,7 @@ export interface StagedTable {
 export interface StagingIndex {
   version: 1;
   tables: Record<string, StagedTable>;
-  config?: { blob: string; stat?: FileStat };   // lakegit.yaml
+  config?: { blob: string; stat?: FileStat }; // lakegit.yaml
 }
 
 export const emptyIndex = (): StagingIndex => ({ version: 1, tables: {} });
@@ -58,7 +61,10 @@ export class StagingStore {
  * - as git does with its index file's mtime: the file system's own clock had already passed the
  *   file's mtime when the stat was recorded (`settledNs`), so any later write gives a later mtime.
  */
-export function statMatches(recorded: FileStat | undefined, now: { size: number; mtimeMs: number; ino: number; mtimeNs?: string }): boolean {
+export function statMatches(
+  recorded: FileStat | undefined,
+  now: { size: number; mtimeMs: number; ino: number; mtimeNs?: string },
+): boolean {
   if (!recorded) return false;
   if (recorded.size !== now.size || recorded.mtimeMs !== now.mtimeMs || recorded.ino !== now.ino) return false;
   if (recorded.settledNs !== undefined && recorded.mtimeNs !== undefined && now.mtimeNs !== undefined) {

@@ -19,9 +19,9 @@ export const MAX_DELTAS = 8;
 export function changesSql(newer: string, older: string, columns: readonly string[], identity: readonly string[]): string {
   const k0 = identity[0];
   const rest = columns.filter((c) => !identity.includes(c));
-  const select = columns.map((c) => (identity.includes(c)
-    ? `coalesce(${col(c, 'n')}, ${col(c, 'o')}) AS ${quoteIdent(c)}`
-    : `${col(c, 'n')} AS ${quoteIdent(c)}`));
+  const select = columns.map((c) =>
+    identity.includes(c) ? `coalesce(${col(c, 'n')}, ${col(c, 'o')}) AS ${quoteIdent(c)}` : `${col(c, 'n')} AS ${quoteIdent(c)}`,
+  );
   const on = identity.map((k) => `${col(k, 'n')} = ${col(k, 'o')}`).join(' AND ');
   return `SELECT ${select.join(', ')},
       CASE WHEN ${col(k0, 'o')} IS NULL THEN 'added' WHEN ${col(k0, 'n')} IS NULL THEN 'removed' ELSE 'modified' END AS ${quoteIdent(OP)}
@@ -32,37 +32,63 @@ export function changesSql(newer: string, older: string, columns: readonly strin
 const NESTED = /^(STRUCT|MAP|UNION)\(|\[\d*\]$/;
 
 /** Key columns that the file does not have, found from its header alone. */
-export async function validateKeyColumns(engine: Engine, abs: string, file: string, format: FileFormat, key: readonly string[]): Promise<void> {
+export async function validateKeyColumns(
+  engine: Engine,
+  abs: string,
+  file: string,
+  format: FileFormat,
+  key: readonly string[],
+): Promise<void> {
   const rows = await engine.all(`DESCRIBE SELECT * FROM ${readerSql(abs, format)}`).catch(() => undefined);
   if (!rows) return;
-  checkKeyColumns(rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })), key, file);
+  checkKeyColumns(
+    rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
+    key,
+    file,
+  );
 }
 
 function checkKeyColumns(columns: readonly Column[], key: readonly string[], file: string): void {
   for (const k of key) {
     const c = columns.find((x) => x.name === k);
-    if (!c) throw badInput(`key column '${k}' is not a column of '${file}'`, { file, column: k }, `columns are: ${names(columns).join(', ')}`);
-    if (NESTED.test(c.type)) throw badInput(`key column '${k}' of '${file}' has type ${c.type}, which cannot be a primary key`, { file, column: k });
+    if (!c)
+      throw badInput(`key column '${k}' is not a column of '${file}'`, { file, column: k }, `columns are: ${names(columns).join(', ')}`);
+    if (NESTED.test(c.type))
+      throw badInput(`key column '${k}' of '${file}' has type ${c.type}, which cannot be a primary key`, { file, column: k });
   }
 }
 
 /** A key must exist, be a scalar type, hold no NULL and no duplicate. */
-export async function validateKey(engine: Engine, work: string, columns: readonly Column[], key: readonly string[], file: string): Promise<void> {
+export async function validateKey(
+  engine: Engine,
+  work: string,
+  columns: readonly Column[],
+  key: readonly string[],
+  file: string,
+): Promise<void> {
   checkKeyColumns(columns, key, file);
   const t = quoteIdent(work);
   const nulls = await engine.value<number>(`SELECT count(*) FROM ${t} WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`);
   if (Number(nulls) > 0) {
-    throw badInput(`${nulls} row(s) of '${file}' have a NULL in key column(s) ${key.join(', ')}`, { file, key }, 'every row needs a key value');
+    throw badInput(
+      `${nulls} row(s) of '${file}' have a NULL in key column(s) ${key.join(', ')}`,
+      { file, key },
+      'every row needs a key value',
+    );
   }
   const dup = await engine.one(`SELECT ${cols(key)}, count(*) AS __lakegit_n FROM ${t} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`);
   if (dup) {
     const shown = key.map((k) => `${k}=${JSON.stringify(dup[k])}`).join(', ');
-    throw badInput(`duplicate key in '${file}': ${shown} appears ${dup.__lakegit_n} times`, { file, key: Object.fromEntries(key.map((k) => [k, dup[k]])) }, 'a primary key must be unique; choose another --key or use --keyless');
+    throw badInput(
+      `duplicate key in '${file}': ${shown} appears ${dup.__lakegit_n} times`,
+      { file, key: Object.fromEntries(key.map((k) => [k, dup[k]])) },
+      'a primary key must be unique; choose another --key or use --keyless',
+    );
   }
 }
 
 export interface StageRequest {
-  work: string;                      // a table holding the new rows
+  work: string; // a table holding the new rows
   columns: Column[];
   key: string[] | null;
   source: SourceFile;
@@ -80,9 +106,12 @@ const workName = (stem: string) => `__lg_${stem}_${process.pid}_${++seq}`;
  */
 export async function stageRows(engine: Engine, store: ChunkStore, req: StageRequest): Promise<Manifest> {
   const { prev } = req;
-  const fresh = !prev || req.key === null || prev.key === null
-    || JSON.stringify(prev.key) !== JSON.stringify(req.key)
-    || schemaChanged(diffSchemas(prev.columns, req.columns));
+  const fresh =
+    !prev ||
+    req.key === null ||
+    prev.key === null ||
+    JSON.stringify(prev.key) !== JSON.stringify(req.key) ||
+    schemaChanged(diffSchemas(prev.columns, req.columns));
   if (fresh) return chunkFresh(engine, store, req);
 
   const snap = new TableSnapshot(prev, store);
@@ -105,7 +134,11 @@ export async function stageRows(engine: Engine, store: ChunkStore, req: StageReq
  * every path that produces a change set shares it.
  */
 export async function applyDelta(
-  engine: Engine, store: ChunkStore, prev: Manifest, delta: string, source: Manifest['source'],
+  engine: Engine,
+  store: ChunkStore,
+  prev: Manifest,
+  delta: string,
+  source: Manifest['source'],
 ): Promise<Manifest> {
   const identity = identityColumns(prev);
   const counts = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(delta)} GROUP BY 1`);
@@ -126,7 +159,12 @@ export const compactionThreshold = (rows: number, s: ChunkingScheme): number =>
   Math.max(Math.floor(rows * 0.05), Math.min(s.target, 10_000));
 
 async function writeDelta(
-  engine: Engine, store: ChunkStore, table: string, columns: Column[], identity: string[], scheme: ChunkingScheme,
+  engine: Engine,
+  store: ChunkStore,
+  table: string,
+  columns: Column[],
+  identity: string[],
+  scheme: ChunkingScheme,
   count: (op: string) => number,
 ): Promise<DeltaRef> {
   // A change chunk is one file whatever its size: cut nowhere.
@@ -154,16 +192,28 @@ export async function foldDeltas(engine: Engine, store: ChunkStore, m: Manifest)
 
 /** Sort the rows by identity and cut them into base chunks: what a first `add` does. */
 export async function chunkFresh(
-  engine: Engine, store: ChunkStore, req: Omit<StageRequest, 'prev'> & { sorted?: boolean }, onChunk?: (done: number, total: number) => void,
+  engine: Engine,
+  store: ChunkStore,
+  req: Omit<StageRequest, 'prev'> & { sorted?: boolean },
+  onChunk?: (done: number, total: number) => void,
 ): Promise<Manifest> {
   const identity = req.key ?? names(req.columns);
   const sorted = req.sorted ? req.work : workName('sorted');
-  if (!req.sorted) await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${identityOrder(identity, req.key === null)}`);
+  if (!req.sorted)
+    await engine.run(
+      `CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${identityOrder(identity, req.key === null)}`,
+    );
   try {
     const chunks = await writeChunks(engine, store, sorted, req.columns, identity, req.chunking, [], onChunk);
     return {
-      format: MANIFEST_FORMAT, chunking: req.chunking, key: req.key, columns: req.columns, source: req.source,
-      rows: chunks.reduce((s, c) => s + c.rows, 0), chunks, deltas: [],
+      format: MANIFEST_FORMAT,
+      chunking: req.chunking,
+      key: req.key,
+      columns: req.columns,
+      source: req.source,
+      rows: chunks.reduce((s, c) => s + c.rows, 0),
+      chunks,
+      deltas: [],
     };
   } finally {
     if (!req.sorted) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(sorted)}`);

@@ -15,9 +15,12 @@ const MINOR_DIVISOR = 16;
 // zstd (level 3, DuckDB's default) stores chunks in 37-40% of snappy's bytes for the same write and
 // scan time here, which is what lets a history undercut the same history as CSV in git. Chunk ids
 // hash rows, not bytes, so chunks written with another codec keep their ids.
-export const PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536";
+export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536';
 
-export interface Candidate { pos: number; major: boolean }
+export interface Candidate {
+  pos: number;
+  major: boolean;
+}
 
 /**
  * Where to cut a sorted run of n rows, from the rows whose identity hash hits a boundary.
@@ -29,7 +32,11 @@ export function planCuts(n: number, candidates: readonly Candidate[], s: Pick<Ch
   const cuts: number[] = [];
   let start = 0;
   let minor = -1;
-  const cutAt = (p: number) => { cuts.push(p); start = p; minor = -1; };
+  const cutAt = (p: number) => {
+    cuts.push(p);
+    start = p;
+    minor = -1;
+  };
   for (const c of [...candidates, { pos: n, major: true }]) {
     while (c.pos - start > s.max) cutAt(minor - start >= s.min ? minor : start + s.max);
     if (c.pos === n) break;
@@ -40,7 +47,10 @@ export function planCuts(n: number, candidates: readonly Candidate[], s: Pick<Ch
   return cuts;
 }
 
-interface ChunkJob { from: number; to: number }
+interface ChunkJob {
+  from: number;
+  to: number;
+}
 
 /**
  * Cut a work table (rows already in identity order, rowid = position) into content-addressed
@@ -49,8 +59,14 @@ interface ChunkJob { from: number; to: number }
  * already exist are not written again. Work is spread over two connections.
  */
 export async function writeChunks(
-  engine: Engine, store: ChunkStore, work: string, columns: readonly Column[], identity: readonly string[],
-  scheme: ChunkingScheme, extra: readonly string[] = [], onChunk?: (done: number, total: number) => void,
+  engine: Engine,
+  store: ChunkStore,
+  work: string,
+  columns: readonly Column[],
+  identity: readonly string[],
+  scheme: ChunkingScheme,
+  extra: readonly string[] = [],
+  onChunk?: (done: number, total: number) => void,
 ): Promise<ChunkRef[]> {
   const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`));
   if (n === 0) return [];
@@ -62,7 +78,10 @@ export async function writeChunks(
   }
 }
 
-interface Positioned { table: string; pos: string }
+interface Positioned {
+  table: string;
+  pos: string;
+}
 let copies = 0;
 
 /**
@@ -80,8 +99,15 @@ async function positioned(engine: Engine, work: string, names: readonly string[]
 }
 
 async function cutAndWrite(
-  engine: Engine, store: ChunkStore, src: Positioned, n: number, columns: readonly Column[], identity: readonly string[],
-  scheme: ChunkingScheme, extra: readonly string[], onChunk?: (done: number, total: number) => void,
+  engine: Engine,
+  store: ChunkStore,
+  src: Positioned,
+  n: number,
+  columns: readonly Column[],
+  identity: readonly string[],
+  scheme: ChunkingScheme,
+  extra: readonly string[],
+  onChunk?: (done: number, total: number) => void,
 ): Promise<ChunkRef[]> {
   const { table: work, pos } = src;
   const minorEvery = Math.max(1, Math.floor(scheme.target / MINOR_DIVISOR));
@@ -89,7 +115,8 @@ async function cutAndWrite(
   const [major, minor] = [Math.trunc(scheme.target), Math.trunc(minorEvery)];
   const found = await engine.all(
     `SELECT p AS pos, h % ${major} = 0 AS major FROM (SELECT ${pos} AS p, ${keyHash(identity)} AS h FROM ${quoteIdent(work)})
-     WHERE h % ${minor} = 0`);
+     WHERE h % ${minor} = 0`,
+  );
   const candidates = found.map((r) => ({ pos: Number(r.pos) + 1, major: Boolean(r.major) })).sort((a, b) => a.pos - b.pos);
   const cuts = planCuts(n, candidates, scheme);
   const jobs: ChunkJob[] = cuts.map((to, i) => ({ from: i === 0 ? 0 : cuts[i - 1], to }));
@@ -115,16 +142,24 @@ async function cutAndWrite(
 }
 
 async function writeOneChunk(
-  engine: Engine, conn: DuckDBConnection, store: ChunkStore, src: Positioned, all: readonly string[], identity: readonly string[],
-  signature: string, job: ChunkJob,
+  engine: Engine,
+  conn: DuckDBConnection,
+  store: ChunkStore,
+  src: Positioned,
+  all: readonly string[],
+  identity: readonly string[],
+  signature: string,
+  job: ChunkJob,
 ): Promise<ChunkRef> {
   const { table: work, pos } = src;
   const range = `FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to}`;
-  const reader = await conn.runAndReadAll(
-    `SELECT sha256($1 || string_agg(${rowDigest(all)}, '' ORDER BY ${pos})) AS id ${range}`, [signature]);
+  const reader = await conn.runAndReadAll(`SELECT sha256($1 || string_agg(${rowDigest(all)}, '' ORDER BY ${pos})) AS id ${range}`, [
+    signature,
+  ]);
   const id = String(reader.getRows()[0][0]);
   const ends = await conn.runAndReadAll(
-    `SELECT ${cols(identity)} ${range} AND (${pos} = ${job.from} OR ${pos} = ${job.to - 1}) ORDER BY ${pos}`);
+    `SELECT ${cols(identity)} ${range} AND (${pos} = ${job.from} OR ${pos} = ${job.to - 1}) ORDER BY ${pos}`,
+  );
   const keys = ends.convertRows(engine.toJson) as never[][];
   let bytes: number;
   if (await store.has(id)) {

@@ -1,6 +1,9 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 
-export interface CsvProblem { line: number; message: string }
+export interface CsvProblem {
+  line: number;
+  message: string;
+}
 
 /**
  * Find the first structural fault of a delimited file the way RFC 4180 reads it: a record whose
@@ -32,7 +35,10 @@ export async function findCsvProblem(file: string, delim: string): Promise<CsvPr
       const c = chunk[i];
       if (c === 10) line++;
       if (quoted) {
-        if (c === Q) { quoted = false; afterQuote = true; }
+        if (c === Q) {
+          quoted = false;
+          afterQuote = true;
+        }
         continue;
       }
       if (c === Q) {
@@ -42,7 +48,10 @@ export async function findCsvProblem(file: string, delim: string): Promise<CsvPr
         continue;
       }
       afterQuote = false;
-      if (c === D) { fields++; empty = false; } else if (c === 10) {
+      if (c === D) {
+        fields++;
+        empty = false;
+      } else if (c === 10) {
         const p = endRecord();
         if (p) return p;
       } else if (c !== 13) empty = false;
@@ -61,12 +70,26 @@ export async function readHeader(file: string, delim: string): Promise<string[] 
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 65536 }) as AsyncIterable<string>) {
     for (const ch of chunk) {
       if (quoted) {
-        if (ch === '"') { quoted = false; afterQuote = true; } else field += ch;
+        if (ch === '"') {
+          quoted = false;
+          afterQuote = true;
+        } else field += ch;
         continue;
       }
-      if (ch === '"') { if (afterQuote) field += '"'; quoted = true; afterQuote = false; continue; }
+      if (ch === '"') {
+        if (afterQuote) field += '"';
+        quoted = true;
+        afterQuote = false;
+        continue;
+      }
       afterQuote = false;
-      if (ch === delim) { names.push(field); field = ''; } else if (ch === '\n') { names.push(field.replace(/\r$/, '')); return names; } else field += ch;
+      if (ch === delim) {
+        names.push(field);
+        field = '';
+      } else if (ch === '\n') {
+        names.push(field.replace(/\r$/, ''));
+        return names;
+      } else field += ch;
     }
   }
   if (names.length === 0 && field === '') return undefined;
@@ -92,7 +115,11 @@ export function csvDelimiter(file: string): string {
   } catch {
     return ',';
   }
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['|', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['|', 0],
+  ]);
   let quoted = false;
   for (const ch of head) {
     if (ch === '"') quoted = !quoted;

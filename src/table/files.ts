@@ -26,10 +26,14 @@ function rawReader(file: string, format: FileFormat, columns?: readonly Column[]
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
   const sample = fullSample ? ', sample_size = -1' : '';
   switch (format) {
-    case 'csv': return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
-    case 'tsv': return `read_csv(${p}, header = true, skip = 0, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
-    case 'jsonl': return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
-    case 'parquet': return `read_parquet(${p})`;
+    case 'csv':
+      return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'tsv':
+      return `read_csv(${p}, header = true, skip = 0, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
+    case 'jsonl':
+      return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
+    case 'parquet':
+      return `read_parquet(${p})`;
   }
 }
 
@@ -60,7 +64,11 @@ function strictCast(c: Column): string {
 export function describeError(file: string, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
   if (/No files found|No such file/i.test(text)) return badInput(`cannot read '${file}': the file does not exist`, { file });
-  const first = text.split('\n').filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l)).slice(0, 3).join(' ');
+  const first = text
+    .split('\n')
+    .filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l))
+    .slice(0, 3)
+    .join(' ');
   return badInput(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
 }
 
@@ -76,7 +84,12 @@ async function describe(engine: Engine, relation: string): Promise<Column[]> {
  * (a widened type, reported as a schema change).
  */
 export async function loadFile(
-  engine: Engine, absFile: string, displayFile: string, format: FileFormat, into: string, prior?: readonly Column[],
+  engine: Engine,
+  absFile: string,
+  displayFile: string,
+  format: FileFormat,
+  into: string,
+  prior?: readonly Column[],
   orderBy?: readonly string[],
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
@@ -96,7 +109,7 @@ export async function loadFile(
     const inferred = await describe(engine, readerSql(absFile, format));
     checkColumns(inferred, displayFile);
     if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
-    if (format === 'parquet') return await attempt();     // its types are the file's own
+    if (format === 'parquet') return await attempt(); // its types are the file's own
     const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
     const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
     for (const columns of tries) {
@@ -118,7 +131,11 @@ function checkColumns(columns: readonly Column[], file: string): void {
   const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
   if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
   const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
-  if (reserved) throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, { file, column: reserved.name });
+  if (reserved)
+    throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, {
+      file,
+      column: reserved.name,
+    });
 }
 
 /** DuckDB renames a repeated or empty header name (a, a_1; column1): such a file cannot be written back as it was. */
@@ -147,8 +164,11 @@ async function explainReadError(abs: string, file: string, format: FileFormat, e
     const delim = format === 'csv' ? csvDelimiter(abs) : '\t';
     const problem = await findCsvProblem(abs, delim).catch(() => undefined);
     if (problem) {
-      return badInput(`cannot read '${file}': line ${problem.line}: ${problem.message}`, { file, line: problem.line },
-        `fix that line; this file is read with '${delim === '\t' ? '\\t' : delim}' between fields and double quotes around them`);
+      return badInput(
+        `cannot read '${file}': line ${problem.line}: ${problem.message}`,
+        { file, line: problem.line },
+        `fix that line; this file is read with '${delim === '\t' ? '\\t' : delim}' between fields and double quotes around them`,
+      );
     }
   }
   return describeError(file, e);
@@ -172,7 +192,11 @@ const writerOptions = (format: FileFormat, delimiter?: string): string =>
 
 /** Write a relation to a data file atomically: COPY to a temporary name, then rename. */
 export async function writeFile(
-  engine: Pick<Engine, 'run'>, selectSql: string, absFile: string, format: FileFormat, delimiter?: string,
+  engine: Pick<Engine, 'run'>,
+  selectSql: string,
+  absFile: string,
+  format: FileFormat,
+  delimiter?: string,
 ): Promise<void> {
   await fsp.mkdir(path.dirname(absFile), { recursive: true });
   const ext = path.extname(absFile);

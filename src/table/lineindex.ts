@@ -19,7 +19,12 @@ import type { ChunkStore } from '../store/chunks.js';
  * records the version that wrote it and is ignored by any other. Files whose records span lines
  * (quoted newlines) get no index: their line and row counts differ.
  */
-export interface LineIndexRef { file: string; header: string; rows: number; duckdb: string }
+export interface LineIndexRef {
+  file: string;
+  header: string;
+  rows: number;
+  duckdb: string;
+}
 
 export const supportsLineIndex = (format: FileFormat): boolean => format !== 'parquet';
 
@@ -49,11 +54,19 @@ async function firstLine(abs: string): Promise<string> {
 
 /** Build the index from a file and the table holding its rows in file order; undefined if lines ≠ rows. */
 export async function buildLineIndex(
-  engine: Engine, dir: string, abs: string, format: FileFormat, work: string, key: readonly string[],
+  engine: Engine,
+  dir: string,
+  abs: string,
+  format: FileFormat,
+  work: string,
+  key: readonly string[],
 ): Promise<LineIndexRef | undefined> {
   if (!supportsLineIndex(format)) return undefined;
   const raw = rawLinesSql(abs, format);
-  const [lines, rows] = [Number(await engine.value(`SELECT count(*) FROM ${raw}`)), Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`))];
+  const [lines, rows] = [
+    Number(await engine.value(`SELECT count(*) FROM ${raw}`)),
+    Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`)),
+  ];
   if (lines !== rows) return undefined;
   await fsp.mkdir(dir, { recursive: true });
   const tmp = tempName(dir, 'lines', '.parquet');
@@ -64,7 +77,10 @@ export async function buildLineIndex(
   return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine) };
 }
 
-export interface LineDelta { delta: string; index: LineIndexRef }
+export interface LineDelta {
+  delta: string;
+  index: LineIndexRef;
+}
 
 /**
  * The change set of a working file against `prev` using its line index, as a table shaped like
@@ -73,7 +89,13 @@ export interface LineDelta { delta: string; index: LineIndexRef }
  * the caller then takes the full path, which also reports any error precisely.
  */
 export async function lineDelta(
-  engine: Engine, store: ChunkStore, dir: string, abs: string, prev: Manifest, ref: LineIndexRef, writeIndex = true,
+  engine: Engine,
+  store: ChunkStore,
+  dir: string,
+  abs: string,
+  prev: Manifest,
+  ref: LineIndexRef,
+  writeIndex = true,
 ): Promise<LineDelta | undefined> {
   const format = prev.source.format;
   const key = identityColumns(prev);
@@ -93,7 +115,7 @@ export async function lineDelta(
     const total = Number(await engine.value(`SELECT count(__in) FROM ${q(ld)}`));
     const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
     const newLines = (await engine.all(`SELECT line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.line));
-    if (total !== ref.rows - goneCount + newLines.length) return undefined;      // a duplicated line
+    if (total !== ref.rows - goneCount + newLines.length) return undefined; // a duplicated line
     if (newLines.length === 0) {
       await engine.run(`CREATE TABLE ${q(parsed)} AS ${emptyRelation(prev.columns)}`);
     } else {
@@ -106,7 +128,8 @@ export async function lineDelta(
       count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(parsed)}`);
     if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
     // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
-    const clash = await engine.value(`SELECT count(*) FROM (SELECT o.__h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
+    const clash =
+      await engine.value(`SELECT count(*) FROM (SELECT o.__h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
       ANTI JOIN ${q(gone)} g ON x.__h = g.__h`);
     if (Number(clash)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
@@ -114,7 +137,9 @@ export async function lineDelta(
     const touched = `SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)}`;
     const before = await new TableSnapshot(prev, store).rowsForKeys(engine, touched);
     const after = `SELECT * FROM ${q(parsed)}`;
-    await engine.run(`CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`);
+    await engine.run(
+      `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`,
+    );
     const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;
     return { delta, index };
   } catch {
@@ -127,7 +152,15 @@ export async function lineDelta(
 }
 
 async function writeNextIndex(
-  engine: Engine, dir: string, old: string, gone: string, fresh: string, parsed: string, key: readonly string[], ref: LineIndexRef, rows: number,
+  engine: Engine,
+  dir: string,
+  old: string,
+  gone: string,
+  fresh: string,
+  parsed: string,
+  key: readonly string[],
+  ref: LineIndexRef,
+  rows: number,
 ): Promise<LineIndexRef> {
   const tmp = tempName(dir, 'lines', '.parquet');
   // New lines and their parsed rows are in the same order (one row per line, checked above).

@@ -3,14 +3,32 @@ import { corrupt } from '../errors.js';
 import type { Column, FileFormat } from './schema.js';
 
 /** A base chunk: rows in key order, cut at key-defined boundaries. */
-export interface ChunkRef { id: string; rows: number; bytes: number; min: Json[]; max: Json[] }
+export interface ChunkRef {
+  id: string;
+  rows: number;
+  bytes: number;
+  min: Json[];
+  max: Json[];
+}
 /** A change chunk layered over the base: upserted rows and deleted keys, newest last. */
-export interface DeltaRef extends ChunkRef { upserts: number; deletes: number }
+export interface DeltaRef extends ChunkRef {
+  upserts: number;
+  deletes: number;
+}
 
 /** The working file a table lives in; `delimiter` only for a .csv file not separated by commas. */
-export interface SourceFile { file: string; format: FileFormat; delimiter?: string }
+export interface SourceFile {
+  file: string;
+  format: FileFormat;
+  delimiter?: string;
+}
 
-export interface ChunkingScheme { scheme: string; target: number; min: number; max: number }
+export interface ChunkingScheme {
+  scheme: string;
+  target: number;
+  min: number;
+  max: number;
+}
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
@@ -42,8 +60,13 @@ export function parseManifest(text: string, where: string): Manifest {
   } catch {
     throw corrupt(`manifest ${where} is not valid JSON`, { where });
   }
-  if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.columns) || !Array.isArray(m.chunks)
-    || !Array.isArray(m.deltas) || typeof m.rows !== 'number') {
+  if (
+    m.format !== MANIFEST_FORMAT ||
+    !Array.isArray(m.columns) ||
+    !Array.isArray(m.chunks) ||
+    !Array.isArray(m.deltas) ||
+    typeof m.rows !== 'number'
+  ) {
     throw corrupt(`manifest ${where} is not a ${MANIFEST_FORMAT} manifest`, { where });
   }
   return m;
@@ -52,7 +75,6 @@ export function parseManifest(text: string, where: string): Manifest {
 export const isKeyless = (m: Pick<Manifest, 'key'>): boolean => m.key === null;
 
 /** The columns rows are identified and ordered by: the key, or the whole row for keyless tables. */
-export const identityColumns = (m: Pick<Manifest, 'key' | 'columns'>): string[] =>
-  m.key ?? m.columns.map((c) => c.name);
+export const identityColumns = (m: Pick<Manifest, 'key' | 'columns'>): string[] => m.key ?? m.columns.map((c) => c.name);
 
 export const allChunkIds = (m: Manifest): string[] => [...m.chunks, ...m.deltas].map((c) => c.id);

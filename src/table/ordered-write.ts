@@ -23,7 +23,11 @@ const ORD = '__lakegit_ord';
 export const MAX_PIECES = 64;
 
 /** A run of base chunks [from, to), copied as is or (`sort`) merged with its change rows and sorted. */
-export interface Piece { from: number; to: number; sort: boolean }
+export interface Piece {
+  from: number;
+  to: number;
+  sort: boolean;
+}
 
 let seq = 0;
 const tempName = () => `__lg_ordered_${process.pid}_${++seq}`;
@@ -38,7 +42,11 @@ export interface WriteOptions {
 
 /** Write the snapshot's rows in identity order to `absFile`, byte for byte as `orderedSql()` would. */
 export async function writeSnapshot(
-  engine: Engine, snap: TableSnapshot, absFile: string, format: FileFormat, opts: WriteOptions = {},
+  engine: Engine,
+  snap: TableSnapshot,
+  absFile: string,
+  format: FileFormat,
+  opts: WriteOptions = {},
 ): Promise<void> {
   const project = opts.project ?? ((s: string) => s);
   // DuckDB's Parquet writer cuts row groups at the first input vector past ROW_GROUP_SIZE, so its
@@ -51,7 +59,11 @@ export async function writeSnapshot(
   try {
     const rows = await engine.all(`SELECT DISTINCT ${quoteIdent(ORD)} AS ord FROM ${quoteIdent(placed)}`);
     const touched = new Set(rows.map((r) => Number(r.ord)));
-    const pieces = planPieces(snap.manifest.chunks.map((c) => c.rows), touched, opts.maxPieces ?? MAX_PIECES);
+    const pieces = planPieces(
+      snap.manifest.chunks.map((c) => c.rows),
+      touched,
+      opts.maxPieces ?? MAX_PIECES,
+    );
     await writeFile(engine, project(piecesSql(snap, placed, pieces)), absFile, format, opts.delimiter);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(placed)}`);
@@ -81,8 +93,11 @@ function firstKeysSql(snap: TableSnapshot, first: string): string {
   if (paths.length === 0) return `SELECT ${id}, 0::BIGINT AS ${first} FROM (${emptyRelation(snap.columns)})`;
   // read_parquet's virtual columns are shadowed by (or clash with) table columns of the same name.
   const clash = snap.columnNames.some((c) => /^(file_index|file_row_number)$/i.test(c));
-  if (!clash) return `SELECT ${id}, file_index::BIGINT AS ${first} FROM read_parquet(${pathList(paths)}, file_row_number = true) WHERE file_row_number = 0`;
-  return paths.map((p, i) => `SELECT * FROM (SELECT ${id}, ${i}::BIGINT AS ${first} FROM read_parquet(${pathList([p])}) LIMIT 1)`).join(' UNION ALL ');
+  if (!clash)
+    return `SELECT ${id}, file_index::BIGINT AS ${first} FROM read_parquet(${pathList(paths)}, file_row_number = true) WHERE file_row_number = 0`;
+  return paths
+    .map((p, i) => `SELECT * FROM (SELECT ${id}, ${i}::BIGINT AS ${first} FROM read_parquet(${pathList([p])}) LIMIT 1)`)
+    .join(' UNION ALL ');
 }
 
 /**
@@ -93,7 +108,8 @@ export function planPieces(chunkRows: readonly number[], touched: ReadonlySet<nu
   if (chunkRows.length === 0) return [{ from: 0, to: 0, sort: true }];
   const sort = chunkRows.map((_, i) => touched.has(i));
   const runs = () => toRuns(sort);
-  const gaps = runs().filter((r, i, all) => !r.sort && i > 0 && i < all.length - 1)
+  const gaps = runs()
+    .filter((r, i, all) => !r.sort && i > 0 && i < all.length - 1)
     .map((r) => ({ ...r, rows: chunkRows.slice(r.from, r.to).reduce((s, n) => s + n, 0) }))
     .sort((a, b) => a.rows - b.rows || a.from - b.from);
   let count = runs().length;

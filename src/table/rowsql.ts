@@ -23,8 +23,7 @@ export const cols = (names: readonly string[], alias?: string): string =>
 export const names = (columns: readonly Column[]): string[] => columns.map((c) => c.name);
 
 /** `a.k1 = b.k1 AND a.k2 = b.k2` */
-export const joinOn = (key: readonly string[], a: string, b: string): string =>
-  key.map((k) => `${col(k, a)} = ${col(k, b)}`).join(' AND ');
+export const joinOn = (key: readonly string[], a: string, b: string): string => key.map((k) => `${col(k, a)} = ${col(k, b)}`).join(' AND ');
 
 /** True when two aliased rows differ in any of the columns, NULL-safe. */
 export const rowsDiffer = (columns: readonly string[], a: string, b: string): string =>
@@ -40,4 +39,4 @@ export const emptyRelation = (columns: readonly Column[]): string =>
  * chunk ids, never depend on the order rows came in.
  */
 export const identityOrder = (identity: readonly string[], keyless: boolean): string =>
-  (keyless ? `${cols(identity)}, ${rowText(identity)}` : cols(identity));
+  keyless ? `${cols(identity)}, ${rowText(identity)}` : cols(identity);

@@ -14,11 +14,20 @@ const SEQ = '__lakegit_seq';
  * 'removed' hides the key). Only SQL text is built here; nothing is read until the query runs.
  */
 export class TableSnapshot {
-  constructor(readonly manifest: Manifest, readonly store: ChunkStore) {}
+  constructor(
+    readonly manifest: Manifest,
+    readonly store: ChunkStore,
+  ) {}
 
-  get columns() { return this.manifest.columns; }
-  get columnNames() { return names(this.manifest.columns); }
-  get identity() { return identityColumns(this.manifest); }
+  get columns() {
+    return this.manifest.columns;
+  }
+  get columnNames() {
+    return names(this.manifest.columns);
+  }
+  get identity() {
+    return identityColumns(this.manifest);
+  }
 
   basePaths(): string[] {
     return this.manifest.chunks.map((c) => this.store.pathOf(c.id));
@@ -46,8 +55,7 @@ export class TableSnapshot {
     if (deltas.length === 0) return undefined;
     const all = cols([...this.columnNames, OP]);
     if (deltas.length === 1) return `SELECT ${all} FROM read_parquet(${pathList([this.store.pathOf(deltas[0].id)])})`;
-    const parts = deltas.map((d, i) =>
-      `SELECT ${all}, ${i} AS ${SEQ} FROM read_parquet(${pathList([this.store.pathOf(d.id)])})`);
+    const parts = deltas.map((d, i) => `SELECT ${all}, ${i} AS ${SEQ} FROM read_parquet(${pathList([this.store.pathOf(d.id)])})`);
     const op = quoteIdent(OP);
     const id = cols(this.identity);
     return `SELECT ${cols(this.columnNames)},
@@ -103,7 +111,11 @@ export function overlaySql(columns: readonly string[], identity: readonly string
  * typed values keep their chunk.
  */
 export async function chunksHolding(
-  engine: Engine, chunks: ChunkRef[], key: readonly string[], columns: readonly Column[], candSql: string,
+  engine: Engine,
+  chunks: ChunkRef[],
+  key: readonly string[],
+  columns: readonly Column[],
+  candSql: string,
 ): Promise<ChunkRef[]> {
   if (chunks.length === 0) return [];
   const types = key.map((k) => columns.find((c) => c.name === k)!.type);
@@ -112,8 +124,10 @@ export async function chunksHolding(
     params.push(typeof v === 'string' ? v : JSON.stringify(v));
     return `CAST($${params.length} AS ${type})`;
   };
-  const values = chunks.map((c, i) =>
-    `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`);
+  const values = chunks.map(
+    (c, i) =>
+      `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`,
+  );
   const lo = key.map((_, j) => `__lg_lo${j}`);
   const hi = key.map((_, j) => `__lg_hi${j}`);
   const k = key.map((name) => `c.${quoteIdent(name)}`);

@@ -6,7 +6,10 @@ import { Generator, KeyPicker, prng, type Pattern } from '../../bench/generate.j
 
 describe('bench generator', () => {
   it('prng: a seed gives the same sequence every time, another seed another one', () => {
-    const take = (seed: number) => { const r = prng(seed); return Array.from({ length: 5 }, r); };
+    const take = (seed: number) => {
+      const r = prng(seed);
+      return Array.from({ length: 5 }, r);
+    };
     expect(take(7)).toEqual(take(7));
     expect(take(7)).not.toEqual(take(8));
     expect(take(7).every((x) => x >= 0 && x < 1)).toBe(true);

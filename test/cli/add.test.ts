@@ -8,16 +8,27 @@ describe('add', () => {
     await using repo = await newRepo({ 'orders.csv': ORDERS });
     expect(await repo.ok('add', 'orders.csv', '--key', 'id')).toBe('staged orders\n');
     const st = await json(repo, 'status');
-    expect(st.tables).toEqual([{ table: 'orders', file: 'orders.csv', staged: { added: 12, removed: 0, modified: 0 },
-      unstaged: { added: 0, removed: 0, modified: 0 }, schemaChanged: false, change: 'new' }]);
+    expect(st.tables).toEqual([
+      {
+        table: 'orders',
+        file: 'orders.csv',
+        staged: { added: 12, removed: 0, modified: 0 },
+        unstaged: { added: 0, removed: 0, modified: 0 },
+        schemaChanged: false,
+        change: 'new',
+      },
+    ]);
     expect(st.untracked).toEqual([]);
   });
 
   it('add: the same rows give the same chunk ids whatever the format, name or row order', async () => {
     const [header, ...body] = lines(ORDERS);
     await using repo = await newRepo({
-      'orders.csv': ORDERS, 'shuffled.csv': `${[header, ...body.reverse()].join('\n')}\n`, 'orders.tsv': fixture('orders.tsv'),
-      'orders.parquet': fixtureBytes('orders.parquet'), 'orders.jsonl': fixture('orders.jsonl'),
+      'orders.csv': ORDERS,
+      'shuffled.csv': `${[header, ...body.reverse()].join('\n')}\n`,
+      'orders.tsv': fixture('orders.tsv'),
+      'orders.parquet': fixtureBytes('orders.parquet'),
+      'orders.jsonl': fixture('orders.jsonl'),
     });
     await repo.ok('add', 'orders.csv', '--key', 'id');
     await repo.ok('add', 'shuffled.csv', '--key', 'id');
@@ -56,7 +67,10 @@ describe('add', () => {
     await repo.write('new.csv', 'id\n1\n');
     expect(await repo.ok('add', '.')).toBe('staged orders\n');
     const st = await json(repo, 'status');
-    expect(st.tables.map((t: any) => [t.table, t.staged.modified])).toEqual([['customers', 0], ['orders', 1]]);
+    expect(st.tables.map((t: any) => [t.table, t.staged.modified])).toEqual([
+      ['customers', 0],
+      ['orders', 1],
+    ]);
     expect(st.untracked).toEqual(['new.csv']);
   });
 

@@ -20,7 +20,13 @@ async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempR
   return { repo, load: JSON.parse(await repo.ok('log', '--json'))[0].commit };
 }
 
-interface Blamed { key: Record<string, unknown>; commit: string; author: string; message: string; cells?: Record<string, { commit: string; author: string }> }
+interface Blamed {
+  key: Record<string, unknown>;
+  commit: string;
+  author: string;
+  message: string;
+  cells?: Record<string, { commit: string; author: string }>;
+}
 const blame = async (repo: TempRepo, ...args: string[]): Promise<Blamed[]> => JSON.parse(await repo.ok('blame', ...args, '--json')).rows;
 const commitsById = (rows: Blamed[]) => Object.fromEntries(rows.map((r) => [String(r.key.id), r.commit]));
 
@@ -64,10 +70,12 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(Object.values(rows[1].cells!).map((c) => c.commit)).toEqual([load, load]);
     const only = await blame(repo, 'orders', '--cells', '--columns', 'amount');
     expect(Object.keys(only[0].cells!)).toEqual(['amount']);
-    expect(only[0].commit).toBe(ann);   // only changes to the named columns count
+    expect(only[0].commit).toBe(ann); // only changes to the named columns count
     const text = await repo.ok('blame', 'orders', '--cells');
     expect(text.split('\n')[0]).toMatch(/^id\s+COMMIT\s+amount\s+status\s+AUTHOR\s+DATE\s+MESSAGE/);
-    expect(text.split('\n')[1]).toMatch(new RegExp(`^1\\s+${bob.slice(0, 7)}\\s+${ann.slice(0, 7)}\\s+${bob.slice(0, 7)}\\s+Bob\\s+2026-01-01\\s+status of 1$`));
+    expect(text.split('\n')[1]).toMatch(
+      new RegExp(`^1\\s+${bob.slice(0, 7)}\\s+${ann.slice(0, 7)}\\s+${bob.slice(0, 7)}\\s+Bob\\s+2026-01-01\\s+status of 1$`),
+    );
   });
 
   it('blame: through a merge, rows from one side keep their commit; rows combined or resolved by the merge are blamed on it', async () => {
@@ -84,13 +92,13 @@ describe('blame', { timeout: 180_000 }, () => {
     const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: CAT, extraParents: [bob] })).oid;
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge, 2: bob, 3: merge, 4: load });
     const cells = await blame(repo, 'orders', '--cells');
-    expect(cells[0].cells!.amount.commit).toBe(ann);     // as on the first parent
-    expect(cells[0].cells!.status.commit).toBe(merge);   // brought in by the merge
+    expect(cells[0].cells!.amount.commit).toBe(ann); // as on the first parent
+    expect(cells[0].cells!.status.commit).toBe(merge); // brought in by the merge
     expect(cells[1].cells!.status.commit).toBe(bob);
-    expect(cells[2].cells!.amount.commit).toBe(merge);   // the conflict's resolution
+    expect(cells[2].cells!.amount.commit).toBe(merge); // the conflict's resolution
   });
 
-  it('blame: after `lakegit merge` of changes on both sides, each row keeps its side\'s commit; a row combining both is the merge\'s', async () => {
+  it("blame: after `lakegit merge` of changes on both sides, each row keeps its side's commit; a row combining both is the merge's", async () => {
     const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n4,40,new\n');
     await using _ = repo;
     await repo.ok('checkout', '-b', 'side');
@@ -135,7 +143,10 @@ describe('blame', { timeout: 180_000 }, () => {
     const bob = await commitAs(repo, BOB, 'more', 'city,n\nOslo,1\nRome,2\nOslo,1\nLima,3\n');
     const rows = await blame(repo, 'orders');
     expect(rows.map((r) => [r.key, r.commit])).toEqual([
-      [{ city: 'Lima', n: 3 }, bob], [{ city: 'Oslo', n: 1 }, bob], [{ city: 'Oslo', n: 1 }, load], [{ city: 'Rome', n: 2 }, load],
+      [{ city: 'Lima', n: 3 }, bob],
+      [{ city: 'Oslo', n: 1 }, bob],
+      [{ city: 'Oslo', n: 1 }, load],
+      [{ city: 'Rome', n: 2 }, load],
     ]);
   });
 
@@ -158,9 +169,11 @@ describe('blame', { timeout: 180_000 }, () => {
     await repo.write('orders.csv', 'id,amount\n1,10\n2,25\n3,30\n');
     const rows = await blame(repo, 'orders');
     expect(rows.map((r) => [r.key.id, r.commit, r.author])).toEqual([
-      [1, load, ANN], [2, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'], [3, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
+      [1, load, ANN],
+      [2, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
+      [3, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
     ]);
-    await repo.ok('add', 'orders.csv');   // staged but not committed: still not committed
+    await repo.ok('add', 'orders.csv'); // staged but not committed: still not committed
     expect((await blame(repo, 'orders')).map((r) => r.commit.slice(0, 7))).toEqual([load.slice(0, 7), '0000000', '0000000']);
   });
 
@@ -170,7 +183,10 @@ describe('blame', { timeout: 180_000 }, () => {
     const added = await commitAs(repo, BOB, 'add note', 'id,amount,note\n1,10,x\n2,20,y\n');
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: added, 2: added });
     const cells = await blame(repo, 'orders', '--cells');
-    expect(cells.map((r) => [r.cells!.amount.commit, r.cells!.note.commit])).toEqual([[load, added], [load, added]]);
+    expect(cells.map((r) => [r.cells!.amount.commit, r.cells!.note.commit])).toEqual([
+      [load, added],
+      [load, added],
+    ]);
   });
 
   it('blame: --format csv has the key, the commit columns and a triple per blamed column; odd table names are quoted, not pasted', async () => {
@@ -180,7 +196,9 @@ describe('blame', { timeout: 180_000 }, () => {
     await repo.ok('commit', '-m', 'load "quoted", message', '--author', ANN);
     const head = JSON.parse(await repo.ok('log', '--json'))[0].commit;
     const out = await repo.ok('blame', '"my orders"@HEAD', '--format', 'csv', '--cells');
-    expect(out).toBe(`id,commit,author,date,message,name_commit,name_author,name_date\n1,${head},Ann <ann@x.io>,2026-01-01T00:00:00Z,"load ""quoted"", message",${head},Ann <ann@x.io>,2026-01-01T00:00:00Z\n`);
+    expect(out).toBe(
+      `id,commit,author,date,message,name_commit,name_author,name_date\n1,${head},Ann <ann@x.io>,2026-01-01T00:00:00Z,"load ""quoted"", message",${head},Ann <ann@x.io>,2026-01-01T00:00:00Z\n`,
+    );
   });
 
   it('blame: unknown table, revision or column is exit 2 naming it', async () => {

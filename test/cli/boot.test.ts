@@ -9,9 +9,16 @@ import { ROOT } from '../helpers.js';
 const BOOT = pathToFileURL(path.join(ROOT, 'dist', 'src', 'cli', 'boot.js')).href;
 
 /** Runs `file` through the built loader in a fresh process (the cache is written at exit) and returns what it printed. */
-const run = (file: string, part = ''): string => execFileSync(process.execPath, [
-  '--input-type=module', '-e', `import { runCached } from '${BOOT}'; console.log(runCached(${JSON.stringify(file)}, ${JSON.stringify(part)}).f(6, 3));`,
-], { encoding: 'utf8' }).trim();
+const run = (file: string, part = ''): string =>
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { runCached } from '${BOOT}'; console.log(runCached(${JSON.stringify(file)}, ${JSON.stringify(part)}).f(6, 3));`,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 
 describe('CLI loader: code cache (src/cli/boot.ts)', () => {
   it('writes the cache once, reuses it, and ignores it for a changed file of the same length', () => {

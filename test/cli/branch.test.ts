@@ -12,7 +12,9 @@ describe('branch', () => {
     const added = Object.keys(after).filter((f) => !(f in before));
     expect(added).toEqual(['refs/heads/feature']);
     expect(Object.keys(before).filter((f) => after[f] !== before[f])).toEqual([]);
-    expect(await fsp.readFile(repo.path('.lakegit/refs/heads/feature'), 'utf8')).toBe(await fsp.readFile(repo.path('.lakegit/refs/heads/main'), 'utf8'));
+    expect(await fsp.readFile(repo.path('.lakegit/refs/heads/feature'), 'utf8')).toBe(
+      await fsp.readFile(repo.path('.lakegit/refs/heads/main'), 'utf8'),
+    );
   });
 
   it('branch: lists branches with the current one marked, in text and JSON', async () => {
@@ -21,7 +23,11 @@ describe('branch', () => {
     await (await api(repo)).createBranch('a-one', 'HEAD');
     expect(await repo.ok('branch')).toBe('  a-one\n  b-two\n* main\n');
     const list = await json(repo, 'branch', '--list');
-    expect(list.map((b: any) => [b.name, b.current])).toEqual([['a-one', false], ['b-two', false], ['main', true]]);
+    expect(list.map((b: any) => [b.name, b.current])).toEqual([
+      ['a-one', false],
+      ['b-two', false],
+      ['main', true],
+    ]);
     expect(list[0].commit).toMatch(/^[0-9a-f]{40}$/);
   });
 

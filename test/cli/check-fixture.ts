@@ -40,5 +40,14 @@ export const json = (out: string) => JSON.parse(out);
 export const byName = (report: { checks: { check: string }[] }, name: string) => {
   const c = report.checks.find((x) => x.check === name);
   if (!c) throw new Error(`no check ${name} in ${report.checks.map((x) => x.check).join(', ')}`);
-  return c as { check: string; passed: boolean; violations: number; sample: Record<string, unknown>[]; mode: string; introducedBy?: unknown[]; output?: string; message?: string };
+  return c as {
+    check: string;
+    passed: boolean;
+    violations: number;
+    sample: Record<string, unknown>[];
+    mode: string;
+    introducedBy?: unknown[];
+    output?: string;
+    message?: string;
+  };
 };

@@ -36,7 +36,12 @@ describe('check: gates on every way rows land on a branch', () => {
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,4.50'));
     await repo.ok('add', 'orders.csv');
     const before = await snapshotDir(repo.dir);
-    for (const args of [['commit', '-m', 'direct'], ['commit', '-m', 'direct', '--no-verify'], ['reset', '--hard', 'side'], ['reset', '--soft', 'side']]) {
+    for (const args of [
+      ['commit', '-m', 'direct'],
+      ['commit', '-m', 'direct', '--no-verify'],
+      ['reset', '--hard', 'side'],
+      ['reset', '--soft', 'side'],
+    ]) {
       const r = await repo.run(...args);
       expect.soft(r.exitCode, args.join(' ')).toBe(1);
       expect.soft(r.stderr, args.join(' ')).toContain("branch 'main' is protected");
@@ -54,7 +59,7 @@ describe('check: gates on every way rows land on a branch', () => {
     await repo.write('lakegit.yaml', '');
     await repo.write('orders.csv', NEGATIVE);
     await repo.ok('commit', '-am', 'no more checks');
-    expect((await repo.run('check')).exitCode).toBe(0);         // its own (empty) lakegit.yaml passes
+    expect((await repo.run('check')).exitCode).toBe(0); // its own (empty) lakegit.yaml passes
     const r = await repo.run('check', '--into', 'main', '--json');
     expect(r.exitCode).toBe(1);
     const rep = json(r.stdout);
@@ -67,7 +72,7 @@ describe('check: gates on every way rows land on a branch', () => {
     await repo.ok('checkout', '-b', 'loose');
     await repo.write('lakegit.yaml', (await repo.read('lakegit.yaml')).replace('amount: { min: 0 }', 'amount: { min: -100 }'));
     await repo.write('orders.csv', NEGATIVE);
-    await repo.ok('commit', '-am', 'allow negative amounts');   // passes its own, looser checks
+    await repo.ok('commit', '-am', 'allow negative amounts'); // passes its own, looser checks
     const r = await repo.run('check', '--into', 'main', '--format', 'json');
     expect(r.exitCode).toBe(1);
     expect(byName(json(r.stdout), 'range(amount)')).toMatchObject({ passed: false, violations: 1 });

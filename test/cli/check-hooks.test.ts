@@ -11,8 +11,11 @@ const withHooks = (hooks: string) => `checks:\n  orders:\n    not_null: [id]\nho
 
 describe('check: command hooks', () => {
   it('hooks: a failing pre-commit hook blocks the commit, its output in the report; a passing one lets it through', async () => {
-    await using repo = await checkedRepo(withHooks(
-      '  pre-commit:\n    - name: guard\n      run: echo "looking at $LAKEGIT_EVENT on $LAKEGIT_SOURCE_REF"; test ! -f STOP || { echo "STOP file present" >&2; exit 3; }\n'));
+    await using repo = await checkedRepo(
+      withHooks(
+        '  pre-commit:\n    - name: guard\n      run: echo "looking at $LAKEGIT_EVENT on $LAKEGIT_SOURCE_REF"; test ! -f STOP || { echo "STOP file present" >&2; exit 3; }\n',
+      ),
+    );
     await repo.write('STOP', '');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.25'));
     const r = await repo.run('commit', '-am', 'blocked');
@@ -27,8 +30,9 @@ describe('check: command hooks', () => {
   });
 
   it('hooks: a hook that outlives its timeout is killed and blocks', async () => {
-    await using repo = await checkedRepo(withHooks(
-      '  timeout: 300\n  pre-merge:\n    - name: slow\n      run: echo started; sleep 30; echo never\n      timeout: 1\n'));
+    await using repo = await checkedRepo(
+      withHooks('  timeout: 300\n  pre-merge:\n    - name: slow\n      run: echo started; sleep 30; echo never\n      timeout: 1\n'),
+    );
     await repo.ok('checkout', '-b', 'next');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.25'));
     await repo.ok('commit', '-am', 'change');
@@ -43,9 +47,12 @@ describe('check: command hooks', () => {
   });
 
   it('hooks: a stdlib Python hook reads LAKEGIT_TABLES_JSON (compacted Parquet files and the diff) and can block', async () => {
-    await using repo = await checkedRepo(withHooks(
-      '  pre-merge:\n    - name: validate\n      run: python3 hooks/validate.py --max-removed 0 --require orders\n'
-      + '    - name: files\n      run: sh hooks/check-files.sh\n'));
+    await using repo = await checkedRepo(
+      withHooks(
+        '  pre-merge:\n    - name: validate\n      run: python3 hooks/validate.py --max-removed 0 --require orders\n' +
+          '    - name: files\n      run: sh hooks/check-files.sh\n',
+      ),
+    );
     for (const f of ['validate.py', 'check-files.sh']) await repo.write(`hooks/${f}`, await fsp.readFile(path.join(FIXTURES, 'hooks', f)));
     await repo.ok('checkout', '-b', 'edit');
     await repo.write('orders.csv', `${ORDERS.replace('2,11,7.50', '2,11,7.75')}6,11,1.00,cancelled,1,r6,t,6\n`);

@@ -9,14 +9,14 @@ vi.setConfig({ testTimeout: 180_000 });
 const BAD = ORDERS.replace('3,10,1.00,shipped', '3,10,-1.00,shipped').replace('4,11,2.00,new', '4,11,2.00,lost');
 
 describe('check: merges are gated by the target branch', () => {
-  it('merge: refused by main\'s checks (exit 1, each violation named) leaves refs, index, working files and chunks as before', async () => {
+  it("merge: refused by main's checks (exit 1, each violation named) leaves refs, index, working files and chunks as before", async () => {
     await using repo = await checkedRepo();
     await repo.ok('checkout', '-b', 'bad');
     await repo.write('orders.csv', BAD);
     await repo.ok('commit', '-am', 'bad rows', '--no-verify');
     await repo.ok('checkout', 'main');
     await repo.write('customers.csv', `${CUSTOMERS}12,Cy\n`);
-    await repo.ok('commit', '-am', 'a customer');             // main moved on: a three-way merge
+    await repo.ok('commit', '-am', 'a customer'); // main moved on: a three-way merge
     await repo.ok('protect', 'main');
     const before = await snapshotDir(repo.dir);
     const r = await repo.run('merge', 'bad');
@@ -73,7 +73,12 @@ describe('check: merges are gated by the target branch', () => {
     await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.0,', '6,11,-4.0,'));
     await repo.ok('commit', '-am', 'negative', '--no-verify');
     const rep = json((await repo.run('check', '--into', 'main', '--json')).stdout);
-    expect(byName(rep, 'range(amount)')).toMatchObject({ passed: false, violations: 1, mode: 'incremental', sample: [{ id: 6, amount: -4 }] });
+    expect(byName(rep, 'range(amount)')).toMatchObject({
+      passed: false,
+      violations: 1,
+      mode: 'incremental',
+      sample: [{ id: 6, amount: -4 }],
+    });
     expect(byName(rep, 'unique(ref)')).toMatchObject({ passed: true, mode: 'incremental' });
   });
 
@@ -87,7 +92,10 @@ describe('check: merges are gated by the target branch', () => {
     await repo.ok('checkout', 'main');
     await repo.ok('protect', 'main');
     const before = await snapshotDir(repo.dir);
-    for (const args of [['revert', 'HEAD'], ['cherry-pick', 'side']]) {
+    for (const args of [
+      ['revert', 'HEAD'],
+      ['cherry-pick', 'side'],
+    ]) {
       const r = await repo.run(...args);
       expect.soft(r.exitCode, args[0]).toBe(1);
       expect.soft(r.stderr, args[0]).toContain(`branch 'main' is protected: it takes no direct ${args[0]}`);

@@ -24,7 +24,10 @@ describe('check: reports', () => {
     expect(r.exitCode).toBe(1);
     const rep = json(r.stdout);
     const range = byName(rep, 'range(amount)');
-    expect(range.sample).toEqual([{ id: 3, amount: -1 }, { id: 6, amount: -4 }]);
+    expect(range.sample).toEqual([
+      { id: 3, amount: -1 },
+      { id: 6, amount: -4 },
+    ]);
     const log = json(await repo.ok('log', '--json'));
     expect(range.introducedBy).toEqual([
       expect.objectContaining({ key: { id: 3 }, commit: log[0].commit, author: 'Cy <cy@example.com>', message: 'cy edits 3' }),
@@ -61,8 +64,10 @@ describe('check: reports', () => {
     const r = await repo.run('check', '--into', 'main', '--format', 'github');
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(3);     // 3 rows changed is also more than max_change's 50% of 5
-    expect(lines[0]).toMatch(/^::error file=lakegit\.yaml,line=5,title=lakegit check%3A orders accepted_values\(status\)::orders: accepted_values\(status\) failed with 1 violation\(s\)%0A\{"id":4,"status":"lost"\}$/);
+    expect(lines).toHaveLength(3); // 3 rows changed is also more than max_change's 50% of 5
+    expect(lines[0]).toMatch(
+      /^::error file=lakegit\.yaml,line=5,title=lakegit check%3A orders accepted_values\(status\)::orders: accepted_values\(status\) failed with 1 violation\(s\)%0A\{"id":4,"status":"lost"\}$/,
+    );
     expect(lines[1]).toMatch(/^::error file=lakegit\.yaml,line=6,title=.*range\(amount\)::.*2 violation/);
     expect(lines[2]).toMatch(/^::error file=lakegit\.yaml,line=8,title=.*max_change\(\)::.*3 row\(s\) changed, more than 50%25/);
     expect((await repo.run('check', 'main', '--format', 'github')).stdout).toBe('');

@@ -25,8 +25,18 @@ describe('check: every kind', () => {
     const report = json(r.stdout);
     expect(report.passed).toBe(true);
     expect(report.checks.map((c: { check: string }) => c.check)).toEqual([
-      'not_null(id)', 'not_null(customer_id)', 'unique(ref)', 'unique(customer_id,status)', 'accepted_values(status)',
-      'range(amount)', 'range(qty)', 'row_count()', 'max_change()', 'schema()', 'foreign_keys(customer_id)', 'no_huge_orders',
+      'not_null(id)',
+      'not_null(customer_id)',
+      'unique(ref)',
+      'unique(customer_id,status)',
+      'accepted_values(status)',
+      'range(amount)',
+      'range(qty)',
+      'row_count()',
+      'max_change()',
+      'schema()',
+      'foreign_keys(customer_id)',
+      'no_huge_orders',
     ]);
     for (const c of report.checks) expect.soft([c.check, c.passed, c.violations, c.sample]).toEqual([c.check, true, 0, []]);
     expect((await repo.ok('check')).split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(12);
@@ -50,8 +60,14 @@ describe('check: every kind', () => {
     };
     expectCheck('not_null(id)', 0, []);
     expectCheck('not_null(customer_id)', 1, [{ id: 2, customer_id: null }]);
-    expectCheck('unique(ref)', 2, [{ id: 1, ref: 'r1' }, { id: 6, ref: 'r1' }]);
-    expectCheck('unique(customer_id,status)', 2, [{ id: 1, customer_id: 10, status: 'new' }, { id: 7, customer_id: 10, status: 'new' }]);
+    expectCheck('unique(ref)', 2, [
+      { id: 1, ref: 'r1' },
+      { id: 6, ref: 'r1' },
+    ]);
+    expectCheck('unique(customer_id,status)', 2, [
+      { id: 1, customer_id: 10, status: 'new' },
+      { id: 7, customer_id: 10, status: 'new' },
+    ]);
     expectCheck('accepted_values(status)', 1, [{ id: 4, status: 'lost' }]);
     expectCheck('range(amount)', 1, [{ id: 3, amount: -1 }]);
     expectCheck('range(qty)', 1, [{ id: 5, qty: 5000 }]);
@@ -91,7 +107,15 @@ describe('check: every kind', () => {
     await repo.write('orders.csv', 'id,customer_id,amount,status,qty,ref,code\n1,10,9.00,new,1,r1,1\n2,11,9.00,paid,2,r2,2\n');
     await repo.ok('commit', '-am', 'shrink', '--no-verify');
     const rep = json((await repo.run('check', '--json')).stdout);
-    expect(byName(rep, 'max_change()')).toMatchObject({ passed: false, violations: 5, sample: [{ added: 0, removed: 3, modified: 2, limit: 1 }] });
-    expect(byName(rep, 'schema()')).toMatchObject({ passed: false, violations: 1, sample: [{ column: 'note', problem: 'required column missing' }] });
+    expect(byName(rep, 'max_change()')).toMatchObject({
+      passed: false,
+      violations: 5,
+      sample: [{ added: 0, removed: 3, modified: 2, limit: 1 }],
+    });
+    expect(byName(rep, 'schema()')).toMatchObject({
+      passed: false,
+      violations: 1,
+      sample: [{ column: 'note', problem: 'required column missing' }],
+    });
   });
 });

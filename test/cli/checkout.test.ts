@@ -1,6 +1,18 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { api, commit, editRow, expectRefusedUnchanged, fixture, fixtureBytes, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import {
+  api,
+  commit,
+  editRow,
+  expectRefusedUnchanged,
+  fixture,
+  fixtureBytes,
+  json,
+  newRepo,
+  ORDERS,
+  ordersRepo,
+  track,
+} from './core-helpers.js';
 
 const EDITED = editRow(ORDERS, '3', '3,101,8.00,shipped,2024-01-05 11:30:00,true,');
 
@@ -71,7 +83,11 @@ describe('checkout', () => {
     await repo.write('customers.csv', edited);
     await repo.ok('checkout', 'fix');
     expect(await repo.read('customers.csv')).toBe(edited);
-    expect((await json(repo, 'status')).tables.find((t: any) => t.table === 'customers').unstaged).toEqual({ added: 0, removed: 0, modified: 1 });
+    expect((await json(repo, 'status')).tables.find((t: any) => t.table === 'customers').unstaged).toEqual({
+      added: 0,
+      removed: 0,
+      modified: 1,
+    });
     await repo.ok('checkout', '-b', 'again');
     expect(await repo.read('customers.csv')).toBe(edited);
   });
@@ -106,7 +122,11 @@ describe('checkout', () => {
   });
 
   it('checkout: files are written back in their own format, and adding them back gives the same chunks', async () => {
-    await using repo = await newRepo({ 'o.tsv': fixture('orders.tsv'), 'o.parquet': fixtureBytes('orders.parquet'), 'o.jsonl': fixture('orders.jsonl') });
+    await using repo = await newRepo({
+      'o.tsv': fixture('orders.tsv'),
+      'o.parquet': fixtureBytes('orders.parquet'),
+      'o.jsonl': fixture('orders.jsonl'),
+    });
     for (const f of ['o.tsv', 'o.parquet', 'o.jsonl']) await track(repo, f, ['id'], f.replace('.', '_'));
     await commit(repo, 'three formats');
     const files = await repo.ok('files', 'o_tsv', '--relative');

@@ -5,9 +5,11 @@ const t = (...rows: string[]) => `id,amount,note\n${rows.map((r) => `${r}\n`).jo
 const BASE = t('1,10,a', '2,20,b', '3,30,c');
 
 describe('cherry-pick', () => {
-  it('cherry-pick: applies one commit\'s row changes onto HEAD, keeping its author and naming it', async () => {
+  it("cherry-pick: applies one commit's row changes onto HEAD, keeping its author and naming it", async () => {
     // fix: + 8 (not picked) → 2 changed, + 4 (picked) → 3 changed (not picked)
-    await using d = await diverged(BASE, t('1,10,a', '2,20,b', '3,30,c', '9,90,z'), t('1,10,a', '2,20,b', '3,30,c', '8,80,h'), { file: 'o.csv' });
+    await using d = await diverged(BASE, t('1,10,a', '2,20,b', '3,30,c', '9,90,z'), t('1,10,a', '2,20,b', '3,30,c', '8,80,h'), {
+      file: 'o.csv',
+    });
     const r = await api(d.repo);
     await r.checkout({ target: 'fix' });
     await d.repo.write('o.csv', t('1,10,a', '2,21,b', '3,30,c', '4,40,d', '8,80,h'));
@@ -23,7 +25,7 @@ describe('cherry-pick', () => {
     expect(log.message).toBe(`fix two, add four\n\n(cherry picked from commit ${picked})`);
   });
 
-  it('cherry-pick: onto its own parent reproduces the commit\'s tables', async () => {
+  it("cherry-pick: onto its own parent reproduces the commit's tables", async () => {
     await using d = await diverged(BASE, t('1,11,a', '2,20,b', '3,30,c'), t('1,10,a', '2,20,b'), { file: 'o.csv' });
     const r = await api(d.repo);
     await r.checkout({ target: d.base });
@@ -38,7 +40,9 @@ describe('cherry-pick', () => {
     const r = await d.repo.run('cherry-pick', 'fix');
     expect(r.exitCode).toBe(1);
     expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('merging');
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{ table: 'o', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      { table: 'o', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 },
+    ]);
     await d.repo.ok('resolve', 'o', '--theirs');
     const done = await json<{ commit: string }>(d.repo, 'merge', '--continue');
     expect(done.exitCode).toBe(0);
@@ -53,7 +57,11 @@ describe('cherry-pick', () => {
     await d.repo.ok('cherry-pick', 'fix', '--no-commit');
     expect(await headOf(d.repo)).toBe(d.ours);
     expect(await d.repo.read('o.csv')).toBe(t('1,11,a', '2,20,b', '3,30,c', '5,50,e'));
-    expect((await json<{ tables: { staged: object }[] }>(d.repo, 'status')).value.tables[0].staged).toEqual({ added: 1, removed: 0, modified: 0 });
+    expect((await json<{ tables: { staged: object }[] }>(d.repo, 'status')).value.tables[0].staged).toEqual({
+      added: 1,
+      removed: 0,
+      modified: 0,
+    });
   });
 
   it('cherry-pick: an unknown revision is exit 2 naming it', async () => {

@@ -10,7 +10,13 @@ describe('commit', () => {
     const out = await repo.ok('commit', '-m', 'load orders');
     expect(out).toMatch(/^\[main [0-9a-f]{7}\] load orders\n 1 table\(s\) changed: orders\n$/);
     const [entry] = await json(repo, 'log');
-    expect(entry).toMatchObject({ parents: [], author: 'Ann Analyst <ann@example.com>', date: '2026-01-01T00:00:00Z', message: 'load orders', tables: ['orders'] });
+    expect(entry).toMatchObject({
+      parents: [],
+      author: 'Ann Analyst <ann@example.com>',
+      date: '2026-01-01T00:00:00Z',
+      message: 'load orders',
+      tables: ['orders'],
+    });
     expect(out).toContain(entry.commit.slice(0, 7));
     const git = await execFileText('git', ['--git-dir', '.lakegit', 'log', '--format=%H %an %s', 'main'], repo.dir);
     expect(git.trim()).toBe(`${entry.commit} Ann Analyst load orders`);
@@ -33,7 +39,7 @@ describe('commit', () => {
 
   it('commit: with nothing staged is refused with exit 1 and changes nothing', async () => {
     await using repo = await ordersRepo();
-    await repo.write('orders.csv', ORDERS.replace('\n1,101,', '\n1,109,'));   // changed but not staged
+    await repo.write('orders.csv', ORDERS.replace('\n1,101,', '\n1,109,')); // changed but not staged
     const r = await expectRefusedUnchanged(repo, 1, 'commit', '-m', 'nothing');
     expect(r.stderr).toContain('nothing to commit');
     expect(r.stderr).toContain('hint:');
@@ -43,7 +49,10 @@ describe('commit', () => {
     await using repo = await ordersRepo();
     await repo.ok('commit', '--allow-empty', '-m', 'empty');
     const log = await json(repo, 'log');
-    expect(log.map((e: any) => [e.message, e.tables])).toEqual([['empty', []], ['load orders', ['orders']]]);
+    expect(log.map((e: any) => [e.message, e.tables])).toEqual([
+      ['empty', []],
+      ['load orders', ['orders']],
+    ]);
   });
 
   it('commit: a message is required', async () => {
@@ -86,8 +95,15 @@ describe('commit', () => {
     await repo.ok('commit', '-am', 'widen');
     const cols = async (rev: string) =>
       JSON.parse(await execFileText('git', ['--git-dir', '.lakegit', 'show', `${rev}:tables/t.json`], repo.dir)).columns;
-    expect(await cols('HEAD~1')).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'qty', type: 'BIGINT' }]);
-    expect(await cols('HEAD')).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'qty', type: 'DOUBLE' }, { name: 'note', type: 'VARCHAR' }]);
+    expect(await cols('HEAD~1')).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'qty', type: 'BIGINT' },
+    ]);
+    expect(await cols('HEAD')).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'qty', type: 'DOUBLE' },
+      { name: 'note', type: 'VARCHAR' },
+    ]);
     expect((await json(repo, 'show', 'HEAD')).changes[0]).toMatchObject({ table: 't', schemaChanged: true });
     await repo.ok('checkout', 'HEAD~1');
     expect(await repo.read('t.csv')).toBe('id,qty\n1,5\n2,6\n');
@@ -113,9 +129,17 @@ describe('commit', () => {
     await using repo = await ordersRepo();
     await (await api(repo)).setConfig('user.name', 'Cleo Config');
     await (await api(repo)).setConfig('user.email', 'cleo@example.com');
-    const r = await repo.runEnv({ LAKEGIT_AUTHOR_NAME: '', LAKEGIT_AUTHOR_EMAIL: '', GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', LAKEGIT_AUTHOR_DATE: '1700000000' },
-      'commit', '--allow-empty', '-m', 'configured');
+    const r = await repo.runEnv(
+      { LAKEGIT_AUTHOR_NAME: '', LAKEGIT_AUTHOR_EMAIL: '', GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', LAKEGIT_AUTHOR_DATE: '1700000000' },
+      'commit',
+      '--allow-empty',
+      '-m',
+      'configured',
+    );
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await json(repo, 'log', '-n', '1'))[0]).toMatchObject({ author: 'Cleo Config <cleo@example.com>', date: '2023-11-14T22:13:20Z' });
+    expect((await json(repo, 'log', '-n', '1'))[0]).toMatchObject({
+      author: 'Cleo Config <cleo@example.com>',
+      date: '2023-11-14T22:13:20Z',
+    });
   });
 });

@@ -7,7 +7,9 @@ import { api, fixture, json, newRepo, ORDERS, ordersRepo, track } from './core-h
 function run(repo: TempRepo, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   const child = spawnCli(repo.dir, args, env);
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
 }
 
@@ -33,9 +35,17 @@ describe('concurrent writers', () => {
       expect(r.stderr).toMatch(/^lakegit: error: (nothing to commit|another lakegit process holds the repository lock)/);
     }
     const log = await json(repo, 'log');
-    expect(log.map((e: any) => e.message).slice(0, landed.length).sort()).toEqual([...landed].sort());
+    expect(
+      log
+        .map((e: any) => e.message)
+        .slice(0, landed.length)
+        .sort(),
+    ).toEqual([...landed].sort());
     expect(log.map((e: any) => e.message).slice(landed.length)).toEqual(['customers', 'load orders']);
-    const touched = log.slice(0, landed.length).flatMap((e: any) => e.tables).sort();
+    const touched = log
+      .slice(0, landed.length)
+      .flatMap((e: any) => e.tables)
+      .sort();
     expect(touched).toEqual(['customers', 'orders']);
     expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
     expect((await runCli(repo.dir, ['fsck'])).exitCode).toBe(0);
@@ -47,7 +57,12 @@ describe('concurrent writers', () => {
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     const log = await json(repo, 'log');
     expect(log).toHaveLength(5);
-    expect(log.slice(0, 4).map((e: any) => e.message).sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(
+      log
+        .slice(0, 4)
+        .map((e: any) => e.message)
+        .sort(),
+    ).toEqual(['c0', 'c1', 'c2', 'c3']);
     // A chain, not four siblings: each commit's parent is the one before it.
     for (let i = 0; i < 4; i++) expect(log[i].parents).toEqual([log[i + 1].commit]);
   });

@@ -11,7 +11,9 @@ async function readParquet(files: string[]): Promise<string[]> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const r = await conn.runAndReadAll(`SELECT id::INTEGER AS id, amount, note FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY id`);
+    const r = await conn.runAndReadAll(
+      `SELECT id::INTEGER AS id, amount, note FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}]) ORDER BY id`,
+    );
     return r.getRowsJson().map((row) => JSON.stringify(row));
   } finally {
     conn.closeSync();
@@ -35,7 +37,14 @@ describe('config', () => {
     await repo.ok('config', 'user.email', 'dora@example.com');
     const home = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-home-'));
     try {
-      const env = { LAKEGIT_AUTHOR_NAME: '', LAKEGIT_AUTHOR_EMAIL: '', GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', HOME: home, XDG_CONFIG_HOME: home };
+      const env = {
+        LAKEGIT_AUTHOR_NAME: '',
+        LAKEGIT_AUTHOR_EMAIL: '',
+        GIT_AUTHOR_NAME: '',
+        GIT_AUTHOR_EMAIL: '',
+        HOME: home,
+        XDG_CONFIG_HOME: home,
+      };
       const r = await runCli(repo.dir, ['commit', '--allow-empty', '-m', 'signed'], env);
       expect(r.exitCode, r.stderr).toBe(0);
       expect((await json(repo, 'log', '-n', '1'))[0].author).toBe('Dora Data <dora@example.com>');
@@ -62,7 +71,10 @@ describe('files and export', () => {
 
   it('files: after a change the printed files still hold each row exactly once, and an older revision too', async () => {
     await using repo = await ordersRepo();
-    await repo.write('orders.csv', `${editRow(editRow(ORDERS, '4', '4,103,1.00,paid,2024-01-06 12:45:00,true,cheap'), '8', null)}13,101,2.00,new,2024-02-01 00:00:00,false,new one\n`);
+    await repo.write(
+      'orders.csv',
+      `${editRow(editRow(ORDERS, '4', '4,103,1.00,paid,2024-01-06 12:45:00,true,cheap'), '8', null)}13,101,2.00,new,2024-02-01 00:00:00,false,new one\n`,
+    );
     await commit(repo, 'edit', true);
     const rows = await readParquet(lines(await repo.ok('files', 'orders@HEAD')));
     expect(rows).toHaveLength(12);

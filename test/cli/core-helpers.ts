@@ -54,7 +54,7 @@ export async function expectRefusedUnchanged(repo: TempRepo, code: number, ...ar
   const r = await repo.run(...args);
   expect.soft(r.exitCode, `lakegit ${args.join(' ')}\n${r.stderr}`).toBe(code);
   expect.soft(r.stderr).toMatch(/^lakegit: error: /);
-  expect.soft(r.stderr).not.toMatch(/\n\s+at /);        // no stack trace
+  expect.soft(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   expect(await lakegitState(repo)).toEqual(before);
   return r;
 }
@@ -70,4 +70,5 @@ export function editRow(csv: string, id: string, line: string | null): string {
 }
 
 export const lines = (text: string): string[] => text.trim().split('\n');
-export const head = async (repo: TempRepo): Promise<string> => (await repo.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]{40})"/)![1];
+export const head = async (repo: TempRepo): Promise<string> =>
+  (await repo.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]{40})"/)![1];

@@ -6,17 +6,21 @@ import { ROOT } from '../helpers.js';
 describe('demo', () => {
   it('demo: npm run demo runs every step for real and finishes', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join(ROOT, 'dist', 'demo', 'demo.js')], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 },
-        (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'dist', 'demo', 'demo.js')],
+        { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 },
+        (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
     expect(stderr).not.toContain('demo: ');
     expect(code).toBe(0);
     expect(stdout).toContain('$ lakegit commit -am');
     expect(stdout).toMatch(/orders \(orders\.csv\)\s+\+1 ~1 -1/);
-    expect(stdout).toMatch(/introduced by \w+ Bob Builder/);           // check --into main --blame
+    expect(stdout).toMatch(/introduced by \w+ Bob Builder/); // check --into main --blame
     expect(stdout).toContain("merge of 'nightly' into 'main' refused");
     expect(stdout).toContain('Revert "merge fix-amounts"');
-    expect(stdout).toMatch(/\[\{"orders":"41"/);                           // DuckDB alone read the chunks
+    expect(stdout).toMatch(/\[\{"orders":"41"/); // DuckDB alone read the chunks
     expect(stdout).toContain('demo finished');
   }, 180_000);
 });

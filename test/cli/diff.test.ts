@@ -38,15 +38,18 @@ describe('diff: inputs', () => {
     await repo.write('orders.csv', V2);
     const r = await repo.run('diff');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe([
-      'diff orders  (INDEX → WORKING)',
-      'modified  +1 -1 ~2',
-      '~ 1 │ amount: 10.5 → 11.5',
-      '~ 2 │ name: "b" → "b x"',
-      '- 3 │ amount=30  name="c d"',
-      '+ 4 │ amount=40  name=e',
-      '', '',
-    ].join('\n'));
+    expect(r.stdout).toBe(
+      [
+        'diff orders  (INDEX → WORKING)',
+        'modified  +1 -1 ~2',
+        '~ 1 │ amount: 10.5 → 11.5',
+        '~ 2 │ name: "b" → "b x"',
+        '- 3 │ amount=30  name="c d"',
+        '+ 4 │ amount=40  name=e',
+        '',
+        '',
+      ].join('\n'),
+    );
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
 
@@ -61,7 +64,13 @@ describe('diff: inputs', () => {
     expect(staged.from).toBe(repo.r2);
     expect(staged.to).toBe('INDEX');
     expect(staged.tables[0].rows).toEqual([
-      { op: 'modified', key: { id: 4 }, before: { id: 4, amount: 40, name: 'e' }, after: { id: 4, amount: 41, name: 'e' }, changed: ['amount'] },
+      {
+        op: 'modified',
+        key: { id: 4 },
+        before: { id: 4, amount: 40, name: 'e' },
+        after: { id: 4, amount: 41, name: 'e' },
+        changed: ['amount'],
+      },
     ]);
     expect((await json(repo, '--cached', 'HEAD~1')).tables[0].stats).toEqual({ added: 1, removed: 1, modified: 2 });
   });
@@ -98,7 +107,9 @@ describe('diff: inputs', () => {
     expect((await json(repo, 'HEAD', '--', 'people')).tables.map((t: { table: string }) => t.table)).toEqual(['people']);
     const at = await json(repo, `orders@${repo.r1}`, 'orders@HEAD');
     expect(at.from).toBe(repo.r1);
-    expect(at.tables.map((t: { table: string; stats: unknown }) => [t.table, t.stats])).toEqual([['orders', { added: 1, removed: 1, modified: 2 }]]);
+    expect(at.tables.map((t: { table: string; stats: unknown }) => [t.table, t.stats])).toEqual([
+      ['orders', { added: 1, removed: 1, modified: 2 }],
+    ]);
     const bad = await repo.run('diff', 'nosuch');
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("'nosuch' is neither a revision nor a table");
@@ -115,8 +126,9 @@ describe('diff: inputs', () => {
     await repo.ok('mv', 'orders', 'sales');
     await repo.write('orders.csv', V2.replace('40,e', '41,e'));
     const d = await json(repo, 'HEAD');
-    expect(d.tables.map((t: { table: string; status: string; from?: string; stats: unknown }) => [t.table, t.status, t.from, t.stats]))
-      .toEqual([['sales', 'renamed', 'orders', { added: 0, removed: 0, modified: 1 }]]);
+    expect(
+      d.tables.map((t: { table: string; status: string; from?: string; stats: unknown }) => [t.table, t.status, t.from, t.stats]),
+    ).toEqual([['sales', 'renamed', 'orders', { added: 0, removed: 0, modified: 1 }]]);
   });
 
   it('diff: a working file with a duplicate key is bad input (exit 2) and changes nothing', async () => {
@@ -139,7 +151,13 @@ describe('diff: options', () => {
     expect(where.tables[0].stats).toEqual({ added: 0, removed: 1, modified: 2 });
     const amount = await json(repo, 'sales', '--columns', 'amount');
     expect(amount.tables[0].stats).toEqual({ added: 0, removed: 0, modified: 2 });
-    expect(amount.tables[0].rows[0]).toEqual({ op: 'modified', key: { id: 1 }, before: { id: 1, amount: 10 }, after: { id: 1, amount: 11 }, changed: ['amount'] });
+    expect(amount.tables[0].rows[0]).toEqual({
+      op: 'modified',
+      key: { id: 1 },
+      before: { id: 1, amount: 10 },
+      after: { id: 1, amount: 11 },
+      changed: ['amount'],
+    });
     const both = await json(repo, '--where', "region = 'EU'", '--columns', 'amount,status');
     expect(both.tables[0].stats).toEqual({ added: 0, removed: 1, modified: 2 });
     const badWhere = await repo.run('diff', '--where', 'nosuch = 1');
@@ -170,15 +188,20 @@ describe('diff: options', () => {
     await track(repo, 'people.csv', ['pid']);
     const stat = await repo.ok('diff', 'HEAD');
     expect(stat).toContain('schema: +disc DOUBLE');
-    expect(await repo.ok('diff', 'HEAD', '--stat')).toBe([
-      ' orders | +1 -0 ~1 +~ (schema: +disc)',
-      ' people | +1 -0 ~0 + (added)',
-      ' 2 tables changed, 2 row(s) added, 0 removed, 1 modified', '',
-    ].join('\n'));
+    expect(await repo.ok('diff', 'HEAD', '--stat')).toBe(
+      [
+        ' orders | +1 -0 ~1 +~ (schema: +disc)',
+        ' people | +1 -0 ~0 + (added)',
+        ' 2 tables changed, 2 row(s) added, 0 removed, 1 modified',
+        '',
+      ].join('\n'),
+    );
     expect(await repo.ok('diff', 'HEAD', '--summary')).toBe(' modified orders (schema: +disc DOUBLE)\n added    people\n');
     const statJson = await json(repo, 'HEAD', '--stat');
     expect(statJson.tables[0]).toEqual({
-      table: 'orders', status: 'modified', schema: { added: [{ name: 'disc', type: 'DOUBLE' }], removed: [], changed: [] },
+      table: 'orders',
+      status: 'modified',
+      schema: { added: [{ name: 'disc', type: 'DOUBLE' }], removed: [], changed: [] },
       stats: { added: 1, removed: 0, modified: 1 },
     });
     expect(statJson.tables[1]).not.toHaveProperty('rows');

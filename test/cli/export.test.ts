@@ -3,19 +3,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
 /** Values that stress every writer: quotes, separators, newlines, tabs, empty vs NULL, unicode. */
-const TRICKY = [
-  'id,amount,name,day,at,ok',
-  '1,10.5,plain,2024-01-02,2024-01-02 10:00:00,true',
-  '2,,"comma, and ""quote""",2024-02-03,,false',
-  '3,30.25,,,2024-03-04 05:06:07,',
-  '4,-0.125,"",2024-12-31,2024-12-31 23:59:59.5,true',
-  '5,1e-7,"line\nbreak\tand tab",1999-01-01,1999-01-01 00:00:00,false',
-  '6,7,"  padded  ",2000-02-29,2000-02-29 12:00:00,true',
-  '7,8,"ünïcödé ✓",2001-01-01,2001-01-01 01:01:01,false',
-].join('\n') + '\n';
+const TRICKY =
+  [
+    'id,amount,name,day,at,ok',
+    '1,10.5,plain,2024-01-02,2024-01-02 10:00:00,true',
+    '2,,"comma, and ""quote""",2024-02-03,,false',
+    '3,30.25,,,2024-03-04 05:06:07,',
+    '4,-0.125,"",2024-12-31,2024-12-31 23:59:59.5,true',
+    '5,1e-7,"line\nbreak\tand tab",1999-01-01,1999-01-01 00:00:00,false',
+    '6,7,"  padded  ",2000-02-29,2000-02-29 12:00:00,true',
+    '7,8,"ünïcödé ✓",2001-01-01,2001-01-01 01:01:01,false',
+  ].join('\n') + '\n';
 
 const chunkNames = async (repo: TempRepo, ref: string) =>
-  (await repo.ok('files', ref, '--relative')).trim().split('\n').map((p) => path.basename(p)).sort();
+  (await repo.ok('files', ref, '--relative'))
+    .trim()
+    .split('\n')
+    .map((p) => path.basename(p))
+    .sort();
 
 async function loaded(): Promise<TempRepo> {
   const repo = await tempRepo({ 't.csv': TRICKY });
@@ -28,7 +33,9 @@ async function loaded(): Promise<TempRepo> {
 /** One repository for the round trips: each adds its copy under its own name. */
 let shared: Promise<TempRepo> | undefined;
 const sharedRepo = (): Promise<TempRepo> => (shared ??= loaded());
-afterAll(async () => { if (shared) await (await shared)[Symbol.asyncDispose](); });
+afterAll(async () => {
+  if (shared) await (await shared)[Symbol.asyncDispose]();
+});
 
 describe('export', () => {
   it.each(['csv', 'tsv', 'parquet', 'jsonl', 'ndjson'])('export: %s round-trips through add to the same chunk ids', async (ext) => {
@@ -43,16 +50,26 @@ describe('export', () => {
 
   it('export: a Parquet table keeps every type (integer widths, decimals, dates, timestamps)', async () => {
     await using repo = await tempRepo();
-    await repo.ok('sql', `select i::INTEGER as id, (i * 1.25)::DECIMAL(10,2) as amount, i::SMALLINT as small,
+    await repo.ok(
+      'sql',
+      `select i::INTEGER as id, (i * 1.25)::DECIMAL(10,2) as amount, i::SMALLINT as small,
         DATE '2024-01-01' + i::INTEGER as day, TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i) as at,
         i % 2 = 0 as even, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END as name
-      from range(50) r(i)`, '--output', 'typed.parquet');
+      from range(50) r(i)`,
+      '--output',
+      'typed.parquet',
+    );
     await repo.ok('add', 'typed.parquet', '--key', 'id');
     await repo.ok('commit', '-m', 'typed');
     await repo.ok('export', 'typed@HEAD', 'back.parquet');
     await repo.ok('add', 'back.parquet', '--key', 'id', '--name', 'back');
     expect(await chunkNames(repo, 'back')).toEqual(await chunkNames(repo, 'typed@HEAD'));
-    const types = await repo.ok('sql', "select column_name, column_type from (describe back) where column_name in ('id','amount','small')", '--format', 'csv');
+    const types = await repo.ok(
+      'sql',
+      "select column_name, column_type from (describe back) where column_name in ('id','amount','small')",
+      '--format',
+      'csv',
+    );
     expect(types).toBe('column_name,column_type\nid,INTEGER\namount,"DECIMAL(10,2)"\nsmall,SMALLINT\n');
   });
 
@@ -76,7 +93,12 @@ describe('export', () => {
   it('export: an unknown extension, table or revision is exit 2 and writes nothing', async () => {
     await using repo = await loaded();
     const before = await snapshotDir(repo.dir);
-    for (const args of [['t@v1', 'out.json'], ['t@v1', 'out.xlsx'], ['nope@v1', 'out.csv'], ['t@nope', 'out.csv']]) {
+    for (const args of [
+      ['t@v1', 'out.json'],
+      ['t@v1', 'out.xlsx'],
+      ['nope@v1', 'out.csv'],
+      ['t@nope', 'out.csv'],
+    ]) {
       const r = await repo.run('export', ...args);
       expect.soft(r.exitCode, args.join(' ')).toBe(2);
       expect.soft(r.stderr, args.join(' ')).toMatch(/out\.json|out\.xlsx|'nope'/);

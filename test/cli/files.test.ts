@@ -4,7 +4,8 @@ import { execFileText, tempRepo, type TempRepo } from '../helpers.js';
 
 const rows = (from: number, to: number, tweak = -1) =>
   Array.from({ length: to - from }, (_, i) => from + i)
-    .map((id) => `${id},${id === tweak ? 'changed' : `name${id}`},${(id * 1.5).toFixed(2)}`).join('\n');
+    .map((id) => `${id},${id === tweak ? 'changed' : `name${id}`},${(id * 1.5).toFixed(2)}`)
+    .join('\n');
 
 /** 500 rows committed, then one row changed and one added: HEAD keeps a change chunk over its base. */
 async function withChangeChunk(): Promise<TempRepo> {
@@ -40,7 +41,9 @@ describe('files', () => {
     const q = (sql: string) => repo.ok('sql', sql, '--format', 'json').then(JSON.parse);
     const list = `read_parquet([${quoted}])`;
     expect(await q(`select count(*) as n, count(distinct id) as k from ${list}`)).toEqual([{ n: 501, k: 501 }]);
-    expect(await q(`(select * from ${list} except select * from t@HEAD) union all (select * from t@HEAD except select * from ${list})`)).toEqual([]);
+    expect(
+      await q(`(select * from ${list} except select * from t@HEAD) union all (select * from t@HEAD except select * from ${list})`),
+    ).toEqual([]);
     expect(await q(`select name from ${list} where id = 7`)).toEqual([{ name: 'changed' }]);
   });
 

@@ -53,7 +53,9 @@ describe('fsck and gc', () => {
     await fsp.rm(file);
     const r = await repo.run('fsck', '--json');
     expect(r.exitCode).toBe(1);
-    expect(JSON.parse(r.stdout).problems).toEqual([{ kind: 'missing-chunk', what: file.match(/([0-9a-f]{64})/)![1], detail: 'chunk file is missing' }]);
+    expect(JSON.parse(r.stdout).problems).toEqual([
+      { kind: 'missing-chunk', what: file.match(/([0-9a-f]{64})/)![1], detail: 'chunk file is missing' },
+    ]);
   });
 
   it('gc: removes chunks nothing reaches and temporary files, keeps what branches, tags and the index reach', async () => {

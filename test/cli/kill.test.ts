@@ -13,8 +13,12 @@ const ROWS = 10_000;
 const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20260101);
 
 /** Two versions of a table; the second changes every tenth row. */
-const version = (v: number) => `id,customer,amount,status,note\n${Array.from({ length: ROWS }, (_, i) =>
-  `${i},${i % 997},${((i * 37) % 10000) / 100},${['new', 'paid', 'shipped'][i % 3]},${v === 1 && i % 10 === 0 ? `changed ${i}` : `note ${i}`}`).join('\n')}\n`;
+const version = (v: number) =>
+  `id,customer,amount,status,note\n${Array.from(
+    { length: ROWS },
+    (_, i) =>
+      `${i},${i % 997},${((i * 37) % 10000) / 100},${['new', 'paid', 'shipped'][i % 3]},${v === 1 && i % 10 === 0 ? `changed ${i}` : `note ${i}`}`,
+  ).join('\n')}\n`;
 const VERSIONS = [version(0), version(1)];
 
 function rng(seed: number): () => number {
@@ -33,10 +37,12 @@ function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ cod
   const start = Date.now();
   const child = spawnCli(repo.dir, args);
   const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-  return new Promise((resolve) => child.on('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, ms: Date.now() - start });
-  }));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, ms: Date.now() - start });
+    }),
+  );
 }
 
 /** Whether the working file holds exactly the rows of a version (values, not formatting). */

@@ -10,7 +10,12 @@ async function commitAs(repo: TempRepo, author: string, message: string, text: s
   return head(repo);
 }
 
-interface Entry { commit: string; author: string; table: string; row: { op: string; key: unknown; before: unknown; after: unknown; changed: string[] } }
+interface Entry {
+  commit: string;
+  author: string;
+  table: string;
+  row: { op: string; key: unknown; before: unknown; after: unknown; changed: string[] };
+}
 const history = async (repo: TempRepo, ...args: string[]): Promise<Entry[]> => JSON.parse(await repo.ok('log', ...args, '--json'));
 
 afterAll(() => Repo.close());
@@ -27,15 +32,29 @@ describe('log --key', { timeout: 180_000 }, () => {
     const c3 = await commitAs(repo, 'Cat <cat@x.io>', 'drop 2', 'id,amount,status\n1,11,new\n');
     const c4 = await commitAs(repo, 'Ann <ann@x.io>', 'restore 2', 'id,amount,status\n1,11,new\n2,25,paid\n');
     const h = await history(repo, '--table', 'orders', '--key', 'id=2');
-    expect(h.map((e) => [e.commit, e.row.op])).toEqual([[c4, 'added'], [c3, 'removed'], [c1, 'modified'], [load, 'added']]);
+    expect(h.map((e) => [e.commit, e.row.op])).toEqual([
+      [c4, 'added'],
+      [c3, 'removed'],
+      [c1, 'modified'],
+      [load, 'added'],
+    ]);
     expect(h[0]).toMatchObject({ author: 'Ann <ann@x.io>', table: 'orders' });
     expect(h[0].row).toEqual({ op: 'added', key: { id: 2 }, before: null, after: { id: 2, amount: 25, status: 'paid' }, changed: [] });
     expect(h[1].row).toEqual({ op: 'removed', key: { id: 2 }, before: { id: 2, amount: 25, status: 'new' }, after: null, changed: [] });
-    expect(h[2].row).toEqual({ op: 'modified', key: { id: 2 }, before: { id: 2, amount: 20, status: 'new' }, after: { id: 2, amount: 25, status: 'new' }, changed: ['amount'] });
+    expect(h[2].row).toEqual({
+      op: 'modified',
+      key: { id: 2 },
+      before: { id: 2, amount: 20, status: 'new' },
+      after: { id: 2, amount: 25, status: 'new' },
+      changed: ['amount'],
+    });
     // The value is cast with the key column's type; -n limits; --oneline and the default text render the same entries.
     expect((await history(repo, '--key', 'id=002', '-n', '2')).map((e) => e.commit)).toEqual([c4, c3]);
     expect((await repo.ok('log', '--key', 'id=2', '--oneline')).trim().split('\n')).toEqual([
-      `${c4.slice(0, 7)} added    restore 2`, `${c3.slice(0, 7)} removed  drop 2`, `${c1.slice(0, 7)} modified bump 2`, `${load.slice(0, 7)} added    load`,
+      `${c4.slice(0, 7)} added    restore 2`,
+      `${c3.slice(0, 7)} removed  drop 2`,
+      `${c1.slice(0, 7)} modified bump 2`,
+      `${load.slice(0, 7)} added    load`,
     ]);
     const text = await repo.ok('log', '--key', 'id=2', '-n', '3');
     expect(text).toContain('orders id=2: modified\n      amount: 20 -> 25');
@@ -63,10 +82,14 @@ describe('log --key', { timeout: 180_000 }, () => {
     // us/1 was resolved to a value neither side had: the merge is listed, against its first parent.
     const us = await history(repo, '--key', 'id=1', '--key', 'region=us');
     expect(us.map((e) => e.commit)).toEqual([merge, ann, load]);
-    expect(us[0].row).toMatchObject({ op: 'modified', before: { region: 'us', id: 1, amount: 21 }, after: { region: 'us', id: 1, amount: 22 } });
+    expect(us[0].row).toMatchObject({
+      op: 'modified',
+      before: { region: 'us', id: 1, amount: 21 },
+      after: { region: 'us', id: 1, amount: 22 },
+    });
   });
 
-  it('log --key: a key that is not the table\'s, a value its type cannot hold, a keyless table or an ambiguous table is bad input', async () => {
+  it("log --key: a key that is not the table's, a value its type cannot hold, a keyless table or an ambiguous table is bad input", async () => {
     await using repo = await tempRepo({ 'orders.csv': 'id,amount\n1,10\n', 'cities.csv': 'city\nOslo\n' });
     await repo.ok('add', 'orders.csv', '--key', 'id');
     await repo.ok('add', 'cities.csv', '--keyless');

@@ -17,12 +17,16 @@ describe('log and show', () => {
     await using repo = await history();
     const log = await json(repo, 'log');
     expect(log.map((e: any) => [e.message, e.tables])).toEqual([
-      ['fix orders\n\nsecond paragraph', ['orders']], ['add customers', ['customers']], ['load orders', ['orders']],
+      ['fix orders\n\nsecond paragraph', ['orders']],
+      ['add customers', ['customers']],
+      ['load orders', ['orders']],
     ]);
     expect(log[0].parents).toEqual([log[1].commit]);
     expect(log[2].parents).toEqual([]);
     const text = await repo.ok('log');
-    expect(text).toContain(`commit ${log[0].commit}\nAuthor: Ann Analyst <ann@example.com>\nDate:   2026-01-01T00:00:00Z\n\n    fix orders\n    \n    second paragraph\n`);
+    expect(text).toContain(
+      `commit ${log[0].commit}\nAuthor: Ann Analyst <ann@example.com>\nDate:   2026-01-01T00:00:00Z\n\n    fix orders\n    \n    second paragraph\n`,
+    );
     const git = await execFileText('git', ['--git-dir', '.lakegit', 'log', '--format=%H'], repo.dir);
     expect(git.trim().split('\n')).toEqual(log.map((e: any) => e.commit));
   });

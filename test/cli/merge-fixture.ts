@@ -15,14 +15,24 @@ export async function commitFile(repo: TempRepo, file: string, text: string, mes
   return (await (await api(repo)).commit({ message, all: true })).oid;
 }
 
-export interface Diverged { repo: TempRepo; base: string; ours: string; theirs: string }
+export interface Diverged {
+  repo: TempRepo;
+  base: string;
+  ours: string;
+  theirs: string;
+}
 
 /**
  * base ─┬─ ours   (main, checked out)
  *       └─ theirs (branch fix)
  * `key` null tracks the file keyless.
  */
-export async function diverged(base: string, ours: string, theirs: string, opts: { file?: string; key?: string[] | null } = {}): Promise<Diverged & AsyncDisposable> {
+export async function diverged(
+  base: string,
+  ours: string,
+  theirs: string,
+  opts: { file?: string; key?: string[] | null } = {},
+): Promise<Diverged & AsyncDisposable> {
   const file = opts.file ?? 'orders.csv';
   const repo = await tempRepo({}, false);
   await repo.write(file, base);
@@ -48,4 +58,5 @@ export async function json<T = unknown>(repo: TempRepo, ...args: string[]): Prom
 }
 
 export const headOf = async (repo: TempRepo): Promise<string> => (await (await api(repo)).ctx.git.resolveRef('HEAD'))!;
-export const parentsOf = async (repo: TempRepo, oid: string): Promise<string[]> => (await (await api(repo)).ctx.git.readCommit(oid)).parents;
+export const parentsOf = async (repo: TempRepo, oid: string): Promise<string[]> =>
+  (await (await api(repo)).ctx.git.readCommit(oid)).parents;

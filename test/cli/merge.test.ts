@@ -14,19 +14,27 @@ describe('merge: clean merges', () => {
     // 3   30 EU     -          30 EU
     // 4   40 US     41 US      40 ASIA     (different cells: both kept)
     // 5   -         -          50 EU
-    await using d = await diverged(BASE, csv('1,11,EU', '2,20,US', '4,41,US'), csv('1,10,EU', '2,20,APAC', '3,30,EU', '4,40,ASIA', '5,50,EU'));
+    await using d = await diverged(
+      BASE,
+      csv('1,11,EU', '2,20,US', '4,41,US'),
+      csv('1,10,EU', '2,20,APAC', '3,30,EU', '4,40,ASIA', '5,50,EU'),
+    );
     const r = await json<{ status: string; commit: string }>(d.repo, 'merge', 'fix');
     expect(r.exitCode).toBe(0);
     expect(r.value.status).toBe('merged');
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU', '2,20,APAC', '4,41,ASIA', '5,50,EU'));
     expect(await parentsOf(d.repo, r.value.commit)).toEqual([d.ours, d.theirs]);
-    expect((await d.repo.ok('log', '-n', '1', '--oneline'))).toContain("Merge branch 'fix'");
+    expect(await d.repo.ok('log', '-n', '1', '--oneline')).toContain("Merge branch 'fix'");
     expect((await json<{ state: string; tables: { staged: object; unstaged: object }[] }>(d.repo, 'status')).value.state).toBe('clean');
-    expect((await d.repo.ok('status'))).toContain('nothing to commit');
+    expect(await d.repo.ok('status')).toContain('nothing to commit');
   });
 
   it('merge: the same change on both sides, and the same row inserted on both sides, are clean', async () => {
-    await using d = await diverged(BASE, csv('1,15,EU', '2,20,US', '3,30,EU', '4,40,US', '9,90,EU'), csv('1,15,EU', '2,20,US', '3,30,EU', '9,90,EU'));
+    await using d = await diverged(
+      BASE,
+      csv('1,15,EU', '2,20,US', '3,30,EU', '4,40,US', '9,90,EU'),
+      csv('1,15,EU', '2,20,US', '3,30,EU', '9,90,EU'),
+    );
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(0);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,15,EU', '2,20,US', '3,30,EU', '9,90,EU'));
   });
@@ -105,7 +113,9 @@ describe('merge: clean merges', () => {
     await r.commit({ message: 'drop orders' });
     await r.checkout({ target: 'main' });
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{ table: 'orders', key: null, column: null, base: 'orders', ours: 'orders', theirs: null }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      { table: 'orders', key: null, column: null, base: 'orders', ours: 'orders', theirs: null },
+    ]);
     await d.repo.ok('resolve', 'orders', '--theirs');
     expect(await d.repo.exists('orders.csv')).toBe(false);
     await d.repo.ok('merge', '--continue');
@@ -115,7 +125,11 @@ describe('merge: clean merges', () => {
 
 describe('merge: conflicts', () => {
   it('merge: the same cell changed to different values is a conflict; the file shows ours; commit is refused', async () => {
-    await using d = await diverged(BASE, csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,US'), csv('1,12,EU', '2,20,US', '3,30,EU', '4,40,ASIA'));
+    await using d = await diverged(
+      BASE,
+      csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,US'),
+      csv('1,12,EU', '2,20,US', '3,30,EU', '4,40,ASIA'),
+    );
     const before = await headOf(d.repo);
     const r = await d.repo.run('merge', 'fix');
     expect(r.exitCode).toBe(1);
@@ -133,10 +147,16 @@ describe('merge: conflicts', () => {
   it('merge: delete vs modify is a row conflict with whole rows as values', async () => {
     await using d = await diverged(BASE, csv('1,10,EU', '2,20,US', '4,40,US'), csv('1,10,EU', '2,20,US', '3,33,EU', '4,40,US'));
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{
-      table: 'orders', key: { id: 3 }, column: null,
-      base: { id: 3, amount: 30, region: 'EU' }, ours: null, theirs: { id: 3, amount: 33, region: 'EU' },
-    }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      {
+        table: 'orders',
+        key: { id: 3 },
+        column: null,
+        base: { id: 3, amount: 30, region: 'EU' },
+        ours: null,
+        theirs: { id: 3, amount: 33, region: 'EU' },
+      },
+    ]);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,10,EU', '2,20,US', '4,40,US'));
     await d.repo.ok('resolve', 'orders', '--theirs');
     expect(await d.repo.read('orders.csv')).toBe(csv('1,10,EU', '2,20,US', '3,33,EU', '4,40,US'));
@@ -145,7 +165,9 @@ describe('merge: conflicts', () => {
   it('merge: a key inserted on both sides with different rows conflicts in the differing cells only', async () => {
     await using d = await diverged(BASE, `${BASE}7,70,EU\n`, `${BASE}7,71,EU\n`);
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{ table: 'orders', key: { id: 7 }, column: 'amount', base: null, ours: 70, theirs: 71 }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      { table: 'orders', key: { id: 7 }, column: 'amount', base: null, ours: 70, theirs: 71 },
+    ]);
   });
 
   it('merge: --continue refuses while conflicts remain, and after resolve commits with both parents', async () => {
@@ -156,7 +178,9 @@ describe('merge: conflicts', () => {
     expect(early.stderr).toContain('2 conflict(s) remain');
     const one = await json<{ resolved: number; remaining: number }>(d.repo, 'resolve', 'orders', '--theirs', '--where', 'id = 2');
     expect(one.value).toEqual({ table: 'orders', resolved: 1, remaining: 1 });
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{ table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      { table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 },
+    ]);
     await d.repo.ok('resolve', 'orders', '--ours');
     const done = await json<{ commit: string; status: string }>(d.repo, 'merge', '--continue');
     expect(done.value.status).toBe('committed');
@@ -180,7 +204,7 @@ describe('merge: conflicts', () => {
 
   it('merge: --abort restores the working files, index, refs and stores byte for byte', async () => {
     await using d = await diverged(BASE, csv('1,11,EU', '2,20,US', '3,30,EU'), csv('1,12,EU', '2,20,US', '3,30,EU', '4,40,US', '8,80,EU'));
-    await d.repo.write('notes.csv', 'n\n1\n');            // an untracked file, and an unrelated one
+    await d.repo.write('notes.csv', 'n\n1\n'); // an untracked file, and an unrelated one
     const before = await snapshotDir(d.repo.dir);
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
     await d.repo.ok('resolve', 'orders', '--theirs', '--where', 'id = 1');
@@ -223,7 +247,7 @@ describe('merge: safety', () => {
     expect(r.stderr).toContain("uncommitted changes to 'orders'");
     expect(await snapshotDir(d.repo.dir)).toEqual(before);
     await repo.commit({ message: 'six', all: true });
-    await d.repo.write('other.csv', 'k,v\n1,b\n');          // unstaged, in a table the merge leaves alone
+    await d.repo.write('other.csv', 'k,v\n1,b\n'); // unstaged, in a table the merge leaves alone
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(0);
     expect(await d.repo.read('other.csv')).toBe('k,v\n1,b\n');
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU', '2,22,US', '3,30,EU', '4,40,US', '6,60,US'));
@@ -237,7 +261,12 @@ describe('merge: safety', () => {
     const tree = (await ctx.git.readCommit(d.ours)).tree;
     const author = { name: 'A', email: 'a@x', timestamp: 1767225600, timezoneOffset: 0 };
     const m1 = await ctx.git.writeCommit({ tree, parents: [d.ours, d.theirs], message: 'm1\n', author });
-    const m2 = await ctx.git.writeCommit({ tree: (await ctx.git.readCommit(d.theirs)).tree, parents: [d.theirs, d.ours], message: 'm2\n', author });
+    const m2 = await ctx.git.writeCommit({
+      tree: (await ctx.git.readCommit(d.theirs)).tree,
+      parents: [d.theirs, d.ours],
+      message: 'm2\n',
+      author,
+    });
     await ctx.git.updateRef('refs/heads/main', m1, d.ours);
     await ctx.git.updateRef('refs/heads/fix', m2, d.theirs);
     await commitFile(d.repo, 'orders.csv', csv('1,11,EU', '2,20,US', '3,30,EU'), 'drop 4');
@@ -248,7 +277,11 @@ describe('merge: safety', () => {
 
   it('merge: a merge killed midway leaves a repository that fsck passes', async () => {
     const rows = (f: (i: number) => string) => `id,amount,region\n${Array.from({ length: 3000 }, (_, i) => `${f(i + 1)}\n`).join('')}`;
-    await using d = await diverged(rows((i) => `${i},${i},EU`), rows((i) => `${i},${i % 3 ? i : -i},EU`), rows((i) => `${i},${i},${i % 5 ? 'EU' : 'US'}`));
+    await using d = await diverged(
+      rows((i) => `${i},${i},EU`),
+      rows((i) => `${i},${i % 3 ? i : -i},EU`),
+      rows((i) => `${i},${i},${i % 5 ? 'EU' : 'US'}`),
+    );
     for (const delay of [150, 400, 900]) {
       const child = spawnCli(d.repo.dir, ['merge', 'fix']);
       await new Promise((r) => setTimeout(r, delay));
@@ -262,16 +295,24 @@ describe('merge: safety', () => {
       if (st.value.state === 'merging') await d.repo.ok('merge', '--abort');
       await d.repo.ok('reset', '--hard', d.ours);
     }
-  }, 180_000);   // three kill/fsck/abort/reset rounds of a 3,000-row merge: over a minute on a busy 2-core CI
+  }, 180_000); // three kill/fsck/abort/reset rounds of a 3,000-row merge: over a minute on a busy 2-core CI
 });
 
 describe('merge: schema', () => {
   it('merge: a column added on one side is added; the same column added with two types is a schema conflict', async () => {
-    await using d = await diverged(BASE, 'id,amount,region,note\n1,10,EU,a\n2,20,US,\n3,30,EU,\n4,40,US,\n', 'id,amount,region,flag\n1,10,EU,1\n2,20,US,0\n3,30,EU,1\n4,40,US,0\n');
+    await using d = await diverged(
+      BASE,
+      'id,amount,region,note\n1,10,EU,a\n2,20,US,\n3,30,EU,\n4,40,US,\n',
+      'id,amount,region,flag\n1,10,EU,1\n2,20,US,0\n3,30,EU,1\n4,40,US,0\n',
+    );
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(0);
     expect(await d.repo.read('orders.csv')).toBe('id,amount,region,note,flag\n1,10,EU,a,1\n2,20,US,,0\n3,30,EU,,1\n4,40,US,,0\n');
 
-    await using e = await diverged(BASE, 'id,amount,region,x\n1,10,EU,1\n2,20,US,2\n3,30,EU,3\n4,40,US,4\n', 'id,amount,region,x\n1,10,EU,a\n2,20,US,b\n3,30,EU,c\n4,40,US,d\n');
+    await using e = await diverged(
+      BASE,
+      'id,amount,region,x\n1,10,EU,1\n2,20,US,2\n3,30,EU,3\n4,40,US,4\n',
+      'id,amount,region,x\n1,10,EU,a\n2,20,US,b\n3,30,EU,c\n4,40,US,d\n',
+    );
     expect((await e.repo.run('merge', 'fix')).exitCode).toBe(1);
     const list = (await json<{ key: unknown; column: string; base: unknown; ours: unknown; theirs: unknown }[]>(e.repo, 'conflicts')).value;
     expect(list[0]).toEqual({ table: 'orders', key: null, column: 'x', base: null, ours: 'BIGINT', theirs: 'VARCHAR' });
@@ -284,7 +325,9 @@ describe('merge: schema', () => {
     const dropped = 'id,amount\n1,10\n2,20\n3,30\n4,40\n';
     await using d = await diverged(BASE, csv('1,10,EU', '2,20,US', '3,30,APAC', '4,40,US'), dropped);
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([{ table: 'orders', key: null, column: 'region', base: 'VARCHAR', ours: 'VARCHAR', theirs: null }]);
+    expect((await json(d.repo, 'conflicts')).value).toEqual([
+      { table: 'orders', key: null, column: 'region', base: 'VARCHAR', ours: 'VARCHAR', theirs: null },
+    ]);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,10,EU', '2,20,US', '3,30,APAC', '4,40,US'));
 
     await using e = await diverged(BASE, csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,US'), dropped);

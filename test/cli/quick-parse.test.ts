@@ -17,17 +17,25 @@ async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unkno
   await yargs(args)
     .parserConfiguration({ 'boolean-negation': true })
     .options(GLOBAL_OPTIONS)
-    .command({ ...mod, handler: (a: Record<string, unknown>) => { seen = a; } } as never)
+    .command({
+      ...mod,
+      handler: (a: Record<string, unknown>) => {
+        seen = a;
+      },
+    } as never)
     .demandCommand(1)
     .strict()
-    .fail(() => { failed = true; })
+    .fail(() => {
+      failed = true;
+    })
     .parseAsync()
-    .catch(() => { failed = true; });
+    .catch(() => {
+      failed = true;
+    });
   return failed || !seen ? 'usage error' : seen;
 }
 
-const defined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
 
 /** The quick parser answers only where yargs would accept the line, and then with the same argv. */
 async function agrees(verb: string, args: string[]): Promise<void> {
@@ -40,29 +48,89 @@ async function agrees(verb: string, args: string[]): Promise<void> {
 }
 
 const TOKENS = [
-  '-C', '/d', '--C', '--json', '--no-json', '--color', '--no-color', '-q', '--quiet', '--no-C', 'true', 'false', 'x', 'HEAD~1',
-  '-n', '20', '-n5', '--max-count', '--max-count=3', '--maxCount', 'abc', '-1', '--oneline', '--key', 'id=1', '--key=id=2',
-  '--table', 'orders', '-d', '-D', '--D', '-dD', '-m', '--delete', '--move', '--list', '--', '--help', '--version', '--json=true',
-  'branch', 'log', 'status', '-qd', '-nq',
+  '-C',
+  '/d',
+  '--C',
+  '--json',
+  '--no-json',
+  '--color',
+  '--no-color',
+  '-q',
+  '--quiet',
+  '--no-C',
+  'true',
+  'false',
+  'x',
+  'HEAD~1',
+  '-n',
+  '20',
+  '-n5',
+  '--max-count',
+  '--max-count=3',
+  '--maxCount',
+  'abc',
+  '-1',
+  '--oneline',
+  '--key',
+  'id=1',
+  '--key=id=2',
+  '--table',
+  'orders',
+  '-d',
+  '-D',
+  '--D',
+  '-dD',
+  '-m',
+  '--delete',
+  '--move',
+  '--list',
+  '--',
+  '--help',
+  '--version',
+  '--json=true',
+  'branch',
+  'log',
+  'status',
+  '-qd',
+  '-nq',
 ];
 
 describe('quick argument parser (verbs run without yargs)', () => {
   it('reads the usual command lines', async () => {
-    expect(quickParse(['-C', '/d', 'log', '-n', '20'], 'log', log.command, log.spec, GLOBAL_OPTIONS))
-      .toEqual({ _: ['log'], $0: 'lakegit', C: '/d', n: 20, 'max-count': 20, maxCount: 20 });
-    expect(quickParse(['branch', 'b1', '--no-color'], 'branch', branch.command, branch.spec, GLOBAL_OPTIONS))
-      .toEqual({ _: ['branch'], $0: 'lakegit', name: 'b1', color: false });
-    for (const line of [['status', 'x'], ['log', '-n', 'abc'], ['log', '--key', 'a=1', 'HEAD'], ['branch', '--list', 'true'], ['status', '--help'], ['log', '-n', '1', '-n', '2']]) {
+    expect(quickParse(['-C', '/d', 'log', '-n', '20'], 'log', log.command, log.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['log'],
+      $0: 'lakegit',
+      C: '/d',
+      n: 20,
+      'max-count': 20,
+      maxCount: 20,
+    });
+    expect(quickParse(['branch', 'b1', '--no-color'], 'branch', branch.command, branch.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['branch'],
+      $0: 'lakegit',
+      name: 'b1',
+      color: false,
+    });
+    for (const line of [
+      ['status', 'x'],
+      ['log', '-n', 'abc'],
+      ['log', '--key', 'a=1', 'HEAD'],
+      ['branch', '--list', 'true'],
+      ['status', '--help'],
+      ['log', '-n', '1', '-n', '2'],
+    ]) {
       expect(quickParse(line, line[0], MODS[line[0]].command, MODS[line[0]].spec, GLOBAL_OPTIONS), line.join(' ')).toBeUndefined();
     }
   });
 
   for (const verb of Object.keys(MODS)) {
     it(`agrees with yargs on generated ${verb} lines`, async () => {
-      await fc.assert(fc.asyncProperty(
-        fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), fc.nat(6),
-        async (tokens, at) => agrees(verb, [...tokens.slice(0, at), verb, ...tokens.slice(at)]),
-      ), { numRuns: 400 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), fc.nat(6), async (tokens, at) =>
+          agrees(verb, [...tokens.slice(0, at), verb, ...tokens.slice(at)]),
+        ),
+        { numRuns: 400 },
+      );
     });
   }
 });

@@ -17,7 +17,7 @@ async function history() {
 }
 
 describe('revert', () => {
-  it('revert: undoes exactly that commit\'s row changes, in a new commit naming it, and leaves later changes alone', async () => {
+  it("revert: undoes exactly that commit's row changes, in a new commit naming it, and leaves later changes alone", async () => {
     const h = await history();
     await using repo = h.repo;
     const r = await json<{ commit: string; status: string }>(repo, 'revert', 'HEAD~1');
@@ -45,7 +45,9 @@ describe('revert', () => {
     await commitFile(repo, 'o.csv', t('1,77', '2,25', '3,30'), 'seven');
     const r = await repo.run('revert', h.bump);
     expect(r.exitCode).toBe(1);
-    expect((await json(repo, 'conflicts')).value).toEqual([{ table: 'o', key: { id: 1 }, column: 'amount', base: 99, ours: 77, theirs: 10 }]);
+    expect((await json(repo, 'conflicts')).value).toEqual([
+      { table: 'o', key: { id: 1 }, column: 'amount', base: 99, ours: 77, theirs: 10 },
+    ]);
     expect(await repo.read('o.csv')).toBe(t('1,77', '2,25'));
     expect((await json<{ state: string }>(repo, 'status')).value.state).toBe('reverting');
     expect((await repo.run('commit', '-m', 'not yet')).exitCode).toBe(1);

@@ -16,7 +16,8 @@ async function graph() {
   const [c, b, a] = (await json(repo, 'log')).map((e: any) => e.commit);
   await repo.ok('branch', 'side', a);
   const git = (...args: string[]) => execFileText('git', ['--git-dir', '.lakegit', ...args], repo.dir).then((s) => s.trim());
-  const env = 'GIT_AUTHOR_NAME=x GIT_AUTHOR_EMAIL=x@x GIT_COMMITTER_NAME=x GIT_COMMITTER_EMAIL=x@x GIT_AUTHOR_DATE=2026-01-02T00:00:00Z GIT_COMMITTER_DATE=2026-01-02T00:00:00Z';
+  const env =
+    'GIT_AUTHOR_NAME=x GIT_AUTHOR_EMAIL=x@x GIT_COMMITTER_NAME=x GIT_COMMITTER_EMAIL=x@x GIT_AUTHOR_DATE=2026-01-02T00:00:00Z GIT_COMMITTER_DATE=2026-01-02T00:00:00Z';
   const sh = (cmd: string) => execFileText('sh', ['-c', `${env} ${cmd}`], repo.dir).then((s) => s.trim());
   const tree = await git('rev-parse', `${a}^{tree}`);
   const d = await sh(`git --git-dir .lakegit commit-tree ${tree} -p ${a} -m D`);

@@ -8,7 +8,9 @@ describe('rm and mv', () => {
     expect(await repo.ok('rm', 'orders')).toBe("rm 'orders'\n");
     expect(await repo.exists('orders.csv')).toBe(false);
     await repo.ok('commit', '-m', 'drop orders');
-    expect((await json(repo, 'show')).changes).toEqual([{ table: 'orders', status: 'removed', schemaChanged: false, added: 0, removed: 12, modified: 0 }]);
+    expect((await json(repo, 'show')).changes).toEqual([
+      { table: 'orders', status: 'removed', schemaChanged: false, added: 0, removed: 12, modified: 0 },
+    ]);
     expect((await json(repo, 'status')).tables).toEqual([]);
     await repo.ok('checkout', 'HEAD~1');
     expect(await repo.read('orders.csv')).toContain('\n12,104,');
@@ -46,6 +48,8 @@ describe('rm and mv', () => {
     expect((await json(repo, 'log', '-n', '1'))[0].tables).toEqual(['orders', 'sales']);
     expect(await repo.ok('files', 'sales@HEAD')).toBe(await repo.ok('files', 'orders@HEAD~1'));
     expect((await repo.run('files', 'orders@HEAD')).exitCode).toBe(2);
-    expect((await expectRefusedUnchanged(repo, 2, 'mv', 'sales', 'customers')).stderr).toContain("a table named 'customers' already exists");
+    expect((await expectRefusedUnchanged(repo, 2, 'mv', 'sales', 'customers')).stderr).toContain(
+      "a table named 'customers' already exists",
+    );
   });
 });

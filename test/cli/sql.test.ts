@@ -25,7 +25,9 @@ async function history(): Promise<TempRepo> {
 /** One history for the tests that only read it: building it is most of a test's time. */
 let shared: Promise<TempRepo> | undefined;
 const sharedHistory = (): Promise<TempRepo> => (shared ??= history());
-afterAll(async () => { if (shared) await (await shared)[Symbol.asyncDispose](); });
+afterAll(async () => {
+  if (shared) await (await shared)[Symbol.asyncDispose]();
+});
 
 const json = async (repo: TempRepo, query: string) => JSON.parse(await repo.ok('sql', query, '--format', 'json'));
 const ids = async (repo: TempRepo, query: string) => (await json(repo, query)).map((r: { id: number }) => r.id);
@@ -52,8 +54,11 @@ describe('sql', () => {
 
   it('sql: joins across revisions see each snapshot', async () => {
     const repo = await sharedHistory();
-    const rows = await json(repo, `select a.id, a.amount as before, b.amount as after
-      from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`);
+    const rows = await json(
+      repo,
+      `select a.id, a.amount as before, b.amount as after
+      from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`,
+    );
     expect(rows).toEqual([{ id: 1, before: 10.5, after: 11.5 }]);
     const gone = await ids(repo, 'select id from orders@HEAD~1 anti join orders@HEAD using (id)');
     expect(gone).toEqual([2]);
@@ -61,9 +66,12 @@ describe('sql', () => {
 
   it('sql: references inside strings, comments and quoted identifiers are left alone', async () => {
     const repo = await sharedHistory();
-    const rows = await json(repo, `select 'orders@nope' as s, "orders@v1".id /* orders@nope2 */
+    const rows = await json(
+      repo,
+      `select 'orders@nope' as s, "orders@v1".id /* orders@nope2 */
       from orders@v1 -- orders@nope3
-      where $$orders@nope4$$ <> '' and id = 1`);
+      where $$orders@nope4$$ <> '' and id = 1`,
+    );
     expect(rows).toEqual([{ s: 'orders@nope', id: 1 }]);
   });
 
@@ -96,8 +104,12 @@ describe('sql', () => {
     const before = await snapshotDir(repo.dir);
     // The full list of refused statement kinds is in test/ops/sql/query.test.ts; these could touch the disk.
     const writes = [
-      'delete from orders', `copy (select * from orders@v1) to '${repo.path('out.csv')}'`, "attach 'x.db' as x",
-      `export database '${repo.path('dump')}'`, 'install httpfs', 'select 1; delete from orders',
+      'delete from orders',
+      `copy (select * from orders@v1) to '${repo.path('out.csv')}'`,
+      "attach 'x.db' as x",
+      `export database '${repo.path('dump')}'`,
+      'install httpfs',
+      'select 1; delete from orders',
     ];
     for (const w of writes) {
       const r = await repo.run('sql', w);
@@ -129,11 +141,22 @@ describe('sql', () => {
     const repo = await sharedHistory();
     const q = `select 1::INTEGER as i, 12.50::DECIMAL(10,2) as d, TIMESTAMP '2024-05-01 10:00:00' as ts,
       DATE '2024-05-01' as dt, 9007199254740993::BIGINT as big, NULL as n, true as b, 'a,"b"' as s, '' as e`;
-    expect(await json(repo, q)).toEqual([{
-      i: 1, d: '12.50', ts: '2024-05-01 10:00:00', dt: '2024-05-01', big: '9007199254740993', n: null, b: true, s: 'a,"b"', e: '',
-    }]);
+    expect(await json(repo, q)).toEqual([
+      {
+        i: 1,
+        d: '12.50',
+        ts: '2024-05-01 10:00:00',
+        dt: '2024-05-01',
+        big: '9007199254740993',
+        n: null,
+        b: true,
+        s: 'a,"b"',
+        e: '',
+      },
+    ]);
     expect(await repo.ok('sql', q, '--format', 'csv')).toBe(
-      'i,d,ts,dt,big,n,b,s,e\n1,12.50,2024-05-01 10:00:00,2024-05-01,9007199254740993,,true,"a,""b""",""\n');
+      'i,d,ts,dt,big,n,b,s,e\n1,12.50,2024-05-01 10:00:00,2024-05-01,9007199254740993,,true,"a,""b""",""\n',
+    );
     expect(JSON.parse(await repo.ok('sql', 'select 1 as x', '--json'))).toEqual([{ x: 1 }]);
     const table = await repo.ok('sql', 'select id, name from orders@v1 order by id');
     expect(table).toBe('id  name\n--  ----\n 1  a\n 2  b\n 3  c d\n(3 rows)\n');
@@ -165,7 +188,8 @@ describe('sql', () => {
     const out = await repo.ok('sql', 'select * from orders@v1 where id > 1', '--output', 'out.parquet');
     expect(out).toContain('wrote 2 rows');
     expect(await json(repo, `select id, name from read_parquet('out.parquet') order by id`)).toEqual([
-      { id: 2, name: 'b' }, { id: 3, name: 'c d' },
+      { id: 2, name: 'b' },
+      { id: 3, name: 'c d' },
     ]);
   });
 });

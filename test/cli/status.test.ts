@@ -31,7 +31,12 @@ describe('status', () => {
   });
 
   it('status: lists untracked data files but not .lakegit, dot-folders or other files', async () => {
-    await using repo = await ordersRepo({ 'new.tsv': 'id\n1\n', 'sub/deep.jsonl': '{"id":1}\n', '.hidden/x.csv': 'id\n1\n', 'readme.md': '#' });
+    await using repo = await ordersRepo({
+      'new.tsv': 'id\n1\n',
+      'sub/deep.jsonl': '{"id":1}\n',
+      '.hidden/x.csv': 'id\n1\n',
+      'readme.md': '#',
+    });
     const st = await json(repo, 'status');
     expect(st.untracked).toEqual(['new.tsv', 'sub/deep.jsonl']);
     expect(await repo.ok('status')).toMatch(/Untracked data files:\n.*\n\tnew\.tsv\n\tsub\/deep\.jsonl/);

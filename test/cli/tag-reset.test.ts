@@ -27,7 +27,9 @@ describe('tag', () => {
     await using repo = await twoCommits();
     await repo.ok('tag', 'release', '-m', 'first release');
     const git = await execFileText('git', ['--git-dir', '.lakegit', 'cat-file', '-p', 'refs/tags/release'], repo.dir);
-    expect(git).toMatch(/^object [0-9a-f]{40}\ntype commit\ntag release\ntagger Ann Analyst <ann@example\.com> \d+ \+0000\n\nfirst release\n$/);
+    expect(git).toMatch(
+      /^object [0-9a-f]{40}\ntype commit\ntag release\ntagger Ann Analyst <ann@example\.com> \d+ \+0000\n\nfirst release\n$/,
+    );
     expect((await json(repo, 'show', 'release')).message).toBe('pay 5');
     await repo.ok('checkout', 'release');
     expect((await json(repo, 'status')).head).toBe((await json(repo, 'log'))[0].commit);

@@ -9,21 +9,51 @@ import { readTableTree } from '../../src/ops/tree.js';
  * Random small histories for blame, and a naive reference blame that follows git's rules one row
  * (or cell) at a time over the whole model: what the fast walk must agree with.
  */
-export interface Row { id: number; amount: number; status: string }
-export type Table = Row[];                       // keyless tables may hold a row twice
-export interface ModelCommit { oid: string; parents: string[]; table: Table; blob: string }
+export interface Row {
+  id: number;
+  amount: number;
+  status: string;
+}
+export type Table = Row[]; // keyless tables may hold a row twice
+export interface ModelCommit {
+  oid: string;
+  parents: string[];
+  table: Table;
+  blob: string;
+}
 
 type Edit = { id: number; what: 'amount' | 'status' | 'delete' | 'insert'; value: number };
-export interface Commit { author: number; minutes: number; edits: Edit[] }
+export interface Commit {
+  author: number;
+  minutes: number;
+  edits: Edit[];
+}
 /** One round: commits on main, commits on side, then maybe a merge one way or the other, maybe a re-chunking commit. */
-export interface Round { main: Commit[]; side: Commit[]; merge: 'none' | 'side-into-main' | 'main-into-side'; picks: number[]; minutes: number; refresh: boolean }
+export interface Round {
+  main: Commit[];
+  side: Commit[];
+  merge: 'none' | 'side-into-main' | 'main-into-side';
+  picks: number[];
+  minutes: number;
+  refresh: boolean;
+}
 
-const edit: fc.Arbitrary<Edit> = fc.record({ id: fc.integer({ min: 1, max: 4 }), what: fc.constantFrom('amount', 'status', 'delete', 'insert') as fc.Arbitrary<Edit['what']>, value: fc.integer({ min: 0, max: 2 }) });
-export const commitArb: fc.Arbitrary<Commit> = fc.record({ author: fc.integer({ min: 0, max: 2 }), minutes: fc.integer({ min: 0, max: 3 }), edits: fc.array(edit, { minLength: 1, maxLength: 4 }) });
+const edit: fc.Arbitrary<Edit> = fc.record({
+  id: fc.integer({ min: 1, max: 4 }),
+  what: fc.constantFrom('amount', 'status', 'delete', 'insert') as fc.Arbitrary<Edit['what']>,
+  value: fc.integer({ min: 0, max: 2 }),
+});
+export const commitArb: fc.Arbitrary<Commit> = fc.record({
+  author: fc.integer({ min: 0, max: 2 }),
+  minutes: fc.integer({ min: 0, max: 3 }),
+  edits: fc.array(edit, { minLength: 1, maxLength: 4 }),
+});
 export const roundArb: fc.Arbitrary<Round> = fc.record({
-  main: fc.array(commitArb, { maxLength: 2 }), side: fc.array(commitArb, { maxLength: 2 }),
+  main: fc.array(commitArb, { maxLength: 2 }),
+  side: fc.array(commitArb, { maxLength: 2 }),
   merge: fc.constantFrom('none', 'side-into-main', 'main-into-side') as fc.Arbitrary<Round['merge']>,
-  picks: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 6, maxLength: 6 }), minutes: fc.integer({ min: 0, max: 3 }),
+  picks: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 6, maxLength: 6 }),
+  minutes: fc.integer({ min: 0, max: 3 }),
   refresh: fc.boolean(),
 });
 
@@ -53,8 +83,14 @@ function mergeTables(ours: Table, theirs: Table, picks: number[], keyless: boole
     const o = ours.find((r) => r.id === id);
     const t = theirs.find((r) => r.id === id);
     const pick = picks[(id - 1) % 6];
-    const row = pick === 0 ? o : pick === 1 ? t : pick === 2 && o && t ? { id, amount: o.amount, status: t.status }
-      : (o ?? t) && { ...(o ?? t)!, amount: 7, status: (t ?? o)!.status };
+    const row =
+      pick === 0
+        ? o
+        : pick === 1
+          ? t
+          : pick === 2 && o && t
+            ? { id, amount: o.amount, status: t.status }
+            : (o ?? t) && { ...(o ?? t)!, amount: 7, status: (t ?? o)!.status };
     if (row) out.push({ ...row });
   }
   return out.length ? out : [{ id: 1, amount: 0, status: 's0' }];
@@ -88,22 +124,37 @@ export async function playHistory(repo: Repo, rounds: Round[], keyless: boolean)
   const switchTo = async (b: string) => {
     if (b === branch) return;
     await repo.checkout(heads.has(b) ? { target: b } : { target: 'HEAD', create: b });
-    if (!heads.has(b)) { heads.set(b, heads.get(branch)!); tables.set(b, tables.get(branch)!); }
+    if (!heads.has(b)) {
+      heads.set(b, heads.get(branch)!);
+      tables.set(b, tables.get(branch)!);
+    }
     branch = b;
   };
-  const first = keyless ? [{ id: 1, amount: 0, status: 's0' }, { id: 1, amount: 0, status: 's0' }, { id: 2, amount: 1, status: 's1' }]
-    : [{ id: 1, amount: 0, status: 's0' }, { id: 2, amount: 1, status: 's1' }, { id: 3, amount: 0, status: 's0' }];
+  const first = keyless
+    ? [
+        { id: 1, amount: 0, status: 's0' },
+        { id: 1, amount: 0, status: 's0' },
+        { id: 2, amount: 1, status: 's1' },
+      ]
+    : [
+        { id: 1, amount: 0, status: 's0' },
+        { id: 2, amount: 1, status: 's1' },
+        { id: 3, amount: 0, status: 's0' },
+      ];
   await commitTable(first, 'load', AUTHORS[0], 0);
   for (const [n, round] of rounds.entries()) {
     for (const b of ['main', 'side'] as const) {
       await switchTo(b);
-      for (const [k, c] of round[b].entries()) await commitTable(applyEdits(tables.get(b)!, c.edits, keyless), `${b}${n}.${k}`, AUTHORS[c.author], c.minutes);
+      for (const [k, c] of round[b].entries())
+        await commitTable(applyEdits(tables.get(b)!, c.edits, keyless), `${b}${n}.${k}`, AUTHORS[c.author], c.minutes);
     }
     if (round.merge !== 'none') {
       const [into, from] = round.merge === 'side-into-main' ? ['main', 'side'] : ['side', 'main'];
       await switchTo(into);
       if (heads.get(from) !== heads.get(into)) {
-        await commitTable(mergeTables(tables.get(into)!, tables.get(from)!, round.picks, keyless), `merge${n}`, AUTHORS[2], round.minutes, [heads.get(from)!]);
+        await commitTable(mergeTables(tables.get(into)!, tables.get(from)!, round.picks, keyless), `merge${n}`, AUTHORS[2], round.minutes, [
+          heads.get(from)!,
+        ]);
       }
     }
     if (round.refresh) {
@@ -133,7 +184,10 @@ export function referenceBlame(commits: Map<string, ModelCommit>, oid: string, h
     for (const i of pending) if (!rest.includes(i)) out.set(i, at);
     if (rest.length) go(c.parents[q], rest);
   };
-  go(oid, cells.map((_, i) => i));
+  go(
+    oid,
+    cells.map((_, i) => i),
+  );
   return out;
 }
 
@@ -172,4 +226,3 @@ export async function withRepo<T>(body: (repo: Repo) => Promise<T>): Promise<T> 
     await fsp.rm(dir, { recursive: true, force: true });
   }
 }
-

@@ -15,9 +15,14 @@ import { withRepo } from './blame-model.js';
 const chunk = (id: string, min: unknown[], max: unknown[]): ChunkRef => ({ id, rows: 1, bytes: 1, min: min as never, max: max as never });
 const delta = (id: string): DeltaRef => ({ ...chunk(id, [], []), upserts: 1, deletes: 0 });
 const manifest = (chunks: ChunkRef[], deltas: DeltaRef[] = [], key: string[] = ['id'], types = ['BIGINT', 'BIGINT']): Manifest => ({
-  format: 'lakegit.table/1', chunking: { scheme: 's', target: 1, min: 1, max: 1 }, key,
+  format: 'lakegit.table/1',
+  chunking: { scheme: 's', target: 1, min: 1, max: 1 },
+  key,
   columns: [{ name: key[0], type: types[0] }, ...(key[1] ? [{ name: key[1], type: types[1] }] : []), { name: 'v', type: 'BIGINT' }],
-  source: { file: 'x.csv', format: 'csv' }, rows: 1, chunks, deltas,
+  source: { file: 'x.csv', format: 'csv' },
+  rows: 1,
+  chunks,
+  deltas,
 });
 const store = new ChunkStore('/chunks');
 const p = (id: string) => store.pathOf(id);
@@ -30,18 +35,30 @@ async function commitsOf(r: BlameResult): Promise<Record<string, string>> {
 
 afterAll(() => Repo.close());
 
-describe('blame sources: which files can hold a commit\'s changes', () => {
+describe("blame sources: which files can hold a commit's changes", () => {
   it('blame: change sets from manifests: none, one exact change chunk, change-chunk tails, base differences, schema change', () => {
     const base = [chunk('a', [1], [5]), chunk('b', [6], [9])];
     expect(changeSet(manifest(base, [delta('d1')]), manifest(base, [delta('d1')]), store)).toEqual({ kind: 'none' });
-    expect(changeSet(manifest(base, [delta('d1'), delta('d2')]), manifest(base, [delta('d1')]), store))
-      .toEqual({ kind: 'files', childBase: [], parentBase: [], deltas: [p('d2')], exact: p('d2') });
+    expect(changeSet(manifest(base, [delta('d1'), delta('d2')]), manifest(base, [delta('d1')]), store)).toEqual({
+      kind: 'files',
+      childBase: [],
+      parentBase: [],
+      deltas: [p('d2')],
+      exact: p('d2'),
+    });
     // A first change chunk over a bare base may be several stagings folded: not trusted as exact.
     expect(changeSet(manifest(base, [delta('d1')]), manifest(base), store)).toMatchObject({ deltas: [p('d1')], exact: undefined });
     // A commit that went back to an older manifest: the parent's tail holds what changed.
-    expect(changeSet(manifest(base, [delta('d1')]), manifest(base, [delta('d1'), delta('d2')]), store)).toMatchObject({ deltas: [p('d2')], exact: undefined });
-    expect(changeSet(manifest([base[0], chunk('c', [6], [9])], [delta('d9')]), manifest(base, [delta('d1')]), store))
-      .toEqual({ kind: 'files', childBase: [p('c')], parentBase: [p('b')], deltas: [p('d9'), p('d1')] });
+    expect(changeSet(manifest(base, [delta('d1')]), manifest(base, [delta('d1'), delta('d2')]), store)).toMatchObject({
+      deltas: [p('d2')],
+      exact: undefined,
+    });
+    expect(changeSet(manifest([base[0], chunk('c', [6], [9])], [delta('d9')]), manifest(base, [delta('d1')]), store)).toEqual({
+      kind: 'files',
+      childBase: [p('c')],
+      parentBase: [p('b')],
+      deltas: [p('d9'), p('d1')],
+    });
     const wider = { ...manifest(base), columns: [...manifest(base).columns, { name: 'w', type: 'VARCHAR' }] };
     expect(changeSet(wider, manifest(base), store)).toEqual({ kind: 'all' });
     expect(changeSet(undefined, manifest(base), store)).toEqual({ kind: 'all' });
@@ -55,10 +72,15 @@ describe('blame sources: which files can hold a commit\'s changes', () => {
     expect((await chunksFor(e, ints, '__t_keys', 2)).map((c) => c.id)).toEqual(['b']);
     await e.run('CREATE OR REPLACE TABLE __t_keys2 (a BIGINT, b VARCHAR)');
     await e.run("INSERT INTO __t_keys2 VALUES (1, 'z'), (3, 'a')");
-    const pairs = manifest([chunk('a', [1, 'a'], [1, 'm']), chunk('b', [1, 'n'], [2, 'c']), chunk('c', [2, 'd'], [3, 'a'])], [], ['a', 'b'], ['BIGINT', 'VARCHAR']);
+    const pairs = manifest(
+      [chunk('a', [1, 'a'], [1, 'm']), chunk('b', [1, 'n'], [2, 'c']), chunk('c', [2, 'd'], [3, 'a'])],
+      [],
+      ['a', 'b'],
+      ['BIGINT', 'VARCHAR'],
+    );
     expect((await chunksFor(e, pairs, '__t_keys2', 2)).map((c) => c.id)).toEqual(['b', 'c']);
     const doubles = manifest([chunk('a', [1], [10]), chunk('b', [11], [20])], [], ['id'], ['DOUBLE']);
-    expect((await chunksFor(e, doubles, '__t_keys', 2)).map((c) => c.id)).toEqual(['a', 'b']);   // not trusted to round-trip
+    expect((await chunksFor(e, doubles, '__t_keys', 2)).map((c) => c.id)).toEqual(['a', 'b']); // not trusted to round-trip
     await e.run('DROP TABLE __t_keys; DROP TABLE __t_keys2');
   });
 
@@ -68,19 +90,31 @@ describe('blame sources: which files can hold a commit\'s changes', () => {
       const n = 5000;
       const rows = (f: (i: number) => number) => `id,v\n${Array.from({ length: n }, (_, i) => `${i + 1},${f(i + 1)}`).join('\n')}\n`;
       const file = path.join(repo.root, 't.csv');
-      await fsp.writeFile(file, rows((i) => i));
+      await fsp.writeFile(
+        file,
+        rows((i) => i),
+      );
       await repo.add({ paths: ['t.csv'], cwd: repo.root, key: ['id'] });
       // Re-chunk with a small scheme so 5,000 rows make several chunks; later stagings keep the scheme.
       const index = await repo.ctx.staging.read();
       const m0 = await readManifest(repo.ctx, index.tables.t.manifest);
       const e = await Engine.get();
       await e.run(`CREATE OR REPLACE TABLE __t_work AS ${new TableSnapshot(m0, repo.ctx.chunks).sql()}`);
-      const small = await chunkFresh(e, repo.ctx.chunks, { work: '__t_work', columns: m0.columns, key: m0.key, source: m0.source, chunking: { ...m0.chunking, target: 512, min: 128, max: 2048 } });
+      const small = await chunkFresh(e, repo.ctx.chunks, {
+        work: '__t_work',
+        columns: m0.columns,
+        key: m0.key,
+        source: m0.source,
+        chunking: { ...m0.chunking, target: 512, min: 128, max: 2048 },
+      });
       await e.run('DROP TABLE __t_work');
       index.tables.t.manifest = await writeManifest(repo.ctx, small);
       await repo.ctx.staging.write(index);
       const load = (await repo.commit({ message: 'load', author: 'Ann <a@x>' })).oid;
-      await fsp.writeFile(file, rows((i) => (i === 4900 ? -1 : i)));
+      await fsp.writeFile(
+        file,
+        rows((i) => (i === 4900 ? -1 : i)),
+      );
       await repo.add({ paths: ['t.csv'], cwd: repo.root });
       const bump = (await repo.commit({ message: 'bump', author: 'Bob <b@x>' })).oid;
       const m = await readManifest(repo.ctx, (await readTableTree(repo.ctx, bump)).tables.get('t')!);
@@ -96,7 +130,10 @@ describe('blame sources: which files can hold a commit\'s changes', () => {
       expect(Object.keys(all).length).toBe(n);
       expect(Object.values(all).filter((c) => c === bump)).toHaveLength(1);
       const history = await repo.rowHistory({ key: [['id', '4900']] });
-      expect(history.map((h) => [h.commit, h.row.op, h.row.before?.v ?? null, h.row.after?.v ?? null])).toEqual([[bump, 'modified', 4900, -1], [load, 'added', null, 4900]]);
+      expect(history.map((h) => [h.commit, h.row.op, h.row.before?.v ?? null, h.row.after?.v ?? null])).toEqual([
+        [bump, 'modified', 4900, -1],
+        [load, 'added', null, 4900],
+      ]);
     });
   }, 120_000);
 

@@ -38,9 +38,18 @@ hooks:
     - echo hi
 `);
     expect(c.checks.map((s) => [s.name, s.line])).toEqual([
-      ['not_null(id)', 3], ['not_null(amount)', 3], ['unique(ref)', 4], ['unique(a,b)', 4], ['accepted_values(status)', 5],
-      ['range(amount)', 7], ['range(day)', 8], ['row_count()', 9], ['max_change()', 10], ['schema()', 11],
-      ['foreign_keys(customer_id)', 12], ['r1', 15],
+      ['not_null(id)', 3],
+      ['not_null(amount)', 3],
+      ['unique(ref)', 4],
+      ['unique(a,b)', 4],
+      ['accepted_values(status)', 5],
+      ['range(amount)', 7],
+      ['range(day)', 8],
+      ['row_count()', 9],
+      ['max_change()', 10],
+      ['schema()', 11],
+      ['foreign_keys(customer_id)', 12],
+      ['r1', 15],
     ]);
     expect(c.checks[4]).toMatchObject({ values: ['new', 1, true] });
     expect(c.checks[8]).toMatchObject({ limit: 12.5, percent: true });

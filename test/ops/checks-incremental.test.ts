@@ -25,28 +25,41 @@ const YAML = (table: string) => `checks:
 `;
 
 type Row = { id: number; amount: number | null; status: string | null; code: number | null };
-const goodRow = (id: number) => fc.record({
-  id: fc.constant(id), amount: fc.integer({ min: 0, max: 90 }), status: fc.constantFrom('new', 'paid'), code: fc.constant(id),
-});
-const anyRow = (id: number) => fc.record({
-  id: fc.constant(id), amount: fc.option(fc.integer({ min: -20, max: 120 }), { freq: 5 }), status: fc.option(fc.constantFrom('new', 'paid', 'lost'), { freq: 5 }),
-  code: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 5 }),
-});
-const csv = (rows: Row[]) => `id,amount,status,code\n${rows.map((r) => `${r.id},${r.amount ?? ''},${r.status ?? ''},${r.code ?? ''}`).join('\n')}\n`;
+const goodRow = (id: number) =>
+  fc.record({
+    id: fc.constant(id),
+    amount: fc.integer({ min: 0, max: 90 }),
+    status: fc.constantFrom('new', 'paid'),
+    code: fc.constant(id),
+  });
+const anyRow = (id: number) =>
+  fc.record({
+    id: fc.constant(id),
+    amount: fc.option(fc.integer({ min: -20, max: 120 }), { freq: 5 }),
+    status: fc.option(fc.constantFrom('new', 'paid', 'lost'), { freq: 5 }),
+    code: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 5 }),
+  });
+const csv = (rows: Row[]) =>
+  `id,amount,status,code\n${rows.map((r) => `${r.id},${r.amount ?? ''},${r.status ?? ''},${r.code ?? ''}`).join('\n')}\n`;
 /** The foreign key's parent table: the statuses a row may name. */
 const PARENTS = { same: ['new', 'paid'], 'drop-paid': ['new'], 'add-lost': ['new', 'paid', 'lost'] } as const;
 const parentCsv = (statuses: readonly string[]) => `status\n${statuses.join('\n')}\n`;
 
 /** A base that passes, and 1–3 commits of edits (changes, inserts, deletes) that may break it. */
-const scenario = fc.integer({ min: 3, max: 40 }).chain((n) => fc.record({
-  base: fc.tuple(...Array.from({ length: n }, (_, i) => goodRow(i + 1))),
-  commits: fc.array(fc.record({
-    edits: fc.array(fc.tuple(fc.integer({ min: 1, max: n + 10 }), fc.boolean()), { maxLength: 8 }),
-    values: fc.array(anyRow(0), { minLength: 8, maxLength: 8 }),
-    parent: fc.constantFrom('same', 'same', 'drop-paid', 'add-lost') as fc.Arbitrary<keyof typeof PARENTS>,
-  }), { minLength: 1, maxLength: 3 }),
-  keyless: fc.boolean(),
-}));
+const scenario = fc.integer({ min: 3, max: 40 }).chain((n) =>
+  fc.record({
+    base: fc.tuple(...Array.from({ length: n }, (_, i) => goodRow(i + 1))),
+    commits: fc.array(
+      fc.record({
+        edits: fc.array(fc.tuple(fc.integer({ min: 1, max: n + 10 }), fc.boolean()), { maxLength: 8 }),
+        values: fc.array(anyRow(0), { minLength: 8, maxLength: 8 }),
+        parent: fc.constantFrom('same', 'same', 'drop-paid', 'add-lost') as fc.Arbitrary<keyof typeof PARENTS>,
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    keyless: fc.boolean(),
+  }),
+);
 
 function apply(rows: Row[], edits: [number, boolean][], values: Row[]): Row[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -62,10 +75,16 @@ describe('checks: incremental mode', () => {
   const saved: Record<string, string | undefined> = {};
   beforeAll(async () => {
     root = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-incr-'));
-    for (const [k, v] of Object.entries(TEST_ENV)) { saved[k] = process.env[k]; process.env[k] = v; }
+    for (const [k, v] of Object.entries(TEST_ENV)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
   });
   afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     await fsp.rm(root, { recursive: true, force: true });
     Repo.close();
   });
@@ -74,32 +93,35 @@ describe('checks: incremental mode', () => {
     let run = 0;
     let incremental = 0;
     let setWide = 0;
-    await fc.assert(fc.asyncProperty(scenario, async ({ base, commits, keyless }) => {
-      const dir = path.join(root, `r${run++}`);
-      const repo = await Repo.init(dir);
-      await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
-      await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));
-      await fsp.writeFile(path.join(dir, 'lakegit.yaml'), YAML('t'));
-      await repo.add({ paths: ['s.csv'], cwd: dir, key: ['status'] });
-      await repo.add({ paths: ['t.csv', 'lakegit.yaml'], cwd: dir, ...(keyless ? { keyless: true } : { key: ['id'] }) });
-      await repo.commit({ message: 'base' });                     // passes its pre-commit checks: noted
-      await repo.checkout({ target: 'HEAD', create: 'branch' });
-      let rows: Row[] = base;
-      for (const c of commits) {
-        rows = apply(rows, c.edits, c.values);
-        await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
-        await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS[c.parent]));
-        await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
-      }
-      const fast = await repo.check({ into: 'main' });
-      const full = await repo.check({ into: 'main', full: true });
-      const strip = (r: typeof fast) => r.checks.map(({ mode: _m, ...c }) => c);
-      expect(strip(fast)).toEqual(strip(full));
-      expect(full.checks.every((c) => c.mode === 'full')).toBe(true);
-      if (fast.checks.some((c) => c.mode === 'incremental')) incremental++;
-      if (fast.checks.some((c) => c.mode === 'incremental' && (c.kind === 'unique' || c.kind === 'foreign_keys'))) setWide++;
-      await fsp.rm(dir, { recursive: true, force: true });
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ base, commits, keyless }) => {
+        const dir = path.join(root, `r${run++}`);
+        const repo = await Repo.init(dir);
+        await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
+        await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));
+        await fsp.writeFile(path.join(dir, 'lakegit.yaml'), YAML('t'));
+        await repo.add({ paths: ['s.csv'], cwd: dir, key: ['status'] });
+        await repo.add({ paths: ['t.csv', 'lakegit.yaml'], cwd: dir, ...(keyless ? { keyless: true } : { key: ['id'] }) });
+        await repo.commit({ message: 'base' }); // passes its pre-commit checks: noted
+        await repo.checkout({ target: 'HEAD', create: 'branch' });
+        let rows: Row[] = base;
+        for (const c of commits) {
+          rows = apply(rows, c.edits, c.values);
+          await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
+          await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS[c.parent]));
+          await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
+        }
+        const fast = await repo.check({ into: 'main' });
+        const full = await repo.check({ into: 'main', full: true });
+        const strip = (r: typeof fast) => r.checks.map(({ mode: _m, ...c }) => c);
+        expect(strip(fast)).toEqual(strip(full));
+        expect(full.checks.every((c) => c.mode === 'full')).toBe(true);
+        if (fast.checks.some((c) => c.mode === 'incremental')) incremental++;
+        if (fast.checks.some((c) => c.mode === 'incremental' && (c.kind === 'unique' || c.kind === 'foreign_keys'))) setWide++;
+        await fsp.rm(dir, { recursive: true, force: true });
+      }),
+      { numRuns: 25 },
+    );
     expect(incremental).toBeGreaterThan(12);
     expect(setWide).toBeGreaterThan(8);
   }, 300_000);
@@ -117,10 +139,20 @@ describe('checks: incremental mode', () => {
     await fsp.writeFile(path.join(dir, 't.csv'), csv([...rows, { id: 31, amount: 5, status: 'paid', code: 31 }]));
     await repo.add({ paths: ['t.csv'], cwd: dir });
     const parent = (await repo.ctx.git.resolveRef('HEAD'))!;
-    const gate = await commitGate(repo.ctx, { event: 'commit', branch: 'main', parent, tree: indexTree(await repo.ctx.staging.read()), noVerify: false });
+    const gate = await commitGate(repo.ctx, {
+      event: 'commit',
+      branch: 'main',
+      parent,
+      tree: indexTree(await repo.ctx.staging.read()),
+      noVerify: false,
+    });
     const report = gate!.details as CheckReport;
     expect(report.passed).toBe(true);
     const modes = Object.fromEntries(report.checks.map((c) => [c.check, c.mode]));
-    expect(modes).toMatchObject({ 'not_null(amount)': 'incremental', 'unique(code)': 'incremental', 'foreign_keys(status)': 'incremental' });
+    expect(modes).toMatchObject({
+      'not_null(amount)': 'incremental',
+      'unique(code)': 'incremental',
+      'foreign_keys(status)': 'incremental',
+    });
   });
 });

@@ -45,7 +45,9 @@ export async function chunkFixture() {
   };
   const source = { file: 't.csv', format: 'csv' as const };
   return {
-    dir, store, engine,
+    dir,
+    store,
+    engine,
     async fresh(columns: Column[], key: string[] | null, rows: Row[], chunking = SMALL): Promise<Manifest> {
       return chunkFresh(engine, store, { work: await work(columns, rows), columns, key, source, chunking });
     },
@@ -56,7 +58,8 @@ export async function chunkFixture() {
     side: (m: Manifest): Side => ({ columns: m.columns, key: m.key, snapshot: new TableSnapshot(m, store) }),
     /** The same rows with no manifest: forces the plain full comparison. */
     plainSide: (m: Manifest): Side => ({ columns: m.columns, key: m.key, sql: new TableSnapshot(m, store).sql() }),
-    compare: (b: Side | undefined, a: Side | undefined, opts = {}) => compareSides(async () => engine, b, a, opts, { table: 't', status: 'modified' }),
+    compare: (b: Side | undefined, a: Side | undefined, opts = {}) =>
+      compareSides(async () => engine, b, a, opts, { table: 't', status: 'modified' }),
     rowsOf: async (m: Manifest): Promise<JsonRow[]> => engine.all(new TableSnapshot(m, store).orderedSql()),
     [Symbol.asyncDispose]: () => fsp.rm(dir, { recursive: true, force: true }),
   };
@@ -97,9 +100,22 @@ export const sortRows = (rows: JsonRow[], key: string[] | null): JsonRow[] =>
 /** The `--format sql` patch of one table diff, as text. */
 export async function sqlPatch(t: TableDiff): Promise<string> {
   let text = '';
-  const sink = { write: (s: string) => { text += s; return true; }, on: () => sink, off: () => sink };
+  const sink = {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+    on: () => sink,
+    off: () => sink,
+  };
   const out = new Out(sink as unknown as NodeJS.WritableStream);
-  const session: DiffSession = { from: 'A', to: 'B', tables: async function* () { yield t; } };
+  const session: DiffSession = {
+    from: 'A',
+    to: 'B',
+    tables: async function* () {
+      yield t;
+    },
+  };
   await renderSql(session, out);
   await out.flush();
   return text;

@@ -7,8 +7,11 @@ import { tempRepo } from '../helpers.js';
 /** The rows of a CSV and of a table exported from HEAD, as sorted text, via DuckDB. */
 async function rowsOf(file: string): Promise<string> {
   const e = await Engine.get();
-  const rows = await e.all(`SELECT * FROM read_csv($1, header = true, allow_quoted_nulls = false,
-    columns = {'id': 'BIGINT', 'name': 'VARCHAR', 'amount': 'DOUBLE'}) ORDER BY id`, [file]);
+  const rows = await e.all(
+    `SELECT * FROM read_csv($1, header = true, allow_quoted_nulls = false,
+    columns = {'id': 'BIGINT', 'name': 'VARCHAR', 'amount': 'DOUBLE'}) ORDER BY id`,
+    [file],
+  );
   return JSON.stringify(rows);
 }
 
@@ -30,24 +33,35 @@ describe('line index: re-staging a text file parses only the lines that changed'
       id: fc.integer({ min: 1, max: 260 }),
       amount: fc.integer({ min: 0, max: 999 }),
     });
-    await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 6 }), async (edits) => {
-      for (const e of edits) {
-        if (e.kind === 'update' && rows.has(e.id)) rows.set(e.id, line(e.id, `u${e.amount}`, e.amount));
-        if (e.kind === 'insert' && !rows.has(e.id)) rows.set(e.id, line(e.id, `i${e.amount}`, e.amount / 4));
-        if (e.kind === 'delete') rows.delete(e.id);
-        if (e.kind === 'reformat' && rows.has(e.id)) rows.set(e.id, rows.get(e.id)!.replace(/,(\d+(\.\d+)?)$/, (_, n) => `,${Number(n).toFixed(3)}`));
-        if (e.kind === 'reverse') { const all = [...rows].reverse(); rows.clear(); for (const [k, v] of all) rows.set(k, v); }
-      }
-      await write();
-      const r = await repo.run('commit', '-am', 'edit');
-      expect([0, 1]).toContain(r.exitCode);          // 1 = nothing to commit (a reformat only)
-      await repo.ok('export', 't@HEAD', 'out.csv');
-      expect(await rowsOf(repo.path('out.csv'))).toBe(await rowsOf(repo.path('t.csv')));
-      await fsp.rm(repo.path('out.csv'));
-    }), { numRuns: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 6 }), async (edits) => {
+        for (const e of edits) {
+          if (e.kind === 'update' && rows.has(e.id)) rows.set(e.id, line(e.id, `u${e.amount}`, e.amount));
+          if (e.kind === 'insert' && !rows.has(e.id)) rows.set(e.id, line(e.id, `i${e.amount}`, e.amount / 4));
+          if (e.kind === 'delete') rows.delete(e.id);
+          if (e.kind === 'reformat' && rows.has(e.id))
+            rows.set(
+              e.id,
+              rows.get(e.id)!.replace(/,(\d+(\.\d+)?)$/, (_, n) => `,${Number(n).toFixed(3)}`),
+            );
+          if (e.kind === 'reverse') {
+            const all = [...rows].reverse();
+            rows.clear();
+            for (const [k, v] of all) rows.set(k, v);
+          }
+        }
+        await write();
+        const r = await repo.run('commit', '-am', 'edit');
+        expect([0, 1]).toContain(r.exitCode); // 1 = nothing to commit (a reformat only)
+        await repo.ok('export', 't@HEAD', 'out.csv');
+        expect(await rowsOf(repo.path('out.csv'))).toBe(await rowsOf(repo.path('t.csv')));
+        await fsp.rm(repo.path('out.csv'));
+      }),
+      { numRuns: 12 },
+    );
     expect((await repo.run('fsck')).exitCode).toBe(0);
     const staged = JSON.parse(await repo.read('.lakegit/lakegit-index.json')).tables.t;
-    expect(staged.lines?.manifest).toBe(staged.manifest);     // the cheap path stayed in use
+    expect(staged.lines?.manifest).toBe(staged.manifest); // the cheap path stayed in use
   }, 240_000);
 
   it('a duplicated line or a duplicated key is still refused with exit 2', async () => {
@@ -55,7 +69,7 @@ describe('line index: re-staging a text file parses only the lines that changed'
     await repo.ok('add', 't.csv', '--key', 'id');
     await repo.ok('commit', '-m', 'load');
     await repo.write('t.csv', `${header}\n1,a,1\n2,b,2\n3,c,3\n4,d,4\n`);
-    await repo.ok('commit', '-am', 'add 4');                // builds the index
+    await repo.ok('commit', '-am', 'add 4'); // builds the index
     await repo.write('t.csv', `${header}\n1,a,1\n2,b,2\n3,c,3\n4,d,4\n4,d,4\n`);
     const dupLine = await repo.run('commit', '-am', 'dup line');
     expect(dupLine.exitCode).toBe(2);

@@ -4,7 +4,9 @@ import { Engine } from '../../src/engine/db.js';
 import { cellPickSql, decisionSql, invert, mergeCount, mergeRow, mergeValue, rowPickSql, type RowFacts } from '../../src/ops/delta.js';
 import { mergeSchemas } from '../../src/ops/merge-schema.js';
 
-afterAll(async () => { if (Engine.loaded()) (await Engine.get()).close(); });
+afterAll(async () => {
+  if (Engine.loaded()) (await Engine.get()).close();
+});
 
 const bools = (n: number) => fc.tuple(...Array.from({ length: n }, () => fc.boolean()));
 
@@ -18,7 +20,14 @@ describe('merge policy (src/ops/delta.ts)', () => {
   });
 
   it('merge: rows changed differently on both sides merge by cells, or conflict when one side deleted the row', () => {
-    const f = (o: Partial<RowFacts>): RowFacts => ({ oursChanged: true, theirsChanged: true, sameChange: false, oursPresent: true, theirsPresent: true, ...o });
+    const f = (o: Partial<RowFacts>): RowFacts => ({
+      oursChanged: true,
+      theirsChanged: true,
+      sameChange: false,
+      oursPresent: true,
+      theirsPresent: true,
+      ...o,
+    });
     expect(mergeRow(f({}))).toBe('cells');
     expect(mergeRow(f({ oursPresent: false }))).toBe('conflict');
     expect(mergeRow(f({ theirsPresent: false }))).toBe('conflict');
@@ -27,20 +36,24 @@ describe('merge policy (src/ops/delta.ts)', () => {
   });
 
   it('merge: the policy is symmetric up to ours/theirs', () => {
-    fc.assert(fc.property(bools(3), ([o, t, s]) => {
-      const swap = { ours: 'theirs', theirs: 'ours', base: 'base', conflict: 'conflict' } as const;
-      const a = mergeValue(o, t, s);
-      const b = mergeValue(t, o, s);
-      expect(a === 'ours' && b === 'ours' && s ? true : swap[a] === b).toBe(true);
-    }));
+    fc.assert(
+      fc.property(bools(3), ([o, t, s]) => {
+        const swap = { ours: 'theirs', theirs: 'ours', base: 'base', conflict: 'conflict' } as const;
+        const a = mergeValue(o, t, s);
+        const b = mergeValue(t, o, s);
+        expect(a === 'ours' && b === 'ours' && s ? true : swap[a] === b).toBe(true);
+      }),
+    );
   });
 
-  it('merge: keyless counts add both sides\' changes to the base and never go below zero', () => {
-    fc.assert(fc.property(fc.nat(5), fc.nat(5), fc.nat(5), (b, o, t) => {
-      expect(mergeCount(b, o, t)).toBe(Math.max(0, b + (o - b) + (t - b)));
-      expect(mergeCount(b, o, b)).toBe(o);
-      expect(mergeCount(b, b, t)).toBe(t);
-    }));
+  it("merge: keyless counts add both sides' changes to the base and never go below zero", () => {
+    fc.assert(
+      fc.property(fc.nat(5), fc.nat(5), fc.nat(5), (b, o, t) => {
+        expect(mergeCount(b, o, t)).toBe(Math.max(0, b + (o - b) + (t - b)));
+        expect(mergeCount(b, o, b)).toBe(o);
+        expect(mergeCount(b, b, t)).toBe(t);
+      }),
+    );
   });
 
   it('merge: invert swaps before and after, and twice is the identity', () => {
@@ -55,9 +68,15 @@ describe('merge policy (src/ops/delta.ts)', () => {
       const v = [0, 1, 2, 3, 4].map((i) => (mask & (1 << i)) !== 0);
       const [oursChanged, theirsChanged, sameChange, oursPresent, theirsPresent] = v;
       const lit = (b: boolean) => (b ? 'true' : 'false');
-      const row = await engine.value<string>(`SELECT ${rowPickSql({
-        oursChanged: lit(oursChanged), theirsChanged: lit(theirsChanged), sameChange: lit(sameChange), oursPresent: lit(oursPresent), theirsPresent: lit(theirsPresent),
-      })}`);
+      const row = await engine.value<string>(
+        `SELECT ${rowPickSql({
+          oursChanged: lit(oursChanged),
+          theirsChanged: lit(theirsChanged),
+          sameChange: lit(sameChange),
+          oursPresent: lit(oursPresent),
+          theirsPresent: lit(theirsPresent),
+        })}`,
+      );
       expect(row).toBe(mergeRow({ oursChanged, theirsChanged, sameChange, oursPresent, theirsPresent }));
       const cell = await engine.value<string>(`SELECT ${cellPickSql(lit(v[0]), lit(v[1]), lit(v[2]))}`);
       expect(cell).toBe(mergeValue(v[0], v[1], v[2]));
@@ -67,9 +86,13 @@ describe('merge policy (src/ops/delta.ts)', () => {
 });
 
 describe('schema merge (src/ops/merge-schema.ts)', () => {
-  const base = [{ name: 'id', type: 'INTEGER' }, { name: 'a', type: 'VARCHAR' }, { name: 'b', type: 'INTEGER' }];
+  const base = [
+    { name: 'id', type: 'INTEGER' },
+    { name: 'a', type: 'VARCHAR' },
+    { name: 'b', type: 'INTEGER' },
+  ];
 
-  it('merge: a column added on one side is added, after ours\' columns', () => {
+  it("merge: a column added on one side is added, after ours' columns", () => {
     const r = mergeSchemas(base, base, [...base, { name: 'c', type: 'DOUBLE' }], undefined);
     expect(r.columns.map((c) => c.name)).toEqual(['id', 'a', 'b', 'c']);
     expect(r.conflicts).toEqual([]);
@@ -81,13 +104,17 @@ describe('schema merge (src/ops/merge-schema.ts)', () => {
     const r = mergeSchemas(base, ours, [...base, { name: 'c', type: 'VARCHAR' }], undefined);
     expect(r.conflicts).toEqual([{ column: 'c', base: null, ours: 'DOUBLE', theirs: 'VARCHAR' }]);
     expect(r.columns.find((c) => c.name === 'c')?.type).toBe('DOUBLE');
-    expect(mergeSchemas(base, ours, [...base, { name: 'c', type: 'VARCHAR' }], 'theirs').columns.find((c) => c.name === 'c')?.type).toBe('VARCHAR');
+    expect(mergeSchemas(base, ours, [...base, { name: 'c', type: 'VARCHAR' }], 'theirs').columns.find((c) => c.name === 'c')?.type).toBe(
+      'VARCHAR',
+    );
   });
 
   it('merge: a column dropped on one side and re-typed on the other is a conflict; dropped alone is dropped and guarded', () => {
     const dropped = base.filter((c) => c.name !== 'b');
     const retyped = base.map((c) => (c.name === 'b' ? { ...c, type: 'BIGINT' } : c));
-    expect(mergeSchemas(base, dropped, retyped, undefined).conflicts).toEqual([{ column: 'b', base: 'INTEGER', ours: null, theirs: 'BIGINT' }]);
+    expect(mergeSchemas(base, dropped, retyped, undefined).conflicts).toEqual([
+      { column: 'b', base: 'INTEGER', ours: null, theirs: 'BIGINT' },
+    ]);
     const alone = mergeSchemas(base, base, dropped, undefined);
     expect(alone.columns.map((c) => c.name)).toEqual(['id', 'a']);
     expect(alone.guarded).toEqual([{ column: 'b', keeper: 'ours', baseType: 'INTEGER', newType: null }]);

@@ -21,10 +21,16 @@ import { writePlan } from '../../src/ops/merge-write.js';
  * would fail. That is the claim: chunks equal on all three sides are never read.
  */
 const SMALL = { scheme: CHUNK_SCHEME, target: 128, min: 32, max: 512 };
-const columns = [{ name: 'id', type: 'INTEGER' }, { name: 'a', type: 'VARCHAR' }, { name: 'b', type: 'INTEGER' }];
+const columns = [
+  { name: 'id', type: 'INTEGER' },
+  { name: 'a', type: 'VARCHAR' },
+  { name: 'b', type: 'INTEGER' },
+];
 const source = { file: 't.csv', format: 'csv' as const };
 
-afterAll(async () => { if (Engine.loaded()) (await Engine.get()).close(); });
+afterAll(async () => {
+  if (Engine.loaded()) (await Engine.get()).close();
+});
 
 async function setup() {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-scope-'));
@@ -49,22 +55,31 @@ describe('merge scope: what a merge reads', () => {
     try {
       expect(base.chunks.length).toBeGreaterThan(8);
       const ours = await delta(base, `SELECT 10 AS id, 'x' AS a, 3 AS b, 'modified' AS ${OP} UNION ALL SELECT 5000, 'new', 1, 'added'`);
-      const theirs = await delta(base, `SELECT 10 AS id, 'v10' AS a, 99 AS b, 'modified' AS ${OP}
-        UNION ALL SELECT 1200, 'v1200', -1, 'modified' UNION ALL SELECT 1500, NULL, NULL, 'removed'`);
+      const theirs = await delta(
+        base,
+        `SELECT 10 AS id, 'v10' AS a, 99 AS b, 'modified' AS ${OP}
+        UNION ALL SELECT 1200, 'v1200', -1, 'modified' UNION ALL SELECT 1500, NULL, NULL, 'removed'`,
+      );
       const holding10 = base.chunks.find((c) => (c.min[0] as number) <= 10 && 10 <= (c.max[0] as number))!;
       for (const c of base.chunks) if (c.id !== holding10.id) await store.remove(c.id);
       const s = new Scratch(engine, store);
       const plan = await planTable(s, { base, ours, theirs }, undefined);
       expect(plan.conflicts).toEqual([]);
       expect(await rowsOf(engine, `SELECT id, a, b, ${OP} AS op FROM ${plan.changes}`)).toEqual([
-        { id: 10, a: 'x', b: 99, op: 'modified' }, { id: 1200, a: 'v1200', b: -1, op: 'modified' }, { id: 1500, a: null, b: null, op: 'removed' },
+        { id: 10, a: 'x', b: 99, op: 'modified' },
+        { id: 1200, a: 'v1200', b: -1, op: 'modified' },
+        { id: 1500, a: null, b: null, op: 'removed' },
       ]);
       const merged = await writePlan(s, ours, base, plan, source);
       expect(merged.chunks).toEqual(ours.chunks);
       expect(merged.deltas.length).toBe(ours.deltas.length + 1);
       expect(merged.rows).toBe(2000);
       const changed = await rowsOf(engine, `SELECT id, a, b FROM (${new TableSnapshot({ ...merged, chunks: [] }, store).sql()})`);
-      expect(changed).toEqual([{ id: 10, a: 'x', b: 99 }, { id: 1200, a: 'v1200', b: -1 }, { id: 5000, a: 'new', b: 1 }]);
+      expect(changed).toEqual([
+        { id: 10, a: 'x', b: 99 },
+        { id: 1200, a: 'v1200', b: -1 },
+        { id: 5000, a: 'new', b: 1 },
+      ]);
       await s.drop();
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
@@ -82,12 +97,16 @@ describe('merge scope: what a merge reads', () => {
       const shared = new Set(theirs.chunks.map((c) => c.id));
       expect(base.chunks.filter((c) => !shared.has(c.id)).length).toBeLessThan(base.chunks.length / 2);
       const needed = (k: number) => (c: Manifest['chunks'][number]) => (c.min[0] as number) <= k && k <= (c.max[0] as number);
-      const keep = new Set(base.chunks.filter((c) => !shared.has(c.id) || needed(10)(c) || needed(1200)(c) || needed(1500)(c)).map((c) => c.id));
+      const keep = new Set(
+        base.chunks.filter((c) => !shared.has(c.id) || needed(10)(c) || needed(1200)(c) || needed(1500)(c)).map((c) => c.id),
+      );
       for (const c of base.chunks) if (!keep.has(c.id)) await store.remove(c.id);
       const s = new Scratch(engine, store);
       const plan = await planTable(s, { base, ours, theirs }, undefined);
       expect(await rowsOf(engine, `SELECT id, a, b, ${OP} AS op FROM ${plan.changes}`)).toEqual([
-        { id: 10, a: 'x', b: 99, op: 'modified' }, { id: 1200, a: 'v1200', b: 99, op: 'modified' }, { id: 1500, a: null, b: null, op: 'removed' },
+        { id: 10, a: 'x', b: 99, op: 'modified' },
+        { id: 1200, a: 'v1200', b: 99, op: 'modified' },
+        { id: 1500, a: null, b: null, op: 'removed' },
       ]);
       await s.drop();
     } finally {
@@ -99,7 +118,12 @@ describe('merge scope: what a merge reads', () => {
     const engine = await Engine.get();
     const keys = workName('k');
     await engine.run(`CREATE TABLE ${keys} AS SELECT * FROM (VALUES (5), (250)) k(id)`);
-    const chunks = [[1, 9], [10, 99], [100, 260], [261, 400]].map(([lo, hi], i) => ({ id: `c${i}`, rows: 1, bytes: 1, min: [lo], max: [hi] }));
+    const chunks = [
+      [1, 9],
+      [10, 99],
+      [100, 260],
+      [261, 400],
+    ].map(([lo, hi], i) => ({ id: `c${i}`, rows: 1, bytes: 1, min: [lo], max: [hi] }));
     expect((await pruneChunks(engine, chunks, keys, ['id'], columns)).map((c) => c.id)).toEqual(['c0', 'c2']);
     const odd = chunks.map((c) => ({ ...c, min: [{ nested: 1 }], max: [{ nested: 2 }] }));
     expect((await pruneChunks(engine, odd as never, keys, ['id'], columns)).length).toBe(4);

@@ -19,10 +19,17 @@ type Table = Map<number, Row>;
 type Edit = { id: number; what: 'a' | 'b' | 'delete' | 'upsert'; value: number };
 
 const editArb: fc.Arbitrary<Edit> = fc.record({
-  id: fc.integer({ min: 1, max: 6 }), what: fc.constantFrom('a', 'b', 'delete', 'upsert') as fc.Arbitrary<Edit['what']>, value: fc.integer({ min: 0, max: 2 }),
+  id: fc.integer({ min: 1, max: 6 }),
+  what: fc.constantFrom('a', 'b', 'delete', 'upsert') as fc.Arbitrary<Edit['what']>,
+  value: fc.integer({ min: 0, max: 2 }),
 });
-const tableArb: fc.Arbitrary<Table> = fc.uniqueArray(fc.record({ id: fc.integer({ min: 1, max: 6 }), a: fc.integer({ min: 0, max: 2 }), b: fc.constantFrom('s0', 's1', null) }),
-  { selector: (r) => r.id, minLength: 1, maxLength: 6 }).map((rows) => new Map(rows.map((r) => [r.id, r])));
+const tableArb: fc.Arbitrary<Table> = fc
+  .uniqueArray(fc.record({ id: fc.integer({ min: 1, max: 6 }), a: fc.integer({ min: 0, max: 2 }), b: fc.constantFrom('s0', 's1', null) }), {
+    selector: (r) => r.id,
+    minLength: 1,
+    maxLength: 6,
+  })
+  .map((rows) => new Map(rows.map((r) => [r.id, r])));
 
 const bOf = (v: number) => (v === 2 ? null : `s${v}`);
 function applyEdits(t: Table, edits: readonly Edit[]): Table {
@@ -37,7 +44,11 @@ function applyEdits(t: Table, edits: readonly Edit[]): Table {
   return out;
 }
 
-const csv = (t: Table) => `id,a,b\n${[...t.values()].sort((x, y) => x.id - y.id).map((r) => `${r.id},${r.a},${r.b ?? ''}\n`).join('')}`;
+const csv = (t: Table) =>
+  `id,a,b\n${[...t.values()]
+    .sort((x, y) => x.id - y.id)
+    .map((r) => `${r.id},${r.a},${r.b ?? ''}\n`)
+    .join('')}`;
 const same = (x?: Row, y?: Row) => (x === undefined ? y === undefined : y !== undefined && x.a === y.a && x.b === y.b);
 
 /** The naive reference: per key, then per cell; conflicts settle to `side`. Returns the table and the conflicting (key, column|null). */
@@ -49,14 +60,19 @@ function reference(base: Table, ours: Table, theirs: Table, side: 'ours' | 'thei
     let row: Row | undefined;
     if (same(o, b)) row = t;
     else if (same(t, b) || same(o, t)) row = o;
-    else if (!o || !t) { conflicts.push(`${id}:row`); row = side === 'ours' ? o : t; }
-    else {
+    else if (!o || !t) {
+      conflicts.push(`${id}:row`);
+      row = side === 'ours' ? o : t;
+    } else {
       row = { id, a: o.a, b: o.b };
       for (const c of ['a', 'b'] as const) {
         const [bc, oc, tc] = [b ? b[c] : undefined, o[c], t[c]];
         if (b && oc === bc) (row[c] as unknown) = tc;
         else if (b && tc === bc) (row[c] as unknown) = oc;
-        else if (oc !== tc) { conflicts.push(`${id}:${c}`); (row[c] as unknown) = side === 'ours' ? oc : tc; }
+        else if (oc !== tc) {
+          conflicts.push(`${id}:${c}`);
+          (row[c] as unknown) = side === 'ours' ? oc : tc;
+        }
       }
     }
     if (row) table.set(id, row);
@@ -65,7 +81,12 @@ function reference(base: Table, ours: Table, theirs: Table, side: 'ours' | 'thei
 }
 
 /** A repository with `base` on main, `theirs` committed on fix and `ours` on main (each commit only if it changed something). */
-async function withBranches<T>(base: Table, ours: Table, theirs: Table, body: (repo: Repo, read: () => Promise<string>) => Promise<T>): Promise<T> {
+async function withBranches<T>(
+  base: Table,
+  ours: Table,
+  theirs: Table,
+  body: (repo: Repo, read: () => Promise<string>) => Promise<T>,
+): Promise<T> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-mergeprop-'));
   const file = path.join(dir, 'o.csv');
   const write = (t: Table) => fsp.writeFile(file, csv(t));
@@ -74,7 +95,10 @@ async function withBranches<T>(base: Table, ours: Table, theirs: Table, body: (r
     await write(base);
     await repo.add({ paths: ['o.csv'], cwd: dir, key: ['id'] });
     await repo.commit({ message: 'base' });
-    const commit = async (t: Table, message: string) => { await write(t); await repo.commit({ message, all: true, allowEmpty: true }); };
+    const commit = async (t: Table, message: string) => {
+      await write(t);
+      await repo.commit({ message, all: true, allowEmpty: true });
+    };
     await repo.checkout({ target: 'HEAD', create: 'fix' });
     await commit(theirs, 'theirs');
     await repo.checkout({ target: 'main' });
@@ -103,75 +127,111 @@ async function withHistory<T>(tables: Table[], body: (repo: Repo, read: () => Pr
   }
 }
 
-const keysOf = (list: { key: unknown; column: string | null }[]) => list.map((c) => `${(c.key as { id: number }).id}:${c.column ?? 'row'}`).sort();
+const keysOf = (list: { key: unknown; column: string | null }[]) =>
+  list.map((c) => `${(c.key as { id: number }).id}:${c.column ?? 'row'}`).sort();
 
 describe('merge: properties on random histories', () => {
   it('merge: merging disjoint changes equals applying both diffs', async () => {
-    await fc.assert(fc.asyncProperty(tableArb, fc.array(editArb, { maxLength: 5 }), fc.array(editArb, { maxLength: 5 }), async (base, eo, et) => {
-      // Ours edits odd keys only, theirs even keys only.
-      const ours = applyEdits(base, eo.filter((e) => e.id % 2 === 1));
-      const theirs = applyEdits(base, et.filter((e) => e.id % 2 === 0));
-      const expected = applyEdits(applyEdits(base, eo.filter((e) => e.id % 2 === 1)), et.filter((e) => e.id % 2 === 0));
-      await withBranches(base, ours, theirs, async (repo, read) => {
-        const r = await repo.merge({ source: 'fix' });
-        expect(r.conflicts).toEqual([]);
-        expect(await read()).toBe(csv(expected));
-      });
-    }), { numRuns: Number(process.env.MERGE_RUNS ?? 15) });
+    await fc.assert(
+      fc.asyncProperty(tableArb, fc.array(editArb, { maxLength: 5 }), fc.array(editArb, { maxLength: 5 }), async (base, eo, et) => {
+        // Ours edits odd keys only, theirs even keys only.
+        const ours = applyEdits(
+          base,
+          eo.filter((e) => e.id % 2 === 1),
+        );
+        const theirs = applyEdits(
+          base,
+          et.filter((e) => e.id % 2 === 0),
+        );
+        const expected = applyEdits(
+          applyEdits(
+            base,
+            eo.filter((e) => e.id % 2 === 1),
+          ),
+          et.filter((e) => e.id % 2 === 0),
+        );
+        await withBranches(base, ours, theirs, async (repo, read) => {
+          const r = await repo.merge({ source: 'fix' });
+          expect(r.conflicts).toEqual([]);
+          expect(await read()).toBe(csv(expected));
+        });
+      }),
+      { numRuns: Number(process.env.MERGE_RUNS ?? 15) },
+    );
   });
 
   it('merge: agrees with a naive reference, and is symmetric up to ours/theirs', async () => {
-    await fc.assert(fc.asyncProperty(tableArb, fc.array(editArb, { maxLength: 5 }), fc.array(editArb, { maxLength: 5 }), async (base, eo, et) => {
-      const [ours, theirs] = [applyEdits(base, eo), applyEdits(base, et)];
-      await withBranches(base, ours, theirs, async (repo, read) => {
-        const ref = reference(base, ours, theirs, 'ours');
-        const dry = await repo.merge({ source: 'fix', dryRun: true });
-        expect(keysOf(dry.conflicts)).toEqual([...ref.conflicts].sort());
-        const head = (await repo.ctx.git.resolveRef('HEAD'))!;
-        const r1 = await repo.merge({ source: 'fix', strategy: 'ours' });
-        expect(r1.status === 'merged' || r1.status === 'fast-forward' || r1.status === 'up-to-date').toBe(true);
-        const one = await read();
-        expect(one).toBe(csv(ref.table));
-        await repo.reset(head, 'hard');
-        await repo.checkout({ target: 'fix' });
-        const back = await repo.merge({ source: 'main', dryRun: true });
-        const swapped = back.conflicts.map((c) => ({ ...c, ours: c.theirs, theirs: c.ours }));
-        expect(swapped).toEqual(dry.conflicts);
-        await repo.merge({ source: 'main', strategy: 'theirs' });
-        expect(await read()).toBe(one);
-      });
-    }), { numRuns: Number(process.env.MERGE_RUNS ?? 15) });
+    await fc.assert(
+      fc.asyncProperty(tableArb, fc.array(editArb, { maxLength: 5 }), fc.array(editArb, { maxLength: 5 }), async (base, eo, et) => {
+        const [ours, theirs] = [applyEdits(base, eo), applyEdits(base, et)];
+        await withBranches(base, ours, theirs, async (repo, read) => {
+          const ref = reference(base, ours, theirs, 'ours');
+          const dry = await repo.merge({ source: 'fix', dryRun: true });
+          expect(keysOf(dry.conflicts)).toEqual([...ref.conflicts].sort());
+          const head = (await repo.ctx.git.resolveRef('HEAD'))!;
+          const r1 = await repo.merge({ source: 'fix', strategy: 'ours' });
+          expect(r1.status === 'merged' || r1.status === 'fast-forward' || r1.status === 'up-to-date').toBe(true);
+          const one = await read();
+          expect(one).toBe(csv(ref.table));
+          await repo.reset(head, 'hard');
+          await repo.checkout({ target: 'fix' });
+          const back = await repo.merge({ source: 'main', dryRun: true });
+          const swapped = back.conflicts.map((c) => ({ ...c, ours: c.theirs, theirs: c.ours }));
+          expect(swapped).toEqual(dry.conflicts);
+          await repo.merge({ source: 'main', strategy: 'theirs' });
+          expect(await read()).toBe(one);
+        });
+      }),
+      { numRuns: Number(process.env.MERGE_RUNS ?? 15) },
+    );
   });
 
   it('merge: revert of a commit followed by revert of the revert restores the table', async () => {
-    await fc.assert(fc.asyncProperty(tableArb, fc.array(editArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { maxLength: 3 }), async (base, e1, e2) => {
-      const c1 = applyEdits(base, e1.filter((e) => e.id <= 3));
-      const c2 = applyEdits(c1, e2.filter((e) => e.id > 3));      // a later commit, on other keys
-      fc.pre(csv(c1) !== csv(base));
-      await withHistory([base, c1, c2], async (repo, read, oids) => {
-        const r = await repo.revert({ rev: oids[1] });
-        expect(r.conflicts).toEqual([]);
-        expect(await read()).toBe(csv(reference(c1, c2, base, 'ours').table));
-        await repo.revert({ rev: 'HEAD' });
-        expect(await read()).toBe(csv(c2));
-      });
-    }), { numRuns: 12 });
+    await fc.assert(
+      fc.asyncProperty(
+        tableArb,
+        fc.array(editArb, { minLength: 1, maxLength: 5 }),
+        fc.array(editArb, { maxLength: 3 }),
+        async (base, e1, e2) => {
+          const c1 = applyEdits(
+            base,
+            e1.filter((e) => e.id <= 3),
+          );
+          const c2 = applyEdits(
+            c1,
+            e2.filter((e) => e.id > 3),
+          ); // a later commit, on other keys
+          fc.pre(csv(c1) !== csv(base));
+          await withHistory([base, c1, c2], async (repo, read, oids) => {
+            const r = await repo.revert({ rev: oids[1] });
+            expect(r.conflicts).toEqual([]);
+            expect(await read()).toBe(csv(reference(c1, c2, base, 'ours').table));
+            await repo.revert({ rev: 'HEAD' });
+            expect(await read()).toBe(csv(c2));
+          });
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 
   it('merge: cherry-pick of a commit onto its own parent reproduces it', async () => {
-    await fc.assert(fc.asyncProperty(tableArb, fc.array(editArb, { minLength: 1, maxLength: 6 }), async (base, edits) => {
-      const next = applyEdits(base, edits);
-      fc.pre(csv(next) !== csv(base));
-      await withBranches(base, next, base, async (repo, read) => {
-        const tip = (await repo.ctx.git.resolveRef('HEAD'))!;
-        const parent = (await repo.ctx.git.readCommit(tip)).parents[0];
-        await repo.checkout({ target: parent });
-        const r = await repo.cherryPick({ rev: tip });
-        expect(r.conflicts).toEqual([]);
-        expect(await read()).toBe(csv(next));
-        const tree = async (oid: string) => (await repo.ctx.git.readCommit(oid)).tree;
-        if (r.commit) expect(await tree(r.commit)).toBe(await tree(tip));
-      });
-    }), { numRuns: 12 });
+    await fc.assert(
+      fc.asyncProperty(tableArb, fc.array(editArb, { minLength: 1, maxLength: 6 }), async (base, edits) => {
+        const next = applyEdits(base, edits);
+        fc.pre(csv(next) !== csv(base));
+        await withBranches(base, next, base, async (repo, read) => {
+          const tip = (await repo.ctx.git.resolveRef('HEAD'))!;
+          const parent = (await repo.ctx.git.readCommit(tip)).parents[0];
+          await repo.checkout({ target: parent });
+          const r = await repo.cherryPick({ rev: tip });
+          expect(r.conflicts).toEqual([]);
+          expect(await read()).toBe(csv(next));
+          const tree = async (oid: string) => (await repo.ctx.git.readCommit(oid)).tree;
+          if (r.commit) expect(await tree(r.commit)).toBe(await tree(tip));
+        });
+      }),
+      { numRuns: 12 },
+    );
   });
 });

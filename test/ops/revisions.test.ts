@@ -13,8 +13,15 @@ describe('parseTableRef', () => {
   });
 
   it('parseTableRef: any table name without @ and any revision round-trip', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }).filter((s) => !s.includes('@') && !s.startsWith('"')), fc.string({ minLength: 1 }).filter((s) => !s.includes('@')),
-      (table, rev) => { expect(parseTableRef(`${table}@${rev}`)).toEqual({ table, rev }); }));
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => !s.includes('@') && !s.startsWith('"')),
+        fc.string({ minLength: 1 }).filter((s) => !s.includes('@')),
+        (table, rev) => {
+          expect(parseTableRef(`${table}@${rev}`)).toEqual({ table, rev });
+        },
+      ),
+    );
   });
 
   it('parseTableRef: an unterminated quote is bad input', () => {

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withLock } from '../../src/store/lock.js';
 
 let dir: string;
-beforeEach(async () => { dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-lock-')); });
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-lock-'));
+});
 afterEach(() => fsp.rm(dir, { recursive: true, force: true }));
 
 async function deadPid(): Promise<number> {
@@ -40,7 +42,11 @@ describe('withLock', () => {
 
   it('withLock: the lock is released when the body throws', async () => {
     const file = path.join(dir, 'l.lock');
-    await expect(withLock(file, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      withLock(file, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await withLock(file, async () => 'again')).toBe('again');
   });
 });

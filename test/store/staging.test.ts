@@ -18,10 +18,12 @@ describe('statMatches', () => {
   });
 
   it('statMatches: racily clean — a file modified within a second of its recorded stat is never trusted', () => {
-    fc.assert(fc.property(fc.integer({ min: -10_000, max: 1_000 }), (lag) => {
-      // The stat was recorded `lag` ms after the file's mtime (negative: the clock disagrees).
-      expect(statMatches({ ...base, at: base.mtimeMs + lag }, base)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -10_000, max: 1_000 }), (lag) => {
+        // The stat was recorded `lag` ms after the file's mtime (negative: the clock disagrees).
+        expect(statMatches({ ...base, at: base.mtimeMs + lag }, base)).toBe(false);
+      }),
+    );
   });
 });
 
@@ -40,8 +42,10 @@ describe('statMatches with the file system clock (settledNs)', () => {
     expect(statMatches(rec, { ...now, mtimeNs: String(ns + 1n) })).toBe(false);
     expect(statMatches(rec, { ...now, size: 101 })).toBe(false);
     expect(statMatches(rec, { ...now, ino: 8 })).toBe(false);
-    fc.assert(fc.property(fc.bigInt({ min: -5_000_000n, max: 0n }), (lag) => {
-      expect(statMatches({ ...now, at: now.mtimeMs + 5, settledNs: String(ns + lag) }, now)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: -5_000_000n, max: 0n }), (lag) => {
+        expect(statMatches({ ...now, at: now.mtimeMs + 5, settledNs: String(ns + lag) }, now)).toBe(false);
+      }),
+    );
   });
 });

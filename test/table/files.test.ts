@@ -32,7 +32,10 @@ const many = (n: number, last: string) => `id,x\n${Array.from({ length: n }, (_,
 describe('loadFile', () => {
   it('loadFile: a fractional value past the sniffer sample widens the column instead of being rounded', async () => {
     const { columns, rows } = await load('late.csv', many(30_000, '6.5'));
-    expect(columns).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }]);
+    expect(columns).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'x', type: 'DOUBLE' },
+    ]);
     expect(rows.at(-1)).toEqual({ id: 30_000, x: 6.5 });
   });
 
@@ -44,20 +47,32 @@ describe('loadFile', () => {
   });
 
   it('loadFile: recorded types are kept while the values fit, and widened when they would be rounded', async () => {
-    const prior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }];
+    const prior = [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'x', type: 'DOUBLE' },
+    ];
     expect((await load('keep.csv', 'id,x\n1,2\n2,3\n', prior)).columns).toEqual(prior);
-    const intPrior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'BIGINT' }];
+    const intPrior = [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'x', type: 'BIGINT' },
+    ];
     const widened = await load('widen.csv', 'id,x\n1,2\n2,3.5\n', intPrior);
     expect(widened.columns[1].type).toBe('DOUBLE');
     expect(widened.rows[1].x).toBe(3.5);
-    const tsPrior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'TIMESTAMP' }];
+    const tsPrior = [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'x', type: 'TIMESTAMP' },
+    ];
     const zoned = await load('zoned.csv', 'id,x\n1,2024-01-01 10:00:00+02\n', tsPrior);
     expect(zoned.columns[1].type).toBe('TIMESTAMP WITH TIME ZONE');
     expect(zoned.rows[0].x).toBe('2024-01-01 08:00:00+00');
   });
 
   it('loadFile: an added column keeps the recorded types of the others', async () => {
-    const prior = [{ name: 'id', type: 'BIGINT' }, { name: 'x', type: 'DOUBLE' }];
+    const prior = [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'x', type: 'DOUBLE' },
+    ];
     const { columns } = await load('added.csv', 'id,x,note\n1,2,a\n', prior);
     expect(columns).toEqual([...prior, { name: 'note', type: 'VARCHAR' }]);
   });
@@ -65,8 +80,11 @@ describe('loadFile', () => {
   it('loadFile: a .csv with semicolons in its header is read with them, strictly', async () => {
     const { columns, rows } = await load('semi.csv', 'id;name;note\n1;a;"x;y"\n2;b;\n');
     expect(columns.map((c) => c.name)).toEqual(['id', 'name', 'note']);
-    expect(rows).toEqual([{ id: 1, name: 'a', note: 'x;y' }, { id: 2, name: 'b', note: null }]);
-    await expect(load('semi-bad.csv', 'id;name\n1;a;extra\n')).rejects.toThrow("line 2: expected 2 fields, found 3");
+    expect(rows).toEqual([
+      { id: 1, name: 'a', note: 'x;y' },
+      { id: 2, name: 'b', note: null },
+    ]);
+    await expect(load('semi-bad.csv', 'id;name\n1;a;extra\n')).rejects.toThrow('line 2: expected 2 fields, found 3');
   });
 
   it('loadFile: JSON Lines numbers past the sample are not rounded either', async () => {

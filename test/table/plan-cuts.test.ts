@@ -3,74 +3,91 @@ import { describe, expect, it } from 'vitest';
 import { planCuts, type Candidate } from '../../src/table/chunker.js';
 
 /** n rows, boundary candidates at distinct positions 1..n, and a scheme with min ≤ max. */
-const arbInput = fc.record({
-  n: fc.integer({ min: 0, max: 3000 }),
-  min: fc.integer({ min: 1, max: 64 }),
-  extra: fc.integer({ min: 0, max: 400 }),
-  seeds: fc.array(fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.boolean()), { maxLength: 300 }),
-}).map(({ n, min, extra, seeds }) => {
-  const byPos = new Map<number, boolean>();
-  for (const [p, major] of seeds) if (p <= n) byPos.set(p, major);
-  const candidates: Candidate[] = [...byPos].sort((a, b) => a[0] - b[0]).map(([pos, major]) => ({ pos, major }));
-  return { n, candidates, scheme: { min, max: min + extra } };
-});
+const arbInput = fc
+  .record({
+    n: fc.integer({ min: 0, max: 3000 }),
+    min: fc.integer({ min: 1, max: 64 }),
+    extra: fc.integer({ min: 0, max: 400 }),
+    seeds: fc.array(fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.boolean()), { maxLength: 300 }),
+  })
+  .map(({ n, min, extra, seeds }) => {
+    const byPos = new Map<number, boolean>();
+    for (const [p, major] of seeds) if (p <= n) byPos.set(p, major);
+    const candidates: Candidate[] = [...byPos].sort((a, b) => a[0] - b[0]).map(([pos, major]) => ({ pos, major }));
+    return { n, candidates, scheme: { min, max: min + extra } };
+  });
 
 describe('planCuts', () => {
   it('planCuts: cuts increase, end at n, and no chunk is longer than max', () => {
-    fc.assert(fc.property(arbInput, ({ n, candidates, scheme }) => {
-      const cuts = planCuts(n, candidates, scheme);
-      if (n === 0) {
-        expect(cuts).toEqual([]);
-        return;
-      }
-      expect(cuts[cuts.length - 1]).toBe(n);
-      let start = 0;
-      for (const c of cuts) {
-        expect(c).toBeGreaterThan(start);
-        expect(c - start).toBeLessThanOrEqual(scheme.max);
-        start = c;
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(arbInput, ({ n, candidates, scheme }) => {
+        const cuts = planCuts(n, candidates, scheme);
+        if (n === 0) {
+          expect(cuts).toEqual([]);
+          return;
+        }
+        expect(cuts[cuts.length - 1]).toBe(n);
+        let start = 0;
+        for (const c of cuts) {
+          expect(c).toBeGreaterThan(start);
+          expect(c - start).toBeLessThanOrEqual(scheme.max);
+          start = c;
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('planCuts: every chunk but the last has at least min rows', () => {
-    fc.assert(fc.property(arbInput, ({ n, candidates, scheme }) => {
-      const cuts = planCuts(n, candidates, scheme);
-      cuts.slice(0, -1).forEach((c, i) => expect(c - (i === 0 ? 0 : cuts[i - 1])).toBeGreaterThanOrEqual(scheme.min));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(arbInput, ({ n, candidates, scheme }) => {
+        const cuts = planCuts(n, candidates, scheme);
+        cuts.slice(0, -1).forEach((c, i) => expect(c - (i === 0 ? 0 : cuts[i - 1])).toBeGreaterThanOrEqual(scheme.min));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('planCuts: a cut is a boundary candidate unless the run outgrew max', () => {
-    fc.assert(fc.property(arbInput, ({ n, candidates, scheme }) => {
-      const at = new Set(candidates.map((c) => c.pos));
-      const cuts = planCuts(n, candidates, scheme);
-      cuts.forEach((c, i) => {
-        const start = i === 0 ? 0 : cuts[i - 1];
-        if (c !== n && !at.has(c)) expect(c - start).toBe(scheme.max);
-      });
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(arbInput, ({ n, candidates, scheme }) => {
+        const at = new Set(candidates.map((c) => c.pos));
+        const cuts = planCuts(n, candidates, scheme);
+        cuts.forEach((c, i) => {
+          const start = i === 0 ? 0 : cuts[i - 1];
+          if (c !== n && !at.has(c)) expect(c - start).toBe(scheme.max);
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('planCuts: after any cut, the plan depends only on what follows it (inserts stay local)', () => {
-    fc.assert(fc.property(arbInput, ({ n, candidates, scheme }) => {
-      const cuts = planCuts(n, candidates, scheme);
-      for (const p of cuts.slice(0, -1)) {
-        const rest = candidates.filter((c) => c.pos > p).map((c) => ({ pos: c.pos - p, major: c.major }));
-        expect(planCuts(n - p, rest, scheme).map((c) => c + p)).toEqual(cuts.filter((c) => c > p));
-      }
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(arbInput, ({ n, candidates, scheme }) => {
+        const cuts = planCuts(n, candidates, scheme);
+        for (const p of cuts.slice(0, -1)) {
+          const rest = candidates.filter((c) => c.pos > p).map((c) => ({ pos: c.pos - p, major: c.major }));
+          expect(planCuts(n - p, rest, scheme).map((c) => c + p)).toEqual(cuts.filter((c) => c > p));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('planCuts: a major candidate at least min rows after the last cut is always taken', () => {
-    fc.assert(fc.property(arbInput, ({ n, candidates, scheme }) => {
-      const cuts = new Set(planCuts(n, candidates, scheme));
-      const sorted = [0, ...[...cuts].sort((a, b) => a - b)];
-      for (const c of candidates.filter((x) => x.major)) {
-        const prev = Math.max(...sorted.filter((x) => x < c.pos));
-        const next = Math.min(...sorted.filter((x) => x >= c.pos));
-        // Either it was cut, or it came too soon after the previous cut, or a forced cut came first.
-        if (!cuts.has(c.pos) && c.pos - prev >= scheme.min) expect(next).toBeLessThan(c.pos);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbInput, ({ n, candidates, scheme }) => {
+        const cuts = new Set(planCuts(n, candidates, scheme));
+        const sorted = [0, ...[...cuts].sort((a, b) => a - b)];
+        for (const c of candidates.filter((x) => x.major)) {
+          const prev = Math.max(...sorted.filter((x) => x < c.pos));
+          const next = Math.min(...sorted.filter((x) => x >= c.pos));
+          // Either it was cut, or it came too soon after the previous cut, or a forced cut came first.
+          if (!cuts.has(c.pos) && c.pos - prev >= scheme.min) expect(next).toBeLessThan(c.pos);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

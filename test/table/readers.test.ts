@@ -28,8 +28,12 @@ async function typedRepo(): Promise<TempRepo> {
   await repo.ok('sql', TYPED, '--output', 'typed.parquet');
   await repo.ok('add', 'typed.parquet', '--key', 'id');
   await repo.ok('commit', '-m', 'load');
-  await repo.ok('sql', `select * replace (CASE WHEN id = 5 THEN NULL ELSE amount END as amount) from typed where id <> 8`,
-    '--output', 'next.parquet');
+  await repo.ok(
+    'sql',
+    `select * replace (CASE WHEN id = 5 THEN NULL ELSE amount END as amount) from typed where id <> 8`,
+    '--output',
+    'next.parquet',
+  );
   await fsp.rename(repo.path('next.parquet'), repo.path('typed.parquet'));
   await repo.ok('commit', '-am', 'edit');
   return repo;
@@ -73,9 +77,17 @@ async function readWithHyparquet(files: string[]): Promise<{ types: string[]; ro
 function hyparquetType(s: SchemaElement): string {
   if (s.converted_type === 'DECIMAL') return `DECIMAL(${s.precision},${s.scale})`;
   const byConverted: Record<string, string> = {
-    INT_16: 'SMALLINT', INT_32: 'INTEGER', INT_64: 'BIGINT', UTF8: 'VARCHAR', TIMESTAMP_MICROS: 'TIMESTAMP', DATE: 'DATE',
+    INT_16: 'SMALLINT',
+    INT_32: 'INTEGER',
+    INT_64: 'BIGINT',
+    UTF8: 'VARCHAR',
+    TIMESTAMP_MICROS: 'TIMESTAMP',
+    DATE: 'DATE',
   };
-  return (s.converted_type && byConverted[s.converted_type]) ?? (s.type === 'BOOLEAN' ? 'BOOLEAN' : s.type === 'DOUBLE' ? 'DOUBLE' : `?${s.type}`);
+  return (
+    (s.converted_type && byConverted[s.converted_type]) ??
+    (s.type === 'BOOLEAN' ? 'BOOLEAN' : s.type === 'DOUBLE' ? 'DOUBLE' : `?${s.type}`)
+  );
 }
 
 function hyparquetValue(v: unknown, s: SchemaElement): unknown {
@@ -136,7 +148,7 @@ describe('other engines read the chunks', () => {
     const types = described.map((d) => String(d.column_type).replace(', ', ','));
     expect(expected).toHaveLength(ROWS - 1);
     expect(expected.find((r) => r.id === 5)?.amount).toBeNull();
-    expect(typeof expected.find((r) => r.id === 3)?.big).toBe('string');   // past 2^53
+    expect(typeof expected.find((r) => r.id === 3)?.big).toBe('string'); // past 2^53
 
     const byId = (rows: Row[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
     const hy = await readWithHyparquet(files);

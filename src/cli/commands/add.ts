@@ -4,16 +4,26 @@ import { csv, cwdOf, openRepo, print, type GlobalArgs } from '../shared.js';
 
 export const command = 'add <files..>';
 export const describe = 'track data files as tables, or stage their current rows';
-export const builder = (y: Argv) => y
-  .positional('files', { type: 'string', array: true, demandOption: true })
-  .option('key', { type: 'string', describe: 'primary key column(s), comma-separated' })
-  .option('name', { type: 'string', describe: 'table name (default: the file stem)' })
-  .option('keyless', { type: 'boolean', describe: 'no primary key: rows are compared whole' })
-  .option('A', { alias: 'all', type: 'boolean', describe: 'stage every tracked table' });
-export async function handler(argv: GlobalArgs & { files: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean }): Promise<void> {
+export const builder = (y: Argv) =>
+  y
+    .positional('files', { type: 'string', array: true, demandOption: true })
+    .option('key', { type: 'string', describe: 'primary key column(s), comma-separated' })
+    .option('name', { type: 'string', describe: 'table name (default: the file stem)' })
+    .option('keyless', { type: 'boolean', describe: 'no primary key: rows are compared whole' })
+    .option('A', { alias: 'all', type: 'boolean', describe: 'stage every tracked table' });
+export async function handler(
+  argv: GlobalArgs & { files: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean },
+): Promise<void> {
   const repo = await openRepo(argv);
   const paths = argv.A ? [...argv.files, '-A'] : argv.files;
-  const r = await repo.add({ paths, cwd: cwdOf(argv), key: csv(argv.key), name: argv.name, keyless: argv.keyless, onProgress: progressBar(argv.quiet) });
+  const r = await repo.add({
+    paths,
+    cwd: cwdOf(argv),
+    key: csv(argv.key),
+    name: argv.name,
+    keyless: argv.keyless,
+    onProgress: progressBar(argv.quiet),
+  });
   if (argv.quiet) return;
   for (const t of r.staged) print(`staged ${t}`);
   for (const t of r.removed) print(`staged removal of ${t}`);

@@ -5,19 +5,27 @@ import { csv, openRepo, type GlobalArgs } from '../shared.js';
 
 export const command = 'blame <table>';
 export const describe = 'show the commit, author and date that last changed each row (or cell)';
-export const builder = (y: Argv) => y
-  .positional('table', { type: 'string', demandOption: true, describe: 'table[@rev]; a bare name is the working tree' })
-  .option('where', { type: 'string', describe: 'only rows matching this SQL condition' })
-  .option('columns', { type: 'string', describe: 'only changes to these columns count (comma-separated); with --cells, the columns shown' })
-  .option('cells', { type: 'boolean', describe: 'blame each cell, not only each row' })
-  .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const });
+export const builder = (y: Argv) =>
+  y
+    .positional('table', { type: 'string', demandOption: true, describe: 'table[@rev]; a bare name is the working tree' })
+    .option('where', { type: 'string', describe: 'only rows matching this SQL condition' })
+    .option('columns', {
+      type: 'string',
+      describe: 'only changes to these columns count (comma-separated); with --cells, the columns shown',
+    })
+    .option('cells', { type: 'boolean', describe: 'blame each cell, not only each row' })
+    .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const });
 
 type BlameArgs = GlobalArgs & { table: string; where?: string; columns?: string; cells?: boolean; format: BlameFormat };
 
 export async function handler(argv: BlameArgs): Promise<void> {
   const repo = await openRepo(argv);
   const result = await repo.blame({
-    ref: argv.table, where: argv.where, columns: csv(argv.columns), cells: argv.cells, onProgress: progressBar(argv.quiet),
+    ref: argv.table,
+    where: argv.where,
+    columns: csv(argv.columns),
+    cells: argv.cells,
+    onProgress: progressBar(argv.quiet),
   });
   await writeBlame(result, argv.json ? 'json' : argv.format, process.stdout, process.stdout.columns || undefined);
 }

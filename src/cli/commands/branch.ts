@@ -15,7 +15,9 @@ export const spec: CommandSpec = {
   },
 };
 export const builder = builderOf(spec);
-export async function handler(argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean }): Promise<void> {
+export async function handler(
+  argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean },
+): Promise<void> {
   const repo = await openRepo(argv);
   if (argv.name && (argv.d || argv.D)) {
     const oid = await repo.deleteBranch(argv.name, !!argv.D);

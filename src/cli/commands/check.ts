@@ -8,13 +8,16 @@ type Format = 'text' | 'json' | 'junit' | 'github';
 
 export const command = 'check [rev]';
 export const describe = "run lakegit.yaml's checks; --into runs a branch's pre-merge checks as a merge would";
-export const builder = (y: Argv) => y
-  .positional('rev', { type: 'string', describe: 'the revision to check (default HEAD)' })
-  .option('into', { type: 'string', describe: "run this branch's pre-merge checks against the merge of <rev> into it" })
-  .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format })
-  .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
-  .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
-export async function handler(argv: GlobalArgs & { rev?: string; into?: string; format: Format; blame?: boolean; full?: boolean }): Promise<void> {
+export const builder = (y: Argv) =>
+  y
+    .positional('rev', { type: 'string', describe: 'the revision to check (default HEAD)' })
+    .option('into', { type: 'string', describe: "run this branch's pre-merge checks against the merge of <rev> into it" })
+    .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format })
+    .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
+    .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
+export async function handler(
+  argv: GlobalArgs & { rev?: string; into?: string; format: Format; blame?: boolean; full?: boolean },
+): Promise<void> {
   const report = await (await openRepo(argv)).check({ rev: argv.rev, into: argv.into, blame: argv.blame, full: argv.full });
   const format: Format = argv.json ? 'json' : argv.format;
   if (format === 'json') printJson(report);

@@ -6,12 +6,13 @@ import { shortId } from '../render/color.js';
 
 export const command = ['checkout [target] [start]', 'switch'];
 export const describe = 'update the working files to a branch or revision';
-export const builder = (y: Argv) => y
-  .positional('target', { type: 'string' })
-  .positional('start', { type: 'string' })
-  .option('b', { type: 'string', describe: 'create a branch and switch to it' })
-  .option('c', { type: 'string', hidden: true })
-  .option('f', { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' });
+export const builder = (y: Argv) =>
+  y
+    .positional('target', { type: 'string' })
+    .positional('start', { type: 'string' })
+    .option('b', { type: 'string', describe: 'create a branch and switch to it' })
+    .option('c', { type: 'string', hidden: true })
+    .option('f', { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' });
 export async function handler(argv: GlobalArgs & { target?: string; start?: string; b?: string; c?: string; f?: boolean }): Promise<void> {
   const create = argv.b ?? argv.c;
   const target = create ? (argv.target ?? 'HEAD') : argv.target;

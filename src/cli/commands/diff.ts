@@ -25,17 +25,18 @@ interface DiffArgs extends GlobalArgs {
 
 export const command = 'diff [args..]';
 export const describe = 'row- and cell-level differences between the working tree, the index and revisions';
-export const builder = (y: Argv) => y
-  .positional('args', { type: 'string', array: true, describe: 'up to two revisions (or A..B, A...B, table@rev), then table names' })
-  .option('staged', { alias: 'cached', type: 'boolean', describe: 'the index vs HEAD (or vs the revision given)' })
-  .option('stat', { type: 'boolean', describe: 'rows added, removed and modified per table' })
-  .option('summary', { type: 'boolean', describe: 'tables added, removed, renamed or modified, and schema changes' })
-  .option('where', { type: 'string', describe: 'a DuckDB condition over the row, applied to both sides' })
-  .option('columns', { type: 'string', describe: 'only changes to these columns count (a,b)' })
-  .option('limit', { type: 'number', describe: 'at most this many rows per table' })
-  .option('format', { choices: ['table', 'json', 'csv', 'sql'] as const, default: 'table' as Format })
-  .option('exit-code', { type: 'boolean', describe: 'exit 1 when there are differences' })
-  .parserConfiguration({ 'populate--': true });
+export const builder = (y: Argv) =>
+  y
+    .positional('args', { type: 'string', array: true, describe: 'up to two revisions (or A..B, A...B, table@rev), then table names' })
+    .option('staged', { alias: 'cached', type: 'boolean', describe: 'the index vs HEAD (or vs the revision given)' })
+    .option('stat', { type: 'boolean', describe: 'rows added, removed and modified per table' })
+    .option('summary', { type: 'boolean', describe: 'tables added, removed, renamed or modified, and schema changes' })
+    .option('where', { type: 'string', describe: 'a DuckDB condition over the row, applied to both sides' })
+    .option('columns', { type: 'string', describe: 'only changes to these columns count (a,b)' })
+    .option('limit', { type: 'number', describe: 'at most this many rows per table' })
+    .option('format', { choices: ['table', 'json', 'csv', 'sql'] as const, default: 'table' as Format })
+    .option('exit-code', { type: 'boolean', describe: 'exit 1 when there are differences' })
+    .parserConfiguration({ 'populate--': true });
 
 export async function handler(argv: DiffArgs): Promise<void> {
   if (argv.limit !== undefined && !(Number.isInteger(argv.limit) && argv.limit >= 0)) {
@@ -43,7 +44,11 @@ export async function handler(argv: DiffArgs): Promise<void> {
   }
   const repo = await openRepo(argv);
   const session = await repo.diff({
-    args: argv.args?.map(String), tables: argv['--']?.map(String), staged: argv.staged, where: argv.where, columns: csv(argv.columns),
+    args: argv.args?.map(String),
+    tables: argv['--']?.map(String),
+    staged: argv.staged,
+    where: argv.where,
+    columns: csv(argv.columns),
   });
   const out = new Out();
   const differs = await render(session, out, argv);

@@ -9,7 +9,10 @@ export async function handler(argv: GlobalArgs): Promise<void> {
   if (argv.json) printJson(r);
   else {
     for (const p of r.problems) print(`${p.kind} ${p.what}: ${p.detail}`);
-    if (!argv.quiet) print(`checked ${r.commits} commits, ${r.manifests} manifests, ${r.chunks} chunks: ${r.problems.length ? `${r.problems.length} problem(s)` : 'ok'}`);
+    if (!argv.quiet)
+      print(
+        `checked ${r.commits} commits, ${r.manifests} manifests, ${r.chunks} chunks: ${r.problems.length ? `${r.problems.length} problem(s)` : 'ok'}`,
+      );
   }
   process.exitCode = r.problems.length ? 1 : 0;
 }

@@ -5,10 +5,12 @@ import path from 'node:path';
 
 export const command = 'init [dir]';
 export const describe = 'create a repository';
-export const builder = (y: Argv) => y
-  .positional('dir', { type: 'string', default: '.' })
-  .option('b', { alias: 'initial-branch', type: 'string', default: 'main', describe: 'name of the first branch' });
+export const builder = (y: Argv) =>
+  y
+    .positional('dir', { type: 'string', default: '.' })
+    .option('b', { alias: 'initial-branch', type: 'string', default: 'main', describe: 'name of the first branch' });
 export async function handler(argv: GlobalArgs & { dir: string; b: string }): Promise<void> {
   const repo = await Repo.init(path.resolve(cwdOf(argv), argv.dir), argv.b);
-  if (!argv.quiet) print(`${repo.created ? 'Initialized empty' : 'Reinitialized existing'} lakegit repository in ${path.join(repo.root, '.lakegit')}`);
+  if (!argv.quiet)
+    print(`${repo.created ? 'Initialized empty' : 'Reinitialized existing'} lakegit repository in ${path.join(repo.root, '.lakegit')}`);
 }

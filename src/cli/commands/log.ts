@@ -16,7 +16,9 @@ export const spec: CommandSpec = {
   },
 };
 export const builder = builderOf(spec);
-export async function handler(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean; key?: string[] }): Promise<void> {
+export async function handler(
+  argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean; key?: string[] },
+): Promise<void> {
   if (argv.key?.length) return rowLog(argv, argv.key);
   const entries = await (await openRepo(argv)).log({ rev: argv.rev, n: argv.n, table: argv.table });
   if (argv.json) printJson(entries);

@@ -4,11 +4,12 @@ import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 
 export const command = 'resolve <table>';
 export const describe = "settle a table's conflicts to ours or theirs, all or those --where selects";
-export const builder = (y: Argv) => y
-  .positional('table', { type: 'string', demandOption: true })
-  .option('ours', { type: 'boolean', describe: 'keep our values' })
-  .option('theirs', { type: 'boolean', describe: 'take their values' })
-  .option('where', { type: 'string', describe: 'only conflicts in rows matching this DuckDB SQL condition' });
+export const builder = (y: Argv) =>
+  y
+    .positional('table', { type: 'string', demandOption: true })
+    .option('ours', { type: 'boolean', describe: 'keep our values' })
+    .option('theirs', { type: 'boolean', describe: 'take their values' })
+    .option('where', { type: 'string', describe: 'only conflicts in rows matching this DuckDB SQL condition' });
 export async function handler(argv: GlobalArgs & { table: string; ours?: boolean; theirs?: boolean; where?: string }): Promise<void> {
   if (!!argv.ours === !!argv.theirs) throw badInput('say which side wins: --ours or --theirs');
   const r = await (await openRepo(argv)).resolve({ table: argv.table, side: argv.ours ? 'ours' : 'theirs', where: argv.where });

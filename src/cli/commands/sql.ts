@@ -4,16 +4,16 @@ import { cwdOf, openRepo, print, printJson, type GlobalArgs } from '../shared.js
 
 export const command = 'sql <query>';
 export const describe = 'run a read-only DuckDB query: `orders` is the working table, `orders@rev` any revision';
-export const builder = (y: Argv) => y
-  .positional('query', { type: 'string', demandOption: true })
-  .option('format', { type: 'string', choices: ['table', 'csv', 'json'], default: 'table' })
-  .option('o', { alias: 'output', type: 'string', describe: 'write the result to a .parquet, .csv, .tsv or .jsonl file' });
+export const builder = (y: Argv) =>
+  y
+    .positional('query', { type: 'string', demandOption: true })
+    .option('format', { type: 'string', choices: ['table', 'csv', 'json'], default: 'table' })
+    .option('o', { alias: 'output', type: 'string', describe: 'write the result to a .parquet, .csv, .tsv or .jsonl file' });
 
 type SqlArgs = GlobalArgs & { query: string; format: string; o?: string };
 
 /** Lines are cut to the terminal's width; piped output keeps whole lines unless COLUMNS is set. */
-const terminalWidth = (): number | undefined =>
-  process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || undefined;
+const terminalWidth = (): number | undefined => (process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || undefined);
 
 export async function handler(argv: SqlArgs): Promise<void> {
   const repo = await openRepo(argv);

@@ -3,7 +3,10 @@ import type { RowHistoryEntry } from '../../ops/row-history.js';
 import { paint, shortId } from './color.js';
 
 const text = (v: Json | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));
-const keyText = (key: Record<string, Json>): string => Object.entries(key).map(([k, v]) => `${k}=${text(v)}`).join(', ');
+const keyText = (key: Record<string, Json>): string =>
+  Object.entries(key)
+    .map(([k, v]) => `${k}=${text(v)}`)
+    .join(', ');
 
 /** `log --key`: each commit as `log` shows it, then what it did to the row. */
 export function renderRowHistory(entries: RowHistoryEntry[], oneline: boolean): string {
@@ -22,7 +25,13 @@ function renderEntry(e: RowHistoryEntry): string {
   } else {
     const values = (row.after ?? row.before)!;
     const paintOp = row.op === 'added' ? paint.green : paint.red;
-    lines.push(`      ${paintOp(`${row.op === 'added' ? '+' : '-'} ${Object.entries(values).map(([k, v]) => `${k}=${text(v)}`).join(', ')}`)}`);
+    lines.push(
+      `      ${paintOp(
+        `${row.op === 'added' ? '+' : '-'} ${Object.entries(values)
+          .map(([k, v]) => `${k}=${text(v)}`)
+          .join(', ')}`,
+      )}`,
+    );
   }
   return lines.join('\n');
 }

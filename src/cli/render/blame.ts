@@ -39,13 +39,28 @@ const csvField = (v: Json | undefined): string => {
 
 /** `--format csv`: the key columns, the row's commit, author, date and message, then each cell's. */
 async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
-  const header = [...r.identity, 'commit', 'author', 'date', 'message', ...r.columns.flatMap((c) => [`${c}_commit`, `${c}_author`, `${c}_date`])];
+  const header = [
+    ...r.identity,
+    'commit',
+    'author',
+    'date',
+    'message',
+    ...r.columns.flatMap((c) => [`${c}_commit`, `${c}_author`, `${c}_date`]),
+  ];
   await put(out, `${header.map(csvField).join(',')}\n`);
   for await (const batch of r.rows) {
-    const lines = batch.map((row) => [
-      ...Object.values(row.key), row.commit, row.author, row.date, row.message,
-      ...r.columns.flatMap((c) => [row.cells![c].commit, row.cells![c].author, row.cells![c].date]),
-    ].map(csvField).join(','));
+    const lines = batch.map((row) =>
+      [
+        ...Object.values(row.key),
+        row.commit,
+        row.author,
+        row.date,
+        row.message,
+        ...r.columns.flatMap((c) => [row.cells![c].commit, row.cells![c].author, row.cells![c].date]),
+      ]
+        .map(csvField)
+        .join(','),
+    );
     if (lines.length) await put(out, `${lines.join('\n')}\n`);
   }
 }
@@ -78,8 +93,14 @@ async function writeTable(r: BlameResult, out: Writable, width: number): Promise
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
       const keyWidth = Math.min(40, Math.max(head.length, longest, ...batch.map((row) => keyText(row).length)));
-      const heads = [pad(cut(head, keyWidth), keyWidth), pad('COMMIT', 7), ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
-        pad('AUTHOR', authorWidth), pad('DATE', 10), 'MESSAGE'];
+      const heads = [
+        pad(cut(head, keyWidth), keyWidth),
+        pad('COMMIT', 7),
+        ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
+        pad('AUTHOR', authorWidth),
+        pad('DATE', 10),
+        'MESSAGE',
+      ];
       await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
       render = lineRenderer(r, keyWidth, authorWidth, width);
     }
@@ -103,8 +124,13 @@ function lineRenderer(r: BlameResult, keyWidth: number, authorWidth: number, wid
     let text = rest.get(id);
     if (text === undefined) {
       const cells = r.columns.map((c) => paint.yellow(pad(shortId(row.cells![c].commit), cellWidth(c))));
-      text = [paint.yellow(shortId(row.commit)), ...cells, pad(cut(name(row.author), authorWidth), authorWidth), row.date.slice(0, 10),
-        cut(row.message.split('\n')[0], Math.max(10, width - used))].join('  ');
+      text = [
+        paint.yellow(shortId(row.commit)),
+        ...cells,
+        pad(cut(name(row.author), authorWidth), authorWidth),
+        row.date.slice(0, 10),
+        cut(row.message.split('\n')[0], Math.max(10, width - used)),
+      ].join('  ');
       rest.set(id, text);
     }
     return text;

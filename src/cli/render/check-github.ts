@@ -8,11 +8,25 @@ const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 export function renderCheckGithub(r: CheckReport): string {
   const lines: string[] = [];
   for (const c of r.checks.filter((x) => !x.passed)) {
-    const props = [`file=lakegit.yaml`, ...(c.line ? [`line=${c.line}`] : []), `title=${prop(`lakegit check: ${c.table ?? 'hook'} ${c.check}`)}`];
-    const sample = c.sample.slice(0, 3).map((row) => JSON.stringify(row)).join('\n');
-    const blame = (c.introducedBy ?? []).map((b) => `${JSON.stringify(b.key)} introduced by ${b.commit ?? '(not committed)'} ${b.author}`).join('\n');
-    const text = [`${c.table ? `${c.table}: ` : 'hook '}${c.check} failed with ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`, sample, blame]
-      .filter(Boolean).join('\n');
+    const props = [
+      `file=lakegit.yaml`,
+      ...(c.line ? [`line=${c.line}`] : []),
+      `title=${prop(`lakegit check: ${c.table ?? 'hook'} ${c.check}`)}`,
+    ];
+    const sample = c.sample
+      .slice(0, 3)
+      .map((row) => JSON.stringify(row))
+      .join('\n');
+    const blame = (c.introducedBy ?? [])
+      .map((b) => `${JSON.stringify(b.key)} introduced by ${b.commit ?? '(not committed)'} ${b.author}`)
+      .join('\n');
+    const text = [
+      `${c.table ? `${c.table}: ` : 'hook '}${c.check} failed with ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`,
+      sample,
+      blame,
+    ]
+      .filter(Boolean)
+      .join('\n');
     lines.push(`::error ${props.join(',')}::${data(text)}`);
   }
   return lines.join('\n');

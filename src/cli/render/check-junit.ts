@@ -3,8 +3,8 @@ import type { CheckReport, CheckResult } from '../../ops/checks/report.js';
 // Characters XML 1.0 cannot hold at all are dropped; the rest are escaped.
 // eslint-disable-next-line no-control-regex
 const INVALID = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-export const xml = (s: string): string => s.replace(INVALID, '')
-  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+export const xml = (s: string): string =>
+  s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 function testcase(c: CheckResult): string {
   const name = `name="${xml(c.check)}" classname="${xml(c.table ? `lakegit.${c.table}` : 'lakegit.hooks')}"`;
@@ -14,7 +14,9 @@ function testcase(c: CheckResult): string {
     c.message ?? '',
     ...c.sample.map((row) => JSON.stringify(row)),
     ...(c.introducedBy ?? []).map((b) => `${JSON.stringify(b.key)} introduced by ${b.commit ?? '(not committed)'} ${b.author}`),
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const message = `${c.violations} violation(s)${c.message ? `: ${c.message}` : ''}`;
   return `    <testcase ${name} time="0">
       <failure message="${xml(message)}" type="${xml(c.kind)}">${xml(detail)}</failure>${out}

@@ -22,10 +22,18 @@ function renderCheck(c: CheckResult): string[] {
   if (c.message) lines.push(`    ${c.passed ? c.message : paint.red(c.message)}`);
   if (!c.passed) lines.push(...sampleTable(c.sample));
   for (const b of c.introducedBy ?? []) {
-    const who = b.commit ? `${paint.yellow(shortId(b.commit))} ${b.author}${b.date ? ` ${b.date}` : ''}  ${b.message ?? ''}` : (b.message ?? 'not committed yet');
+    const who = b.commit
+      ? `${paint.yellow(shortId(b.commit))} ${b.author}${b.date ? ` ${b.date}` : ''}  ${b.message ?? ''}`
+      : (b.message ?? 'not committed yet');
     lines.push(`      ${JSON.stringify(b.key)} introduced by ${who}`.trimEnd());
   }
-  if (c.kind === 'hook' && c.output && !c.passed) lines.push(...c.output.trimEnd().split('\n').map((l) => `    | ${l}`));
+  if (c.kind === 'hook' && c.output && !c.passed)
+    lines.push(
+      ...c.output
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    | ${l}`),
+    );
   return lines;
 }
 

@@ -26,10 +26,14 @@ export async function renderCsv(session: DiffSession, out: Out, limit?: number):
         await out.write(`${blocks++ ? '\n' : ''}${['op', ...names].map(csvField).join(',')}\n`);
         header = true;
       }
-      await out.write(batch.map((r) => {
-        const row = (r.op === 'removed' ? r.before : r.after)!;
-        return `${[r.op, ...names.map((n) => row[n] ?? null)].map(csvField).join(',')}\n`;
-      }).join(''));
+      await out.write(
+        batch
+          .map((r) => {
+            const row = (r.op === 'removed' ? r.before : r.after)!;
+            return `${[r.op, ...names.map((n) => row[n] ?? null)].map(csvField).join(',')}\n`;
+          })
+          .join(''),
+      );
     }
     differs ||= header || t.status !== 'modified' || schemaChanged(t.schema);
   }

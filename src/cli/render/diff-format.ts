@@ -20,8 +20,7 @@ export function schemaText(s: SchemaDelta, long = false): string {
   return parts.join(', ');
 }
 
-export const schemaChanged = (s: SchemaDelta): boolean =>
-  s.added.length + s.removed.length + s.changed.length > 0 || !!s.reordered;
+export const schemaChanged = (s: SchemaDelta): boolean => s.added.length + s.removed.length + s.changed.length > 0 || !!s.reordered;
 
 export function tableTitle(t: TableDiff): string {
   return t.status === 'renamed' ? `${t.from} → ${t.table}` : t.table;

@@ -21,12 +21,17 @@ export async function renderStat(session: DiffSession, out: Out): Promise<boolea
     for (const k of ['added', 'removed', 'modified'] as const) sum[k] += stats[k];
     const scale = most > BAR ? BAR / most : 1;
     const len = (n: number) => (n > 0 ? Math.max(1, Math.round(n * scale)) : 0);
-    const bar = paint.green('+'.repeat(len(stats.added))) + paint.red('-'.repeat(len(stats.removed))) + paint.yellow('~'.repeat(len(stats.modified)));
-    const extra = [t.status !== 'modified' ? t.status : '', schemaChanged(t.schema) ? `schema: ${schemaText(t.schema)}` : ''].filter(Boolean);
+    const bar =
+      paint.green('+'.repeat(len(stats.added))) + paint.red('-'.repeat(len(stats.removed))) + paint.yellow('~'.repeat(len(stats.modified)));
+    const extra = [t.status !== 'modified' ? t.status : '', schemaChanged(t.schema) ? `schema: ${schemaText(t.schema)}` : ''].filter(
+      Boolean,
+    );
     await out.line(` ${tableTitle(t).padEnd(width)} | ${countsText(stats)} ${bar}${extra.length ? ` (${extra.join('; ')})` : ''}`);
   }
   if (lines.length) {
-    await out.line(` ${lines.length} table${lines.length === 1 ? '' : 's'} changed, ${sum.added} row(s) added, ${sum.removed} removed, ${sum.modified} modified`);
+    await out.line(
+      ` ${lines.length} table${lines.length === 1 ? '' : 's'} changed, ${sum.added} row(s) added, ${sum.removed} removed, ${sum.modified} modified`,
+    );
   }
   return lines.length > 0;
 }
@@ -36,7 +41,7 @@ export async function renderSummary(session: DiffSession, out: Out): Promise<boo
   let n = 0;
   for await (const t of session.tables()) {
     const schema = schemaChanged(t.schema);
-    if (t.status === 'modified' && !schema && await t.rowsEqual()) continue;
+    if (t.status === 'modified' && !schema && (await t.rowsEqual())) continue;
     n++;
     await out.line(` ${t.status.padEnd(8)} ${tableTitle(t)}${schema ? ` (schema: ${schemaText(t.schema, true)})` : ''}`);
   }

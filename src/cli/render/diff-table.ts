@@ -36,7 +36,11 @@ export async function renderTable(session: DiffSession, out: Out, limit?: number
 }
 
 const keyText = (t: TableDiff, r: DiffRow): string =>
-  r.key ? Object.entries(r.key).map(([k, v]) => (t.key!.length === 1 ? valueText(v) : `${k}=${valueText(v)}`)).join(', ') : '';
+  r.key
+    ? Object.entries(r.key)
+        .map(([k, v]) => (t.key!.length === 1 ? valueText(v) : `${k}=${valueText(v)}`))
+        .join(', ')
+    : '';
 
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
@@ -44,16 +48,21 @@ const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 function batchText(t: TableDiff, batch: DiffRow[]): string {
   const keys = batch.map((r) => keyText(t, r));
   const width = Math.max(0, ...keys.map(visible));
-  return batch.map((r, i) => {
-    const key = t.key ? `${keys[i]}${' '.repeat(width - visible(keys[i]))}${SEP}` : '';
-    if (r.op === 'added') return `${paint.green('+')} ${key}${paint.green(cells(t, r.after!))}\n`;
-    if (r.op === 'removed') return `${paint.red('-')} ${key}${paint.red(cells(t, r.before!))}\n`;
-    return `${paint.yellow('~')} ${key}${r.changed.map((c) => change(c, r.before![c] ?? null, r.after![c] ?? null)).join(SEP)}\n`;
-  }).join('');
+  return batch
+    .map((r, i) => {
+      const key = t.key ? `${keys[i]}${' '.repeat(width - visible(keys[i]))}${SEP}` : '';
+      if (r.op === 'added') return `${paint.green('+')} ${key}${paint.green(cells(t, r.after!))}\n`;
+      if (r.op === 'removed') return `${paint.red('-')} ${key}${paint.red(cells(t, r.before!))}\n`;
+      return `${paint.yellow('~')} ${key}${r.changed.map((c) => change(c, r.before![c] ?? null, r.after![c] ?? null)).join(SEP)}\n`;
+    })
+    .join('');
 }
 
 function cells(t: TableDiff, row: JsonRow): string {
-  return Object.entries(row).filter(([k]) => !t.key?.includes(k)).map(([k, v]) => `${k}=${valueText(v)}`).join('  ');
+  return Object.entries(row)
+    .filter(([k]) => !t.key?.includes(k))
+    .map(([k, v]) => `${k}=${valueText(v)}`)
+    .join('  ');
 }
 
 function change(column: string, before: Json, after: Json): string {
@@ -79,13 +88,20 @@ function wordDiff(before: string, after: string): [string, string] {
       if (!keep(part)) continue;
       const changed = part.added || part.removed;
       const piece = changed ? esc(part.value) : squeeze(esc(part.value));
-      if (width + piece.length > WIDE) return `${text}${changed ? mark(piece.slice(0, Math.max(0, WIDE - width))) : piece.slice(0, Math.max(0, WIDE - width))}…`;
+      if (width + piece.length > WIDE)
+        return `${text}${changed ? mark(piece.slice(0, Math.max(0, WIDE - width))) : piece.slice(0, Math.max(0, WIDE - width))}…`;
       text += changed ? mark(piece) : piece;
       width += piece.length;
     }
     return text;
   };
-  const b = side((p) => !p.added, (x) => paint.red.underline(x));
-  const a = side((p) => !p.removed, (x) => paint.green.underline(x));
+  const b = side(
+    (p) => !p.added,
+    (x) => paint.red.underline(x),
+  );
+  const a = side(
+    (p) => !p.removed,
+    (x) => paint.green.underline(x),
+  );
   return quote ? [`"${b}"`, `"${a}"`] : [b, a];
 }

@@ -18,7 +18,11 @@ function renderEntry(e: LogEntry): string {
 export function renderShow(r: ShowResult): string {
   const lines = [renderEntry({ ...r, tables: [] }), ''];
   for (const c of r.changes) {
-    const parts = [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : ''].filter(Boolean);
+    const parts = [
+      c.added ? paint.green(`+${c.added}`) : '',
+      c.modified ? paint.yellow(`~${c.modified}`) : '',
+      c.removed ? paint.red(`-${c.removed}`) : '',
+    ].filter(Boolean);
     lines.push(` ${c.table} (${c.status})  ${parts.join(' ')}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
   }
   return lines.join('\n');

@@ -7,7 +7,11 @@ import { cellText, renderTable } from './table.js';
 const SHOWN = 20;
 
 const keyText = (k: Conflict['key']): string =>
-  (k ? Object.entries(k).map(([c, v]) => `${c}=${cellText(v)}`).join(', ') : '');
+  k
+    ? Object.entries(k)
+        .map(([c, v]) => `${c}=${cellText(v)}`)
+        .join(', ')
+    : '';
 
 /** A conflict's kind as a reader names it. */
 export function conflictKind(c: Conflict): string {
@@ -23,14 +27,27 @@ const side = (c: Conflict, v: Json): string => {
 /** `conflicts` as text: one line per conflict, rendered from the same objects `--json` prints. */
 export function renderConflicts(list: readonly Conflict[], width?: number): string {
   if (list.length === 0) return 'no conflicts';
-  const rows = list.map((c) => [c.table, conflictKind(c), keyText(c.key), c.column ?? '', side(c, c.base), side(c, c.ours), side(c, c.theirs)]);
+  const rows = list.map((c) => [
+    c.table,
+    conflictKind(c),
+    keyText(c.key),
+    c.column ?? '',
+    side(c, c.base),
+    side(c, c.ours),
+    side(c, c.theirs),
+  ]);
   return renderTable(['table', 'kind', 'key', 'column', 'base', 'ours', 'theirs'], rows, { width, align: rows[0].map(() => 'left') });
 }
 
 function conflictLines(list: readonly Conflict[]): string[] {
-  const lines = list.slice(0, SHOWN).map((c) => paint.red(
-    `CONFLICT (${conflictKind(c)}): ${c.table}${c.key ? ` ${keyText(c.key)}` : ''}${c.column ? ` ${c.column}` : ''}: `
-    + `base ${side(c, c.base)} | ours ${side(c, c.ours)} | theirs ${side(c, c.theirs)}`));
+  const lines = list
+    .slice(0, SHOWN)
+    .map((c) =>
+      paint.red(
+        `CONFLICT (${conflictKind(c)}): ${c.table}${c.key ? ` ${keyText(c.key)}` : ''}${c.column ? ` ${c.column}` : ''}: ` +
+          `base ${side(c, c.base)} | ours ${side(c, c.ours)} | theirs ${side(c, c.theirs)}`,
+      ),
+    );
   if (list.length > SHOWN) lines.push(`... and ${list.length - SHOWN} more ('lakegit conflicts' lists them all)`);
   return lines;
 }
@@ -38,7 +55,15 @@ function conflictLines(list: readonly Conflict[]): string[] {
 function tableLines(r: MergeResult): string[] {
   return r.tables.map((t) => {
     const c = t.counts;
-    const counts = c ? [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : ''].filter(Boolean).join(' ') : '';
+    const counts = c
+      ? [
+          c.added ? paint.green(`+${c.added}`) : '',
+          c.modified ? paint.yellow(`~${c.modified}`) : '',
+          c.removed ? paint.red(`-${c.removed}`) : '',
+        ]
+          .filter(Boolean)
+          .join(' ')
+      : '';
     const what = t.status === 'renamed' ? `renamed from ${t.from}` : t.status;
     return ` ${t.table}  ${what}${counts ? `  ${counts}` : ''}${t.conflicts ? paint.red(`  ${t.conflicts} conflict(s)`) : ''}`;
   });
@@ -50,14 +75,26 @@ const verb = (r: MergeResult) => (r.kind === 'merge' ? 'merge' : r.kind);
 export function renderMerge(r: MergeResult): string {
   const lines: string[] = [];
   switch (r.status) {
-    case 'up-to-date': return 'Already up to date.';
-    case 'aborted': return `${verb(r)} aborted; working files, index and refs are as before it started.`;
-    case 'committed': return `[${shortId(r.commit)}] ${verb(r)} concluded.`;
-    case 'fast-forward': lines.push(`Updating ${shortId(r.head)}..${shortId(r.theirs)}`, 'Fast-forward'); break;
-    case 'dry-run': lines.push(`Dry run of ${verb(r)} '${r.source}': nothing was written.`); break;
-    case 'merged': lines.push(`[${shortId(r.commit)}] ${r.kind === 'merge' ? `merged '${r.source}'` : `${verb(r)} of ${shortId(r.theirs)}`}`); break;
-    case 'applied': lines.push(`${verb(r)} of ${shortId(r.theirs)} applied to the index and working files; not committed.`); break;
-    case 'conflicts': break;
+    case 'up-to-date':
+      return 'Already up to date.';
+    case 'aborted':
+      return `${verb(r)} aborted; working files, index and refs are as before it started.`;
+    case 'committed':
+      return `[${shortId(r.commit)}] ${verb(r)} concluded.`;
+    case 'fast-forward':
+      lines.push(`Updating ${shortId(r.head)}..${shortId(r.theirs)}`, 'Fast-forward');
+      break;
+    case 'dry-run':
+      lines.push(`Dry run of ${verb(r)} '${r.source}': nothing was written.`);
+      break;
+    case 'merged':
+      lines.push(`[${shortId(r.commit)}] ${r.kind === 'merge' ? `merged '${r.source}'` : `${verb(r)} of ${shortId(r.theirs)}`}`);
+      break;
+    case 'applied':
+      lines.push(`${verb(r)} of ${shortId(r.theirs)} applied to the index and working files; not committed.`);
+      break;
+    case 'conflicts':
+      break;
   }
   lines.push(...tableLines(r));
   if (r.settled) lines.push(`${r.settled} conflict(s) settled by --strategy`);
@@ -65,9 +102,11 @@ export function renderMerge(r: MergeResult): string {
   if (r.conflicts.length) {
     lines.push(...conflictLines(r.conflicts));
     if (r.status === 'conflicts') {
-      lines.push(`Automatic ${verb(r)} failed: ${r.conflicts.length} conflict(s).`,
+      lines.push(
+        `Automatic ${verb(r)} failed: ${r.conflicts.length} conflict(s).`,
         "hint: resolve with 'lakegit resolve <table> --ours|--theirs [--where SQL]' (or edit the file and 'lakegit add' it),",
-        "hint: then 'lakegit merge --continue'; 'lakegit merge --abort' puts everything back.");
+        "hint: then 'lakegit merge --continue'; 'lakegit merge --abort' puts everything back.",
+      );
     } else {
       lines.push(`${r.conflicts.length} conflict(s) would need resolving.`);
     }

@@ -8,7 +8,11 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
 export function renderSqlTable(r: SqlResult, width?: number): string {
   const align: Align[] = r.columns.map((c) => (NUMERIC.test(c.type) ? 'right' : 'left'));
   const rows = r.rows.map((row) => r.columns.map((c) => row[c.name]));
-  const table = renderTable(r.columns.map((c) => c.name), rows, { width, align });
+  const table = renderTable(
+    r.columns.map((c) => c.name),
+    rows,
+    { width, align },
+  );
   return `${table}\n(${r.rowCount} ${r.rowCount === 1 ? 'row' : 'rows'})`;
 }
 

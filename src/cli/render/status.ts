@@ -2,9 +2,10 @@ import type { StatusResult, TableStatus } from '../../ops/status.js';
 import type { RowCounts } from '../../ops/rowdiff.js';
 import { paint, shortId } from './color.js';
 
-const counts = (c: RowCounts): string => [
-  c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : '',
-].filter(Boolean).join(' ');
+const counts = (c: RowCounts): string =>
+  [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : '']
+    .filter(Boolean)
+    .join(' ');
 const any = (c: RowCounts) => c.added + c.modified + c.removed > 0;
 
 /** Text rendered from the same object `status --json` prints. */
@@ -18,7 +19,8 @@ export function renderStatus(s: StatusResult): string {
     `\t${what ? `${what}: ` : ''}${t.table} (${t.file})  ${counts(c)}${t.schemaChanged ? paint.cyan(' schema changed') : ''}`;
   if (staged.length || s.config?.staged) {
     lines.push('', 'Changes to be committed:');
-    for (const t of staged) lines.push(paint.green(line(t, t.staged, t.change === 'new' ? 'new table' : t.change === 'deleted' ? 'deleted' : undefined)));
+    for (const t of staged)
+      lines.push(paint.green(line(t, t.staged, t.change === 'new' ? 'new table' : t.change === 'deleted' ? 'deleted' : undefined)));
     if (s.config?.staged) lines.push(paint.green('\tmodified: lakegit.yaml'));
   }
   if (unstaged.length || s.config?.unstaged) {

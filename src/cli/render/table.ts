@@ -43,7 +43,9 @@ function fitWidths(natural: number[], limit: number | undefined): { widths: numb
   const total = () => widths.reduce((s, w) => s + w, 0) + GAP.length * Math.max(0, widths.length - 1);
   while (total() > limit) {
     let widest = 0;
-    widths.forEach((w, i) => { if (w > widths[widest]) widest = i; });
+    widths.forEach((w, i) => {
+      if (w > widths[widest]) widest = i;
+    });
     if (widths[widest] <= MIN_WIDTH) break;
     widths[widest]--;
   }
@@ -55,17 +57,14 @@ function fitWidths(natural: number[], limit: number | undefined): { widths: numb
 /** An aligned text table with a dashed rule under the header. */
 export function renderTable(headers: readonly string[], rows: readonly (readonly (Json | undefined)[])[], opts: TableOptions = {}): string {
   const text = rows.map((r) => headers.map((_, i) => cellText(r[i], opts.nullText)));
-  const align = headers.map((_, i) => opts.align?.[i]
-    ?? (rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'));
+  const align = headers.map(
+    (_, i) => opts.align?.[i] ?? (rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'),
+  );
   const natural = headers.map((h, i) => Math.max(len(h), ...text.map((r) => len(r[i]))));
   const { widths, dropped } = fitWidths(natural, opts.width);
   const line = (cells: readonly string[], style: (s: string) => string = (s) => s) => {
     const parts = widths.map((w, i) => pad(cut(cells[i], w), w, align[i]));
     return style(parts.join(GAP) + (dropped ? `${GAP}${ELLIPSIS}` : '')).trimEnd();
   };
-  return [
-    line(headers, paint.bold),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...text.map((r) => line(r)),
-  ].join('\n');
+  return [line(headers, paint.bold), line(widths.map((w) => '-'.repeat(w))), ...text.map((r) => line(r))].join('\n');
 }

@@ -13,7 +13,12 @@ import type { CheckReport, Introducer } from './report.js';
  * is — the blame engine (src/ops/blame.ts) restricted to the sampled keys. Rows a merge result
  * holds that differ from the source commit's are attributed to no commit yet (the merge).
  */
-export async function blameViolations(ctx: RepoContext, report: CheckReport, candidate: TableTree, start: string | undefined): Promise<void> {
+export async function blameViolations(
+  ctx: RepoContext,
+  report: CheckReport,
+  candidate: TableTree,
+  start: string | undefined,
+): Promise<void> {
   const engine = await ctx.engine();
   const startTree = start ? await readTableTree(ctx, start) : undefined;
   const asStart = startTree !== undefined && treesEqual(startTree, candidate);
@@ -27,10 +32,14 @@ export async function blameViolations(ctx: RepoContext, report: CheckReport, can
     const atStart = start && startTree?.tables.has(c.table) ? await snapshotOf(ctx, startTree, c.table) : undefined;
     if (!asStart) {
       const fresh = new Set(atStart ? await changedKeys(engine, keys, atStart, snap) : keys.map((k) => keyOf(k, identity)));
-      out.push(...keys.filter((k) => fresh.has(keyOf(k, identity))).map((key) => ({ key, commit: null, author: '', message: 'not committed yet' })));
+      out.push(
+        ...keys
+          .filter((k) => fresh.has(keyOf(k, identity)))
+          .map((key) => ({ key, commit: null, author: '', message: 'not committed yet' })),
+      );
       keys = keys.filter((k) => !fresh.has(keyOf(k, identity)));
     }
-    if (keys.length && start && atStart) out.push(...await blameKeys(ctx, c.table, start, atStart, keys));
+    if (keys.length && start && atStart) out.push(...(await blameKeys(ctx, c.table, start, atStart, keys)));
     c.introducedBy = out;
   }
 }
@@ -42,13 +51,25 @@ const literal = (v: JsonRow[string]) => quoteLiteral(typeof v === 'object' ? JSO
 /** The blame engine's answer for just these keys of `table` at commit `rev`. */
 async function blameKeys(ctx: RepoContext, table: string, rev: string, snap: TableSnapshot, keys: JsonRow[]): Promise<Introducer[]> {
   const typeOf = (c: string) => snap.columns.find((x) => x.name === c)!.type;
-  const where = keys.map((k) => `(${snap.identity.map((c) => (k[c] === null
-    ? `${quoteIdent(c)} IS NULL`
-    : `${quoteIdent(c)} = CAST(${literal(k[c])} AS ${typeOf(c)})`)).join(' AND ')})`).join(' OR ');
+  const where = keys
+    .map(
+      (k) =>
+        `(${snap.identity
+          .map((c) => (k[c] === null ? `${quoteIdent(c)} IS NULL` : `${quoteIdent(c)} = CAST(${literal(k[c])} AS ${typeOf(c)})`))
+          .join(' AND ')})`,
+    )
+    .join(' OR ');
   const result = await blame(ctx, { ref: `"${table}"@${rev}`, where });
   const found = new Map<string, Introducer>();
   for await (const batch of result.rows) {
-    for (const r of batch) found.set(keyOf(r.key, snap.identity), { key: r.key, commit: r.commit, author: r.author, date: r.date, message: r.message.split('\n')[0] });
+    for (const r of batch)
+      found.set(keyOf(r.key, snap.identity), {
+        key: r.key,
+        commit: r.commit,
+        author: r.author,
+        date: r.date,
+        message: r.message.split('\n')[0],
+      });
   }
   return keys.flatMap((k) => found.get(keyOf(k, snap.identity)) ?? []);
 }
@@ -59,16 +80,25 @@ async function changedKeys(engine: Engine, keys: JsonRow[], before: TableSnapsho
   const types = identity.map((k) => after.columns.find((c) => c.name === k)!.type);
   const t = quoteIdent(workName('blamekeys'));
   const params: (string | null)[] = [];
-  const rows = keys.map((k) => `(${identity.map((c, i) => {
-    const v = k[c];
-    params.push(v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
-    return `CAST($${params.length} AS ${types[i]})`;
-  }).join(', ')})`);
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM (VALUES ${rows.join(', ')}) v(${identity.map(quoteIdent).join(', ')})`, params);
+  const rows = keys.map(
+    (k) =>
+      `(${identity
+        .map((c, i) => {
+          const v = k[c];
+          params.push(v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+          return `CAST($${params.length} AS ${types[i]})`;
+        })
+        .join(', ')})`,
+  );
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM (VALUES ${rows.join(', ')}) v(${identity.map(quoteIdent).join(', ')})`,
+    params,
+  );
   try {
     const only = (s: TableSnapshot): RowSource => ({
       sql: `SELECT r.* FROM (${s.sql()}) r SEMI JOIN ${t} k ON ${identity.map((c) => `r.${quoteIdent(c)} IS NOT DISTINCT FROM k.${quoteIdent(c)}`).join(' AND ')}`,
-      columns: s.columns, identity: s.identity,
+      columns: s.columns,
+      identity: s.identity,
     });
     const { sql } = comparisonSql(only(before), only(after));
     const changed = await engine.all(`SELECT * FROM (${sql}) WHERE ${quoteIdent(OP)} <> 'removed'`);

@@ -32,8 +32,13 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
   const tree = await readTableTree(ctx, source);
   const parent = (await ctx.git.readCommit(source)).parents[0];
   const { report, passes } = await runChecks(ctx, {
-    event: 'check', config: tree.config, configTree: tree, origin: `lakegit.yaml at ${sourceRef}`,
-    candidate: tree, candidateCommit: source, full: opts.full,
+    event: 'check',
+    config: tree.config,
+    configTree: tree,
+    origin: `lakegit.yaml at ${sourceRef}`,
+    candidate: tree,
+    candidateCommit: source,
+    full: opts.full,
     baseline: await baselineAt(ctx, parent),
     hooks: { event: 'check', sourceRef, targetRef: (await ctx.git.currentBranch()) ?? 'HEAD', commit: source },
   });
@@ -47,9 +52,16 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
-  if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, "--into names the branch a merge would go into");
+  if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
   const run = async (result: TableTree) => {
-    const { report } = await mergeChecks(ctx, { targetBranch: into, targetCommit: target, sourceRef, sourceCommit: source, result, full: opts.full });
+    const { report } = await mergeChecks(ctx, {
+      targetBranch: into,
+      targetCommit: target,
+      sourceRef,
+      sourceCommit: source,
+      result,
+      full: opts.full,
+    });
     if (opts.blame) await blameViolations(ctx, report, result, source);
     return report;
   };

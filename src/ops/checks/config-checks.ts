@@ -15,7 +15,9 @@ export function readCheck(r: Reader, table: string, kind: CheckKind, value: Node
       });
     case 'unique':
       return r.list(value, line, 'unique').map((n) => {
-        const columns = isSeq(n) ? (n.items as Node[]).map((c) => r.text(c, at(n), 'a unique column')) : [r.text(n, line, 'a unique column')];
+        const columns = isSeq(n)
+          ? (n.items as Node[]).map((c) => r.text(c, at(n), 'a unique column'))
+          : [r.text(n, line, 'a unique column')];
         if (!columns.length) r.fail(at(n), 'unique needs at least one column');
         return { kind, table, columns, name: named(kind, columns), line: at(n) };
       });
@@ -50,7 +52,11 @@ export function readCheck(r: Reader, table: string, kind: CheckKind, value: Node
 }
 
 function readBounds<T extends Literal>(
-  r: Reader, node: Node | null, line: number, what: string, read: (n: Node | null, l: number, what: string) => T,
+  r: Reader,
+  node: Node | null,
+  line: number,
+  what: string,
+  read: (n: Node | null, l: number, what: string) => T,
 ): { min?: T; max?: T } {
   const out: { min?: T; max?: T } = {};
   for (const [k, v, l] of r.pairs(node, what)) {
@@ -72,11 +78,20 @@ function readLimit(r: Reader, node: Node | null, line: number): { limit: number;
 }
 
 function readSchema(r: Reader, table: string, node: Node | null, line: number): CheckSpec {
-  const spec = { kind: 'schema' as const, table, allowDrop: true, allowTypeChange: true, required: [] as string[], name: named('schema', []), line };
+  const spec = {
+    kind: 'schema' as const,
+    table,
+    allowDrop: true,
+    allowTypeChange: true,
+    required: [] as string[],
+    name: named('schema', []),
+    line,
+  };
   for (const [k, v, l] of r.pairs(node, 'schema')) {
     if (k === 'allow_drop') spec.allowDrop = r.flag(v, l, 'schema.allow_drop');
     else if (k === 'allow_type_change') spec.allowTypeChange = r.flag(v, l, 'schema.allow_type_change');
-    else if (k === 'required_columns') spec.required = r.list(v, l, 'schema.required_columns').map((c) => r.text(c, l, 'a required column'));
+    else if (k === 'required_columns')
+      spec.required = r.list(v, l, 'schema.required_columns').map((c) => r.text(c, l, 'a required column'));
     else r.fail(l, `schema: unknown setting '${k}'`, 'use allow_drop, allow_type_change, required_columns');
   }
   return spec;

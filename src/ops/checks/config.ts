@@ -5,24 +5,38 @@ import { readCheck } from './config-checks.js';
 /** A value from lakegit.yaml that a check compares rows with (bound as a parameter, cast to the column's type). */
 export type Literal = string | number | boolean | null;
 
-interface SpecBase { table: string; name: string; line: number }
-export type CheckSpec = SpecBase & (
-  | { kind: 'not_null'; column: string }
-  | { kind: 'unique'; columns: string[] }
-  | { kind: 'accepted_values'; column: string; values: Literal[] }
-  | { kind: 'range'; column: string; min?: Literal; max?: Literal }
-  | { kind: 'row_count'; min?: number; max?: number }
-  | { kind: 'max_change'; limit: number; percent: boolean }
-  | { kind: 'schema'; allowDrop: boolean; allowTypeChange: boolean; required: string[] }
-  | { kind: 'foreign_keys'; column: string; refTable: string; refColumn: string }
-  | { kind: 'sql'; query: string }
-);
+interface SpecBase {
+  table: string;
+  name: string;
+  line: number;
+}
+export type CheckSpec = SpecBase &
+  (
+    | { kind: 'not_null'; column: string }
+    | { kind: 'unique'; columns: string[] }
+    | { kind: 'accepted_values'; column: string; values: Literal[] }
+    | { kind: 'range'; column: string; min?: Literal; max?: Literal }
+    | { kind: 'row_count'; min?: number; max?: number }
+    | { kind: 'max_change'; limit: number; percent: boolean }
+    | { kind: 'schema'; allowDrop: boolean; allowTypeChange: boolean; required: string[] }
+    | { kind: 'foreign_keys'; column: string; refTable: string; refColumn: string }
+    | { kind: 'sql'; query: string }
+  );
 export type CheckKind = CheckSpec['kind'];
 
-export interface HookSpec { event: HookEvent; name: string; run: string; timeoutMs: number; line: number }
+export interface HookSpec {
+  event: HookEvent;
+  name: string;
+  run: string;
+  timeoutMs: number;
+  line: number;
+}
 export type HookEvent = 'pre-merge' | 'pre-commit';
 
-export interface ChecksConfig { checks: CheckSpec[]; hooks: HookSpec[] }
+export interface ChecksConfig {
+  checks: CheckSpec[];
+  hooks: HookSpec[];
+}
 
 export const DEFAULT_HOOK_TIMEOUT_S = 300;
 const KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'row_count', 'max_change', 'schema', 'foreign_keys', 'sql'];
@@ -122,7 +136,8 @@ export class ConfigReader {
     const out: HookSpec[] = [];
     for (const [event, list, eline] of entries) {
       if (event === 'timeout') continue;
-      if (event !== 'pre-merge' && event !== 'pre-commit') this.fail(eline, `unknown hook event '${event}'`, "hooks are 'pre-merge' and 'pre-commit'");
+      if (event !== 'pre-merge' && event !== 'pre-commit')
+        this.fail(eline, `unknown hook event '${event}'`, "hooks are 'pre-merge' and 'pre-commit'");
       if (isScalar(list) && list.value === null) continue;
       if (!isSeq(list)) this.fail(this.lineOf(list, eline), `hooks.${event} must be a list`);
       for (const item of list.items as Node[]) out.push(this.hook(event, item, defaultTimeout));
@@ -137,14 +152,17 @@ export class ConfigReader {
       return { event, name: run, run, timeoutMs: defaultTimeout * 1000, line };
     }
     const fields = new Map(this.pairs(item, `a ${event} hook`).map(([k, v, l]) => [k, { v, l }]));
-    for (const [k, { l }] of fields) if (!['name', 'run', 'timeout'].includes(k)) this.fail(l, `unknown hook field '${k}'`, "a hook has 'name', 'run' and 'timeout'");
+    for (const [k, { l }] of fields)
+      if (!['name', 'run', 'timeout'].includes(k)) this.fail(l, `unknown hook field '${k}'`, "a hook has 'name', 'run' and 'timeout'");
     const run = fields.get('run');
     if (!run) this.fail(line, `a ${event} hook needs 'run: <command>'`);
     const cmd = this.text(run.v, run.l, 'hook run');
     const name = fields.get('name');
     const timeout = fields.get('timeout');
     return {
-      event, run: cmd, line,
+      event,
+      run: cmd,
+      line,
       name: name ? this.text(name.v, name.l, 'hook name') : cmd,
       timeoutMs: (timeout ? this.number(timeout.v, timeout.l, 'hook timeout') : defaultTimeout) * 1000,
     };

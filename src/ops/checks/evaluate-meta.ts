@@ -4,7 +4,11 @@ import { countChanges, fromSnapshot } from '../rowdiff.js';
 import type { CheckSpec } from './config.js';
 import type { TableEnv } from './evaluate.js';
 
-interface Outcome { violations: number; sample: JsonRow[]; message?: string }
+interface Outcome {
+  violations: number;
+  sample: JsonRow[];
+  message?: string;
+}
 type MetaSpec = Extract<CheckSpec, { kind: 'row_count' | 'max_change' | 'schema' }>;
 
 /** Checks on the table as a whole: its size, how much it changed, its schema. The manifests answer most of it. */
@@ -30,7 +34,14 @@ async function maxChange(engine: Engine, t: TableEnv, spec: Extract<CheckSpec, {
   const c = await countChanges(engine, fromSnapshot(before), fromSnapshot(t.snapshot));
   const changed = c.added + c.removed + c.modified;
   const limit = spec.percent ? (before.manifest.rows * spec.limit) / 100 : spec.limit;
-  const stats = { added: c.added, removed: c.removed, modified: c.modified, changed, limit: spec.percent ? `${spec.limit}%` : spec.limit, baseRows: before.manifest.rows };
+  const stats = {
+    added: c.added,
+    removed: c.removed,
+    modified: c.modified,
+    changed,
+    limit: spec.percent ? `${spec.limit}%` : spec.limit,
+    baseRows: before.manifest.rows,
+  };
   if (changed <= limit) return { violations: 0, sample: [] };
   return { violations: changed, sample: [stats], message: `${changed} row(s) changed, more than ${stats.limit}` };
 }

@@ -36,14 +36,27 @@ export const viewSql = (table: string): string => `SELECT * FROM ${quoteIdent(ta
 
 export const checkedColumns = (spec: CheckSpec): string[] => {
   switch (spec.kind) {
-    case 'not_null': case 'accepted_values': case 'range': case 'foreign_keys': return [spec.column];
-    case 'unique': return spec.columns;
-    default: return [];
+    case 'not_null':
+    case 'accepted_values':
+    case 'range':
+    case 'foreign_keys':
+      return [spec.column];
+    case 'unique':
+      return spec.columns;
+    default:
+      return [];
   }
 };
 
 const result = (spec: CheckSpec, mode: CheckMode, violations: number, sample: JsonRow[], message?: string): CheckResult => ({
-  table: spec.table, check: spec.name, kind: spec.kind, passed: violations === 0, violations, sample, mode, line: spec.line,
+  table: spec.table,
+  check: spec.name,
+  kind: spec.kind,
+  passed: violations === 0,
+  violations,
+  sample,
+  mode,
+  line: spec.line,
   ...(message ? { message } : {}),
 });
 
@@ -64,9 +77,10 @@ export async function evaluate(env: EvalEnv, spec: CheckSpec): Promise<CheckResu
   }
   const { rel, mode } = await relationFor(env, t, spec);
   if (mode === 'incremental' && rel === undefined) return result(spec, mode, 0, []);
-  const found = spec.kind === 'sql'
-    ? await ruleViolations(env, t, spec, rel)
-    : await violations(env.engine, ...rowQuery(t, spec, viewSql(t.name), rel));
+  const found =
+    spec.kind === 'sql'
+      ? await ruleViolations(env, t, spec, rel)
+      : await violations(env.engine, ...rowQuery(t, spec, viewSql(t.name), rel));
   return result(spec, mode, found.count, found.sample);
 }
 
@@ -79,11 +93,14 @@ type RowSpec = Extract<CheckSpec, { kind: 'not_null' | 'accepted_values' | 'rang
  */
 function rowQuery(t: TableEnv, spec: RowSpec, table: string, changed?: string): [string, string, string[]] {
   const pick = sampleColumns(t, checkedColumns(spec));
-  const from = spec.kind === 'unique' ? table : changed ?? table;
+  const from = spec.kind === 'unique' ? table : (changed ?? table);
   const order = t.snapshot.identity.filter((c) => pick.includes(c));
   const orderBy = order.length ? cols(order) : 'ALL';
-  const where = (cond: string, params: string[] = []): [string, string, string[]] =>
-    [`SELECT ${cols(pick)} FROM (${from}) WHERE ${cond}`, orderBy, params];
+  const where = (cond: string, params: string[] = []): [string, string, string[]] => [
+    `SELECT ${cols(pick)} FROM (${from}) WHERE ${cond}`,
+    orderBy,
+    params,
+  ];
   switch (spec.kind) {
     case 'not_null':
       return where(`${quoteIdent(spec.column)} IS NULL`);
@@ -94,22 +111,36 @@ function rowQuery(t: TableEnv, spec: RowSpec, table: string, changed?: string): 
       return where(values.length ? `${c} IS NOT NULL AND ${c} NOT IN (${list})` : `${c} IS NOT NULL`, values);
     }
     case 'range': {
-      const bounds = ([[spec.min, '<'], [spec.max, '>']] as [Literal | undefined, string][]).filter(([v]) => v !== undefined && v !== null);
+      const bounds = (
+        [
+          [spec.min, '<'],
+          [spec.max, '>'],
+        ] as [Literal | undefined, string][]
+      ).filter(([v]) => v !== undefined && v !== null);
       const conds = bounds.map(([, op], i) => `${quoteIdent(spec.column)} ${op} CAST($${i + 1} AS ${typeOf(t, spec.column)})`);
-      return where(conds.join(' OR '), bounds.map(([v]) => String(v)));
+      return where(
+        conds.join(' OR '),
+        bounds.map(([v]) => String(v)),
+      );
     }
     case 'unique': {
       const on = (a: string, b: string) => spec.columns.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(' AND ');
       // A duplicate group of unchanged rows alone would have failed the baseline too.
-      const candidates = changed === undefined ? `(${from})`
-        : `(SELECT f.* FROM (${from}) f SEMI JOIN (SELECT DISTINCT ${cols(spec.columns)} FROM (${changed})) c ON ${on('f', 'c')})`;
+      const candidates =
+        changed === undefined
+          ? `(${from})`
+          : `(SELECT f.* FROM (${from}) f SEMI JOIN (SELECT DISTINCT ${cols(spec.columns)} FROM (${changed})) c ON ${on('f', 'c')})`;
       const dups = `SELECT ${cols(spec.columns)} FROM ${candidates} GROUP BY ALL HAVING count(*) > 1`;
       return [`SELECT ${cols(pick, 'r')} FROM (${from}) r SEMI JOIN (${dups}) d ON ${on('r', 'd')}`, orderBy, []];
     }
     case 'foreign_keys': {
       const c = `r.${quoteIdent(spec.column)}`;
       const keys = `SELECT ${quoteIdent(spec.refColumn)} AS k FROM ${quoteIdent(spec.refTable)}`;
-      return [`SELECT ${cols(pick, 'r')} FROM (${from}) r WHERE ${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM (${keys}) p WHERE p.k = ${c})`, orderBy, []];
+      return [
+        `SELECT ${cols(pick, 'r')} FROM (${from}) r WHERE ${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM (${keys}) p WHERE p.k = ${c})`,
+        orderBy,
+        [],
+      ];
     }
   }
 }
@@ -120,8 +151,12 @@ function rowQuery(t: TableEnv, spec: RowSpec, table: string, changed?: string): 
  * parent table is unchanged, only changed rows can lose their parent).
  */
 export async function incremental(env: EvalEnv, spec: CheckSpec): Promise<boolean> {
-  return ROW_LOCAL.has(spec.kind) || spec.kind === 'unique' || spec.kind === 'foreign_keys'
-    || (spec.kind === 'sql' && (await env.rowLocalRule(spec)));
+  return (
+    ROW_LOCAL.has(spec.kind) ||
+    spec.kind === 'unique' ||
+    spec.kind === 'foreign_keys' ||
+    (spec.kind === 'sql' && (await env.rowLocalRule(spec)))
+  );
 }
 
 /** Checks the baseline passed read only the changed rows (or, for `unique`, their groups); the rest read the whole table. */
@@ -150,8 +185,7 @@ export const firstLine = (e: unknown): string => String((e as Error)?.message ??
 
 async function violations(engine: Engine, sql: string, orderBy: string, params?: string[]): Promise<{ count: number; sample: JsonRow[] }> {
   const n = quoteIdent('__lg_violations');
-  const rows = await engine.all(
-    `SELECT *, count(*) OVER () AS ${n} FROM (${sql}) ORDER BY ${orderBy} LIMIT ${SAMPLE_SIZE}`, params);
+  const rows = await engine.all(`SELECT *, count(*) OVER () AS ${n} FROM (${sql}) ORDER BY ${orderBy} LIMIT ${SAMPLE_SIZE}`, params);
   const count = rows.length ? Number(rows[0].__lg_violations) : 0;
   return { count, sample: rows.map(({ __lg_violations: _n, ...row }) => row) };
 }

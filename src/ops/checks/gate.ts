@@ -37,8 +37,14 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   const targetTree = baseline?.tree ?? emptyTree();
   const targetName = m.targetBranch ?? short(m.targetCommit);
   const out = await runChecks(ctx, {
-    event: 'pre-merge', config: targetTree.config, configTree: targetTree, origin: `lakegit.yaml at ${targetName}`,
-    candidate: m.result, candidateCommit: m.sourceCommit, into: m.targetBranch, full: m.full,
+    event: 'pre-merge',
+    config: targetTree.config,
+    configTree: targetTree,
+    origin: `lakegit.yaml at ${targetName}`,
+    candidate: m.result,
+    candidateCommit: m.sourceCommit,
+    into: m.targetBranch,
+    full: m.full,
     baseline,
     hooks: { event: 'pre-merge', sourceRef: m.sourceRef, targetRef: m.targetBranch ?? m.targetCommit ?? '', commit: m.sourceCommit },
   });
@@ -57,14 +63,20 @@ async function notePasses(ctx: RepoContext, tree: TableTree, passes: PassNote['t
 export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport | undefined> {
   const guarded = await isProtected(ctx, input.targetBranch);
   if (input.noVerify && guarded) {
-    throw refused(`branch '${input.targetBranch}' is protected: --no-verify cannot skip the checks of a merge into it`,
-      { branch: input.targetBranch }, 'merge without --no-verify');
+    throw refused(
+      `branch '${input.targetBranch}' is protected: --no-verify cannot skip the checks of a merge into it`,
+      { branch: input.targetBranch },
+      'merge without --no-verify',
+    );
   }
   if (input.noVerify) return undefined;
   const { report, passes } = await mergeChecks(ctx, input);
   if (!report.passed) {
-    throw refused(failureSummary(report, `merge of '${input.sourceRef}' into ${input.targetBranch ? `'${input.targetBranch}'` : 'HEAD'} refused`),
-      { report }, `run 'lakegit check ${input.sourceRef} --into ${input.targetBranch ?? 'HEAD'}' for the full report`);
+    throw refused(
+      failureSummary(report, `merge of '${input.sourceRef}' into ${input.targetBranch ? `'${input.targetBranch}'` : 'HEAD'} refused`),
+      { report },
+      `run 'lakegit check ${input.sourceRef} --into ${input.targetBranch ?? 'HEAD'}' for the full report`,
+    );
   }
   if (!input.dryRun) await notePasses(ctx, input.result, passes);
   return { passed: true, summary: summary(report), details: report };
@@ -73,23 +85,38 @@ export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promis
 export async function commitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport | undefined> {
   if (input.extraParents?.length) {
     return mergeGate(ctx, {
-      targetBranch: input.branch, targetCommit: input.parent, sourceRef: input.extraParents[0].slice(0, 7),
-      sourceCommit: input.extraParents[0], result: input.tree, noVerify: input.noVerify, dryRun: false,
+      targetBranch: input.branch,
+      targetCommit: input.parent,
+      sourceRef: input.extraParents[0].slice(0, 7),
+      sourceCommit: input.extraParents[0],
+      result: input.tree,
+      noVerify: input.noVerify,
+      dryRun: false,
     });
   }
   if (await isProtected(ctx, input.branch)) {
-    throw refused(`branch '${input.branch}' is protected: it takes no direct ${input.event}`, { branch: input.branch },
-      `do it on another branch ('lakegit checkout -b <name>') and merge that into '${input.branch}'`);
+    throw refused(
+      `branch '${input.branch}' is protected: it takes no direct ${input.event}`,
+      { branch: input.branch },
+      `do it on another branch ('lakegit checkout -b <name>') and merge that into '${input.branch}'`,
+    );
   }
   if (input.noVerify) return undefined;
   const { report, passes } = await runChecks(ctx, {
-    event: 'pre-commit', config: input.tree.config, configTree: input.tree, origin: 'lakegit.yaml being committed',
-    candidate: input.tree, baseline: await baselineAt(ctx, input.parent),
+    event: 'pre-commit',
+    config: input.tree.config,
+    configTree: input.tree,
+    origin: 'lakegit.yaml being committed',
+    candidate: input.tree,
+    baseline: await baselineAt(ctx, input.parent),
     hooks: { event: 'pre-commit', sourceRef: input.branch ?? 'HEAD', targetRef: input.branch ?? 'HEAD', commit: input.parent ?? '' },
   });
   if (!report.passed) {
-    throw refused(failureSummary(report, `${input.event} refused by pre-commit checks`), { report },
-      "fix the rows (or lakegit.yaml), or pass --no-verify to skip the checks");
+    throw refused(
+      failureSummary(report, `${input.event} refused by pre-commit checks`),
+      { report },
+      'fix the rows (or lakegit.yaml), or pass --no-verify to skip the checks',
+    );
   }
   await notePasses(ctx, input.tree, passes);
   return { passed: true, summary: summary(report), details: report };
@@ -97,7 +124,10 @@ export async function commitGate(ctx: RepoContext, input: CommitGateInput): Prom
 
 export async function refGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
   if (await isProtected(ctx, input.branch)) {
-    throw refused(`branch '${input.branch}' is protected: it cannot be ${input.event === 'reset' ? 'reset' : 'moved'} directly`,
-      { branch: input.branch }, `unprotect it first ('lakegit unprotect ${input.branch}') if you really mean to`);
+    throw refused(
+      `branch '${input.branch}' is protected: it cannot be ${input.event === 'reset' ? 'reset' : 'moved'} directly`,
+      { branch: input.branch },
+      `unprotect it first ('lakegit unprotect ${input.branch}') if you really mean to`,
+    );
   }
 }

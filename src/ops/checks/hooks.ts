@@ -13,7 +13,12 @@ import { snapshotOf, type TableTree } from '../tree.js';
 import type { HookSpec } from './config.js';
 import type { CheckResult } from './report.js';
 
-export interface HookVars { event: string; sourceRef: string; targetRef: string; commit: string }
+export interface HookVars {
+  event: string;
+  sourceRef: string;
+  targetRef: string;
+  commit: string;
+}
 
 const MAX_OUTPUT = 64 * 1024;
 
@@ -24,7 +29,11 @@ const MAX_OUTPUT = 64 * 1024;
  * to the chunk store. A non-zero exit or a timeout blocks.
  */
 export async function runHooks(
-  ctx: RepoContext, hooks: HookSpec[], vars: HookVars, candidate: TableTree, baseline: TableTree | undefined,
+  ctx: RepoContext,
+  hooks: HookSpec[],
+  vars: HookVars,
+  candidate: TableTree,
+  baseline: TableTree | undefined,
 ): Promise<CheckResult[]> {
   if (hooks.length === 0) return [];
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-hook-'));
@@ -32,8 +41,13 @@ export async function runHooks(
     const tablesJson = path.join(dir, 'tables.json');
     await fsp.writeFile(tablesJson, `${JSON.stringify(await describeTables(ctx, candidate, baseline, dir), null, 1)}\n`);
     const env = {
-      ...process.env, LAKEGIT_EVENT: vars.event, LAKEGIT_SOURCE_REF: vars.sourceRef, LAKEGIT_TARGET_REF: vars.targetRef,
-      LAKEGIT_COMMIT: vars.commit, LAKEGIT_TABLES_JSON: tablesJson, LAKEGIT_ROOT: ctx.root,
+      ...process.env,
+      LAKEGIT_EVENT: vars.event,
+      LAKEGIT_SOURCE_REF: vars.sourceRef,
+      LAKEGIT_TARGET_REF: vars.targetRef,
+      LAKEGIT_COMMIT: vars.commit,
+      LAKEGIT_TABLES_JSON: tablesJson,
+      LAKEGIT_ROOT: ctx.root,
     };
     const out: CheckResult[] = [];
     for (const h of hooks) out.push(await runOne(ctx.root, h, env));
@@ -52,7 +66,11 @@ async function describeTables(ctx: RepoContext, candidate: TableTree, baseline: 
     const m = snap.manifest;
     out[name] = {
       files: await compactedFiles(ctx, engine, snap, dir),
-      rows: m.rows, key: m.key, columns: m.columns, format: m.source.format, file: m.source.file,
+      rows: m.rows,
+      key: m.key,
+      columns: m.columns,
+      format: m.source.format,
+      file: m.source.file,
       diff: await diffOf(engine, before, snap),
     };
   }
@@ -86,7 +104,9 @@ async function compactedFiles(ctx: RepoContext, engine: Engine, snap: TableSnaps
 function runOne(cwd: string, hook: HookSpec, env: NodeJS.ProcessEnv): Promise<CheckResult> {
   return new Promise((resolve) => {
     let output = '';
-    const keep = (b: Buffer) => { if (output.length < MAX_OUTPUT) output += b.toString('utf8'); };
+    const keep = (b: Buffer) => {
+      if (output.length < MAX_OUTPUT) output += b.toString('utf8');
+    };
     // Its own process group, so a timeout ends the hook and everything it started.
     const child = spawn('sh', ['-c', hook.run], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', keep);
@@ -94,15 +114,26 @@ function runOne(cwd: string, hook: HookSpec, env: NodeJS.ProcessEnv): Promise<Ch
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, hook.timeoutMs);
     const done = (code: number | null, message?: string) => {
       clearTimeout(timer);
       const passed = !timedOut && code === 0;
       resolve({
-        table: null, check: hook.name, kind: 'hook', passed, violations: passed ? 0 : 1, sample: [], mode: 'full', line: hook.line,
+        table: null,
+        check: hook.name,
+        kind: 'hook',
+        passed,
+        violations: passed ? 0 : 1,
+        sample: [],
+        mode: 'full',
+        line: hook.line,
         output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n[output cut]` : output,
-        ...(passed ? {} : { message: timedOut ? `timed out after ${hook.timeoutMs / 1000} s` : message ?? `exited with ${code}` }),
+        ...(passed ? {} : { message: timedOut ? `timed out after ${hook.timeoutMs / 1000} s` : (message ?? `exited with ${code}`) }),
       });
     };
     child.on('error', (e) => done(null, `cannot run: ${e.message}`));

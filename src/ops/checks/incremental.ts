@@ -37,7 +37,9 @@ export function fingerprint(spec: CheckSpec): string {
   return createHash('sha1').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
-interface SqlNode { [k: string]: unknown }
+interface SqlNode {
+  [k: string]: unknown;
+}
 
 /**
  * An sql rule is row-local when it is one SELECT over its own table alone, filtering rows with
@@ -52,15 +54,19 @@ export async function isRowLocalRule(engine: Engine, query: string, table: strin
   const node = statements[0].node;
   const from = node.from_table as SqlNode | null;
   if (node.type !== 'SELECT_NODE' || !from || from.type !== 'BASE_TABLE' || from.table_name !== table || from.schema_name) return false;
-  if ((node.modifiers as unknown[]).length || (node.group_expressions as unknown[]).length || node.having || node.qualify || node.sample) return false;
+  if ((node.modifiers as unknown[]).length || (node.group_expressions as unknown[]).length || node.having || node.qualify || node.sample)
+    return false;
   if ((node.cte_map as { map: unknown[] }).map.length) return false;
   const functions = new Set<string>();
   let forbidden = false;
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const n = v as SqlNode;
-    if (n.class === 'SUBQUERY' || n.class === 'WINDOW' || n.class === 'STAR' && n.columns === true) forbidden = true;
+    if (n.class === 'SUBQUERY' || n.class === 'WINDOW' || (n.class === 'STAR' && n.columns === true)) forbidden = true;
     if (n.class === 'FUNCTION' && typeof n.function_name === 'string') functions.add(n.function_name.toLowerCase());
     Object.values(n).forEach(walk);
   };
@@ -75,8 +81,9 @@ const scalarCache = new Map<string, boolean>();
 async function deterministicScalar(engine: Engine, name: string): Promise<boolean> {
   let ok = scalarCache.get(name);
   if (ok === undefined) {
-    const rows = await engine.all(
-      'SELECT function_type AS t, stability AS s FROM duckdb_functions() WHERE lower(function_name) = $1', [name]);
+    const rows = await engine.all('SELECT function_type AS t, stability AS s FROM duckdb_functions() WHERE lower(function_name) = $1', [
+      name,
+    ]);
     ok = rows.length > 0 && rows.every((r) => (r.t === 'scalar' || r.t === 'macro') && r.s === 'CONSISTENT');
     scalarCache.set(name, ok);
   }

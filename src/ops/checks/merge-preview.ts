@@ -11,23 +11,36 @@ import { readTableTree, type TableTree } from '../tree.js';
  * lock (a concurrent writer's new chunks must not be mistaken for ours).
  */
 export async function withMergePreview<T>(
-  ctx: RepoContext, target: string, source: string, names: { into: string; sourceRef: string },
+  ctx: RepoContext,
+  target: string,
+  source: string,
+  names: { into: string; sourceRef: string },
   body: (tree: TableTree) => Promise<T>,
 ): Promise<T> {
   const bases = await ctx.git.mergeBases(target, source);
   if (bases.length > 1) {
-    throw badInput(`'${names.sourceRef}' and '${names.into}' have ${bases.length} merge bases`, { bases },
-      `merge '${names.into}' into '${names.sourceRef}' first, so that it fast-forwards`);
+    throw badInput(
+      `'${names.sourceRef}' and '${names.into}' have ${bases.length} merge bases`,
+      { bases },
+      `merge '${names.into}' into '${names.sourceRef}' first, so that it fast-forwards`,
+    );
   }
   return ctx.locked(async () => {
     const before = await listStore(ctx);
     try {
-      const [base, ours, theirs] = await Promise.all([readTableTree(ctx, bases[0]), readTableTree(ctx, target), readTableTree(ctx, source)]);
+      const [base, ours, theirs] = await Promise.all([
+        readTableTree(ctx, bases[0]),
+        readTableTree(ctx, target),
+        readTableTree(ctx, source),
+      ]);
       const merged = await mergeTrees(ctx, { base, ours, theirs }, undefined);
       if (merged.conflicts.length) {
         const tables = [...new Set(merged.conflicts.map((c) => c.table))];
-        throw refused(`merging '${names.sourceRef}' into '${names.into}' conflicts (${merged.conflicts.length} conflict(s) in ${tables.join(', ')}): a merge would stop before its checks`,
-          { tables }, `merge '${names.into}' into '${names.sourceRef}' and resolve the conflicts there first`);
+        throw refused(
+          `merging '${names.sourceRef}' into '${names.into}' conflicts (${merged.conflicts.length} conflict(s) in ${tables.join(', ')}): a merge would stop before its checks`,
+          { tables },
+          `merge '${names.into}' into '${names.sourceRef}' and resolve the conflicts there first`,
+        );
       }
       return await body(merged.tree);
     } finally {

@@ -45,7 +45,12 @@ export async function recordPasses(ctx: RepoContext, oid: string, passes: PassNo
     tables[name] = { manifest: p.manifest, passed: [...new Set([...old, ...p.passed])].sort() };
   }
   const note: PassNote = { lakegit: 1, tables };
-  const author = await resolveIdentity(ctx).catch(() => ({ name: 'lakegit', email: '', timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 }));
+  const author = await resolveIdentity(ctx).catch(() => ({
+    name: 'lakegit',
+    email: '',
+    timestamp: Math.floor(Date.now() / 1000),
+    timezoneOffset: 0,
+  }));
   const text = `${JSON.stringify(note)}\n`;
   try {
     await ctx.git.addNote(NOTES_REF, oid, text, author);

@@ -26,7 +26,10 @@ export interface RunInput {
   hooks?: HookVars;
 }
 
-export interface RunOutput { report: CheckReport; passes: PassNote['tables'] }
+export interface RunOutput {
+  report: CheckReport;
+  passes: PassNote['tables'];
+}
 
 /**
  * A commit as the baseline of a run: its tables, and its id and tree id, the two places a passing
@@ -38,7 +41,11 @@ export async function baselineAt(ctx: RepoContext, commit: string | undefined): 
   return { tree: await readTablesOfTree(ctx, treeOid), commit, treeOid };
 }
 
-export async function loadConfig(ctx: RepoContext, blob: string | undefined, origin: string): Promise<{ config: ChecksConfig; reader: ConfigReader }> {
+export async function loadConfig(
+  ctx: RepoContext,
+  blob: string | undefined,
+  origin: string,
+): Promise<{ config: ChecksConfig; reader: ConfigReader }> {
   const reader = new ConfigReader(origin);
   return { reader, config: blob ? reader.parse(await ctx.git.readText(blob)) : { checks: [], hooks: [] } };
 }
@@ -50,8 +57,13 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
   const { config, reader } = await loadConfig(ctx, input.config, input.origin);
   const hooks = config.hooks.filter((h) => h.event === hookEvent(input.event));
   const report: CheckReport = {
-    rev: input.candidateCommit ?? null, event: input.event, config: input.origin, target: input.baseline?.commit,
-    ...(input.into ? { into: input.into } : {}), passed: true, checks: [],
+    rev: input.candidateCommit ?? null,
+    event: input.event,
+    config: input.origin,
+    target: input.baseline?.commit,
+    ...(input.into ? { into: input.into } : {}),
+    passed: true,
+    checks: [],
   };
   const passes: PassNote['tables'] = {};
   if (config.checks.length === 0 && hooks.length === 0) return { report, passes };
@@ -79,13 +91,20 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
   } finally {
     await dropViews(engine, tables);
   }
-  if (input.hooks) report.checks.push(...await runHooks(ctx, hooks, input.hooks, input.candidate, input.baseline?.tree));
+  if (input.hooks) report.checks.push(...(await runHooks(ctx, hooks, input.hooks, input.candidate, input.baseline?.tree)));
   report.passed = report.checks.every((c) => c.passed);
   return { report, passes };
 }
 
 const absent = (spec: CheckSpec): CheckResult => ({
-  table: spec.table, check: 'exists()', kind: 'exists', passed: false, violations: 1, sample: [], mode: 'full', line: spec.line,
+  table: spec.table,
+  check: 'exists()',
+  kind: 'exists',
+  passed: false,
+  violations: 1,
+  sample: [],
+  mode: 'full',
+  line: spec.line,
   message: `table '${spec.table}' is missing from the candidate, so its checks cannot pass`,
 });
 
@@ -97,7 +116,10 @@ async function tableEnvs(ctx: RepoContext, input: RunInput): Promise<Map<string,
     const baseTree = input.baseline?.tree;
     const baseline = baseTree?.tables.has(name) ? await snapshotOf(ctx, baseTree, name) : undefined;
     out.set(name, {
-      name, snapshot, baseline, same: !!baseline && baseTree!.tables.get(name) === input.candidate.tables.get(name),
+      name,
+      snapshot,
+      baseline,
+      same: !!baseline && baseTree!.tables.get(name) === input.candidate.tables.get(name),
       changed: baseline ? changedRowsSql(baseline.manifest, snapshot.manifest, ctx.chunks) : undefined,
       passed: passedAt(note, name, baseTree?.tables.get(name)),
     });

@@ -46,9 +46,12 @@ async function validateValues(engine: Engine, spec: CheckSpec, columns: { name: 
 }
 
 async function validateSql(engine: Engine, spec: Extract<CheckSpec, { kind: 'sql' }>, fail: Fail): Promise<void> {
-  const parsed = JSON.parse(String(await engine.value<string>('SELECT json_serialize_sql($1::VARCHAR)', [spec.query]))) as
-    { error?: boolean; error_message?: string; statements?: { node: { type: string } }[] };
-  if (parsed.error) fail(spec.line, `sql rule '${spec.name}' of table '${spec.table}': ${parsed.error_message ?? 'cannot parse the query'}`);
+  const parsed = JSON.parse(String(await engine.value<string>('SELECT json_serialize_sql($1::VARCHAR)', [spec.query]))) as {
+    error?: boolean;
+    error_message?: string;
+    statements?: { node: { type: string } }[];
+  };
+  if (parsed.error)
+    fail(spec.line, `sql rule '${spec.name}' of table '${spec.table}': ${parsed.error_message ?? 'cannot parse the query'}`);
   if (parsed.statements?.length !== 1) fail(spec.line, `sql rule '${spec.name}' must be one SELECT query`);
 }
-

@@ -64,13 +64,15 @@ export class Comparison {
     const only = input.columns ? new Set(input.columns) : undefined;
     this.shown = this.pair.filter((c) => c.key || !only || only.has(c.name));
     this.compared = this.shown.filter((c) => !c.key);
-    const order = (cols: readonly Column[]) => cols
-      .map((c) => [c.name, this.shown.findIndex((s) => s.name === c.name)] as [string, number]).filter(([, i]) => i >= 0);
+    const order = (cols: readonly Column[]) =>
+      cols.map((c) => [c.name, this.shown.findIndex((s) => s.name === c.name)] as [string, number]).filter(([, i]) => i >= 0);
     this.beforeOrder = order(input.beforeColumns);
     this.afterOrder = order(input.afterColumns);
   }
 
-  get keyed(): boolean { return this.input.key !== null; }
+  get keyed(): boolean {
+    return this.input.key !== null;
+  }
 
   /**
    * Changed rows in key order (multisets: in row order, one row per copy). Text casts are applied
@@ -98,15 +100,21 @@ export class Comparison {
       order.map(([name, j]) => field(name, `${prefix}${j}`, typeOf(this.shown[j])));
     const both = (c: PairColumn) => this.outputType(c);
     const [before, after, key] = this.keyed
-      ? [side('__lg_b', this.beforeOrder, (c) => c.before), side('__lg_a', this.afterOrder, (c) => c.after),
-        this.input.key!.map((k, i) => field(k, `__lg_k${i}`, both(this.pair.find((p) => p.name === k)!)))]
+      ? [
+          side('__lg_b', this.beforeOrder, (c) => c.before),
+          side('__lg_a', this.afterOrder, (c) => c.after),
+          this.input.key!.map((k, i) => field(k, `__lg_k${i}`, both(this.pair.find((p) => p.name === k)!))),
+        ]
       : [side('__lg_v', this.beforeOrder, both), side('__lg_v', this.afterOrder, both), []];
     const all = [...before, ...after, ...key];
     if (all.some(([, v]) => v === undefined)) return undefined;
     const obj = (fields: readonly (readonly [string, string | undefined])[]) => jsonObjectText(fields as [string, string][]);
-    const flags = this.compared.map((c, j) =>
-      `CASE WHEN (__lg_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`);
-    const changed = this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], x -> x IS NOT NULL), ',') || ']'` : `'[]'`;
+    const flags = this.compared.map(
+      (c, j) =>
+        `CASE WHEN (__lg_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`,
+    );
+    const changed =
+      this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], x -> x IS NOT NULL), ',') || ']'` : `'[]'`;
     return `SELECT '{"op":"' || __lg_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
         || ',"before":' || CASE WHEN __lg_op = 'added' THEN 'null' ELSE ${obj(before)} END
         || ',"after":' || CASE WHEN __lg_op = 'removed' THEN 'null' ELSE ${obj(after)} END
@@ -120,7 +128,7 @@ export class Comparison {
    */
   private outputType(c: PairColumn): string | undefined {
     if (mixed(c)) return 'VARCHAR';
-    return c.before === undefined || c.after === undefined || c.before === c.after ? c.after ?? c.before : undefined;
+    return c.before === undefined || c.after === undefined || c.before === c.after ? (c.after ?? c.before) : undefined;
   }
 
   /** One row per op with its count. */
@@ -155,21 +163,26 @@ export class Comparison {
     const op = at.get('__lg_op')!;
     if (!this.keyed) {
       const [b, a] = [side('__lg_v', this.beforeOrder), side('__lg_v', this.afterOrder)];
-      return (row) => (row[op] === 'added'
-        ? { op: 'added', key: null, before: null, after: pick(row, a), changed: [] }
-        : { op: 'removed', key: null, before: pick(row, b), after: null, changed: [] });
+      return (row) =>
+        row[op] === 'added'
+          ? { op: 'added', key: null, before: null, after: pick(row, a), changed: [] }
+          : { op: 'removed', key: null, before: pick(row, b), after: null, changed: [] };
     }
     const keys = this.input.key!.map((k, i) => [k, at.get(`__lg_k${i}`)!] as const);
     const [b, a] = [side('__lg_b', this.beforeOrder), side('__lg_a', this.afterOrder)];
     const masks = this.masks().map((_, g) => at.get(`__lg_m${g}`)!);
-    const changedOf = (row: readonly Json[]) => this.compared.filter((_, j) => {
-      const mask = Number(row[masks[Math.floor(j / MASK_BITS)]]);
-      return Math.floor(mask / 2 ** (j % MASK_BITS)) % 2 === 1;
-    }).map((c) => c.name);
+    const changedOf = (row: readonly Json[]) =>
+      this.compared
+        .filter((_, j) => {
+          const mask = Number(row[masks[Math.floor(j / MASK_BITS)]]);
+          return Math.floor(mask / 2 ** (j % MASK_BITS)) % 2 === 1;
+        })
+        .map((c) => c.name);
     return (row) => {
       const kind = row[op] as DiffOp;
       return {
-        op: kind, key: pick(row, keys),
+        op: kind,
+        key: pick(row, keys),
         before: kind === 'added' ? null : pick(row, b),
         after: kind === 'removed' ? null : pick(row, a),
         changed: kind === 'modified' ? changedOf(row) : [],
@@ -180,9 +193,15 @@ export class Comparison {
   /** The result columns of `rowsSql`, in order. */
   private outputNames(): string[] {
     if (!this.keyed) return ['__lg_op', ...this.shown.map((_, j) => `__lg_v${j}`)];
-    return ['__lg_op', ...this.input.key!.map((_, i) => `__lg_k${i}`),
-      ...this.shown.flatMap((c, j) => [...(c.before !== undefined ? [`__lg_b${j}`] : []), ...(c.after !== undefined ? [`__lg_a${j}`] : [])]),
-      ...this.masks().map((_, g) => `__lg_m${g}`)];
+    return [
+      '__lg_op',
+      ...this.input.key!.map((_, i) => `__lg_k${i}`),
+      ...this.shown.flatMap((c, j) => [
+        ...(c.before !== undefined ? [`__lg_b${j}`] : []),
+        ...(c.after !== undefined ? [`__lg_a${j}`] : []),
+      ]),
+      ...this.masks().map((_, g) => `__lg_m${g}`),
+    ];
   }
 
   /** Changed-column flags packed MASK_BITS to an integer: a row carries a few values, not one per column. */
@@ -205,9 +224,11 @@ export class Comparison {
       const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
       return `SELECT * FROM (SELECT ${['true AS __lg_p', ...cols].join(', ')} FROM (${rel}))${where}`;
     };
-    const ctes = [...(this.input.prelude ?? []),
+    const ctes = [
+      ...(this.input.prelude ?? []),
       `__lg_b AS (${side(this.input.before, (c) => c.before)})`,
-      `__lg_a AS (${side(this.input.after, (c) => c.after)})`];
+      `__lg_a AS (${side(this.input.after, (c) => c.after)})`,
+    ];
     return `WITH ${ctes.join(',\n')}`;
   }
 
@@ -225,10 +246,12 @@ export class Comparison {
 
   private keyedSql(): string {
     const key = this.input.key!;
-    const on = key.map((k) => {
-      const c = this.pair.find((p) => p.name === k)!;
-      return mixed(c) ? `${asText(`b.${q(k)}`)} = ${asText(`a.${q(k)}`)}` : `b.${q(k)} = a.${q(k)}`;
-    }).join(' AND ');
+    const on = key
+      .map((k) => {
+        const c = this.pair.find((p) => p.name === k)!;
+        return mixed(c) ? `${asText(`b.${q(k)}`)} = ${asText(`a.${q(k)}`)}` : `b.${q(k)} = a.${q(k)}`;
+      })
+      .join(' AND ');
     const flags = this.compared.map((c) => this.distinct(c));
     const cols = [
       `CASE WHEN b.__lg_p IS NULL THEN 'added' WHEN a.__lg_p IS NULL THEN 'removed' ELSE 'modified' END AS __lg_op`,

@@ -33,10 +33,12 @@ export async function composedCounts(engine: () => Promise<Engine>, before: Side
   const key = b.key;
   const op = quoteIdent(OP);
   const touches = `SELECT ${cols(key)}, count(*) AS __lg_c, any_value(${op}) AS __lg_op FROM (${fresh
-    .map((d) => `SELECT ${cols(key)}, ${op} FROM read_parquet(${pathList([store.pathOf(d.id)])})`).join(' UNION ALL ')}) GROUP BY ALL`;
+    .map((d) => `SELECT ${cols(key)}, ${op} FROM read_parquet(${pathList([store.pathOf(d.id)])})`)
+    .join(' UNION ALL ')}) GROUP BY ALL`;
   const db = await engine();
   const flip: Record<string, keyof RowCounts> = forward
-    ? { added: 'added', removed: 'removed', modified: 'modified' } : { added: 'removed', removed: 'added', modified: 'modified' };
+    ? { added: 'added', removed: 'removed', modified: 'modified' }
+    : { added: 'removed', removed: 'added', modified: 'modified' };
   for (const r of await db.all(`SELECT __lg_op AS op, count(*) AS n FROM (${touches}) WHERE __lg_c = 1 GROUP BY 1`)) {
     counts[flip[String(r.op)]] += Number(r.n);
   }
@@ -46,7 +48,12 @@ export async function composedCounts(engine: () => Promise<Engine>, before: Side
   const split = { ...splitChunks(b, a), key, total: 0 };
   const plan = await prunedKeyed(db, before.snapshot!, after.snapshot!, split, multi);
   const cmp = new Comparison({
-    before: plan.before, after: plan.after, beforeColumns: b.columns, afterColumns: a.columns, key, prelude: plan.prelude,
+    before: plan.before,
+    after: plan.after,
+    beforeColumns: b.columns,
+    afterColumns: a.columns,
+    key,
+    prelude: plan.prelude,
   });
   for (const r of await db.all(cmp.countsSql())) counts[r.op as keyof RowCounts] += Number(r.n);
   return counts;

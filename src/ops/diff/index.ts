@@ -23,7 +23,7 @@ export type * from './types.js';
  * manifests say may differ.
  */
 export async function diff(ctx: RepoContext, opts: DiffOptions = {}): Promise<DiffSession> {
-  if (opts.where !== undefined && !opts.where.trim()) throw badInput('--where needs a condition', {}, "e.g. --where \"region = 'EU'\"");
+  if (opts.where !== undefined && !opts.where.trim()) throw badInput('--where needs a condition', {}, 'e.g. --where "region = \'EU\'"');
   if (opts.columns && opts.columns.length === 0) throw badInput('--columns needs at least one column name');
   const ends = await resolveEndpoints(ctx, opts);
   const pairs = await pairTables(ctx, ends);
@@ -63,9 +63,14 @@ async function loadSide(ctx: RepoContext, t: SideTable, cleanup: string[]): Prom
 }
 
 /** The missing side of an added or removed table: no rows, the other side's columns (as an empty snapshot when it is one). */
-const noRows = (like: Side): Side => (like.snapshot
-  ? { columns: like.columns, key: like.key, snapshot: new TableSnapshot({ ...like.snapshot.manifest, chunks: [], deltas: [], rows: 0 }, like.snapshot.store) }
-  : { columns: like.columns, key: like.key, sql: emptyRelation(like.columns) });
+const noRows = (like: Side): Side =>
+  like.snapshot
+    ? {
+        columns: like.columns,
+        key: like.key,
+        snapshot: new TableSnapshot({ ...like.snapshot.manifest, chunks: [], deltas: [], rows: 0 }, like.snapshot.store),
+      }
+    : { columns: like.columns, key: like.key, sql: emptyRelation(like.columns) };
 
 export function schemaDelta(before: readonly Column[] | null, after: readonly Column[] | null): SchemaDelta {
   if (!before || !after) return { added: [], removed: [], changed: [] };
@@ -84,14 +89,25 @@ async function prepare(ctx: RepoContext, pair: TablePair, opts: DiffOptions, cle
  * Options are checked at once; what to read is planned when rows or stats are first asked for.
  */
 export async function compareSides(
-  engine: () => Promise<Engine>, b: Side | undefined, a: Side | undefined,
-  opts: Pick<DiffOptions, 'where' | 'columns'> = {}, meta: TableMeta = { table: '', status: 'modified' },
+  engine: () => Promise<Engine>,
+  b: Side | undefined,
+  a: Side | undefined,
+  opts: Pick<DiffOptions, 'where' | 'columns'> = {},
+  meta: TableMeta = { table: '', status: 'modified' },
 ): Promise<TableDiff> {
   const before = b ?? noRows(a!);
   const after = a ?? noRows(b!);
   checkColumns(meta.table, before.columns, after.columns, opts.columns);
-  const td = new PlannedTableDiff(engine, meta, schemaDelta(b?.columns ?? null, a?.columns ?? null), { before, after },
-    b?.columns ?? null, a?.columns ?? null, opts, wholeSideRows(b, a, opts));
+  const td = new PlannedTableDiff(
+    engine,
+    meta,
+    schemaDelta(b?.columns ?? null, a?.columns ?? null),
+    { before, after },
+    b?.columns ?? null,
+    a?.columns ?? null,
+    opts,
+    wholeSideRows(b, a, opts),
+  );
   if (opts.where && !(before.snapshot && after.snapshot && sameData(before.snapshot.manifest, after.snapshot.manifest))) {
     await checkWhere(await engine(), td.comparison('', ''), meta.table, opts.where);
   }
@@ -109,8 +125,11 @@ function wholeSideRows(b: Side | undefined, a: Side | undefined, opts: Pick<Diff
 function checkColumns(table: string, before: Column[], after: Column[], wanted?: string[]): void {
   for (const c of wanted ?? []) {
     if (!before.some((x) => x.name === c) && !after.some((x) => x.name === c)) {
-      throw badInput(`--columns: table '${table}' has no column '${c}'`, { table, column: c },
-        `columns are: ${[...new Set([...after, ...before].map((x) => x.name))].join(', ')}`);
+      throw badInput(
+        `--columns: table '${table}' has no column '${c}'`,
+        { table, column: c },
+        `columns are: ${[...new Set([...after, ...before].map((x) => x.name))].join(', ')}`,
+      );
     }
   }
 }
@@ -120,7 +139,11 @@ async function checkWhere(engine: Engine, cmp: Comparison, table: string, where:
     await engine.run(cmp.whereCheckSql());
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw badInput(`--where does not fit table '${table}': ${first}`, { table, where }, 'write a DuckDB condition over the table\'s columns');
+    throw badInput(
+      `--where does not fit table '${table}': ${first}`,
+      { table, where },
+      "write a DuckDB condition over the table's columns",
+    );
   }
 }
 

@@ -29,9 +29,20 @@ export interface Endpoints {
  * A table on one side: a manifest blob, or (working side) a file that differs from its staged
  * manifest and must be read. `prior` is the staged manifest such a file is compared under.
  */
-export interface SideTable { name: string; blob?: string; file?: string; prior?: string }
+export interface SideTable {
+  name: string;
+  blob?: string;
+  file?: string;
+  prior?: string;
+}
 
-export interface TablePair { table: string; status: TableStatus; from?: string; before?: SideTable; after?: SideTable }
+export interface TablePair {
+  table: string;
+  status: TableStatus;
+  from?: string;
+  before?: SideTable;
+  after?: SideTable;
+}
 
 const isTableRef = (w: string) => w !== '@' && (w.startsWith('"') || (w.includes('@') && !w.startsWith('@')));
 
@@ -48,7 +59,7 @@ async function commitRef(ctx: RepoContext, rev: string): Promise<SideRef> {
 /** A word names a revision unless it is a tracked table's name that is not also a branch or tag. */
 async function isRevision(ctx: RepoContext, word: string, tableNames: Set<string>): Promise<boolean> {
   if (tableNames.has(word)) {
-    const ref = await ctx.git.resolveRef(`refs/heads/${word}`) ?? await ctx.git.resolveRef(`refs/tags/${word}`);
+    const ref = (await ctx.git.resolveRef(`refs/heads/${word}`)) ?? (await ctx.git.resolveRef(`refs/tags/${word}`));
     if (!ref) return false;
   }
   return (await tryResolveCommit(ctx, word)) !== undefined;
@@ -71,7 +82,7 @@ export async function resolveEndpoints(ctx: RepoContext, opts: DiffOptions): Pro
       continue;
     }
     if (isTableRef(w) && parseTableRef(w).rev !== undefined) refs.push(parseTableRef(w));
-    else if (!refs.length && await isRevision(ctx, w, known)) revs.push(w);
+    else if (!refs.length && (await isRevision(ctx, w, known))) revs.push(w);
     else break;
   }
   const tables = [...words.slice(i), ...(opts.tables ?? [])].map((w) => (w.startsWith('"') ? parseTableRef(w).table : w));
@@ -88,7 +99,12 @@ export async function resolveEndpoints(ctx: RepoContext, opts: DiffOptions): Pro
   return { from: await commitRef(ctx, revs[0]), to: await commitRef(ctx, revs[1]), tables: only, guessed };
 }
 
-async function rangeEndpoints(ctx: RepoContext, r: { a: string; b: string; symmetric: boolean }, tables: string[], staged: boolean): Promise<Endpoints> {
+async function rangeEndpoints(
+  ctx: RepoContext,
+  r: { a: string; b: string; symmetric: boolean },
+  tables: string[],
+  staged: boolean,
+): Promise<Endpoints> {
   if (staged) throw badInput('--staged cannot be combined with a revision range', { range: `${r.a}..${r.b}` });
   const to = await commitRef(ctx, r.b);
   let from = await commitRef(ctx, r.a);
@@ -102,10 +118,18 @@ async function rangeEndpoints(ctx: RepoContext, r: { a: string; b: string; symme
 }
 
 async function tableRefEndpoints(
-  ctx: RepoContext, refs: { table: string; rev?: string }[], revs: string[], tables: string[], staged: boolean,
+  ctx: RepoContext,
+  refs: { table: string; rev?: string }[],
+  revs: string[],
+  tables: string[],
+  staged: boolean,
 ): Promise<Endpoints> {
   if (revs.length || tables.length || refs.length > 2 || staged) {
-    throw badInput('give either revisions and table names, or one or two table@revision references', { refs }, "e.g. 'lakegit diff orders@v1 orders@v2'");
+    throw badInput(
+      'give either revisions and table names, or one or two table@revision references',
+      { refs },
+      "e.g. 'lakegit diff orders@v1 orders@v2'",
+    );
   }
   const side = (r: { rev?: string }): Promise<SideRef> | SideRef => (r.rev === undefined ? { kind: 'working' } : commitRef(ctx, r.rev));
   const [a, b] = refs;
@@ -146,7 +170,11 @@ export async function pairTables(ctx: RepoContext, ends: Endpoints): Promise<Tab
   for (const t of ends.tables ?? []) {
     if (before.has(t) || after.has(t)) continue;
     if (ends.guessed?.includes(t)) {
-      throw badInput(`'${t}' is neither a revision nor a table`, { word: t }, "run 'lakegit log --oneline' or 'lakegit status'; put table names after '--'");
+      throw badInput(
+        `'${t}' is neither a revision nor a table`,
+        { word: t },
+        "run 'lakegit log --oneline' or 'lakegit status'; put table names after '--'",
+      );
     }
     throw unknownTable(t);
   }
@@ -170,7 +198,8 @@ export async function pairTables(ctx: RepoContext, ends: Endpoints): Promise<Tab
   }
   for (const r of removed) pairs.push({ table: r.name, status: 'removed', before: r });
   const wanted = ends.tables && new Set(ends.tables);
-  return pairs.filter((p) => !wanted || wanted.has(p.table) || (p.from !== undefined && wanted.has(p.from)))
+  return pairs
+    .filter((p) => !wanted || wanted.has(p.table) || (p.from !== undefined && wanted.has(p.from)))
     .sort((x, y) => (x.table < y.table ? -1 : x.table > y.table ? 1 : 0));
 }
 

@@ -19,9 +19,11 @@ export function jsonTextSql(expr: string, type: string | undefined): string | un
   if (type === undefined) return undefined;
   const text = (e: string) => `CAST(${e} AS VARCHAR)`;
   const quoted = (e: string) => `'"' || ${text(e)} || '"'`;
-  if (type === 'VARCHAR') return `CASE WHEN regexp_matches(${expr}, '[\\x00-\\x1f]') THEN ${escapedSql(expr)} ELSE ${text(`to_json(${expr})`)} END`;
+  if (type === 'VARCHAR')
+    return `CASE WHEN regexp_matches(${expr}, '[\\x00-\\x1f]') THEN ${escapedSql(expr)} ELSE ${text(`to_json(${expr})`)} END`;
   if (type === 'BOOLEAN' || SMALL_INT.test(type)) return text(expr);
-  if (BIG_INT.test(type)) return `CASE WHEN ${expr} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${text(expr)} ELSE ${quoted(expr)} END`;
+  if (BIG_INT.test(type))
+    return `CASE WHEN ${expr} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${text(expr)} ELSE ${quoted(expr)} END`;
   if (type === 'FLOAT' || type === 'DOUBLE') {
     const d = `CAST(${expr} AS DOUBLE)`;
     // DuckDB writes 1.0 and 1e21 where JavaScript writes 1 and 1e+21 (and -0.0 where it writes 0).

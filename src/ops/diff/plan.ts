@@ -38,8 +38,8 @@ export const pairKey = (a: Pick<Side, 'key'>, b: Pick<Side, 'key'>): string[] | 
 
 /** Same rows, same schema, same key: decided from the manifests alone. */
 export const sameData = (a: Manifest, b: Manifest): boolean =>
-  JSON.stringify([a.key, a.columns, a.chunks.map((c) => c.id), a.deltas.map((d) => d.id)])
-  === JSON.stringify([b.key, b.columns, b.chunks.map((c) => c.id), b.deltas.map((d) => d.id)]);
+  JSON.stringify([a.key, a.columns, a.chunks.map((c) => c.id), a.deltas.map((d) => d.id)]) ===
+  JSON.stringify([b.key, b.columns, b.chunks.map((c) => c.id), b.deltas.map((d) => d.id)]);
 
 const sideSql = (s: Side): string => s.sql ?? s.snapshot!.sql();
 
@@ -64,7 +64,13 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
   const total = chunkCount(b, a);
   if (sameData(b, a)) return { kind: 'same', before: '', after: '', prelude: [], key, chunksRead: 0, chunksTotal: total };
   const full: PlannedPair = {
-    kind: 'full', before: sideSql(before), after: sideSql(after), prelude: [], key, chunksRead: total, chunksTotal: total,
+    kind: 'full',
+    before: sideSql(before),
+    after: sideSql(after),
+    prelude: [],
+    key,
+    chunksRead: total,
+    chunksTotal: total,
     ...(key && sameKeyTypes(b, a, key) ? { ranged: { before: before.snapshot!, after: after.snapshot! } } : {}),
   };
   if (schemaSignature(b.columns) !== schemaSignature(a.columns) || JSON.stringify(b.key) !== JSON.stringify(a.key)) return full;
@@ -76,8 +82,20 @@ export async function planPair(engine: () => Promise<Engine>, before: Side, afte
     // Multisets add up chunk by chunk: shared chunks contribute equally to both sides.
     if (b.deltas.length || a.deltas.length) return full;
     const store = before.snapshot!.store;
-    const rel = (cs: ChunkRef[]) => baseRelation(b.columns, cs.map((c) => store.pathOf(c.id)));
-    return { kind: 'pruned', before: rel(onlyB), after: rel(onlyA), prelude: [], key, chunksRead: onlyB.length + onlyA.length, chunksTotal: total };
+    const rel = (cs: ChunkRef[]) =>
+      baseRelation(
+        b.columns,
+        cs.map((c) => store.pathOf(c.id)),
+      );
+    return {
+      kind: 'pruned',
+      before: rel(onlyB),
+      after: rel(onlyA),
+      prelude: [],
+      key,
+      chunksRead: onlyB.length + onlyA.length,
+      chunksTotal: total,
+    };
   }
   return prunedKeyed(await engine(), before.snapshot!, after.snapshot!, { common, onlyB, onlyA, key, total });
 }
@@ -89,16 +107,32 @@ const sameKeyTypes = (b: Manifest, a: Manifest, key: string[]): boolean =>
 export function splitChunks(b: Manifest, a: Manifest): { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[] } {
   const aIds = new Set(a.chunks.map((c) => c.id));
   const bIds = new Set(b.chunks.map((c) => c.id));
-  return { common: b.chunks.filter((c) => aIds.has(c.id)), onlyB: b.chunks.filter((c) => !aIds.has(c.id)), onlyA: a.chunks.filter((c) => !bIds.has(c.id)) };
+  return {
+    common: b.chunks.filter((c) => aIds.has(c.id)),
+    onlyB: b.chunks.filter((c) => !aIds.has(c.id)),
+    onlyA: a.chunks.filter((c) => !bIds.has(c.id)),
+  };
 }
 
-export interface Split { common: ChunkRef[]; onlyB: ChunkRef[]; onlyA: ChunkRef[]; key: string[]; total: number }
+export interface Split {
+  common: ChunkRef[];
+  onlyB: ChunkRef[];
+  onlyA: ChunkRef[];
+  key: string[];
+  total: number;
+}
 
 /**
  * Both sides as the rows that may differ. With `only` (a query of key values), both sides are
  * restricted to those keys and shared chunks are searched for them alone.
  */
-export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: TableSnapshot, s: Split, only?: string): Promise<PlannedPair> {
+export async function prunedKeyed(
+  engine: Engine,
+  before: TableSnapshot,
+  after: TableSnapshot,
+  s: Split,
+  only?: string,
+): Promise<PlannedPair> {
   const b = before.manifest;
   const a = after.manifest;
   const store = before.store;
@@ -132,12 +166,21 @@ export async function prunedKeyed(engine: Engine, before: TableSnapshot, after: 
   const afterSql = side(after, s.onlyA, '__lg_da');
   const deltas = new Set([...b.deltas, ...a.deltas].map((d) => d.id)).size;
   // Without change chunks that differ, each side is just its own chunks (and the shared deltas).
-  const ranged = cand ? undefined : {
-    before: new TableSnapshot({ ...b, chunks: s.onlyB }, store), after: new TableSnapshot({ ...a, chunks: s.onlyA }, store),
-  };
+  const ranged = cand
+    ? undefined
+    : {
+        before: new TableSnapshot({ ...b, chunks: s.onlyB }, store),
+        after: new TableSnapshot({ ...a, chunks: s.onlyA }, store),
+      };
   return {
-    kind: 'pruned', before: beforeSql, after: afterSql, prelude, key: s.key,
-    chunksRead: s.onlyB.length + s.onlyA.length + shared.length + deltas, chunksTotal: s.total, ...(ranged ? { ranged } : {}),
+    kind: 'pruned',
+    before: beforeSql,
+    after: afterSql,
+    prelude,
+    key: s.key,
+    chunksRead: s.onlyB.length + s.onlyA.length + shared.length + deltas,
+    chunksTotal: s.total,
+    ...(ranged ? { ranged } : {}),
   };
 }
 

@@ -7,7 +7,12 @@ import type { ChunkRef, Manifest } from '../../table/manifest.js';
 export const rangeTuning = { rows: 262_144 };
 
 /** A slice of the key space, [lo, hi) (open where absent), with the chunks of each side it touches. */
-export interface KeyRange { lo?: Json[]; hi?: Json[]; before: ChunkRef[]; after: ChunkRef[] }
+export interface KeyRange {
+  lo?: Json[];
+  hi?: Json[];
+  before: ChunkRef[];
+  after: ChunkRef[];
+}
 
 const literal = (v: Json, type: string) => `CAST(${quoteLiteral(typeof v === 'string' ? v : JSON.stringify(v))} AS ${type})`;
 const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
@@ -28,7 +33,13 @@ export function rangePredicate(r: Pick<KeyRange, 'lo' | 'hi'>, key: string[], ty
  * the keys, so two versions of a table usually share them and each chunk is read once.
  * Undefined when there is nothing to cut or the ranges cannot be read back as typed values.
  */
-export async function keyRanges(engine: Engine, before: Manifest, after: Manifest, key: string[], types: string[]): Promise<KeyRange[] | undefined> {
+export async function keyRanges(
+  engine: Engine,
+  before: Manifest,
+  after: Manifest,
+  key: string[],
+  types: string[],
+): Promise<KeyRange[] | undefined> {
   const guide = after.chunks.length >= before.chunks.length ? after.chunks : before.chunks;
   const cuts: Json[][] = [];
   let rows = 0;
@@ -43,7 +54,10 @@ export async function keyRanges(engine: Engine, before: Manifest, after: Manifes
   const ranges: KeyRange[] = [...cuts, undefined].map((hi, j) => ({ lo: j ? cuts[j - 1] : undefined, hi, before: [], after: [] }));
   const chunks = [...before.chunks.map((c) => ['b', c] as const), ...after.chunks.map((c) => ['a', c] as const)];
   if (chunks.some(([, c]) => !c.min || !c.max || c.min.length !== key.length)) return undefined;
-  const values = chunks.map(([, c], i) => `(${i}, ${c.min.map((v, j) => literal(v, types[j])).join(', ')}, ${c.max.map((v, j) => literal(v, types[j])).join(', ')})`);
+  const values = chunks.map(
+    ([, c], i) =>
+      `(${i}, ${c.min.map((v, j) => literal(v, types[j])).join(', ')}, ${c.max.map((v, j) => literal(v, types[j])).join(', ')})`,
+  );
   const lo = key.map((_, j) => `c.lo${j}`);
   const hi = key.map((_, j) => `c.hi${j}`);
   const conds = ranges.map((r, j) => {

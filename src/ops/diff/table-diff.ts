@@ -10,7 +10,11 @@ import type { ChunkRef } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
 
-export interface TableMeta { table: string; status: TableStatus; from?: string }
+export interface TableMeta {
+  table: string;
+  status: TableStatus;
+  from?: string;
+}
 
 /**
  * One table's comparison. The shape (columns, key, schema) is known at once; what to read is
@@ -28,10 +32,14 @@ export class PlannedTableDiff implements TableDiff {
   private split?: Promise<Comparison[]>;
 
   constructor(
-    private readonly engine: () => Promise<Engine>, meta: TableMeta, schema: SchemaDelta,
+    private readonly engine: () => Promise<Engine>,
+    meta: TableMeta,
+    schema: SchemaDelta,
     private readonly sides: { before: Side; after: Side },
-    readonly beforeColumns: Column[] | null, readonly afterColumns: Column[] | null,
-    private readonly opts: Pick<DiffOptions, 'where' | 'columns'>, known?: RowCounts,
+    readonly beforeColumns: Column[] | null,
+    readonly afterColumns: Column[] | null,
+    private readonly opts: Pick<DiffOptions, 'where' | 'columns'>,
+    known?: RowCounts,
   ) {
     this.table = meta.table;
     this.status = meta.status;
@@ -45,8 +53,15 @@ export class PlannedTableDiff implements TableDiff {
   /** The comparison over two relations, with this table's columns, key and options. */
   comparison(before: string, after: string, prelude: string[] = [], filter?: string): Comparison {
     return new Comparison({
-      before, after, beforeColumns: this.sides.before.columns, afterColumns: this.sides.after.columns,
-      key: this.key, columns: this.opts.columns, where: this.opts.where, prelude, filter,
+      before,
+      after,
+      beforeColumns: this.sides.before.columns,
+      afterColumns: this.sides.after.columns,
+      key: this.key,
+      columns: this.opts.columns,
+      where: this.opts.where,
+      prelude,
+      filter,
     });
   }
 
@@ -119,7 +134,10 @@ export class PlannedTableDiff implements TableDiff {
   }
 
   /** Each part's batches in key order, the parts asked for no more than the rows `limit` leaves. */
-  private async *acrossParts<T>(limit: number | undefined, part: (cmp: Comparison, limit?: number) => AsyncGenerator<T[]>): AsyncGenerator<T[]> {
+  private async *acrossParts<T>(
+    limit: number | undefined,
+    part: (cmp: Comparison, limit?: number) => AsyncGenerator<T[]>,
+  ): AsyncGenerator<T[]> {
     let left = limit ?? Infinity;
     for (const cmp of await this.parts()) {
       if (left <= 0) return;

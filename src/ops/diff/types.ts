@@ -9,7 +9,13 @@ export type DiffOp = 'added' | 'removed' | 'modified';
  * multisets: one row per copy added or removed). `changed` lists the compared columns whose value
  * moved, for modified rows only.
  */
-export interface DiffRow { op: DiffOp; key: JsonRow | null; before: JsonRow | null; after: JsonRow | null; changed: string[] }
+export interface DiffRow {
+  op: DiffOp;
+  key: JsonRow | null;
+  before: JsonRow | null;
+  after: JsonRow | null;
+  changed: string[];
+}
 
 export interface SchemaDelta {
   added: Column[];
@@ -22,7 +28,12 @@ export interface SchemaDelta {
 export type TableStatus = 'added' | 'removed' | 'modified' | 'renamed';
 
 /** A column of the compared pair: its type on each side (absent where the side lacks it). */
-export interface PairColumn { name: string; before?: string; after?: string; key: boolean }
+export interface PairColumn {
+  name: string;
+  before?: string;
+  after?: string;
+  key: boolean;
+}
 
 export interface DiffOptions {
   /** Revisions and table names as typed (`main fix orders`, `v1..v2`, `orders@v1`); resolved like git does. */
@@ -45,7 +56,11 @@ export interface RowOptions {
 }
 
 /** Which path a table's comparison took and how many chunk files it hands DuckDB. */
-export interface PlanInfo { kind: 'same' | 'pruned' | 'full' | 'working'; chunksRead: number; chunksTotal: number }
+export interface PlanInfo {
+  kind: 'same' | 'pruned' | 'full' | 'working';
+  chunksRead: number;
+  chunksTotal: number;
+}
 
 export interface TableDiff {
   table: string;

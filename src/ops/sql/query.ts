@@ -36,7 +36,7 @@ export async function sqlQuery(ctx: RepoContext, opts: SqlOptions): Promise<SqlR
   // Starting DuckDB takes a native thread a while: read the revisions' trees from git meanwhile.
   const starting = ctx.engine();
   const planning = planQuery(ctx, () => starting, opts.query);
-  planning.catch(() => undefined);    // its error is reported below, after the read-only check
+  planning.catch(() => undefined); // its error is reported below, after the read-only check
   const engine = await starting;
   try {
     await requireOneSelect(engine, parseableSql(opts.query));
@@ -90,8 +90,11 @@ async function requireOneSelect(engine: Engine, sql: string): Promise<void> {
   if (parsed.error) {
     const msg = parsed.error_message ?? 'cannot parse the query';
     if (/only SELECT statements/i.test(msg)) {
-      throw badInput('sql is read-only: only SELECT queries are allowed', { query: sql },
-        'to change a table, edit its file (or export, edit and copy back) and commit');
+      throw badInput(
+        'sql is read-only: only SELECT queries are allowed',
+        { query: sql },
+        'to change a table, edit its file (or export, edit and copy back) and commit',
+      );
     }
     throw badInput(`cannot parse the query: ${firstLines(msg)}`, { query: sql });
   }
@@ -123,15 +126,18 @@ async function execute(engine: Engine, conn: DuckDBConnection, sql: string, outF
     const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${body}`)).getRowObjectsJson();
     const columns = uniqueNames(described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })));
     let rowCount = 0;
-    const run = async (copy: string) => { rowCount = Number((await conn.runAndReadAll(copy)).getRows()[0]?.[0] ?? 0); };
+    const run = async (copy: string) => {
+      rowCount = Number((await conn.runAndReadAll(copy)).getRows()[0]?.[0] ?? 0);
+    };
     await writeFile({ run }, `SELECT * FROM ${body}`, outFile, requireFormat(outFile));
     return { columns, rows: [], rowCount, file: outFile };
   }
   const reader = await conn.runAndReadAll(sql);
   const types = reader.columnTypes();
   const columns = uniqueNames(reader.columnNames().map((name, i) => ({ name, type: types[i].toString() })));
-  const rows = (reader.convertRows(engine.toJson) as Json[][])
-    .map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i]])) as JsonRow);
+  const rows = (reader.convertRows(engine.toJson) as Json[][]).map(
+    (r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i]])) as JsonRow,
+  );
   return { columns, rows, rowCount: rows.length };
 }
 
@@ -155,7 +161,11 @@ function uniqueNames(columns: Column[]): Column[] {
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const mentions = (e: unknown, abs: string): boolean => messageOf(e).includes(abs);
 const firstLines = (text: string): string =>
-  text.split('\n').filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l)).slice(0, 3).join(' ');
+  text
+    .split('\n')
+    .filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l))
+    .slice(0, 3)
+    .join(' ');
 
 /** A DuckDB error as the contract's: a broken working file or a bad query is bad input (2). */
 function explain(e: unknown, views: readonly ViewDef[], ctx: RepoContext, tables?: readonly string[]): Error {

@@ -140,7 +140,12 @@ function scanRev(sql: string, from: number): number {
 }
 
 /** A reference to a table at a revision, found in a query. */
-export interface RevRef { table: string; rev: string; start: number; end: number }
+export interface RevRef {
+  table: string;
+  rev: string;
+  start: number;
+  end: number;
+}
 
 export interface QueryRefs {
   /** `name@rev` and `"quoted name"@rev`, in order of appearance. */

@@ -19,7 +19,11 @@ export interface ViewDef {
   file?: { abs: string; rel: string; table: string; inferredSql?: string };
 }
 
-export interface QueryPlan { sql: string; views: ViewDef[]; /** The working tree's tables, for error hints. */ tables: string[] }
+export interface QueryPlan {
+  sql: string;
+  views: ViewDef[];
+  /** The working tree's tables, for error hints. */ tables: string[];
+}
 
 /**
  * Rewrite `table@rev` references to views over that snapshot's chunks, and add a view for each
@@ -31,7 +35,7 @@ export async function planQuery(ctx: RepoContext, engine: () => Promise<Engine>,
   const viewNames = new Map<RevRef, string>();
   const trees = new Map<string, Promise<TableTree>>();
   const created = new Map<string, string>();
-  const folded = new Set<string>();   // DuckDB matches view names without regard to case
+  const folded = new Set<string>(); // DuckDB matches view names without regard to case
   for (const ref of revRefs) {
     const tree = trees.get(ref.rev) ?? treeOf(ctx, ref.rev);
     trees.set(ref.rev, tree);
@@ -41,7 +45,7 @@ export async function planQuery(ctx: RepoContext, engine: () => Promise<Engine>,
     let name = created.get(written);
     if (name === undefined) {
       name = written;
-      for (let i = 2; folded.has(name.toLowerCase()); i++) name = `${written}#${i}`;   // tags v1 and V1
+      for (let i = 2; folded.has(name.toLowerCase()); i++) name = `${written}#${i}`; // tags v1 and V1
       folded.add(name.toLowerCase());
       created.set(written, name);
       const manifest = await readManifest(ctx, (await tree).tables.get(table)!);
@@ -88,7 +92,7 @@ async function workingView(ctx: RepoContext, engine: Engine, table: string, entr
   if (now && statMatches(entry.stat, now)) return { name: table, sql: new TableSnapshot(manifest, ctx.chunks).sql(), file };
   const inferredSql = `SELECT * FROM ${readerSql(abs, manifest.source.format)}`;
   if (!now) return { name: table, sql: inferredSql, file };
-  const typed = await headerMatches(engine, inferredSql, manifest) ? typedSql(abs, manifest) : undefined;
+  const typed = (await headerMatches(engine, inferredSql, manifest)) ? typedSql(abs, manifest) : undefined;
   return typed ? { name: table, sql: typed, file: { ...file, inferredSql } } : { name: table, sql: inferredSql, file };
 }
 
@@ -97,7 +101,7 @@ async function headerMatches(engine: Engine, inferredSql: string, m: Manifest): 
     const cols = await engine.all(`DESCRIBE ${inferredSql}`);
     return cols.length === m.columns.length && cols.every((c, i) => c.column_name === m.columns[i].name);
   } catch {
-    return false;   // the view's creation reports the file's error, naming it
+    return false; // the view's creation reports the file's error, naming it
   }
 }
 

@@ -4,7 +4,15 @@ import { cellText, renderTable } from '../../../src/cli/render/table.js';
 
 describe('render/table', () => {
   it('aligns columns, numbers to the right, NULL shown as NULL', () => {
-    expect(renderTable(['id', 'name'], [[1, 'a'], [20, null]])).toBe('id  name\n--  ----\n 1  a\n20  NULL');
+    expect(
+      renderTable(
+        ['id', 'name'],
+        [
+          [1, 'a'],
+          [20, null],
+        ],
+      ),
+    ).toBe('id  name\n--  ----\n 1  a\n20  NULL');
   });
 
   it('escapes line breaks and tabs so each row stays one line', () => {
@@ -22,12 +30,15 @@ describe('render/table', () => {
   });
 
   it('never exceeds the width it is given, whatever the cells', () => {
-    fc.assert(fc.property(
-      fc.array(fc.array(fc.string({ maxLength: 20 }), { minLength: 3, maxLength: 3 }), { maxLength: 5 }),
-      fc.integer({ min: 12, max: 80 }),
-      (rows, width) => {
-        const out = renderTable(['one', 'two', 'three'], rows, { width });
-        for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(width);
-      }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.string({ maxLength: 20 }), { minLength: 3, maxLength: 3 }), { maxLength: 5 }),
+        fc.integer({ min: 12, max: 80 }),
+        (rows, width) => {
+          const out = renderTable(['one', 'two', 'three'], rows, { width });
+          for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(width);
+        },
+      ),
+    );
   });
 });

@@ -7,13 +7,17 @@ const refs = (sql: string) => findRefs(sql).revRefs.map((r) => [r.table, r.rev, 
 describe('sql tokenizer: table@rev references', () => {
   it('finds plain, quoted and suffixed references', () => {
     expect(refs('select * from orders@main except select * from orders@main~1')).toEqual([
-      ['orders', 'main', 'orders@main'], ['orders', 'main~1', 'orders@main~1'],
+      ['orders', 'main', 'orders@main'],
+      ['orders', 'main~1', 'orders@main~1'],
     ]);
     expect(refs('select * from "my table"@v1 t join "a""b"@HEAD^2 using (id)')).toEqual([
-      ['my table', 'v1', '"my table"@v1'], ['a"b', 'HEAD^2', '"a""b"@HEAD^2'],
+      ['my table', 'v1', '"my table"@v1'],
+      ['a"b', 'HEAD^2', '"a""b"@HEAD^2'],
     ]);
     expect(refs('from orders@feature/x-1, o@v1.0, p@abc1234')).toEqual([
-      ['orders', 'feature/x-1', 'orders@feature/x-1'], ['o', 'v1.0', 'o@v1.0'], ['p', 'abc1234', 'p@abc1234'],
+      ['orders', 'feature/x-1', 'orders@feature/x-1'],
+      ['o', 'v1.0', 'o@v1.0'],
+      ['p', 'abc1234', 'p@abc1234'],
     ]);
   });
 
@@ -36,14 +40,19 @@ describe('sql tokenizer: table@rev references', () => {
 
   it('lists other identifiers, quoted ones unquoted', () => {
     expect(findRefs('select "Amount", x from orders o where s = \'customers\'').names).toEqual([
-      { name: 'select', quoted: false }, { name: 'Amount', quoted: true }, { name: 'x', quoted: false },
-      { name: 'from', quoted: false }, { name: 'orders', quoted: false }, { name: 'o', quoted: false },
-      { name: 'where', quoted: false }, { name: 's', quoted: false },
+      { name: 'select', quoted: false },
+      { name: 'Amount', quoted: true },
+      { name: 'x', quoted: false },
+      { name: 'from', quoted: false },
+      { name: 'orders', quoted: false },
+      { name: 'o', quoted: false },
+      { name: 'where', quoted: false },
+      { name: 's', quoted: false },
     ]);
   });
 
   it('replaces references and nothing else', () => {
-    const sql = "select 'a@b', x from orders@v1 o join \"c d\"@HEAD~2 using (id)";
+    const sql = 'select \'a@b\', x from orders@v1 o join "c d"@HEAD~2 using (id)';
     const out = replaceRefs(sql, findRefs(sql).revRefs, (r) => `<${r.table}|${r.rev}>`);
     expect(out).toBe("select 'a@b', x from <orders|v1> o join <c d|HEAD~2> using (id)");
   });
@@ -55,24 +64,28 @@ describe('sql tokenizer: table@rev references', () => {
   });
 
   it('tokens tile the input exactly, for any text', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...`ab_1 '"$@-/*.\n~^eE`.split('')), maxLength: 60 }), (s) => {
-      const ts = tokenize(s);
-      let at = 0;
-      for (const t of ts) {
-        expect(t.start).toBe(at);
-        expect(t.end).toBeGreaterThan(t.start);
-        at = t.end;
-      }
-      expect(at).toBe(s.length);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...`ab_1 '"$@-/*.\n~^eE`.split('')), maxLength: 60 }), (s) => {
+        const ts = tokenize(s);
+        let at = 0;
+        for (const t of ts) {
+          expect(t.start).toBe(at);
+          expect(t.end).toBeGreaterThan(t.start);
+          at = t.end;
+        }
+        expect(at).toBe(s.length);
+      }),
+    );
   });
 
   it('references inside literals survive a replacement untouched, for any literal text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 30 }), (text) => {
-      const lit = `'${text.replaceAll("'", "''")}'`;
-      const sql = `select ${lit} from t@v1`;
-      const out = replaceRefs(sql, findRefs(sql).revRefs, () => 'X');
-      expect(out).toBe(`select ${lit} from X`);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (text) => {
+        const lit = `'${text.replaceAll("'", "''")}'`;
+        const sql = `select ${lit} from t@v1`;
+        const out = replaceRefs(sql, findRefs(sql).revRefs, () => 'X');
+        expect(out).toBe(`select ${lit} from X`);
+      }),
+    );
   });
 });
