@@ -5,16 +5,16 @@ import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
 import type { LogEntry, LogOptions } from './ops/history.js';
 import type { ShowResult } from './ops/show.js';
-import type { BlameOptions, BlameResult } from './ops/blame.js';
-import type { RowHistoryEntry, RowHistoryOptions } from './ops/row-history.js';
+import type { BlameOptions, BlameResult } from './ops/blame/index.js';
+import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
 import type { ResetMode } from './ops/refs.js';
 import type { FsckResult, GcResult } from './ops/maintenance.js';
 import type { SqlResult } from './ops/sql/query.js';
-import type { MergeOptions } from './ops/merge.js';
-import type { MergeResult } from './ops/merge-run.js';
-import type { Conflict } from './ops/merge-tree.js';
-import type { ResolveOptions, ResolveResult } from './ops/merge-resolve.js';
-import type { PickOptions } from './ops/revert.js';
+import type { MergeOptions } from './ops/merge/index.js';
+import type { MergeResult } from './ops/merge/run.js';
+import type { Conflict } from './ops/merge/tree.js';
+import type { ResolveOptions, ResolveResult } from './ops/merge/resolve.js';
+import type { PickOptions } from './ops/merge/revert.js';
 import type { DiffOptions, DiffSession } from './ops/diff/index.js';
 import type { CheckOptions, CheckReport } from './ops/checks/index.js';
 
@@ -24,9 +24,9 @@ import type { CheckOptions, CheckReport } from './ops/checks/index.js';
  */
 const stage = () => import('./ops/stage.js');
 const refs = () => import('./ops/refs.js');
-const mergeOps = () => import('./ops/merge.js');
-const resolveOps = () => import('./ops/merge-resolve.js');
-const revertOps = () => import('./ops/revert.js');
+const mergeOps = () => import('./ops/merge/index.js');
+const resolveOps = () => import('./ops/merge/resolve.js');
+const revertOps = () => import('./ops/merge/revert.js');
 const maintenance = () => import('./ops/maintenance.js');
 const read = () => import('./ops/read.js');
 const configOps = () => import('./ops/config.js');
@@ -92,7 +92,7 @@ export class Repo {
    * Currently does not follow rows across a change of primary key (they are blamed on that commit).
    */
   async blame(opts: BlameOptions): Promise<BlameResult> {
-    return (await import('./ops/blame.js')).blame(this.ctx, opts);
+    return (await import('./ops/blame/index.js')).blame(this.ctx, opts);
   }
   /**
    * `log --key`: the commits that changed one row (including those that added and removed it), newest first.
@@ -101,7 +101,7 @@ export class Repo {
    * const h = await repo.rowHistory({ table: 'orders', key: [['id', '1042']] });
    */
   async rowHistory(opts: RowHistoryOptions): Promise<RowHistoryEntry[]> {
-    return (await import('./ops/row-history.js')).rowHistory(this.ctx, opts);
+    return (await import('./ops/blame/row-history.js')).rowHistory(this.ctx, opts);
   }
   /**
    * Row- and cell-level differences, as git reads the arguments: no revision = working files vs

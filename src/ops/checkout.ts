@@ -6,7 +6,7 @@ import { TableSnapshot } from '../table/snapshot.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
-import { countChanges, fromSnapshot, fromWork } from './rowdiff.js';
+import { countChanges, fromSnapshot, fromWork } from './diff/rowdiff.js';
 import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
 
 export interface CheckoutOptions {

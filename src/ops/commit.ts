@@ -4,7 +4,7 @@ import { CONFIG_FILE, type RepoContext } from './context.js';
 import { preCommitGate } from './gates.js';
 import { resolveIdentity } from './identity.js';
 import { stageAll } from './stage.js';
-import { markResolved, pendingMerge } from './merge-state.js';
+import { markResolved, pendingMerge } from './merge/state.js';
 import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
 
 export interface CommitOptions {

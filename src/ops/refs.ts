@@ -5,7 +5,7 @@ import { resolveCommit, validateRefName } from './revisions.js';
 import { updateWorkingTree } from './checkout.js';
 import { preRefGate } from './gates.js';
 import { readManifest, readTableTree } from './tree.js';
-import { clearState } from './merge-state.js';
+import { clearState } from './merge/state.js';
 
 export interface BranchInfo {
   name: string;

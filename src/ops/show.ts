@@ -2,7 +2,7 @@ import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
 import { changedTables, toEntry, type LogEntry } from './history.js';
 import { resolveCommit } from './revisions.js';
-import { countChanges, fromSnapshot, zeroCounts, type RowCounts } from './rowdiff.js';
+import { countChanges, fromSnapshot, zeroCounts, type RowCounts } from './diff/rowdiff.js';
 import { readManifest, readTableTree } from './tree.js';
 
 export interface ShowResult extends LogEntry {

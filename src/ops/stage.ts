@@ -14,7 +14,7 @@ import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, readTableTree, writeManifest } from './tree.js';
-import { markResolved } from './merge-state.js';
+import { markResolved } from './merge/state.js';
 import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
 
 export interface AddOptions {

@@ -1,7 +1,7 @@
 import { statMatches, type FileStat, type StagingIndex } from '../store/staging.js';
 import type { RepoContext } from './context.js';
 import { CONFIG_FILE } from './context.js';
-import { countChanges, fromSnapshot, fromWork, zeroCounts, type RowCounts } from './rowdiff.js';
+import { countChanges, fromSnapshot, fromWork, zeroCounts, type RowCounts } from './diff/rowdiff.js';
 import { readManifest, readTableTree } from './tree.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { dropWork, findDataFiles, loadWorkingFile, recordStat, statFile } from './worktree.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
-import type { BlameResult, BlameRow } from '../../ops/blame.js';
+import type { BlameResult, BlameRow } from '../../ops/blame/index.js';
 import { paint, shortId } from './color.js';
 
 export type BlameFormat = 'table' | 'json' | 'csv';

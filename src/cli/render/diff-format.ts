@@ -1,5 +1,5 @@
 import type { Json } from '@duckdb/node-api';
-import type { RowCounts } from '../../ops/rowdiff.js';
+import type { RowCounts } from '../../ops/diff/rowdiff.js';
 import type { SchemaDelta, TableDiff } from '../../ops/diff/index.js';
 import { paint } from './color.js';
 

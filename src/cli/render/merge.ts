@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
-import type { MergeResult } from '../../ops/merge-run.js';
-import type { Conflict } from '../../ops/merge-tree.js';
+import type { MergeResult } from '../../ops/merge/run.js';
+import type { Conflict } from '../../ops/merge/tree.js';
 import { paint, shortId } from './color.js';
 import { cellText, renderTable } from './table.js';
 

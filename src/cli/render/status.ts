@@ -1,5 +1,5 @@
 import type { StatusResult, TableStatus } from '../../ops/status.js';
-import type { RowCounts } from '../../ops/rowdiff.js';
+import type { RowCounts } from '../../ops/diff/rowdiff.js';
 import { paint, shortId } from './color.js';
 
 const counts = (c: RowCounts): string =>

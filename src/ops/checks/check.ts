@@ -2,7 +2,7 @@ import { badInput } from '../../errors.js';
 import type { RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
-import { blameViolations } from './blame.js';
+import { blameViolations } from '../blame/check-blame.js';
 import { mergeChecks } from './gate.js';
 import { withMergePreview } from './merge-preview.js';
 import { recordPasses } from './notes.js';

@@ -1,6 +1,6 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { diffSchemas } from '../../table/schema.js';
-import { countChanges, fromSnapshot } from '../rowdiff.js';
+import { countChanges, fromSnapshot } from '../diff/rowdiff.js';
 import type { CheckSpec } from './config.js';
 import type { TableEnv } from './evaluate.js';
 

@@ -8,7 +8,7 @@ import { ChunkStore } from '../../store/chunks.js';
 import { chunkFresh, workName } from '../../table/changes.js';
 import type { TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
-import { countChanges, fromSnapshot } from '../rowdiff.js';
+import { countChanges, fromSnapshot } from '../diff/rowdiff.js';
 import { snapshotOf, type TableTree } from '../tree.js';
 import type { HookSpec } from './config.js';
 import type { CheckResult } from './report.js';

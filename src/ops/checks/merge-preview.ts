@@ -1,7 +1,7 @@
 import { badInput, refused } from '../../errors.js';
 import type { RepoContext } from '../context.js';
-import { addedSince, listStore, removeEntries } from '../merge-scratch.js';
-import { mergeTrees } from '../merge-tree.js';
+import { addedSince, listStore, removeEntries } from '../merge/store-listing.js';
+import { mergeTrees } from '../merge/tree.js';
 import { readTableTree, type TableTree } from '../tree.js';
 
 /**

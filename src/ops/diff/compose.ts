@@ -4,7 +4,7 @@ import type { DeltaRef } from '../../table/manifest.js';
 import { cols } from '../../table/rowsql.js';
 import { schemaSignature } from '../../table/schema.js';
 import { OP } from '../../table/snapshot.js';
-import { zeroCounts, type RowCounts } from '../rowdiff.js';
+import { zeroCounts, type RowCounts } from './rowdiff.js';
 import { Comparison } from './compare.js';
 import { prunedKeyed, splitChunks, type Side } from './plan.js';
 

@@ -6,7 +6,7 @@ import { emptyRelation } from '../../table/rowsql.js';
 import { diffSchemas, type Column } from '../../table/schema.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
-import { zeroCounts, type RowCounts } from '../rowdiff.js';
+import { zeroCounts, type RowCounts } from './rowdiff.js';
 import { readManifest } from '../tree.js';
 import { dropWork, loadWorkingFile } from '../worktree.js';
 import { Comparison } from './compare.js';

@@ -1,7 +1,7 @@
 import type { Json } from '@duckdb/node-api';
 import type { Engine } from '../../engine/db.js';
 import type { Column } from '../../table/schema.js';
-import { zeroCounts, type RowCounts } from '../rowdiff.js';
+import { zeroCounts, type RowCounts } from './rowdiff.js';
 import { Comparison } from './compare.js';
 import { composedCounts } from './compose.js';
 import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';

@@ -1,6 +1,6 @@
 import type { JsonRow } from '../../engine/db.js';
 import type { Column } from '../../table/schema.js';
-import type { RowCounts } from '../rowdiff.js';
+import type { RowCounts } from './rowdiff.js';
 
 export type DiffOp = 'added' | 'removed' | 'modified';
 

@@ -1,15 +1,15 @@
-import type { Engine, JsonRow } from '../engine/db.js';
-import { pathList, quoteIdent } from '../engine/quote.js';
-import { badInput, unknownTable } from '../errors.js';
-import type { CommitInfo } from '../store/git.js';
-import { workName } from '../table/changes.js';
-import type { Manifest } from '../table/manifest.js';
-import { loadGraph, topoNewestFirst } from './blame-graph.js';
-import { changeSet, parentTable, readFiles, rowsForKeys } from './blame-sources.js';
-import type { RepoContext } from './context.js';
-import { changedTables, toEntry, type LogEntry } from './history.js';
-import { resolveCommit } from './revisions.js';
-import { readManifest, readTablesOfTree, readTableTree, type TableTree } from './tree.js';
+import type { Engine, JsonRow } from '../../engine/db.js';
+import { pathList, quoteIdent } from '../../engine/quote.js';
+import { badInput, unknownTable } from '../../errors.js';
+import type { CommitInfo } from '../../store/git.js';
+import { workName } from '../../table/changes.js';
+import type { Manifest } from '../../table/manifest.js';
+import { loadGraph, topoNewestFirst } from './graph.js';
+import { changeSet, parentTable, readFiles, rowsForKeys } from './sources.js';
+import type { RepoContext } from '../context.js';
+import { changedTables, toEntry, type LogEntry } from '../history.js';
+import { resolveCommit } from '../revisions.js';
+import { readManifest, readTablesOfTree, readTableTree, type TableTree } from '../tree.js';
 
 export interface RowHistoryOptions {
   rev?: string;

@@ -1,10 +1,10 @@
-import type { JsonRow } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
-import type { CommitInfo } from '../store/git.js';
-import { loadGraph, topoNewestFirst } from './blame-graph.js';
-import { keyedStep, type Move } from './blame-keyed.js';
-import { keylessStep } from './blame-keyless.js';
+import type { JsonRow } from '../../engine/db.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { badInput } from '../../errors.js';
+import type { CommitInfo } from '../../store/git.js';
+import { loadGraph, topoNewestFirst } from './graph.js';
+import { keyedStep, type Move } from './keyed.js';
+import { keylessStep } from './keyless.js';
 import {
   ARRIVALS,
   BlameRun,
@@ -19,14 +19,14 @@ import {
   type CommitMeta,
   type ParentSide,
   type Pending,
-} from './blame-run.js';
-import { parentTable } from './blame-sources.js';
-import { blameStart, type BlameStart } from './blame-start.js';
-import type { RepoContext } from './context.js';
-import { isoDate } from './history.js';
-import { formatIdentity } from './identity.js';
-import { parseTableRef } from './revisions.js';
-import { readManifest, readTableTree, type TableTree } from './tree.js';
+} from './run.js';
+import { parentTable } from './sources.js';
+import { blameStart, type BlameStart } from './start.js';
+import type { RepoContext } from '../context.js';
+import { isoDate } from '../history.js';
+import { formatIdentity } from '../identity.js';
+import { parseTableRef } from '../revisions.js';
+import { readManifest, readTableTree, type TableTree } from '../tree.js';
 
 export interface BlameOptions {
   /** `orders` (the working tree's version) or `orders@rev`. */

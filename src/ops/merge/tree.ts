@@ -1,13 +1,13 @@
 import type { Json } from '@duckdb/node-api';
-import { quoteIdent } from '../engine/quote.js';
-import type { Manifest } from '../table/manifest.js';
-import { OP } from '../table/snapshot.js';
-import type { RepoContext } from './context.js';
-import { mergeValue, settle, type Pick, type Strategy } from './delta.js';
-import { Scratch } from './merge-scope.js';
-import { planTable, type Row } from './merge-table.js';
-import { writePlan } from './merge-write.js';
-import { readManifest, writeManifest, type TableTree } from './tree.js';
+import { quoteIdent } from '../../engine/quote.js';
+import type { Manifest } from '../../table/manifest.js';
+import { OP } from '../../table/snapshot.js';
+import type { RepoContext } from '../context.js';
+import { mergeValue, settle, type Pick, type Strategy } from './policy.js';
+import { Scratch } from './scope.js';
+import { planTable, type Row } from './table.js';
+import { writePlan } from './write.js';
+import { readManifest, writeManifest, type TableTree } from '../tree.js';
 
 /** The contract's conflict shape. `key` null: a schema (column set) or table-level (column null) conflict. */
 export interface Conflict {

@@ -2,14 +2,14 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
-import { ChunkStore } from '../../src/store/chunks.js';
-import { applyDelta, chunkFresh, workName } from '../../src/table/changes.js';
-import { CHUNK_SCHEME, type Manifest } from '../../src/table/manifest.js';
-import { OP, TableSnapshot } from '../../src/table/snapshot.js';
-import { pruneChunks, Scratch } from '../../src/ops/merge-scope.js';
-import { planTable } from '../../src/ops/merge-table.js';
-import { writePlan } from '../../src/ops/merge-write.js';
+import { Engine } from '../../../src/engine/db.js';
+import { ChunkStore } from '../../../src/store/chunks.js';
+import { applyDelta, chunkFresh, workName } from '../../../src/table/changes.js';
+import { CHUNK_SCHEME, type Manifest } from '../../../src/table/manifest.js';
+import { OP, TableSnapshot } from '../../../src/table/snapshot.js';
+import { pruneChunks, Scratch } from '../../../src/ops/merge/scope.js';
+import { planTable } from '../../../src/ops/merge/table.js';
+import { writePlan } from '../../../src/ops/merge/write.js';
 
 /*
  * A 2,000-row table cut into ~16 small chunks. Ours and theirs each change a few rows:

@@ -1,20 +1,20 @@
-import { quoteIdent } from '../engine/quote.js';
-import { badInput, refused } from '../errors.js';
-import type { StagingIndex } from '../store/staging.js';
-import { applyDelta, changesSql } from '../table/changes.js';
-import type { Manifest } from '../table/manifest.js';
-import { cols, joinOn, names } from '../table/rowsql.js';
-import { OP } from '../table/snapshot.js';
-import { dirtyTables } from './checkout.js';
-import { indexTree } from './commit.js';
-import { CONFIG_FILE, type RepoContext } from './context.js';
-import { applyConfig, applyTree } from './merge-apply.js';
-import { addedSince, listStore } from './merge-scratch.js';
-import { projectSql, rowsForKeys, Scratch } from './merge-scope.js';
-import { backupFile, readConflictList, readState, writeConflictList, writeState, type MergeState } from './merge-state.js';
-import { planTable, type Row, type TablePlan } from './merge-table.js';
-import { mergePaired, type Conflict, type Paired } from './merge-tree.js';
-import { readManifest, writeManifest, type TableTree } from './tree.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { badInput, refused } from '../../errors.js';
+import type { StagingIndex } from '../../store/staging.js';
+import { applyDelta, changesSql } from '../../table/changes.js';
+import type { Manifest } from '../../table/manifest.js';
+import { cols, joinOn, names } from '../../table/rowsql.js';
+import { OP } from '../../table/snapshot.js';
+import { dirtyTables } from '../checkout.js';
+import { indexTree } from '../commit.js';
+import { CONFIG_FILE, type RepoContext } from '../context.js';
+import { applyConfig, applyTree } from './apply.js';
+import { addedSince, listStore } from './store-listing.js';
+import { projectSql, rowsForKeys, Scratch } from './scope.js';
+import { backupFile, readConflictList, readState, writeConflictList, writeState, type MergeState } from './state.js';
+import { planTable, type Row, type TablePlan } from './table.js';
+import { mergePaired, type Conflict, type Paired } from './tree.js';
+import { readManifest, writeManifest, type TableTree } from '../tree.js';
 
 export interface ResolveOptions {
   table: string;

@@ -1,5 +1,5 @@
-import type { Column } from '../table/schema.js';
-import { mergeValue, settle, type Strategy } from './delta.js';
+import type { Column } from '../../table/schema.js';
+import { mergeValue, settle, type Strategy } from './policy.js';
 
 /** A column both sides changed differently (added with two types, dropped vs re-typed, …). */
 export interface ColumnConflict {

@@ -1,12 +1,12 @@
-import { quoteIdent } from '../engine/quote.js';
-import { applyDelta, chunkFresh } from '../table/changes.js';
-import type { Manifest } from '../table/manifest.js';
-import { cols, names } from '../table/rowsql.js';
-import { overlaySql } from '../table/snapshot.js';
-import type { Scratch } from './merge-scope.js';
-import { sideRowsSql } from './merge-scope.js';
-import { sameColumns } from './merge-schema.js';
-import type { TablePlan } from './merge-table.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { applyDelta, chunkFresh } from '../../table/changes.js';
+import type { Manifest } from '../../table/manifest.js';
+import { cols, names } from '../../table/rowsql.js';
+import { overlaySql } from '../../table/snapshot.js';
+import type { Scratch } from './scope.js';
+import { sideRowsSql } from './scope.js';
+import { sameColumns } from './schema.js';
+import type { TablePlan } from './table.js';
 
 /**
  * The manifest of a merged table. When the merged schema is ours', the changes become one change

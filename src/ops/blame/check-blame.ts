@@ -1,12 +1,12 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
-import { blame } from '../blame.js';
+import { blame } from './index.js';
 import { workName } from '../../table/changes.js';
 import { OP, type TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
-import { comparisonSql, type RowSource } from '../rowdiff.js';
+import { comparisonSql, type RowSource } from '../diff/rowdiff.js';
 import { readTableTree, snapshotOf, treesEqual, type TableTree } from '../tree.js';
-import type { CheckReport, Introducer } from './report.js';
+import type { CheckReport, Introducer } from '../checks/report.js';
 
 /**
  * `--blame`: for each sampled violating row, the newest commit whose change made the row what it

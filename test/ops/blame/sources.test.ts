@@ -1,15 +1,15 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
-import type { BlameResult } from '../../src/ops/blame.js';
-import { changeSet, chunksFor } from '../../src/ops/blame-sources.js';
-import { readManifest, readTableTree, writeManifest } from '../../src/ops/tree.js';
-import { ChunkStore } from '../../src/store/chunks.js';
-import { chunkFresh } from '../../src/table/changes.js';
-import type { ChunkRef, DeltaRef, Manifest } from '../../src/table/manifest.js';
-import { TableSnapshot } from '../../src/table/snapshot.js';
-import { Repo } from '../../src/repo.js';
+import { Engine } from '../../../src/engine/db.js';
+import type { BlameResult } from '../../../src/ops/blame/index.js';
+import { changeSet, chunksFor } from '../../../src/ops/blame/sources.js';
+import { readManifest, readTableTree, writeManifest } from '../../../src/ops/tree.js';
+import { ChunkStore } from '../../../src/store/chunks.js';
+import { chunkFresh } from '../../../src/table/changes.js';
+import type { ChunkRef, DeltaRef, Manifest } from '../../../src/table/manifest.js';
+import { TableSnapshot } from '../../../src/table/snapshot.js';
+import { Repo } from '../../../src/repo.js';
 import { withRepo } from './blame-model.js';
 
 const chunk = (id: string, min: unknown[], max: unknown[]): ChunkRef => ({ id, rows: 1, bytes: 1, min: min as never, max: max as never });

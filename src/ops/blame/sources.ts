@@ -1,11 +1,11 @@
-import type { Engine } from '../engine/db.js';
-import { pathList, quoteIdent } from '../engine/quote.js';
-import type { ChunkStore } from '../store/chunks.js';
-import type { ChunkRef, Manifest } from '../table/manifest.js';
-import { emptyRelation } from '../table/rowsql.js';
-import { OP, TableSnapshot } from '../table/snapshot.js';
-import type { RepoContext } from './context.js';
-import { readManifest, type TableTree } from './tree.js';
+import type { Engine } from '../../engine/db.js';
+import { pathList, quoteIdent } from '../../engine/quote.js';
+import type { ChunkStore } from '../../store/chunks.js';
+import type { ChunkRef, Manifest } from '../../table/manifest.js';
+import { emptyRelation } from '../../table/rowsql.js';
+import { OP, TableSnapshot } from '../../table/snapshot.js';
+import type { RepoContext } from '../context.js';
+import { readManifest, type TableTree } from '../tree.js';
 
 /**
  * Where a commit's table came from in a parent: the same name; else a table of the parent, gone

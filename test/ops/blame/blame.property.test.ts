@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BlameResult, BlameRow } from '../../src/ops/blame.js';
-import { Repo } from '../../src/repo.js';
+import type { BlameResult, BlameRow } from '../../../src/ops/blame/index.js';
+import { Repo } from '../../../src/repo.js';
 import {
   commitArb,
   playHistory,

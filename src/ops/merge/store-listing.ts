@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { RepoContext } from './context.js';
+import type { RepoContext } from '../context.js';
 
 /**
  * What a merge adds to the object and chunk stores, so that a merge that is refused, dry-run or

@@ -1,12 +1,12 @@
-import { badInput, refused } from '../errors.js';
-import { commitIndex } from './commit.js';
-import type { RepoContext } from './context.js';
-import type { Strategy } from './delta.js';
-import { HEAD_FILE, clearState, pendingMerge, readState, refuseIfInProgress, restoreState } from './merge-state.js';
-import { fastForward, runThreeWay, type MergeResult } from './merge-run.js';
-import { resolveCommit } from './revisions.js';
-import { readTableTree } from './tree.js';
-import { exists } from '../store/fsutil.js';
+import { badInput, refused } from '../../errors.js';
+import { commitIndex } from '../commit.js';
+import type { RepoContext } from '../context.js';
+import type { Strategy } from './policy.js';
+import { HEAD_FILE, clearState, pendingMerge, readState, refuseIfInProgress, restoreState } from './state.js';
+import { fastForward, runThreeWay, type MergeResult } from './run.js';
+import { resolveCommit } from '../revisions.js';
+import { readTableTree } from '../tree.js';
+import { exists } from '../../store/fsutil.js';
 
 export interface MergeOptions {
   source: string;

@@ -1,5 +1,5 @@
-import type { CommitInfo } from '../store/git.js';
-import type { RepoContext } from './context.js';
+import type { CommitInfo } from '../../store/git.js';
+import type { RepoContext } from '../context.js';
 
 /** The commits reachable from a start, each with how many of its children lie in that set. */
 export interface CommitGraph {

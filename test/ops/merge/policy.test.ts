@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
-import { cellPickSql, decisionSql, invert, mergeCount, mergeRow, mergeValue, rowPickSql, type RowFacts } from '../../src/ops/delta.js';
-import { mergeSchemas } from '../../src/ops/merge-schema.js';
+import { Engine } from '../../../src/engine/db.js';
+import {
+  cellPickSql,
+  decisionSql,
+  invert,
+  mergeCount,
+  mergeRow,
+  mergeValue,
+  rowPickSql,
+  type RowFacts,
+} from '../../../src/ops/merge/policy.js';
+import { mergeSchemas } from '../../../src/ops/merge/schema.js';
 
 afterAll(async () => {
   if (Engine.loaded()) (await Engine.get()).close();

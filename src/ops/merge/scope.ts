@@ -1,12 +1,12 @@
-import type { Engine } from '../engine/db.js';
-import { pathList, quoteIdent } from '../engine/quote.js';
-import type { ChunkStore } from '../store/chunks.js';
-import { changesSql, workName } from '../table/changes.js';
-import type { ChunkRef, Manifest } from '../table/manifest.js';
-import { cols, emptyRelation, joinOn, names } from '../table/rowsql.js';
-import type { Column } from '../table/schema.js';
-import { OP, TableSnapshot } from '../table/snapshot.js';
-import { sameColumns } from './merge-schema.js';
+import type { Engine } from '../../engine/db.js';
+import { pathList, quoteIdent } from '../../engine/quote.js';
+import type { ChunkStore } from '../../store/chunks.js';
+import { changesSql, workName } from '../../table/changes.js';
+import type { ChunkRef, Manifest } from '../../table/manifest.js';
+import { cols, emptyRelation, joinOn, names } from '../../table/rowsql.js';
+import type { Column } from '../../table/schema.js';
+import { OP, TableSnapshot } from '../../table/snapshot.js';
+import { sameColumns } from './schema.js';
 
 /** Work tables made during one table merge, dropped together. */
 export class Scratch {

@@ -1,10 +1,10 @@
-import type { Engine } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
-import type { ChunkStore } from '../store/chunks.js';
-import { workName } from '../table/changes.js';
-import type { Manifest } from '../table/manifest.js';
-import { col } from '../table/rowsql.js';
-import type { Column } from '../table/schema.js';
+import type { Engine } from '../../engine/db.js';
+import { quoteIdent } from '../../engine/quote.js';
+import type { ChunkStore } from '../../store/chunks.js';
+import { workName } from '../../table/changes.js';
+import type { Manifest } from '../../table/manifest.js';
+import { col } from '../../table/rowsql.js';
+import type { Column } from '../../table/schema.js';
 
 /** A blamed unit: one column (`--cells`), or the tracked columns of the row together (label '*'). */
 export interface CellSpec {

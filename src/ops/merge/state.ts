@@ -1,10 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { refused } from '../errors.js';
-import { exists, readJsonIfExists, writeFileAtomic } from '../store/fsutil.js';
-import type { RepoContext } from './context.js';
-import { removeEntries } from './merge-scratch.js';
-import type { Conflict, Paired } from './merge-tree.js';
+import { refused } from '../../errors.js';
+import { exists, readJsonIfExists, writeFileAtomic } from '../../store/fsutil.js';
+import type { RepoContext } from '../context.js';
+import { removeEntries } from './store-listing.js';
+import type { Conflict, Paired } from './tree.js';
 
 export type MergeKind = 'merge' | 'revert' | 'cherry-pick';
 

@@ -1,14 +1,14 @@
-import type { StagingIndex } from '../store/staging.js';
-import { commitIndex } from './commit.js';
-import type { RepoContext } from './context.js';
-import type { Strategy } from './delta.js';
-import { preMergeGate, type GateReport } from './gates.js';
-import { applyTree, refuseDirty } from './merge-apply.js';
-import { addedSince, listStore, removeEntries } from './merge-scratch.js';
-import { backupFile, beginState, finishStart, type MergeKind } from './merge-state.js';
-import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './merge-tree.js';
-import { readTableTree, treesEqual, type TableTree } from './tree.js';
-import { refused } from '../errors.js';
+import type { StagingIndex } from '../../store/staging.js';
+import { commitIndex } from '../commit.js';
+import type { RepoContext } from '../context.js';
+import type { Strategy } from './policy.js';
+import { preMergeGate, type GateReport } from '../gates.js';
+import { applyTree, refuseDirty } from './apply.js';
+import { addedSince, listStore, removeEntries } from './store-listing.js';
+import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
+import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
+import { readTableTree, treesEqual, type TableTree } from '../tree.js';
+import { refused } from '../../errors.js';
 
 export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
 

@@ -1,12 +1,12 @@
-import { badInput } from '../errors.js';
-import type { CommitInfo } from '../store/git.js';
-import type { RepoContext } from './context.js';
-import type { Strategy } from './delta.js';
-import { formatIdentity } from './identity.js';
-import { runThreeWay, type MergeResult } from './merge-run.js';
-import { refuseIfInProgress } from './merge-state.js';
-import { resolveCommit } from './revisions.js';
-import { emptyTree, readTableTree } from './tree.js';
+import { badInput } from '../../errors.js';
+import type { CommitInfo } from '../../store/git.js';
+import type { RepoContext } from '../context.js';
+import type { Strategy } from './policy.js';
+import { formatIdentity } from '../identity.js';
+import { runThreeWay, type MergeResult } from './run.js';
+import { refuseIfInProgress } from './state.js';
+import { resolveCommit } from '../revisions.js';
+import { emptyTree, readTableTree } from '../tree.js';
 
 export interface PickOptions {
   rev: string;

@@ -2,8 +2,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { Repo } from '../../src/repo.js';
-import { readTableTree } from '../../src/ops/tree.js';
+import { Repo } from '../../../src/repo.js';
+import { readTableTree } from '../../../src/ops/tree.js';
 
 /**
  * Random small histories for blame, and a naive reference blame that follows git's rules one row

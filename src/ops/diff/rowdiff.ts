@@ -1,13 +1,13 @@
-import type { Engine } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
-import { changesSql } from '../table/changes.js';
-import { identityColumns } from '../table/manifest.js';
-import { names } from '../table/rowsql.js';
-import { diffSchemas, schemaChanged, type Column, type SchemaChange } from '../table/schema.js';
-import { OP, type TableSnapshot } from '../table/snapshot.js';
-import { Comparison } from './diff/compare.js';
-import { composedCounts } from './diff/compose.js';
-import { planPair, type Side } from './diff/plan.js';
+import type { Engine } from '../../engine/db.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { changesSql } from '../../table/changes.js';
+import { identityColumns } from '../../table/manifest.js';
+import { names } from '../../table/rowsql.js';
+import { diffSchemas, schemaChanged, type Column, type SchemaChange } from '../../table/schema.js';
+import { OP, type TableSnapshot } from '../../table/snapshot.js';
+import { Comparison } from './compare.js';
+import { composedCounts } from './compose.js';
+import { planPair, type Side } from './plan.js';
 
 export interface RowCounts {
   added: number;

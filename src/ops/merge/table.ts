@@ -1,13 +1,13 @@
 import type { Json } from '@duckdb/node-api';
-import { quoteIdent } from '../engine/quote.js';
-import { changesSql } from '../table/changes.js';
-import type { Manifest } from '../table/manifest.js';
-import { col, cols, joinOn, names } from '../table/rowsql.js';
-import type { Column } from '../table/schema.js';
-import { OP, TableSnapshot } from '../table/snapshot.js';
-import { cellPickSql, rowPickSql, settle, type Strategy } from './delta.js';
-import { mergeSchemas, type ColumnConflict, type GuardedColumn } from './merge-schema.js';
-import { projectSql, rowsForKeys, sideChanges, type Scratch } from './merge-scope.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { changesSql } from '../../table/changes.js';
+import type { Manifest } from '../../table/manifest.js';
+import { col, cols, joinOn, names } from '../../table/rowsql.js';
+import type { Column } from '../../table/schema.js';
+import { OP, TableSnapshot } from '../../table/snapshot.js';
+import { cellPickSql, rowPickSql, settle, type Strategy } from './policy.js';
+import { mergeSchemas, type ColumnConflict, type GuardedColumn } from './schema.js';
+import { projectSql, rowsForKeys, sideChanges, type Scratch } from './scope.js';
 
 export type Row = Record<string, Json>;
 /** A conflicting cell (`column` set) or row (`column` null: delete vs modify, whole rows as values). */

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Repo } from '../../src/repo.js';
-import { TEST_ENV } from '../helpers.js';
+import { Repo } from '../../../src/repo.js';
+import { TEST_ENV } from '../../helpers.js';
 
 Object.assign(process.env, TEST_ENV);
 afterAll(() => Repo.close());

@@ -1,8 +1,8 @@
-import { quoteIdent } from '../engine/quote.js';
-import { col } from '../table/rowsql.js';
-import { OP } from '../table/snapshot.js';
-import { changeSet, readFiles, rowsForKeys } from './blame-sources.js';
-import { CELL, H, HAS, ORD, P, X, type BlameRun, type ChildSide, type ParentSide } from './blame-run.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { col } from '../../table/rowsql.js';
+import { OP } from '../../table/snapshot.js';
+import { changeSet, readFiles, rowsForKeys } from './sources.js';
+import { CELL, H, HAS, ORD, P, X, type BlameRun, type ChildSide, type ParentSide } from './run.js';
 
 /** Rows handed to a parent: `parent` indexes the commit's parents. */
 export interface Move {

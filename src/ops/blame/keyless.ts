@@ -1,8 +1,8 @@
-import { quoteIdent } from '../engine/quote.js';
-import { TableSnapshot } from '../table/snapshot.js';
-import { ARRIVALS, COPIES, TOTAL, type BlameRun, type ChildSide, type ParentSide } from './blame-run.js';
-import type { Move } from './blame-keyed.js';
-import { changeSet, readFiles } from './blame-sources.js';
+import { quoteIdent } from '../../engine/quote.js';
+import { TableSnapshot } from '../../table/snapshot.js';
+import { ARRIVALS, COPIES, TOTAL, type BlameRun, type ChildSide, type ParentSide } from './run.js';
+import type { Move } from './keyed.js';
+import { changeSet, readFiles } from './sources.js';
 
 const q = quoteIdent;
 const TP = '__lg_tp'; // copies of the row in the parent
