@@ -88,7 +88,8 @@ async function resolveTable(
   mine: Conflict[],
 ): Promise<Conflict[]> {
   const sides = state.tables[o.table];
-  if (!sides) throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, "'lakegit merge --abort' and merge again");
+  if (!sides)
+    throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, `'lakegit ${state.kind} --abort' and start again`);
   const whole = mine.some((c) => c.key === null);
   if (whole && o.where) {
     throw badInput(
