@@ -22,7 +22,7 @@ import {
 Object.assign(process.env, TEST_ENV);
 afterAll(() => Repo.close());
 
-const RUNS = Number(process.env.MERGE_ORACLE_RUNS ?? 8);
+const RUNS = Number(process.env.MERGE_ORACLE_RUNS ?? 6);
 const TIMEOUT = 60_000 + RUNS * 15_000;
 // For a hand-run mutation check: report the first failing case without shrinking it.
 const QUICK = { endOnFailure: !!process.env.MERGE_ORACLE_NOSHRINK };
