@@ -230,6 +230,8 @@ export interface Sandbox {
   commit(rows: Row[], message: string): Promise<string>;
   /** The working file as SQL. */
   working(): string;
+  /** HEAD's snapshot of the table, as lakegit's `sql` reads it, as SQL. */
+  committed(): Promise<string>;
 }
 
 export async function withSandbox<T>(s: Schema, base: Row[], body: (x: Sandbox) => Promise<T>): Promise<T> {
@@ -256,6 +258,11 @@ export async function withSandbox<T>(s: Schema, base: Row[], body: (x: Sandbox) 
         return (await repo.commit({ message, all: true, allowEmpty: true })).oid;
       },
       working: () => `SELECT * FROM read_parquet('${file.replaceAll("'", "''")}')`,
+      committed: async () => {
+        const out = path.join(dir, `head-${++seq}.parquet`);
+        await repo.sql('SELECT * FROM t@HEAD', { output: out });
+        return `SELECT * FROM read_parquet('${out.replaceAll("'", "''")}')`;
+      },
     };
     return await body(box);
   } finally {

@@ -56,13 +56,17 @@ async function holdsOracle(
   }
   expect(conflictSet(r.conflicts as never[])).toEqual(conflictSet(expected.conflicts));
   expect(await tableDiff(x.engine, expected.ours, x.working())).toEqual([]);
-  if (!r.conflicts.length) return expected.ours;
+  if (!r.conflicts.length) {
+    expect(await tableDiff(x.engine, expected.ours, await x.committed())).toEqual([]);
+    return expected.ours;
+  }
   expect(r.status).toBe('conflicts');
   cases.conflicted++;
   await abort();
   const settled = await run('theirs');
   expect(settled.settled).toBe(expected.conflicts.length);
   expect(await tableDiff(x.engine, expected.theirs, x.working())).toEqual([]);
+  expect(await tableDiff(x.engine, expected.theirs, await x.committed())).toEqual([]);
   return expected.theirs;
 }
 
