@@ -15,8 +15,8 @@ import { Repo } from '../../../src/repo.js';
  * changed on the other is a row conflict. Keyless rows follow the multiset rule.
  */
 
-export type Kind = 'keyed' | 'composite' | 'keyless';
-export interface Col {
+type Kind = 'keyed' | 'composite' | 'keyless';
+interface Col {
   name: string;
   type: string;
   values: string[]; // SQL literals
@@ -118,7 +118,7 @@ export async function snapshot(engine: Engine, sql: string): Promise<string> {
   return name;
 }
 
-export interface OracleConflict {
+interface OracleConflict {
   key: Record<string, Json>;
   column: string | null;
   base: Json;
