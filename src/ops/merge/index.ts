@@ -41,7 +41,7 @@ export interface FinishOptions {
 }
 
 /** The state a `<kind> --continue|--abort` finishes: refused when another kind of operation is in progress. */
-async function stateFor(ctx: RepoContext, kind: MergeKind | undefined, what: string): Promise<MergeState | undefined> {
+async function stateFor(ctx: RepoContext, kind: MergeKind | undefined, what: 'continue' | 'abort'): Promise<MergeState | undefined> {
   const state = await readState(ctx);
   if (state && kind && kind !== 'merge' && state.kind !== kind) {
     throw badInput(`no ${kind} is in progress: a ${state.kind} is`, { kind: state.kind }, finishHint(state.kind));
