@@ -10,7 +10,7 @@ import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history
 import type { ResetMode } from './ops/refs.js';
 import type { FsckResult, GcResult } from './ops/maintenance.js';
 import type { SqlResult } from './ops/sql/query.js';
-import type { MergeOptions } from './ops/merge/index.js';
+import type { FinishOptions, MergeOptions } from './ops/merge/index.js';
 import type { MergeResult } from './ops/merge/run.js';
 import type { Conflict } from './ops/merge/tree.js';
 import type { ResolveOptions, ResolveResult } from './ops/merge/resolve.js';
@@ -221,12 +221,12 @@ export class Repo {
     return (await mergeOps()).merge(this.ctx, opts);
   }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
-  async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
+  async mergeContinue(opts: FinishOptions = {}): Promise<MergeResult> {
     return (await mergeOps()).continueMerge(this.ctx, opts);
   }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
-  async mergeAbort(): Promise<MergeResult> {
-    return (await mergeOps()).abortMerge(this.ctx);
+  async mergeAbort(opts: Pick<FinishOptions, 'kind'> = {}): Promise<MergeResult> {
+    return (await mergeOps()).abortMerge(this.ctx, opts);
   }
   /** The unresolved conflicts of the merge in progress, optionally of one table. */
   async conflicts(table?: string): Promise<Conflict[]> {

@@ -12,6 +12,7 @@ export interface PickArgs extends GlobalArgs {
   continue?: boolean;
   abort?: boolean;
   verify: boolean;
+  author?: string;
 }
 
 /** Options shared by `revert` and `cherry-pick`. */
@@ -24,14 +25,18 @@ export const pickBuilder = (y: Argv) =>
     .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
     .option('continue', { type: 'boolean', describe: 'commit once conflicts are resolved' })
     .option('abort', { type: 'boolean', describe: 'leave it: everything as before it started' })
-    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' });
+    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' })
+    .option('author', {
+      type: 'string',
+      describe: 'author of the commit, "Name <email>" (a cherry-pick otherwise keeps the original author)',
+    });
 
 /** `-m 1` names the mainline of a merge commit (git's meaning); any other `-m` is the message. */
 export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): Promise<void> {
   const repo = await openRepo(argv);
   let r;
-  if (argv.abort) r = await repo.mergeAbort();
-  else if (argv.continue) r = await repo.mergeContinue({ message: argv.m, noVerify: !argv.verify });
+  if (argv.abort) r = await repo.mergeAbort({ kind });
+  else if (argv.continue) r = await repo.mergeContinue({ kind, message: argv.m, author: argv.author, noVerify: !argv.verify });
   else {
     if (!argv.rev) throw badInput(`${kind} needs a commit`, {}, `lakegit ${kind} <rev>`);
     const numeric = argv.m !== undefined && /^\d+$/.test(argv.m) && argv.mainline === undefined;
@@ -41,6 +46,7 @@ export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): P
       commit: argv.commit,
       strategy: argv.strategy,
       noVerify: !argv.verify,
+      author: argv.author,
       mainline: isMerge ? Number(argv.m) : argv.mainline,
       message: isMerge ? undefined : argv.m,
     };

@@ -13,6 +13,7 @@ interface MergeArgs extends GlobalArgs {
   abort?: boolean;
   continue?: boolean;
   verify: boolean;
+  author?: string;
 }
 
 export const command = 'merge [source]';
@@ -27,13 +28,14 @@ export const builder = (y: Argv) =>
     .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
     .option('abort', { type: 'boolean', describe: 'leave a conflicted merge: everything as before it started' })
     .option('continue', { type: 'boolean', describe: 'commit a merge whose conflicts are resolved' })
-    .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' });
+    .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' })
+    .option('author', { type: 'string', describe: 'author of the merge commit, "Name <email>"' });
 
 export async function handler(argv: MergeArgs): Promise<void> {
   const repo = await openRepo(argv);
   let r;
-  if (argv.abort) r = await repo.mergeAbort();
-  else if (argv.continue) r = await repo.mergeContinue({ message: argv.m, noVerify: !argv.verify });
+  if (argv.abort) r = await repo.mergeAbort({ kind: 'merge' });
+  else if (argv.continue) r = await repo.mergeContinue({ kind: 'merge', message: argv.m, author: argv.author, noVerify: !argv.verify });
   else {
     if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
     if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
@@ -45,6 +47,7 @@ export async function handler(argv: MergeArgs): Promise<void> {
       dryRun: argv.dryRun,
       strategy: argv.strategy,
       noVerify: !argv.verify,
+      author: argv.author,
     });
   }
   if (argv.json) printJson(r);

@@ -105,7 +105,7 @@ export function renderMerge(r: MergeResult): string {
       lines.push(
         `Automatic ${verb(r)} failed: ${r.conflicts.length} conflict(s).`,
         "hint: resolve with 'lakegit resolve <table> --ours|--theirs [--where SQL]' (or edit the file and 'lakegit add' it),",
-        "hint: then 'lakegit merge --continue'; 'lakegit merge --abort' puts everything back.",
+        `hint: then 'lakegit ${verb(r)} --continue'; 'lakegit ${verb(r)} --abort' puts everything back.`,
       );
     } else {
       lines.push(`${r.conflicts.length} conflict(s) would need resolving.`);

@@ -2,7 +2,18 @@ import { badInput, refused } from '../../errors.js';
 import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
-import { HEAD_FILE, clearState, pendingMerge, readState, refuseIfInProgress, restoreState } from './state.js';
+import {
+  HEAD_FILE,
+  clearState,
+  finishHint,
+  pendingMerge,
+  readState,
+  refuseIfInProgress,
+  restoreState,
+  type MergeKind,
+  type MergeState,
+} from './state.js';
+import { resolveIdentity } from '../identity.js';
 import { fastForward, runThreeWay, type MergeResult } from './run.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree } from '../tree.js';
@@ -16,6 +27,29 @@ export interface MergeOptions {
   dryRun?: boolean;
   strategy?: Strategy;
   noVerify?: boolean;
+  /** `--author "Name <email>"` for the merge commit (a CI runner may have no identity configured). */
+  author?: string;
+}
+
+/** How `--continue` and `--abort` are called: by which verb, and for `--continue` the commit's message and author. */
+export interface FinishOptions {
+  /** The verb used (`revert --continue`); `merge --continue`, like `commit`, also ends a revert or cherry-pick. */
+  kind?: MergeKind;
+  message?: string;
+  author?: string;
+  noVerify?: boolean;
+}
+
+/** The state a `<kind> --continue|--abort` finishes: refused when another kind of operation is in progress. */
+async function stateFor(ctx: RepoContext, kind: MergeKind | undefined, what: 'continue' | 'abort'): Promise<MergeState | undefined> {
+  const state = await readState(ctx);
+  if (state && kind && kind !== 'merge' && state.kind !== kind) {
+    throw badInput(`no ${kind} is in progress: a ${state.kind} is`, { kind: state.kind }, finishHint(state.kind));
+  }
+  if (!state && what === 'continue') {
+    throw badInput(`no ${kind ?? 'merge, revert or cherry-pick'} is in progress`, {}, `start one with 'lakegit ${kind ?? 'merge'} <rev>'`);
+  }
+  return state;
 }
 
 /** The one merge base of two commits; none (unrelated histories) or several (criss-cross) is refused. */
@@ -47,6 +81,7 @@ async function defaultMessage(ctx: RepoContext, source: string, theirs: string):
 export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<MergeResult> {
   return ctx.locked(async () => {
     await refuseIfInProgress(ctx);
+    if (opts.author) await resolveIdentity(ctx, opts.author); // a malformed --author is refused before anything is written
     const theirs = await resolveCommit(ctx, opts.source);
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     const branch = await ctx.git.currentBranch();
@@ -73,19 +108,20 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
       strategy: opts.strategy,
       commit: true,
       message: opts.message ?? (await defaultMessage(ctx, opts.source, theirs)),
+      author: opts.author,
     });
   });
 }
 
-/** `merge --continue` (also ends a revert or cherry-pick): commit what is staged, once no conflict remains. */
-export async function continueMerge(ctx: RepoContext, opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
+/** `<kind> --continue`: commit what is staged, once no conflict remains. */
+export async function continueMerge(ctx: RepoContext, opts: FinishOptions = {}): Promise<MergeResult> {
   return ctx.locked(async () => {
-    const state = await readState(ctx);
-    if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "start one with 'lakegit merge <branch>'");
+    const state = (await stateFor(ctx, opts.kind, 'continue'))!;
+    if (opts.author) await resolveIdentity(ctx, opts.author);
     const pending = (await pendingMerge(ctx))!;
     const r = await commitIndex(ctx, await ctx.staging.read(), {
       message: opts.message ?? state.message,
-      author: state.author,
+      author: opts.author ?? state.author,
       noVerify: !!opts.noVerify,
       extraParents: pending.extraParents,
       event: pending.event,
@@ -106,15 +142,15 @@ export async function continueMerge(ctx: RepoContext, opts: { message?: string; 
   });
 }
 
-/** `merge --abort`: the working files, index, refs and stores exactly as before the merge started. */
-export async function abortMerge(ctx: RepoContext): Promise<MergeResult> {
+/** `<kind> --abort`: the working files, index, refs and stores exactly as before the operation started. */
+export async function abortMerge(ctx: RepoContext, opts: Pick<FinishOptions, 'kind'> = {}): Promise<MergeResult> {
   return ctx.locked(async () => {
-    const state = await readState(ctx);
+    const state = await stateFor(ctx, opts.kind, 'abort');
     if (!state) {
       const stray = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
-      if (!stray) throw badInput('no merge, revert or cherry-pick is in progress');
+      if (!stray) throw badInput(`no ${opts.kind ?? 'merge, revert or cherry-pick'} is in progress`);
       await clearState(ctx);
-      return { kind: 'merge', status: 'aborted', tables: [], conflicts: [], settled: 0, gates: [] };
+      return { kind: opts.kind ?? 'merge', status: 'aborted', tables: [], conflicts: [], settled: 0, gates: [] };
     }
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     if (head !== state.head) {

@@ -47,8 +47,40 @@ export function mergeRow(f: RowFacts): RowPick {
   return f.oursPresent && f.theirsPresent ? 'cells' : 'conflict';
 }
 
-/** Keyless tables merge as multisets: each side's change in a row's count is applied to the base. */
-export const mergeCount = (base: number, ours: number, theirs: number): number => Math.max(0, ours + theirs - base);
+/** The arithmetic the count rule needs, so one definition serves numbers and SQL expressions. */
+interface Counting<N> {
+  add(a: N, b: N): N;
+  sub(a: N, b: N): N;
+  atLeastZero(a: N): N;
+}
+
+/**
+ * Keyless tables merge as multisets, per distinct row: each side's change in the row's count is
+ * applied to the base, and a count never goes below zero. Both sides appending the same row is two
+ * appends; both deleting one of three copies leaves one. This is the only statement of the rule.
+ */
+const countRule = <N>(a: Counting<N>, base: N, ours: N, theirs: N): N =>
+  a.atLeastZero(a.add(base, a.add(a.sub(ours, base), a.sub(theirs, base))));
+
+export const mergeCount = (base: number, ours: number, theirs: number): number =>
+  countRule({ add: (x, y) => x + y, sub: (x, y) => x - y, atLeastZero: (x) => Math.max(0, x) }, base, ours, theirs);
+
+/** `mergeCount` as a SQL expression over three non-NULL integer expressions. */
+export const mergeCountSql = (base: string, ours: string, theirs: string): string =>
+  countRule(
+    { add: (x, y) => `(${x} + ${y})`, sub: (x, y) => `(${x} - ${y})`, atLeastZero: (x) => `greatest(0, ${x})` },
+    base,
+    ours,
+    theirs,
+  );
+
+/**
+ * A keyless table as a whole (its name and manifest, or its absence): as `mergeValue`, except that
+ * the same change made on both sides is two changes to the counts, so it is merged row by row
+ * (`conflict` here sends it there) unless both removed the table, which leaves nothing to count.
+ */
+export const mergeKeylessWhole = (oursChanged: boolean, theirsChanged: boolean, sameChange: boolean, bothAbsent: boolean): Pick =>
+  mergeValue(oursChanged, theirsChanged, sameChange && bothAbsent);
 
 /** What a conflict settles to under a strategy; recorded conflicts show ours until resolved. */
 export const settle = (strategy: Strategy): 'ours' | 'theirs' => strategy ?? 'ours';

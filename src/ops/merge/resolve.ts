@@ -88,7 +88,8 @@ async function resolveTable(
   mine: Conflict[],
 ): Promise<Conflict[]> {
   const sides = state.tables[o.table];
-  if (!sides) throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, "'lakegit merge --abort' and merge again");
+  if (!sides)
+    throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, `'lakegit ${state.kind} --abort' and start again`);
   const whole = mine.some((c) => c.key === null);
   if (whole && o.where) {
     throw badInput(
@@ -148,9 +149,11 @@ async function resolveRows(
   const identity = plan.key!;
   const id = cols(identity);
   const keyOf = (r: Row) => Object.fromEntries(identity.map((k) => [k, r[k]]));
-  const all = await s.engine.all(`SELECT rowid AS __r, ${id} FROM ${quoteIdent(plan.conflictKeys!)}`);
-  const openRows = all.filter((r) => open.has(JSON.stringify(keyOf(r)))).map((r) => Number(r.__r));
-  const ck = await s.table('open', `SELECT ${id} FROM ${quoteIdent(plan.conflictKeys!)} WHERE rowid IN (${[-1, ...openRows].join(', ')})`);
+  // Numbered by a column of our own: a user key column may itself be called `rowid`.
+  const numbered = await s.table('ckn', `SELECT ${id}, row_number() OVER () AS __lakegit_r FROM ${quoteIdent(plan.conflictKeys!)}`);
+  const all = await s.engine.all(`SELECT * FROM ${quoteIdent(numbered)}`);
+  const openRows = all.filter((r) => open.has(JSON.stringify(keyOf(r)))).map((r) => Number(r.__lakegit_r));
+  const ck = await s.table('open', `SELECT ${id} FROM ${quoteIdent(numbered)} WHERE __lakegit_r IN (${[-1, ...openRows].join(', ')})`);
   const cur = await s.table('cur', projectSql(await rowsForKeys(s, staged, ck), staged.columns, plan.columns));
   let sel = ck;
   if (where !== undefined) {

@@ -2,7 +2,7 @@ import { badInput } from '../../errors.js';
 import type { CommitInfo } from '../../store/git.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
-import { formatIdentity } from '../identity.js';
+import { formatIdentity, resolveIdentity } from '../identity.js';
 import { runThreeWay, type MergeResult } from './run.js';
 import { refuseIfInProgress } from './state.js';
 import { resolveCommit } from '../revisions.js';
@@ -17,6 +17,8 @@ export interface PickOptions {
   mainline?: number;
   strategy?: Strategy;
   noVerify?: boolean;
+  /** `--author "Name <email>"`; a cherry-pick otherwise keeps the picked commit's author. */
+  author?: string;
 }
 
 /** The commit to revert or pick, and the parent its changes are measured against. */
@@ -46,6 +48,7 @@ async function changeOf(ctx: RepoContext, o: PickOptions, verb: string): Promise
 async function pick(ctx: RepoContext, o: PickOptions, kind: 'revert' | 'cherry-pick'): Promise<MergeResult> {
   return ctx.locked(async () => {
     await refuseIfInProgress(ctx);
+    if (o.author) await resolveIdentity(ctx, o.author); // a malformed --author is refused before anything is written
     const head = await ctx.git.resolveRef('HEAD');
     if (!head) throw badInput(`nothing to ${kind} onto: the branch has no commits yet`);
     const { commit, parent } = await changeOf(ctx, o, kind);
@@ -65,7 +68,7 @@ async function pick(ctx: RepoContext, o: PickOptions, kind: 'revert' | 'cherry-p
       base: kind === 'revert' ? commit.oid : (parent ?? null),
       trees: kind === 'revert' ? { base: at, ours, theirs: before } : { base: before, ours, theirs: at },
       message,
-      author: kind === 'cherry-pick' ? formatIdentity(commit.author) : undefined,
+      author: o.author ?? (kind === 'cherry-pick' ? formatIdentity(commit.author) : undefined),
       strategy: o.strategy,
       dryRun: false,
       noVerify: !!o.noVerify,

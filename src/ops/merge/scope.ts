@@ -87,11 +87,11 @@ export async function pruneChunks(
   const key = identity.length === 1 ? `k.${quoteIdent(identity[0])}` : `row(${cols(identity, 'k')})`;
   try {
     const hit = await engine.all(
-      `SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, lo, hi)
-      JOIN ${quoteIdent(keys)} k ON ${key} BETWEEN r.lo AND r.hi`,
+      `SELECT DISTINCT r.__lakegit_i FROM (VALUES ${rows.join(', ')}) r(__lakegit_i, __lakegit_lo, __lakegit_hi)
+      JOIN ${quoteIdent(keys)} k ON ${key} BETWEEN r.__lakegit_lo AND r.__lakegit_hi`,
       params,
     );
-    const keep = new Set(hit.map((r) => Number(r.i)));
+    const keep = new Set(hit.map((r) => Number(r.__lakegit_i)));
     return chunks.filter((_, i) => keep.has(i));
   } catch {
     // A key type whose text form does not cast back: read every chunk rather than guess.

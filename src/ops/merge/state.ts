@@ -57,16 +57,23 @@ export async function writeConflictList(ctx: RepoContext, list: readonly Conflic
   await writeFileAtomic(ctx.stateFile(CONFLICTS), `${JSON.stringify(list, null, 1)}\n`);
 }
 
+/** How a user finishes or leaves an operation stopped by conflicts: with the verb that started it. */
+export const finishHint = (kind: MergeKind): string =>
+  `finish it with 'lakegit ${kind} --continue' or leave it with 'lakegit ${kind} --abort'`;
+
+/** The operation a HEAD file says is in progress, when its state file is missing. */
+async function kindInProgress(ctx: RepoContext): Promise<MergeKind | undefined> {
+  for (const [kind, file] of Object.entries(HEAD_FILE) as [MergeKind, string][]) if (await exists(ctx.stateFile(file))) return kind;
+  return undefined;
+}
+
 /** Refuse to start a second merge (or revert, cherry-pick) over one in progress. */
 export async function refuseIfInProgress(ctx: RepoContext): Promise<void> {
   const s = await readState(ctx);
   const head = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
   if (s || head) {
-    throw refused(
-      `a ${s?.kind ?? 'merge'} is in progress`,
-      {},
-      "finish it with 'lakegit merge --continue' or leave it with 'lakegit merge --abort'",
-    );
+    const kind = s?.kind ?? (await kindInProgress(ctx)) ?? 'merge';
+    throw refused(`a ${kind} is in progress`, { kind }, finishHint(kind));
   }
 }
 
@@ -156,7 +163,7 @@ export async function pendingMerge(
     throw refused(
       `a ${s.kind} was interrupted before it finished starting`,
       { kind: s.kind },
-      "run 'lakegit merge --abort' to put everything back",
+      `run 'lakegit ${s.kind} --abort' to put everything back`,
     );
   }
   const left = await readConflictList(ctx);
@@ -164,7 +171,7 @@ export async function pendingMerge(
     throw refused(
       `${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`,
       { conflicts: left.length },
-      "resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it)",
+      `resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it), then 'lakegit ${s.kind} --continue'`,
     );
   }
   return {

@@ -5,7 +5,7 @@ import type { Manifest } from '../../table/manifest.js';
 import { col, cols, joinOn, names } from '../../table/rowsql.js';
 import type { Column } from '../../table/schema.js';
 import { OP, TableSnapshot } from '../../table/snapshot.js';
-import { cellPickSql, rowPickSql, settle, type Strategy } from './policy.js';
+import { cellPickSql, mergeCountSql, rowPickSql, settle, type Strategy } from './policy.js';
 import { mergeSchemas, type ColumnConflict, type GuardedColumn } from './schema.js';
 import { projectSql, rowsForKeys, sideChanges, type Scratch } from './scope.js';
 
@@ -71,23 +71,46 @@ async function guardBroken(s: Scratch, t: TableInputs, g: GuardedColumn): Promis
   return Number(n) > 0;
 }
 
-/** Keyless: each distinct row's count is ours + theirs - base (never below zero). */
+/** Keyless: each distinct row's count is the multiset rule's (`mergeCount`), as SQL generated from it. */
 async function multisetMerge(s: Scratch, t: TableInputs, merged: Column[]): Promise<string> {
+  const weights = [N.nOurs, N.nTheirs, N.nBase];
   const side = (m: Manifest | undefined, w: [number, number, number]) =>
     m
-      ? `SELECT *, ${w[0]} AS __n_o, ${w[1]} AS __n_t, ${w[2]} AS __n_b FROM (${projectSql(new TableSnapshot(m, s.store).sql(), m.columns, merged)})`
+      ? `SELECT *, ${w.map((x, i) => `${x} AS ${weights[i]}`).join(', ')} FROM (${projectSql(new TableSnapshot(m, s.store).sql(), m.columns, merged)})`
       : undefined;
   const parts = [side(t.ours, [1, 0, 0]), side(t.theirs, [0, 1, 0]), side(t.base, [0, 0, 1])].filter(Boolean);
   const c = cols(names(merged));
+  const sums = weights.map((w) => `sum(${w})::BIGINT AS ${w}`).join(', ');
   return s.table(
     'full',
     `SELECT ${c} FROM (
-      SELECT ${c}, sum(__n_o) AS __no, sum(__n_t) AS __nt, sum(__n_b) AS __nb FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL
-    ), LATERAL range(greatest(0, __no + __nt - __nb)::BIGINT) AS __lg_copies(__copy)`,
+      SELECT ${c}, ${sums} FROM (${parts.join(' UNION ALL ')}) GROUP BY ${c}
+    ), LATERAL range(${mergeCountSql(N.nBase, N.nOurs, N.nTheirs)}) AS ${N.copies}(${N.copy})`,
   );
 }
 
-const v = (side: 'o' | 't' | 'b' | 'm', i: number) => quoteIdent(`__${side}_${i}`);
+/** Internal column names: all in the reserved namespace, so any user column name is safe beside them. */
+const N = {
+  nOurs: '__lakegit_n_ours',
+  nTheirs: '__lakegit_n_theirs',
+  nBase: '__lakegit_n_base',
+  copies: '__lakegit_copies',
+  copy: '__lakegit_copy',
+  basePresent: '__lakegit_base_present',
+  oursPresent: '__lakegit_ours_present',
+  theirsPresent: '__lakegit_theirs_present',
+  oursChanged: '__lakegit_ours_changed',
+  theirsChanged: '__lakegit_theirs_changed',
+  same: '__lakegit_same',
+  pick: '__lakegit_pick',
+  present: '__lakegit_present',
+  b: '__lakegit_b',
+  o: '__lakegit_o',
+  t: '__lakegit_t',
+} as const;
+const cell = (i: number) => quoteIdent(`__lakegit_cell_${i}`);
+const vName = (side: 'o' | 't' | 'b' | 'm', i: number) => `__lakegit_${side}_${i}`;
+const v = (side: 'o' | 't' | 'b' | 'm', i: number) => quoteIdent(vName(side, i));
 
 interface Keyed {
   changes: string;
@@ -105,30 +128,32 @@ async function keyedMerge(s: Scratch, t: TableInputs, merged: Column[], strategy
     `SELECT ${cols(identity)} FROM ${quoteIdent(o)} o SEMI JOIN ${quoteIdent(th)} t ON ${joinOn(identity, 'o', 't')}`,
   );
   const baseRows = t.base
-    ? `SELECT *, true AS __bp FROM (${projectSql(await rowsForKeys(s, t.base, both), t.base.columns, merged)})`
-    : `SELECT *, true AS __bp FROM (${projectSql(`SELECT * FROM ${quoteIdent(o)} WHERE false`, merged, merged)})`;
+    ? `SELECT *, true AS ${N.basePresent} FROM (${projectSql(await rowsForKeys(s, t.base, both), t.base.columns, merged)})`
+    : `SELECT *, true AS ${N.basePresent} FROM (${projectSql(`SELECT * FROM ${quoteIdent(o)} WHERE false`, merged, merged)})`;
   const decided = await s.table('decided', decideSql(merged, identity, o, th, baseRows));
   const others = merged.map((c, i) => ({ c, i })).filter(({ c }) => !identity.includes(c.name));
   const side = settle(strategy) === 'theirs' ? 't' : 'o';
-  const value = (i: number) => `CASE __pick WHEN 'theirs' THEN ${v('t', i)} WHEN 'conflict' THEN ${v(side, i)}
-      WHEN 'cells' THEN CASE ${quoteIdent(`__cp_${i}`)} WHEN 'theirs' THEN ${v('t', i)} WHEN 'conflict' THEN ${v(side, i)} ELSE ${v('o', i)} END
+  const value = (i: number) => `CASE ${N.pick} WHEN 'theirs' THEN ${v('t', i)} WHEN 'conflict' THEN ${v(side, i)}
+      WHEN 'cells' THEN CASE ${cell(i)} WHEN 'theirs' THEN ${v('t', i)} WHEN 'conflict' THEN ${v(side, i)} ELSE ${v('o', i)} END
       ELSE ${v('o', i)} END`;
-  const present = `CASE __pick WHEN 'theirs' THEN __tp WHEN 'conflict' THEN __${side}p WHEN 'cells' THEN true ELSE __op END`;
-  const picked = [`${present} AS __present`, '__op', ...others.map(({ i }) => `${value(i)} AS ${v('m', i)}, ${v('o', i)}`)];
+  const sidePresent = side === 't' ? N.theirsPresent : N.oursPresent;
+  const present = `CASE ${N.pick} WHEN 'theirs' THEN ${N.theirsPresent} WHEN 'conflict' THEN ${sidePresent} WHEN 'cells' THEN true ELSE ${N.oursPresent} END`;
+  const picked = [`${present} AS ${N.present}`, N.oursPresent, ...others.map(({ i }) => `${value(i)} AS ${v('m', i)}, ${v('o', i)}`)];
   const resolved = await s.table('resolved', `SELECT ${cols(identity)}, ${picked.join(', ')} FROM ${quoteIdent(decided)}`);
   const moved = others.length ? others.map(({ i }) => `${v('m', i)} IS DISTINCT FROM ${v('o', i)}`).join(' OR ') : 'false';
-  const op = `CASE WHEN __present AND NOT __op THEN 'added' WHEN NOT __present AND __op THEN 'removed' WHEN __present AND (${moved}) THEN 'modified' END`;
+  const [p, op0] = [N.present, N.oursPresent];
+  const op = `CASE WHEN ${p} AND NOT ${op0} THEN 'added' WHEN NOT ${p} AND ${op0} THEN 'removed' WHEN ${p} AND (${moved}) THEN 'modified' END`;
   const out = merged.map((c, i) =>
-    identity.includes(c.name) ? quoteIdent(c.name) : `CASE WHEN __present THEN ${v('m', i)} END AS ${quoteIdent(c.name)}`,
+    identity.includes(c.name) ? quoteIdent(c.name) : `CASE WHEN ${N.present} THEN ${v('m', i)} END AS ${quoteIdent(c.name)}`,
   );
   const fromBoth = `SELECT * FROM (SELECT ${out.join(', ')}, ${op} AS ${quoteIdent(OP)} FROM ${quoteIdent(resolved)}) WHERE ${quoteIdent(OP)} IS NOT NULL`;
   const oneSided = `SELECT t.* FROM ${quoteIdent(th)} t ANTI JOIN ${quoteIdent(o)} o ON ${joinOn(identity, 't', 'o')}`;
   const changes = await s.table('changes', `${oneSided} UNION ALL BY NAME ${fromBoth}`);
-  const anyCell = others.length ? others.map(({ i }) => `${quoteIdent(`__cp_${i}`)} = 'conflict'`).join(' OR ') : 'false';
+  const anyCell = others.length ? others.map(({ i }) => `${cell(i)} = 'conflict'`).join(' OR ') : 'false';
   const conflictKeys = await s.table(
     'ckeys',
     `SELECT ${cols(identity)} FROM ${quoteIdent(decided)}
-    WHERE __pick = 'conflict' OR (__pick = 'cells' AND (${anyCell}))`,
+    WHERE ${N.pick} = 'conflict' OR (${N.pick} = 'cells' AND (${anyCell}))`,
   );
   return { changes, conflictKeys, conflicts: await readConflicts(s, decided, merged, identity) };
 }
@@ -141,24 +166,32 @@ function decideSql(merged: Column[], identity: string[], o: string, t: string, b
   const differ = (x: 'o' | 't' | 'b', y: 'o' | 't' | 'b') =>
     others.length ? `(${others.map(({ i }) => `${v(x, i)} IS DISTINCT FROM ${v(y, i)}`).join(' OR ')})` : 'false';
   const joined = `SELECT ${cols(identity, 'o')}, ${all.map((i) => `${pick('o', i)}, ${pick('t', i)}, ${pick('b', i)}`).join(', ')},
-      o.${quoteIdent(OP)} <> 'removed' AS __op, t.${quoteIdent(OP)} <> 'removed' AS __tp, coalesce(b.__bp, false) AS __bp
+      o.${quoteIdent(OP)} <> 'removed' AS ${N.oursPresent}, t.${quoteIdent(OP)} <> 'removed' AS ${N.theirsPresent},
+      coalesce(b.${N.basePresent}, false) AS ${N.basePresent}
     FROM ${quoteIdent(o)} o JOIN ${quoteIdent(t)} t ON ${joinOn(identity, 'o', 't')}
     LEFT JOIN (${baseRows}) b ON ${joinOn(identity, 'o', 'b')}`;
+  const [bp, op, tp] = [N.basePresent, N.oursPresent, N.theirsPresent];
   const flags = `SELECT *,
-      (__bp <> __op) OR (__bp AND __op AND ${differ('o', 'b')}) AS __oc,
-      (__bp <> __tp) OR (__bp AND __tp AND ${differ('t', 'b')}) AS __tc,
-      (__op = __tp) AND (NOT __op OR NOT ${differ('o', 't')}) AS __same
+      (${bp} <> ${op}) OR (${bp} AND ${op} AND ${differ('o', 'b')}) AS ${N.oursChanged},
+      (${bp} <> ${tp}) OR (${bp} AND ${tp} AND ${differ('t', 'b')}) AS ${N.theirsChanged},
+      (${op} = ${tp}) AND (NOT ${op} OR NOT ${differ('o', 't')}) AS ${N.same}
     FROM (${joined})`;
   const cells = others.map(
     ({ i }) =>
       `${cellPickSql(
-        `NOT __bp OR ${v('o', i)} IS DISTINCT FROM ${v('b', i)}`,
-        `NOT __bp OR ${v('t', i)} IS DISTINCT FROM ${v('b', i)}`,
+        `NOT ${bp} OR ${v('o', i)} IS DISTINCT FROM ${v('b', i)}`,
+        `NOT ${bp} OR ${v('t', i)} IS DISTINCT FROM ${v('b', i)}`,
         `${v('o', i)} IS NOT DISTINCT FROM ${v('t', i)}`,
-      )} AS ${quoteIdent(`__cp_${i}`)}`,
+      )} AS ${cell(i)}`,
   );
-  const row = rowPickSql({ oursChanged: '__oc', theirsChanged: '__tc', sameChange: '__same', oursPresent: '__op', theirsPresent: '__tp' });
-  return `SELECT *, ${row} AS __pick${cells.length ? `, ${cells.join(', ')}` : ''} FROM (${flags})`;
+  const row = rowPickSql({
+    oursChanged: N.oursChanged,
+    theirsChanged: N.theirsChanged,
+    sameChange: N.same,
+    oursPresent: op,
+    theirsPresent: tp,
+  });
+  return `SELECT *, ${row} AS ${N.pick}${cells.length ? `, ${cells.join(', ')}` : ''} FROM (${flags})`;
 }
 
 /** The conflicts as contract JSON, in key order: delete-vs-modify rows, then cells column by column. */
@@ -167,16 +200,24 @@ async function readConflicts(s: Scratch, decided: string, merged: Column[], iden
   const order = cols(identity);
   const keyOf = (r: Row) => Object.fromEntries(identity.map((k) => [k, r[k]]));
   const out: RowConflict[] = [];
-  const rows = await s.engine.all(`SELECT * FROM ${d} WHERE __pick = 'conflict' ORDER BY ${order}`);
+  const rows = await s.engine.all(`SELECT * FROM ${d} WHERE ${N.pick} = 'conflict' ORDER BY ${order}`);
   const whole = (r: Row, side: 'o' | 't' | 'b', present: Json) =>
-    present ? Object.fromEntries(merged.map((c, i) => [c.name, r[`__${side}_${i}`]])) : null;
+    present ? Object.fromEntries(merged.map((c, i) => [c.name, r[vName(side, i)]])) : null;
   for (const r of rows)
-    out.push({ key: keyOf(r), column: null, base: whole(r, 'b', r.__bp), ours: whole(r, 'o', r.__op), theirs: whole(r, 't', r.__tp) });
+    out.push({
+      key: keyOf(r),
+      column: null,
+      base: whole(r, 'b', r[N.basePresent]),
+      ours: whole(r, 'o', r[N.oursPresent]),
+      theirs: whole(r, 't', r[N.theirsPresent]),
+    });
   for (const [i, c] of merged.entries()) {
     if (identity.includes(c.name)) continue;
-    const cells = await s.engine.all(`SELECT ${order}, __bp, ${v('b', i)} AS b, ${v('o', i)} AS o, ${v('t', i)} AS t FROM ${d}
-      WHERE __pick = 'cells' AND ${quoteIdent(`__cp_${i}`)} = 'conflict' ORDER BY ${order}`);
-    for (const r of cells) out.push({ key: keyOf(r), column: c.name, base: r.__bp ? r.b : null, ours: r.o, theirs: r.t });
+    const cells = await s.engine
+      .all(`SELECT ${order}, ${N.basePresent}, ${v('b', i)} AS ${N.b}, ${v('o', i)} AS ${N.o}, ${v('t', i)} AS ${N.t} FROM ${d}
+      WHERE ${N.pick} = 'cells' AND ${cell(i)} = 'conflict' ORDER BY ${order}`);
+    for (const r of cells)
+      out.push({ key: keyOf(r), column: c.name, base: r[N.basePresent] ? r[N.b] : null, ours: r[N.o], theirs: r[N.t] });
   }
   return out;
 }

@@ -1,9 +1,9 @@
 import type { Json } from '@duckdb/node-api';
 import { quoteIdent } from '../../engine/quote.js';
-import type { Manifest } from '../../table/manifest.js';
+import { isKeyless, type Manifest } from '../../table/manifest.js';
 import { OP } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
-import { mergeValue, settle, type Pick, type Strategy } from './policy.js';
+import { mergeKeylessWhole, mergeValue, settle, type Pick, type Strategy } from './policy.js';
 import { Scratch } from './scope.js';
 import { planTable, type Row } from './table.js';
 import { writePlan } from './write.js';
@@ -145,7 +145,12 @@ const ident = (s?: Side) => s && `${s.name}\u0000${s.blob}`;
  */
 export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strategy): Promise<{ outcome: TableOutcome; found: Conflict[] }> {
   const found: Conflict[] = [];
-  const whole = pickOf(ident(p.base), ident(p.ours), ident(p.theirs));
+  // Both sides made the same change to a keyless table: that is two changes to its row counts.
+  const keyless = !!p.ours && !!p.theirs && p.ours.blob === p.theirs.blob && isKeyless(await readManifest(ctx, p.ours.blob));
+  const pickWhole = keyless
+    ? (b?: string, o?: string, t?: string) => mergeKeylessWhole(o !== b, t !== b, o === t, o === undefined && t === undefined)
+    : (b?: string, o?: string, t?: string) => pickOf(b, o, t);
+  const whole = pickWhole(ident(p.base), ident(p.ours), ident(p.theirs));
   let result: Side | undefined;
   let counts: TableOutcome['counts'];
   if (whole !== 'conflict') {
@@ -157,7 +162,7 @@ export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strateg
     const namePick = pickOf(p.base?.name, p.ours.name, p.theirs.name);
     const name = take(namePick, strategy, { base: p.base?.name, ours: p.ours.name, theirs: p.theirs.name })!;
     if (namePick === 'conflict') found.push(tableConflict(name, p));
-    const content = pickOf(p.base?.blob, p.ours.blob, p.theirs.blob);
+    const content = pickWhole(p.base?.blob, p.ours.blob, p.theirs.blob);
     let blob: string;
     if (content !== 'conflict') blob = take(content, strategy, { base: p.base?.blob, ours: p.ours.blob, theirs: p.theirs.blob })!;
     else ({ blob, counts } = await mergeRows(ctx, name, p, strategy, found));
@@ -221,7 +226,9 @@ async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: S
 }
 
 async function countOps(s: Scratch, table: string) {
-  const rows = await s.engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(table)} GROUP BY 1`);
-  const n = (op: string) => Number(rows.find((r) => r.op === op)?.n ?? 0);
+  const rows = await s.engine.all(
+    `SELECT ${quoteIdent(OP)} AS __lakegit_kind, count(*) AS __lakegit_n FROM ${quoteIdent(table)} GROUP BY 1`,
+  );
+  const n = (op: string) => Number(rows.find((r) => r.__lakegit_kind === op)?.__lakegit_n ?? 0);
   return { added: n('added'), removed: n('removed'), modified: n('modified') };
 }

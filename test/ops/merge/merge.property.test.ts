@@ -11,7 +11,7 @@ afterAll(() => Repo.close());
 
 /*
  * Random small keyed tables (id 1..6, a number, b a string or NULL) and random edits on two
- * branches from one base. A naive per-key reference merge, written apart from src/ops/delta.ts,
+ * branches from one base. A naive per-key reference merge, written apart from src/ops/merge/policy.ts,
  * says what the result must be.
  */
 type Row = { id: number; a: number; b: string | null };

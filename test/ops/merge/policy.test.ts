@@ -6,6 +6,8 @@ import {
   decisionSql,
   invert,
   mergeCount,
+  mergeCountSql,
+  mergeKeylessWhole,
   mergeRow,
   mergeValue,
   rowPickSql,
@@ -63,6 +65,25 @@ describe('merge policy (src/ops/delta.ts)', () => {
         expect(mergeCount(b, b, t)).toBe(t);
       }),
     );
+  });
+
+  it('merge: the keyless count SQL is generated from the same rule and agrees with it, including below zero', async () => {
+    const engine = await Engine.get();
+    const cases = [];
+    for (let b = 0; b <= 3; b++) for (let o = 0; o <= 3; o++) for (let t = 0; t <= 3; t++) cases.push([b, o, t]);
+    const sql = cases.map(([b, o, t]) => mergeCountSql(String(b), String(o), String(t))).join(', ');
+    const got = Object.values((await engine.one(`SELECT ${sql}`))!).map(Number);
+    expect(got).toEqual(cases.map(([b, o, t]) => mergeCount(b, o, t)));
+    expect(mergeCount(0, 1, 1)).toBe(2); // both sides append Z: two Zs
+    expect(mergeCount(1, 0, 0)).toBe(0); // both delete the one Z: none, not -1
+  });
+
+  it('merge: a keyless table changed alike on both sides is still merged by rows, unless both removed it', () => {
+    expect(mergeKeylessWhole(true, true, true, false)).toBe('conflict');
+    expect(mergeKeylessWhole(true, true, true, true)).toBe('ours');
+    expect(mergeKeylessWhole(true, false, false, false)).toBe('ours');
+    expect(mergeKeylessWhole(false, true, false, false)).toBe('theirs');
+    expect(mergeKeylessWhole(false, false, true, false)).toBe('base');
   });
 
   it('merge: invert swaps before and after, and twice is the identity', () => {
