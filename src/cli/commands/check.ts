@@ -12,7 +12,7 @@ export const builder = (y: Argv) =>
   y
     .positional('rev', { type: 'string', describe: 'the revision to check (default HEAD)' })
     .option('into', { type: 'string', describe: "run this branch's pre-merge checks against the merge of <rev> into it" })
-    .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format })
+    .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format, describe: 'output format' })
     .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
     .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
 export async function handler(
@@ -26,3 +26,9 @@ export async function handler(
   else if (!argv.quiet || !report.passed) print(renderCheckText(report));
   process.exitCode = report.passed ? 0 : 1;
 }
+
+export const examples: [string, string][] = [
+  ['check', "run lakegit.yaml's checks against HEAD"],
+  ['check fix --into main', "main's pre-merge checks against the merge of fix"],
+  ['check --format github --blame', 'annotations naming who introduced each violation'],
+];

@@ -34,7 +34,7 @@ export const builder = (y: Argv) =>
     .option('where', { type: 'string', describe: 'a DuckDB condition over the row, applied to both sides' })
     .option('columns', { type: 'string', describe: 'only changes to these columns count (a,b)' })
     .option('limit', { type: 'number', describe: 'at most this many rows per table' })
-    .option('format', { choices: ['table', 'json', 'csv', 'sql'] as const, default: 'table' as Format })
+    .option('format', { choices: ['table', 'json', 'csv', 'sql'] as const, default: 'table' as Format, describe: 'output format' })
     .option('exit-code', { type: 'boolean', describe: 'exit 1 when there are differences' })
     .parserConfiguration({ 'populate--': true });
 
@@ -69,3 +69,9 @@ async function render(session: DiffSession, out: Out, argv: DiffArgs): Promise<b
 
 /** `-q`: find out whether anything differs, print nothing (git's `diff --quiet`). */
 const devNull = { write: () => true, on: () => devNull, off: () => devNull } as unknown as NodeJS.WritableStream;
+
+export const examples: [string, string][] = [
+  ['diff', 'working tree vs index, row by row'],
+  ['diff main fix orders --stat', 'counts per table between two revisions'],
+  ['diff HEAD~1 --where "amount > 100" --format json', 'changed rows matching a condition, as JSON'],
+];

@@ -51,3 +51,9 @@ export async function handler(argv: MergeArgs): Promise<void> {
   else if (!argv.quiet || r.conflicts.length) print(renderMerge(r));
   process.exitCode = r.conflicts.length ? 1 : 0;
 }
+
+export const examples: [string, string][] = [
+  ['merge fix', 'three-way, cell-level merge of fix into the current branch'],
+  ['merge fix --dry-run', 'report conflicts and checks, change nothing'],
+  ['merge --abort', 'leave a conflicted merge'],
+];
