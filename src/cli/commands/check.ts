@@ -1,10 +1,11 @@
 import type { Argv } from 'yargs';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+import { renderCheckMarkdown } from '../render/check-markdown.js';
 import { renderCheckText } from '../render/check-text.js';
 import { renderCheckJunit } from '../render/check-junit.js';
 import { renderCheckGithub } from '../render/check-github.js';
 
-type Format = 'text' | 'json' | 'junit' | 'github';
+type Format = 'text' | 'json' | 'junit' | 'github' | 'markdown';
 
 export const command = 'check [rev]';
 export const describe = "run lakegit.yaml's checks; --into runs a branch's pre-merge checks as a merge would";
@@ -12,7 +13,11 @@ export const builder = (y: Argv) =>
   y
     .positional('rev', { type: 'string', describe: 'the revision to check (default HEAD)' })
     .option('into', { type: 'string', describe: "run this branch's pre-merge checks against the merge of <rev> into it" })
-    .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format, describe: 'output format' })
+    .option('format', {
+      choices: ['text', 'json', 'junit', 'github', 'markdown'] as const,
+      default: 'text' as Format,
+      describe: 'output format',
+    })
     .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
     .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
 export async function handler(
@@ -23,6 +28,7 @@ export async function handler(
   if (format === 'json') printJson(report);
   else if (format === 'junit') print(renderCheckJunit(report));
   else if (format === 'github') print(renderCheckGithub(report));
+  else if (format === 'markdown') print(renderCheckMarkdown(report));
   else if (!argv.quiet || !report.passed) print(renderCheckText(report));
   process.exitCode = report.passed ? 0 : 1;
 }

@@ -91,6 +91,8 @@ export interface DiffSession {
   /** A commit id, or INDEX, or WORKING. */
   from: string;
   to: string;
+  /** How many tables the diff covers (what `tables()` may yield at most). */
+  tableCount: number;
   /** Tables whose content may differ, by name; each one's resources are released when the next is asked for. */
   tables(): AsyncGenerator<TableDiff>;
 }
