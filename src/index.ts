@@ -5,3 +5,6 @@ export type { StatusResult, TableStatus } from './ops/status.js';
 export type { LogEntry, LogOptions } from './ops/history.js';
 export type { ShowResult } from './ops/show.js';
 export type { SqlResult, SqlOptions } from './ops/sql/query.js';
+export type { RestoreOptions, RestoreResult } from './ops/restore.js';
+export type { StashEntry, StashResult } from './ops/stash.js';
+export { CONFIG_FILE } from './ops/context.js';

@@ -26,6 +26,8 @@ const COMMANDS = [
   'fsck',
   'gc',
   'config',
+  'restore',
+  'stash',
 ];
 export const OPTIONAL_COMMANDS = [
   'diff',

@@ -26,6 +26,8 @@ export interface CommitResult {
   branch?: string;
   parents: string[];
   tables: string[];
+  /** Whether lakegit.yaml (the checks) changed in this commit. */
+  configChanged: boolean;
 }
 
 export const indexTree = (index: StagingIndex): TableTree => ({
@@ -87,7 +89,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn:
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();
-  return { oid, branch, parents, tables };
+  return { oid, branch, parents, tables, configChanged: staged.config !== parentTree.config };
 }
 
 /** The commit `--amend` replaces: HEAD, which must exist. */

@@ -2,7 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { colorFrom, helpAsFlag } from '../../src/cli/main.js';
 import { commit, json, newRepo, ordersRepo, track } from './core-helpers.js';
 
-const VERBS = ['init', 'add', 'rm', 'mv', 'status', 'commit', 'log', 'show', 'branch', 'checkout', 'tag', 'reset', 'files', 'export', 'fsck', 'gc', 'config', 'diff', 'merge', 'conflicts', 'resolve', 'revert', 'cherry-pick', 'blame', 'check', 'protect', 'unprotect', 'sql'];
+const VERBS = [
+  'init',
+  'add',
+  'rm',
+  'mv',
+  'status',
+  'commit',
+  'log',
+  'show',
+  'branch',
+  'checkout',
+  'tag',
+  'reset',
+  'files',
+  'export',
+  'fsck',
+  'gc',
+  'config',
+  'diff',
+  'merge',
+  'conflicts',
+  'resolve',
+  'revert',
+  'cherry-pick',
+  'blame',
+  'check',
+  'protect',
+  'unprotect',
+  'sql',
+];
 
 describe('help', () => {
   it('every verb: a purpose, described options, examples; -h, --help and help <verb> agree', async () => {
@@ -25,7 +54,7 @@ describe('help', () => {
     const bare = await repo.run();
     expect(bare.exitCode).toBe(2);
     expect(bare.stderr).toContain('lakegit commit');
-    expect(bare.stderr).toContain("lakegit: error: name a command");
+    expect(bare.stderr).toContain('lakegit: error: name a command');
     const typo = await repo.run('comit', '-m', 'x');
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toBe("lakegit: error: 'comit' is not a lakegit command\nhint: did you mean 'commit'?\n");

@@ -23,7 +23,9 @@ describe('show, log views and review formats', () => {
   it('show prints the commit and its rows; --stat counts only; --json nests the diff', async () => {
     await using repo = await history();
     const text = await repo.ok('show', 'HEAD~1');
-    expect(text).toMatch(/^commit [0-9a-f]{40}\nAuthor: Ann Analyst <ann@example.com>\nDate: {3}2026-01-01T00:00:00Z\n\n {4}two\n\ndiff t /);
+    expect(text).toMatch(
+      /^commit [0-9a-f]{40}\nAuthor: Ann Analyst <ann@example.com>\nDate: {3}2026-01-01T00:00:00Z\n\n {4}two\n\ndiff t /,
+    );
     expect(text).toContain('~ 2 │ a: y → Y');
     expect(text).toContain('+ 3 │ a=z');
     const stat = await repo.ok('show', 'HEAD~1', '--stat');
@@ -35,7 +37,13 @@ describe('show, log views and review formats', () => {
       ['t', { added: 1, removed: 0, modified: 1 }],
       ['u', { added: 1, removed: 0, modified: 0 }],
     ]);
-    expect(shown.diff.tables[0].rows).toContainEqual({ op: 'modified', key: { id: 2 }, before: { id: 2, a: 'y' }, after: { id: 2, a: 'Y' }, changed: ['a'] });
+    expect(shown.diff.tables[0].rows).toContainEqual({
+      op: 'modified',
+      key: { id: 2 },
+      before: { id: 2, a: 'y' },
+      after: { id: 2, a: 'Y' },
+      changed: ['a'],
+    });
     const root = await json(repo, 'show', 'HEAD~2');
     expect(root.diff.from).toBe('EMPTY');
     expect(root.diff.tables[0].stats).toEqual({ added: 2, removed: 0, modified: 0 });
@@ -59,7 +67,12 @@ describe('show, log views and review formats', () => {
       ['u', 1, 0],
     ]);
     expect(await repo.ok('log', '--stat', '--oneline', '-n', '1')).toMatch(/^[0-9a-f]{7} two\n t \+1 ~1\n u \+1\n$/);
-    for (const bad of [['-n', 'abc'], ['--table', 'nosuch'], ['--since', 'yesterdayish'], ['--author', '(']]) {
+    for (const bad of [
+      ['-n', 'abc'],
+      ['--table', 'nosuch'],
+      ['--since', 'yesterdayish'],
+      ['--author', '('],
+    ]) {
       const r = await repo.run('log', ...bad);
       expect([r.exitCode, r.stderr], bad.join(' ')).toEqual([2, expect.stringMatching(/^lakegit: error: /)]);
     }

@@ -6,7 +6,12 @@ export const command = 'add <files..>';
 export const describe = 'track data files as tables, or stage their current rows';
 export const builder = (y: Argv) =>
   y
-    .positional('files', { type: 'string', array: true, default: undefined, describe: 'data files (CSV, TSV, Parquet, JSON Lines) or tracked tables' })
+    .positional('files', {
+      type: 'string',
+      array: true,
+      default: undefined,
+      describe: 'data files (CSV, TSV, Parquet, JSON Lines) or tracked tables',
+    })
     .option('key', { type: 'string', describe: 'primary key column(s), comma-separated' })
     .option('name', { type: 'string', describe: 'table name (default: the file stem)' })
     .option('keyless', { type: 'boolean', describe: 'no primary key: rows are compared whole' })

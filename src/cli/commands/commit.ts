@@ -30,7 +30,7 @@ export async function handler(
   if (argv.quiet && !argv.json) return;
   const { changes, message } = await repo.show(r.oid);
   if (argv.json) return printJson({ ...r, changes });
-  const stat = changes.map((c) => ` ${c.table} ${countsText(c)}`);
+  const stat = [...changes.map((c) => ` ${c.table} ${countsText(c)}`), ...(r.configChanged ? [' lakegit.yaml (checks) changed'] : [])];
   print(
     [`[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${message.split('\n')[0]}`, ` ${r.tables.length} table(s) changed`, ...stat].join(
       '\n',

@@ -16,6 +16,8 @@ export interface MergeOptions {
   dryRun?: boolean;
   strategy?: Strategy;
   noVerify?: boolean;
+  /** Stage the merged rows without committing or recording a merge: the next commit has one parent (git's --squash). */
+  squash?: boolean;
 }
 
 /** The one merge base of two commits; none (unrelated histories) or several (criss-cross) is refused. */
@@ -62,7 +64,7 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
         'merge without --ff-only to make a merge commit',
       );
     }
-    if (canFf && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
+    if (canFf && !opts.squash && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
     const base = await mergeBase(ctx, head!, theirs, ['HEAD', opts.source]);
     const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, head!), theirs: await readTableTree(ctx, theirs) };
     return runThreeWay(ctx, {
@@ -71,7 +73,8 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
       base,
       trees,
       strategy: opts.strategy,
-      commit: true,
+      commit: !opts.squash,
+      squash: opts.squash,
       message: opts.message ?? (await defaultMessage(ctx, opts.source, theirs)),
     });
   });

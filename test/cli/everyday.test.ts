@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { commit, json, newRepo, track } from './core-helpers.js';
+
+async function oneTable() {
+  const repo = await newRepo({ 't.csv': 'id,a\n1,x\n2,y\n' });
+  await track(repo, 't.csv', ['id']);
+  await commit(repo, 'one');
+  return repo;
+}
+
+describe('everyday verbs', () => {
+  it('restore discards working changes; --staged unstages; --source takes another revision', async () => {
+    await using repo = await oneTable();
+    await repo.write('t.csv', 'id,a\n1,x\n2,Y\n');
+    await commit(repo, 'two', true);
+    await repo.write('t.csv', 'id,a\n1,changed\n');
+    expect(await json(repo, 'restore', 't')).toEqual({ written: ['t'], unstaged: [] });
+    expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,Y\n');
+    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    await repo.write('t.csv', 'id,a\n1,x\n');
+    await repo.ok('add', 't.csv');
+    expect(await json(repo, 'restore', '--staged', 't')).toEqual({ written: [], unstaged: ['t'] });
+    expect(await repo.read('t.csv')).toBe('id,a\n1,x\n');
+    expect((await json(repo, 'status')).tables[0]).toMatchObject({
+      staged: { added: 0, removed: 0, modified: 0 },
+      unstaged: { removed: 1 },
+    });
+    await repo.ok('restore', 't', '--source', 'HEAD~1');
+    expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,y\n');
+    const bad = await repo.run('restore', 'nosuch');
+    expect([bad.exitCode, bad.stderr]).toEqual([2, expect.stringMatching(/^lakegit: error: .*nosuch/)]);
+  });
+
+  it('stash sets changes aside and pop applies them three-way onto a moved HEAD', async () => {
+    await using repo = await oneTable();
+    await repo.write('t.csv', 'id,a\n1,X\n2,y\n');
+    expect(await json(repo, 'stash')).toMatchObject({ tables: ['t'], stash: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,y\n');
+    expect(await repo.ok('stash', 'list')).toMatch(/^stash@\{0\} [0-9a-f]{7} WIP on main: [0-9a-f]{7} one\n$/);
+    expect(await repo.ok('stash')).toBe('No local changes to save\n');
+    await repo.write('t.csv', 'id,a\n1,x\n2,Z\n');
+    await commit(repo, 'two', true);
+    await repo.ok('gc');
+    const pop = await json(repo, 'stash', 'pop');
+    expect(pop).toMatchObject({ status: 'applied', dropped: true, conflicts: [] });
+    expect(await repo.read('t.csv')).toBe('id,a\n1,X\n2,Z\n');
+    expect(await json(repo, 'stash', 'list')).toEqual([]);
+    const none = await repo.run('stash', 'pop');
+    expect([none.exitCode, none.stderr]).toEqual([2, expect.stringContaining('no stash entries')]);
+  });
+
+  it('merge --squash stages the merged rows; the commit has one parent', async () => {
+    await using repo = await oneTable();
+    await repo.ok('checkout', '-qb', 'f');
+    await repo.write('t.csv', 'id,a\n1,x\n2,y\n3,z\n');
+    await commit(repo, 'f1', true);
+    await repo.write('t.csv', 'id,a\n1,x\n2,Y\n3,z\n');
+    await commit(repo, 'f2', true);
+    await repo.ok('checkout', '-q', 'main');
+    expect(await json(repo, 'merge', 'f', '--squash')).toMatchObject({ status: 'applied' });
+    expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,Y\n3,z\n');
+    await repo.ok('commit', '-qm', 'squashed f');
+    const [head] = await json(repo, 'log', '-n', '1');
+    expect(head.parents).toHaveLength(1);
+    expect(await repo.ok('diff', 'HEAD~1', 'HEAD', '--stat')).toContain('t');
+  });
+
+  it('a revision with a slash can be quoted in table@rev', async () => {
+    await using repo = await oneTable();
+    await repo.ok('branch', 't/b');
+    expect(await repo.ok('files', 't@"t/b"', '--relative')).toBe(await repo.ok('files', 't@t/b', '--relative'));
+    expect(await repo.ok('sql', 'select count(*) as n from t@"t/b"', '--format', 'csv')).toBe('n\n2\n');
+  });
+});
