@@ -71,4 +71,21 @@ describe('everyday verbs', () => {
     expect(await repo.ok('files', 't@"t/b"', '--relative')).toBe(await repo.ok('files', 't@t/b', '--relative'));
     expect(await repo.ok('sql', 'select count(*) as n from t@"t/b"', '--format', 'csv')).toBe('n\n2\n');
   });
+
+  it('lakegit.yaml is configuration: its own status section, named in the commit summary, check --worktree runs it', async () => {
+    await using repo = await oneTable();
+    await repo.write('lakegit.yaml', 'checks:\n  t:\n    accepted_values: { a: [x] }\n');
+    const status = await repo.ok('status');
+    expect(status).toContain(
+      "Untracked configuration:\n  (use 'lakegit add lakegit.yaml' to version the checks with the tables)\n\tlakegit.yaml",
+    );
+    expect(status).not.toContain('Untracked data files');
+    const none = await repo.run('check');
+    expect([none.exitCode, none.stdout]).toEqual([0, expect.stringContaining('no checks or hooks apply')]);
+    expect(none.stderr).toContain("'lakegit check --worktree' runs it");
+    const tried = await repo.run('check', '--worktree');
+    expect([tried.exitCode, tried.stdout]).toEqual([1, expect.stringContaining('lakegit.yaml in the working tree')]);
+    await repo.ok('add', 'lakegit.yaml');
+    expect(await repo.ok('commit', '-m', 'checks', '--no-verify')).toMatch(/ 0 table\(s\) changed\n lakegit.yaml \(checks\) changed\n$/);
+  });
 });
