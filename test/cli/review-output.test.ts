@@ -109,7 +109,7 @@ describe('show, log views and review formats', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('### lakegit check: ❌ 1 of 2 check(s) failed');
     expect(r.stdout).toContain('| ✅ | t | not_null(a) | 0 |');
-    expect(r.stdout).toMatch(/\| ❌ \| t \| accepted_values\(a\) \| 2 \|/);
+    expect(r.stdout).toMatch(/\| ❌ \| t \| accepted_values\(a\) \| 3 \|/);
     expect(r.stdout).toContain('| id | a |');
   });
 

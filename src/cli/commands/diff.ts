@@ -29,7 +29,12 @@ export const command = 'diff [args..]';
 export const describe = 'row- and cell-level differences between the working tree, the index and revisions';
 export const builder = (y: Argv) =>
   y
-    .positional('args', { type: 'string', array: true, describe: 'up to two revisions (or A..B, A...B, table@rev), then table names' })
+    .positional('args', {
+      type: 'string',
+      array: true,
+      default: undefined,
+      describe: 'up to two revisions (or A..B, A...B, table@rev), then table names',
+    })
     .option('staged', { alias: 'cached', type: 'boolean', describe: 'the index vs HEAD (or vs the revision given)' })
     .option('stat', { type: 'boolean', describe: 'rows added, removed and modified per table' })
     .option('summary', { type: 'boolean', describe: 'tables added, removed, renamed or modified, and schema changes' })

@@ -25,10 +25,10 @@ export function graphLines<T extends GraphCommit>(commits: T[], render: (c: T) =
     next.splice(at + 1, 0, ...opened);
     const [head, ...rest] = render(c);
     out.push(`${bars(columns.length, at)} ${head ?? ''}`.trimEnd());
-    const width = Math.max(columns.length, next.length - opened.length);
     if (opened.length)
       out.push(`${bars(at + 1)}${'\\'.repeat(opened.length)}${columns.length > at + 1 ? ' ' + bars(columns.length - at - 1) : ''}`);
-    for (const line of rest) out.push(`${bars(opened.length ? next.length : width)}  ${line}`.trimEnd());
+    // Body lines sit beside the columns that go on below this commit (none under a root commit).
+    for (const line of rest) out.push(`${bars(next.length).padEnd(2 * Math.max(1, next.length) - 1)}  ${line}`.trimEnd());
     const joined = next.filter((oid, i) => next.indexOf(oid) === i);
     if (joined.length < next.length) {
       out.push(next.map((oid, i) => (next.indexOf(oid) === i ? `${i ? ' ' : ''}|` : '/')).join(''));
