@@ -5,6 +5,8 @@ import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
 import type { LogEntry, LogOptions } from './ops/history.js';
 import type { ShowResult } from './ops/show.js';
+import type { RestoreOptions, RestoreResult } from './ops/restore.js';
+import type { StashEntry, StashResult } from './ops/stash.js';
 import type { BlameOptions, BlameResult } from './ops/blame/index.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
 import type { ResetMode } from './ops/refs.js';
@@ -74,6 +76,24 @@ export class Repo {
   }
   async log(opts?: LogOptions): Promise<LogEntry[]> {
     return (await import('./ops/history.js')).log(this.ctx, opts);
+  }
+  /** `stash`: save the working rows of every tracked table on `refs/stash` and go back to HEAD. */
+  async stash(message?: string): Promise<StashResult> {
+    return (await import('./ops/stash.js')).stashPush(this.ctx, message);
+  }
+  async stashList(): Promise<StashEntry[]> {
+    return (await import('./ops/stash.js')).stashList(this.ctx);
+  }
+  /** `stash pop`: apply the newest stash (three-way) and drop it unless it conflicted. */
+  async stashPop(): Promise<MergeResult & { dropped: boolean }> {
+    return (await import('./ops/stash.js')).stashPop(this.ctx);
+  }
+  async stashDrop(): Promise<void> {
+    return (await import('./ops/stash.js')).stashDrop(this.ctx);
+  }
+  /** `restore`: discard working (and with `staged`, staged) changes of tables. */
+  async restore(opts: RestoreOptions): Promise<RestoreResult> {
+    return (await import('./ops/restore.js')).restore(this.ctx, opts);
   }
   async show(rev: string): Promise<ShowResult> {
     return (await import('./ops/show.js')).show(this.ctx, rev);

@@ -26,6 +26,8 @@ const COMMANDS = [
   'fsck',
   'gc',
   'config',
+  'restore',
+  'stash',
 ];
 export const OPTIONAL_COMMANDS = [
   'diff',
@@ -47,11 +49,16 @@ const ALIASES: Record<string, string> = { switch: 'checkout' };
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   C: { type: 'string', describe: 'run as if started in this directory', global: true },
   json: { type: 'boolean', describe: 'JSON output where a command has formats', global: true },
-  color: { type: 'boolean', describe: 'colour output (--no-color turns it off)', global: true },
-  q: { alias: 'quiet', type: 'boolean', global: true },
+  color: {
+    type: 'boolean',
+    describe: '--color=always|never|auto (default auto: a TTY without NO_COLOR; FORCE_COLOR forces it)',
+    global: true,
+  },
+  q: { alias: 'quiet', type: 'boolean', describe: 'print only what was asked for', global: true },
 };
 
-type Command = CommandModule & { spec?: CommandSpec };
+/** A verb's module: yargs' command fields, its options as data where it has them, and its examples. */
+type Command = CommandModule & { spec?: CommandSpec; examples?: [string, string][] };
 
 const verbOf = (args: readonly string[]): string | undefined => {
   const word = verbWord(args);
@@ -75,7 +82,20 @@ async function loadCommands(args: readonly string[]): Promise<Command[]> {
   const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
   const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
   const mods = await Promise.all(wanted.map((c) => load(c, OPTIONAL_COMMANDS.includes(c))));
-  return mods.filter((m): m is Command => m !== undefined);
+  return mods.filter((m): m is Command => m !== undefined).map(withExamples);
+}
+
+/** yargs' builder, followed by the verb's examples, so `lakegit <verb> --help` shows them. */
+function withExamples(mod: Command): Command {
+  const build = mod.builder;
+  if (!mod.examples?.length || typeof build !== 'function') return mod;
+  return {
+    ...mod,
+    builder: (y) => {
+      const built = (build(y) ?? y) as typeof y;
+      return built.example(mod.examples!.map(([cmd, what]) => [`lakegit ${cmd}`, what]));
+    },
+  };
 }
 
 function report(e: unknown): number {
@@ -111,7 +131,13 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
   const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
   let usageError: string | undefined;
   const usage = () => {
-    process.stderr.write(`lakegit: error: ${usageError}\nhint: see 'lakegit --help'\n`);
+    const word = verbWord(args);
+    const suggestion = /^Did you mean (.+)\?$/.exec(usageError ?? '');
+    process.stderr.write(
+      suggestion
+        ? `lakegit: error: '${word}' is not a lakegit command\nhint: did you mean '${suggestion[1]}'?\n`
+        : `lakegit: error: ${usageError}\nhint: see 'lakegit ${word && commands.length === 1 ? `${word} ` : ''}--help'\n`,
+    );
     return 2;
   };
   const parser = yargs([...args])
@@ -119,10 +145,13 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
     .parserConfiguration({ 'boolean-negation': true })
     .options(GLOBAL_OPTIONS)
     .command(commands)
-    .demandCommand(1, 'name a command; see lakegit --help')
+    .demandCommand(1, 'name a command')
+    .recommendCommands()
     .strict()
     .version()
     .help()
+    .alias('h', 'help')
+    .epilog('Every command, flag, exit code and JSON shape: docs/cli.md. A table at a revision is written orders@main~2.')
     .fail((msg, err) => {
       if (err) throw err;
       // Throw, so that a usage error stops yargs before it runs the command's handler.
@@ -138,13 +167,14 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
   return usageError ? usage() : undefined;
 }
 
-export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const color = !args.includes('--no-color') && !process.env.NO_COLOR && !!process.stdout.isTTY;
+export async function main(argList: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const { args, color } = colorFrom(argList, process.env, !!process.stdout.isTTY);
   setColor(color);
+  if (args.length === 0) return noVerb();
   try {
-    const commands = await loadCommands(args);
+    const commands = await loadCommands(helpAsFlag(args));
     if (!(await runQuick(args, commands))) {
-      const code = await runYargs(args, commands);
+      const code = await runYargs(helpAsFlag(args), commands);
       if (code !== undefined) return code;
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -154,4 +184,39 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     const { Engine } = await import('../engine/db.js');
     if (Engine.loaded()) (await Engine.get()).close();
   }
+}
+
+/** `help` and `help <verb>` as git reads them: the same as `--help` and `<verb> --help`. */
+export function helpAsFlag(args: readonly string[]): readonly string[] {
+  return verbWord(args) === 'help' ? [...args.filter((a) => a !== 'help'), '--help'] : args;
+}
+
+/**
+ * Whether to colour, from `--color[=always|never|auto]`, `--no-color`, `FORCE_COLOR` and `NO_COLOR`
+ * (the last on the line wins, then the environment, then whether stdout is a terminal); the
+ * `--color=WHEN` forms are taken out, so yargs sees only its boolean.
+ */
+export function colorFrom(argList: readonly string[], env: NodeJS.ProcessEnv, tty: boolean): { args: readonly string[]; color: boolean } {
+  let when: string | undefined;
+  const args = argList.filter((a) => {
+    const m = /^--color(?:=(always|never|auto))?$/.exec(a);
+    if (m) when = m[1] ?? 'always';
+    else if (a === '--no-color') when = 'never';
+    return !m || !m[1];
+  });
+  if (when === 'always') return { args, color: true };
+  if (when === 'never') return { args, color: false };
+  if (env.FORCE_COLOR !== undefined) return { args, color: env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false' };
+  return { args, color: !env.NO_COLOR && tty };
+}
+
+/** `lakegit` alone: the list of commands on stderr, as a usage error. */
+async function noVerb(): Promise<number> {
+  const commands = await loadCommands(['--help']);
+  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
+  const help = await yargs([]).scriptName('lakegit').options(GLOBAL_OPTIONS).command(commands).getHelp();
+  process.stderr.write(
+    `usage: lakegit <command> [options]\n\n${help}\n\nlakegit: error: name a command\nhint: 'lakegit help <command>' shows a command's options and examples\n`,
+  );
+  return 2;
 }

@@ -1,18 +1,24 @@
 import { SingleBar, Presets } from 'cli-progress';
 
 /** A progress callback that draws a bar on stderr, only when it is a terminal and not quiet. */
-export function progressBar(quiet?: boolean): ((label: string, done: number, total: number) => void) | undefined {
+export function progressBar(quiet?: boolean): ((label: string, done: number, total: number, unit?: string) => void) | undefined {
   if (quiet || !process.stderr.isTTY) return undefined;
   let bar: SingleBar | undefined;
   let current = '';
   const started = Date.now();
-  return (label, done, total) => {
+  return (label, done, total, unit = '') => {
     if (Date.now() - started < 1000 && !bar) return; // short work shows nothing
     if (!bar || label !== current) {
       bar?.stop();
       current = label;
       bar = new SingleBar(
-        { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true },
+        {
+          format: `${label} [{bar}] {percentage}% | {value}/{total}${unit ? ` ${unit}` : ''} | ETA {eta_formatted}`,
+          formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? Number(v).toLocaleString('en') : String(v)),
+          etaBuffer: 50,
+          stream: process.stderr,
+          clearOnComplete: true,
+        },
         Presets.shades_classic,
       );
       bar.start(total, done);

@@ -13,7 +13,7 @@ export interface CheckoutOptions {
   target: string;
   create?: string;
   force?: boolean;
-  onProgress?: (label: string, done: number, total: number) => void;
+  onProgress?: (label: string, done: number, total: number, unit?: string) => void;
 }
 export interface CheckoutResult {
   branch?: string;
@@ -174,7 +174,7 @@ async function writeTree(
     });
     next.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
     written.push(name);
-    onProgress?.('checkout', i + 1, names.length);
+    onProgress?.('checkout', i + 1, names.length, 'tables');
   }
   for (const [name, entry] of Object.entries(index.tables)) {
     if (target.tables.has(name)) continue;

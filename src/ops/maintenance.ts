@@ -29,6 +29,7 @@ async function roots(ctx: RepoContext): Promise<string[]> {
     ...(await ctx.git.listBranches()).map((b) => `refs/heads/${b}`),
     ...(await ctx.git.listTags()).map((t) => `refs/tags/${t}`),
     'HEAD',
+    'refs/stash', // each stash reaches the one before it
   ];
   const out: string[] = [];
   for (const r of refs) {

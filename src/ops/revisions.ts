@@ -56,12 +56,23 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
     table = text.slice(1, end);
     rest = text.slice(end + 1);
   } else {
-    const at = text.lastIndexOf('@');
+    // The last `@` that does not open a reflog selector (`orders@main@{1}`) or sit inside a quoted revision.
+    const quoted = text.indexOf('@"');
+    let at = quoted >= 0 ? quoted : text.length;
+    do at = text.lastIndexOf('@', at - 1);
+    while (at > 0 && text[at + 1] === '{');
+    if (quoted >= 0) at = quoted;
     table = at < 0 ? text : text.slice(0, at);
     rest = at < 0 ? '' : text.slice(at);
   }
   if (rest && !rest.startsWith('@')) throw badInput(`cannot parse table reference '${text}'`);
-  return { table, rev: rest ? rest.slice(1) || undefined : undefined };
+  let rev = rest ? rest.slice(1) || undefined : undefined;
+  // A revision may be quoted, as a table name may: `cars@"t/b"`.
+  if (rev?.startsWith('"')) {
+    if (rev.length < 2 || !rev.endsWith('"')) throw badInput(`unterminated quoted revision in '${text}'`);
+    rev = rev.slice(1, -1);
+  }
+  return { table, rev };
 }
 
 const BAD_REF = /(^[./-])|\.\.|[\x00-\x20~^:?*[\\\x7f]|@\{|\/\.|\.lock$|\/$|\.$|^@$|\/\//;

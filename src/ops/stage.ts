@@ -23,7 +23,7 @@ export interface AddOptions {
   key?: string[];
   name?: string;
   keyless?: boolean;
-  onProgress?: (label: string, done: number, total: number) => void;
+  onProgress?: (label: string, done: number, total: number, unit?: string) => void;
 }
 
 export interface AddResult {
@@ -127,7 +127,7 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
         chunking: DEFAULT_CHUNKING,
         sorted: !!opts.key,
       },
-      (d, t) => opts.onProgress?.(`chunking ${name}`, d, t),
+      (d, t) => opts.onProgress?.(`chunking ${name}`, d, t, 'rows'),
     );
     index.tables[name] = { manifest: await writeManifest(ctx, manifest), file, stat: loaded.stat };
   } finally {

@@ -107,7 +107,8 @@ async function cutAndWrite(
   identity: readonly string[],
   scheme: ChunkingScheme,
   extra: readonly string[],
-  onChunk?: (done: number, total: number) => void,
+  /** Rows written so far, of all the rows. */
+  onChunk?: (rowsDone: number, rows: number) => void,
 ): Promise<ChunkRef[]> {
   const { table: work, pos } = src;
   const minorEvery = Math.max(1, Math.floor(scheme.target / MINOR_DIVISOR));
@@ -125,11 +126,12 @@ async function cutAndWrite(
   const signature = schemaSignature([...columns, ...extra.map((name) => ({ name, type: 'VARCHAR' }))]);
   const results: ChunkRef[] = new Array(jobs.length);
   let next = 0;
-  let done = 0;
+  let rowsDone = 0;
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
       results[i] = await writeOneChunk(engine, conn, store, src, all, identity, signature, jobs[i]);
-      onChunk?.(++done, jobs.length);
+      rowsDone += jobs[i].to - jobs[i].from;
+      onChunk?.(rowsDone, n);
     }
   };
   const second = jobs.length > 1 ? await engine.connect() : undefined;

@@ -1,12 +1,17 @@
 import type { Argv } from 'yargs';
 import { progressBar } from '../progress.js';
-import { csv, cwdOf, openRepo, print, type GlobalArgs } from '../shared.js';
+import { csv, cwdOf, openRepo, print, type GlobalArgs, printJson } from '../shared.js';
 
 export const command = 'add <files..>';
 export const describe = 'track data files as tables, or stage their current rows';
 export const builder = (y: Argv) =>
   y
-    .positional('files', { type: 'string', array: true, demandOption: true })
+    .positional('files', {
+      type: 'string',
+      array: true,
+      default: undefined,
+      describe: 'data files (CSV, TSV, Parquet, JSON Lines) or tracked tables',
+    })
     .option('key', { type: 'string', describe: 'primary key column(s), comma-separated' })
     .option('name', { type: 'string', describe: 'table name (default: the file stem)' })
     .option('keyless', { type: 'boolean', describe: 'no primary key: rows are compared whole' })
@@ -24,7 +29,14 @@ export async function handler(
     keyless: argv.keyless,
     onProgress: progressBar(argv.quiet),
   });
+  if (argv.json) return printJson(r);
   if (argv.quiet) return;
   for (const t of r.staged) print(`staged ${t}`);
   for (const t of r.removed) print(`staged removal of ${t}`);
 }
+
+export const examples: [string, string][] = [
+  ['add orders.csv --key id', 'track orders.csv as table orders, keyed by id'],
+  ['add events.jsonl --keyless', 'track a file whose rows have no key'],
+  ['add -A', 'stage every tracked table that changed'],
+];

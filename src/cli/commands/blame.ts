@@ -14,7 +14,7 @@ export const builder = (y: Argv) =>
       describe: 'only changes to these columns count (comma-separated); with --cells, the columns shown',
     })
     .option('cells', { type: 'boolean', describe: 'blame each cell, not only each row' })
-    .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const });
+    .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'output format' });
 
 type BlameArgs = GlobalArgs & { table: string; where?: string; columns?: string; cells?: boolean; format: BlameFormat };
 
@@ -29,3 +29,9 @@ export async function handler(argv: BlameArgs): Promise<void> {
   });
   await writeBlame(result, argv.json ? 'json' : argv.format, process.stdout, process.stdout.columns || undefined);
 }
+
+export const examples: [string, string][] = [
+  ['blame orders', 'who last changed each row of the working table'],
+  ['blame orders@main --cells --columns amount', 'who last changed each amount cell at main'],
+  ['blame orders --where "id = 1042" --json', "one row's blame as JSON"],
+];

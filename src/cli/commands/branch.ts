@@ -6,12 +6,15 @@ import { builderOf, type CommandSpec } from '../spec.js';
 export const command = 'branch [name] [start]';
 export const describe = 'list, create, delete or rename branches';
 export const spec: CommandSpec = {
-  positionals: { name: { type: 'string' }, start: { type: 'string' } },
+  positionals: {
+    name: { type: 'string', describe: 'branch to create, delete or rename' },
+    start: { type: 'string', describe: 'where it starts (default HEAD), or the new name with -m' },
+  },
   options: {
-    d: { alias: 'delete', type: 'boolean' },
+    d: { alias: 'delete', type: 'boolean', describe: 'delete a branch that is merged into HEAD' },
     D: { type: 'boolean', describe: 'delete even if not merged' },
     m: { alias: 'move', type: 'boolean', describe: 'rename <name> to <start>' },
-    list: { type: 'boolean' },
+    list: { alias: 'l', type: 'boolean', describe: 'list branches (the default with no name)' },
   },
 };
 export const builder = builderOf(spec);
@@ -33,3 +36,9 @@ export async function handler(
     else print(branches.map((b) => (b.current ? `* ${paint.green(b.name)}` : `  ${b.name}`)).join('\n'));
   }
 }
+
+export const examples: [string, string][] = [
+  ['branch', 'list branches'],
+  ['branch fix main~2', 'create branch fix at main~2 (nothing is copied)'],
+  ['branch -d fix', 'delete a merged branch'],
+];

@@ -1,15 +1,15 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
 import { progressBar } from '../progress.js';
-import { openRepo, print, type GlobalArgs } from '../shared.js';
+import { openRepo, print, type GlobalArgs, printJson } from '../shared.js';
 import { shortId } from '../render/color.js';
 
 export const command = ['checkout [target] [start]', 'switch'];
 export const describe = 'update the working files to a branch or revision';
 export const builder = (y: Argv) =>
   y
-    .positional('target', { type: 'string' })
-    .positional('start', { type: 'string' })
+    .positional('target', { type: 'string', describe: 'branch or revision' })
+    .positional('start', { type: 'string', describe: 'with -b: where the new branch starts' })
     .option('b', { type: 'string', describe: 'create a branch and switch to it' })
     .option('c', { type: 'string', hidden: true })
     .option('f', { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' });
@@ -18,7 +18,14 @@ export async function handler(argv: GlobalArgs & { target?: string; start?: stri
   const target = create ? (argv.target ?? 'HEAD') : argv.target;
   if (!target) throw badInput('checkout needs a branch or revision');
   const r = await (await openRepo(argv)).checkout({ target, create, force: argv.f, onProgress: progressBar(argv.quiet) });
+  if (argv.json) return printJson({ ...r, created: !!r.created });
   if (argv.quiet) return;
   print(r.branch ? `Switched to ${r.created ? 'a new ' : ''}branch '${r.branch}'` : `HEAD is now at ${shortId(r.oid)}`);
   if (r.written.length) print(`updated ${r.written.join(', ')}`);
 }
+
+export const examples: [string, string][] = [
+  ['checkout fix', 'switch to branch fix, rewriting only the tables that differ'],
+  ['checkout -b fix', 'create branch fix here and switch to it'],
+  ['checkout v1.0', 'the working files as at tag v1.0 (detached HEAD)'],
+];

@@ -5,3 +5,8 @@ export const command = 'cherry-pick [rev]';
 export const describe = "apply a commit's row changes to HEAD as a new commit";
 export const builder = (y: Argv) => pickBuilder(y);
 export const handler = (argv: PickArgs): Promise<void> => runPick(argv, 'cherry-pick');
+
+export const examples: [string, string][] = [
+  ['cherry-pick fix', 'apply the last commit of fix to HEAD'],
+  ['cherry-pick abc1234', "apply one commit's row changes"],
+];

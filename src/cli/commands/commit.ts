@@ -1,24 +1,45 @@
 import type { Argv } from 'yargs';
-import { openRepo, print, type GlobalArgs } from '../shared.js';
+import { badInput } from '../../errors.js';
+import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+import { countsText } from '../render/counts.js';
 import { shortId } from '../render/color.js';
 
 export const command = 'commit';
 export const describe = 'record the staged tables';
 export const builder = (y: Argv) =>
   y
-    .option('m', { alias: 'message', type: 'string', demandOption: 'a commit message is required (-m)' })
+    .option('m', { alias: 'message', type: 'string', describe: 'the commit message (required)' })
     .option('a', { alias: 'all', type: 'boolean', describe: 'stage every tracked table first' })
     .option('author', { type: 'string', describe: '"Name <email>"' })
-    .option('allow-empty', { type: 'boolean' })
+    .option('amend', { type: 'boolean', describe: "replace HEAD with a new commit of the index (keeping HEAD's message unless -m)" })
+    .option('allow-empty', { type: 'boolean', describe: 'record a commit even with nothing staged' })
     .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips)' });
 export async function handler(
-  argv: GlobalArgs & { m: string; a?: boolean; author?: string; allowEmpty?: boolean; verify: boolean },
+  argv: GlobalArgs & { m?: string; a?: boolean; author?: string; allowEmpty?: boolean; verify: boolean; amend?: boolean },
 ): Promise<void> {
-  const r = await (
-    await openRepo(argv)
-  ).commit({ message: argv.m, all: argv.a, author: argv.author, allowEmpty: argv.allowEmpty, noVerify: !argv.verify });
-  if (!argv.quiet)
-    print(
-      `[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${argv.m.split('\n')[0]}\n ${r.tables.length} table(s) changed${r.tables.length ? `: ${r.tables.join(', ')}` : ''}`,
-    );
+  if (!argv.m && !argv.amend) throw badInput('a commit message is required', {}, "pass -m '<message>'");
+  const repo = await openRepo(argv);
+  const r = await repo.commit({
+    message: argv.m ?? '',
+    all: argv.a,
+    author: argv.author,
+    allowEmpty: argv.allowEmpty,
+    noVerify: !argv.verify,
+    amend: argv.amend,
+  });
+  if (argv.quiet && !argv.json) return;
+  const { changes, message } = await repo.show(r.oid);
+  if (argv.json) return printJson({ ...r, changes });
+  const stat = [...changes.map((c) => ` ${c.table} ${countsText(c)}`), ...(r.configChanged ? [' lakegit.yaml (checks) changed'] : [])];
+  print(
+    [`[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${message.split('\n')[0]}`, ` ${r.tables.length} table(s) changed`, ...stat].join(
+      '\n',
+    ),
+  );
 }
+
+export const examples: [string, string][] = [
+  ['commit -m "load orders"', 'record the staged tables'],
+  ['commit -am "fix amounts"', 'stage every tracked table, then commit'],
+  ['commit -m "fix" --author "CI <ci@example.com>"', 'commit as a named identity'],
+];

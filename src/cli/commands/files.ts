@@ -15,3 +15,8 @@ export async function handler(argv: GlobalArgs & { table: string; relative?: boo
   else if (argv.quoted) print(paths.map(quoteLiteral).join(', '));
   else print(paths.join('\n'));
 }
+
+export const examples: [string, string][] = [
+  ['files orders@main', 'the Parquet files holding orders at main'],
+  ['files orders --quoted', 'a list to paste into read_parquet([...])'],
+];

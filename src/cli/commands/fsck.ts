@@ -16,3 +16,5 @@ export async function handler(argv: GlobalArgs): Promise<void> {
   }
   process.exitCode = r.problems.length ? 1 : 0;
 }
+
+export const examples: [string, string][] = [['fsck', 'verify every reachable chunk and manifest']];

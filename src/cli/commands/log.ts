@@ -1,3 +1,4 @@
+import type { Repo, ShowResult } from '../../index.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderLog } from '../render/log.js';
 import { renderRowHistory } from '../render/blame-history.js';
@@ -7,22 +8,55 @@ import { builderOf, type CommandSpec } from '../spec.js';
 export const command = 'log [rev]';
 export const describe = 'show commit history';
 export const spec: CommandSpec = {
-  positionals: { rev: { type: 'string' } },
+  positionals: { rev: { type: 'string', describe: 'start from this revision (default HEAD)' } },
   options: {
     table: { type: 'string', describe: 'only commits that changed this table' },
-    n: { alias: 'max-count', type: 'number' },
-    oneline: { type: 'boolean' },
+    n: { alias: 'max-count', type: 'number', describe: 'at most this many commits' },
+    oneline: { type: 'boolean', describe: 'one line per commit: short id and subject' },
     key: { type: 'string', array: true, describe: 'col=val: only commits that changed that row (repeat for each key column)' },
+    all: { type: 'boolean', describe: 'every branch, tag and remote-tracking branch, not only <rev>' },
+    author: { type: 'string', describe: 'only commits whose author matches this pattern' },
+    grep: { type: 'string', describe: 'only commits whose message matches this pattern' },
+    since: { type: 'string', describe: 'only commits at or after this date (2026-03-01, or ISO 8601)' },
+    until: { type: 'string', describe: 'only commits at or before this date' },
+    graph: { type: 'boolean', describe: 'draw the branches and merges' },
+    stat: { type: 'boolean', describe: 'rows added, modified and removed per table of each commit' },
   },
 };
 export const builder = builderOf(spec);
-export async function handler(
-  argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean; key?: string[] },
-): Promise<void> {
+type LogArgs = GlobalArgs & {
+  rev?: string;
+  table?: string;
+  n?: number;
+  oneline?: boolean;
+  key?: string[];
+  all?: boolean;
+  author?: string;
+  grep?: string;
+  since?: string;
+  until?: string;
+  graph?: boolean;
+  stat?: boolean;
+};
+
+export async function handler(argv: LogArgs): Promise<void> {
+  if (argv.n !== undefined && !(Number.isInteger(argv.n) && argv.n >= 0)) {
+    throw badInput(`-n must be a whole number, not '${argv.n}'`, { n: argv.n }, 'e.g. -n 20');
+  }
   if (argv.key?.length) return rowLog(argv, argv.key);
-  const entries = await (await openRepo(argv)).log({ rev: argv.rev, n: argv.n, table: argv.table });
-  if (argv.json) printJson(entries);
-  else print(renderLog(entries, !!argv.oneline));
+  const repo = await openRepo(argv);
+  const { rev, n, table, all, author, grep, since, until } = argv;
+  const entries = await repo.log({ rev, n, table, all, author, grep, since, until });
+  const stats = argv.stat ? await statsOf(repo, entries) : undefined;
+  if (argv.json) printJson(stats ? entries.map((e) => ({ ...e, changes: stats.get(e.commit) })) : entries);
+  else print(renderLog(entries, { oneline: argv.oneline, graph: argv.graph, stats }));
+}
+
+/** Each commit's per-table row counts (`--stat`), as `show` computes them. */
+async function statsOf(repo: Repo, entries: { commit: string }[]) {
+  const out = new Map<string, ShowResult['changes']>();
+  for (const e of entries) out.set(e.commit, (await repo.show(e.commit)).changes);
+  return out;
 }
 
 /** `log --key col=val …`: the history of one row. */
@@ -36,3 +70,9 @@ async function rowLog(argv: GlobalArgs & { rev?: string; table?: string; n?: num
   if (argv.json) printJson(entries);
   else print(renderRowHistory(entries, !!argv.oneline));
 }
+
+export const examples: [string, string][] = [
+  ['log --oneline -n 5', 'the last five commits, one line each'],
+  ['log --table orders', 'only commits that changed orders'],
+  ['log --key id=1042', 'only commits that changed the row with id 1042'],
+];

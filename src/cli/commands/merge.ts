@@ -14,6 +14,7 @@ interface MergeArgs extends GlobalArgs {
   continue?: boolean;
   verify: boolean;
   author?: string;
+  squash?: boolean;
 }
 
 export const command = 'merge [source]';
@@ -26,6 +27,7 @@ export const builder = (y: Argv) =>
     .option('m', { alias: 'message', type: 'string', describe: 'merge commit message' })
     .option('dry-run', { type: 'boolean', describe: 'report what would change and conflict; write nothing' })
     .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
+    .option('squash', { type: 'boolean', describe: 'stage the merged rows without committing; the next commit has one parent' })
     .option('abort', { type: 'boolean', describe: 'leave a conflicted merge: everything as before it started' })
     .option('continue', { type: 'boolean', describe: 'commit a merge whose conflicts are resolved' })
     .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' })
@@ -39,6 +41,7 @@ export async function handler(argv: MergeArgs): Promise<void> {
   else {
     if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
     if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
+    if (argv.squash && (argv.ffOnly || !argv.ff)) throw badInput('--squash cannot be combined with --ff-only or --no-ff');
     r = await repo.merge({
       source: argv.source,
       noFf: !argv.ff,
@@ -48,9 +51,17 @@ export async function handler(argv: MergeArgs): Promise<void> {
       strategy: argv.strategy,
       noVerify: !argv.verify,
       author: argv.author,
+      squash: argv.squash,
     });
   }
   if (argv.json) printJson(r);
   else if (!argv.quiet || r.conflicts.length) print(renderMerge(r));
   process.exitCode = r.conflicts.length ? 1 : 0;
 }
+
+export const examples: [string, string][] = [
+  ['merge fix', 'three-way, cell-level merge of fix into the current branch'],
+  ['merge fix --dry-run', 'report conflicts and checks, change nothing'],
+  ['merge fix --squash', "stage fix's row changes as one change; commit them yourself"],
+  ['merge --abort', 'leave a conflicted merge'],
+];

@@ -6,8 +6,8 @@ export const command = 'sql <query>';
 export const describe = 'run a read-only DuckDB query: `orders` is the working table, `orders@rev` any revision';
 export const builder = (y: Argv) =>
   y
-    .positional('query', { type: 'string', demandOption: true })
-    .option('format', { type: 'string', choices: ['table', 'csv', 'json'], default: 'table' })
+    .positional('query', { type: 'string', demandOption: true, describe: 'a DuckDB SELECT; table@rev names a revision' })
+    .option('format', { type: 'string', choices: ['table', 'csv', 'json'], default: 'table', describe: 'output format' })
     .option('o', { alias: 'output', type: 'string', describe: 'write the result to a .parquet, .csv, .tsv or .jsonl file' });
 
 type SqlArgs = GlobalArgs & { query: string; format: string; o?: string };
@@ -27,3 +27,9 @@ export async function handler(argv: SqlArgs): Promise<void> {
   else if (format === 'csv') process.stdout.write(renderSqlCsv(result));
   else print(renderSqlTable(result, terminalWidth()));
 }
+
+export const examples: [string, string][] = [
+  ['sql "select count(*) from orders"', 'query the working table'],
+  ['sql "select * from orders@main~2 except select * from orders"', 'rows changed since main~2'],
+  ['sql "select * from orders" -o orders.parquet', "write a query's result to a file"],
+];

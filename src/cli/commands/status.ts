@@ -11,3 +11,8 @@ export async function handler(argv: GlobalArgs): Promise<void> {
   if (argv.json) printJson(s);
   else print(renderStatus(s));
 }
+
+export const examples: [string, string][] = [
+  ['status', 'rows added / modified / removed per table, staged and not'],
+  ['status --json', 'the same as JSON, for scripts'],
+];

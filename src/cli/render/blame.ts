@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
 import type { BlameResult, BlameRow } from '../../ops/blame/index.js';
+import { cutToWidth, displayWidth, padToWidth } from './width.js';
 import { paint, shortId } from './color.js';
 
 export type BlameFormat = 'table' | 'json' | 'csv';
@@ -72,13 +73,8 @@ const keyText = (row: BlameRow): string => {
   return /[\n\r\t]/.test(s) ? s.replace(/[\n\r\t]/g, ' ') : s;
 };
 const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
-/** Characters as the terminal counts them; a string without surrogate pairs is its own length. */
-const chars = (s: string): number => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
-const cut = (s: string, w: number): string => (s.length <= w || chars(s) <= w ? s : `${[...s].slice(0, Math.max(0, w - 1)).join('')}…`);
-const pad = (s: string, w: number): string => {
-  const n = chars(s);
-  return n >= w ? s : s + ' '.repeat(w - n);
-};
+const cut = cutToWidth;
+const pad = (s: string, w: number): string => padToWidth(s, w);
 
 /**
  * The readable table: key, short commit (and each cell's commit with --cells), author, date and the
@@ -92,7 +88,7 @@ async function writeTable(r: BlameResult, out: Writable, width: number): Promise
     if (!render) {
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
-      const keyWidth = Math.min(40, Math.max(head.length, longest, ...batch.map((row) => keyText(row).length)));
+      const keyWidth = Math.min(40, Math.max(displayWidth(head), longest, ...batch.map((row) => displayWidth(keyText(row)))));
       const heads = [
         pad(cut(head, keyWidth), keyWidth),
         pad('COMMIT', 7),

@@ -47,3 +47,15 @@ export async function renderSummary(session: DiffSession, out: Out): Promise<boo
   }
   return n > 0;
 }
+
+/** `--name-only`: the tables that differ, one a line. */
+export async function renderNames(session: DiffSession, out: Out): Promise<boolean> {
+  let differs = false;
+  for await (const t of session.tables()) {
+    const same = t.status === 'modified' && !schemaChanged(t.schema) && (await t.rowsEqual());
+    if (same) continue;
+    differs = true;
+    await out.line(t.table);
+  }
+  return differs;
+}

@@ -1,10 +1,28 @@
 import type { LogEntry } from '../../ops/history.js';
 import type { ShowResult } from '../../ops/show.js';
 import { paint, shortId } from './color.js';
+import { countsText } from './counts.js';
+import { graphLines } from './graph.js';
 
-export function renderLog(entries: LogEntry[], oneline: boolean): string {
-  if (oneline) return entries.map((e) => `${paint.yellow(shortId(e.commit))} ${e.message.split('\n')[0]}`).join('\n');
-  return entries.map(renderEntry).join('\n\n');
+export interface LogView {
+  oneline?: boolean;
+  graph?: boolean;
+  /** Per-table row counts of each commit, as `--stat` shows them. */
+  stats?: Map<string, { table: string; added: number; modified: number; removed: number }[]>;
+}
+
+export function renderLog(entries: LogEntry[], view: LogView | boolean): string {
+  const v: LogView = typeof view === 'boolean' ? { oneline: view } : view;
+  const lines = (e: LogEntry): string[] => {
+    const stat = (v.stats?.get(e.commit) ?? []).map((c) => ` ${c.table} ${countsText(c)}`);
+    if (v.oneline) return [`${paint.yellow(shortId(e.commit))} ${e.message.split('\n')[0]}`, ...stat];
+    return [...renderEntry(v.stats ? { ...e, tables: [] } : e).split('\n'), ...(stat.length ? ['', ...stat] : []), ''];
+  };
+  if (v.graph) return graphLines(entries, lines).join('\n').trimEnd();
+  return entries
+    .map((e) => lines(e).join('\n'))
+    .join('\n')
+    .trimEnd();
 }
 
 function renderEntry(e: LogEntry): string {
@@ -15,15 +33,12 @@ function renderEntry(e: LogEntry): string {
   return lines.join('\n');
 }
 
-export function renderShow(r: ShowResult): string {
+/** The commit as `log` shows it, then a counts line per table (the rows follow, unless --stat). */
+export function renderShow(r: ShowResult, rowsFollow = false): string {
+  if (rowsFollow) return renderEntry({ ...r, tables: [] });
   const lines = [renderEntry({ ...r, tables: [] }), ''];
   for (const c of r.changes) {
-    const parts = [
-      c.added ? paint.green(`+${c.added}`) : '',
-      c.modified ? paint.yellow(`~${c.modified}`) : '',
-      c.removed ? paint.red(`-${c.removed}`) : '',
-    ].filter(Boolean);
-    lines.push(` ${c.table} (${c.status})  ${parts.join(' ')}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
+    lines.push(` ${c.table} (${c.status})  ${countsText(c)}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
   }
   return lines.join('\n');
 }

@@ -2,6 +2,8 @@ import type { StatusResult, TableStatus } from '../../ops/status.js';
 import type { RowCounts } from '../../ops/diff/rowdiff.js';
 import { paint, shortId } from './color.js';
 
+import { CONFIG_FILE } from '../../index.js';
+
 const counts = (c: RowCounts): string =>
   [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : '']
     .filter(Boolean)
@@ -28,9 +30,15 @@ export function renderStatus(s: StatusResult): string {
     for (const t of unstaged) lines.push(line(t, t.unstaged, t.change === 'missing' ? 'deleted file' : undefined));
     if (s.config?.unstaged) lines.push('\tmodified: lakegit.yaml');
   }
-  if (s.untracked.length) {
+  // lakegit.yaml is configuration, not a table: it gets its own line and its own hint.
+  const data = s.untracked.filter((f) => f !== CONFIG_FILE);
+  if (data.length) {
     lines.push('', 'Untracked data files:', "  (use 'lakegit add <file> --key <column>' to track)");
-    for (const f of s.untracked) lines.push(paint.red(`\t${f}`));
+    for (const f of data) lines.push(paint.red(`\t${f}`));
+  }
+  if (data.length < s.untracked.length) {
+    lines.push('', 'Untracked configuration:', `  (use 'lakegit add ${CONFIG_FILE}' to version the checks with the tables)`);
+    lines.push(paint.red(`\t${CONFIG_FILE}`));
   }
   if (!staged.length && !unstaged.length && !s.untracked.length && !s.config?.staged && !s.config?.unstaged) {
     lines.push('nothing to commit, working tree clean');

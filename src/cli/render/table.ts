@@ -1,5 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import { paint } from './color.js';
+import { cutToWidth, displayWidth, padToWidth } from './width.js';
 
 export type Align = 'left' | 'right';
 
@@ -23,15 +24,9 @@ export function cellText(v: Json | undefined, nullText = 'NULL'): string {
   return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
 
-const len = (s: string): number => [...s].length;
-
-function cut(s: string, width: number): string {
-  const chars = [...s];
-  return chars.length <= width ? s : `${chars.slice(0, Math.max(0, width - 1)).join('')}${ELLIPSIS}`;
-}
-
-const pad = (s: string, width: number, align: Align): string =>
-  align === 'right' ? ' '.repeat(width - len(s)) + s : s + ' '.repeat(width - len(s));
+const len = displayWidth;
+const cut = cutToWidth;
+const pad = padToWidth;
 
 /**
  * Column widths that fit `limit`: the widest column gives up a character at a time; when every

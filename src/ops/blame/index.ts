@@ -36,7 +36,7 @@ export interface BlameOptions {
   /** The columns whose changes count (default: every non-key column); with `cells`, the columns blamed one by one. */
   columns?: string[];
   cells?: boolean;
-  onProgress?: (label: string, done: number, total: number) => void;
+  onProgress?: (label: string, done: number, total: number, unit?: string) => void;
 }
 
 export interface BlameCell {
@@ -180,7 +180,7 @@ async function walk(
   const graph = await loadGraph(ctx, root);
   let done = 0;
   for (const c of topoNewestFirst(graph, root)) {
-    onProgress?.('blame', ++done, graph.commits.size);
+    onProgress?.('blame', ++done, graph.commits.size, 'commits');
     const here = pendingAt.get(c.oid);
     if (!here) continue;
     pendingAt.delete(c.oid);

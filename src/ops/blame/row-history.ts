@@ -45,7 +45,13 @@ export async function rowHistory(ctx: RepoContext, opts: RowHistoryOptions): Pro
   const start = opts.rev ? await resolveCommit(ctx, opts.rev) : await ctx.git.resolveRef('HEAD');
   if (!start) return [];
   const startTree = await readTableTree(ctx, start);
-  const table = opts.table ?? soleTable(startTree);
+  const table =
+    opts.table ??
+    (await tableWithKey(
+      ctx,
+      startTree,
+      opts.key.map(([col]) => col),
+    ));
   const blob = startTree.tables.get(table);
   if (!blob) throw unknownTable(table, opts.rev ?? 'HEAD');
   const lookup = new RowLookup(ctx, await ctx.engine(), checkKey(await readManifest(ctx, blob), table, opts.key), opts.key);
@@ -56,10 +62,24 @@ export async function rowHistory(ctx: RepoContext, opts: RowHistoryOptions): Pro
   }
 }
 
-function soleTable(tree: TableTree): string {
+/** Without --table: the one table of the revision, else the one whose primary key is exactly the columns --key names. */
+async function tableWithKey(ctx: RepoContext, tree: TableTree, columns: string[]): Promise<string> {
   const names = [...tree.tables.keys()];
   if (names.length === 1) return names[0];
-  throw badInput('log --key needs --table when a revision holds several tables', { tables: names }, `tables are: ${names.join(', ')}`);
+  const wanted = [...columns].sort().join('\u0000');
+  const matching: string[] = [];
+  for (const name of names) {
+    const key = (await readManifest(ctx, tree.tables.get(name)!)).key;
+    if (key && [...key].sort().join('\u0000') === wanted) matching.push(name);
+  }
+  if (matching.length === 1) return matching[0];
+  throw badInput(
+    matching.length
+      ? `log --key needs --table: ${matching.join(', ')} all have the key ${columns.join(', ')}`
+      : `no table of this revision has the primary key ${columns.join(', ')}`,
+    { tables: names },
+    `name one with --table; tables are: ${names.join(', ')}`,
+  );
 }
 
 function checkKey(m: Manifest, table: string, given: [string, string][]): string[] {

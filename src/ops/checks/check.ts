@@ -1,5 +1,6 @@
+import { promises as fsp } from 'node:fs';
 import { badInput } from '../../errors.js';
-import type { RepoContext } from '../context.js';
+import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
 import { blameViolations } from '../blame/check-blame.js';
@@ -18,6 +19,8 @@ export interface CheckOptions {
   blame?: boolean;
   /** Read every row even where a recorded pass allows checking only the changed ones. */
   full?: boolean;
+  /** Run the working tree's lakegit.yaml (not yet committed) instead of the revision's. */
+  worktree?: boolean;
 }
 
 /**
@@ -31,18 +34,19 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
   if (opts.into) return checkInto(ctx, opts, opts.into, sourceRef, source);
   const tree = await readTableTree(ctx, source);
   const parent = (await ctx.git.readCommit(source)).parents[0];
+  const config = opts.worktree ? await workingConfig(ctx) : tree.config;
   const { report, passes } = await runChecks(ctx, {
     event: 'check',
-    config: tree.config,
+    config,
     configTree: tree,
-    origin: `lakegit.yaml at ${sourceRef}`,
+    origin: opts.worktree ? `${CONFIG_FILE} in the working tree` : `${CONFIG_FILE} at ${sourceRef}`,
     candidate: tree,
     candidateCommit: source,
     full: opts.full,
     baseline: await baselineAt(ctx, parent),
     hooks: { event: 'check', sourceRef, targetRef: (await ctx.git.currentBranch()) ?? 'HEAD', commit: source },
   });
-  if (report.passed && Object.keys(passes).length) {
+  if (report.passed && Object.keys(passes).length && !opts.worktree) {
     // Only a cache for later merges: a busy repository just goes without it this time.
     await ctx.locked(() => recordPasses(ctx, source, passes)).catch(() => undefined);
   }
@@ -69,4 +73,11 @@ async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sou
   if (await ctx.git.isAncestor(source, target)) return run(await readTableTree(ctx, target));
   if (await ctx.git.isAncestor(target, source)) return run(await readTableTree(ctx, source));
   return withMergePreview(ctx, target, source, { into, sourceRef }, run);
+}
+
+/** The working tree's lakegit.yaml as a blob, for `check --worktree`. */
+async function workingConfig(ctx: RepoContext): Promise<string> {
+  const text = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
+  if (!text) throw badInput(`there is no ${CONFIG_FILE} in the working tree`, {}, 'write one, or drop --worktree');
+  return ctx.git.writeBlob(text);
 }

@@ -30,6 +30,7 @@ export async function diff(ctx: RepoContext, opts: DiffOptions = {}): Promise<Di
   return {
     from: sideLabel(ends.from),
     to: sideLabel(ends.to),
+    tableCount: pairs.length,
     tables: () => eachTable(ctx, pairs, opts),
   };
 }

@@ -67,6 +67,7 @@ async function isRevision(ctx: RepoContext, word: string, tableNames: Set<string
 
 /** Read the command line as git does: up to two revisions (or one range) first, then table names. */
 export async function resolveEndpoints(ctx: RepoContext, opts: DiffOptions): Promise<Endpoints> {
+  if (opts.commit !== undefined) return commitEndpoints(ctx, opts.commit, opts.tables);
   const words = opts.args ?? [];
   const index = await ctx.staging.read();
   const known = new Set([...Object.keys(index.tables), ...(await readTableTree(ctx, await ctx.git.resolveRef('HEAD'))).tables.keys()]);
@@ -97,6 +98,14 @@ export async function resolveEndpoints(ctx: RepoContext, opts: DiffOptions): Pro
   if (revs.length === 0) return { from: { kind: 'index' }, to: { kind: 'working' }, tables: only, guessed };
   if (revs.length === 1) return { from: await commitRef(ctx, revs[0]), to: { kind: 'working' }, tables: only, guessed };
   return { from: await commitRef(ctx, revs[0]), to: await commitRef(ctx, revs[1]), tables: only, guessed };
+}
+
+/** A commit against its first parent, or against nothing for a root commit. */
+async function commitEndpoints(ctx: RepoContext, rev: string, tables: string[] | undefined): Promise<Endpoints> {
+  const oid = await resolveCommit(ctx, rev);
+  const [parent] = (await ctx.git.readCommit(oid)).parents;
+  const from: SideRef = parent ? { kind: 'commit', oid: parent } : { kind: 'empty' };
+  return { from, to: { kind: 'commit', oid }, tables: tables?.length ? tables : undefined };
 }
 
 async function rangeEndpoints(

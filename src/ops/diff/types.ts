@@ -38,6 +38,8 @@ export interface PairColumn {
 export interface DiffOptions {
   /** Revisions and table names as typed (`main fix orders`, `v1..v2`, `orders@v1`); resolved like git does. */
   args?: string[];
+  /** One commit against its first parent (the empty tree for a root commit), as `show` compares; instead of `args`. */
+  commit?: string;
   /** Names after `--`: always tables. */
   tables?: string[];
   /** Index vs HEAD (or vs the one revision given). */
@@ -89,6 +91,8 @@ export interface DiffSession {
   /** A commit id, or INDEX, or WORKING. */
   from: string;
   to: string;
+  /** How many tables the diff covers (what `tables()` may yield at most). */
+  tableCount: number;
   /** Tables whose content may differ, by name; each one's resources are released when the next is asked for. */
   tables(): AsyncGenerator<TableDiff>;
 }

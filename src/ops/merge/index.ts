@@ -29,6 +29,8 @@ export interface MergeOptions {
   noVerify?: boolean;
   /** `--author "Name <email>"` for the merge commit (a CI runner may have no identity configured). */
   author?: string;
+  /** Stage the merged rows without committing or recording a merge: the next commit has one parent (git's --squash). */
+  squash?: boolean;
 }
 
 /** How `--continue` and `--abort` are called: by which verb, and for `--continue` the commit's message and author. */
@@ -97,7 +99,7 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
         'merge without --ff-only to make a merge commit',
       );
     }
-    if (canFf && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
+    if (canFf && !opts.squash && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
     const base = await mergeBase(ctx, head!, theirs, ['HEAD', opts.source]);
     const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, head!), theirs: await readTableTree(ctx, theirs) };
     return runThreeWay(ctx, {
@@ -106,7 +108,8 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
       base,
       trees,
       strategy: opts.strategy,
-      commit: true,
+      commit: !opts.squash,
+      squash: opts.squash,
       message: opts.message ?? (await defaultMessage(ctx, opts.source, theirs)),
       author: opts.author,
     });

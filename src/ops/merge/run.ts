@@ -44,6 +44,8 @@ export interface ThreeWay {
   dryRun: boolean;
   noVerify: boolean;
   commit: boolean;
+  /** `merge --squash`: stage the merged rows for a one-parent commit. */
+  squash?: boolean;
 }
 
 const publicTables = (t: TableOutcome[]) =>
@@ -145,6 +147,7 @@ async function startConflicted(
     message: w.message,
     author: w.author,
     tables,
+    ...(w.squash ? { squash: true } : {}),
   });
   await applyTree(ctx, index, w.trees.ours, merged.tree, (file) => backupFile(ctx, state, file));
   await ctx.staging.write(index);

@@ -23,6 +23,8 @@ export interface MergeState {
   head: string | null;
   message: string;
   author?: string;
+  /** `merge --squash`: the eventual commit has one parent. */
+  squash?: boolean;
   tables: Record<string, Paired>;
   /** Working files the merge replaced or created, in order; `saved` ones were linked aside first. */
   backups: { file: string; saved: boolean }[];
@@ -175,7 +177,7 @@ export async function pendingMerge(
     );
   }
   return {
-    extraParents: s.kind === 'merge' ? [s.theirs] : undefined,
+    extraParents: s.kind === 'merge' && !s.squash ? [s.theirs] : undefined,
     event: s.kind === 'merge' ? undefined : s.kind,
     done: () => clearState(ctx),
   };

@@ -31,8 +31,17 @@ export function tokenize(sql: string): Token[] {
     const start = i;
     const { kind, end, name } = scanOne(sql, i);
     i = end;
+    if ((kind === 'ident' || kind === 'quoted') && sql[i] === '@' && sql[i + 1] === '"') {
+      // A quoted revision, as a quoted table name: `orders@"feature/x"`.
+      const revEnd = quotedEnd(sql, i + 1, '"', false);
+      tokens.push({ kind: 'ref', start, end: revEnd, name, rev: sql.slice(i + 2, revEnd - 1).replaceAll('""', '"') });
+      i = revEnd;
+      continue;
+    }
     if ((kind === 'ident' || kind === 'quoted') && sql[i] === '@' && REV_START.test(sql[i + 1] ?? '')) {
-      const revEnd = scanRev(sql, i + 1);
+      let revEnd = scanRev(sql, i + 1);
+      // A reflog selector belongs to the revision: `orders@main@{1}`.
+      if (sql[revEnd] === '@' && sql[revEnd + 1] === '{') revEnd = Math.max(revEnd, sql.indexOf('}', revEnd) + 1);
       tokens.push({ kind: 'ref', start, end: revEnd, name, rev: sql.slice(i + 1, revEnd) });
       i = revEnd;
       continue;

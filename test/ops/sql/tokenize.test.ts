@@ -21,6 +21,13 @@ describe('sql tokenizer: table@rev references', () => {
     ]);
   });
 
+  it('takes a quoted revision and a reflog selector as part of the revision', () => {
+    expect(refs('select * from cars@"t/b" join o@main@{2} using (id)')).toEqual([
+      ['cars', 't/b', 'cars@"t/b"'],
+      ['o', 'main@{2}', 'o@main@{2}'],
+    ]);
+  });
+
   it('ignores @ inside strings, comments and quoted identifiers', () => {
     const sql = `select 'orders@v1', E'it\\'s orders@v2', $$orders@v3$$, $t$orders@v4$t$, "orders@v5"
       -- orders@v6
