@@ -1,6 +1,7 @@
 import { RepoContext } from './ops/context.js';
+import { installGates } from './ops/gates.js';
 import type { AddOptions, AddResult } from './ops/stage.js';
-import type { CommitOptions, CommitResult } from './ops/commit.js';
+import type { CommitOptions, CommitOutcome } from './ops/commit.js';
 import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
 import type { LogEntry, LogOptions } from './ops/history.js';
@@ -16,7 +17,8 @@ import type { Conflict } from './ops/merge/tree.js';
 import type { ResolveOptions, ResolveResult } from './ops/merge/resolve.js';
 import type { PickOptions } from './ops/merge/revert.js';
 import type { DiffOptions, DiffSession } from './ops/diff/index.js';
-import type { CheckOptions, CheckReport } from './ops/checks/index.js';
+import type { CheckReport } from './ops/checks/index.js';
+import type { CheckOptions } from './ops/verify/index.js';
 
 /*
  * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
@@ -31,6 +33,14 @@ const maintenance = () => import('./ops/maintenance.js');
 const read = () => import('./ops/read.js');
 const configOps = () => import('./ops/config.js');
 const protect = () => import('./ops/protect.js');
+const verify = () => import('./ops/verify/index.js');
+
+/*
+ * Every write path (commit, merge, revert, cherry-pick, reset) passes through the gates of
+ * src/ops/gates.ts; their implementation (checks, hooks, protection) sits above merge and commit,
+ * so it is plugged in here, where both are in reach, and loaded only when a write needs it.
+ */
+installGates(async () => (await verify()).gates);
 
 /**
  * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
@@ -66,7 +76,7 @@ export class Repo {
   async mv(from: string, to: string): Promise<void> {
     return (await stage()).rename(this.ctx, from, to);
   }
-  async commit(opts: CommitOptions): Promise<CommitResult> {
+  async commit(opts: CommitOptions): Promise<CommitOutcome> {
     return (await import('./ops/commit.js')).commit(this.ctx, opts);
   }
   async status(): Promise<StatusResult> {
@@ -193,7 +203,7 @@ export class Repo {
    * if (!report.passed) console.log(report.checks.filter((c) => !c.passed));
    */
   async check(opts: CheckOptions = {}): Promise<CheckReport> {
-    return (await import('./ops/checks/index.js')).check(this.ctx, opts);
+    return (await verify()).check(this.ctx, opts);
   }
   /** A protected branch takes no direct commit, reset, revert or cherry-pick; merges into it must pass its checks. */
   async protect(branch: string): Promise<boolean> {
@@ -221,7 +231,7 @@ export class Repo {
     return (await mergeOps()).merge(this.ctx, opts);
   }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
-  async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
+  async mergeContinue(opts: { message?: string; noVerify?: boolean; allowCheckChanges?: boolean } = {}): Promise<MergeResult> {
     return (await mergeOps()).continueMerge(this.ctx, opts);
   }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */

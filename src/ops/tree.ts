@@ -8,6 +8,8 @@ import { CONFIG_FILE, type RepoContext } from './context.js';
 export interface TableTree {
   tables: Map<string, string>;
   config?: string;
+  /** Hook scripts committed with lakegit.yaml: repository-relative path → blob. */
+  scripts?: Map<string, string>;
 }
 
 export const emptyTree = (): TableTree => ({ tables: new Map() });

@@ -14,11 +14,17 @@ export const builder = (y: Argv) =>
     .option('into', { type: 'string', describe: "run this branch's pre-merge checks against the merge of <rev> into it" })
     .option('format', { choices: ['text', 'json', 'junit', 'github'] as const, default: 'text' as Format })
     .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
-    .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
+    .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' })
+    .option('allow-check-changes', {
+      type: 'boolean',
+      describe: 'with --into a protected branch: a change to its checks passes, as merge --allow-check-changes',
+    });
 export async function handler(
-  argv: GlobalArgs & { rev?: string; into?: string; format: Format; blame?: boolean; full?: boolean },
+  argv: GlobalArgs & { rev?: string; into?: string; format: Format; blame?: boolean; full?: boolean; allowCheckChanges?: boolean },
 ): Promise<void> {
-  const report = await (await openRepo(argv)).check({ rev: argv.rev, into: argv.into, blame: argv.blame, full: argv.full });
+  const report = await (
+    await openRepo(argv)
+  ).check({ rev: argv.rev, into: argv.into, blame: argv.blame, full: argv.full, allowCheckChanges: argv.allowCheckChanges });
   const format: Format = argv.json ? 'json' : argv.format;
   if (format === 'json') printJson(report);
   else if (format === 'junit') print(renderCheckJunit(report));

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
-import { renderMerge } from '../render/merge.js';
-import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+import { printMergeResult } from '../merge-out.js';
+import { openRepo, type GlobalArgs } from '../shared.js';
 
 interface MergeArgs extends GlobalArgs {
   source?: string;
@@ -13,6 +13,7 @@ interface MergeArgs extends GlobalArgs {
   abort?: boolean;
   continue?: boolean;
   verify: boolean;
+  allowCheckChanges?: boolean;
 }
 
 export const command = 'merge [source]';
@@ -27,13 +28,18 @@ export const builder = (y: Argv) =>
     .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
     .option('abort', { type: 'boolean', describe: 'leave a conflicted merge: everything as before it started' })
     .option('continue', { type: 'boolean', describe: 'commit a merge whose conflicts are resolved' })
-    .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' });
+    .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' })
+    .option('allow-check-changes', {
+      type: 'boolean',
+      describe: "let the merge change a protected branch's lakegit.yaml or hook scripts (recorded in the commit)",
+    });
 
 export async function handler(argv: MergeArgs): Promise<void> {
   const repo = await openRepo(argv);
   let r;
   if (argv.abort) r = await repo.mergeAbort();
-  else if (argv.continue) r = await repo.mergeContinue({ message: argv.m, noVerify: !argv.verify });
+  else if (argv.continue)
+    r = await repo.mergeContinue({ message: argv.m, noVerify: !argv.verify, allowCheckChanges: argv.allowCheckChanges });
   else {
     if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
     if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
@@ -45,9 +51,8 @@ export async function handler(argv: MergeArgs): Promise<void> {
       dryRun: argv.dryRun,
       strategy: argv.strategy,
       noVerify: !argv.verify,
+      allowCheckChanges: argv.allowCheckChanges,
     });
   }
-  if (argv.json) printJson(r);
-  else if (!argv.quiet || r.conflicts.length) print(renderMerge(r));
-  process.exitCode = r.conflicts.length ? 1 : 0;
+  printMergeResult(argv, r);
 }

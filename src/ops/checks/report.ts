@@ -17,7 +17,7 @@ export type CheckEvent = 'check' | 'pre-commit' | 'pre-merge';
 export interface CheckResult {
   table: string | null; // null for hooks
   check: string; // `<kind>(<columns>)`, the sql rule's name, or the hook's name
-  kind: CheckKind | 'hook' | 'exists';
+  kind: CheckKind | 'hook' | 'exists' | 'policy'; // policy: a merge that changes a protected branch's checks
   passed: boolean;
   violations: number;
   sample: JsonRow[]; // at most SAMPLE_SIZE rows, with their keys

@@ -16,6 +16,8 @@ export interface MergeOptions {
   dryRun?: boolean;
   strategy?: Strategy;
   noVerify?: boolean;
+  /** Into a protected branch: let the merge change its checks (never a fast-forward then, so the commit records it). */
+  allowCheckChanges?: boolean;
 }
 
 /** The one merge base of two commits; none (unrelated histories) or several (criss-cross) is refused. */
@@ -50,7 +52,15 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
     const theirs = await resolveCommit(ctx, opts.source);
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     const branch = await ctx.git.currentBranch();
-    const common = { source: opts.source, head, branch, theirs, dryRun: !!opts.dryRun, noVerify: !!opts.noVerify };
+    const common = {
+      source: opts.source,
+      head,
+      branch,
+      theirs,
+      dryRun: !!opts.dryRun,
+      noVerify: !!opts.noVerify,
+      allowCheckChanges: !!opts.allowCheckChanges,
+    };
     if (head && (await ctx.git.isAncestor(theirs, head))) {
       return { kind: 'merge', status: 'up-to-date', ...common, tables: [], conflicts: [], settled: 0, gates: [] };
     }
@@ -62,7 +72,9 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
         'merge without --ff-only to make a merge commit',
       );
     }
-    if (canFf && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
+    // An allowed change of checks needs a merge commit to record who allowed it.
+    const noFf = opts.noFf || opts.allowCheckChanges;
+    if (canFf && (!noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
     const base = await mergeBase(ctx, head!, theirs, ['HEAD', opts.source]);
     const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, head!), theirs: await readTableTree(ctx, theirs) };
     return runThreeWay(ctx, {
@@ -78,7 +90,10 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
 }
 
 /** `merge --continue` (also ends a revert or cherry-pick): commit what is staged, once no conflict remains. */
-export async function continueMerge(ctx: RepoContext, opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
+export async function continueMerge(
+  ctx: RepoContext,
+  opts: { message?: string; noVerify?: boolean; allowCheckChanges?: boolean } = {},
+): Promise<MergeResult> {
   return ctx.locked(async () => {
     const state = await readState(ctx);
     if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "start one with 'lakegit merge <branch>'");
@@ -89,7 +104,19 @@ export async function continueMerge(ctx: RepoContext, opts: { message?: string; 
       noVerify: !!opts.noVerify,
       extraParents: pending.extraParents,
       event: pending.event,
+      allowCheckChanges: opts.allowCheckChanges,
     });
+    const concluded = {
+      kind: state.kind,
+      source: state.source,
+      theirs: state.theirs,
+      head: state.head,
+      tables: [],
+      conflicts: [],
+      settled: 0,
+      gates: r.gates,
+    };
+    if (r.status === 'refused') return { ...concluded, status: 'refused' }; // the merge stays in progress
     await pending.done();
     return {
       kind: state.kind,
@@ -101,7 +128,7 @@ export async function continueMerge(ctx: RepoContext, opts: { message?: string; 
       tables: [],
       conflicts: [],
       settled: 0,
-      gates: [],
+      gates: r.gates,
     };
   });
 }
