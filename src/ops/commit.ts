@@ -3,6 +3,7 @@ import type { StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { failedGates, preCommitGate, type GateReport } from './gates.js';
 import { resolveIdentity } from './identity.js';
+import { scriptMap } from './scripts.js';
 import { stageAll } from './stage.js';
 import { markResolved, pendingMerge } from './merge/state.js';
 import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
@@ -53,6 +54,7 @@ export function withTrailers(message: string, trailers: readonly string[]): stri
 export const indexTree = (index: StagingIndex): TableTree => ({
   tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
   config: index.config?.blob,
+  scripts: scriptMap(index.config?.scripts),
 });
 
 /** `commit`: write the staged tree as a commit and move the branch, last, with a compare-and-swap. */

@@ -9,6 +9,7 @@ import { backupFile, beginState, finishStart, type MergeKind } from './state.js'
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treesEqual, type TableTree } from '../tree.js';
 import { refused } from '../../errors.js';
+import { scriptRecord } from '../scripts.js';
 
 export type MergeStatus =
   'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed' | 'refused'; // a gate failed (checks, a change to a protected branch's checks): nothing was written
@@ -57,7 +58,7 @@ const publicTables = (t: TableOutcome[]) =>
 export const treeIndex = (t: TableTree): StagingIndex => ({
   version: 1,
   tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
-  config: t.config ? { blob: t.config } : undefined,
+  config: t.config ? { blob: t.config, ...(t.scripts?.size ? { scripts: scriptRecord(t.scripts) } : {}) } : undefined,
 });
 
 /**

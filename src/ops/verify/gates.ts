@@ -7,6 +7,7 @@ import type { CommitGateInput, GateReport, Gates, MergeGateInput, RefGateInput }
 import { isProtected } from '../protect.js';
 import { emptyTree, writeTableTree, type TableTree } from '../tree.js';
 import { checkChangesGate } from './check-changes.js';
+import { renamesInto } from './renames.js';
 
 const short = (oid: string | undefined) => (oid ? oid.slice(0, 7) : '(none)');
 const treeKey = (t: TableTree) => JSON.stringify([[...t.tables].sort(), t.config ?? null]);
@@ -36,6 +37,7 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   if (known) return { report: known, passes: {} };
   const baseline = await baselineAt(ctx, m.targetCommit);
   const targetTree = baseline?.tree ?? emptyTree();
+  const renames = await renamesInto(ctx, targetTree, m.result);
   const targetName = m.targetBranch ?? short(m.targetCommit);
   const out = await runChecks(ctx, {
     event: 'pre-merge',
@@ -47,6 +49,7 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
     into: m.targetBranch,
     full: m.full,
     baseline,
+    renames,
     hooks: { event: 'pre-merge', sourceRef: m.sourceRef, targetRef: m.targetBranch ?? m.targetCommit ?? '', commit: m.sourceCommit },
   });
   if (out.report.passed) passedMerges.set(memo, out.report);
