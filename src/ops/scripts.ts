@@ -101,7 +101,11 @@ export function mergeScripts(
   return out.size ? out : undefined;
 }
 
-/** Bring the working files of the scripts from one tree's versions to another's (checkout, merge). */
+/**
+ * Bring the working files of the scripts from one tree's versions to another's (checkout, merge).
+ * A script edited and not committed is left as it is (carried over, as git carries an uncommitted
+ * change), never overwritten: the next `commit -a` or `add lakegit.yaml` stages it.
+ */
 export async function applyScripts(
   ctx: RepoContext,
   from: Map<string, string> | undefined,
@@ -110,7 +114,10 @@ export async function applyScripts(
 ): Promise<void> {
   for (const p of new Set([...(from?.keys() ?? []), ...(to?.keys() ?? [])])) {
     const want = to?.get(p);
-    if (want === from?.get(p)) continue;
+    const had = from?.get(p);
+    if (want === had) continue;
+    const now = await fsp.readFile(ctx.abs(p)).catch(() => undefined);
+    if (now && had && (await ctx.git.writeBlob(now)) !== had && (await ctx.git.writeBlob(now)) !== want) continue;
     await backup?.(p);
     if (want) {
       await fsp.mkdir(path.dirname(ctx.abs(p)), { recursive: true });

@@ -50,7 +50,7 @@ export function failureSummary(r: CheckReport, what: string): string {
   const failed = r.checks.filter((c) => !c.passed);
   const lines = [`${what}: ${failed.length} of ${r.checks.length} check(s) of ${r.config} failed`];
   for (const c of failed) {
-    const where = c.table ? `${c.table}: ` : 'hook ';
+    const where = c.table ? `${c.table}: ` : c.kind === 'policy' ? '' : 'hook ';
     lines.push(`  ✗ ${where}${c.check} — ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`);
     for (const row of c.sample.slice(0, 3)) lines.push(`      ${JSON.stringify(row)}`);
     if (c.kind === 'hook' && c.output)
