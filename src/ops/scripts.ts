@@ -103,8 +103,8 @@ export function mergeScripts(
 
 /**
  * Bring the working files of the scripts from one tree's versions to another's (checkout, merge).
- * A script edited and not committed is left as it is (carried over, as git carries an uncommitted
- * change), never overwritten: the next `commit -a` or `add lakegit.yaml` stages it.
+ * A script edited and not committed (or an untracked file in its place) is left as it is, carried
+ * over as git carries an uncommitted change, never overwritten: `add lakegit.yaml` stages it.
  */
 export async function applyScripts(
   ctx: RepoContext,
@@ -117,7 +117,8 @@ export async function applyScripts(
     const had = from?.get(p);
     if (want === had) continue;
     const now = await fsp.readFile(ctx.abs(p)).catch(() => undefined);
-    if (now && had && (await ctx.git.writeBlob(now)) !== had && (await ctx.git.writeBlob(now)) !== want) continue;
+    const blob = now && (await ctx.git.writeBlob(now));
+    if (blob && blob !== had && blob !== want) continue; // edited, or untracked: the user's, not ours to replace
     await backup?.(p);
     if (want) {
       await fsp.mkdir(path.dirname(ctx.abs(p)), { recursive: true });
