@@ -220,7 +220,9 @@ export class Repo {
    * Three-way, cell-level merge of `source` into HEAD: up to date, a fast-forward, or a commit with
    * two parents. Conflicts are data in the result (status 'conflicts', nothing committed; the
    * working files hold the merged rows with ours in conflicting cells) until `resolve`d and
-   * `mergeContinue`d. The pre-merge checks run on the merged tree before anything is written.
+   * `mergeContinue`d. The pre-merge checks run on the merged tree before anything is written; a
+   * failed check is a result too (status 'refused', nothing written, `gates` says why). Into a
+   * protected branch, a change to its lakegit.yaml or hook scripts needs `allowCheckChanges`.
    * Currently refuses criss-cross histories (several merge bases) rather than merging the bases.
    *
    * @example
