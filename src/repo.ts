@@ -1,6 +1,7 @@
 import { RepoContext } from './ops/context.js';
+import { installGates } from './ops/gates.js';
 import type { AddOptions, AddResult } from './ops/stage.js';
-import type { CommitOptions, CommitResult } from './ops/commit.js';
+import type { CommitOptions, CommitOutcome } from './ops/commit.js';
 import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
 import type { LogEntry, LogOptions } from './ops/history.js';
@@ -18,7 +19,8 @@ import type { Conflict } from './ops/merge/tree.js';
 import type { ResolveOptions, ResolveResult } from './ops/merge/resolve.js';
 import type { PickOptions } from './ops/merge/revert.js';
 import type { DiffOptions, DiffSession } from './ops/diff/index.js';
-import type { CheckOptions, CheckReport } from './ops/checks/index.js';
+import type { CheckReport } from './ops/checks/index.js';
+import type { CheckOptions } from './ops/verify/index.js';
 
 /*
  * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
@@ -33,6 +35,14 @@ const maintenance = () => import('./ops/maintenance.js');
 const read = () => import('./ops/read.js');
 const configOps = () => import('./ops/config.js');
 const protect = () => import('./ops/protect.js');
+const verify = () => import('./ops/verify/index.js');
+
+/*
+ * Every write path (commit, merge, revert, cherry-pick, reset) passes through the gates of
+ * src/ops/gates.ts; their implementation (checks, hooks, protection) sits above merge and commit,
+ * so it is plugged in here, where both are in reach, and loaded only when a write needs it.
+ */
+installGates(async () => (await verify()).gates);
 
 /**
  * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
@@ -68,7 +78,7 @@ export class Repo {
   async mv(from: string, to: string): Promise<void> {
     return (await stage()).rename(this.ctx, from, to);
   }
-  async commit(opts: CommitOptions): Promise<CommitResult> {
+  async commit(opts: CommitOptions): Promise<CommitOutcome> {
     return (await import('./ops/commit.js')).commit(this.ctx, opts);
   }
   async status(): Promise<StatusResult> {
@@ -213,7 +223,7 @@ export class Repo {
    * if (!report.passed) console.log(report.checks.filter((c) => !c.passed));
    */
   async check(opts: CheckOptions = {}): Promise<CheckReport> {
-    return (await import('./ops/checks/index.js')).check(this.ctx, opts);
+    return (await verify()).check(this.ctx, opts);
   }
   /** A protected branch takes no direct commit, reset, revert or cherry-pick; merges into it must pass its checks. */
   async protect(branch: string): Promise<boolean> {
@@ -230,7 +240,9 @@ export class Repo {
    * Three-way, cell-level merge of `source` into HEAD: up to date, a fast-forward, or a commit with
    * two parents. Conflicts are data in the result (status 'conflicts', nothing committed; the
    * working files hold the merged rows with ours in conflicting cells) until `resolve`d and
-   * `mergeContinue`d. The pre-merge checks run on the merged tree before anything is written.
+   * `mergeContinue`d. The pre-merge checks run on the merged tree before anything is written; a
+   * failed check is a result too (status 'refused', nothing written, `gates` says why). Into a
+   * protected branch, a change to its lakegit.yaml or hook scripts needs `allowCheckChanges`.
    * Currently refuses criss-cross histories (several merge bases) rather than merging the bases.
    *
    * @example

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { renderMerge } from './render/merge.js';
-import { openRepo, print, printJson, type GlobalArgs } from './shared.js';
+import { printMergeResult } from './merge-out.js';
+import { openRepo, type GlobalArgs } from './shared.js';
 import { badInput } from '../errors.js';
 
 export interface PickArgs extends GlobalArgs {
@@ -52,7 +52,5 @@ export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): P
     };
     r = kind === 'revert' ? await repo.revert(opts) : await repo.cherryPick(opts);
   }
-  if (argv.json) printJson(r);
-  else if (!argv.quiet || r.conflicts.length) print(renderMerge(r));
-  process.exitCode = r.conflicts.length ? 1 : 0;
+  printMergeResult(argv, r);
 }

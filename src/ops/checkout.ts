@@ -7,6 +7,7 @@ import { CONFIG_FILE, type RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './diff/rowdiff.js';
+import { applyScripts, scriptMap, scriptRecord } from './scripts.js';
 import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
 
 export interface CheckoutOptions {
@@ -186,10 +187,11 @@ async function writeTree(
     const text = await ctx.git.readBlob(target.config);
     const now = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
     if (!now || !now.equals(text)) await fsp.writeFile(ctx.abs(CONFIG_FILE), text);
-    next.config = { blob: target.config };
+    next.config = { blob: target.config, ...(target.scripts?.size ? { scripts: scriptRecord(target.scripts) } : {}) };
   } else if (index.config) {
     await fsp.rm(ctx.abs(CONFIG_FILE), { force: true });
   }
+  await applyScripts(ctx, scriptMap(index.config?.scripts), target.scripts);
   await ctx.staging.write(next);
   return { written, removed };
 }

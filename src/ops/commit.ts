@@ -1,8 +1,9 @@
 import { badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
-import { preCommitGate } from './gates.js';
+import { failedGates, preCommitGate, type GateReport } from './gates.js';
 import { resolveIdentity } from './identity.js';
+import { scriptMap } from './scripts.js';
 import { stageAll } from './stage.js';
 import { markResolved, pendingMerge } from './merge/state.js';
 import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
@@ -19,24 +20,49 @@ export interface CommitOptions {
   amend?: boolean;
   /** What is committing, for the pre-commit gate. */
   event?: 'commit' | 'revert' | 'cherry-pick';
+  /** Concluding a merge into a protected branch that changes its checks: allowed, and recorded in a trailer. */
+  allowCheckChanges?: boolean;
 }
 
 export interface CommitResult {
+  status: 'committed';
   oid: string;
   branch?: string;
   parents: string[];
   tables: string[];
   /** Whether lakegit.yaml (the checks) changed in this commit. */
   configChanged: boolean;
+  gates: GateReport[];
+}
+
+/** A gate (failed checks, a change to a protected branch's checks) refused the commit: nothing was written. */
+export interface CommitRefused {
+  status: 'refused';
+  branch?: string;
+  gates: GateReport[];
+}
+
+export type CommitOutcome = CommitResult | CommitRefused;
+
+/** A message ending with the trailers the gates asked for, in git's trailer block (after one blank line). */
+export function withTrailers(message: string, trailers: readonly string[]): string {
+  const body = message.endsWith('\n') ? message : `${message}\n`;
+  const fresh = [...new Set(trailers)].filter((t) => !body.split('\n').includes(t));
+  if (!fresh.length) return body;
+  const lines = body.trimEnd().split('\n');
+  const last = lines[lines.length - 1];
+  const inBlock = lines.length > 1 && lines[lines.length - 2] === '' && /^[A-Za-z0-9-]+: /.test(last);
+  return `${body.trimEnd()}\n${inBlock ? '' : '\n'}${fresh.join('\n')}\n`;
 }
 
 export const indexTree = (index: StagingIndex): TableTree => ({
   tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
   config: index.config?.blob,
+  scripts: scriptMap(index.config?.scripts),
 });
 
 /** `commit`: write the staged tree as a commit and move the branch, last, with a compare-and-swap. */
-export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<CommitResult> {
+export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<CommitOutcome> {
   return ctx.locked(async () => {
     const index = await ctx.staging.read();
     if (opts.all) {
@@ -54,13 +80,13 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
       index,
       merging ? { ...opts, extraParents: merging.extraParents, event: merging.event ?? opts.event } : opts,
     );
-    await merging?.done();
+    if (done.status === 'committed') await merging?.done();
     return done;
   });
 }
 
 /** The commit step proper; the caller holds the lock. */
-export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn: CommitOptions): Promise<CommitResult> {
+export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn: CommitOptions): Promise<CommitOutcome> {
   const head = await ctx.git.resolveRef('HEAD');
   const amended = optsIn.amend ? await amendedCommit(ctx, head) : undefined;
   const opts = amended ? { ...optsIn, message: optsIn.message || amended.message, extraParents: amended.parents.slice(1) } : optsIn;
@@ -72,24 +98,30 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn:
   if (!amended && !opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
     throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
-  await preCommitGate(ctx, {
+  const gates = await preCommitGate(ctx, {
     branch,
     tree: staged,
     parent: first,
     noVerify: !!opts.noVerify,
     event: opts.event ?? 'commit',
     extraParents: opts.extraParents,
+    allowCheckChanges: opts.allowCheckChanges,
+    author: opts.author,
   });
+  if (failedGates(gates).length) return { status: 'refused', branch, gates };
   const author = await resolveIdentity(ctx, opts.author);
   const tree = await writeTableTree(ctx, staged);
   const parents = [...(first ? [first] : []), ...(opts.extraParents ?? [])];
-  const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
+  const message = withTrailers(
+    opts.message,
+    gates.flatMap((g) => g.trailers ?? []),
+  );
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
   await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();
-  return { oid, branch, parents, tables, configChanged: staged.config !== parentTree.config };
+  return { status: 'committed', oid, branch, parents, tables, gates, configChanged: staged.config !== parentTree.config };
 }
 
 /** The commit `--amend` replaces: HEAD, which must exist. */

@@ -1,3 +1,4 @@
+import type { CheckReport } from './checks/report.js';
 import type { RepoContext } from './context.js';
 import type { TableTree } from './tree.js';
 
@@ -5,8 +6,12 @@ import type { TableTree } from './tree.js';
  * The seam where checks and hooks (lakegit.yaml) may refuse rows landing on a branch. Every write
  * path calls one of these before it writes a commit: `commit`, `revert` and `cherry-pick` call
  * `preCommitGate`, `merge` calls `preMergeGate` with the merge result, before anything is written.
- * A gate throws a LakegitError (exit 1, or 2 for a misconfigured lakegit.yaml) to refuse, or
- * returns a report the caller may show.
+ * A gate that fails returns a report with `passed: false` — a result the caller hands back to the
+ * user (as a conflict is), writing nothing; it throws only for misuse (a protected branch's direct
+ * commit, a misconfigured lakegit.yaml).
+ *
+ * The gates themselves (src/ops/verify/) sit above merge and commit, which call them through
+ * this module: the API layer installs them (src/repo.ts), so the import graph has no cycle.
  */
 export interface CommitGateInput {
   branch?: string; // the branch being committed to, undefined when detached
@@ -16,6 +21,10 @@ export interface CommitGateInput {
   event: 'commit' | 'revert' | 'cherry-pick';
   /** A merge commit's other parents (`merge --continue`): then the target's pre-merge checks apply. */
   extraParents?: string[];
+  /** Let a merge change a protected branch's checks (recorded as a trailer of the commit). */
+  allowCheckChanges?: boolean;
+  /** The committer, as `--author` gave it: who allowed a check change. */
+  author?: string;
 }
 
 export interface MergeGateInput {
@@ -26,6 +35,8 @@ export interface MergeGateInput {
   result: TableTree; // the merged tree that would be committed
   noVerify: boolean;
   dryRun: boolean;
+  allowCheckChanges?: boolean;
+  author?: string;
 }
 
 /** A branch about to be moved by something other than a commit or merge (`reset`). */
@@ -36,57 +47,54 @@ export interface RefGateInput {
   event: 'reset';
 }
 
+/** One gate's outcome. A failed one refuses the operation; the report says why, in every format. */
 export interface GateReport {
+  gate: 'checks' | 'check-changes';
   passed: boolean;
+  /** One line, e.g. "12 check(s) of lakegit.yaml at main passed". */
   summary: string;
-  details?: unknown;
+  /** For a failure: the full account (each failing check, samples) and what to do. */
+  message?: string;
+  hint?: string;
+  /** The checks' report, for the `checks` gate. */
+  report?: CheckReport;
+  /** Lines the commit message must end with (`Lakegit-Allow-Check-Changes: …`). */
+  trailers?: string[];
 }
 
-type CommitGate = (ctx: RepoContext, input: CommitGateInput) => Promise<GateReport | undefined>;
-type MergeGate = (ctx: RepoContext, input: MergeGateInput) => Promise<GateReport | undefined>;
+type CommitGate = (ctx: RepoContext, input: CommitGateInput) => Promise<GateReport[]>;
+type MergeGate = (ctx: RepoContext, input: MergeGateInput) => Promise<GateReport[]>;
 type RefGate = (ctx: RepoContext, input: RefGateInput) => Promise<void>;
 
-const commitGates: CommitGate[] = [];
-const mergeGates: MergeGate[] = [];
-const refGates: RefGate[] = [];
+export interface Gates {
+  commitGate: CommitGate;
+  mergeGate: MergeGate;
+  refGate: RefGate;
+}
 
-export const registerCommitGate = (g: CommitGate): void => {
-  commitGates.push(g);
-};
-export const registerMergeGate = (g: MergeGate): void => {
-  mergeGates.push(g);
-};
-export const registerRefGate = (g: RefGate): void => {
-  refGates.push(g);
-};
+let loadGates: (() => Promise<Gates>) | undefined;
 
-/**
- * The checks module registers its gates when loaded. Loading it here, not wherever a caller happens
- * to import it, means no write path can reach a branch with the gates missing.
- */
-const loadChecks = () => import('./checks/index.js');
+/** Called once by the API layer, with a loader (the gates load only when a write needs them). */
+export function installGates(load: () => Promise<Gates>): void {
+  loadGates = load;
+}
+
+/** No write path may reach a branch with the gates missing: without them, writing is a bug. */
+async function gates(): Promise<Gates> {
+  if (!loadGates) throw new Error('lakegit: no gates are installed (use the Repo API, which installs them)');
+  return loadGates();
+}
+
+export const failedGates = (reports: readonly GateReport[]): GateReport[] => reports.filter((g) => !g.passed);
 
 export async function preCommitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
-  await loadChecks();
-  const out: GateReport[] = [];
-  for (const g of commitGates) {
-    const r = await g(ctx, input);
-    if (r) out.push(r);
-  }
-  return out;
+  return (await gates()).commitGate(ctx, input);
 }
 
 export async function preMergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport[]> {
-  await loadChecks();
-  const out: GateReport[] = [];
-  for (const g of mergeGates) {
-    const r = await g(ctx, input);
-    if (r) out.push(r);
-  }
-  return out;
+  return (await gates()).mergeGate(ctx, input);
 }
 
 export async function preRefGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
-  await loadChecks();
-  for (const g of refGates) await g(ctx, input);
+  return (await gates()).refGate(ctx, input);
 }

@@ -7,6 +7,7 @@ import { rowDigest } from '../table/rowsql.js';
 import { schemaSignature } from '../table/schema.js';
 import { OP } from '../table/snapshot.js';
 import { rewriteDiffers } from './chunkcheck.js';
+import { liveCompactions } from './compacted.js';
 import type { RepoContext } from './context.js';
 import { walkCommits } from './history.js';
 import { readManifest, readTableTree } from './tree.js';
@@ -142,6 +143,7 @@ export async function gc(ctx: RepoContext): Promise<GcResult> {
   return ctx.locked(async () => {
     const { manifests } = await reachableManifests(ctx, []);
     const live = new Set([...manifests.values()].flatMap(allChunkIds));
+    for (const id of await liveCompactions(ctx, new Set(manifests.keys()))) live.add(id); // what `files` printed
     const { ids, temporary } = await ctx.chunks.list();
     let removed = 0;
     let bytes = 0;

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { quoteIdent } from '../engine/quote.js';
 import { badInput } from '../errors.js';
-import { compact } from '../table/changes.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
 import { indexTree } from './commit.js';
+import { compactedChunks } from './compacted.js';
 import { parseTableRef, resolveCommit } from './revisions.js';
 import { readTableTree, snapshotOf, type TableTree } from './tree.js';
 
@@ -25,13 +25,15 @@ export async function snapshotAt(ctx: RepoContext, ref: string): Promise<{ table
 
 /**
  * `files`: the Parquet paths holding exactly the snapshot's rows. A snapshot with change chunks
- * is compacted first (into the same chunks a fresh `add` would make) so readers need no merging.
+ * is compacted first (into the same chunks a fresh `add` would make) so readers need no merging;
+ * the compaction is recorded, so the next call reuses it and gc keeps it (src/ops/compacted.ts).
  */
 export async function chunkFiles(ctx: RepoContext, ref: string, relative = false): Promise<string[]> {
-  const { snapshot } = await snapshotAt(ctx, ref);
-  let m = snapshot.manifest;
-  if (m.deltas.length) m = await ctx.locked(async () => compact(await ctx.engine(), ctx.chunks, m));
-  const paths = m.chunks.map((c) => ctx.chunks.pathOf(c.id));
+  const { table, rev } = parseTableRef(ref);
+  const tree = await treeAt(ctx, rev);
+  const snapshot = await snapshotOf(ctx, tree, table, rev);
+  const ids = await compactedChunks(ctx, tree.tables.get(table)!, snapshot.manifest);
+  const paths = ids.map((id) => ctx.chunks.pathOf(id));
   return relative ? paths.map((p) => path.relative(ctx.root, p)) : paths;
 }
 

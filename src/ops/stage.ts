@@ -13,6 +13,7 @@ import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
+import { stageScripts } from './scripts.js';
 import { readManifest, readTableTree, writeManifest } from './tree.js';
 import { markResolved } from './merge/state.js';
 import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
@@ -211,7 +212,8 @@ async function stageConfig(ctx: RepoContext, index: StagingIndex): Promise<void>
     delete index.config;
     return;
   }
-  index.config = { blob: await ctx.git.writeBlob(text) };
+  const scripts = await stageScripts(ctx, text);
+  index.config = { blob: await ctx.git.writeBlob(text), ...(scripts ? { scripts } : {}) };
 }
 
 /** `rm`: stop tracking a table; delete its file unless `cached`. */

@@ -3,11 +3,14 @@ import { TableSnapshot } from '../table/snapshot.js';
 import type { TreeEntry } from '../store/git.js';
 import { unknownTable } from '../errors.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
+import { readScripts, SCRIPTS_TREE, scriptsEqual, writeScripts } from './scripts.js';
 
 /** What a commit (or the index) holds: table name → manifest blob, and the lakegit.yaml blob. */
 export interface TableTree {
   tables: Map<string, string>;
   config?: string;
+  /** Hook scripts committed with lakegit.yaml: repository-relative path → blob. */
+  scripts?: Map<string, string>;
 }
 
 export const emptyTree = (): TableTree => ({ tables: new Map() });
@@ -23,6 +26,7 @@ export async function readTablesOfTree(ctx: RepoContext, tree: string): Promise<
   const result = emptyTree();
   for (const e of top) {
     if (e.path === CONFIG_FILE && e.type === 'blob') result.config = e.oid;
+    if (e.path === SCRIPTS_TREE && e.type === 'tree') result.scripts = await readScripts(ctx, e.oid);
     if (e.path === 'tables' && e.type === 'tree') {
       for (const t of await ctx.git.readTree(e.oid)) {
         if (t.type === 'blob' && t.path.endsWith('.json')) result.tables.set(t.path.slice(0, -5), t.oid);
@@ -39,6 +43,7 @@ export async function writeTableTree(ctx: RepoContext, t: TableTree): Promise<st
     entries.push({ path: 'tables', oid: await ctx.git.writeTree(tables), mode: '040000', type: 'tree' });
   }
   if (t.config) entries.push({ path: CONFIG_FILE, oid: t.config, mode: '100644', type: 'blob' });
+  if (t.scripts?.size) entries.push({ path: SCRIPTS_TREE, oid: await writeScripts(ctx, t.scripts), mode: '040000', type: 'tree' });
   return ctx.git.writeTree(entries);
 }
 
@@ -64,4 +69,7 @@ export async function snapshotOf(ctx: RepoContext, tree: TableTree, table: strin
 }
 
 export const treesEqual = (a: TableTree, b: TableTree): boolean =>
-  a.config === b.config && a.tables.size === b.tables.size && [...a.tables].every(([k, v]) => b.tables.get(k) === v);
+  a.config === b.config &&
+  scriptsEqual(a.scripts, b.scripts) &&
+  a.tables.size === b.tables.size &&
+  [...a.tables].every(([k, v]) => b.tables.get(k) === v);

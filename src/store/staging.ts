@@ -27,7 +27,7 @@ export interface StagedTable {
 export interface StagingIndex {
   version: 1;
   tables: Record<string, StagedTable>;
-  config?: { blob: string; stat?: FileStat }; // lakegit.yaml
+  config?: { blob: string; stat?: FileStat; scripts?: Record<string, string> }; // lakegit.yaml, and the hook scripts it names (path → blob)
 }
 
 export const emptyIndex = (): StagingIndex => ({ version: 1, tables: {} });

@@ -54,6 +54,9 @@ describe('check: command hooks', () => {
       ),
     );
     for (const f of ['validate.py', 'check-files.sh']) await repo.write(`hooks/${f}`, await fsp.readFile(path.join(FIXTURES, 'hooks', f)));
+    // Hook scripts are committed with lakegit.yaml (staging it stages them); hooks run that copy.
+    await repo.ok('add', 'lakegit.yaml');
+    await repo.ok('commit', '-m', 'hook scripts');
     await repo.ok('checkout', '-b', 'edit');
     await repo.write('orders.csv', `${ORDERS.replace('2,11,7.50', '2,11,7.75')}6,11,1.00,cancelled,1,r6,t,6\n`);
     await repo.ok('commit', '-am', 'edit and add');

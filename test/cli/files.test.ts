@@ -1,3 +1,4 @@
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileText, tempRepo, type TempRepo } from '../helpers.js';
@@ -32,6 +33,23 @@ describe('files', () => {
     expect(listed.map((p) => path.basename(p))).toEqual(lines(await repo.ok('files', 'fresh')).map((p) => path.basename(p)));
     // The commit itself is untouched: files only adds chunk files.
     expect(await manifestAt(repo, 'HEAD')).toEqual(manifest);
+  });
+
+  it('files: the printed paths survive gc while the snapshot is reachable; a second call writes nothing', async () => {
+    await using repo = await withChangeChunk();
+    const listed = lines(await repo.ok('files', 't@HEAD'));
+    const store = () => fsp.readdir(repo.path('.lakegit/chunks')).then((f) => f.sort());
+    const after = await store();
+    await repo.ok('gc');
+    expect(await store()).toEqual(after);
+    const quoted = listed.map((p) => `'${p}'`).join(', ');
+    const rows = JSON.parse(await repo.ok('sql', `select count(*) as n from read_parquet([${quoted}])`, '--format', 'json'));
+    expect(rows).toEqual([{ n: 501 }]);
+    // The compaction is recorded: the second call reuses it, writing no chunk.
+    const stats = await Promise.all(listed.map((p) => fsp.stat(p).then((s) => s.mtimeMs)));
+    expect(lines(await repo.ok('files', 't@HEAD'))).toEqual(listed);
+    expect(await store()).toEqual(after);
+    expect(await Promise.all(listed.map((p) => fsp.stat(p).then((s) => s.mtimeMs)))).toEqual(stats);
   });
 
   it('files: read_parquet of the list is exactly the table, each row once', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitGate } from '../../src/ops/checks/gate.js';
+import { commitGate } from '../../src/ops/verify/gates.js';
 import type { CheckReport } from '../../src/ops/checks/report.js';
 import { indexTree } from '../../src/ops/commit.js';
 import { Repo } from '../../src/repo.js';
@@ -146,7 +146,7 @@ describe('checks: incremental mode', () => {
       tree: indexTree(await repo.ctx.staging.read()),
       noVerify: false,
     });
-    const report = gate!.details as CheckReport;
+    const report = gate[0].report as CheckReport;
     expect(report.passed).toBe(true);
     const modes = Object.fromEntries(report.checks.map((c) => [c.check, c.mode]));
     expect(modes).toMatchObject({

@@ -22,14 +22,27 @@ export const builder = (y: Argv) =>
     })
     .option('blame', { type: 'boolean', describe: 'name the commit and author that introduced each violating row' })
     .option('worktree', { type: 'boolean', describe: "run the working tree's lakegit.yaml, before it is committed" })
-    .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' });
+    .option('full', { type: 'boolean', describe: 'check every row, even where checking only changed rows would do' })
+    .option('allow-check-changes', {
+      type: 'boolean',
+      describe: 'with --into a protected branch: a change to its checks passes, as merge --allow-check-changes',
+    });
 export async function handler(
-  argv: GlobalArgs & { rev?: string; into?: string; format: Format; blame?: boolean; full?: boolean; worktree?: boolean },
+  argv: GlobalArgs & {
+    rev?: string;
+    into?: string;
+    format: Format;
+    blame?: boolean;
+    full?: boolean;
+    worktree?: boolean;
+    allowCheckChanges?: boolean;
+  },
 ): Promise<void> {
   if (argv.worktree && argv.into)
     throw badInput('--worktree and --into cannot be used together', {}, "a merge always runs the target's committed checks");
   const repo = await openRepo(argv);
-  const report = await repo.check({ rev: argv.rev, into: argv.into, blame: argv.blame, full: argv.full, worktree: argv.worktree });
+  const { rev, into, blame, full, worktree, allowCheckChanges } = argv;
+  const report = await repo.check({ rev, into, blame, full, worktree, allowCheckChanges });
   const format: Format = argv.json ? 'json' : argv.format;
   if (format === 'json') printJson(report);
   else if (format === 'junit') print(renderCheckJunit(report));

@@ -3,6 +3,7 @@ import { badInput } from '../../errors.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { countsText } from '../render/counts.js';
 import { shortId } from '../render/color.js';
+import { renderRefusal } from '../render/gates.js';
 
 export const command = 'commit';
 export const describe = 'record the staged tables';
@@ -13,9 +14,21 @@ export const builder = (y: Argv) =>
     .option('author', { type: 'string', describe: '"Name <email>"' })
     .option('amend', { type: 'boolean', describe: "replace HEAD with a new commit of the index (keeping HEAD's message unless -m)" })
     .option('allow-empty', { type: 'boolean', describe: 'record a commit even with nothing staged' })
-    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips)' });
+    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips)' })
+    .option('allow-check-changes', {
+      type: 'boolean',
+      describe: "concluding a merge into a protected branch: let it change the branch's checks (recorded in the commit)",
+    });
 export async function handler(
-  argv: GlobalArgs & { m?: string; a?: boolean; author?: string; allowEmpty?: boolean; verify: boolean; amend?: boolean },
+  argv: GlobalArgs & {
+    m?: string;
+    a?: boolean;
+    author?: string;
+    allowEmpty?: boolean;
+    verify: boolean;
+    amend?: boolean;
+    allowCheckChanges?: boolean;
+  },
 ): Promise<void> {
   if (!argv.m && !argv.amend) throw badInput('a commit message is required', {}, "pass -m '<message>'");
   const repo = await openRepo(argv);
@@ -26,7 +39,15 @@ export async function handler(
     allowEmpty: argv.allowEmpty,
     noVerify: !argv.verify,
     amend: argv.amend,
+    allowCheckChanges: argv.allowCheckChanges,
   });
+  // A failed check is a result, not an error: --json holds it; text gives the account on stderr. Exit 1.
+  process.exitCode = r.status === 'refused' ? 1 : 0;
+  if (r.status === 'refused') {
+    if (argv.json) printJson(r);
+    else process.stderr.write(`${renderRefusal(r.gates)}\n`);
+    return;
+  }
   if (argv.quiet && !argv.json) return;
   const { changes, message } = await repo.show(r.oid);
   if (argv.json) return printJson({ ...r, changes });

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
-import { renderMerge } from '../render/merge.js';
-import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
+import { printMergeResult } from '../merge-out.js';
+import { openRepo, type GlobalArgs } from '../shared.js';
 
 interface MergeArgs extends GlobalArgs {
   source?: string;
@@ -15,6 +15,7 @@ interface MergeArgs extends GlobalArgs {
   verify: boolean;
   author?: string;
   squash?: boolean;
+  allowCheckChanges?: boolean;
 }
 
 export const command = 'merge [source]';
@@ -31,13 +32,24 @@ export const builder = (y: Argv) =>
     .option('abort', { type: 'boolean', describe: 'leave a conflicted merge: everything as before it started' })
     .option('continue', { type: 'boolean', describe: 'commit a merge whose conflicts are resolved' })
     .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' })
-    .option('author', { type: 'string', describe: 'author of the merge commit, "Name <email>"' });
+    .option('author', { type: 'string', describe: 'author of the merge commit, "Name <email>"' })
+    .option('allow-check-changes', {
+      type: 'boolean',
+      describe: "let the merge change a protected branch's lakegit.yaml or hook scripts (recorded in the commit)",
+    });
 
 export async function handler(argv: MergeArgs): Promise<void> {
   const repo = await openRepo(argv);
   let r;
   if (argv.abort) r = await repo.mergeAbort({ kind: 'merge' });
-  else if (argv.continue) r = await repo.mergeContinue({ kind: 'merge', message: argv.m, author: argv.author, noVerify: !argv.verify });
+  else if (argv.continue)
+    r = await repo.mergeContinue({
+      kind: 'merge',
+      message: argv.m,
+      author: argv.author,
+      noVerify: !argv.verify,
+      allowCheckChanges: argv.allowCheckChanges,
+    });
   else {
     if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
     if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
@@ -52,11 +64,10 @@ export async function handler(argv: MergeArgs): Promise<void> {
       noVerify: !argv.verify,
       author: argv.author,
       squash: argv.squash,
+      allowCheckChanges: argv.allowCheckChanges,
     });
   }
-  if (argv.json) printJson(r);
-  else if (!argv.quiet || r.conflicts.length) print(renderMerge(r));
-  process.exitCode = r.conflicts.length ? 1 : 0;
+  printMergeResult(argv, r);
 }
 
 export const examples: [string, string][] = [

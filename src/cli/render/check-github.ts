@@ -11,7 +11,7 @@ export function renderCheckGithub(r: CheckReport): string {
     const props = [
       `file=lakegit.yaml`,
       ...(c.line ? [`line=${c.line}`] : []),
-      `title=${prop(`lakegit check: ${c.table ?? 'hook'} ${c.check}`)}`,
+      `title=${prop(`lakegit check: ${c.table ?? (c.kind === 'policy' ? 'policy' : 'hook')} ${c.check}`)}`,
     ];
     const sample = c.sample
       .slice(0, 3)
@@ -21,7 +21,7 @@ export function renderCheckGithub(r: CheckReport): string {
       .map((b) => `${JSON.stringify(b.key)} introduced by ${b.commit ?? '(not committed)'} ${b.author}`)
       .join('\n');
     const text = [
-      `${c.table ? `${c.table}: ` : 'hook '}${c.check} failed with ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`,
+      `${c.table ? `${c.table}: ` : c.kind === 'policy' ? '' : 'hook '}${c.check} failed with ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`,
       sample,
       blame,
     ]

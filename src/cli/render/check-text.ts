@@ -16,7 +16,7 @@ export function sampleTable(rows: JsonRow[], indent = '      '): string[] {
 
 function renderCheck(c: CheckResult): string[] {
   const mark = c.passed ? paint.green('✓') : paint.red('✗');
-  const where = c.table ?? 'hook';
+  const where = c.table ?? (c.kind === 'policy' ? 'policy' : 'hook');
   const count = c.passed ? '' : `  ${paint.red(`${c.violations} violation(s)`)}`;
   const lines = [`${mark} ${where}  ${c.check}${count}  ${paint.dim(`[${c.mode}]`)}`];
   if (c.message) lines.push(`    ${c.passed ? c.message : paint.red(c.message)}`);

@@ -2,6 +2,7 @@ import type { Json } from '@duckdb/node-api';
 import type { MergeResult } from '../../ops/merge/run.js';
 import type { Conflict } from '../../ops/merge/tree.js';
 import { paint, shortId } from './color.js';
+import { gateLines } from './gates.js';
 import { cellText, renderTable } from './table.js';
 
 const SHOWN = 20;
@@ -80,7 +81,7 @@ export function renderMerge(r: MergeResult): string {
     case 'aborted':
       return `${verb(r)} aborted; working files, index and refs are as before it started.`;
     case 'committed':
-      return `[${shortId(r.commit)}] ${verb(r)} concluded.`;
+      return [`[${shortId(r.commit)}] ${verb(r)} concluded.`, ...gateLines(r.gates)].join('\n');
     case 'fast-forward':
       lines.push(`Updating ${shortId(r.head)}..${shortId(r.theirs)}`, 'Fast-forward');
       break;
@@ -93,12 +94,15 @@ export function renderMerge(r: MergeResult): string {
     case 'applied':
       lines.push(`${verb(r)} of ${shortId(r.theirs)} applied to the index and working files; not committed.`);
       break;
+    case 'refused':
+      lines.push(`${verb(r)} of '${r.source ?? shortId(r.theirs)}' refused: nothing was written.`);
+      break;
     case 'conflicts':
       break;
   }
   lines.push(...tableLines(r));
   if (r.settled) lines.push(`${r.settled} conflict(s) settled by --strategy`);
-  for (const g of r.gates) lines.push(`${g.passed ? paint.green('✓') : paint.red('✗')} ${g.summary}`);
+  lines.push(...gateLines(r.gates));
   if (r.conflicts.length) {
     lines.push(...conflictLines(r.conflicts));
     if (r.status === 'conflicts') {

@@ -12,6 +12,7 @@ import { countChanges, fromSnapshot } from '../diff/rowdiff.js';
 import { snapshotOf, type TableTree } from '../tree.js';
 import type { HookSpec } from './config.js';
 import type { CheckResult } from './report.js';
+import { pathWords, repoPath } from '../scripts.js';
 
 export interface HookVars {
   event: string;
@@ -27,6 +28,10 @@ const MAX_OUTPUT = 64 * 1024;
  * LAKEGIT_TABLES_JSON, the candidate's Parquet files (compacted, each row once) and its diff
  * against the target. Compacted files go to a temporary folder, so a refused merge adds nothing
  * to the chunk store. A non-zero exit or a timeout blocks.
+ *
+ * A repository file the command names runs from `scripts`, the copies committed with the
+ * lakegit.yaml that applies (a merge's target): the working file is never run. One that exists
+ * but was not committed with lakegit.yaml refuses the hook.
  */
 export async function runHooks(
   ctx: RepoContext,
@@ -34,6 +39,7 @@ export async function runHooks(
   vars: HookVars,
   candidate: TableTree,
   baseline: TableTree | undefined,
+  scripts: Map<string, string> | undefined,
 ): Promise<CheckResult[]> {
   if (hooks.length === 0) return [];
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-hook-'));
@@ -50,7 +56,10 @@ export async function runHooks(
       LAKEGIT_ROOT: ctx.root,
     };
     const out: CheckResult[] = [];
-    for (const h of hooks) out.push(await runOne(ctx.root, h, env));
+    for (const h of hooks) {
+      const cmd = await committedCommand(ctx, h.run, scripts, path.join(dir, 'scripts'));
+      out.push(typeof cmd === 'string' ? await runOne(ctx.root, { ...h, run: cmd }, env) : refusedHook(h, cmd.uncommitted));
+    }
     return out;
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -100,6 +109,45 @@ async function compactedFiles(ctx: RepoContext, engine: Engine, snap: TableSnaps
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
   }
 }
+
+/** The command with each repository script it names replaced by its committed copy (written under `dir`). */
+async function committedCommand(
+  ctx: RepoContext,
+  run: string,
+  scripts: Map<string, string> | undefined,
+  dir: string,
+): Promise<string | { uncommitted: string }> {
+  const words = new Set(pathWords(run));
+  const parts = run.split(/(\s+)/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const word = parts[i].replace(/^['"]|['"]$/g, '');
+    const rel = words.has(word) ? repoPath(ctx.root, word) : undefined;
+    if (!rel) continue;
+    const blob = scripts?.get(rel);
+    if (!blob) {
+      const st = await fsp.stat(ctx.abs(rel)).catch(() => undefined);
+      if (st?.isFile()) return { uncommitted: rel };
+      continue;
+    }
+    const copy = path.join(dir, ...rel.split('/'));
+    await fsp.mkdir(path.dirname(copy), { recursive: true });
+    await fsp.writeFile(copy, await ctx.git.readBlob(blob), { mode: 0o755 });
+    parts[i] = `'${copy.replace(/'/g, `'\\''`)}'`;
+  }
+  return parts.join('');
+}
+
+const refusedHook = (hook: HookSpec, file: string): CheckResult => ({
+  table: null,
+  check: hook.name,
+  kind: 'hook',
+  passed: false,
+  violations: 1,
+  sample: [],
+  mode: 'full',
+  line: hook.line,
+  message: `runs '${file}', which is not committed with this lakegit.yaml (hooks run the committed copy); stage lakegit.yaml again ('lakegit add lakegit.yaml') to commit it`,
+});
 
 function runOne(cwd: string, hook: HookSpec, env: NodeJS.ProcessEnv): Promise<CheckResult> {
   return new Promise((resolve) => {

@@ -1,18 +1,3 @@
-import { registerCommitGate, registerMergeGate, registerRefGate } from '../gates.js';
-import { commitGate, mergeGate, refGate } from './gate.js';
-
-/**
- * Importing this module (src/repo.ts does) puts lakegit.yaml's checks and hooks, and branch
- * protection, on every path by which rows land on a branch.
- */
-let registered = false;
-if (!registered) {
-  registered = true;
-  registerCommitGate(commitGate);
-  registerMergeGate(mergeGate);
-  registerRefGate(refGate);
-}
-
-export { check, type CheckOptions } from './check.js';
+/** The check engine: lakegit.yaml, its checks and hooks. The `check` verb and the gates that use it live in ../verify/. */
 export type { CheckReport, CheckResult, Introducer } from './report.js';
 export { parseChecksConfig, type ChecksConfig, type CheckSpec } from './config.js';

@@ -17,7 +17,7 @@ export type CheckEvent = 'check' | 'pre-commit' | 'pre-merge';
 export interface CheckResult {
   table: string | null; // null for hooks
   check: string; // `<kind>(<columns>)`, the sql rule's name, or the hook's name
-  kind: CheckKind | 'hook' | 'exists';
+  kind: CheckKind | 'hook' | 'exists' | 'policy'; // policy: a merge that changes a protected branch's checks
   passed: boolean;
   violations: number;
   sample: JsonRow[]; // at most SAMPLE_SIZE rows, with their keys
@@ -50,7 +50,7 @@ export function failureSummary(r: CheckReport, what: string): string {
   const failed = r.checks.filter((c) => !c.passed);
   const lines = [`${what}: ${failed.length} of ${r.checks.length} check(s) of ${r.config} failed`];
   for (const c of failed) {
-    const where = c.table ? `${c.table}: ` : 'hook ';
+    const where = c.table ? `${c.table}: ` : c.kind === 'policy' ? '' : 'hook ';
     lines.push(`  ✗ ${where}${c.check} — ${c.violations} violation(s)${c.message ? ` (${c.message})` : ''}`);
     for (const row of c.sample.slice(0, 3)) lines.push(`      ${JSON.stringify(row)}`);
     if (c.kind === 'hook' && c.output)

@@ -24,6 +24,8 @@ export interface RunInput {
   into?: string;
   full?: boolean;
   hooks?: HookVars;
+  /** Tables the candidate holds under a new name (old → new): their checks follow them. */
+  renames?: Map<string, string>;
 }
 
 export interface RunOutput {
@@ -71,17 +73,20 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
   const fail = (line: number, message: string, hint?: string): never => reader.fail(line, message, hint);
   await validateSpecs(ctx, engine, config, input.configTree, fail);
   const tables = await tableEnvs(ctx, input);
-  await createViews(engine, tables);
+  const aliases = [...(input.renames ?? [])].filter(([from, to]) => !tables.has(from) && tables.has(to));
+  await createViews(engine, tables, aliases);
   try {
     const env: EvalEnv = { engine, tables, full: !!input.full, fail, rowLocalRule: memoRule(engine) };
     const missing = new Set<string>();
-    for (const spec of config.checks) {
+    for (const written of config.checks) {
+      const spec = followRenames(written, aliases);
       if (!tables.has(spec.table)) {
         if (!missing.has(spec.table)) report.checks.push(absent(spec));
         missing.add(spec.table);
         continue;
       }
       const r = await evaluate(env, spec);
+      if (spec !== written && !r.message) r.message = `checks of '${written.table}' follow its rename to '${spec.table}'`;
       report.checks.push(r);
       if (r.passed && (await incremental(env, spec))) {
         const blob = input.candidate.tables.get(spec.table)!;
@@ -89,9 +94,10 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
       }
     }
   } finally {
-    await dropViews(engine, tables);
+    await dropViews(engine, tables, aliases);
   }
-  if (input.hooks) report.checks.push(...(await runHooks(ctx, hooks, input.hooks, input.candidate, input.baseline?.tree)));
+  if (input.hooks)
+    report.checks.push(...(await runHooks(ctx, hooks, input.hooks, input.candidate, input.baseline?.tree, input.configTree.scripts)));
   report.passed = report.checks.every((c) => c.passed);
   return { report, passes };
 }
@@ -108,32 +114,46 @@ const absent = (spec: CheckSpec): CheckResult => ({
   message: `table '${spec.table}' is missing from the candidate, so its checks cannot pass`,
 });
 
+/** A check of a renamed table (or naming one as its foreign key's parent) as a check of its new name. */
+function followRenames(spec: CheckSpec, aliases: [string, string][]): CheckSpec {
+  const to = new Map(aliases);
+  const table = to.get(spec.table);
+  const ref = spec.kind === 'foreign_keys' ? to.get(spec.refTable) : undefined;
+  if (!table && !ref) return spec;
+  return { ...spec, ...(table ? { table } : {}), ...(ref ? { refTable: ref } : {}) } as CheckSpec;
+}
+
 async function tableEnvs(ctx: RepoContext, input: RunInput): Promise<Map<string, TableEnv>> {
   const note = input.baseline && !input.full ? await readPasses(ctx, [input.baseline.commit, input.baseline.treeOid]) : undefined;
   const out = new Map<string, TableEnv>();
+  const oldName = new Map([...(input.renames ?? [])].map(([from, to]) => [to, from]));
   for (const name of input.candidate.tables.keys()) {
     const snapshot = await snapshotOf(ctx, input.candidate, name);
     const baseTree = input.baseline?.tree;
-    const baseline = baseTree?.tables.has(name) ? await snapshotOf(ctx, baseTree, name) : undefined;
+    const was = oldName.get(name) ?? name; // a renamed table is compared with what it was
+    const baseline = baseTree?.tables.has(was) ? await snapshotOf(ctx, baseTree, was) : undefined;
     out.set(name, {
       name,
       snapshot,
       baseline,
-      same: !!baseline && baseTree!.tables.get(name) === input.candidate.tables.get(name),
+      same: !!baseline && baseTree!.tables.get(was) === input.candidate.tables.get(name),
       changed: baseline ? changedRowsSql(baseline.manifest, snapshot.manifest, ctx.chunks) : undefined,
-      passed: passedAt(note, name, baseTree?.tables.get(name)),
+      passed: was === name ? passedAt(note, name, baseTree?.tables.get(name)) : new Set<string>(),
     });
   }
   return out;
 }
 
 /** sql rules name tables by name: each table is a temp view over the candidate's rows while checks run. */
-async function createViews(engine: Engine, tables: Map<string, TableEnv>): Promise<void> {
+/** A renamed table is also a view under its old name, for the sql rules written against it. */
+async function createViews(engine: Engine, tables: Map<string, TableEnv>, aliases: [string, string][]): Promise<void> {
   for (const t of tables.values()) await engine.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(t.name)} AS ${t.snapshot.sql()}`);
+  for (const [from, to] of aliases)
+    await engine.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(from)} AS ${tables.get(to)!.snapshot.sql()}`);
 }
 
-async function dropViews(engine: Engine, tables: Map<string, TableEnv>): Promise<void> {
-  for (const t of tables.values()) await engine.run(`DROP VIEW IF EXISTS temp.${quoteIdent(t.name)}`);
+async function dropViews(engine: Engine, tables: Map<string, TableEnv>, aliases: [string, string][]): Promise<void> {
+  for (const name of [...tables.keys(), ...aliases.map(([from]) => from)]) await engine.run(`DROP VIEW IF EXISTS temp.${quoteIdent(name)}`);
 }
 
 function memoRule(engine: Engine): EvalEnv['rowLocalRule'] {

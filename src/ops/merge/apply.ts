@@ -7,6 +7,7 @@ import { dirtyTables } from '../checkout.js';
 import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { changedTables } from '../history.js';
 import { readManifest, type TableTree } from '../tree.js';
+import { applyScripts, scriptRecord } from '../scripts.js';
 import { settledStat, statFile } from '../worktree.js';
 
 /** Called with a working file's path before it is replaced or deleted (conflicted merges keep it for --abort). */
@@ -90,6 +91,8 @@ export async function applyTree(
     await fsp.rm(ctx.abs(entry.file), { force: true });
   }
   if (to.config !== from.config) await applyConfig(ctx, index, to.config, backup);
+  await applyScripts(ctx, from.scripts, to.scripts, backup);
+  if (index.config) index.config.scripts = scriptRecord(to.scripts);
   return { written, removed };
 }
 

@@ -31,6 +31,8 @@ export interface MergeOptions {
   author?: string;
   /** Stage the merged rows without committing or recording a merge: the next commit has one parent (git's --squash). */
   squash?: boolean;
+  /** Into a protected branch: let the merge change its checks (never a fast-forward then, so the commit records it). */
+  allowCheckChanges?: boolean;
 }
 
 /** How `--continue` and `--abort` are called: by which verb, and for `--continue` the commit's message and author. */
@@ -40,6 +42,7 @@ export interface FinishOptions {
   message?: string;
   author?: string;
   noVerify?: boolean;
+  allowCheckChanges?: boolean;
 }
 
 /** The state a `<kind> --continue|--abort` finishes: refused when another kind of operation is in progress. */
@@ -87,7 +90,15 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
     const theirs = await resolveCommit(ctx, opts.source);
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     const branch = await ctx.git.currentBranch();
-    const common = { source: opts.source, head, branch, theirs, dryRun: !!opts.dryRun, noVerify: !!opts.noVerify };
+    const common = {
+      source: opts.source,
+      head,
+      branch,
+      theirs,
+      dryRun: !!opts.dryRun,
+      noVerify: !!opts.noVerify,
+      allowCheckChanges: !!opts.allowCheckChanges,
+    };
     if (head && (await ctx.git.isAncestor(theirs, head))) {
       return { kind: 'merge', status: 'up-to-date', ...common, tables: [], conflicts: [], settled: 0, gates: [] };
     }
@@ -99,7 +110,9 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
         'merge without --ff-only to make a merge commit',
       );
     }
-    if (canFf && !opts.squash && (!opts.noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
+    // An allowed change of checks needs a merge commit to record who allowed it.
+    const noFf = opts.noFf || opts.allowCheckChanges;
+    if (canFf && !opts.squash && (!noFf || !head)) return fastForward(ctx, { kind: 'merge', ...common });
     const base = await mergeBase(ctx, head!, theirs, ['HEAD', opts.source]);
     const trees = { base: await readTableTree(ctx, base), ours: await readTableTree(ctx, head!), theirs: await readTableTree(ctx, theirs) };
     return runThreeWay(ctx, {
@@ -128,7 +141,19 @@ export async function continueMerge(ctx: RepoContext, opts: FinishOptions = {}):
       noVerify: !!opts.noVerify,
       extraParents: pending.extraParents,
       event: pending.event,
+      allowCheckChanges: opts.allowCheckChanges,
     });
+    const concluded = {
+      kind: state.kind,
+      source: state.source,
+      theirs: state.theirs,
+      head: state.head,
+      tables: [],
+      conflicts: [],
+      settled: 0,
+      gates: r.gates,
+    };
+    if (r.status === 'refused') return { ...concluded, status: 'refused' }; // the merge stays in progress
     await pending.done();
     return {
       kind: state.kind,
@@ -140,7 +165,7 @@ export async function continueMerge(ctx: RepoContext, opts: FinishOptions = {}):
       tables: [],
       conflicts: [],
       settled: 0,
-      gates: [],
+      gates: r.gates,
     };
   });
 }

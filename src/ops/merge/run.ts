@@ -2,15 +2,17 @@ import type { StagingIndex } from '../../store/staging.js';
 import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
-import { preMergeGate, type GateReport } from '../gates.js';
+import { failedGates, preMergeGate, type GateReport } from '../gates.js';
 import { applyTree, refuseDirty } from './apply.js';
 import { addedSince, listStore, removeEntries } from './store-listing.js';
 import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treesEqual, type TableTree } from '../tree.js';
 import { refused } from '../../errors.js';
+import { scriptRecord } from '../scripts.js';
 
-export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
+export type MergeStatus =
+  'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed' | 'refused'; // a gate failed (checks, a change to a protected branch's checks): nothing was written
 
 export interface MergeResult {
   kind: MergeKind;
@@ -26,6 +28,7 @@ export interface MergeResult {
   conflicts: Conflict[];
   /** Conflicts `--strategy` settled. */
   settled: number;
+  /** What the gates said; with status 'refused', the failed ones say why. */
   gates: GateReport[];
 }
 
@@ -46,6 +49,8 @@ export interface ThreeWay {
   commit: boolean;
   /** `merge --squash`: stage the merged rows for a one-parent commit. */
   squash?: boolean;
+  /** A merge into a protected branch may change its checks (recorded in the commit's trailer). */
+  allowCheckChanges?: boolean;
 }
 
 const publicTables = (t: TableOutcome[]) =>
@@ -55,7 +60,7 @@ const publicTables = (t: TableOutcome[]) =>
 export const treeIndex = (t: TableTree): StagingIndex => ({
   version: 1,
   tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
-  config: t.config ? { blob: t.config } : undefined,
+  config: t.config ? { blob: t.config, ...(t.scripts?.size ? { scripts: scriptRecord(t.scripts) } : {}) } : undefined,
 });
 
 /**
@@ -104,6 +109,8 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
       result: merged.tree,
       noVerify: w.noVerify,
       dryRun,
+      allowCheckChanges: w.allowCheckChanges,
+      author: w.author,
     });
   if (w.dryRun) {
     const gates = w.kind === 'merge' ? await gate(true) : [];
@@ -112,21 +119,29 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   }
   if (conflicts.length) return startConflicted(ctx, w, index, merged, base, before);
   const gates = w.kind === 'merge' ? await gate(false) : [];
+  if (failedGates(gates).length) return refuse(ctx, { ...base, gates }, before);
   let commit: string | undefined;
   if (w.commit) {
-    commit = (
-      await commitIndex(ctx, treeIndex(merged.tree), {
-        message: w.message,
-        author: w.author,
-        noVerify: w.noVerify,
-        extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
-        event: w.kind === 'merge' ? undefined : w.kind,
-      })
-    ).oid;
+    const done = await commitIndex(ctx, treeIndex(merged.tree), {
+      message: w.message,
+      author: w.author,
+      noVerify: w.noVerify,
+      extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
+      event: w.kind === 'merge' ? undefined : w.kind,
+      allowCheckChanges: w.allowCheckChanges,
+    });
+    if (done.status === 'refused') return refuse(ctx, { ...base, gates: w.kind === 'merge' ? gates : done.gates }, before);
+    commit = done.oid;
   }
   await applyTree(ctx, index, w.trees.ours, merged.tree);
   await ctx.staging.write(index);
   return { ...base, status: w.commit ? 'merged' : 'applied', commit, gates };
+}
+
+/** A gate refused: the stores lose what this operation added, and the result says why. */
+async function refuse(ctx: RepoContext, result: MergeResult, before: Set<string>): Promise<MergeResult> {
+  await removeEntries(ctx, await addedSince(ctx, before));
+  return { ...result, status: 'refused', commit: undefined };
 }
 
 async function startConflicted(
@@ -175,6 +190,8 @@ export async function fastForward(
     result: theirs,
     noVerify: w.noVerify,
     dryRun: w.dryRun,
+    allowCheckChanges: w.allowCheckChanges,
+    author: w.author,
   });
   const changed = [...new Set([...ours.tables.keys(), ...theirs.tables.keys()])]
     .filter((t) => ours.tables.get(t) !== theirs.tables.get(t))
@@ -196,6 +213,7 @@ export async function fastForward(
     gates,
   };
   if (w.dryRun) return result;
+  if (failedGates(gates).length) return { ...result, status: 'refused' };
   await applyTree(ctx, index, ours, theirs);
   await ctx.staging.write(index);
   await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined);

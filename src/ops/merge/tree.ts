@@ -7,6 +7,7 @@ import { mergeKeylessWhole, mergeValue, settle, type Pick, type Strategy } from 
 import { Scratch } from './scope.js';
 import { planTable, type Row } from './table.js';
 import { writePlan } from './write.js';
+import { mergeScripts } from '../scripts.js';
 import { readManifest, writeManifest, type TableTree } from '../tree.js';
 
 /** The contract's conflict shape. `key` null: a schema (column set) or table-level (column null) conflict. */
@@ -113,6 +114,8 @@ export async function mergeTrees(ctx: RepoContext, t: TreeInputs, strategy: Stra
   }
   const config = pickOf(t.base.config, t.ours.config, t.theirs.config);
   tree.config = take(config, strategy, { base: t.base.config, ours: t.ours.config, theirs: t.theirs.config });
+  const scripts = mergeScripts(t.base.scripts, t.ours.scripts, t.theirs.scripts);
+  if (scripts) tree.scripts = scripts;
   if (config === 'conflict') {
     conflicts.push({
       table: 'lakegit.yaml',

@@ -1,11 +1,13 @@
 import { refused } from '../../errors.js';
+import { baselineAt, runChecks } from '../checks/run.js';
+import { recordPasses, type PassNote } from '../checks/notes.js';
+import { failureSummary, type CheckReport } from '../checks/report.js';
 import type { RepoContext } from '../context.js';
-import type { CommitGateInput, GateReport, MergeGateInput, RefGateInput } from '../gates.js';
+import type { CommitGateInput, GateReport, Gates, MergeGateInput, RefGateInput } from '../gates.js';
 import { isProtected } from '../protect.js';
 import { emptyTree, writeTableTree, type TableTree } from '../tree.js';
-import { recordPasses, type PassNote } from './notes.js';
-import { failureSummary, type CheckReport } from './report.js';
-import { baselineAt, runChecks } from './run.js';
+import { checkChangesGate } from './check-changes.js';
+import { renamesInto } from './renames.js';
 
 const short = (oid: string | undefined) => (oid ? oid.slice(0, 7) : '(none)');
 const treeKey = (t: TableTree) => JSON.stringify([[...t.tables].sort(), t.config ?? null]);
@@ -35,6 +37,7 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   if (known) return { report: known, passes: {} };
   const baseline = await baselineAt(ctx, m.targetCommit);
   const targetTree = baseline?.tree ?? emptyTree();
+  const renames = await renamesInto(ctx, targetTree, m.result);
   const targetName = m.targetBranch ?? short(m.targetCommit);
   const out = await runChecks(ctx, {
     event: 'pre-merge',
@@ -46,13 +49,17 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
     into: m.targetBranch,
     full: m.full,
     baseline,
+    renames,
     hooks: { event: 'pre-merge', sourceRef: m.sourceRef, targetRef: m.targetBranch ?? m.targetCommit ?? '', commit: m.sourceCommit },
   });
   if (out.report.passed) passedMerges.set(memo, out.report);
   return out;
 }
 
-const summary = (r: CheckReport) => `${r.checks.length} check(s) of ${r.config} passed`;
+const summary = (r: CheckReport) =>
+  r.passed
+    ? `${r.checks.length} check(s) of ${r.config} passed`
+    : `${r.checks.filter((c) => !c.passed).length} of ${r.checks.length} check(s) of ${r.config} failed`;
 
 /** Passing checks are noted on the tree the commit is about to record (the commit id is not known yet). */
 async function notePasses(ctx: RepoContext, tree: TableTree, passes: PassNote['tables']): Promise<void> {
@@ -60,7 +67,15 @@ async function notePasses(ctx: RepoContext, tree: TableTree, passes: PassNote['t
   await recordPasses(ctx, await writeTableTree(ctx, tree), passes);
 }
 
-export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport | undefined> {
+const checksReport = (report: CheckReport, refusal: string, hint: string): GateReport => ({
+  gate: 'checks',
+  passed: report.passed,
+  summary: summary(report),
+  report,
+  ...(report.passed ? {} : { message: failureSummary(report, refusal), hint }),
+});
+
+export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promise<GateReport[]> {
   const guarded = await isProtected(ctx, input.targetBranch);
   if (input.noVerify && guarded) {
     throw refused(
@@ -69,20 +84,26 @@ export async function mergeGate(ctx: RepoContext, input: MergeGateInput): Promis
       'merge without --no-verify',
     );
   }
-  if (input.noVerify) return undefined;
-  const { report, passes } = await mergeChecks(ctx, input);
-  if (!report.passed) {
-    throw refused(
-      failureSummary(report, `merge of '${input.sourceRef}' into ${input.targetBranch ? `'${input.targetBranch}'` : 'HEAD'} refused`),
-      { report },
-      `run 'lakegit check ${input.sourceRef} --into ${input.targetBranch ?? 'HEAD'}' for the full report`,
-    );
+  if (input.noVerify) return [];
+  const out: GateReport[] = [];
+  if (guarded) {
+    const policy = await checkChangesGate(ctx, input);
+    if (policy) out.push(policy);
   }
-  if (!input.dryRun) await notePasses(ctx, input.result, passes);
-  return { passed: true, summary: summary(report), details: report };
+  const { report, passes } = await mergeChecks(ctx, input);
+  const into = input.targetBranch ? `'${input.targetBranch}'` : 'HEAD';
+  out.push(
+    checksReport(
+      report,
+      `merge of '${input.sourceRef}' into ${into} refused`,
+      `run 'lakegit check ${input.sourceRef} --into ${input.targetBranch ?? 'HEAD'}' for the full report`,
+    ),
+  );
+  if (report.passed && !input.dryRun && out.every((g) => g.passed)) await notePasses(ctx, input.result, passes);
+  return out;
 }
 
-export async function commitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport | undefined> {
+export async function commitGate(ctx: RepoContext, input: CommitGateInput): Promise<GateReport[]> {
   if (input.extraParents?.length) {
     return mergeGate(ctx, {
       targetBranch: input.branch,
@@ -92,6 +113,8 @@ export async function commitGate(ctx: RepoContext, input: CommitGateInput): Prom
       result: input.tree,
       noVerify: input.noVerify,
       dryRun: false,
+      allowCheckChanges: input.allowCheckChanges,
+      author: input.author,
     });
   }
   if (await isProtected(ctx, input.branch)) {
@@ -101,7 +124,7 @@ export async function commitGate(ctx: RepoContext, input: CommitGateInput): Prom
       `do it on another branch ('lakegit checkout -b <name>') and merge that into '${input.branch}'`,
     );
   }
-  if (input.noVerify) return undefined;
+  if (input.noVerify) return [];
   const { report, passes } = await runChecks(ctx, {
     event: 'pre-commit',
     config: input.tree.config,
@@ -111,15 +134,14 @@ export async function commitGate(ctx: RepoContext, input: CommitGateInput): Prom
     baseline: await baselineAt(ctx, input.parent),
     hooks: { event: 'pre-commit', sourceRef: input.branch ?? 'HEAD', targetRef: input.branch ?? 'HEAD', commit: input.parent ?? '' },
   });
-  if (!report.passed) {
-    throw refused(
-      failureSummary(report, `${input.event} refused by pre-commit checks`),
-      { report },
+  if (report.passed) await notePasses(ctx, input.tree, passes);
+  return [
+    checksReport(
+      report,
+      `${input.event} refused by pre-commit checks`,
       'fix the rows (or lakegit.yaml), or pass --no-verify to skip the checks',
-    );
-  }
-  await notePasses(ctx, input.tree, passes);
-  return { passed: true, summary: summary(report), details: report };
+    ),
+  ];
 }
 
 export async function refGate(ctx: RepoContext, input: RefGateInput): Promise<void> {
@@ -131,3 +153,5 @@ export async function refGate(ctx: RepoContext, input: RefGateInput): Promise<vo
     );
   }
 }
+
+export const gates: Gates = { commitGate, mergeGate, refGate };

@@ -4,11 +4,13 @@ import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
 import { blameViolations } from '../blame/check-blame.js';
-import { mergeChecks } from './gate.js';
+import { recordPasses } from '../checks/notes.js';
+import type { CheckReport } from '../checks/report.js';
+import { baselineAt, runChecks } from '../checks/run.js';
+import { isProtected } from '../protect.js';
+import { checkChangesItem } from './check-changes.js';
+import { mergeChecks } from './gates.js';
 import { withMergePreview } from './merge-preview.js';
-import { recordPasses } from './notes.js';
-import type { CheckReport } from './report.js';
-import { baselineAt, runChecks } from './run.js';
 
 export interface CheckOptions {
   /** The revision to check; HEAD by default. */
@@ -21,6 +23,8 @@ export interface CheckOptions {
   full?: boolean;
   /** Run the working tree's lakegit.yaml (not yet committed) instead of the revision's. */
   worktree?: boolean;
+  /** With `into` a protected branch: a change to its checks is allowed (as `merge --allow-check-changes`). */
+  allowCheckChanges?: boolean;
 }
 
 /**
@@ -58,7 +62,7 @@ async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sou
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
   if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
   const run = async (result: TableTree) => {
-    const { report } = await mergeChecks(ctx, {
+    let { report } = await mergeChecks(ctx, {
       targetBranch: into,
       targetCommit: target,
       sourceRef,
@@ -66,6 +70,12 @@ async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sou
       result,
       full: opts.full,
     });
+    if (await isProtected(ctx, into)) {
+      const policy = await checkChangesItem(ctx, into, target, result, !!opts.allowCheckChanges);
+      if (policy) {
+        report = { ...report, checks: [policy, ...report.checks], passed: report.passed && policy.passed };
+      }
+    }
     if (opts.blame) await blameViolations(ctx, report, result, source);
     return report;
   };

@@ -1,0 +1,18 @@
+import type { GateReport } from '../../ops/gates.js';
+import { paint } from './color.js';
+
+export const anyFailed = (gates: readonly GateReport[]): boolean => gates.some((g) => !g.passed);
+
+/** One line per gate: ✓/✗ and its summary. */
+export const gateLines = (gates: readonly GateReport[]): string[] =>
+  gates.map((g) => `${g.passed ? paint.green('✓') : paint.red('✗')} ${g.summary}`);
+
+/** Why the failed gates refused: each one's full account and what to do (printed on stderr). */
+export function renderRefusal(gates: readonly GateReport[]): string {
+  const lines: string[] = [];
+  for (const g of gates.filter((x) => !x.passed)) {
+    lines.push(g.message ?? g.summary);
+    if (g.hint) lines.push(`hint: ${g.hint}`);
+  }
+  return lines.join('\n');
+}
