@@ -142,6 +142,29 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(JSON.parse(await repo.ok('log', '--key', 'id=2', '--json')).map((e: { commit: string }) => e.commit)).toEqual([load]);
   });
 
+  it('check --into --blame: a violating row of the merge result is blamed as through a merge — target, source, or the merge', async () => {
+    // id 2: Bob on `load` makes it negative ; id 3: Ann on main ; id 4: Ann's amount and Bob's status combine in the merge
+    const yaml = 'checks:\n  orders:\n    range: { amount: { min: 0 } }\n';
+    const repo = await tempRepo({ 'orders.csv': 'id,amount,status\n1,1,new\n2,2,new\n3,3,new\n4,4,new\n', 'lakegit.yaml': yaml });
+    await using _ = repo;
+    await repo.ok('add', 'orders.csv', '--key', 'id');
+    await repo.ok('add', 'lakegit.yaml');
+    await repo.ok('commit', '-m', 'load', '--author', CAT);
+    await repo.ok('checkout', '-b', 'load');
+    await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,-2,new\n3,3,new\n4,4,paid\n');
+    await repo.ok('commit', '-am', 'bob', '--no-verify', '--author', BOB);
+    const bob = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    await repo.ok('checkout', 'main');
+    await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,2,new\n3,-3,new\n4,-4,new\n');
+    await repo.ok('commit', '-am', 'ann', '--no-verify', '--author', ANN);
+    const ann = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const r = await repo.run('check', 'load', '--into', 'main', '--blame', '--json');
+    expect(r.exitCode).toBe(1);
+    const range = JSON.parse(r.stdout).checks.find((c: { check: string }) => c.check === 'range(amount)');
+    const by = Object.fromEntries(range.introducedBy.map((i: { key: { id: number }; commit: string | null }) => [i.key.id, i.commit]));
+    expect(by).toEqual({ 2: bob, 3: ann, 4: null });
+  });
+
   it('blame: issue 16 defect 10 — a commit that turns a column to VARCHAR changes only the rows whose values changed', async () => {
     const { repo, load } = await start('id,v\n1,10\n2,20\n3,30\n');
     await using _ = repo;
