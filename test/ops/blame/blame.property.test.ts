@@ -65,6 +65,20 @@ async function checkKeyless(shape: Shape, steps: Step[]): Promise<void> {
   });
 }
 
+/**
+ * Found by CI (seed 892265043) in the earlier model: a branch made off main after main's commit,
+ * and the merge hands copies of one row to main's commit down two lines. Each line's copies are
+ * the first n there; summing them blamed main's commit for two copies when it added one.
+ */
+const KEYLESS_CROSSING = {
+  shape: { key: 'keyless' as const, columns: [{ name: 'w', kind: 'int' as const }] },
+  steps: [
+    { kind: 'commit' as const, branch: 0, author: 0, minutes: 0, edits: [{ row: 0, col: 0, v: 0, what: 'insert' as const }] },
+    { kind: 'commit' as const, branch: 1, author: 0, minutes: 0, edits: [{ row: 0, col: 0, v: 0, what: 'insert' as const }] },
+    { kind: 'merge' as const, into: 1, from: 0, picks: [0, 2, 0, 2, 1, 0], minutes: 0 },
+  ],
+};
+
 afterAll(() => Repo.close());
 
 describe('blame: properties against whole-snapshot oracles, on random histories with merges', () => {
@@ -80,7 +94,7 @@ describe('blame: properties against whole-snapshot oracles, on random histories 
     const keyless = historyArb.map((h) => ({ ...h, shape: { ...h.shape, key: 'keyless' as const } }));
     await fc.assert(
       fc.asyncProperty(keyless, ({ shape, steps }) => checkKeyless(shape, steps)),
-      { numRuns: RUNS.keyless, seed: SEED },
+      { numRuns: RUNS.keyless, seed: SEED, examples: [[KEYLESS_CROSSING]] },
     );
   }, 600_000);
 });
