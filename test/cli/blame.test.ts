@@ -93,7 +93,7 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge, 2: bob, 3: merge, 4: load });
     const cells = await blame(repo, 'orders', '--cells');
     expect(cells[0].cells!.amount.commit).toBe(ann); // as on the first parent
-    expect(cells[0].cells!.status.commit).toBe(merge); // brought in by the merge
+    expect(cells[0].cells!.status.commit).toBe(bob); // as on the second parent, where Bob made it (issue 16, defect 1)
     expect(cells[1].cells!.status.commit).toBe(bob);
     expect(cells[2].cells!.amount.commit).toBe(merge); // the conflict's resolution
   });
@@ -110,8 +110,122 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(merge.parents).toEqual([ann, bob]);
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge.commit, 2: bob, 3: ann, 4: load });
     const cells = await blame(repo, 'orders@HEAD', '--cells');
-    expect([cells[0].cells!.amount.commit, cells[0].cells!.status.commit]).toEqual([ann, merge.commit]);
+    expect([cells[0].cells!.amount.commit, cells[0].cells!.status.commit]).toEqual([ann, bob]);
+    // The row itself matches neither parent: row blame, also under --cells, is the merge's.
+    expect(cells[0].commit).toBe(merge.commit);
     expect([cells[1].cells!.amount.commit, cells[1].cells!.status.commit]).toEqual([bob, load]);
+  });
+
+  it('blame: issue 16 defect 1 — Ann edits a, Bob edits b of one row on two branches; after `merge B`, cell b is Bob’s, a is Ann’s', async () => {
+    // row 1: load (a=1,b=1) -> main: Ann a=2 ; B: Bob b=2 ; merge B on main (Cat): a=2,b=2 ; row 2 untouched
+    const { repo, load } = await start('id,a,b\n1,1,1\n2,1,1\n');
+    await using _ = repo;
+    await repo.ok('checkout', '-b', 'B');
+    const bob = await commitAs(repo, BOB, 'bob: b of 1', 'id,a,b\n1,1,2\n2,1,1\n');
+    await repo.ok('checkout', 'main');
+    const ann = await commitAs(repo, ANN, 'ann: a of 1', 'id,a,b\n1,2,1\n2,1,1\n');
+    await repo.ok('merge', 'B', '-m', 'merge B');
+    const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    expect(await repo.read('orders.csv')).toBe('id,a,b\n1,2,2\n2,1,1\n');
+    const cells = await blame(repo, 'orders', '--cells');
+    expect(cells.map((r) => [r.commit, r.cells!.a.commit, r.cells!.b.commit])).toEqual([
+      [merge, ann, bob],
+      [load, load, load],
+    ]);
+    expect(commitsById(await blame(repo, 'orders@HEAD'))).toEqual({ 1: merge, 2: load });
+    // Blaming one column follows that column alone: b of row 1 was last made by Bob.
+    expect(commitsById(await blame(repo, 'orders', '--columns', 'b'))).toEqual({ 1: bob, 2: load });
+    // log --key agrees: the merge made a row neither parent had, and each side changed it.
+    const log = JSON.parse(await repo.ok('log', '--key', 'id=1', '--json')).map((e: { commit: string }) => e.commit);
+    expect(log[0]).toBe(merge);
+    expect([...log].sort()).toEqual([merge, ann, bob, load].sort());
+    expect(JSON.parse(await repo.ok('log', '--key', 'id=2', '--json')).map((e: { commit: string }) => e.commit)).toEqual([load]);
+  });
+
+  it('check --into --blame: a violating row of the merge result is blamed as through a merge — target, source, or the merge', async () => {
+    // id 2: Bob on `load` makes it negative ; id 3: Ann on main ; id 4: Ann's amount and Bob's status combine in the merge
+    const yaml = 'checks:\n  orders:\n    range: { amount: { min: 0 } }\n';
+    const repo = await tempRepo({ 'orders.csv': 'id,amount,status\n1,1,new\n2,2,new\n3,3,new\n4,4,new\n', 'lakegit.yaml': yaml });
+    await using _ = repo;
+    await repo.ok('add', 'orders.csv', '--key', 'id');
+    await repo.ok('add', 'lakegit.yaml');
+    await repo.ok('commit', '-m', 'load', '--author', CAT);
+    await repo.ok('checkout', '-b', 'load');
+    await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,-2,new\n3,3,new\n4,4,paid\n');
+    await repo.ok('commit', '-am', 'bob', '--no-verify', '--author', BOB);
+    const bob = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    await repo.ok('checkout', 'main');
+    await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,2,new\n3,-3,new\n4,-4,new\n');
+    await repo.ok('commit', '-am', 'ann', '--no-verify', '--author', ANN);
+    const ann = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const r = await repo.run('check', 'load', '--into', 'main', '--blame', '--json');
+    expect(r.exitCode).toBe(1);
+    const range = JSON.parse(r.stdout).checks.find((c: { check: string }) => c.check === 'range(amount)');
+    const by = Object.fromEntries(range.introducedBy.map((i: { key: { id: number }; commit: string | null }) => [i.key.id, i.commit]));
+    expect(by).toEqual({ 2: bob, 3: ann, 4: null });
+  });
+
+  it('blame: issue 16 defect 10 — a commit that turns a column to VARCHAR changes only the rows whose values changed', async () => {
+    const { repo, load } = await start('id,v\n1,10\n2,20\n3,30\n');
+    await using _ = repo;
+    const na = await commitAs(repo, BOB, 'row 1 unknown', 'id,v\n1,n/a\n2,20\n3,30\n');
+    const diff = JSON.parse(await repo.ok('diff', 'HEAD~1', 'HEAD', '--json'));
+    expect(JSON.stringify(diff)).toContain('n/a');
+    expect(commitsById(await blame(repo, 'orders@HEAD'))).toEqual({ 1: na, 2: load, 3: load });
+    expect((await blame(repo, 'orders', '--cells')).map((r) => r.cells!.v.commit)).toEqual([na, load, load]);
+    const keyLog = async (id: string) =>
+      JSON.parse(await repo.ok('log', '--key', `id=${id}`, '--json')).map((e: { commit: string }) => e.commit);
+    expect(await keyLog('2')).toEqual([load]);
+    expect(await keyLog('1')).toEqual([na, load]);
+    // Back to numbers: 20 read as text '20' and as the number 20 is the same value; 3 changed.
+    const back = await commitAs(repo, CAT, 'numbers again', 'id,v\n1,10\n2,20\n3,31\n');
+    expect(commitsById(await blame(repo, 'orders@HEAD'))).toEqual({ 1: back, 2: load, 3: back });
+    expect(await keyLog('2')).toEqual([load]);
+    expect(await keyLog('3')).toEqual([back, load]);
+  });
+
+  it('blame: issue 16 defect 7 — user columns named like internal names (w, c, filename, n, __lg_h0, __op) change nothing', async () => {
+    // Keyless table k with a column w: one line per row, each on the commit that made it.
+    const repo = await tempRepo({ 'k.csv': 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\n' });
+    await using _ = repo;
+    await repo.ok('add', 'k.csv', '--keyless');
+    await repo.ok('commit', '-m', 'load', '--author', ANN);
+    const load = JSON.parse(await repo.ok('log', '--json'))[0].commit;
+    const grow = await commitAs(repo, BOB, 'one more', 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\nd,4,z,7\n', 'k.csv');
+    const rows = await blame(repo, 'k@HEAD');
+    expect(rows.map((r) => [r.key.name, r.commit])).toEqual([
+      ['a', load],
+      ['b', load],
+      ['b', load],
+      ['d', grow],
+    ]);
+    const text = (await repo.ok('blame', 'k@HEAD')).trim().split('\n');
+    expect(text.filter((l) => /^[abd],/.test(l))).toHaveLength(4); // one line per row (and a header), not 13
+    // The working tree's version: an uncommitted copy of b, the rest as committed.
+    await repo.write('k.csv', 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\nb,2,y,6\nd,4,z,7\n');
+    expect((await blame(repo, 'k')).map((r) => [r.key.name, r.commit])).toEqual([
+      ['a', load],
+      ['b', '0'.repeat(40)], // copies of a row: the newest commit first
+      ['b', load],
+      ['b', load],
+      ['d', grow],
+    ]);
+    // Keyed: the same names, plus filename, __lg_h0 and __op, through blame, --cells and log --key.
+    const names = 'id,w,c,filename,__lg_h0,__lg_p0,__op,select';
+    await repo.write('t.csv', `${names}\n1,1,x,f,h,p,o,s\n2,2,y,g,i,q,o,s\n`);
+    await repo.ok('add', 't.csv', '--key', 'id');
+    await repo.ok('commit', '-m', 'add t', '--author', ANN);
+    const addT = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const edit = await commitAs(repo, CAT, 'edit t', `${names}\n1,1,x,F,h,p,o,s\n2,2,y,g,i,q,o,s\n`, 't.csv');
+    expect(commitsById(await blame(repo, 't@HEAD'))).toEqual({ 1: edit, 2: addT });
+    const cells = await blame(repo, 't', '--cells');
+    expect(Object.entries(cells[0].cells!).map(([k, v]) => [k, v.commit])).toEqual(
+      ['w', 'c', 'filename', '__lg_h0', '__lg_p0', '__op', 'select'].map((k) => [k, k === 'filename' ? edit : addT]),
+    );
+    await repo.write('t.csv', `${names}\n1,1,x,F,h,p,o,s\n2,2,Y,g,i,q,o,s\n`);
+    expect(commitsById(await blame(repo, 't'))).toEqual({ 1: edit, 2: '0'.repeat(40) });
+    const log = JSON.parse(await repo.ok('log', '--table', 't', '--key', 'id=1', '--json'));
+    expect(log.map((e: { commit: string }) => e.commit)).toEqual([edit, addT]);
   });
 
   it('blame: `lakegit revert` blames the rows it restored on the revert commit', async () => {

@@ -10,37 +10,39 @@ import type { CheckReport, Introducer } from '../checks/report.js';
 
 /**
  * `--blame`: for each sampled violating row, the newest commit whose change made the row what it
- * is — the blame engine (src/ops/blame.ts) restricted to the sampled keys. Rows a merge result
- * holds that differ from the source commit's are attributed to no commit yet (the merge).
+ * is — the blame engine (src/ops/blame/) restricted to the sampled keys. The candidate is a
+ * commit's tree, or a merge result not committed yet, whose would-be parents are `parents` (first
+ * parent first). As blame goes through a merge: a row equal to a parent's is blamed as in the
+ * first such parent; a row equal to none is the merge's own, attributed to no commit yet.
  */
-export async function blameViolations(
-  ctx: RepoContext,
-  report: CheckReport,
-  candidate: TableTree,
-  start: string | undefined,
-): Promise<void> {
+export async function blameViolations(ctx: RepoContext, report: CheckReport, candidate: TableTree, parents: string[]): Promise<void> {
   const engine = await ctx.engine();
-  const startTree = start ? await readTableTree(ctx, start) : undefined;
-  const asStart = startTree !== undefined && treesEqual(startTree, candidate);
+  const trees = await Promise.all(parents.map(async (oid) => ({ oid, tree: await readTableTree(ctx, oid) })));
+  const asParent = trees.find((p) => treesEqual(p.tree, candidate));
   for (const c of report.checks) {
     if (c.passed || !c.table || !c.sample.length || !candidate.tables.has(c.table)) continue;
-    const snap = await snapshotOf(ctx, candidate, c.table);
+    const table = c.table;
+    const snap = await snapshotOf(ctx, candidate, table);
     const identity = snap.identity;
     let keys = c.sample.filter((r) => identity.every((k) => k in r)).map((r) => pick(r, identity));
     if (!keys.length) continue;
-    const out: Introducer[] = [];
-    const atStart = start && startTree?.tables.has(c.table) ? await snapshotOf(ctx, startTree, c.table) : undefined;
-    if (!asStart) {
-      const fresh = new Set(atStart ? await changedKeys(engine, keys, atStart, snap) : keys.map((k) => keyOf(k, identity)));
-      out.push(
-        ...keys
-          .filter((k) => fresh.has(keyOf(k, identity)))
-          .map((key) => ({ key, commit: null, author: '', message: 'not committed yet' })),
-      );
-      keys = keys.filter((k) => !fresh.has(keyOf(k, identity)));
+    const found = new Map<string, Introducer>();
+    const blameAt = async (oid: string, at: TableSnapshot, which: JsonRow[]) => {
+      for (const i of await blameKeys(ctx, table, oid, at, which)) found.set(keyOf(i.key, identity), i);
+    };
+    const sides = asParent ? [asParent] : trees;
+    for (const p of sides) {
+      if (!keys.length || !p.tree.tables.has(table)) continue;
+      const at = await snapshotOf(ctx, p.tree, table);
+      const changed = new Set(p === asParent ? [] : await changedKeys(engine, keys, at, snap));
+      const same = keys.filter((k) => !changed.has(keyOf(k, identity)));
+      if (same.length) await blameAt(p.oid, at, same);
+      keys = keys.filter((k) => changed.has(keyOf(k, identity)));
     }
-    if (keys.length && start && atStart) out.push(...(await blameKeys(ctx, c.table, start, atStart, keys)));
-    c.introducedBy = out;
+    for (const key of keys) found.set(keyOf(key, identity), { key, commit: null, author: '', message: 'not committed yet' });
+    c.introducedBy = c.sample
+      .filter((r) => identity.every((k) => k in r))
+      .flatMap((r) => found.get(keyOf(pick(r, identity), identity)) ?? []);
   }
 }
 

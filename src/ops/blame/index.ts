@@ -10,6 +10,7 @@ import {
   BlameRun,
   CELL,
   COPIES,
+  H,
   ORD,
   P,
   TOTAL,
@@ -121,10 +122,9 @@ function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
   }
   const identity = start.key ?? names;
   const tracked = opts.columns ? [...new Set(opts.columns)] : names.filter((n) => start.key === null || !start.key.includes(n));
-  const cells: CellSpec[] =
-    opts.cells && tracked.length && start.key
-      ? tracked.map((c) => ({ label: c, columns: [c] }))
-      : [{ label: '*', columns: start.key ? tracked : [] }];
+  // With `cells`, the row itself is blamed too (the last cell), so its commit is row blame's.
+  const row: CellSpec = { label: '*', columns: start.key ? tracked : [] };
+  const cells: CellSpec[] = opts.cells && tracked.length && start.key ? [...tracked.map((c) => ({ label: c, columns: [c] })), row] : [row];
   const types = new Map(start.columns.map((c) => [c.name, c.type]));
   return { identity, keyless: start.key === null, types, cells, labels: opts.cells ? tracked : [] };
 }
@@ -203,16 +203,25 @@ async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: str
     pendingAt.set(oid, [...list, p]);
     return;
   }
-  // A key follows one line of history, so keyed sets are disjoint. Copies of a keyless row can
-  // reach a commit down two lines; each line's copies are the first n of that row here, so they
-  // stay apart (the same n from two lines just counts twice), never summed into one larger n.
   await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
   await run.drop(p.table);
-  if (!run.spec.keyless) return;
   const merged = run.temp('pending');
-  const [n, t, w] = [COPIES, TOTAL, ARRIVALS].map(quoteIdent);
-  await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, ${n}, ${t}, sum(${w})::BIGINT AS ${w}
-    FROM ${quoteIdent(same.table)} GROUP BY ALL`);
+  if (run.spec.keyless) {
+    // Copies of a keyless row can reach a commit down two lines; each line's copies are the first
+    // n of that row here, so they stay apart (the same n from two lines just counts twice), never
+    // summed into one larger n.
+    const [n, t, w] = [COPIES, TOTAL, ARRIVALS].map(quoteIdent);
+    await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, ${n}, ${t}, sum(${w})::BIGINT AS ${w}
+      FROM ${quoteIdent(same.table)} GROUP BY ALL`);
+  } else {
+    // A row's cells may go down different lines of history and meet again here: one row, each
+    // cell pending if it is pending on either line (a cell follows one line, so never on both).
+    const { cells } = run.spec;
+    await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()},
+      ${cells.map((_, i) => `any_value(${quoteIdent(H(i))}) AS ${quoteIdent(H(i))}`).join(', ')},
+      ${cells.map((_, i) => `bool_or(${quoteIdent(P(i))}) AS ${quoteIdent(P(i))}`).join(', ')}
+      FROM ${quoteIdent(same.table)} GROUP BY ${run.ids()}`);
+  }
   await run.drop(same.table);
   same.table = merged;
 }
@@ -233,8 +242,10 @@ async function step(
     const found = await parentTable(ctx, p.name, blob, tree, await treeOf(oid));
     parents.push({ oid, ...found, manifest: found ? await readManifest(ctx, found.blob) : undefined });
   }
-  // A parent holding the very same manifest explains every row: follow it without reading anything.
-  const same = blob === undefined ? undefined : parents.find((x) => x.blob === blob);
+  // A first parent holding the very same manifest explains every row: follow it without reading
+  // anything. (A later parent with the same manifest does not: a cell goes to the first parent
+  // holding its value, which may be an earlier one.)
+  const same = blob !== undefined && parents[0]?.blob === blob ? parents[0] : undefined;
   if (same) return hand(same.oid, { table: p.table, name: same.name! });
   const moves: Move[] = run.spec.keyless ? await keylessStep(run, child, p.table, parents) : await keyedStep(run, child, p.table, parents);
   for (const m of moves) {
@@ -248,16 +259,16 @@ async function step(
 /** Results in key order: the row's commit, and with `cells` each blamed column's commit. */
 async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncGenerator<BlameRow[]> {
   const { identity, keyless, labels } = run.spec;
-  // Keyed cell blame keeps one cell per label, in label order; anything else has only the row.
-  const perCell = !keyless && run.spec.cells[0].label !== '*';
+  // Keyed cell blame keeps one cell per label, in label order, then the row's; anything else has only the row.
+  const perCell = !keyless && run.spec.cells.length > 1;
   const res = quoteIdent(run.results);
-  const cellColumns = (perCell ? labels : [])
-    .map((_, i) => `, max(${quoteIdent(ORD)}) FILTER (WHERE ${quoteIdent(CELL)} = ${i}) AS __lg_c${i}`)
-    .join('');
+  const [ord, cell] = [quoteIdent(ORD), quoteIdent(CELL)];
+  const cellColumns = (perCell ? labels : []).map((_, i) => `, max(${ord}) FILTER (WHERE ${cell} = ${i}) AS __lakegit_cell${i}`).join('');
+  const rowCell = run.spec.cells.length - 1;
   const ids = run.ids();
   const sql = keyless
-    ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lg_n, ${quoteIdent(ORD)} AS __lg_row FROM ${res} ORDER BY ${ids}, ${quoteIdent(ORD)}`
-    : `SELECT ${ids}, min(${quoteIdent(ORD)}) AS __lg_row${cellColumns}
+    ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lakegit_copies, ${ord} AS __lakegit_row FROM ${res} ORDER BY ${ids}, ${ord}`
+    : `SELECT ${ids}, max(${ord}) FILTER (WHERE ${cell} = ${rowCell}) AS __lakegit_row${cellColumns}
        FROM ${res} GROUP BY ${ids} ORDER BY ${ids}`;
   const cellOf = (o: number): BlameCell => {
     const m = run.commits[o];
@@ -266,8 +277,8 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
   try {
     for await (const { names, rows } of run.engine.streamArrays(sql)) {
       const at = (n: string) => names.indexOf(n);
-      const [keyAt, rowAt, copiesAt] = [identity.map(at), at('__lg_row'), at('__lg_n')];
-      const cellAt = labels.map((_, i) => at(`__lg_c${i}`));
+      const [keyAt, rowAt, copiesAt] = [identity.map(at), at('__lakegit_row'), at('__lakegit_copies')];
+      const cellAt = labels.map((_, i) => at(`__lakegit_cell${i}`));
       const out: BlameRow[] = [];
       for (const r of rows) {
         const key: JsonRow = {};

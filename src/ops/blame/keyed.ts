@@ -13,11 +13,13 @@ export interface Move {
 const q = quoteIdent;
 
 /**
- * One commit of a keyed blame. `table` holds the rows unblamed at the commit. A row equal (on its
- * unblamed cells) to a parent goes to the first such parent, as `git blame` follows a line; a row
- * equal to none is settled here: against the first parent that has the row, the cells that differ
- * are blamed on this commit and the rest go to that parent; cells of a row no parent has are all
- * blamed here. So a row is always in one line of history, and its newest cell is its row commit.
+ * One commit of a keyed blame, as `git blame` passes lines through a merge. `table` holds the rows
+ * unblamed at the commit, with the cells still pending. Each pending cell goes to the first parent
+ * holding the row with that cell's value; a cell no parent holds is blamed on this commit. So a
+ * merge is blamed only for values that match neither parent (a resolution, or both sides changed
+ * them differently), and a row's cells may go down different lines of history.
+ *
+ *   cell equal to parent 0 -> parent 0;  else equal to parent 1 -> parent 1;  ...;  else -> here
  */
 export async function keyedStep(run: BlameRun, child: ChildSide, table: string, parents: ParentSide[]): Promise<Move[]> {
   const ord = run.ordinal(child.meta);
@@ -26,37 +28,44 @@ export async function keyedStep(run: BlameRun, child: ChildSide, table: string, 
     await run.drop(table);
     return [];
   }
+  // The first parent keeps `table` itself: most rows of a commit are its first parent's, untouched.
   const moves: Move[] = [{ parent: 0, table }];
-  let rest: string | undefined;
-  for (const [j, parent] of parents.entries()) {
-    const src = rest ?? table;
-    const diff = await compareWith(run, src, child, parent, j);
-    const next = diff && run.temp('rest');
-    if (diff && next) {
-      const equal = `d.${q(HAS(j))} AND NOT (${run.spec.cells.map((_, i) => `d.${q(X(j, i))} AND s.${q(P(i))}`).join(' OR ')})`;
-      const flags = [HAS(j), ...run.spec.cells.map((_, i) => X(j, i))].map((c) => `d.${q(c)}`).join(', ');
-      await run.engine.run(
-        `CREATE TABLE ${q(next)} AS SELECT s.*, ${flags} FROM ${q(src)} s JOIN ${q(diff)} d ON ${run.join('s', 'd')} WHERE NOT (${equal})`,
-      );
-      await run.drop(diff);
-    }
-    if (j > 0) {
-      // Rows of `src` no longer differing once parent j is considered are equal to it: they go there.
-      const equalToJ = `SELECT ${run.ids()} FROM ${q(src)} ${next ? `ANTI JOIN ${q(next)} n ON ${run.join(q(src), 'n')}` : ''}`;
-      moves.push({ parent: j, table: await takeRows(run, table, equalToJ) });
-    }
-    if (rest) await run.drop(rest);
-    rest = next;
-    if (!rest) break;
-    if ((await run.count(rest)) === 0) {
-      await run.drop(rest);
-      rest = undefined;
-      break;
-    }
+  let rest = await splitOff(run, table, child, parents[0], 0);
+  for (let j = 1; j < parents.length && rest; j++) {
+    const left = await splitOff(run, rest, child, parents[j], j);
+    moves.push({ parent: j, table: rest });
+    rest = left;
   }
-  if (rest) moves.push(...(await settle(run, table, rest, parents.length, ord)));
+  if (rest) {
+    await blameCells(run, rest, ord, (i) => P(i));
+    await run.drop(rest);
+  }
   return moves;
 }
+
+/**
+ * Keep in `src` the pending cells equal to parent j (they go there) and return a new table of the
+ * rest (undefined when none is left). `src` is changed only where the manifests say a row may differ.
+ */
+async function splitOff(run: BlameRun, src: string, child: ChildSide, parent: ParentSide, j: number): Promise<string | undefined> {
+  const diff = await compareWith(run, src, child, parent, j);
+  if (!diff) return undefined;
+  const cells = run.spec.cells;
+  const equal = (i: number) => `(d.${q(HAS(j))} AND NOT d.${q(X(j, i))})`;
+  const rest = run.temp('rest');
+  const restCells = cells.map((_, i) => `s.${q(P(i))} AND NOT ${equal(i)} AS ${q(P(i))}`).join(', ');
+  await run.engine.run(`CREATE TABLE ${q(rest)} AS SELECT * FROM (SELECT ${run.ids('s')}, ${cells.map((_, i) => `s.${q(H(i))}`).join(', ')},
+    ${restCells} FROM ${q(src)} s JOIN ${q(diff)} d ON ${run.join('s', 'd')}) WHERE ${anyPending(run)}`);
+  const kept = cells.map((_, i) => `${q(P(i))} = ${col(P(i), q(src))} AND ${equal(i)}`).join(', ');
+  await run.engine.run(`UPDATE ${q(src)} SET ${kept} FROM ${q(diff)} d WHERE ${run.join(q(src), 'd')}`);
+  await run.engine.run(`DELETE FROM ${q(src)} WHERE NOT (${anyPending(run)})`);
+  await run.drop(diff);
+  if ((await run.count(rest)) > 0) return rest;
+  await run.drop(rest);
+  return undefined;
+}
+
+const anyPending = (run: BlameRun) => run.spec.cells.map((_, i) => q(P(i))).join(' OR ');
 
 /** Record every still-pending cell `flag(i)` of the rows of `from` as blamed on commit `ord`. */
 async function blameCells(run: BlameRun, from: string, ord: number, flag: (i: number) => string): Promise<void> {
@@ -64,42 +73,6 @@ async function blameCells(run: BlameRun, from: string, ord: number, flag: (i: nu
     (_, i) => `SELECT ${run.ids()}, ${i} AS ${q(CELL)}, ${ord} AS ${q(ORD)} FROM ${q(from)} WHERE ${q(flag(i))}`,
   );
   await run.engine.run(`INSERT INTO ${q(run.results)} ${parts.join(' UNION ALL ')}`);
-}
-
-/** Move the rows whose identity `keysSql` selects from `table` into a new pending table. */
-async function takeRows(run: BlameRun, table: string, keysSql: string): Promise<string> {
-  const moved = run.temp('pending');
-  const keys = run.temp('keys');
-  await run.engine.run(`CREATE TABLE ${q(keys)} AS ${keysSql}`);
-  await run.engine.run(
-    `CREATE TABLE ${q(moved)} AS SELECT ${run.pendingList('t')} FROM ${q(table)} t SEMI JOIN ${q(keys)} k ON ${run.join('t', 'k')}`,
-  );
-  await run.engine.run(`DELETE FROM ${q(table)} USING ${q(keys)} WHERE ${run.join(q(table), q(keys))}`);
-  await run.drop(keys);
-  return moved;
-}
-
-/** Rows equal to no parent: blame the cells that differ from the first parent having the row. */
-async function settle(run: BlameRun, table: string, rest: string, nParents: number, ord: number): Promise<Move[]> {
-  const cells = run.spec.cells;
-  const which = `CASE ${Array.from({ length: nParents }, (_, j) => `WHEN ${q(HAS(j))} THEN ${j}`).join(' ')} ELSE -1 END`;
-  const differsFromQ = (i: number) => Array.from({ length: nParents }, (_, j) => `(__lg_q = ${j} AND ${q(X(j, i))})`).join(' OR ');
-  const blamed = (i: number) => `${q(P(i))} AND (__lg_q = -1 OR ${differsFromQ(i)})`;
-  const settled = run.temp('settled');
-  await run.engine
-    .run(`CREATE TABLE ${q(settled)} AS SELECT ${run.ids()}, __lg_q, ${cells.map((_, i) => `${blamed(i)} AS __lg_b${i}`).join(', ')}
-    FROM (SELECT *, ${which} AS __lg_q FROM ${q(rest)})`);
-  await run.drop(rest);
-  await blameCells(run, settled, ord, (i) => `__lg_b${i}`);
-  const sets = cells.map((_, i) => `${q(P(i))} = ${col(P(i), q(table))} AND NOT ${col(`__lg_b${i}`, q(settled))}`).join(', ');
-  await run.engine.run(`UPDATE ${q(table)} SET ${sets} FROM ${q(settled)} WHERE ${run.join(q(table), q(settled))}`);
-  await run.engine.run(`DELETE FROM ${q(table)} WHERE NOT (${cells.map((_, i) => q(P(i))).join(' OR ')})`);
-  const moves: Move[] = [];
-  for (let j = 1; j < nParents; j++) {
-    moves.push({ parent: j, table: await takeRows(run, table, `SELECT ${run.ids()} FROM ${q(settled)} WHERE __lg_q = ${j}`) });
-  }
-  await run.drop(settled);
-  return moves;
 }
 
 /**
@@ -125,9 +98,9 @@ async function compareWith(run: BlameRun, src: string, child: ChildSide, parent:
   if (cs.kind === 'files') {
     cand = run.temp('cand');
     const parts = [
-      ...(cs.childBase.length ? [`SELECT ${pIds} FROM ${readFiles(cs.childBase)}`] : []),
-      ...(cs.parentBase.length ? [`SELECT ${pIds} FROM ${readFiles(cs.parentBase)}`] : []),
-      ...(cs.deltas.length ? [`SELECT ${pIds} FROM ${readFiles(cs.deltas)}`] : []),
+      ...(cs.childBase.length ? [`SELECT ${pIds.select} FROM ${readFiles(cs.childBase)}`] : []),
+      ...(cs.parentBase.length ? [`SELECT ${pIds.select} FROM ${readFiles(cs.parentBase)}`] : []),
+      ...(cs.deltas.length ? [`SELECT ${pIds.select} FROM ${readFiles(cs.deltas)}`] : []),
     ];
     await run.engine.run(
       `CREATE TABLE ${q(cand)} AS SELECT s.* FROM ${q(src)} s SEMI JOIN (${parts.join(' UNION ALL ')}) f ON ${run.join('s', 'f')}`,
@@ -139,7 +112,7 @@ async function compareWith(run: BlameRun, src: string, child: ChildSide, parent:
     if (cs.exact && rowCellCovers(run, child)) {
       // The change chunk is the diff: 'added' rows are new, 'modified' ones changed a tracked column.
       await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('c')}, d.${q(OP)} <> 'added' AS ${q(HAS(j))}, true AS ${q(X(j, 0))}
-        FROM ${q(cand)} c JOIN (SELECT ${pIds}, ${q(OP)} FROM ${readFiles([cs.exact])}) d ON ${run.join('c', 'd')}`);
+        FROM ${q(cand)} c JOIN (SELECT ${pIds.select}, ${q(OP)} FROM ${readFiles([cs.exact])}) d ON ${run.join('c', 'd')}`);
       await run.drop(cand);
       return out;
     }
@@ -158,7 +131,8 @@ async function parentFlags(run: BlameRun, cand: string, pm: NonNullable<ParentSi
   });
   await run.engine.run(`CREATE TABLE ${q(keys)} AS SELECT ${asParent.join(', ')} FROM ${q(cand)}`);
   const rows = await rowsForKeys(run.engine, run.store, pm, keys, (s) => run.temp(s));
-  const pr = `SELECT ${run.identitySelect(pm.columns, 'p')}, ${run.hashes(pm.columns, 'p')} FROM (${rows.sql}) p`;
+  const ids = run.identitySelect(pm.columns, 'p')!;
+  const pr = `SELECT ${ids.select}, ${run.hashes(pm.columns, 'p')} FROM (${rows.sql}) p WHERE ${ids.ok}`;
   const k0 = run.spec.identity[0];
   await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('c')}, ${col(k0, 'r')} IS NOT NULL AS ${q(HAS(j))},
       ${run.spec.cells.map((_, i) => `${col(H(i), 'r')} IS DISTINCT FROM ${col(H(i), 'c')} AS ${q(X(j, i))}`).join(', ')}

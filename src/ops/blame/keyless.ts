@@ -5,8 +5,10 @@ import type { Move } from './keyed.js';
 import { changeSet, readFiles } from './sources.js';
 
 const q = quoteIdent;
-const TP = '__lg_tp'; // copies of the row in the parent
-const LEFT = '__lg_r'; // copies no parent so far could account for
+const TP = '__lakegit_tp'; // copies of the row in the parent
+const LEFT = '__lakegit_left'; // copies no parent so far could account for
+const DELTA = '__lakegit_delta'; // +1 a copy only the child's files hold, -1 only the parent's
+const N = '__lakegit_n'; // copies counted in the parent
 const W = q(ARRIVALS);
 
 /**
@@ -63,8 +65,8 @@ async function parentCounts(run: BlameRun, src: string, child: ChildSide, parent
   const out = run.temp('counts');
   const pm = parent.manifest;
   const rows = `(SELECT DISTINCT ${run.ids()}, ${q(TOTAL)} FROM ${q(src)})`;
-  const pIds = pm && !pm.key && run.identitySelect(pm.columns);
-  if (!pm || !pIds || pm.columns.length !== run.spec.identity.length) {
+  const pIds = pm && !pm.key ? run.identitySelect(pm.columns) : undefined;
+  if (!pm || !pIds) {
     await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids()}, 0::BIGINT AS ${TP} FROM ${rows}`);
     return out;
   }
@@ -73,16 +75,18 @@ async function parentCounts(run: BlameRun, src: string, child: ChildSide, parent
   if (cs.kind === 'files' && cs.deltas.length === 0) {
     // Shared chunks hold the same rows on both sides: the count moves by what only one side has.
     const parts = [
-      ...(cs.childBase.length ? [`SELECT ${pIds}, 1 AS w FROM ${readFiles(cs.childBase)}`] : []),
-      ...(cs.parentBase.length ? [`SELECT ${pIds}, -1 AS w FROM ${readFiles(cs.parentBase)}`] : []),
+      ...(cs.childBase.length ? [`SELECT ${pIds.select}, 1 AS ${DELTA} FROM ${readFiles(cs.childBase)} WHERE ${pIds.ok}`] : []),
+      ...(cs.parentBase.length ? [`SELECT ${pIds.select}, -1 AS ${DELTA} FROM ${readFiles(cs.parentBase)} WHERE ${pIds.ok}`] : []),
     ];
-    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, s.${q(TOTAL)} - d.dc AS ${TP}
-      FROM ${rows} s JOIN (SELECT ${run.ids()}, sum(w) AS dc FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL HAVING sum(w) <> 0) d
+    await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, s.${q(TOTAL)} - d.${N} AS ${TP}
+      FROM ${rows} s JOIN (SELECT ${run.ids()}, sum(${DELTA}) AS ${N} FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL HAVING sum(${DELTA}) <> 0) d
       ON ${run.join('s', 'd')}`);
     return out;
   }
+  // A parent's row counts as one of these only if every value reads back as the blamed type.
   const parentRows = new TableSnapshot(pm, run.store).sql();
-  await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, coalesce(p.c, 0) AS ${TP}
-    FROM ${rows} s LEFT JOIN (SELECT ${run.ids()}, count(*) AS c FROM (SELECT ${pIds} FROM (${parentRows})) GROUP BY ALL) p ON ${run.join('s', 'p')}`);
+  await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('s')}, coalesce(p.${N}, 0) AS ${TP}
+    FROM ${rows} s LEFT JOIN (SELECT ${run.ids()}, count(*) AS ${N} FROM (SELECT ${pIds.select} FROM (${parentRows}) WHERE ${pIds.ok}) GROUP BY ALL) p
+    ON ${run.join('s', 'p')}`);
   return out;
 }

@@ -6,6 +6,7 @@ import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { loadGraph, topoNewestFirst } from './graph.js';
 import { changeSet, parentTable, readFiles, rowsForKeys } from './sources.js';
+import { comparable } from '../diff/compare.js';
 import type { RepoContext } from '../context.js';
 import { changedTables, toEntry, type LogEntry } from '../history.js';
 import { resolveCommit } from '../revisions.js';
@@ -143,20 +144,34 @@ async function walkRow(ctx: RepoContext, lookup: RowLookup, start: string, table
         return { oid, tree: ptree, found: await parentTable(ctx, name, blob, tree, ptree) };
       }),
     );
-    const treesame = parents.find((p) => p.found?.blob === blob);
-    if (treesame) {
-      follow.set(treesame.oid, treesame.found!.name);
+    // As git simplifies history for a path: the first parent holding the row as it is here is the
+    // one followed, and then this commit did not change the row. A parent with the very same
+    // manifest holds it without reading anything.
+    let after: Row | undefined;
+    const befores: Row[] = [];
+    let equal = -1;
+    for (const [i, p] of parents.entries()) {
+      if (p.found?.blob === blob) {
+        equal = i;
+        break;
+      }
+      after ??= await lookup.at(blob);
+      const before = p.found ? await lookup.parent(blob, after, p.found.blob) : null;
+      befores.push(before);
+      if (await lookup.sameRow(blob, after, p.found?.blob, before)) {
+        equal = i;
+        break;
+      }
+    }
+    if (equal >= 0) {
+      const p = parents[equal];
+      if (p.found) follow.set(p.oid, p.found.name);
       continue;
     }
-    const after = await lookup.at(blob);
-    const befores: Row[] = [];
-    for (const p of parents) befores.push(p.found ? await lookup.parent(blob, after, p.found.blob) : null);
-    const equal = parents.findIndex((_, i) => same(befores[i], after));
-    for (const [i, p] of parents.entries()) {
-      if (p.found && (equal < 0 || equal === i)) follow.set(p.oid, p.found.name);
-    }
+    after ??= await lookup.at(blob);
+    for (const p of parents) if (p.found) follow.set(p.oid, p.found.name);
     // A root commit changed the row only by creating it.
-    if (equal >= 0 || (parents.length === 0 && after === null)) continue;
+    if (parents.length === 0 && after === null) continue;
     const before = befores[0] ?? null;
     out.push({
       ...toEntry(c, changedTables(parents[0]?.tree ?? { tables: new Map() }, tree)),
@@ -201,8 +216,7 @@ class RowLookup {
       this.rows.set(blob, null); // re-keyed: no row of that version is this one
       return null;
     }
-    const keys = await this.keyTable(m);
-    const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys, (s) => workName(`rowlog_${s}`));
+    const found = await this.relation(m);
     try {
       const rows = await this.engine.all(`SELECT * FROM (${found.sql})`);
       this.rows.set(blob, rows[0] ?? null);
@@ -227,10 +241,11 @@ class RowLookup {
     const m = await readManifest(this.ctx, pairs[0][0]);
     const keys = quoteIdent(await this.keyTable(m));
     const on = this.keyColumns.map((k) => `f.${quoteIdent(k)} = ${keys}.${quoteIdent(k)}`).join(' AND ');
-    const rows = await this.engine.all(`SELECT DISTINCT f.filename AS file FROM read_parquet(${pathList([...files])}, filename = true) f
+    const rows = await this.engine
+      .all(`SELECT DISTINCT f.__lakegit_file FROM read_parquet(${pathList([...files])}, filename = '__lakegit_file') f
       SEMI JOIN ${keys} ON ${on}`);
     for (const f of files) this.searched.add(f);
-    for (const r of rows) this.holding.add(String(r.file));
+    for (const r of rows) this.holding.add(String(r.__lakegit_file));
   }
 
   async parent(childBlob: string, childRow: Row, blob: string): Promise<Row> {
@@ -255,6 +270,38 @@ class RowLookup {
       if (hits === 0) return unchanged();
     }
     return this.at(blob);
+  }
+
+  /**
+   * Whether two versions' rows are the same row, as `diff` decides: by value where a column keeps
+   * its type or changes between numeric (or temporal) types, else by its text; a column only one
+   * version has counts where it is not NULL. So a commit that changes a column's type changes
+   * only the rows whose values changed.
+   */
+  async sameRow(childBlob: string, after: Row, parentBlob: string | undefined, before: Row): Promise<boolean> {
+    if (!after || !before || !parentBlob) return !after && !before;
+    const [child, parent] = [await readManifest(this.ctx, childBlob), await readManifest(this.ctx, parentBlob)];
+    if (JSON.stringify(child.columns) === JSON.stringify(parent.columns)) return same(before, after);
+    const types = (m: Manifest) => new Map(m.columns.map((c) => [c.name, c.type]));
+    const [a, b] = [types(child), types(parent)];
+    const cells = [...new Set([...a.keys(), ...b.keys()])].map((name) => {
+      const [ta, tb] = [a.get(name), b.get(name)];
+      const [x, y] = [`a.${quoteIdent(name)}`, `b.${quoteIdent(name)}`];
+      if (ta === undefined) return `${y} IS NULL`;
+      if (tb === undefined) return `${x} IS NULL`;
+      return comparable(ta, tb) ? `${x} IS NOT DISTINCT FROM ${y}` : `CAST(${x} AS VARCHAR) IS NOT DISTINCT FROM CAST(${y} AS VARCHAR)`;
+    });
+    const [ra, rb] = [await this.relation(child), await this.relation(parent)];
+    try {
+      return !!(await this.engine.value(`SELECT ${cells.join(' AND ')} FROM (${ra.sql}) a, (${rb.sql}) b`));
+    } finally {
+      for (const t of [...ra.temps, ...rb.temps]) await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    }
+  }
+
+  /** The row of a version as a relation (with the work tables it reads, for the caller to drop). */
+  private async relation(m: Manifest): Promise<{ sql: string; temps: string[] }> {
+    return rowsForKeys(this.engine, this.ctx.chunks, m, await this.keyTable(m), (s) => workName(`rowlog_${s}`));
   }
 
   /** The key as a one-row table of the manifest's key types (values bound, never pasted). */

@@ -5,6 +5,7 @@ import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { col } from '../../table/rowsql.js';
 import type { Column } from '../../table/schema.js';
+import { comparable } from '../diff/compare.js';
 
 /** A blamed unit: one column (`--cells`), or the tracked columns of the row together (label '*'). */
 export interface CellSpec {
@@ -50,15 +51,16 @@ export interface ChildSide {
   manifest?: Manifest;
 }
 
-export const H = (i: number) => `__lg_h${i}`; // a cell's hash at the blamed revision
-export const P = (i: number) => `__lg_p${i}`; // the cell is still unblamed
-export const X = (j: number, i: number) => `__lg_x${j}_${i}`; // cell i differs from parent j
-export const HAS = (j: number) => `__lg_has${j}`; // parent j has the row
-export const CELL = '__lg_c';
-export const ORD = '__lg_o';
-export const COPIES = '__lg_n'; // keyless: copies still unblamed
-export const TOTAL = '__lg_t'; // keyless: copies of that row in the commit
-export const ARRIVALS = '__lg_w'; // keyless: how many lines of history handed these copies here
+// Every internal column name lives under `__lakegit_`, which no user column may take (spec).
+export const H = (i: number) => `__lakegit_h${i}`; // a cell's hash at the blamed revision
+export const P = (i: number) => `__lakegit_p${i}`; // the cell is still unblamed
+export const X = (j: number, i: number) => `__lakegit_x${j}_${i}`; // cell i differs from parent j
+export const HAS = (j: number) => `__lakegit_has${j}`; // parent j has the row
+export const CELL = '__lakegit_cell';
+export const ORD = '__lakegit_ord';
+export const COPIES = '__lakegit_copies'; // keyless: copies still unblamed
+export const TOTAL = '__lakegit_total'; // keyless: copies of that row in the commit
+export const ARRIVALS = '__lakegit_arrivals'; // keyless: how many lines of history handed these copies here
 
 /**
  * The state of one blame: the spec, the result table (identity, cell, commit ordinal), the
@@ -118,31 +120,48 @@ export class BlameRun {
   }
 
   /**
-   * A column of an older version, read as the blamed revision's type; undefined when that
-   * version has no such column.
+   * A column of an older version read as the blamed revision's type, and whether it reads back
+   * as the same value (`ok`). Values compare as `diff` compares them: by value between numeric
+   * (or temporal) types, else by their text; a cast that changes the value or its text is not ok,
+   * so 1.5 never equals 2 and '01' never equals 1. A column the version lacks reads as NULL, as
+   * diff counts a new column only where it is not NULL.
    */
-  cast(name: string, columns: readonly Column[], alias?: string): string | undefined {
-    const c = columns.find((x) => x.name === name);
-    if (!c) return undefined;
+  cast(name: string, columns: readonly Column[], alias?: string): { expr: string; ok: string } {
     const want = this.spec.types.get(name)!;
-    return c.type === want ? col(name, alias) : `TRY_CAST(${col(name, alias)} AS ${want})`;
+    const c = columns.find((x) => x.name === name);
+    if (!c) return { expr: `CAST(NULL AS ${want})`, ok: 'true' };
+    const v = col(name, alias);
+    if (c.type === want) return { expr: v, ok: 'true' };
+    const cast = `TRY_CAST(${v} AS ${want})`;
+    const same = comparable(c.type, want) ? `${cast} = ${v}` : `CAST(${cast} AS VARCHAR) = CAST(${v} AS VARCHAR)`;
+    return { expr: cast, ok: `(${v} IS NULL OR coalesce(${same}, false))` };
   }
 
-  /** The identity columns of an older version as the blamed types, or undefined if one is missing. */
-  identitySelect(columns: readonly Column[], alias?: string): string | undefined {
-    const parts = this.spec.identity.map((k) => {
-      const e = this.cast(k, columns, alias);
-      return e && `${e} AS ${quoteIdent(k)}`;
-    });
-    return parts.every(Boolean) ? parts.join(', ') : undefined;
+  /**
+   * The identity columns of an older version as the blamed types (undefined if a key column is
+   * missing), and the condition under which its row can be one of the blamed rows at all: every
+   * cast reads back, and (keyless) every column the blamed revision lacks is NULL.
+   */
+  identitySelect(columns: readonly Column[], alias?: string): { select: string; ok: string } | undefined {
+    const { identity, keyless } = this.spec;
+    if (!keyless && !identity.every((k) => columns.some((c) => c.name === k))) return undefined;
+    const parts = identity.map((k) => this.cast(k, columns, alias));
+    const extra = keyless ? columns.filter((c) => !identity.includes(c.name)).map((c) => `${col(c.name, alias)} IS NULL`) : [];
+    const ok = [...parts.map((p) => p.ok), ...extra].filter((x) => x !== 'true');
+    return {
+      select: parts.map((p, i) => `${p.expr} AS ${quoteIdent(identity[i])}`).join(', '),
+      ok: ok.length ? ok.join(' AND ') : 'true',
+    };
   }
 
-  /** The hash of cell i over a row of `columns`; NULL (differs from everything) if a column is missing. */
+  /** The hash of cell i over a row of `columns`; NULL (differs from everything) where a value does not read back. */
   cellHash(i: number, columns: readonly Column[], alias?: string): string {
     const cell = this.spec.cells[i];
     if (cell.columns.length === 0) return '0::UBIGINT';
     const parts = cell.columns.map((c) => this.cast(c, columns, alias));
-    return parts.every(Boolean) ? `hash(${parts.join(', ')})` : 'NULL::UBIGINT';
+    const ok = parts.map((p) => p.ok).filter((x) => x !== 'true');
+    const h = `hash(${parts.map((p) => p.expr).join(', ')})`;
+    return ok.length ? `CASE WHEN ${ok.join(' AND ')} THEN ${h} END` : h;
   }
 
   hashes(columns: readonly Column[], alias?: string): string {

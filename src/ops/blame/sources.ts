@@ -115,17 +115,17 @@ export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys
   const rows = m.chunks.map(
     (c, i) => `(${i}, ${[...c.min.map((v, j) => bound(v, types[j])), ...c.max.map((v, j) => bound(v, types[j]))].join(', ')})`,
   );
-  const lo = key.map((_, j) => `lo${j}`);
-  const hi = key.map((_, j) => `hi${j}`);
+  const lo = key.map((_, j) => `__lakegit_lo${j}`);
+  const hi = key.map((_, j) => `__lakegit_hi${j}`);
   const tuple = (names: string[], alias: string) => `(${names.map((n) => `${alias}.${n}`).join(', ')})`;
   const kTuple = `(${key.map((k) => `k.${quoteIdent(k)}`).join(', ')})`;
   try {
     const hit = await engine.all(
-      `SELECT DISTINCT r.i FROM (VALUES ${rows.join(', ')}) r(i, ${[...lo, ...hi].join(', ')}), ${quoteIdent(keys)} k
+      `SELECT DISTINCT r.__lakegit_i FROM (VALUES ${rows.join(', ')}) r(__lakegit_i, ${[...lo, ...hi].join(', ')}), ${quoteIdent(keys)} k
        WHERE ${kTuple} BETWEEN ${tuple(lo, 'r')} AND ${tuple(hi, 'r')}`,
       params,
     );
-    const keep = new Set(hit.map((r) => Number(r.i)));
+    const keep = new Set(hit.map((r) => Number(r.__lakegit_i)));
     return m.chunks.filter((_, i) => keep.has(i));
   } catch {
     return m.chunks; // a range that does not cast back: read every chunk rather than guess

@@ -54,14 +54,15 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
     // Only a cache for later merges: a busy repository just goes without it this time.
     await ctx.locked(() => recordPasses(ctx, source, passes)).catch(() => undefined);
   }
-  if (opts.blame) await blameViolations(ctx, report, tree, source);
+  if (opts.blame) await blameViolations(ctx, report, tree, [source]);
   return report;
 }
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
   if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
-  const run = async (result: TableTree) => {
+  // `parents`: the commits the result would have as parents, for blame to follow as through a merge.
+  const run = async (result: TableTree, parents: string[]) => {
     let { report } = await mergeChecks(ctx, {
       targetBranch: into,
       targetCommit: target,
@@ -76,13 +77,13 @@ async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sou
         report = { ...report, checks: [policy, ...report.checks], passed: report.passed && policy.passed };
       }
     }
-    if (opts.blame) await blameViolations(ctx, report, result, source);
+    if (opts.blame) await blameViolations(ctx, report, result, parents);
     return report;
   };
   // Cheap cases first: already merged, or a fast-forward, where the result is a tree that exists.
-  if (await ctx.git.isAncestor(source, target)) return run(await readTableTree(ctx, target));
-  if (await ctx.git.isAncestor(target, source)) return run(await readTableTree(ctx, source));
-  return withMergePreview(ctx, target, source, { into, sourceRef }, run);
+  if (await ctx.git.isAncestor(source, target)) return run(await readTableTree(ctx, target), [target]);
+  if (await ctx.git.isAncestor(target, source)) return run(await readTableTree(ctx, source), [source]);
+  return withMergePreview(ctx, target, source, { into, sourceRef }, (result) => run(result, [target, source]));
 }
 
 /** The working tree's lakegit.yaml as a blob, for `check --worktree`. */

@@ -10,7 +10,7 @@ import { chunkFresh } from '../../../src/table/changes.js';
 import type { ChunkRef, DeltaRef, Manifest } from '../../../src/table/manifest.js';
 import { TableSnapshot } from '../../../src/table/snapshot.js';
 import { Repo } from '../../../src/repo.js';
-import { withRepo } from './blame-model.js';
+import { withRepo } from './history-model.js';
 
 const chunk = (id: string, min: unknown[], max: unknown[]): ChunkRef => ({ id, rows: 1, bytes: 1, min: min as never, max: max as never });
 const delta = (id: string): DeltaRef => ({ ...chunk(id, [], []), upserts: 1, deletes: 0 });
