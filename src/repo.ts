@@ -1,3 +1,4 @@
+import { badInput } from './errors.js';
 import { RepoContext } from './ops/context.js';
 import type { AddOptions, AddResult } from './ops/stage.js';
 import type { CommitOptions, CommitResult } from './ops/commit.js';
@@ -8,7 +9,9 @@ import type { ShowResult } from './ops/show.js';
 import type { BlameOptions, BlameResult } from './ops/blame.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/row-history.js';
 import type { ResetMode } from './ops/refs.js';
-import type { FsckResult, GcResult } from './ops/maintenance.js';
+import type { FsckResult, GcOptions, GcResult } from './ops/maintenance.js';
+import type { ReflogItem } from './ops/reflog.js';
+import type { ReceiveVerdict, RefUpdate } from './ops/remote/receive.js';
 import type { SqlResult } from './ops/sql/query.js';
 import type { MergeOptions } from './ops/merge.js';
 import type { MergeResult } from './ops/merge-run.js';
@@ -48,8 +51,40 @@ export class Repo {
     return this.ctx.root;
   }
 
+  /** The context of a verb that needs a working tree; a bare repository (a remote) has none. */
+  private get work(): RepoContext {
+    if (this.ctx.bare) {
+      throw badInput(
+        `${this.ctx.root} is a bare repository (a remote): it has no working tree`,
+        { dir: this.ctx.root },
+        "clone it to work on its tables; 'protect', 'log', 'check', 'reflog' and 'gc' work here",
+      );
+    }
+    return this.ctx;
+  }
+
   static async open(dir: string): Promise<Repo> {
     return new Repo(await RepoContext.discover(dir));
+  }
+
+  /**
+   * The bare repository git runs a `pre-receive` hook in, reading objects where git's environment
+   * says they are: pushed objects sit in a quarantine directory until the hook accepts them.
+   */
+  static async openReceiving(gitDir: string, env: NodeJS.ProcessEnv): Promise<Repo> {
+    return new Repo(await (await import('./ops/remote/receive-context.js')).receivingContext(gitDir, env));
+  }
+
+  /**
+   * The server side of a push: for each ref update git is about to make, whether this repository's
+   * branch protection accepts it (see `src/ops/remote/receive.ts`).
+   *
+   * @example
+   * const verdicts = await repo.judgePush([{ old, new: tip, ref: 'refs/heads/main' }]);
+   * if (verdicts.some((v) => !v.accepted)) process.exitCode = 1;
+   */
+  async judgePush(updates: RefUpdate[]): Promise<ReceiveVerdict[]> {
+    return (await import('./ops/remote/receive.js')).judgePush(this.ctx, updates);
   }
 
   static async init(dir: string, branch?: string): Promise<Repo & { created: boolean }> {
@@ -58,19 +93,19 @@ export class Repo {
   }
 
   async add(opts: AddOptions): Promise<AddResult> {
-    return (await stage()).add(this.ctx, opts);
+    return (await stage()).add(this.work, opts);
   }
   async rm(table: string, cached = false, force = false): Promise<void> {
-    return (await stage()).remove(this.ctx, table, cached, force);
+    return (await stage()).remove(this.work, table, cached, force);
   }
   async mv(from: string, to: string): Promise<void> {
-    return (await stage()).rename(this.ctx, from, to);
+    return (await stage()).rename(this.work, from, to);
   }
   async commit(opts: CommitOptions): Promise<CommitResult> {
-    return (await import('./ops/commit.js')).commit(this.ctx, opts);
+    return (await import('./ops/commit.js')).commit(this.work, opts);
   }
   async status(): Promise<StatusResult> {
-    return (await import('./ops/status.js')).status(this.ctx);
+    return (await import('./ops/status.js')).status(this.work);
   }
   async log(opts?: LogOptions): Promise<LogEntry[]> {
     return (await import('./ops/history.js')).log(this.ctx, opts);
@@ -79,7 +114,7 @@ export class Repo {
     return (await import('./ops/show.js')).show(this.ctx, rev);
   }
   async checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
-    return (await import('./ops/checkout.js')).checkout(this.ctx, opts);
+    return (await import('./ops/checkout.js')).checkout(this.work, opts);
   }
   /**
    * For each row of `orders` (the working tree's version) or `orders@rev`, or each cell with
@@ -123,8 +158,8 @@ export class Repo {
   async branches() {
     return (await refs()).listBranches(this.ctx);
   }
-  async createBranch(name: string, start?: string) {
-    return (await refs()).createBranch(this.ctx, name, start);
+  async createBranch(name: string, start?: string, force = false) {
+    return (await refs()).createBranch(this.ctx, name, start, force);
   }
   async deleteBranch(name: string, force = false) {
     return (await refs()).deleteBranch(this.ctx, name, force);
@@ -145,7 +180,7 @@ export class Repo {
     return (await refs()).deleteTag(this.ctx, name);
   }
   async reset(rev: string, mode: ResetMode = 'mixed') {
-    return (await refs()).reset(this.ctx, rev, mode);
+    return (await refs()).reset(this.work, rev, mode);
   }
 
   async files(ref: string, relative = false): Promise<string[]> {
@@ -169,8 +204,20 @@ export class Repo {
   async fsck(): Promise<FsckResult> {
     return (await maintenance()).fsck(this.ctx);
   }
-  async gc(): Promise<GcResult> {
-    return (await maintenance()).gc(this.ctx);
+  /**
+   * Remove chunks that nothing reaches any more. Reachable: every branch, tag, remote-tracking
+   * ref, the index, a merge in progress, and every reflog entry younger than `gc.reflogExpire`;
+   * an unreachable chunk is kept until it is older than `gc.pruneExpire` (or `prune`: 'now' or a date).
+   *
+   * @example
+   * await repo.gc({ prune: 'now' });   // drop unreachable chunks at once; reflog entries still protect theirs
+   */
+  async gc(opts: GcOptions = {}): Promise<GcResult> {
+    return (await maintenance()).gc(this.ctx, opts);
+  }
+  /** The moves of HEAD (default) or a branch, newest first; each entry's `selector` (`HEAD@{2}`) is a revision. */
+  async reflog(ref?: string): Promise<ReflogItem[]> {
+    return (await import('./ops/reflog.js')).reflog(this.ctx, ref);
   }
 
   async config(): Promise<Record<string, string>> {
@@ -218,19 +265,19 @@ export class Repo {
    * if (r.status === 'conflicts') console.log(r.conflicts);   // [{ table, key, column, base, ours, theirs }]
    */
   async merge(opts: MergeOptions): Promise<MergeResult> {
-    return (await mergeOps()).merge(this.ctx, opts);
+    return (await mergeOps()).merge(this.work, opts);
   }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
   async mergeContinue(opts: { message?: string; noVerify?: boolean } = {}): Promise<MergeResult> {
-    return (await mergeOps()).continueMerge(this.ctx, opts);
+    return (await mergeOps()).continueMerge(this.work, opts);
   }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
   async mergeAbort(): Promise<MergeResult> {
-    return (await mergeOps()).abortMerge(this.ctx);
+    return (await mergeOps()).abortMerge(this.work);
   }
   /** The unresolved conflicts of the merge in progress, optionally of one table. */
   async conflicts(table?: string): Promise<Conflict[]> {
-    return (await resolveOps()).listConflicts(this.ctx, table);
+    return (await resolveOps()).listConflicts(this.work, table);
   }
   /**
    * Settle a table's conflicts to one side, all or those whose row matches `where` (DuckDB SQL).
@@ -239,15 +286,15 @@ export class Repo {
    * await repo.resolve({ table: 'orders', side: 'theirs', where: "region = 'EU'" });
    */
   async resolve(opts: ResolveOptions): Promise<ResolveResult> {
-    return (await resolveOps()).resolve(this.ctx, opts);
+    return (await resolveOps()).resolve(this.work, opts);
   }
   /** A new commit undoing `rev`'s row changes (merge commits need `mainline`); conflicts as in merge. */
   async revert(opts: PickOptions): Promise<MergeResult> {
-    return (await revertOps()).revert(this.ctx, opts);
+    return (await revertOps()).revert(this.work, opts);
   }
   /** A new commit applying `rev`'s row changes to HEAD, keeping its author; conflicts as in merge. */
   async cherryPick(opts: PickOptions): Promise<MergeResult> {
-    return (await revertOps()).cherryPick(this.ctx, opts);
+    return (await revertOps()).cherryPick(this.work, opts);
   }
 
   /** Release DuckDB, if this process loaded it. */

@@ -26,6 +26,8 @@ const COMMANDS = [
   'fsck',
   'gc',
   'config',
+  'reflog',
+  'pre-receive',
 ];
 export const OPTIONAL_COMMANDS = [
   'diff',

@@ -76,9 +76,16 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];
   const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
-  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head, `${reflogLabel(opts, head)}: ${message}`);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();
   return { oid, branch, parents, tables };
+}
+
+/** The reflog's name for a commit, as git writes it: `commit (initial)`, `commit (merge)`, `revert`, `cherry-pick`. */
+function reflogLabel(opts: CommitOptions, head: string | undefined): string {
+  if (opts.event && opts.event !== 'commit') return opts.event;
+  if (opts.extraParents?.length) return 'commit (merge)';
+  return head ? 'commit' : 'commit (initial)';
 }
