@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { api, commit, json, ORDERS, ordersRepo } from './core-helpers.js';
+
+// A scenario runs the CLI about ten times; on a loaded machine that outgrows the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 /*
  * History used below (orders.csv, key id):
