@@ -22,9 +22,9 @@ export interface ReflogEntry {
 /** git logs these refs by default in a repository with a working tree (core.logAllRefUpdates). */
 export const isLoggedRef = (ref: string): boolean => ref === 'HEAD' || ref.startsWith('refs/heads/') || ref.startsWith('refs/remotes/');
 
-export const reflogFile = (gitdir: string, ref: string): string => path.join(gitdir, 'logs', ref);
+const reflogFile = (gitdir: string, ref: string): string => path.join(gitdir, 'logs', ref);
 
-export function formatEntry(e: ReflogEntry): string {
+function formatEntry(e: ReflogEntry): string {
   // A message is one line in git's format: a multi-line commit message contributes its subject.
   const message = e.message.split('\n')[0].replace(/\t/g, ' ');
   return `${e.old} ${e.new} ${e.name.replace(/[<>\n]/g, '')} <${e.email.replace(/[<>\n]/g, '')}> ${e.timestamp} ${e.timezone}\t${message}\n`;
@@ -32,7 +32,7 @@ export function formatEntry(e: ReflogEntry): string {
 
 const LINE = /^([0-9a-f]{40}) ([0-9a-f]{40}) (.*?) <([^>]*)> (\d+) ([+-]\d{4})(?:\t(.*))?$/;
 
-export function parseReflog(text: string): ReflogEntry[] {
+function parseReflog(text: string): ReflogEntry[] {
   const out: ReflogEntry[] = [];
   for (const line of text.split('\n')) {
     const m = LINE.exec(line);
