@@ -13,11 +13,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const BIN = path.join(ROOT, 'bin', 'lakegit');
 const FIXTURES = path.join(ROOT, 'fixtures', 'demo');
 
+/** Where a step runs: the demo lake (default), or a folder under the team directory (`team`, `team/bob`). */
+type Where = { in?: string };
 type Step =
   | { say: string }
-  | { run: string[]; exit?: number; env?: Record<string, string> }
-  | { shell: string; args: string[]; pipe?: string[] }
-  | { edit: string; change: (csv: string) => string; say: string };
+  | ({ run: string[]; exit?: number; env?: Record<string, string> } & Where)
+  | ({ shell: string; args: string[]; pipe?: string[] } & Where)
+  | ({ edit: string; change: (csv: string) => string; say: string } & Where);
 
 const authors = {
   ann: { LAKEGIT_AUTHOR_NAME: 'Ann Analyst', LAKEGIT_AUTHOR_EMAIL: 'ann@example.com' },
@@ -98,24 +100,65 @@ export const STEPS: Step[] = [
   { run: ['fsck'] },
 ];
 
+/**
+ * A team around a remote: a bare repository whose `main` is protected where it lives, a clone for
+ * Bob, a push the remote refuses, and a pull. `{team}` is the team folder's absolute path.
+ */
+export const TEAM_STEPS: Step[] = [
+  { say: 'A team shares the lake through a remote: a bare repository (here a folder; any git host works).' },
+  { run: ['init', '--bare', 'remote.git'], in: 'team' },
+  { run: ['remote', 'add', 'origin', '{team}/remote.git'] },
+  { run: ['push', '-u', 'origin', 'main'] },
+  { say: "Whoever runs the remote protects main there; no clone's settings can undo it." },
+  { run: ['-C', '{team}/remote.git', 'protect', 'main'], in: 'team' },
+  { run: ['clone', '{team}/remote.git', 'bob'], in: 'team', env: authors.bob },
+  {
+    edit: 'orders.csv',
+    in: 'team/bob',
+    say: 'Bob appends order 43 with a negative amount',
+    change: setRow(43, '43,101,US,-12.00,1,new,2026-11-02 08:00:00'),
+  },
+  { run: ['commit', '-am', 'quick fix', '--no-verify'], in: 'team/bob', env: authors.bob },
+  { say: "The remote runs main's committed checks on the push and refuses it, with the report:" },
+  { run: ['push'], in: 'team/bob', exit: 1, env: authors.bob },
+  { edit: 'orders.csv', in: 'team/bob', say: 'order 43 costs 12.00', change: setRow(43, '43,101,US,12.00,1,new,2026-11-02 08:00:00') },
+  { run: ['commit', '-am', 'fix the sign of order 43'], in: 'team/bob', env: authors.bob },
+  { run: ['push'], in: 'team/bob', env: authors.bob },
+  { say: "Ann pulls Bob's work:" },
+  { run: ['pull'], env: authors.ann },
+  { run: ['log', '--oneline', '-n', '3'] },
+];
+
+/** The remote verbs (`clone`, `push`, `pull`, `remote`, `init --bare`) are in this build. */
+function hasRemoteVerbs(env: NodeJS.ProcessEnv): boolean {
+  const help = (verb: string) => spawnSync(process.execPath, [BIN, verb, '--help'], { env, encoding: 'utf8' });
+  return ['clone', 'push', 'pull', 'remote'].every((v) => help(v).status === 0) && help('init').stdout.includes('--bare');
+}
+
 function main(): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegit-demo-'));
   for (const f of ['orders.csv', 'customers.csv']) copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
   const env = { ...process.env, LAKEGIT_AUTHOR_DATE: process.env.LAKEGIT_AUTHOR_DATE ?? '', ...authors.ann };
   if (!env.LAKEGIT_AUTHOR_DATE) delete (env as Record<string, string | undefined>).LAKEGIT_AUTHOR_DATE;
+  const team = mkdtempSync(path.join(os.tmpdir(), 'lakegit-demo-team-'));
+  const at = (step: Step) => ('in' in step && step.in ? path.join(team, step.in.replace(/^team\/?/, '')) : dir);
+  const fill = (args: string[]) => args.map((a) => a.replaceAll('{team}', team));
   process.stdout.write(`demo lake: ${dir}\n`);
+  const steps = [...STEPS];
+  if (hasRemoteVerbs(env)) steps.push(...TEAM_STEPS);
+  else process.stdout.write('\n# (this build has no remote verbs yet: skipping the team part — clone, a refused push, a pull)\n');
   try {
-    for (const step of STEPS) {
+    for (const step of steps) {
       if ('say' in step && !('edit' in step)) {
         process.stdout.write(`\n# ${step.say}\n`);
       } else if ('edit' in step) {
         process.stdout.write(`\n# edit ${step.edit}: ${step.say}\n`);
-        const file = path.join(dir, step.edit);
+        const file = path.join(at(step), step.edit);
         writeFileSync(file, step.change(existsSync(file) ? readFileSync(file, 'utf8') : ''));
       } else {
         const [cmd, args, shown] =
           'run' in step
-            ? [process.execPath, [BIN, ...step.run], `lakegit ${step.run.map(quote).join(' ')}`]
+            ? [process.execPath, [BIN, ...fill(step.run)], `lakegit ${step.run.map(quote).join(' ')}`]
             : [
                 step.shell,
                 step.args,
@@ -126,7 +169,12 @@ function main(): number {
           'pipe' in step && step.pipe
             ? spawnSync(process.execPath, [BIN, ...step.pipe], { cwd: dir, env, encoding: 'utf8' }).stdout
             : undefined;
-        const r = spawnSync(cmd, args, { cwd: dir, env: { ...env, ...('env' in step ? step.env : {}) }, encoding: 'utf8', input: piped });
+        const r = spawnSync(cmd, args, {
+          cwd: at(step),
+          env: { ...env, ...('env' in step ? step.env : {}) },
+          encoding: 'utf8',
+          input: piped,
+        });
         process.stdout.write(r.stdout);
         process.stdout.write(r.stderr);
         const expected = 'exit' in step && step.exit !== undefined ? step.exit : 0;
@@ -139,10 +187,10 @@ function main(): number {
     process.stdout.write('\ndemo finished: every command above ran for real.\n');
     return 0;
   } finally {
-    if (!process.env.LAKEGIT_DEMO_KEEP) rmSync(dir, { recursive: true, force: true });
+    if (!process.env.LAKEGIT_DEMO_KEEP) for (const d of [dir, team]) rmSync(d, { recursive: true, force: true });
   }
 }
 
-const quote = (a: string) => (/^[\w@./~^=:,-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+const quote = (a: string) => (/^[\w@./~^=:,{}-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
 
 process.exitCode = main();

@@ -1,3 +1,4 @@
+import { badInput } from './errors.js';
 import { RepoContext } from './ops/context.js';
 import { installGates } from './ops/gates.js';
 import type { AddOptions, AddResult } from './ops/stage.js';
@@ -11,7 +12,9 @@ import type { StashEntry, StashResult } from './ops/stash.js';
 import type { BlameOptions, BlameResult } from './ops/blame/index.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
 import type { ResetMode } from './ops/refs.js';
-import type { FsckResult, GcResult } from './ops/maintenance.js';
+import type { FsckResult, GcOptions, GcResult } from './ops/maintenance.js';
+import type { ReflogItem } from './ops/reflog.js';
+import type { ReceiveVerdict, RefUpdate } from './ops/remote/receive.js';
 import type { SqlResult } from './ops/sql/query.js';
 import type { FinishOptions, MergeOptions } from './ops/merge/index.js';
 import type { MergeResult } from './ops/merge/run.js';
@@ -60,8 +63,40 @@ export class Repo {
     return this.ctx.root;
   }
 
+  /** The context of a verb that needs a working tree; a bare repository (a remote) has none. */
+  private get work(): RepoContext {
+    if (this.ctx.bare) {
+      throw badInput(
+        `${this.ctx.root} is a bare repository (a remote): it has no working tree`,
+        { dir: this.ctx.root },
+        "clone it to work on its tables; 'protect', 'log', 'check', 'reflog' and 'gc' work here",
+      );
+    }
+    return this.ctx;
+  }
+
   static async open(dir: string): Promise<Repo> {
     return new Repo(await RepoContext.discover(dir));
+  }
+
+  /**
+   * The bare repository git runs a `pre-receive` hook in, reading objects where git's environment
+   * says they are: pushed objects sit in a quarantine directory until the hook accepts them.
+   */
+  static async openReceiving(gitDir: string, env: NodeJS.ProcessEnv): Promise<Repo> {
+    return new Repo(await (await import('./ops/remote/receive-context.js')).receivingContext(gitDir, env));
+  }
+
+  /**
+   * The server side of a push: for each ref update git is about to make, whether this repository's
+   * branch protection accepts it (see `src/ops/remote/receive.ts`).
+   *
+   * @example
+   * const verdicts = await repo.judgePush([{ old, new: tip, ref: 'refs/heads/main' }]);
+   * if (verdicts.some((v) => !v.accepted)) process.exitCode = 1;
+   */
+  async judgePush(updates: RefUpdate[]): Promise<ReceiveVerdict[]> {
+    return (await import('./ops/remote/receive.js')).judgePush(this.ctx, updates);
   }
 
   static async init(dir: string, branch?: string): Promise<Repo & { created: boolean }> {
@@ -70,46 +105,46 @@ export class Repo {
   }
 
   async add(opts: AddOptions): Promise<AddResult> {
-    return (await stage()).add(this.ctx, opts);
+    return (await stage()).add(this.work, opts);
   }
   async rm(table: string, cached = false, force = false): Promise<void> {
-    return (await stage()).remove(this.ctx, table, cached, force);
+    return (await stage()).remove(this.work, table, cached, force);
   }
   async mv(from: string, to: string): Promise<void> {
-    return (await stage()).rename(this.ctx, from, to);
+    return (await stage()).rename(this.work, from, to);
   }
   async commit(opts: CommitOptions): Promise<CommitOutcome> {
-    return (await import('./ops/commit.js')).commit(this.ctx, opts);
+    return (await import('./ops/commit.js')).commit(this.work, opts);
   }
   async status(): Promise<StatusResult> {
-    return (await import('./ops/status.js')).status(this.ctx);
+    return (await import('./ops/status.js')).status(this.work);
   }
   async log(opts?: LogOptions): Promise<LogEntry[]> {
     return (await import('./ops/history.js')).log(this.ctx, opts);
   }
   /** `stash`: save the working rows of every tracked table on `refs/stash` and go back to HEAD. */
   async stash(message?: string): Promise<StashResult> {
-    return (await import('./ops/stash.js')).stashPush(this.ctx, message);
+    return (await import('./ops/stash.js')).stashPush(this.work, message);
   }
   async stashList(): Promise<StashEntry[]> {
     return (await import('./ops/stash.js')).stashList(this.ctx);
   }
   /** `stash pop`: apply the newest stash (three-way) and drop it unless it conflicted. */
   async stashPop(): Promise<MergeResult & { dropped: boolean }> {
-    return (await import('./ops/stash.js')).stashPop(this.ctx);
+    return (await import('./ops/stash.js')).stashPop(this.work);
   }
   async stashDrop(): Promise<void> {
-    return (await import('./ops/stash.js')).stashDrop(this.ctx);
+    return (await import('./ops/stash.js')).stashDrop(this.work);
   }
   /** `restore`: discard working (and with `staged`, staged) changes of tables. */
   async restore(opts: RestoreOptions): Promise<RestoreResult> {
-    return (await import('./ops/restore.js')).restore(this.ctx, opts);
+    return (await import('./ops/restore.js')).restore(this.work, opts);
   }
   async show(rev: string): Promise<ShowResult> {
     return (await import('./ops/show.js')).show(this.ctx, rev);
   }
   async checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
-    return (await import('./ops/checkout.js')).checkout(this.ctx, opts);
+    return (await import('./ops/checkout.js')).checkout(this.work, opts);
   }
   /**
    * For each row of `orders` (the working tree's version) or `orders@rev`, or each cell with
@@ -153,8 +188,8 @@ export class Repo {
   async branches() {
     return (await refs()).listBranches(this.ctx);
   }
-  async createBranch(name: string, start?: string) {
-    return (await refs()).createBranch(this.ctx, name, start);
+  async createBranch(name: string, start?: string, force = false) {
+    return (await refs()).createBranch(this.ctx, name, start, force);
   }
   async deleteBranch(name: string, force = false) {
     return (await refs()).deleteBranch(this.ctx, name, force);
@@ -175,7 +210,7 @@ export class Repo {
     return (await refs()).deleteTag(this.ctx, name);
   }
   async reset(rev: string, mode: ResetMode = 'mixed') {
-    return (await refs()).reset(this.ctx, rev, mode);
+    return (await refs()).reset(this.work, rev, mode);
   }
 
   async files(ref: string, relative = false): Promise<string[]> {
@@ -199,8 +234,20 @@ export class Repo {
   async fsck(): Promise<FsckResult> {
     return (await maintenance()).fsck(this.ctx);
   }
-  async gc(): Promise<GcResult> {
-    return (await maintenance()).gc(this.ctx);
+  /**
+   * Remove chunks that nothing reaches any more. Reachable: every branch, tag, remote-tracking
+   * ref, the index, a merge in progress, and every reflog entry younger than `gc.reflogExpire`;
+   * an unreachable chunk is kept until it is older than `gc.pruneExpire` (or `prune`: 'now' or a date).
+   *
+   * @example
+   * await repo.gc({ prune: 'now' });   // drop unreachable chunks at once; reflog entries still protect theirs
+   */
+  async gc(opts: GcOptions = {}): Promise<GcResult> {
+    return (await maintenance()).gc(this.ctx, opts);
+  }
+  /** The moves of HEAD (default) or a branch, newest first; each entry's `selector` (`HEAD@{2}`) is a revision. */
+  async reflog(ref?: string): Promise<ReflogItem[]> {
+    return (await import('./ops/reflog.js')).reflog(this.ctx, ref);
   }
 
   async config(): Promise<Record<string, string>> {
@@ -250,19 +297,19 @@ export class Repo {
    * if (r.status === 'conflicts') console.log(r.conflicts);   // [{ table, key, column, base, ours, theirs }]
    */
   async merge(opts: MergeOptions): Promise<MergeResult> {
-    return (await mergeOps()).merge(this.ctx, opts);
+    return (await mergeOps()).merge(this.work, opts);
   }
   /** Commit a merge (or revert, cherry-pick) once its conflicts are resolved. */
   async mergeContinue(opts: FinishOptions = {}): Promise<MergeResult> {
-    return (await mergeOps()).continueMerge(this.ctx, opts);
+    return (await mergeOps()).continueMerge(this.work, opts);
   }
   /** Leave a merge (or revert, cherry-pick): working files, index, refs and stores as before it started. */
   async mergeAbort(opts: Pick<FinishOptions, 'kind'> = {}): Promise<MergeResult> {
-    return (await mergeOps()).abortMerge(this.ctx, opts);
+    return (await mergeOps()).abortMerge(this.work, opts);
   }
   /** The unresolved conflicts of the merge in progress, optionally of one table. */
   async conflicts(table?: string): Promise<Conflict[]> {
-    return (await resolveOps()).listConflicts(this.ctx, table);
+    return (await resolveOps()).listConflicts(this.work, table);
   }
   /**
    * Settle a table's conflicts to one side, all or those whose row matches `where` (DuckDB SQL).
@@ -271,15 +318,15 @@ export class Repo {
    * await repo.resolve({ table: 'orders', side: 'theirs', where: "region = 'EU'" });
    */
   async resolve(opts: ResolveOptions): Promise<ResolveResult> {
-    return (await resolveOps()).resolve(this.ctx, opts);
+    return (await resolveOps()).resolve(this.work, opts);
   }
   /** A new commit undoing `rev`'s row changes (merge commits need `mainline`); conflicts as in merge. */
   async revert(opts: PickOptions): Promise<MergeResult> {
-    return (await revertOps()).revert(this.ctx, opts);
+    return (await revertOps()).revert(this.work, opts);
   }
   /** A new commit applying `rev`'s row changes to HEAD, keeping its author; conflicts as in merge. */
   async cherryPick(opts: PickOptions): Promise<MergeResult> {
-    return (await revertOps()).cherryPick(this.ctx, opts);
+    return (await revertOps()).cherryPick(this.work, opts);
   }
 
   /** Release DuckDB, if this process loaded it. */

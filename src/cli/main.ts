@@ -28,6 +28,8 @@ const COMMANDS = [
   'config',
   'restore',
   'stash',
+  'reflog',
+  'pre-receive',
 ];
 export const OPTIONAL_COMMANDS = [
   'diff',

@@ -89,8 +89,9 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
     // unstaged changes, as git does: there is nothing to rewrite.
     const same = (!!opts.create || !onHead) && !opts.force && oid === (await ctx.git.resolveRef('HEAD'));
     const result = same ? { written: [], removed: [] } : await updateWorkingTree(ctx, oid, !!opts.force, opts.onProgress);
-    if (opts.create) await ctx.git.updateRef(`refs/heads/${branch}`, oid, undefined);
-    await ctx.git.setHead(branch ? { branch } : { oid });
+    const from = (await ctx.git.currentBranch()) ?? (await ctx.git.resolveRef('HEAD'));
+    if (opts.create) await ctx.git.updateRef(`refs/heads/${branch}`, oid, undefined, `branch: Created from ${opts.target}`);
+    await ctx.git.setHead(branch ? { branch } : { oid }, `checkout: moving from ${from} to ${branch ?? opts.target}`);
     return { ...result, branch, oid, created: !!opts.create };
   });
 }

@@ -117,7 +117,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn:
     gates.flatMap((g) => g.trailers ?? []),
   );
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
-  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head, `${reflogLabel(opts, head)}: ${message}`);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();
@@ -129,4 +129,11 @@ async function amendedCommit(ctx: RepoContext, head: string | undefined): Promis
   if (!head) throw badInput('there is no commit to amend', {}, "make a first commit with 'lakegit commit -m'");
   const c = await ctx.git.readCommit(head);
   return { parents: c.parents, message: c.message };
+}
+
+/** The reflog's name for a commit, as git writes it: `commit (initial)`, `commit (merge)`, `revert`, `cherry-pick`. */
+function reflogLabel(opts: CommitOptions, head: string | undefined): string {
+  if (opts.event && opts.event !== 'commit') return opts.event;
+  if (opts.extraParents?.length) return 'commit (merge)';
+  return head ? 'commit' : 'commit (initial)';
 }

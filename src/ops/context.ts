@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../engine/db.js';
 import { notARepository } from '../errors.js';
@@ -7,7 +8,9 @@ import { exists } from '../store/fsutil.js';
 import { GitStore } from '../store/git.js';
 import { withJournal } from '../store/journal.js';
 import { withLock } from '../store/lock.js';
+import type { ObjectFs } from '../store/object-dirs.js';
 import { StagingStore } from '../store/staging.js';
+import { resolveIdentity } from './identity.js';
 
 export const LAKEGIT_DIR = '.lakegit';
 export const CONFIG_FILE = 'lakegit.yaml';
@@ -17,16 +20,25 @@ export class RepoContext {
   readonly git: GitStore;
   readonly chunks: ChunkStore;
   readonly staging: StagingStore;
+  readonly gitdir: string;
 
-  constructor(readonly root: string) {
-    this.git = new GitStore(this.gitdir);
-    this.chunks = new ChunkStore(path.join(this.gitdir, 'chunks'));
+  /**
+   * `root` is the working tree; a bare repository (a remote) has none, and then `root` is the
+   * repository directory itself, which is also its gitdir (see `openBare`).
+   */
+  constructor(
+    readonly root: string,
+    opts: { bare?: boolean; objectFs?: ObjectFs; chunks?: ChunkStore } = {},
+  ) {
+    this.bare = !!opts.bare;
+    this.gitdir = this.bare ? root : path.join(root, LAKEGIT_DIR);
+    this.git = new GitStore(this.gitdir, opts.objectFs);
+    this.git.reflogIdentity = () => reflogIdentity(this);
+    this.chunks = opts.chunks ?? new ChunkStore(path.join(this.gitdir, 'chunks'));
     this.staging = StagingStore.at(this.gitdir);
   }
 
-  get gitdir(): string {
-    return path.join(this.root, LAKEGIT_DIR);
-  }
+  readonly bare: boolean;
 
   engine(): Promise<Engine> {
     return Engine.get();
@@ -58,13 +70,39 @@ export class RepoContext {
     for (;;) {
       if (await exists(path.join(dir, LAKEGIT_DIR, 'HEAD'))) return new RepoContext(dir);
       const up = path.dirname(dir);
-      if (up === dir) throw notARepository(path.resolve(start));
+      if (up === dir) break;
       dir = up;
     }
+    const bare = await openBare(path.resolve(start));
+    if (bare) return bare;
+    throw notARepository(path.resolve(start));
   }
 
   static async create(dir: string): Promise<RepoContext> {
     await fsp.mkdir(path.join(dir, LAKEGIT_DIR, 'chunks'), { recursive: true });
     return new RepoContext(path.resolve(dir));
+  }
+}
+
+/**
+ * A bare repository at exactly `dir` (as `git init --bare` or `lakegit init --bare` makes for a
+ * remote): `HEAD`, `objects/` and `refs/` in the directory itself and `bare = true` in its git
+ * config. Only the directory named is tried, never its parents, so a working repository's
+ * discovery never lands in some bare repository above it. Chunks live in `<dir>/chunks`.
+ */
+export async function openBare(dir: string, opts: { objectFs?: ObjectFs; chunks?: ChunkStore } = {}): Promise<RepoContext | undefined> {
+  for (const part of ['HEAD', 'objects', 'refs']) if (!(await exists(path.join(dir, part)))) return undefined;
+  const config = await fsp.readFile(path.join(dir, 'config'), 'utf8').catch(() => '');
+  if (!/^\s*bare\s*=\s*true\s*$/im.test(config)) return undefined;
+  return new RepoContext(dir, { bare: true, ...opts });
+}
+
+/** Reflog entries name the repository's identity as a commit would, or the login name when none is set. */
+async function reflogIdentity(ctx: RepoContext): Promise<{ name: string; email: string }> {
+  try {
+    const { name, email } = await resolveIdentity(ctx);
+    return { name, email };
+  } catch {
+    return { name: os.userInfo().username || 'lakegit', email: '' };
   }
 }

@@ -9,6 +9,8 @@ import { OP } from '../table/snapshot.js';
 import { rewriteDiffers } from './chunkcheck.js';
 import { liveCompactions } from './compacted.js';
 import type { RepoContext } from './context.js';
+import { readConfig } from './config.js';
+import { expireReflogs, expiryCutoff, liveReflogCommits } from './reflog.js';
 import { walkCommits } from './history.js';
 import { readManifest, readTableTree } from './tree.js';
 
@@ -24,11 +26,16 @@ export interface FsckResult {
   problems: FsckProblem[];
 }
 
-/** Every ref, the index and any saved merge state: what keeps a chunk alive. */
-async function roots(ctx: RepoContext): Promise<string[]> {
+/**
+ * Every ref (remote-tracking refs included), any saved merge state, and the commits named by
+ * reflog entries that have not expired: what keeps a chunk alive. `reflogCutoff` (seconds):
+ * entries older than it do not count; by default all do.
+ */
+async function roots(ctx: RepoContext, reflogCutoff = -Infinity): Promise<string[]> {
   const refs = [
     ...(await ctx.git.listBranches()).map((b) => `refs/heads/${b}`),
     ...(await ctx.git.listTags()).map((t) => `refs/tags/${t}`),
+    ...(await ctx.git.listRefs('refs/remotes')),
     'HEAD',
     'refs/stash', // each stash reaches the one before it
   ];
@@ -41,6 +48,7 @@ async function roots(ctx: RepoContext): Promise<string[]> {
     const text = await fsp.readFile(ctx.stateFile(f), 'utf8').catch(() => undefined);
     if (text?.trim()) out.push(text.trim());
   }
+  out.push(...(await liveReflogCommits(ctx, reflogCutoff)));
   return [...new Set(out)];
 }
 
@@ -48,11 +56,12 @@ async function roots(ctx: RepoContext): Promise<string[]> {
 async function reachableManifests(
   ctx: RepoContext,
   problems: FsckProblem[],
+  reflogCutoff?: number,
 ): Promise<{ manifests: Map<string, Manifest>; commits: number }> {
   const manifests = new Map<string, Manifest>();
   const seen = new Set<string>();
   const blobs = new Set<string>(Object.values((await ctx.staging.read()).tables).map((e) => e.manifest));
-  for (const root of await roots(ctx)) {
+  for (const root of await roots(ctx, reflogCutoff)) {
     if (seen.has(root)) continue;
     try {
       for await (const c of walkCommits(ctx, root)) {
@@ -132,30 +141,59 @@ async function chunkDigest(engine: Engine, path: string, names: readonly string[
   }
 }
 
+export interface GcOptions {
+  /** Remove unreachable chunks older than this (`now`, `never`, `2.weeks.ago`, a date); default `gc.pruneExpire`. */
+  prune?: string;
+}
+
 export interface GcResult {
   removed: number;
   bytes: number;
   kept: number;
+  /** Of `kept`: unreachable chunks kept because they are younger than the prune grace period. */
+  recent: number;
+  /** Reflog entries dropped for being older than `gc.reflogExpire`. */
+  expiredReflog: number;
 }
 
-/** `gc`: delete chunks no commit, ref, index or merge state reaches, and stray temporary files. */
-export async function gc(ctx: RepoContext): Promise<GcResult> {
+/**
+ * `gc`: delete the chunks that no ref, remote-tracking ref, index, merge state or live reflog
+ * entry reaches and that have been there longer than the prune grace period, and stray
+ * temporary files. Reflog entries older than `gc.reflogExpire` are dropped first, as `git gc`
+ * runs `reflog expire`. Git objects are never deleted, so an old commit can still be named by id.
+ */
+export async function gc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcResult> {
   return ctx.locked(async () => {
-    const { manifests } = await reachableManifests(ctx, []);
+    const config = await readConfig(ctx);
+    const now = Date.now() / 1000;
+    const reflogCutoff = expiryCutoff(config['gc.reflogExpire'] ?? '30.days.ago', now, 'gc.reflogExpire');
+    const pruneCutoff = expiryCutoff(
+      opts.prune ?? config['gc.pruneExpire'] ?? '2.weeks.ago',
+      now,
+      opts.prune ? '--prune' : 'gc.pruneExpire',
+    );
+    const expiredReflog = await expireReflogs(ctx, reflogCutoff);
+    const { manifests } = await reachableManifests(ctx, [], reflogCutoff);
     const live = new Set([...manifests.values()].flatMap(allChunkIds));
     for (const id of await liveCompactions(ctx, new Set(manifests.keys()))) live.add(id); // what `files` printed
     const { ids, temporary } = await ctx.chunks.list();
     let removed = 0;
     let bytes = 0;
+    let recent = 0;
     for (const id of ids) {
       if (live.has(id)) continue;
-      bytes += await ctx.chunks.size(id);
+      const stat = await fsp.stat(ctx.chunks.pathOf(id)).catch(() => undefined);
+      if (stat && stat.mtimeMs / 1000 >= pruneCutoff) {
+        recent++;
+        continue;
+      }
+      bytes += stat?.size ?? 0;
       await ctx.chunks.remove(id);
       removed++;
     }
     for (const t of temporary) await fsp.rm(t, { force: true });
     await pruneLineIndexes(ctx);
-    return { removed, bytes, kept: ids.length - removed };
+    return { removed, bytes, kept: ids.length - removed, recent, expiredReflog };
   });
 }
 

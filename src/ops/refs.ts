@@ -23,12 +23,18 @@ export async function listBranches(ctx: RepoContext): Promise<BranchInfo[]> {
 }
 
 /** Creating a branch writes one ref: no rows are copied. */
-export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD'): Promise<string> {
+export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD', force = false): Promise<string> {
   validateRefName(name, 'branch');
   return ctx.locked(async () => {
-    if (await ctx.git.resolveRef(`refs/heads/${name}`)) throw badInput(`a branch named '${name}' already exists`, { branch: name });
+    const old = await ctx.git.resolveRef(`refs/heads/${name}`);
+    if (old && !force)
+      throw badInput(`a branch named '${name}' already exists`, { branch: name }, `use 'lakegit branch -f ${name} <start>' to move it`);
+    if (old && name === (await ctx.git.currentBranch())) {
+      throw refused(`cannot force-update the checked-out branch '${name}'`, { branch: name }, `use 'lakegit reset' to move it`);
+    }
     const oid = await resolveCommit(ctx, start);
-    await ctx.git.updateRef(`refs/heads/${name}`, oid, undefined);
+    if (old && oid !== old) await preRefGate(ctx, { branch: name, from: old, to: oid, event: 'reset' });
+    await ctx.git.updateRef(`refs/heads/${name}`, oid, old, old ? `branch: Reset to ${start}` : `branch: Created from ${start}`);
     return oid;
   });
 }
@@ -53,9 +59,11 @@ export async function renameBranch(ctx: RepoContext, from: string, to: string): 
     const oid = await ctx.git.resolveRef(`refs/heads/${from}`);
     if (!oid) throw badInput(`no branch named '${from}'`, { branch: from });
     if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw badInput(`a branch named '${to}' already exists`, { branch: to });
-    await ctx.git.updateRef(`refs/heads/${to}`, oid, undefined);
+    // The log moves with the branch, as in git; the new name's first move is the rename itself.
+    await ctx.git.renameReflog(`refs/heads/${from}`, `refs/heads/${to}`);
+    await ctx.git.updateRef(`refs/heads/${to}`, oid, undefined, `Branch: renamed refs/heads/${from} to refs/heads/${to}`);
     if ((await ctx.git.currentBranch()) === from) await ctx.git.setHead({ branch: to });
-    await ctx.git.deleteRef(`refs/heads/${from}`);
+    await ctx.git.deleteRef(`refs/heads/${from}`, { keepLog: true });
   });
 }
 
@@ -102,7 +110,7 @@ export async function reset(ctx: RepoContext, rev: string, mode: ResetMode): Pro
       }
       await ctx.staging.write(next);
     }
-    await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+    await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head, `reset: moving to ${rev}`);
     await clearState(ctx); // as in git, a reset ends a merge, revert or cherry-pick in progress
     return oid;
   });

@@ -1,4 +1,5 @@
 import { unknownRevision, badInput } from '../errors.js';
+import { readReflog } from '../store/reflog.js';
 import type { RepoContext } from './context.js';
 
 const SUFFIX = /(~\d*|\^\d*)$/;
@@ -35,6 +36,8 @@ async function nthParent(ctx: RepoContext, oid: string, n: number): Promise<stri
 }
 
 async function resolveName(ctx: RepoContext, name: string): Promise<string | undefined> {
+  const logged = REFLOG_REV.exec(name);
+  if (logged) return reflogEntry(ctx, logged[1], Number(logged[2]));
   if (name === 'HEAD' || name === '@') return ctx.git.resolveRef('HEAD');
   for (const ref of [`refs/heads/${name}`, `refs/tags/${name}`, name.startsWith('refs/') ? name : undefined]) {
     if (!ref) continue;
@@ -44,6 +47,31 @@ async function resolveName(ctx: RepoContext, name: string): Promise<string | und
   if (/^[0-9a-f]{40}$/.test(name)) return (await ctx.git.hasObject(name)) ? name : undefined;
   if (/^[0-9a-f]{4,39}$/.test(name)) return ctx.git.expandOid(name);
   return undefined;
+}
+
+/** `HEAD@{2}`, `main@{1}`, `@{1}` (the current branch): the n-th newest entry of that ref's reflog. */
+const REFLOG_REV = /^(.*)@\{(\d+)\}$/;
+
+/** The ref whose reflog `name@{n}` reads: HEAD, a branch, a remote-tracking ref or a full `refs/…` name. */
+export async function reflogRefOf(ctx: RepoContext, name: string): Promise<string | undefined> {
+  if (name === 'HEAD') return 'HEAD';
+  if (name === '' || name === '@') {
+    const branch = await ctx.git.currentBranch();
+    return branch ? `refs/heads/${branch}` : 'HEAD';
+  }
+  for (const ref of [name.startsWith('refs/') ? name : undefined, `refs/heads/${name}`, `refs/remotes/${name}`]) {
+    if (ref && (await ctx.git.resolveRef(ref))) return ref;
+  }
+  return undefined;
+}
+
+async function reflogEntry(ctx: RepoContext, name: string, n: number): Promise<string | undefined> {
+  const ref = await reflogRefOf(ctx, name);
+  if (!ref) return undefined;
+  const entries = await readReflog(ctx.gitdir, ref);
+  // @{0} is where the ref is now, even when its log is empty (git does the same).
+  if (n === 0) return entries.at(-1)?.new ?? ctx.git.resolveRef(ref);
+  return entries.at(-1 - n)?.new;
 }
 
 /** `orders@main~2` → { table: 'orders', rev: 'main~2' }; `"my table"@v1` unquotes the name. */

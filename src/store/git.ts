@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
 import { corrupt, refused } from '../errors.js';
+import { appendReflog, isLoggedRef, removeReflog, renameReflog, ZERO_OID } from './reflog.js';
 
 export interface Identity {
   name: string;
@@ -41,12 +42,25 @@ let loaded: Git | undefined;
 const gitLib = async (): Promise<Git> =>
   (loaded ??= (typeof require === 'function' ? require('isomorphic-git') : createRequire(import.meta.url)('isomorphic-git')) as Git);
 
+/** Who a reflog entry names: the repository's identity, resolved by the caller's layer. */
+export type ReflogIdentity = () => Promise<{ name: string; email: string }>;
+
 export class GitStore {
   private readonly cache = {};
-  constructor(readonly gitdir: string) {}
+  /**
+   * `objectFs` lets a caller show isomorphic-git another view of `objects/` (the pre-receive hook's
+   * quarantine, src/store/object-dirs.ts); everything else reads the repository as it is on disk.
+   */
+  constructor(
+    readonly gitdir: string,
+    private readonly objectFs: typeof fs = fs,
+  ) {}
+
+  /** Set by the repository context; reflog entries name this identity. */
+  reflogIdentity: ReflogIdentity = async () => ({ name: 'lakegit', email: '' });
 
   private get o() {
-    return { fs, gitdir: this.gitdir, cache: this.cache };
+    return { fs: this.objectFs, gitdir: this.gitdir, cache: this.cache };
   }
 
   static async init(gitdir: string, defaultBranch: string): Promise<GitStore> {
@@ -127,28 +141,57 @@ export class GitStore {
     return head.startsWith('ref: refs/heads/') ? head.slice('ref: refs/heads/'.length) : undefined;
   }
 
-  async setHead(target: { branch: string } | { oid: string }): Promise<void> {
+  /** Point HEAD at a branch or a commit; `reason` goes to HEAD's reflog (`checkout: moving from … to …`). */
+  async setHead(target: { branch: string } | { oid: string }, reason?: string): Promise<void> {
     const body = 'branch' in target ? `ref: refs/heads/${target.branch}\n` : `${target.oid}\n`;
+    const before = await this.resolveRef('HEAD');
+    const after = 'branch' in target ? await this.resolveRef(`refs/heads/${target.branch}`) : target.oid;
+    // An unborn branch has nothing to log, as in git.
+    if (reason && after) await this.log('HEAD', before, after, reason);
     await writeFileAtomic(path.join(this.gitdir, 'HEAD'), body);
   }
 
-  /** Move a ref only if it still points where the caller saw it: the last step of every write. */
-  async updateRef(ref: string, oid: string, expected: string | undefined | null): Promise<void> {
-    if (expected !== null) {
-      const now = await this.resolveRef(ref);
-      if (now !== expected) throw refused(`${ref} moved while this command ran`, { ref }, 'run the command again');
+  /**
+   * Move a ref only if it still points where the caller saw it: the last step of every write.
+   * The move is logged first (HEAD's log too when HEAD is on that branch), so a reflog never
+   * misses a commit a ref named; a process killed between the two leaves an extra entry, as git can.
+   */
+  async updateRef(ref: string, oid: string, expected: string | undefined | null, reason = 'update by lakegit'): Promise<void> {
+    const now = await this.resolveRef(ref);
+    if (expected !== null && now !== expected) throw refused(`${ref} moved while this command ran`, { ref }, 'run the command again');
+    if (now !== oid) {
+      if (isLoggedRef(ref)) await this.log(ref, now, oid, reason);
+      if (ref !== 'HEAD' && ref === `refs/heads/${await this.currentBranch()}`) await this.log('HEAD', now, oid, reason);
     }
     const file = path.join(this.gitdir, ref);
     await fsp.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, `${oid}\n`);
   }
 
-  async deleteRef(ref: string): Promise<void> {
+  private async log(ref: string, before: string | undefined, after: string, message: string): Promise<void> {
+    const who = await this.reflogIdentity();
+    const timestamp = Math.floor(Date.now() / 1000);
+    await appendReflog(this.gitdir, ref, { old: before ?? ZERO_OID, new: after, ...who, timestamp, timezone: '+0000', message });
+  }
+
+  /** A deleted branch's log goes with it, as in git (HEAD's log keeps its entries). */
+  async deleteRef(ref: string, opts: { keepLog?: boolean } = {}): Promise<void> {
     await (await gitLib()).deleteRef({ ...this.o, ref });
+    if (!opts.keepLog) await removeReflog(this.gitdir, ref);
+  }
+
+  renameReflog(from: string, to: string): Promise<void> {
+    return renameReflog(this.gitdir, from, to);
   }
 
   async listBranches(): Promise<string[]> {
     return (await (await gitLib()).listBranches({ ...this.o })).sort();
+  }
+
+  /** Full names of the refs under a prefix (`refs/remotes`), loose and packed. */
+  async listRefs(prefix: string): Promise<string[]> {
+    const names = await (await gitLib()).listRefs({ ...this.o, filepath: prefix }).catch(() => [] as string[]);
+    return names.map((n) => `${prefix}/${n}`).sort();
   }
 
   async listTags(): Promise<string[]> {

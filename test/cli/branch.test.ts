@@ -10,7 +10,7 @@ describe('branch', () => {
     expect(await repo.ok('branch', 'feature')).toBe('');
     const after = await lakegitState(repo);
     const added = Object.keys(after).filter((f) => !(f in before));
-    expect(added).toEqual(['refs/heads/feature']);
+    expect(added.sort()).toEqual(['logs/refs/heads/feature', 'refs/heads/feature']); // the ref and its reflog
     expect(Object.keys(before).filter((f) => after[f] !== before[f])).toEqual([]);
     expect(await fsp.readFile(repo.path('.lakegit/refs/heads/feature'), 'utf8')).toBe(
       await fsp.readFile(repo.path('.lakegit/refs/heads/main'), 'utf8'),

@@ -15,11 +15,12 @@ export const spec: CommandSpec = {
     D: { type: 'boolean', describe: 'delete even if not merged' },
     m: { alias: 'move', type: 'boolean', describe: 'rename <name> to <start>' },
     list: { alias: 'l', type: 'boolean', describe: 'list branches (the default with no name)' },
+    f: { alias: 'force', type: 'boolean', describe: 'create, or move an existing branch to <start>' },
   },
 };
 export const builder = builderOf(spec);
 export async function handler(
-  argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean },
+  argv: GlobalArgs & { name?: string; start?: string; d?: boolean; D?: boolean; m?: boolean; list?: boolean; f?: boolean },
 ): Promise<void> {
   const repo = await openRepo(argv);
   if (argv.name && (argv.d || argv.D)) {
@@ -29,7 +30,7 @@ export async function handler(
     if (!argv.start) throw badInput('branch -m needs <old> <new>');
     await repo.renameBranch(argv.name, argv.start);
   } else if (argv.name && !argv.list) {
-    await repo.createBranch(argv.name, argv.start);
+    await repo.createBranch(argv.name, argv.start, !!argv.f);
   } else {
     const branches = await repo.branches();
     if (argv.json) printJson(branches);

@@ -216,6 +216,6 @@ export async function fastForward(
   if (failedGates(gates).length) return { ...result, status: 'refused' };
   await applyTree(ctx, index, ours, theirs);
   await ctx.staging.write(index);
-  await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined);
+  await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined, `merge ${w.source}: Fast-forward`);
   return { ...result, commit: w.theirs };
 }

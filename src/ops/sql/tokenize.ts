@@ -23,6 +23,7 @@ const DIGIT = /[0-9]/;
 /** Characters a revision may hold: ref names (`feature/x`, `v1.0`), ids, `~N`, `^N`. */
 const REV_START = /[A-Za-z0-9_]/;
 const REV_PART = /[A-Za-z0-9_\-./~^]/;
+const REFLOG_SELECTOR = /^@\{\d+\}/;
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -140,9 +141,12 @@ function scanDollar(sql: string, i: number): { kind: TokenKind; end: number } {
 /** A revision runs over ref-name characters but stops before a comment opener and a trailing dot. */
 function scanRev(sql: string, from: number): number {
   let j = from;
-  while (j < sql.length && REV_PART.test(sql[j])) {
+  while (j < sql.length) {
     if (sql.startsWith('--', j) || sql.startsWith('/*', j)) break;
-    j++;
+    const selector = REFLOG_SELECTOR.exec(sql.slice(j, j + 24)); // `HEAD@{2}`: a reflog entry
+    if (selector) j += selector[0].length;
+    else if (REV_PART.test(sql[j])) j++;
+    else break;
   }
   while (j > from + 1 && sql[j - 1] === '.') j--;
   return j;

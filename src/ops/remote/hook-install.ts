@@ -1,0 +1,53 @@
+import { existsSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { corrupt, refused } from '../../errors.js';
+import { writeFileAtomic } from '../../store/fsutil.js';
+
+/** The first line after the shebang: how a hook written here is told from anyone else's. */
+const MARK = '# lakegit pre-receive hook';
+
+/**
+ * Install `hooks/pre-receive` in a bare git repository, so that git itself (receive-pack, over a
+ * local path, ssh or `git http-backend`) asks lakegit before any pushed ref moves: a push to a
+ * branch protected in that repository (`lakegit -C <dir> protect <branch>`) must pass the
+ * branch's committed checks, or git refuses it with the report. The hook runs this same
+ * installation of lakegit, by absolute paths, since a server's hook environment has a minimal
+ * PATH. A hook of someone else's is not replaced.
+ */
+export async function installPreReceiveHook(gitDir: string): Promise<void> {
+  const file = path.join(gitDir, 'hooks', 'pre-receive');
+  const existing = await fsp.readFile(file, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.includes(MARK)) {
+    throw refused(
+      `${file} exists and was not written by lakegit`,
+      { file },
+      "call lakegit's hook from it: exec lakegit pre-receive (it reads git's ref updates on stdin)",
+    );
+  }
+  const script = [
+    '#!/bin/sh',
+    MARK,
+    "# A push that moves a branch protected in this repository must pass the branch's committed checks.",
+    '# Protect a branch here with: lakegit -C <this repository> protect <branch>',
+    `exec ${shellQuote(process.execPath)} ${shellQuote(lakegitBin())} pre-receive`,
+    '',
+  ].join('\n');
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, script);
+  await fsp.chmod(file, 0o755);
+}
+
+/** bin/lakegit of the package this code runs from (tsc's dist/src/… or the bundle's dist/cli/…). */
+function lakegitBin(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const bin = path.join(dir, 'bin', 'lakegit');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(bin)) return bin;
+    const up = path.dirname(dir);
+    if (up === dir) throw corrupt('cannot find bin/lakegit above this installation of lakegit');
+    dir = up;
+  }
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
