@@ -115,6 +115,7 @@ async function allTips(ctx: RepoContext): Promise<(string | undefined)[]> {
     'HEAD',
     ...(await ctx.git.listBranches()).map((b) => `refs/heads/${b}`),
     ...(await ctx.git.listTags()).map((t) => `refs/tags/${t}`),
+    ...(await ctx.git.listRefs('refs/remotes')),
   ];
   const oids = await Promise.all(refs.map((r) => ctx.git.resolveRef(r)));
   return Promise.all(oids.map((o) => (o ? ctx.git.peel(o) : undefined)));
