@@ -106,9 +106,10 @@ export async function loadFile(
       if (!prior?.length) throw badInput(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
       return await attempt(prior);
     }
+    if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
+    if (format === 'jsonl') await checkJsonKeys(engine, absFile, displayFile);
     const inferred = await describe(engine, readerSql(absFile, format));
     checkColumns(inferred, displayFile);
-    if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
     if (format === 'parquet') return await attempt(); // its types are the file's own
     const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
     const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
@@ -128,14 +129,34 @@ export async function loadFile(
 
 function checkColumns(columns: readonly Column[], file: string): void {
   if (columns.length === 0) throw badInput(`'${file}' has no columns`, { file });
-  const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
-  if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
-  const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
-  if (reserved)
-    throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, {
-      file,
-      column: reserved.name,
-    });
+  checkNames(
+    columns.map((c) => c.name),
+    file,
+  );
+}
+
+/**
+ * Names a table may not have: two that differ only by case (DuckDB's identifiers are
+ * case-insensitive, so its readers rename or merge one of them), and the reserved `__lakegit_` prefix.
+ */
+export function checkNames(names: readonly string[], file: string): void {
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const other = seen.get(n.toLowerCase());
+    if (other === n) throw badInput(`'${file}' has two columns named '${n}'`, { file, column: n });
+    if (other !== undefined) {
+      throw badInput(
+        `'${file}' has columns '${other}' and '${n}', whose names differ only by case`,
+        { file, column: n },
+        'rename one of them: column names are compared without regard to case',
+      );
+    }
+    seen.set(n.toLowerCase(), n);
+  }
+  const reserved = names.find((n) => /^__lakegit_/i.test(n));
+  if (reserved !== undefined) {
+    throw badInput(`'${file}' has a column named '${reserved}'; names starting with __lakegit_ are reserved`, { file, column: reserved });
+  }
 }
 
 /** DuckDB renames a repeated or empty header name (a, a_1; column1): such a file cannot be written back as it was. */
@@ -143,8 +164,18 @@ async function checkHeader(abs: string, file: string, delim: string): Promise<vo
   const names = (await readHeader(abs, delim)) ?? [];
   const empty = names.findIndex((n) => n.trim() === '');
   if (empty >= 0) throw badInput(`'${file}' has a column with no name (column ${empty + 1} of its header)`, { file, column: empty + 1 });
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw badInput(`'${file}' has two columns named '${dup}'`, { file, column: dup });
+  checkNames(names, file);
+}
+
+/** DuckDB's JSON reader renames (`ID_1`) or drops keys that differ only by case: check every object's keys. */
+async function checkJsonKeys(engine: Engine, abs: string, file: string): Promise<void> {
+  const rows = await engine.all(
+    `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${quoteLiteral(abs)}, format = 'newline_delimited') ORDER BY k`,
+  );
+  checkNames(
+    rows.map((r) => String(r.k)),
+    file,
+  );
 }
 
 async function isBlank(abs: string): Promise<boolean> {
