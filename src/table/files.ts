@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
+import { DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -51,7 +52,16 @@ const LOSSY: { type: RegExp; test: string }[] = [
 ];
 export const LOSSY_MARK = 'lakegit: lossy cast';
 
-const lossyText = (c: Column): string | undefined => LOSSY.find((l) => l.type.test(c.type))?.test;
+/**
+ * A DECIMAL rounds text with more fraction digits than its scale, and a DOUBLE text with more
+ * significant digits than it keeps: such text widens the column instead (see infer.ts).
+ */
+function lossyText(c: Column): string | undefined {
+  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
+  if (dec) return `NOT regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*')`;
+  if (c.type === 'DOUBLE') return `${significantDigits('#')} > ${DOUBLE_DIGITS}`;
+  return LOSSY.find((l) => l.type.test(c.type))?.test;
+}
 
 function strictCast(c: Column): string {
   const q = quoteIdent(c.name);
@@ -91,6 +101,7 @@ export async function loadFile(
   into: string,
   prior?: readonly Column[],
   orderBy?: readonly string[],
+  types: Readonly<Record<string, string>> = {},
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
   if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
@@ -100,6 +111,9 @@ export async function loadFile(
     await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns)}${order}`);
     return describe(engine, into);
   };
+  // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
+  const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
+  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
@@ -108,19 +122,23 @@ export async function loadFile(
     }
     if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
     if (format === 'jsonl') await checkJsonKeys(engine, absFile, displayFile);
-    const inferred = await describe(engine, readerSql(absFile, format));
-    checkColumns(inferred, displayFile);
+    const sniffed = await describe(engine, readerSql(absFile, format));
+    checkColumns(sniffed, displayFile);
     if (format === 'parquet') return await attempt(); // its types are the file's own
-    const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
-    const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
+    const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
+    // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
+    const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
+    const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
+    const tries = JSON.stringify(kept) === JSON.stringify(fresh) ? [kept] : [kept, fixed(fresh === sniffed ? await exact(sniffed) : fresh)];
     for (const columns of tries) {
       try {
         return await attempt(columns);
-      } catch {
+      } catch (e) {
         // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
+        if (Object.keys(types).length && columns === tries[tries.length - 1]) throw e;
       }
     }
-    return await attempt(await describe(engine, readerSql(absFile, format, undefined, true)));
+    return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
   } catch (e) {
     if (e instanceof Error && e.name === 'LakegitError') throw e;
     throw await explainReadError(absFile, displayFile, format, e);
