@@ -11,7 +11,7 @@ import type { Column, FileFormat } from './schema.js';
  * so every numeric or JSON column it proposes is checked here over the whole file, from the text:
  * - integers stay integers while BIGINT holds them all, then DECIMAL(38,0), then VARCHAR (not
  *   HUGEINT: chunks are Parquet, whose writer stores a HUGEINT as a DOUBLE);
- * - plain decimals whose fraction digits are all as many (money), or that carry more significant
+ * - plain decimals that all have as many fraction digits (money: 10.50, 3.00), or that carry more significant
  *   digits than a DOUBLE keeps (15), are DECIMAL(18|38, s), VARCHAR when 38 digits do not hold them;
  * - other numbers are DOUBLE only when no value has more than 15 significant digits, else VARCHAR;
  * - numbers written with leading zeros (`007`) are text: the zeros would be lost;
@@ -113,7 +113,7 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
   if (s.ints + s.decs === s.nn) {
     const scale = s.fracMax;
     const digits = s.intDigits + scale;
-    const fixed = format !== 'jsonl' && scale > 0 && s.fracMin === scale;
+    const fixed = format !== 'jsonl' && scale > 0 && s.ints === 0 && s.fracMin === scale;
     if (fixed || s.long > 0) return digits <= 18 ? `DECIMAL(18,${scale})` : digits <= 38 ? `DECIMAL(38,${scale})` : 'VARCHAR';
     return 'DOUBLE';
   }

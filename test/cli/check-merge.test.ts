@@ -68,7 +68,7 @@ describe('check: merges are gated by the target branch', () => {
     await repo.ok('commit', '-am', 'one more order');
     await repo.ok('checkout', 'main');
     await repo.ok('merge', 'good', '--no-ff', '-m', 'merge good');
-    expect(await repo.read('orders.csv')).toContain('6,11,4.0,cancelled');
+    expect(await repo.read('orders.csv')).toContain('6,11,4.00,cancelled');
     await repo.ok('checkout', '-b', 'next');
     await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.0,', '6,11,-4.0,'));
     await repo.ok('commit', '-am', 'negative', '--no-verify');
