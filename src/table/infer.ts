@@ -65,7 +65,7 @@ export async function exactTypes(
   return sniffed.map((c) => {
     const i = picked.indexOf(c);
     if (i < 0) return c;
-    const n = (k: keyof Stats) => Number(row?.[`${k}${i}`] ?? 0);
+    const n = (k: keyof Stats) => Number(row?.[`__lakegit_${k}${i}`] ?? 0);
     const s = Object.fromEntries(
       ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'hugeints', 'nested'].map((k) => [
         k,
@@ -87,18 +87,18 @@ function statsSql(c: Column, i: number, format: FileFormat): string {
   const intDigits = `length(regexp_replace(regexp_extract(${v}, '[0-9]*', 0), '^0+', ''))`;
   const nonNull = json ? `${col} IS NOT NULL AND json_type(${col}) <> 'NULL'` : `${col} IS NOT NULL`;
   return [
-    `count(*) FILTER (WHERE ${nonNull}) AS nn${i}`,
-    `count(*) FILTER (WHERE ${plainInt}) AS ints${i}`,
-    `count(*) FILTER (WHERE ${plainDec}) AS decs${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND regexp_full_match(${v}, ${LEADING_ZERO})) AS lead${i}`,
-    `coalesce(max(${intDigits}) FILTER (WHERE ${plainInt} OR ${plainDec}), 0) AS intDigits${i}`,
-    `coalesce(max(${frac}) FILTER (WHERE ${plainDec}), 0) AS fracMax${i}`,
-    `coalesce(min(${frac}) FILTER (WHERE ${plainDec}), 0) AS fracMin${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND ${significantDigits(v)} > ${DOUBLE_DIGITS}) AS long${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL) AS doubles${i}`,
-    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL) AS bigints${i}`,
-    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS HUGEINT) IS NOT NULL) AS hugeints${i}`,
-    json ? `count(*) FILTER (WHERE json_type(${col}) IN ('OBJECT', 'ARRAY')) AS nested${i}` : `0 AS nested${i}`,
+    `count(*) FILTER (WHERE ${nonNull}) AS __lakegit_nn${i}`,
+    `count(*) FILTER (WHERE ${plainInt}) AS __lakegit_ints${i}`,
+    `count(*) FILTER (WHERE ${plainDec}) AS __lakegit_decs${i}`,
+    `count(*) FILTER (WHERE ${isNum} AND regexp_full_match(${v}, ${LEADING_ZERO})) AS __lakegit_lead${i}`,
+    `coalesce(max(${intDigits}) FILTER (WHERE ${plainInt} OR ${plainDec}), 0) AS __lakegit_intDigits${i}`,
+    `coalesce(max(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMax${i}`,
+    `coalesce(min(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMin${i}`,
+    `count(*) FILTER (WHERE ${isNum} AND ${significantDigits(v)} > ${DOUBLE_DIGITS}) AS __lakegit_long${i}`,
+    `count(*) FILTER (WHERE ${isNum} AND TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL) AS __lakegit_doubles${i}`,
+    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL) AS __lakegit_bigints${i}`,
+    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS HUGEINT) IS NOT NULL) AS __lakegit_hugeints${i}`,
+    json ? `count(*) FILTER (WHERE json_type(${col}) IN ('OBJECT', 'ARRAY')) AS __lakegit_nested${i}` : `0 AS nested${i}`,
   ].join(', ');
 }
 
