@@ -8,7 +8,7 @@ import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
 import { sourceOf } from '../table/files.js';
-import { checkTypedColumns, normalizeTypes, parseTypeOverrides } from '../table/infer.js';
+import { normalizeTypes, parseTypeOverrides } from '../table/infer.js';
 import type { Manifest, SourceFile } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
@@ -121,7 +121,6 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
     throw e;
   });
   try {
-    if (types) checkTypedColumns(types, loaded.columns, file);
     if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
     const manifest = await chunkFresh(
       engine,
@@ -197,7 +196,6 @@ async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable
 async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged> {
   const loaded = await loadWorkingFile(ctx, engine, entry.file, prev.source.format, prev);
   try {
-    if (prev.source.types) checkTypedColumns(prev.source.types, loaded.columns, entry.file);
     if (prev.key) await validateKey(engine, loaded.work, loaded.columns, prev.key, entry.file);
     const manifest = await stageRows(engine, ctx.chunks, {
       work: loaded.work,

@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
-import { DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
+import { checkTypedColumns, DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -124,6 +124,12 @@ export async function loadFile(
     if (format === 'jsonl') await checkJsonKeys(engine, absFile, displayFile);
     const sniffed = await describe(engine, readerSql(absFile, format));
     checkColumns(sniffed, displayFile);
+    // A fixed type names a column of the file; once recorded, the column may later leave the file.
+    checkTypedColumns(
+      Object.keys(types).filter((n) => !prior?.some((p) => p.name === n)),
+      sniffed,
+      displayFile,
+    );
     if (format === 'parquet') return await attempt(); // its types are the file's own
     const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
     // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).

@@ -145,8 +145,8 @@ export async function normalizeTypes(engine: Engine, types: Readonly<Record<stri
 }
 
 /** Every column named by `--type` must be one of the file's. */
-export function checkTypedColumns(types: Readonly<Record<string, string>>, columns: readonly Column[], file: string): void {
-  for (const name of Object.keys(types)) {
+export function checkTypedColumns(typed: readonly string[], columns: readonly Column[], file: string): void {
+  for (const name of typed) {
     if (!columns.some((c) => c.name === name)) {
       throw badInput(
         `--type: '${file}' has no column '${name}'`,
