@@ -35,7 +35,7 @@ describe('diff --where: rows matched by key before the filter', () => {
     expect(text).toContain('~ 2');
     expect(text).not.toContain('+ 1');
     expect(await repo.ok('diff', '--stat', ...where)).toContain('+1 -0 ~2');
-  });
+  }, 180_000);
 
   it('diff: a column only one side has is NULL on the other; it does not make every row removed', async () => {
     await using repo = await repoWith('id,v\n1,5\n2,7\n', 'id,v,tag\n1,5,x\n2,8,\n3,1,x\n');
@@ -48,7 +48,7 @@ describe('diff --where: rows matched by key before the filter', () => {
     } finally {
       await gone[Symbol.asyncDispose]();
     }
-  });
+  }, 180_000);
 
   it('diff: committed revisions and --columns follow the same rule', async () => {
     await using repo = await repoWith('id,v,r,n\n1,5,US,a\n2,7,EU,b\n', 'id,v,r,n\n1,6,EU,a\n2,7,US,c\n');
@@ -56,5 +56,5 @@ describe('diff --where: rows matched by key before the filter', () => {
     const j = JSON.parse(await repo.ok('diff', '--json', 'HEAD~1', 'HEAD', '--where', "r = 'EU'", '--columns', 'v'));
     // Row 2 changed only columns that are not compared.
     expect(j.tables[0].rows).toEqual([{ op: 'modified', key: { id: 1 }, before: { id: 1, v: 5 }, after: { id: 1, v: 6 }, changed: ['v'] }]);
-  });
+  }, 180_000);
 });

@@ -37,7 +37,7 @@ describe('column names', () => {
     await repo.ok('commit', '-am', 'edit');
     const text = await repo.ok('diff', 'HEAD~1', 'HEAD');
     expect(text).toContain('w: b → B');
-  });
+  }, 180_000);
 
   it('keyless tables with columns named w and __op diff as multisets', async () => {
     await using repo = await tempRepo({ 'k.csv': 'w,__op,filename\n1,x,a\n1,x,a\n2,y,b\n' });
@@ -49,7 +49,7 @@ describe('column names', () => {
       { op: 'removed', key: null, before: { w: 1, __op: 'x', filename: 'a' }, after: null, changed: [] },
       { op: 'added', key: null, before: null, after: { w: 3, __op: 'z', filename: 'c' }, changed: [] },
     ]);
-  });
+  }, 180_000);
 
   it('columns whose names differ only by case, or start with __lakegit_, are bad input in every format', async () => {
     await using repo = await tempRepo({
@@ -75,7 +75,7 @@ describe('column names', () => {
     expect(reserved.exitCode).toBe(2);
     expect(reserved.stderr).toContain('__LAKEGIT_x');
     expect(JSON.parse(await repo.ok('status', '--json')).tables).toEqual([]);
-  });
+  }, 180_000);
 
   it('a tracked JSON Lines file that gains a key differing only by case is bad input, not a silent NULL', async () => {
     await using repo = await tempRepo({ 'j.jsonl': '{"id":1,"v":"a"}\n' });
@@ -85,5 +85,5 @@ describe('column names', () => {
     const r = await repo.run('commit', '-am', 'case');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('differ only by case');
-  });
+  }, 180_000);
 });

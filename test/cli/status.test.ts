@@ -115,7 +115,7 @@ describe('status: files that cannot be committed, and conflicts', () => {
       expect(st.tables[0].problem).toContain(problem);
       expect((await repo.run('commit', '-am', 'x')).exitCode).toBe(2);
     }
-  });
+  }, 180_000);
 
   it('status: during a merge it lists the tables with unresolved conflicts', async () => {
     await using repo = await tempRepo({ 't.csv': 'id,v\n1,a\n2,b\n' });
@@ -136,5 +136,5 @@ describe('status: files that cannot be committed, and conflicts', () => {
     expect(out).toContain('Unmerged tables:');
     expect(out).toContain('both modified: t');
     expect(out).not.toContain('nothing to commit');
-  });
+  }, 180_000);
 });

@@ -68,7 +68,7 @@ describe('type inference keeps every value', () => {
     const back = await repo.read('t.csv');
     expect(back).toContain('1,18446744073709551557,1234567890.1234567891,10.50,9007199254740993');
     expect(back).toContain('3.00');
-  });
+  }, 180_000);
 
   it('add: a JSON Lines key holding strings and a few numbers is VARCHAR, not JSON: export and diff do not quote twice', async () => {
     await using repo = await tempRepo({
@@ -86,7 +86,7 @@ describe('type inference keeps every value', () => {
     const d = JSON.parse(await repo.ok('diff', '--json'));
     expect(d.tables[0].rows[0].before.title).toBe('The Land Girls');
     expect(d.tables[0].rows[0].after.title).toBe('The Land Girls!');
-  });
+  }, 180_000);
 
   it('add --type fixes a type for every later read; a value that does not fit it is bad input', async () => {
     await using repo = await tempRepo({ 'p.csv': 'id,amount\n1,10.5\n2,3\n' });
@@ -103,7 +103,7 @@ describe('type inference keeps every value', () => {
     expect(bad.stderr).toContain('amount');
     expect((await repo.run('add', 'p.csv', '--type', 'amount=NOT_A_TYPE')).exitCode).toBe(2);
     expect((await repo.run('add', 'p.csv', '--type', 'nosuch=INTEGER')).stderr).toContain("has no column 'nosuch'");
-  });
+  }, 180_000);
 
   it('add: a later value that a recorded DECIMAL or DOUBLE would round widens the column instead', async () => {
     await using repo = await tempRepo({ 'w.csv': 'id,v,f\n1,1.50,1.5\n2,2.25,2\n' });
@@ -116,5 +116,5 @@ describe('type inference keeps every value', () => {
     const out = await repo.read('out.csv');
     expect(out).toContain('0.125');
     expect(out).toContain('0.1000000000000000055511');
-  });
+  }, 180_000);
 });
