@@ -114,7 +114,7 @@ export class Comparison {
         `CASE WHEN (__lakegit_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`,
     );
     const changed =
-      this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], x -> x IS NOT NULL), ',') || ']'` : `'[]'`;
+      this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], __lakegit_x -> __lakegit_x IS NOT NULL), ',') || ']'` : `'[]'`;
     return `SELECT '{"op":"' || __lakegit_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
         || ',"before":' || CASE WHEN __lakegit_op = 'added' THEN 'null' ELSE ${obj(before)} END
         || ',"after":' || CASE WHEN __lakegit_op = 'removed' THEN 'null' ELSE ${obj(after)} END
