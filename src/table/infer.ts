@@ -94,7 +94,7 @@ function statsSql(c: Column, i: number, format: FileFormat): string {
     `coalesce(max(${intDigits}) FILTER (WHERE ${plainInt} OR ${plainDec}), 0) AS __lakegit_intDigits${i}`,
     `coalesce(max(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMax${i}`,
     `coalesce(min(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMin${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND ${significantDigits(v)} > ${DOUBLE_DIGITS}) AS __lakegit_long${i}`,
+    `count(*) FILTER (WHERE ${isNum} AND length(${v}) > ${DOUBLE_DIGITS} AND ${significantDigits(v)} > ${DOUBLE_DIGITS}) AS __lakegit_long${i}`,
     `count(*) FILTER (WHERE ${isNum} AND TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL) AS __lakegit_doubles${i}`,
     `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL) AS __lakegit_bigints${i}`,
     `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS HUGEINT) IS NOT NULL) AS __lakegit_hugeints${i}`,
