@@ -43,7 +43,6 @@ interface Stats {
   long: number;
   doubles: number;
   bigints: number;
-  hugeints: number;
   nested: number;
 }
 
@@ -60,45 +59,61 @@ export async function exactTypes(
   if (picked.length === 0) return [...sniffed];
   // Read as text (JSON columns as JSON, to tell nested values from scalars), everything over the whole file.
   const asText = sniffed.map((c) => ({ name: c.name, type: format === 'jsonl' && c.type === 'JSON' ? 'JSON' : 'VARCHAR' }));
-  const parts = picked.map((c, i) => statsSql(c, i, format));
-  const row = await engine.one(`SELECT ${parts.join(', ')} FROM ${reader(asText)}`);
+  const features = picked.map((c, i) => featuresSql(c, i, format)).join(',\n');
+  const stats = picked.map((_, i) => statsSql(i)).join(',\n');
+  const row = await engine.one(`SELECT ${stats} FROM (SELECT ${features} FROM ${reader(asText)})`);
   return sniffed.map((c) => {
     const i = picked.indexOf(c);
     if (i < 0) return c;
     const n = (k: keyof Stats) => Number(row?.[`__lakegit_${k}${i}`] ?? 0);
-    const s = Object.fromEntries(
-      ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'hugeints', 'nested'].map((k) => [
-        k,
-        n(k as keyof Stats),
-      ]),
-    ) as unknown as Stats;
+    const s = Object.fromEntries(STATS.map((k) => [k, n(k)])) as unknown as Stats;
     return { name: c.name, type: decide(c.type, s, format) };
   });
 }
 
-function statsSql(c: Column, i: number, format: FileFormat): string {
+const STATS: (keyof Stats)[] = ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'nested'];
+
+/**
+ * Per value, once: its kind (0 NULL, 1 plain integer, 2 plain decimal, 3 anything else) and the
+ * few numbers the decision needs. CASE evaluates a branch only for the rows that reach it, so the
+ * costly tests (regular expressions, digit counts) run only where they can matter.
+ */
+function featuresSql(c: Column, i: number, format: FileFormat): string {
   const col = quoteIdent(c.name);
   const json = format === 'jsonl' && c.type === 'JSON';
-  const v = json ? `(CASE WHEN json_type(${col}) = 'VARCHAR' THEN ${col}->>'$' ELSE CAST(${col} AS VARCHAR) END)` : col;
-  const isNum = json ? `json_type(${col}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')` : 'true';
-  const plainInt = `(${isNum} AND regexp_full_match(${v}, ${PLAIN_INT}))`;
-  const plainDec = `(${isNum} AND regexp_full_match(${v}, ${PLAIN_DEC}))`;
-  const frac = `length(regexp_extract(${v}, '\\.([0-9]*)', 1))`;
-  const intDigits = `length(regexp_replace(regexp_extract(${v}, '[0-9]*', 0), '^0+', ''))`;
-  const nonNull = json ? `${col} IS NOT NULL AND json_type(${col}) <> 'NULL'` : `${col} IS NOT NULL`;
+  const v = `__lakegit_v${i}`;
+  const k = `__lakegit_k${i}`;
+  const text = json ? `CASE WHEN json_type(${col}) = 'VARCHAR' THEN ${col}->>'$' ELSE CAST(${col} AS VARCHAR) END` : col;
+  const isNull = json ? `${col} IS NULL OR json_type(${col}) = 'NULL'` : `${col} IS NULL`;
+  const notNum = json ? `json_type(${col}) NOT IN ('BIGINT', 'UBIGINT', 'DOUBLE')` : 'false';
+  const nested = json ? `json_type(${col}) IN ('OBJECT', 'ARRAY')` : 'false';
   return [
-    `count(*) FILTER (WHERE ${nonNull}) AS __lakegit_nn${i}`,
-    `count(*) FILTER (WHERE ${plainInt}) AS __lakegit_ints${i}`,
-    `count(*) FILTER (WHERE ${plainDec}) AS __lakegit_decs${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND regexp_full_match(${v}, ${LEADING_ZERO})) AS __lakegit_lead${i}`,
-    `coalesce(max(${intDigits}) FILTER (WHERE ${plainInt} OR ${plainDec}), 0) AS __lakegit_intDigits${i}`,
-    `coalesce(max(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMax${i}`,
-    `coalesce(min(${frac}) FILTER (WHERE ${plainDec}), 0) AS __lakegit_fracMin${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND length(${v}) > ${DOUBLE_DIGITS} AND ${significantDigits(v)} > ${DOUBLE_DIGITS}) AS __lakegit_long${i}`,
-    `count(*) FILTER (WHERE ${isNum} AND TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL) AS __lakegit_doubles${i}`,
-    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL) AS __lakegit_bigints${i}`,
-    `count(*) FILTER (WHERE ${plainInt} AND TRY_CAST(trim(${v}) AS HUGEINT) IS NOT NULL) AS __lakegit_hugeints${i}`,
-    json ? `count(*) FILTER (WHERE json_type(${col}) IN ('OBJECT', 'ARRAY')) AS __lakegit_nested${i}` : `0 AS nested${i}`,
+    `${text} AS ${v}`,
+    `CASE WHEN ${isNull} THEN 0 WHEN ${notNum} THEN 3 WHEN regexp_full_match(${v}, ${PLAIN_INT}) THEN 1 WHEN regexp_full_match(${v}, ${PLAIN_DEC}) THEN 2 ELSE 3 END AS ${k}`,
+    `CASE WHEN ${k} IN (1, 2) THEN regexp_full_match(${v}, ${LEADING_ZERO}) ELSE false END AS __lakegit_lead${i}`,
+    `CASE WHEN ${k} IN (1, 2) THEN length(ltrim(split_part(ltrim(trim(${v}), '+-'), '.', 1), '0')) END AS __lakegit_intd${i}`,
+    `CASE WHEN ${k} = 2 THEN length(split_part(trim(${v}), '.', 2)) END AS __lakegit_frac${i}`,
+    `CASE WHEN ${k} IN (1, 2, 3) AND length(${v}) > ${DOUBLE_DIGITS} THEN ${significantDigits(v)} > ${DOUBLE_DIGITS} ELSE false END AS __lakegit_long${i}`,
+    `CASE WHEN ${k} = 3 AND NOT (${notNum}) THEN TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL ELSE ${k} IN (1, 2) END AS __lakegit_dbl${i}`,
+    `CASE WHEN ${k} = 1 THEN length(trim(${v})) < 19 OR TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL ELSE false END AS __lakegit_big${i}`,
+    `${nested} AS __lakegit_nest${i}`,
+  ].join(', ');
+}
+
+function statsSql(i: number): string {
+  const k = `__lakegit_k${i}`;
+  return [
+    `count(*) FILTER (WHERE ${k} > 0) AS __lakegit_nn${i}`,
+    `count(*) FILTER (WHERE ${k} = 1) AS __lakegit_ints${i}`,
+    `count(*) FILTER (WHERE ${k} = 2) AS __lakegit_decs${i}`,
+    `count(*) FILTER (WHERE __lakegit_lead${i}) AS __lakegit_lead${i}`,
+    `coalesce(max(__lakegit_intd${i}), 0) AS __lakegit_intDigits${i}`,
+    `coalesce(max(__lakegit_frac${i}), 0) AS __lakegit_fracMax${i}`,
+    `coalesce(min(__lakegit_frac${i}), 0) AS __lakegit_fracMin${i}`,
+    `count(*) FILTER (WHERE __lakegit_long${i}) AS __lakegit_long${i}`,
+    `count(*) FILTER (WHERE __lakegit_dbl${i}) AS __lakegit_doubles${i}`,
+    `count(*) FILTER (WHERE __lakegit_big${i}) AS __lakegit_bigints${i}`,
+    `count(*) FILTER (WHERE __lakegit_nest${i}) AS __lakegit_nested${i}`,
   ].join(', ');
 }
 
@@ -108,7 +123,7 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
   if (s.lead > 0) return 'VARCHAR';
   if (s.ints === s.nn) {
     if (s.bigints === s.nn) return INTEGER.test(sniffed) ? sniffed : 'BIGINT';
-    return s.hugeints === s.nn && s.intDigits <= 38 ? 'DECIMAL(38,0)' : 'VARCHAR';
+    return s.intDigits <= 38 ? 'DECIMAL(38,0)' : 'VARCHAR';
   }
   if (s.ints + s.decs === s.nn) {
     const scale = s.fracMax;
