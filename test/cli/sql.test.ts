@@ -59,7 +59,7 @@ describe('sql', () => {
       `select a.id, a.amount as before, b.amount as after
       from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`,
     );
-    expect(rows).toEqual([{ id: 1, before: 10.5, after: 11.5 }]);
+    expect(rows).toEqual([{ id: 1, before: '10.50', after: '11.50' }]);
     const gone = await ids(repo, 'select id from orders@HEAD~1 anti join orders@HEAD using (id)');
     expect(gone).toEqual([2]);
   });
@@ -134,7 +134,7 @@ describe('sql', () => {
     await repo.write('orders.csv', 'id,amount,name\n1,n/a,a\n');
     expect(await json(repo, 'select * from orders')).toEqual([{ id: 1, amount: 'n/a', name: 'a' }]);
     await repo.write('orders.csv', 'id,amount,name\n1.5,10.50,a\n');
-    expect(await json(repo, 'select * from orders')).toEqual([{ id: 1.5, amount: '10.50', name: 'a' }]);
+    expect(await json(repo, 'select * from orders')).toEqual([{ id: 1.5, amount: 10.5, name: 'a' }]);
   });
 
   it('sql: json keeps decimals, timestamps and big integers as strings; csv and table formats', async () => {
