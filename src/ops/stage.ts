@@ -8,7 +8,8 @@ import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
 import { sourceOf } from '../table/files.js';
-import type { Manifest } from '../table/manifest.js';
+import { normalizeTypes, parseTypeOverrides } from '../table/infer.js';
+import type { Manifest, SourceFile } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
@@ -24,6 +25,8 @@ export interface AddOptions {
   key?: string[];
   name?: string;
   keyless?: boolean;
+  /** `--type col=TYPE` as given: fixes those columns' types for every later read of the file. */
+  types?: string[];
   onProgress?: (label: string, done: number, total: number, unit?: string) => void;
 }
 
@@ -89,7 +92,9 @@ async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts
       result.removed.push(tracked[0]);
       return;
     }
-    (await stageTracked(ctx, index, tracked[0], opts)) ? result.staged.push(tracked[0]) : result.unchanged.push(tracked[0]);
+    (await stageTracked(ctx, index, tracked[0], opts, await typesOf(ctx, opts)))
+      ? result.staged.push(tracked[0])
+      : result.unchanged.push(tracked[0]);
     return;
   }
   const name = validateTableName(opts.name ?? path.basename(rel, path.extname(rel)));
@@ -110,7 +115,8 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
     throw badInput(`table '${name}' needs a primary key`, { table: name }, `pass --key <column>[,<column>] or --keyless`);
   }
   const engine = await ctx.engine();
-  const loaded = await loadWorkingFile(ctx, engine, file, format, undefined, opts.key).catch(async (e) => {
+  const types = await typesOf(ctx, opts);
+  const loaded = await loadWorkingFile(ctx, engine, file, format, undefined, opts.key, types).catch(async (e) => {
     // A key column that does not exist fails the sorted load: report it as a key problem.
     if (opts.key) await validateKeyColumns(engine, ctx.abs(file), file, format, opts.key);
     throw e;
@@ -124,7 +130,7 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
         work: loaded.work,
         columns: loaded.columns,
         key: opts.key ?? null,
-        source: sourceOf(file, ctx.abs(file), format),
+        source: withTypes(sourceOf(file, ctx.abs(file), format), types),
         chunking: DEFAULT_CHUNKING,
         sorted: !!opts.key,
       },
@@ -142,13 +148,16 @@ export async function stageTracked(
   index: StagingIndex,
   name: string,
   opts: Pick<AddOptions, 'onProgress'> = {},
+  types?: Record<string, string>,
 ): Promise<boolean> {
   const entry = index.tables[name];
   const now = await statFile(ctx.abs(entry.file));
-  if (now && statMatches(entry.stat, now)) return false;
-  const prev = await readManifest(ctx, entry.manifest);
+  if (!types && now && statMatches(entry.stat, now)) return false;
+  const read = await readManifest(ctx, entry.manifest);
+  // New fixed types re-read the whole file with them (and are kept from then on).
+  const prev = types ? { ...read, source: withTypes(read.source, { ...read.source.types, ...types }) } : read;
   const engine: Engine = await ctx.engine();
-  const staged = (await stageByLines(ctx, engine, entry, prev)) ?? (await stageByRows(ctx, engine, entry, prev));
+  const staged = (!types && (await stageByLines(ctx, engine, entry, prev))) || (await stageByRows(ctx, engine, entry, prev));
   const blob = await writeManifest(ctx, staged.manifest);
   index.tables[name] = { ...entry, manifest: blob, stat: staged.stat, lines: staged.lines && { ...staged.lines, manifest: blob } };
   // A replaced line index is garbage at once: if this command dies first, the index names a missing cache and
@@ -195,7 +204,7 @@ async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable,
       key: prev.key,
       prev,
       chunking: prev.chunking,
-      source: sourceOf(entry.file, ctx.abs(entry.file), prev.source.format),
+      source: withTypes(sourceOf(entry.file, ctx.abs(entry.file), prev.source.format), prev.source.types),
     });
     const lines = manifest.key
       ? await buildLineIndex(engine, linesDir(ctx), ctx.abs(entry.file), manifest.source.format, loaded.work, manifest.key)
@@ -205,6 +214,15 @@ async function stageByRows(ctx: RepoContext, engine: Engine, entry: StagedTable,
     await dropWork(engine, loaded.work);
   }
 }
+
+/** The `--type` overrides of an `add`, checked by DuckDB; undefined when none were given. */
+async function typesOf(ctx: RepoContext, opts: Pick<AddOptions, 'types'>): Promise<Record<string, string> | undefined> {
+  if (!opts.types?.length) return undefined;
+  return normalizeTypes(await ctx.engine(), parseTypeOverrides(opts.types));
+}
+
+const withTypes = (source: SourceFile, types: Record<string, string> | undefined): SourceFile =>
+  types && Object.keys(types).length ? { ...source, types } : source;
 
 async function stageConfig(ctx: RepoContext, index: StagingIndex): Promise<void> {
   const text = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);

@@ -7,6 +7,15 @@ import { TableSnapshot } from '../table/snapshot.js';
 import { dropWork, findDataFiles, loadWorkingFile, recordStat, statFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
 import { countByLines } from './stage.js';
+import { readConflictList } from './merge/state.js';
+import { validateKey } from '../table/changes.js';
+import { LakegitError } from '../errors.js';
+
+/** A bad-input error reading or checking a working file, as a status problem; anything else is rethrown. */
+function invalidFile(e: unknown): { problem: string } {
+  if (e instanceof LakegitError && e.exitCode === 2) return { problem: e.message };
+  throw e;
+}
 
 export type RepoState = 'clean' | 'merging' | 'reverting';
 
@@ -16,7 +25,10 @@ export interface TableStatus {
   staged: RowCounts;
   unstaged: RowCounts;
   schemaChanged: boolean;
-  change?: 'new' | 'deleted' | 'missing';
+  /** `invalid`: the working file cannot be committed as it is (unreadable, duplicate or NULL keys); see `problem`. */
+  change?: 'new' | 'deleted' | 'missing' | 'invalid';
+  /** Why the working file cannot be committed, as `add` would say it. */
+  problem?: string;
 }
 
 export interface StatusResult {
@@ -26,6 +38,8 @@ export interface StatusResult {
   tables: TableStatus[];
   untracked: string[];
   config?: { staged: boolean; unstaged: boolean };
+  /** During a merge, revert or cherry-pick: the tables with unresolved conflicts. */
+  conflicted?: string[];
 }
 
 export async function repoState(ctx: RepoContext): Promise<RepoState> {
@@ -44,16 +58,19 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   const verified = new Map<string, FileStat>();
   for (const table of names) tables.push(await tableStatus(ctx, index, headTree.tables.get(table), table, verified));
   if (verified.size) await refreshStats(ctx, index, verified);
+  const state = await repoState(ctx);
+  const conflicted = state === 'clean' ? [] : [...new Set((await readConflictList(ctx)).map((c) => c.table))].sort();
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
   if (!index.config && (await exists(ctx.abs(CONFIG_FILE)))) untracked.push(CONFIG_FILE);
   return {
     branch: (await ctx.git.currentBranch()) ?? null,
     head: head ?? null,
-    state: await repoState(ctx),
+    state,
     tables,
     untracked,
     config: await configStatus(ctx, index, headTree.config),
+    ...(conflicted.length ? { conflicted } : {}),
   };
 }
 
@@ -130,8 +147,15 @@ async function tableStatus(
     return { ...base, unstaged: quick };
   }
   const eng = await ctx.engine();
-  const loaded = await loadWorkingFile(ctx, eng, entry.file, indexSnap.manifest.source.format, indexSnap.manifest);
+  const m = indexSnap.manifest;
+  // A file `commit -a` would refuse is reported as such, never counted (a duplicated line would count as no change).
+  const loaded = await loadWorkingFile(ctx, eng, entry.file, m.source.format, m).catch(invalidFile);
+  if (!('work' in loaded)) return { ...base, unstaged: zeroCounts(), change: 'invalid', problem: loaded.problem };
   try {
+    const bad = m.key
+      ? await validateKey(eng, loaded.work, loaded.columns, m.key, entry.file).then(() => undefined, invalidFile)
+      : undefined;
+    if (bad) return { ...base, unstaged: zeroCounts(), change: 'invalid', problem: bad.problem };
     const c = await countChanges(eng, fromSnapshot(indexSnap), fromWork(loaded.work, loaded.columns, indexSnap.identity));
     clean(c, c.schemaChanged);
     return {

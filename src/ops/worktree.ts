@@ -77,13 +77,14 @@ export async function loadWorkingFile(
   format: FileFormat,
   prior?: Manifest,
   orderBy?: string[],
+  types: Record<string, string> | undefined = prior?.source.types,
 ): Promise<LoadedFile> {
   const abs = ctx.abs(file);
   const at = Date.now();
   const before = await statFile(abs);
   if (!before) throw badInput(`cannot read '${file}': the file does not exist`, { file });
   const work = workName('file');
-  const columns = await loadFile(engine, abs, file, format, work, prior?.columns, orderBy);
+  const columns = await loadFile(engine, abs, file, format, work, prior?.columns, orderBy, types);
   const after = await statFile(abs);
   if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     await dropWork(engine, work);

@@ -97,7 +97,7 @@ export interface StageRequest {
 }
 
 let seq = 0;
-const workName = (stem: string) => `__lg_${stem}_${process.pid}_${++seq}`;
+const workName = (stem: string) => `__lakegit_${stem}_${process.pid}_${++seq}`;
 
 /**
  * The manifest for a table's new rows. Unchanged tables keep their manifest; small changes add one

@@ -91,7 +91,7 @@ let copies = 0;
  */
 async function positioned(engine: Engine, work: string, names: readonly string[], identity: readonly string[]): Promise<Positioned> {
   if (!names.some((c) => c.toLowerCase() === 'rowid')) return { table: work, pos: 'rowid' };
-  const table = `__lg_pos_${process.pid}_${++copies}`;
+  const table = `__lakegit_pos_${process.pid}_${++copies}`;
   const pos = quoteIdent('__lakegit_pos');
   await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
     SELECT row_number() OVER (ORDER BY ${identityOrder(identity, true)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);

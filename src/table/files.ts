@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
+import { checkTypedColumns, DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -51,7 +52,17 @@ const LOSSY: { type: RegExp; test: string }[] = [
 ];
 export const LOSSY_MARK = 'lakegit: lossy cast';
 
-const lossyText = (c: Column): string | undefined => LOSSY.find((l) => l.type.test(c.type))?.test;
+/**
+ * A DECIMAL rounds text with more fraction digits than its scale, and a DOUBLE text with more
+ * significant digits than it keeps: such text widens the column instead (see infer.ts).
+ */
+function lossyText(c: Column): string | undefined {
+  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
+  if (dec) return `NOT regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*')`;
+  // The length test first: counting significant digits costs a few regex passes, and most numbers are short.
+  if (c.type === 'DOUBLE') return `length(#) > ${DOUBLE_DIGITS} AND ${significantDigits('#')} > ${DOUBLE_DIGITS}`;
+  return LOSSY.find((l) => l.type.test(c.type))?.test;
+}
 
 function strictCast(c: Column): string {
   const q = quoteIdent(c.name);
@@ -91,6 +102,7 @@ export async function loadFile(
   into: string,
   prior?: readonly Column[],
   orderBy?: readonly string[],
+  types: Readonly<Record<string, string>> = {},
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
   if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
@@ -100,26 +112,40 @@ export async function loadFile(
     await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns)}${order}`);
     return describe(engine, into);
   };
+  // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
+  const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
+  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
       if (!prior?.length) throw badInput(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
       return await attempt(prior);
     }
-    const inferred = await describe(engine, readerSql(absFile, format));
-    checkColumns(inferred, displayFile);
     if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
+    if (format === 'jsonl') await checkJsonKeys(engine, absFile, displayFile);
+    const sniffed = await describe(engine, readerSql(absFile, format));
+    checkColumns(sniffed, displayFile);
+    // A fixed type names a column of the file; once recorded, the column may later leave the file.
+    checkTypedColumns(
+      Object.keys(types).filter((n) => !prior?.some((p) => p.name === n)),
+      sniffed,
+      displayFile,
+    );
     if (format === 'parquet') return await attempt(); // its types are the file's own
-    const kept = inferred.map((c) => ({ name: c.name, type: prior?.find((p) => p.name === c.name)?.type ?? c.type }));
-    const tries = JSON.stringify(kept) === JSON.stringify(inferred) ? [inferred] : [kept, inferred];
+    const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
+    // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
+    const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
+    const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
+    const tries = JSON.stringify(kept) === JSON.stringify(fresh) ? [kept] : [kept, fixed(fresh === sniffed ? await exact(sniffed) : fresh)];
     for (const columns of tries) {
       try {
         return await attempt(columns);
-      } catch {
+      } catch (e) {
         // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
+        if (Object.keys(types).length && columns === tries[tries.length - 1]) throw e;
       }
     }
-    return await attempt(await describe(engine, readerSql(absFile, format, undefined, true)));
+    return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
   } catch (e) {
     if (e instanceof Error && e.name === 'LakegitError') throw e;
     throw await explainReadError(absFile, displayFile, format, e);
@@ -128,14 +154,34 @@ export async function loadFile(
 
 function checkColumns(columns: readonly Column[], file: string): void {
   if (columns.length === 0) throw badInput(`'${file}' has no columns`, { file });
-  const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
-  if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
-  const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
-  if (reserved)
-    throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, {
-      file,
-      column: reserved.name,
-    });
+  checkNames(
+    columns.map((c) => c.name),
+    file,
+  );
+}
+
+/**
+ * Names a table may not have: two that differ only by case (DuckDB's identifiers are
+ * case-insensitive, so its readers rename or merge one of them), and the reserved `__lakegit_` prefix.
+ */
+export function checkNames(names: readonly string[], file: string): void {
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const other = seen.get(n.toLowerCase());
+    if (other === n) throw badInput(`'${file}' has two columns named '${n}'`, { file, column: n });
+    if (other !== undefined) {
+      throw badInput(
+        `'${file}' has columns '${other}' and '${n}', whose names differ only by case`,
+        { file, column: n },
+        'rename one of them: column names are compared without regard to case',
+      );
+    }
+    seen.set(n.toLowerCase(), n);
+  }
+  const reserved = names.find((n) => /^__lakegit_/i.test(n));
+  if (reserved !== undefined) {
+    throw badInput(`'${file}' has a column named '${reserved}'; names starting with __lakegit_ are reserved`, { file, column: reserved });
+  }
 }
 
 /** DuckDB renames a repeated or empty header name (a, a_1; column1): such a file cannot be written back as it was. */
@@ -143,8 +189,18 @@ async function checkHeader(abs: string, file: string, delim: string): Promise<vo
   const names = (await readHeader(abs, delim)) ?? [];
   const empty = names.findIndex((n) => n.trim() === '');
   if (empty >= 0) throw badInput(`'${file}' has a column with no name (column ${empty + 1} of its header)`, { file, column: empty + 1 });
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw badInput(`'${file}' has two columns named '${dup}'`, { file, column: dup });
+  checkNames(names, file);
+}
+
+/** DuckDB's JSON reader renames (`ID_1`) or drops keys that differ only by case: check every object's keys. */
+async function checkJsonKeys(engine: Engine, abs: string, file: string): Promise<void> {
+  const rows = await engine.all(
+    `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_json_objects(${quoteLiteral(abs)}, format = 'newline_delimited') ORDER BY k`,
+  );
+  checkNames(
+    rows.map((r) => String(r.k)),
+    file,
+  );
 }
 
 async function isBlank(abs: string): Promise<boolean> {

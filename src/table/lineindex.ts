@@ -31,7 +31,7 @@ export const supportsLineIndex = (format: FileFormat): boolean => format !== 'pa
 const hasHeader = (format: FileFormat) => format !== 'jsonl';
 
 function rawLinesSql(abs: string, format: FileFormat): string {
-  return `read_csv(${quoteLiteral(abs)}, columns = {'line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
+  return `read_csv(${quoteLiteral(abs)}, columns = {'__lakegit_line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
     quote = '', escape = '', auto_detect = false, strict_mode = false, skip = 0)`;
 }
 
@@ -70,7 +70,7 @@ export async function buildLineIndex(
   if (lines !== rows) return undefined;
   await fsp.mkdir(dir, { recursive: true });
   const tmp = tempName(dir, 'lines', '.parquet');
-  await engine.run(`COPY (SELECT hash(l.line) AS __h, w.* FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w)
+  await engine.run(`COPY (SELECT hash(l.__lakegit_line) AS __lakegit_h, w.* FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w)
     TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
   const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
   await fsp.rename(tmp, path.join(dir, file));
@@ -108,13 +108,15 @@ export async function lineDelta(
   try {
     // One pass joins the file's lines with the old index: it finds the new lines and the gone ones,
     // and keeps the text of new lines only, so the whole file is read once and never held in memory.
-    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__h AS __nh, n.__in, CASE WHEN o.__h IS NULL THEN n.line END AS line, o.*
-      FROM (SELECT hash(line) AS __h, line, true AS __in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__h = o.__h`);
-    await engine.run(`CREATE TABLE ${q(fresh)} AS SELECT __nh AS __h, line FROM ${q(ld)} WHERE __in AND __h IS NULL ORDER BY rowid`);
-    await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __h, ${cols(key)} FROM ${q(ld)} WHERE __in IS NULL`);
-    const total = Number(await engine.value(`SELECT count(__in) FROM ${q(ld)}`));
+    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__lakegit_h AS __lakegit_nh, n.__lakegit_in, CASE WHEN o.__lakegit_h IS NULL THEN n.__lakegit_line END AS __lakegit_line, o.*
+      FROM (SELECT hash(__lakegit_line) AS __lakegit_h, __lakegit_line, true AS __lakegit_in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__lakegit_h = o.__lakegit_h`);
+    await engine.run(
+      `CREATE TABLE ${q(fresh)} AS SELECT __lakegit_nh AS __lakegit_h, __lakegit_line FROM ${q(ld)} WHERE __lakegit_in AND __lakegit_h IS NULL ORDER BY rowid`,
+    );
+    await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __lakegit_h, ${cols(key)} FROM ${q(ld)} WHERE __lakegit_in IS NULL`);
+    const total = Number(await engine.value(`SELECT count(__lakegit_in) FROM ${q(ld)}`));
     const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
-    const newLines = (await engine.all(`SELECT line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.line));
+    const newLines = (await engine.all(`SELECT __lakegit_line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.__lakegit_line));
     if (total !== ref.rows - goneCount + newLines.length) return undefined; // a duplicated line
     if (newLines.length === 0) {
       await engine.run(`CREATE TABLE ${q(parsed)} AS ${emptyRelation(prev.columns)}`);
@@ -129,8 +131,8 @@ export async function lineDelta(
     if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
     // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
     const clash =
-      await engine.value(`SELECT count(*) FROM (SELECT o.__h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
-      ANTI JOIN ${q(gone)} g ON x.__h = g.__h`);
+      await engine.value(`SELECT count(*) FROM (SELECT o.__lakegit_h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
+      ANTI JOIN ${q(gone)} g ON x.__lakegit_h = g.__lakegit_h`);
     if (Number(clash)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
     // comparing with their old rows turns a reformatted line with equal values into no change.
@@ -164,8 +166,8 @@ async function writeNextIndex(
 ): Promise<LineIndexRef> {
   const tmp = tempName(dir, 'lines', '.parquet');
   // New lines and their parsed rows are in the same order (one row per line, checked above).
-  await engine.run(`COPY (SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__h = g.__h
-      UNION ALL SELECT f.__h, p.* FROM (SELECT __h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
+  await engine.run(`COPY (SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
+      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
     TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
   const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
   await fsp.rename(tmp, path.join(dir, file));

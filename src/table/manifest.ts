@@ -16,11 +16,15 @@ export interface DeltaRef extends ChunkRef {
   deletes: number;
 }
 
-/** The working file a table lives in; `delimiter` only for a .csv file not separated by commas. */
+/**
+ * The working file a table lives in; `delimiter` only for a .csv file not separated by commas;
+ * `types` only for columns whose type was fixed by `add --type` (every re-read uses them).
+ */
 export interface SourceFile {
   file: string;
   format: FileFormat;
   delimiter?: string;
+  types?: Record<string, string>;
 }
 
 export interface ChunkingScheme {

@@ -30,7 +30,7 @@ export interface Piece {
 }
 
 let seq = 0;
-const tempName = () => `__lg_ordered_${process.pid}_${++seq}`;
+const tempName = () => `__lakegit_ordered_${process.pid}_${++seq}`;
 
 export interface WriteOptions {
   /** Wraps the ordered relation in a projection (which keeps order), as export's JSON Lines does. */

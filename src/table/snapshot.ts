@@ -72,7 +72,7 @@ export class TableSnapshot {
     const c = this.columnNames;
     // Referenced twice, DuckDB would materialise the CTE with every column, and projection
     // pushdown into the base scan would stop: a two-column aggregate read all columns (3x slower).
-    return `WITH __lg_d AS NOT MATERIALIZED (${delta}) ${overlaySql(c, this.identity, this.baseSql(), '__lg_d')}`;
+    return `WITH __lakegit_d AS NOT MATERIALIZED (${delta}) ${overlaySql(c, this.identity, this.baseSql(), '__lakegit_d')}`;
   }
 
   /**
@@ -128,11 +128,11 @@ export async function chunksHolding(
     (c, i) =>
       `(${i}, ${key.map((_, j) => bind(c.min?.[j], types[j])).join(', ')}, ${key.map((_, j) => bind(c.max?.[j], types[j])).join(', ')})`,
   );
-  const lo = key.map((_, j) => `__lg_lo${j}`);
-  const hi = key.map((_, j) => `__lg_hi${j}`);
+  const lo = key.map((_, j) => `__lakegit_lo${j}`);
+  const hi = key.map((_, j) => `__lakegit_hi${j}`);
   const k = key.map((name) => `c.${quoteIdent(name)}`);
   const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
-  const sql = `SELECT DISTINCT r.__lg_i AS i FROM (VALUES ${values.join(', ')}) r(__lg_i, ${[...lo, ...hi].join(', ')})
+  const sql = `SELECT DISTINCT r.__lakegit_i AS i FROM (VALUES ${values.join(', ')}) r(__lakegit_i, ${[...lo, ...hi].join(', ')})
     JOIN (${candSql}) c ON ${tuple(k)} >= ${tuple(lo.map((x) => `r.${x}`))} AND ${tuple(k)} <= ${tuple(hi.map((x) => `r.${x}`))}`;
   try {
     const hits = new Set((await engine.all(sql, params)).map((r) => Number(r.i)));

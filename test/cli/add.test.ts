@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import { commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo } from './core-helpers.js';
 
 describe('add', () => {
   it('add: tracks a CSV as a table named by its stem and stages all its rows', async () => {
@@ -30,9 +30,12 @@ describe('add', () => {
       'orders.parquet': fixtureBytes('orders.parquet'),
       'orders.jsonl': fixture('orders.jsonl'),
     });
-    await repo.ok('add', 'orders.csv', '--key', 'id');
-    await repo.ok('add', 'shuffled.csv', '--key', 'id');
-    await track(repo, 'orders.tsv', ['id'], 'o_tsv');
+    // The text files write amounts as money (10.50), which alone infers DECIMAL(18,2); Parquet and
+    // JSON hold DOUBLEs. Same schema, same rows: --type gives the text files the DOUBLE column.
+    const asDouble = ['--type', 'amount=DOUBLE'];
+    await repo.ok('add', 'orders.csv', '--key', 'id', ...asDouble);
+    await repo.ok('add', 'shuffled.csv', '--key', 'id', ...asDouble);
+    await repo.ok('add', 'orders.tsv', '--name', 'o_tsv', '--key', 'id', ...asDouble);
     await repo.ok('add', 'orders.parquet', '--name', 'o_parquet', '--key', 'id');
     await repo.ok('add', 'orders.jsonl', '--name', 'o_jsonl', '--key', 'id');
     const ids = await Promise.all(['orders', 'shuffled', 'o_tsv', 'o_parquet', 'o_jsonl'].map((t) => repo.ok('files', t, '--relative')));

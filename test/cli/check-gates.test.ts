@@ -17,7 +17,7 @@ describe('check: gates on every way rows land on a branch', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('commit refused by pre-commit checks: 2 of 12 check(s) of lakegit.yaml being committed failed');
     expect(r.stderr).toContain('✗ orders: range(amount) — 1 violation(s)');
-    expect(r.stderr).toContain('{"id":3,"amount":-1}');
+    expect(r.stderr).toContain('{"id":3,"amount":"-1.00"}');
     expect(r.stderr).toContain('✗ orders: accepted_values(status) — 1 violation(s)');
     expect(r.stderr).toContain('--no-verify');
     expect(await snapshotDir(repo.dir)).toEqual(before);
@@ -64,7 +64,7 @@ describe('check: gates on every way rows land on a branch', () => {
     expect(r.exitCode).toBe(1);
     const rep = json(r.stdout);
     expect(rep.config).toBe('lakegit.yaml at main');
-    expect(byName(rep, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: -1 }] });
+    expect(byName(rep, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: '-1.00' }] });
   });
 
   it('check --into: a branch that loosens a range is still held to the range of main', async () => {

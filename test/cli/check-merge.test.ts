@@ -34,7 +34,7 @@ describe('check: merges are gated by the target branch', () => {
     const c = await repo.run('check', 'bad', '--into', 'main', '--json');
     expect(c.exitCode).toBe(1);
     const rep = json(c.stdout);
-    expect(byName(rep, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: -1 }] });
+    expect(byName(rep, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: '-1.00' }] });
     expect(byName(rep, 'foreign_keys(customer_id)').passed).toBe(true);
     expect(await snapshotDir(repo.dir)).toEqual(before);
   });
@@ -68,16 +68,16 @@ describe('check: merges are gated by the target branch', () => {
     await repo.ok('commit', '-am', 'one more order');
     await repo.ok('checkout', 'main');
     await repo.ok('merge', 'good', '--no-ff', '-m', 'merge good');
-    expect(await repo.read('orders.csv')).toContain('6,11,4.0,cancelled');
+    expect(await repo.read('orders.csv')).toContain('6,11,4.00,cancelled');
     await repo.ok('checkout', '-b', 'next');
-    await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.0,', '6,11,-4.0,'));
+    await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.00,', '6,11,-4.00,'));
     await repo.ok('commit', '-am', 'negative', '--no-verify');
     const rep = json((await repo.run('check', '--into', 'main', '--json')).stdout);
     expect(byName(rep, 'range(amount)')).toMatchObject({
       passed: false,
       violations: 1,
       mode: 'incremental',
-      sample: [{ id: 6, amount: -4 }],
+      sample: [{ id: 6, amount: '-4.00' }],
     });
     expect(byName(rep, 'unique(ref)')).toMatchObject({ passed: true, mode: 'incremental' });
   });

@@ -25,8 +25,8 @@ describe('check: reports', () => {
     const rep = json(r.stdout);
     const range = byName(rep, 'range(amount)');
     expect(range.sample).toEqual([
-      { id: 3, amount: -1 },
-      { id: 6, amount: -4 },
+      { id: 3, amount: '-1.00' },
+      { id: 6, amount: '-4.00' },
     ]);
     const log = json(await repo.ok('log', '--json'));
     expect(range.introducedBy).toEqual([
@@ -53,7 +53,7 @@ describe('check: reports', () => {
     expect(failed.map((c) => c.name)).toEqual(['range(amount)']);
     expect(failed[0].classname).toBe('lakegit.orders');
     expect(failed[0].failure).toMatchObject({ message: '2 violation(s)', type: 'range' });
-    expect(failed[0].failure!['#text']).toContain('{"id":3,"amount":-1}');
+    expect(failed[0].failure!['#text']).toContain('{"id":3,"amount":"-1.00"}');
     expect(failed[0].failure!['#text']).toContain('introduced by');
   });
 

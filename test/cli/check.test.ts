@@ -69,7 +69,7 @@ describe('check: every kind', () => {
       { id: 7, customer_id: 10, status: 'new' },
     ]);
     expectCheck('accepted_values(status)', 1, [{ id: 4, status: 'lost' }]);
-    expectCheck('range(amount)', 1, [{ id: 3, amount: -1 }]);
+    expectCheck('range(amount)', 1, [{ id: 3, amount: '-1.00' }]);
     expectCheck('range(qty)', 1, [{ id: 5, qty: 5000 }]);
     expectCheck('row_count()', 1, [{ rows: 7, min: 1, max: 6 }]);
     expectCheck('foreign_keys(customer_id)', 1, [{ id: 6, customer_id: 99 }]);

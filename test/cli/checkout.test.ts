@@ -34,7 +34,7 @@ describe('checkout', () => {
     await using repo = await twoBranches();
     const customers = await fsp.stat(repo.path('customers.csv'));
     expect(await repo.ok('checkout', 'fix')).toBe("Switched to branch 'fix'\nupdated orders\n");
-    expect(await repo.read('orders.csv')).toContain('\n3,101,8.0,shipped,');
+    expect(await repo.read('orders.csv')).toContain('\n3,101,8.00,shipped,');
     expect((await fsp.stat(repo.path('customers.csv'))).mtimeMs).toBe(customers.mtimeMs);
     expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
     expect(await repo.ok('switch', 'main')).toBe("Switched to branch 'main'\nupdated orders\n");

@@ -141,14 +141,19 @@ describe('diff: inputs', () => {
 });
 
 describe('diff: options', () => {
-  it('diff: --where filters both sides and --columns limits the compared cells, before stats', async () => {
+  it('diff: --where keeps a change when either side matches, and --columns limits the compared cells, before stats', async () => {
     await using repo = await repoWith({ 'sales.csv': 'id,region,amount,status\n1,EU,10,new\n2,US,20,new\n3,EU,30,new\n4,EU,40,new\n' });
     await track(repo, 'sales.csv', ['id']);
     await commit(repo, 'load');
     await repo.write('sales.csv', 'id,region,amount,status\n1,EU,11,new\n2,US,21,paid\n3,US,30,new\n4,EU,40,paid\n');
     const where = await json(repo, '--where', "region = 'EU'");
-    // Row 3 left the EU: removed from the filtered view.
-    expect(where.tables[0].stats).toEqual({ added: 0, removed: 1, modified: 2 });
+    // Row 3 left the EU: its old row matches, so it shows, with its true kind.
+    expect(where.tables[0].stats).toEqual({ added: 0, removed: 0, modified: 3 });
+    expect(where.tables[0].rows.map((r: { op: string; key: unknown }) => [r.op, r.key])).toEqual([
+      ['modified', { id: 1 }],
+      ['modified', { id: 3 }],
+      ['modified', { id: 4 }],
+    ]);
     const amount = await json(repo, 'sales', '--columns', 'amount');
     expect(amount.tables[0].stats).toEqual({ added: 0, removed: 0, modified: 2 });
     expect(amount.tables[0].rows[0]).toEqual({
@@ -159,7 +164,8 @@ describe('diff: options', () => {
       changed: ['amount'],
     });
     const both = await json(repo, '--where', "region = 'EU'", '--columns', 'amount,status');
-    expect(both.tables[0].stats).toEqual({ added: 0, removed: 1, modified: 2 });
+    // Row 3 changed only its region, which is not compared.
+    expect(both.tables[0].stats).toEqual({ added: 0, removed: 0, modified: 2 });
     const badWhere = await repo.run('diff', '--where', 'nosuch = 1');
     expect(badWhere.exitCode).toBe(2);
     expect(badWhere.stderr).toContain("--where does not fit table 'sales'");

@@ -59,7 +59,7 @@ describe('sql', () => {
       `select a.id, a.amount as before, b.amount as after
       from orders@v1 a join orders@HEAD b using (id) where a.amount <> b.amount`,
     );
-    expect(rows).toEqual([{ id: 1, before: 10.5, after: 11.5 }]);
+    expect(rows).toEqual([{ id: 1, before: '10.50', after: '11.50' }]);
     const gone = await ids(repo, 'select id from orders@HEAD~1 anti join orders@HEAD using (id)');
     expect(gone).toEqual([2]);
   });

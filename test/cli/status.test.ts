@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commit, editRow, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import { tempRepo } from '../helpers.js';
 
 const zero = { added: 0, removed: 0, modified: 0 };
 
@@ -92,4 +93,48 @@ describe('status', () => {
     const t = (await json(repo, 'status')).tables[0];
     expect(t).toMatchObject({ table: 'orders', change: 'deleted', staged: { removed: 12 } });
   });
+});
+
+describe('status: files that cannot be committed, and conflicts', () => {
+  it('status: a duplicated key line, a NULL key or an unreadable file is reported as invalid, never clean', async () => {
+    await using repo = await tempRepo({ 't.csv': 'id,v\n1,a\n2,b\n' });
+    await repo.ok('add', 't.csv', '--key', 'id');
+    await repo.ok('commit', '-m', 'load');
+    for (const [text, problem] of [
+      ['id,v\n1,a\n2,b\n2,b\n', 'duplicate key'],
+      ['id,v\n1,a\n,b\n', 'NULL'],
+      ['id,v\n1,a\n2,"b\n', "cannot read 't.csv'"],
+    ]) {
+      await repo.write('t.csv', text);
+      const out = await repo.ok('status');
+      expect(out).not.toContain('nothing to commit');
+      expect(out).toContain('invalid: t (t.csv)');
+      expect(out).toContain(problem);
+      const st = await json(repo, 'status');
+      expect(st.tables[0]).toMatchObject({ table: 't', change: 'invalid' });
+      expect(st.tables[0].problem).toContain(problem);
+      expect((await repo.run('commit', '-am', 'x')).exitCode).toBe(2);
+    }
+  }, 180_000);
+
+  it('status: during a merge it lists the tables with unresolved conflicts', async () => {
+    await using repo = await tempRepo({ 't.csv': 'id,v\n1,a\n2,b\n' });
+    await repo.ok('add', 't.csv', '--key', 'id');
+    await repo.ok('commit', '-m', 'load');
+    await repo.ok('branch', 'other');
+    await repo.write('t.csv', 'id,v\n1,ours\n2,b\n');
+    await repo.ok('commit', '-am', 'ours');
+    await repo.ok('checkout', 'other');
+    await repo.write('t.csv', 'id,v\n1,theirs\n2,b\n');
+    await repo.ok('commit', '-am', 'theirs');
+    await repo.ok('checkout', 'main');
+    expect((await repo.run('merge', 'other')).exitCode).toBe(1);
+    const st = await json(repo, 'status');
+    expect(st.state).toBe('merging');
+    expect(st.conflicted).toEqual(['t']);
+    const out = await repo.ok('status');
+    expect(out).toContain('Unmerged tables:');
+    expect(out).toContain('both modified: t');
+    expect(out).not.toContain('nothing to commit');
+  }, 180_000);
 });

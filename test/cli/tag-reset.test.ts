@@ -69,7 +69,7 @@ describe('reset', () => {
   it('reset: --hard also restores the working files', async () => {
     await using repo = await twoCommits();
     await repo.ok('reset', '--hard', 'HEAD~1');
-    expect(await repo.read('orders.csv')).toContain('\n5,104,15.0,cancelled,');
+    expect(await repo.read('orders.csv')).toContain('\n5,104,15.00,cancelled,');
     expect(await repo.ok('status')).toBe('On branch main\nnothing to commit, working tree clean\n');
   });
 

@@ -15,9 +15,14 @@ export const builder = (y: Argv) =>
     .option('key', { type: 'string', describe: 'primary key column(s), comma-separated' })
     .option('name', { type: 'string', describe: 'table name (default: the file stem)' })
     .option('keyless', { type: 'boolean', describe: 'no primary key: rows are compared whole' })
+    .option('type', {
+      type: 'string',
+      array: true,
+      describe: "fix a column's type, kept for every later read of the file: --type amount=DECIMAL(12,2) (repeatable)",
+    })
     .option('A', { alias: 'all', type: 'boolean', describe: 'stage every tracked table' });
 export async function handler(
-  argv: GlobalArgs & { files: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean },
+  argv: GlobalArgs & { files: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean; type?: string[] },
 ): Promise<void> {
   const repo = await openRepo(argv);
   const paths = argv.A ? [...argv.files, '-A'] : argv.files;
@@ -27,6 +32,7 @@ export async function handler(
     key: csv(argv.key),
     name: argv.name,
     keyless: argv.keyless,
+    types: argv.type?.map(String),
     onProgress: progressBar(argv.quiet),
   });
   if (argv.json) return printJson(r);

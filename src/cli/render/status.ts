@@ -16,7 +16,18 @@ export function renderStatus(s: StatusResult): string {
   if (!s.head) lines.push('No commits yet');
   if (s.state !== 'clean') lines.push(paint.yellow(`You are in the middle of a ${s.state === 'merging' ? 'merge' : 'revert'}.`));
   const staged = s.tables.filter((t) => any(t.staged) || t.change === 'new' || t.change === 'deleted');
-  const unstaged = s.tables.filter((t) => any(t.unstaged) || t.change === 'missing' || (t.schemaChanged && !any(t.staged)));
+  const unstaged = s.tables.filter(
+    (t) => t.change !== 'invalid' && (any(t.unstaged) || t.change === 'missing' || (t.schemaChanged && !any(t.staged))),
+  );
+  const invalid = s.tables.filter((t) => t.change === 'invalid');
+  if (s.conflicted?.length) {
+    lines.push(
+      '',
+      'Unmerged tables:',
+      "  (use 'lakegit conflicts' to list them, 'lakegit resolve' or edit and 'lakegit add' to settle them)",
+    );
+    for (const t of s.conflicted) lines.push(paint.red(`	both modified: ${t}`));
+  }
   const line = (t: TableStatus, c: RowCounts, what?: string) =>
     `\t${what ? `${what}: ` : ''}${t.table} (${t.file})  ${counts(c)}${t.schemaChanged ? paint.cyan(' schema changed') : ''}`;
   if (staged.length || s.config?.staged) {
@@ -30,6 +41,10 @@ export function renderStatus(s: StatusResult): string {
     for (const t of unstaged) lines.push(line(t, t.unstaged, t.change === 'missing' ? 'deleted file' : undefined));
     if (s.config?.unstaged) lines.push('\tmodified: lakegit.yaml');
   }
+  if (invalid.length) {
+    lines.push('', 'Working files that cannot be committed:', '  (fix the file; lakegit add and commit -a refuse it as it is)');
+    for (const t of invalid) lines.push(paint.red(`\tinvalid: ${t.table} (${t.file})  ${t.problem ?? ''}`));
+  }
   // lakegit.yaml is configuration, not a table: it gets its own line and its own hint.
   const data = s.untracked.filter((f) => f !== CONFIG_FILE);
   if (data.length) {
@@ -40,7 +55,8 @@ export function renderStatus(s: StatusResult): string {
     lines.push('', 'Untracked configuration:', `  (use 'lakegit add ${CONFIG_FILE}' to version the checks with the tables)`);
     lines.push(paint.red(`\t${CONFIG_FILE}`));
   }
-  if (!staged.length && !unstaged.length && !s.untracked.length && !s.config?.staged && !s.config?.unstaged) {
+  const nothing = !staged.length && !unstaged.length && !invalid.length && !s.conflicted?.length && !s.untracked.length;
+  if (nothing && !s.config?.staged && !s.config?.unstaged) {
     lines.push('nothing to commit, working tree clean');
   }
   return lines.join('\n');

@@ -81,17 +81,17 @@ export class Comparison {
   rowsSql(opts: { limit?: number; text?: boolean } = {}): string {
     const limit = opts.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(opts.limit))}`;
     const sorted = this.keyed
-      ? `${this.keyedSql()} ORDER BY ${this.input.key!.map((_, i) => `__lg_k${i}`).join(', ')}${limit}`
+      ? `${this.keyedSql()} ORDER BY ${this.input.key!.map((_, i) => `__lakegit_k${i}`).join(', ')}${limit}`
       : `${this.multisetSql()} ORDER BY ${this.multisetOrder()}${limit}`;
     if (!opts.text) return sorted;
     const names = this.outputNames();
-    const cast = (n: string) => (n === '__lg_op' || n.startsWith('__lg_m') ? n : `CAST(${n} AS VARCHAR) AS ${n}`);
+    const cast = (n: string) => (n === '__lakegit_op' || n.startsWith('__lakegit_m') ? n : `CAST(${n} AS VARCHAR) AS ${n}`);
     return `SELECT ${names.map(cast).join(', ')} FROM (${sorted})`;
   }
 
   /**
    * The rows of `rowsSql` rendered by DuckDB as the contract's JSON text, one VARCHAR per row
-   * (`__lg_json`), byte for byte JSON.stringify of what `decoder` gives: a diff of millions of rows
+   * (`__lakegit_json`), byte for byte JSON.stringify of what `decoder` gives: a diff of millions of rows
    * is then text from end to end. Undefined when a shown column's type is left to JavaScript.
    */
   jsonSql(opts: { limit?: number } = {}): string | undefined {
@@ -101,24 +101,26 @@ export class Comparison {
     const both = (c: PairColumn) => this.outputType(c);
     const [before, after, key] = this.keyed
       ? [
-          side('__lg_b', this.beforeOrder, (c) => c.before),
-          side('__lg_a', this.afterOrder, (c) => c.after),
-          this.input.key!.map((k, i) => field(k, `__lg_k${i}`, both(this.pair.find((p) => p.name === k)!))),
+          side('__lakegit_b', this.beforeOrder, (c) => c.before),
+          side('__lakegit_a', this.afterOrder, (c) => c.after),
+          this.input.key!.map((k, i) => field(k, `__lakegit_k${i}`, both(this.pair.find((p) => p.name === k)!))),
         ]
-      : [side('__lg_v', this.beforeOrder, both), side('__lg_v', this.afterOrder, both), []];
+      : [side('__lakegit_v', this.beforeOrder, both), side('__lakegit_v', this.afterOrder, both), []];
     const all = [...before, ...after, ...key];
     if (all.some(([, v]) => v === undefined)) return undefined;
     const obj = (fields: readonly (readonly [string, string | undefined])[]) => jsonObjectText(fields as [string, string][]);
     const flags = this.compared.map(
       (c, j) =>
-        `CASE WHEN (__lg_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`,
+        `CASE WHEN (__lakegit_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`,
     );
     const changed =
-      this.keyed && flags.length ? `'[' || array_to_string(list_filter([${flags.join(', ')}], x -> x IS NOT NULL), ',') || ']'` : `'[]'`;
-    return `SELECT '{"op":"' || __lg_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
-        || ',"before":' || CASE WHEN __lg_op = 'added' THEN 'null' ELSE ${obj(before)} END
-        || ',"after":' || CASE WHEN __lg_op = 'removed' THEN 'null' ELSE ${obj(after)} END
-        || ',"changed":' || CASE WHEN __lg_op = 'modified' THEN ${changed} ELSE '[]' END || '}' AS __lg_json
+      this.keyed && flags.length
+        ? `'[' || array_to_string(list_filter([${flags.join(', ')}], __lakegit_x -> __lakegit_x IS NOT NULL), ',') || ']'`
+        : `'[]'`;
+    return `SELECT '{"op":"' || __lakegit_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
+        || ',"before":' || CASE WHEN __lakegit_op = 'added' THEN 'null' ELSE ${obj(before)} END
+        || ',"after":' || CASE WHEN __lakegit_op = 'removed' THEN 'null' ELSE ${obj(after)} END
+        || ',"changed":' || CASE WHEN __lakegit_op = 'modified' THEN ${changed} ELSE '[]' END || '}' AS __lakegit_json
       FROM (${this.rowsSql(opts)})`;
   }
 
@@ -135,9 +137,9 @@ export class Comparison {
   countsSql(): string {
     if (!this.keyed) {
       return `${this.withSides(true)}, ${this.multisetCte()}
-        SELECT CASE WHEN __lg_n > 0 THEN 'added' ELSE 'removed' END AS op, sum(abs(__lg_n)) AS n FROM __lg_m GROUP BY 1`;
+        SELECT CASE WHEN __lakegit_n > 0 THEN 'added' ELSE 'removed' END AS op, sum(abs(__lakegit_n)) AS n FROM __lakegit_m GROUP BY 1`;
     }
-    return `SELECT __lg_op AS op, count(*) AS n FROM (${this.keyedSql()}) GROUP BY 1`;
+    return `SELECT __lakegit_op AS op, count(*) AS n FROM (${this.keyedSql()}) GROUP BY 1`;
   }
 
   /** A query returning a row when anything differs. */
@@ -160,17 +162,17 @@ export class Comparison {
       for (const [name, i] of cols) out[name] = row[i];
       return out;
     };
-    const op = at.get('__lg_op')!;
+    const op = at.get('__lakegit_op')!;
     if (!this.keyed) {
-      const [b, a] = [side('__lg_v', this.beforeOrder), side('__lg_v', this.afterOrder)];
+      const [b, a] = [side('__lakegit_v', this.beforeOrder), side('__lakegit_v', this.afterOrder)];
       return (row) =>
         row[op] === 'added'
           ? { op: 'added', key: null, before: null, after: pick(row, a), changed: [] }
           : { op: 'removed', key: null, before: pick(row, b), after: null, changed: [] };
     }
-    const keys = this.input.key!.map((k, i) => [k, at.get(`__lg_k${i}`)!] as const);
-    const [b, a] = [side('__lg_b', this.beforeOrder), side('__lg_a', this.afterOrder)];
-    const masks = this.masks().map((_, g) => at.get(`__lg_m${g}`)!);
+    const keys = this.input.key!.map((k, i) => [k, at.get(`__lakegit_k${i}`)!] as const);
+    const [b, a] = [side('__lakegit_b', this.beforeOrder), side('__lakegit_a', this.afterOrder)];
+    const masks = this.masks().map((_, g) => at.get(`__lakegit_m${g}`)!);
     const changedOf = (row: readonly Json[]) =>
       this.compared
         .filter((_, j) => {
@@ -192,15 +194,15 @@ export class Comparison {
 
   /** The result columns of `rowsSql`, in order. */
   private outputNames(): string[] {
-    if (!this.keyed) return ['__lg_op', ...this.shown.map((_, j) => `__lg_v${j}`)];
+    if (!this.keyed) return ['__lakegit_op', ...this.shown.map((_, j) => `__lakegit_v${j}`)];
     return [
-      '__lg_op',
-      ...this.input.key!.map((_, i) => `__lg_k${i}`),
+      '__lakegit_op',
+      ...this.input.key!.map((_, i) => `__lakegit_k${i}`),
       ...this.shown.flatMap((c, j) => [
-        ...(c.before !== undefined ? [`__lg_b${j}`] : []),
-        ...(c.after !== undefined ? [`__lg_a${j}`] : []),
+        ...(c.before !== undefined ? [`__lakegit_b${j}`] : []),
+        ...(c.after !== undefined ? [`__lakegit_a${j}`] : []),
       ]),
-      ...this.masks().map((_, g) => `__lg_m${g}`),
+      ...this.masks().map((_, g) => `__lakegit_m${g}`),
     ];
   }
 
@@ -212,22 +214,31 @@ export class Comparison {
     return groups;
   }
 
-  /** Each side projected onto the union of columns and filtered by `--where`. */
+  /**
+   * Each side projected onto the union of columns, restricted to `filter` (a key range). Keyed
+   * pairs only mark whether a row satisfies `--where` (`__lakegit_w`): rows are matched by key
+   * first and a change is kept when either side's row satisfies it, so a change keeps its true kind.
+   * Multisets have no key to match by: each side's rows are filtered before they are counted.
+   */
   private withSides(castMixed = false): string {
+    const where = this.input.where ? `(${this.input.where})` : undefined;
     const side = (rel: string, has: (c: PairColumn) => string | undefined) => {
       const cols = this.pair.map((c) => {
         const own = has(c);
         const expr = own === undefined ? `CAST(NULL AS ${c.after ?? c.before})` : q(c.name);
         return `${castMixed && mixed(c) ? asText(expr) : expr} AS ${q(c.name)}`;
       });
-      const conds = [this.input.where, this.input.filter].filter((c): c is string => !!c).map((c) => `(${c})`);
-      const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-      return `SELECT * FROM (SELECT ${['true AS __lg_p', ...cols].join(', ')} FROM (${rel}))${where}`;
+      const conds = [this.keyed ? undefined : where, this.input.filter ? `(${this.input.filter})` : undefined].filter(
+        (c): c is string => !!c,
+      );
+      const mark = this.keyed && where ? `, coalesce(${where}, false) AS __lakegit_w` : '';
+      const rows = `SELECT *${mark} FROM (SELECT ${['true AS __lakegit_p', ...cols].join(', ')} FROM (${rel}))`;
+      return conds.length ? `SELECT * FROM (${rows}) WHERE ${conds.join(' AND ')}` : rows;
     };
     const ctes = [
       ...(this.input.prelude ?? []),
-      `__lg_b AS (${side(this.input.before, (c) => c.before)})`,
-      `__lg_a AS (${side(this.input.after, (c) => c.after)})`,
+      `__lakegit_b AS (${side(this.input.before, (c) => c.before)})`,
+      `__lakegit_a AS (${side(this.input.after, (c) => c.after)})`,
     ];
     return `WITH ${ctes.join(',\n')}`;
   }
@@ -254,36 +265,36 @@ export class Comparison {
       .join(' AND ');
     const flags = this.compared.map((c) => this.distinct(c));
     const cols = [
-      `CASE WHEN b.__lg_p IS NULL THEN 'added' WHEN a.__lg_p IS NULL THEN 'removed' ELSE 'modified' END AS __lg_op`,
-      ...this.keyExprs().map((e, i) => `${e} AS __lg_k${i}`),
+      `CASE WHEN b.__lakegit_p IS NULL THEN 'added' WHEN a.__lakegit_p IS NULL THEN 'removed' ELSE 'modified' END AS __lakegit_op`,
+      ...this.keyExprs().map((e, i) => `${e} AS __lakegit_k${i}`),
       ...this.shown.flatMap((c, j) => [
-        ...(c.before !== undefined ? [`b.${q(c.name)} AS __lg_b${j}`] : []),
-        ...(c.after !== undefined ? [`a.${q(c.name)} AS __lg_a${j}`] : []),
+        ...(c.before !== undefined ? [`b.${q(c.name)} AS __lakegit_b${j}`] : []),
+        ...(c.after !== undefined ? [`a.${q(c.name)} AS __lakegit_a${j}`] : []),
       ]),
-      ...this.masks().map((g, i) => `${g.join(' | ')} AS __lg_m${i}`),
+      ...this.masks().map((g, i) => `${g.join(' | ')} AS __lakegit_m${i}`),
     ];
     const anyChange = flags.length ? ` OR ${flags.map((f) => `(${f})`).join(' OR ')}` : '';
     return `${this.withSides()}
-      SELECT ${cols.join(', ')} FROM __lg_b b FULL OUTER JOIN __lg_a a ON ${on}
-      WHERE b.__lg_p IS NULL OR a.__lg_p IS NULL${anyChange}`;
+      SELECT ${cols.join(', ')} FROM __lakegit_b b FULL OUTER JOIN __lakegit_a a ON ${on}
+      WHERE (b.__lakegit_p IS NULL OR a.__lakegit_p IS NULL${anyChange})${this.input.where ? ' AND (coalesce(b.__lakegit_w, false) OR coalesce(a.__lakegit_w, false))' : ''}`;
   }
 
   private multisetCte(): string {
     const cols = this.shown.map((c) => q(c.name)).join(', ');
-    if (!cols) return '__lg_m AS (SELECT 0 AS __lg_n WHERE false)';
-    return `__lg_m AS (SELECT ${cols}, sum(__lg_w) AS __lg_n FROM (
-        SELECT ${cols}, 1 AS __lg_w FROM __lg_a UNION ALL SELECT ${cols}, -1 AS __lg_w FROM __lg_b)
-      GROUP BY ALL HAVING sum(__lg_w) <> 0)`;
+    if (!cols) return '__lakegit_m AS (SELECT 0 AS __lakegit_n WHERE false)';
+    return `__lakegit_m AS (SELECT ${cols}, sum(__lakegit_w) AS __lakegit_n FROM (
+        SELECT ${cols}, 1 AS __lakegit_w FROM __lakegit_a UNION ALL SELECT ${cols}, -1 AS __lakegit_w FROM __lakegit_b)
+      GROUP BY ALL HAVING sum(__lakegit_w) <> 0)`;
   }
 
   private multisetSql(): string {
-    const vals = this.shown.map((c, j) => `${q(c.name)} AS __lg_v${j}`);
+    const vals = this.shown.map((c, j) => `${q(c.name)} AS __lakegit_v${j}`);
     return `${this.withSides(true)}, ${this.multisetCte()}
-      SELECT CASE WHEN __lg_n > 0 THEN 'added' ELSE 'removed' END AS __lg_op${vals.map((v) => `, ${v}`).join('')}
-      FROM __lg_m, range(abs(__lg_n)::BIGINT) AS __lg_r(__lg_i)`;
+      SELECT CASE WHEN __lakegit_n > 0 THEN 'added' ELSE 'removed' END AS __lakegit_op${vals.map((v) => `, ${v}`).join('')}
+      FROM __lakegit_m, range(abs(__lakegit_n)::BIGINT) AS __lakegit_r(__lakegit_i)`;
   }
 
   private multisetOrder(): string {
-    return [...this.shown.map((c) => q(c.name)), '__lg_op'].join(', ');
+    return [...this.shown.map((c) => q(c.name)), '__lakegit_op'].join(', ');
   }
 }

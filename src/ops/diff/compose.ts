@@ -32,18 +32,18 @@ export async function composedCounts(engine: () => Promise<Engine>, before: Side
   const store = before.snapshot!.store;
   const key = b.key;
   const op = quoteIdent(OP);
-  const touches = `SELECT ${cols(key)}, count(*) AS __lg_c, any_value(${op}) AS __lg_op FROM (${fresh
+  const touches = `SELECT ${cols(key)}, count(*) AS __lakegit_c, any_value(${op}) AS __lakegit_op FROM (${fresh
     .map((d) => `SELECT ${cols(key)}, ${op} FROM read_parquet(${pathList([store.pathOf(d.id)])})`)
     .join(' UNION ALL ')}) GROUP BY ALL`;
   const db = await engine();
   const flip: Record<string, keyof RowCounts> = forward
     ? { added: 'added', removed: 'removed', modified: 'modified' }
     : { added: 'removed', removed: 'added', modified: 'modified' };
-  for (const r of await db.all(`SELECT __lg_op AS op, count(*) AS n FROM (${touches}) WHERE __lg_c = 1 GROUP BY 1`)) {
+  for (const r of await db.all(`SELECT __lakegit_op AS op, count(*) AS n FROM (${touches}) WHERE __lakegit_c = 1 GROUP BY 1`)) {
     counts[flip[String(r.op)]] += Number(r.n);
   }
   if (fresh.length === 1) return counts;
-  const multi = `SELECT ${cols(key)} FROM (${touches}) WHERE __lg_c > 1`;
+  const multi = `SELECT ${cols(key)} FROM (${touches}) WHERE __lakegit_c > 1`;
   if (Number(await db.value(`SELECT count(*) FROM (${multi})`)) === 0) return counts;
   const split = { ...splitChunks(b, a), key, total: 0 };
   const plan = await prunedKeyed(db, before.snapshot!, after.snapshot!, split, multi);

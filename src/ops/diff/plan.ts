@@ -143,17 +143,17 @@ export async function prunedKeyed(
   let shared: ChunkRef[] = [];
   const cand = only ?? (differing.length ? `SELECT DISTINCT ${cols(s.key)} FROM read_parquet(${pathList(differing)})` : undefined);
   if (cand) {
-    prelude.push(`__lg_cand AS MATERIALIZED (${cand})`);
+    prelude.push(`__lakegit_cand AS MATERIALIZED (${cand})`);
     shared = await chunksHolding(engine, s.common, s.key, b.columns, cand);
     if (shared.length) {
-      prelude.push(`__lg_common AS MATERIALIZED (SELECT ${cols(names(b.columns), 'x')}
-        FROM read_parquet(${pathList(shared.map((c) => store.pathOf(c.id)))}) x SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'x', 'c')})`);
+      prelude.push(`__lakegit_common AS MATERIALIZED (SELECT ${cols(names(b.columns), 'x')}
+        FROM read_parquet(${pathList(shared.map((c) => store.pathOf(c.id)))}) x SEMI JOIN __lakegit_cand c ON ${joinOn(s.key, 'x', 'c')})`);
     }
   }
   const side = (snap: TableSnapshot, own: ChunkRef[], tag: string) => {
     const parts = [
       ...(own.length ? [`SELECT ${cols(names(b.columns))} FROM read_parquet(${pathList(own.map((c) => store.pathOf(c.id)))})`] : []),
-      ...(shared.length ? [`SELECT ${cols(names(b.columns))} FROM __lg_common`] : []),
+      ...(shared.length ? [`SELECT ${cols(names(b.columns))} FROM __lakegit_common`] : []),
     ];
     const base = parts.length ? parts.join(' UNION ALL ') : emptyRelation(b.columns);
     const delta = snap.deltaSql();
@@ -161,9 +161,9 @@ export async function prunedKeyed(
     prelude.push(`${tag} AS MATERIALIZED (${delta})`);
     return restrict(overlaySql(names(b.columns), s.key, base, tag));
   };
-  const restrict = (rel: string) => (only ? `SELECT * FROM (${rel}) r SEMI JOIN __lg_cand c ON ${joinOn(s.key, 'r', 'c')}` : rel);
-  const beforeSql = side(before, s.onlyB, '__lg_db');
-  const afterSql = side(after, s.onlyA, '__lg_da');
+  const restrict = (rel: string) => (only ? `SELECT * FROM (${rel}) r SEMI JOIN __lakegit_cand c ON ${joinOn(s.key, 'r', 'c')}` : rel);
+  const beforeSql = side(before, s.onlyB, '__lakegit_db');
+  const afterSql = side(after, s.onlyA, '__lakegit_da');
   const deltas = new Set([...b.deltas, ...a.deltas].map((d) => d.id)).size;
   // Without change chunks that differ, each side is just its own chunks (and the shared deltas).
   const ranged = cand

@@ -63,9 +63,9 @@ export async function keyRanges(
   const conds = ranges.map((r, j) => {
     const above = r.lo ? `${tuple(hi)} >= ${tuple(r.lo.map((v, i) => literal(v, types[i])))}` : 'true';
     const below = r.hi ? `${tuple(lo)} < ${tuple(r.hi.map((v, i) => literal(v, types[i])))}` : 'true';
-    return `SELECT ${j} AS r, c.i FROM __lg_chunks c WHERE ${above} AND ${below}`;
+    return `SELECT ${j} AS r, c.i FROM __lakegit_chunks c WHERE ${above} AND ${below}`;
   });
-  const sql = `WITH __lg_chunks AS (SELECT * FROM (VALUES ${values.join(', ')}) v(i, ${[...lo, ...hi].map((x) => x.slice(2)).join(', ')}))
+  const sql = `WITH __lakegit_chunks AS (SELECT * FROM (VALUES ${values.join(', ')}) v(i, ${[...lo, ...hi].map((x) => x.slice(2)).join(', ')}))
     ${conds.join(' UNION ALL ')}`;
   try {
     for (const row of await engine.all(sql)) {

@@ -1,0 +1,186 @@
+import type { Engine } from '../engine/db.js';
+import { quoteIdent, quoteLiteral } from '../engine/quote.js';
+import { badInput } from '../errors.js';
+import type { Column, FileFormat } from './schema.js';
+
+/**
+ * Exact types for a file's columns. DuckDB's sniffer types a column from a sample by what its
+ * values cast to: `10.50` becomes DOUBLE (written back `10.5`), `18446744073709551557` and
+ * `1234567890.1234567891` become DOUBLE (rounded), and a JSON key holding both strings and
+ * numbers becomes JSON (strings written back quoted twice). A value is never changed by inference,
+ * so every numeric or JSON column it proposes is checked here over the whole file, from the text:
+ * - integers stay integers while BIGINT holds them all, then DECIMAL(38,0), then VARCHAR (not
+ *   HUGEINT: chunks are Parquet, whose writer stores a HUGEINT as a DOUBLE);
+ * - plain decimals that all have as many fraction digits (money: 10.50, 3.00), or that carry more significant
+ *   digits than a DOUBLE keeps (15), are DECIMAL(18|38, s), VARCHAR when 38 digits do not hold them;
+ * - other numbers are DOUBLE only when no value has more than 15 significant digits, else VARCHAR;
+ * - numbers written with leading zeros (`007`) are text: the zeros would be lost;
+ * - a JSON column of scalars only (strings, numbers, booleans) is VARCHAR; nested values keep JSON.
+ * JSON numbers reach DuckDB as numbers (a JSON reader keeps no trailing zero), so the equal-fraction
+ * rule applies to delimited text only.
+ */
+const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\))$/;
+const INTEGER = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/;
+/** Digits a DOUBLE reproduces exactly from any decimal text (DBL_DIG). */
+export const DOUBLE_DIGITS = 15;
+
+const PLAIN_INT = `'\\s*[+-]?[0-9]+\\s*'`;
+const PLAIN_DEC = `'\\s*[+-]?([0-9]+\\.[0-9]*|\\.[0-9]+)\\s*'`;
+const LEADING_ZERO = `'\\s*[+-]?0[0-9]+(\\.[0-9]*)?\\s*'`;
+
+/** Significant digits of a number's text: sign, exponent, point and outer zeros removed. */
+export const significantDigits = (v: string): string =>
+  `length(regexp_replace(regexp_replace(regexp_replace(trim(${v}), '[eE].*$', ''), '[^0-9]', '', 'g'), '^0+|0+$', '', 'g'))`;
+
+interface Stats {
+  nn: number;
+  ints: number;
+  decs: number;
+  lead: number;
+  intDigits: number;
+  fracMax: number;
+  fracMin: number;
+  long: number;
+  doubles: number;
+  bigints: number;
+  nested: number;
+}
+
+const candidate = (c: Column, format: FileFormat) => NUMERIC.test(c.type) || (format === 'jsonl' && c.type === 'JSON');
+
+/** The columns as `sniffed`, with every numeric or JSON column given the exact type its values need. */
+export async function exactTypes(
+  engine: Engine,
+  reader: (columns: readonly Column[]) => string,
+  format: FileFormat,
+  sniffed: readonly Column[],
+): Promise<Column[]> {
+  const picked = sniffed.filter((c) => candidate(c, format));
+  if (picked.length === 0) return [...sniffed];
+  // Read as text (JSON columns as JSON, to tell nested values from scalars), everything over the whole file.
+  const asText = sniffed.map((c) => ({ name: c.name, type: format === 'jsonl' && c.type === 'JSON' ? 'JSON' : 'VARCHAR' }));
+  const features = picked.map((c, i) => featuresSql(c, i, format)).join(',\n');
+  const stats = picked.map((_, i) => statsSql(i)).join(',\n');
+  const row = await engine.one(`SELECT ${stats} FROM (SELECT ${features} FROM ${reader(asText)})`);
+  return sniffed.map((c) => {
+    const i = picked.indexOf(c);
+    if (i < 0) return c;
+    const n = (k: keyof Stats) => Number(row?.[`__lakegit_${k}${i}`] ?? 0);
+    const s = Object.fromEntries(STATS.map((k) => [k, n(k)])) as unknown as Stats;
+    return { name: c.name, type: decide(c.type, s, format) };
+  });
+}
+
+const STATS: (keyof Stats)[] = ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'nested'];
+
+/**
+ * Per value, once: its kind (0 NULL, 1 plain integer, 2 plain decimal, 3 anything else) and the
+ * few numbers the decision needs. CASE evaluates a branch only for the rows that reach it, so the
+ * costly tests (regular expressions, digit counts) run only where they can matter.
+ */
+function featuresSql(c: Column, i: number, format: FileFormat): string {
+  const col = quoteIdent(c.name);
+  const json = format === 'jsonl' && c.type === 'JSON';
+  const v = `__lakegit_v${i}`;
+  const k = `__lakegit_k${i}`;
+  const text = json ? `CASE WHEN json_type(${col}) = 'VARCHAR' THEN ${col}->>'$' ELSE CAST(${col} AS VARCHAR) END` : col;
+  const isNull = json ? `${col} IS NULL OR json_type(${col}) = 'NULL'` : `${col} IS NULL`;
+  const notNum = json ? `json_type(${col}) NOT IN ('BIGINT', 'UBIGINT', 'DOUBLE')` : 'false';
+  const nested = json ? `json_type(${col}) IN ('OBJECT', 'ARRAY')` : 'false';
+  return [
+    `${text} AS ${v}`,
+    `CASE WHEN ${isNull} THEN 0 WHEN ${notNum} THEN 3 WHEN regexp_full_match(${v}, ${PLAIN_INT}) THEN 1 WHEN regexp_full_match(${v}, ${PLAIN_DEC}) THEN 2 ELSE 3 END AS ${k}`,
+    `CASE WHEN ${k} IN (1, 2) THEN regexp_full_match(${v}, ${LEADING_ZERO}) ELSE false END AS __lakegit_lead${i}`,
+    `CASE WHEN ${k} IN (1, 2) THEN length(ltrim(split_part(ltrim(trim(${v}), '+-'), '.', 1), '0')) END AS __lakegit_intd${i}`,
+    `CASE WHEN ${k} = 2 THEN length(split_part(trim(${v}), '.', 2)) END AS __lakegit_frac${i}`,
+    `CASE WHEN ${k} IN (1, 2, 3) AND length(${v}) > ${DOUBLE_DIGITS} THEN ${significantDigits(v)} > ${DOUBLE_DIGITS} ELSE false END AS __lakegit_long${i}`,
+    `CASE WHEN ${k} = 3 AND NOT (${notNum}) THEN TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL ELSE ${k} IN (1, 2) END AS __lakegit_dbl${i}`,
+    `CASE WHEN ${k} = 1 THEN length(trim(${v})) < 19 OR TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL ELSE false END AS __lakegit_big${i}`,
+    `${nested} AS __lakegit_nest${i}`,
+  ].join(', ');
+}
+
+function statsSql(i: number): string {
+  const k = `__lakegit_k${i}`;
+  return [
+    `count(*) FILTER (WHERE ${k} > 0) AS __lakegit_nn${i}`,
+    `count(*) FILTER (WHERE ${k} = 1) AS __lakegit_ints${i}`,
+    `count(*) FILTER (WHERE ${k} = 2) AS __lakegit_decs${i}`,
+    `count(*) FILTER (WHERE __lakegit_lead${i}) AS __lakegit_lead${i}`,
+    `coalesce(max(__lakegit_intd${i}), 0) AS __lakegit_intDigits${i}`,
+    `coalesce(max(__lakegit_frac${i}), 0) AS __lakegit_fracMax${i}`,
+    `coalesce(min(__lakegit_frac${i}), 0) AS __lakegit_fracMin${i}`,
+    `count(*) FILTER (WHERE __lakegit_long${i}) AS __lakegit_long${i}`,
+    `count(*) FILTER (WHERE __lakegit_dbl${i}) AS __lakegit_doubles${i}`,
+    `count(*) FILTER (WHERE __lakegit_big${i}) AS __lakegit_bigints${i}`,
+    `count(*) FILTER (WHERE __lakegit_nest${i}) AS __lakegit_nested${i}`,
+  ].join(', ');
+}
+
+function decide(sniffed: string, s: Stats, format: FileFormat): string {
+  if (s.nested > 0) return sniffed; // JSON with objects or arrays in it stays JSON
+  if (s.nn === 0) return sniffed === 'JSON' ? 'VARCHAR' : sniffed;
+  if (s.lead > 0) return 'VARCHAR';
+  if (s.ints === s.nn) {
+    if (s.bigints === s.nn) return INTEGER.test(sniffed) ? sniffed : 'BIGINT';
+    return s.intDigits <= 38 ? 'DECIMAL(38,0)' : 'VARCHAR';
+  }
+  if (s.ints + s.decs === s.nn) {
+    const scale = s.fracMax;
+    const digits = s.intDigits + scale;
+    const fixed = format !== 'jsonl' && scale > 0 && s.ints === 0 && s.fracMin === scale;
+    if (fixed || s.long > 0) return digits <= 18 ? `DECIMAL(18,${scale})` : digits <= 38 ? `DECIMAL(38,${scale})` : 'VARCHAR';
+    return 'DOUBLE';
+  }
+  return s.doubles === s.nn && s.long === 0 ? 'DOUBLE' : 'VARCHAR';
+}
+
+/** `add --type col=TYPE`: each type checked by DuckDB and written as DuckDB names it. */
+export async function normalizeTypes(engine: Engine, types: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, type] of Object.entries(types)) {
+    try {
+      if (!/^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/.test(type)) throw new Error('not a type name');
+      out[name] = String(await engine.value(`SELECT typeof(CAST(NULL AS ${type}))`));
+    } catch {
+      out[name] = '';
+    }
+    if (/HUGEINT/.test(out[name])) {
+      throw badInput(
+        `--type: ${out[name]} cannot be stored exactly (Parquet keeps it as a DOUBLE)`,
+        { column: name, type },
+        'use DECIMAL(38,0)',
+      );
+    }
+    if (!out[name]) {
+      throw badInput(`--type: '${type}' is not a DuckDB type`, { column: name, type }, 'e.g. --type amount=DECIMAL(12,2)');
+    }
+  }
+  return out;
+}
+
+/** Every column named by `--type` must be one of the file's. */
+export function checkTypedColumns(typed: readonly string[], columns: readonly Column[], file: string): void {
+  for (const name of typed) {
+    if (!columns.some((c) => c.name === name)) {
+      throw badInput(
+        `--type: '${file}' has no column '${name}'`,
+        { file, column: name },
+        `columns are: ${columns.map((c) => c.name).join(', ')}`,
+      );
+    }
+  }
+}
+
+/** `name=TYPE` pairs as given to `add --type`. */
+export function parseTypeOverrides(given: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of given) {
+    const at = g.indexOf('=');
+    if (at <= 0 || !g.slice(at + 1).trim()) {
+      throw badInput(`--type needs <column>=<type>, not ${quoteLiteral(g)}`, { type: g }, 'e.g. --type amount=DECIMAL(12,2)');
+    }
+    out[g.slice(0, at)] = g.slice(at + 1).trim();
+  }
+  return out;
+}
