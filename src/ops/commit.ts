@@ -1,4 +1,4 @@
-import { badInput, refused } from '../errors.js';
+import { NothingToCommit, UsageError, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { preCommitGate } from './gates.js';
@@ -55,13 +55,13 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
 
 /** The commit step proper; the caller holds the lock. */
 export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: CommitOptions): Promise<CommitResult> {
-  if (!opts.message?.trim()) throw badInput('a commit message is required', {}, "pass -m '<message>'");
+  if (!opts.message?.trim()) throw new UsageError('a commit message is required', {}, "pass -m '<message>'");
   const head = await ctx.git.resolveRef('HEAD');
   const branch = await ctx.git.currentBranch();
   const staged = indexTree(index);
   const parentTree = await readTableTree(ctx, head);
   if (!opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
-    throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
+    throw new NothingToCommit('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
   await preCommitGate(ctx, {
     branch,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
+import { UnsupportedFile } from '../errors.js';
 import { compact } from '../table/changes.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
@@ -40,7 +40,7 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
   const { snapshot } = await snapshotAt(ctx, ref);
   const abs = path.resolve(cwd, file);
   const ext = path.extname(abs).toLowerCase();
-  if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
+  if (ext === '.json') throw new UnsupportedFile(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
   const format = requireFormat(abs);
   await writeSnapshot(await ctx.engine(), snapshot, abs, format, {
     project: format === 'jsonl' ? (sql) => jsonlSelect(snapshot, sql) : undefined,

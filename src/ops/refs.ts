@@ -1,4 +1,4 @@
-import { badInput, refused } from '../errors.js';
+import { AlreadyExists, UnknownBranch, UnknownTag, refused } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { resolveCommit, validateRefName } from './revisions.js';
@@ -26,7 +26,7 @@ export async function listBranches(ctx: RepoContext): Promise<BranchInfo[]> {
 export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD'): Promise<string> {
   validateRefName(name, 'branch');
   return ctx.locked(async () => {
-    if (await ctx.git.resolveRef(`refs/heads/${name}`)) throw badInput(`a branch named '${name}' already exists`, { branch: name });
+    if (await ctx.git.resolveRef(`refs/heads/${name}`)) throw new AlreadyExists('branch', name);
     const oid = await resolveCommit(ctx, start);
     await ctx.git.updateRef(`refs/heads/${name}`, oid, undefined);
     return oid;
@@ -36,7 +36,7 @@ export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD
 export async function deleteBranch(ctx: RepoContext, name: string, force: boolean): Promise<string> {
   return ctx.locked(async () => {
     const oid = await ctx.git.resolveRef(`refs/heads/${name}`);
-    if (!oid) throw badInput(`no branch named '${name}'`, { branch: name });
+    if (!oid) throw new UnknownBranch(name);
     if (name === (await ctx.git.currentBranch())) throw refused(`cannot delete the checked-out branch '${name}'`, { branch: name });
     const head = await ctx.git.resolveRef('HEAD');
     if (!force && head && !(await ctx.git.isAncestor(oid, head))) {
@@ -51,8 +51,8 @@ export async function renameBranch(ctx: RepoContext, from: string, to: string): 
   validateRefName(to, 'branch');
   await ctx.locked(async () => {
     const oid = await ctx.git.resolveRef(`refs/heads/${from}`);
-    if (!oid) throw badInput(`no branch named '${from}'`, { branch: from });
-    if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw badInput(`a branch named '${to}' already exists`, { branch: to });
+    if (!oid) throw new UnknownBranch(from);
+    if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw new AlreadyExists('branch', to);
     await ctx.git.updateRef(`refs/heads/${to}`, oid, undefined);
     if ((await ctx.git.currentBranch()) === from) await ctx.git.setHead({ branch: to });
     await ctx.git.deleteRef(`refs/heads/${from}`);
@@ -66,7 +66,7 @@ export async function listTags(ctx: RepoContext): Promise<string[]> {
 export async function createTag(ctx: RepoContext, name: string, rev = 'HEAD', message?: string): Promise<string> {
   validateRefName(name, 'tag');
   return ctx.locked(async () => {
-    if (await ctx.git.resolveRef(`refs/tags/${name}`)) throw badInput(`a tag named '${name}' already exists`, { tag: name });
+    if (await ctx.git.resolveRef(`refs/tags/${name}`)) throw new AlreadyExists('tag', name);
     const oid = await resolveCommit(ctx, rev);
     const target = message ? await ctx.git.writeTag(name, oid, message, await resolveIdentity(ctx)) : oid;
     await ctx.git.updateRef(`refs/tags/${name}`, target, undefined);
@@ -76,7 +76,7 @@ export async function createTag(ctx: RepoContext, name: string, rev = 'HEAD', me
 
 export async function deleteTag(ctx: RepoContext, name: string): Promise<void> {
   await ctx.locked(async () => {
-    if (!(await ctx.git.resolveRef(`refs/tags/${name}`))) throw badInput(`no tag named '${name}'`, { tag: name });
+    if (!(await ctx.git.resolveRef(`refs/tags/${name}`))) throw new UnknownTag(name);
     await ctx.git.deleteRef(`refs/tags/${name}`);
   });
 }

@@ -1,4 +1,4 @@
-import { unknownRevision, badInput } from '../errors.js';
+import { InvalidName, unknownRevision } from '../errors.js';
 import type { RepoContext } from './context.js';
 
 const SUFFIX = /(~\d*|\^\d*)$/;
@@ -52,7 +52,7 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
   let rest: string;
   if (text.startsWith('"')) {
     const end = text.indexOf('"', 1);
-    if (end < 0) throw badInput(`unterminated quoted table name in '${text}'`);
+    if (end < 0) throw new InvalidName(`unterminated quoted table name in '${text}'`);
     table = text.slice(1, end);
     rest = text.slice(end + 1);
   } else {
@@ -60,13 +60,13 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
     table = at < 0 ? text : text.slice(0, at);
     rest = at < 0 ? '' : text.slice(at);
   }
-  if (rest && !rest.startsWith('@')) throw badInput(`cannot parse table reference '${text}'`);
+  if (rest && !rest.startsWith('@')) throw new InvalidName(`cannot parse table reference '${text}'`);
   return { table, rev: rest ? rest.slice(1) || undefined : undefined };
 }
 
 const BAD_REF = /(^[./-])|\.\.|[\x00-\x20~^:?*[\\\x7f]|@\{|\/\.|\.lock$|\/$|\.$|^@$|\/\//;
 
 export function validateRefName(name: string, kind: 'branch' | 'tag'): string {
-  if (!name || BAD_REF.test(name) || name === 'HEAD') throw badInput(`'${name}' is not a valid ${kind} name`, { name });
+  if (!name || BAD_REF.test(name) || name === 'HEAD') throw new InvalidName(`'${name}' is not a valid ${kind} name`, { name });
   return name;
 }

@@ -2,7 +2,7 @@ import { promises as fsp, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
+import { BadPath, MissingFile, badInput } from '../errors.js';
 import type { FileStat } from '../store/staging.js';
 import { tempName } from '../store/fsutil.js';
 import { workName } from '../table/changes.js';
@@ -30,7 +30,7 @@ export const recordStat = (s: StatNow, at: number): FileStat => ({ ...s, at });
  */
 export async function settledStat(abs: string): Promise<FileStat> {
   const st = await statFile(abs);
-  if (!st) throw badInput(`'${abs}' vanished right after it was written`, { file: abs });
+  if (!st) throw new MissingFile(`'${abs}' vanished right after it was written`, { file: abs });
   const probe = tempName(path.dirname(abs), 'lakegit-clock', '');
   try {
     await fsp.writeFile(probe, '');
@@ -57,9 +57,9 @@ export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): st
   };
   const target = real(abs);
   if (outside(rel) || (target !== undefined && outside(path.relative(real(ctx.root) ?? ctx.root, target)))) {
-    throw badInput(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
+    throw new BadPath(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
   }
-  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw badInput(`'${given}' is inside ${LAKEGIT_DIR}/`, { file: given });
+  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw new BadPath(`'${given}' is inside ${LAKEGIT_DIR}/`, { file: given });
   return rel.split(path.sep).join('/');
 }
 
@@ -81,7 +81,7 @@ export async function loadWorkingFile(
   const abs = ctx.abs(file);
   const at = Date.now();
   const before = await statFile(abs);
-  if (!before) throw badInput(`cannot read '${file}': the file does not exist`, { file });
+  if (!before) throw new MissingFile(`cannot read '${file}': the file does not exist`, { file });
   const work = workName('file');
   const columns = await loadFile(engine, abs, file, format, work, prior?.columns, orderBy);
   const after = await statFile(abs);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
-import { corrupt, refused } from '../errors.js';
+import { RefMoved, corrupt } from '../errors.js';
 
 export interface Identity {
   name: string;
@@ -136,7 +136,7 @@ export class GitStore {
   async updateRef(ref: string, oid: string, expected: string | undefined | null): Promise<void> {
     if (expected !== null) {
       const now = await this.resolveRef(ref);
-      if (now !== expected) throw refused(`${ref} moved while this command ran`, { ref }, 'run the command again');
+      if (now !== expected) throw new RefMoved(`${ref} moved while this command ran`, { ref }, 'run the command again');
     }
     const file = path.join(this.gitdir, ref);
     await fsp.mkdir(path.dirname(file), { recursive: true });

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
-import { badInput } from '../errors.js';
+import { LakegitError, MalformedFile, MissingFile } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
 import type { Column, FileFormat } from './schema.js';
@@ -63,13 +63,13 @@ function strictCast(c: Column): string {
 
 export function describeError(file: string, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
-  if (/No files found|No such file/i.test(text)) return badInput(`cannot read '${file}': the file does not exist`, { file });
+  if (/No files found|No such file/i.test(text)) return new MissingFile(`cannot read '${file}': the file does not exist`, { file });
   const first = text
     .split('\n')
     .filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l))
     .slice(0, 3)
     .join(' ');
-  return badInput(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
+  return new MalformedFile(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
 }
 
 async function describe(engine: Engine, relation: string): Promise<Column[]> {
@@ -93,7 +93,7 @@ export async function loadFile(
   orderBy?: readonly string[],
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
-  if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
+  if (!st?.isFile()) throw new MissingFile(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
   // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
   const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
   const attempt = async (columns?: readonly Column[]) => {
@@ -103,7 +103,8 @@ export async function loadFile(
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
-      if (!prior?.length) throw badInput(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
+      if (!prior?.length)
+        throw new MalformedFile(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
       return await attempt(prior);
     }
     const inferred = await describe(engine, readerSql(absFile, format));
@@ -121,18 +122,18 @@ export async function loadFile(
     }
     return await attempt(await describe(engine, readerSql(absFile, format, undefined, true)));
   } catch (e) {
-    if (e instanceof Error && e.name === 'LakegitError') throw e;
+    if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);
   }
 }
 
 function checkColumns(columns: readonly Column[], file: string): void {
-  if (columns.length === 0) throw badInput(`'${file}' has no columns`, { file });
+  if (columns.length === 0) throw new MalformedFile(`'${file}' has no columns`, { file });
   const dup = columns.find((c, i) => columns.findIndex((d) => d.name === c.name) !== i);
-  if (dup) throw badInput(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
+  if (dup) throw new MalformedFile(`'${file}' has two columns named '${dup.name}'`, { file, column: dup.name });
   const reserved = columns.find((c) => /^__lakegit_/i.test(c.name));
   if (reserved)
-    throw badInput(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, {
+    throw new MalformedFile(`'${file}' has a column named '${reserved.name}'; names starting with __lakegit_ are reserved`, {
       file,
       column: reserved.name,
     });
@@ -142,9 +143,10 @@ function checkColumns(columns: readonly Column[], file: string): void {
 async function checkHeader(abs: string, file: string, delim: string): Promise<void> {
   const names = (await readHeader(abs, delim)) ?? [];
   const empty = names.findIndex((n) => n.trim() === '');
-  if (empty >= 0) throw badInput(`'${file}' has a column with no name (column ${empty + 1} of its header)`, { file, column: empty + 1 });
+  if (empty >= 0)
+    throw new MalformedFile(`'${file}' has a column with no name (column ${empty + 1} of its header)`, { file, column: empty + 1 });
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw badInput(`'${file}' has two columns named '${dup}'`, { file, column: dup });
+  if (dup !== undefined) throw new MalformedFile(`'${file}' has two columns named '${dup}'`, { file, column: dup });
 }
 
 async function isBlank(abs: string): Promise<boolean> {
@@ -164,7 +166,7 @@ async function explainReadError(abs: string, file: string, format: FileFormat, e
     const delim = format === 'csv' ? csvDelimiter(abs) : '\t';
     const problem = await findCsvProblem(abs, delim).catch(() => undefined);
     if (problem) {
-      return badInput(
+      return new MalformedFile(
         `cannot read '${file}': line ${problem.line}: ${problem.message}`,
         { file, line: problem.line },
         `fix that line; this file is read with '${delim === '\t' ? '\\t' : delim}' between fields and double quotes around them`,

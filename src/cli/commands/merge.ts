@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { renderMerge } from '../render/merge.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 
@@ -35,8 +35,8 @@ export async function handler(argv: MergeArgs): Promise<void> {
   if (argv.abort) r = await repo.mergeAbort();
   else if (argv.continue) r = await repo.mergeContinue({ message: argv.m, noVerify: !argv.verify });
   else {
-    if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
-    if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
+    if (!argv.source) throw new UsageError('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
+    if (!argv.ff && argv.ffOnly) throw new UsageError('--no-ff and --ff-only cannot be used together');
     r = await repo.merge({
       source: argv.source,
       noFf: !argv.ff,

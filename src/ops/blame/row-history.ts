@@ -1,6 +1,6 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { pathList, quoteIdent } from '../../engine/quote.js';
-import { badInput, unknownTable } from '../../errors.js';
+import { InvalidKey, UsageError, unknownTable } from '../../errors.js';
 import type { CommitInfo } from '../../store/git.js';
 import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
@@ -59,14 +59,18 @@ export async function rowHistory(ctx: RepoContext, opts: RowHistoryOptions): Pro
 function soleTable(tree: TableTree): string {
   const names = [...tree.tables.keys()];
   if (names.length === 1) return names[0];
-  throw badInput('log --key needs --table when a revision holds several tables', { tables: names }, `tables are: ${names.join(', ')}`);
+  throw new UsageError(
+    'log --key needs --table when a revision holds several tables',
+    { tables: names },
+    `tables are: ${names.join(', ')}`,
+  );
 }
 
 function checkKey(m: Manifest, table: string, given: [string, string][]): string[] {
-  if (!m.key) throw badInput(`table '${table}' has no primary key, so --key cannot name a row`, { table });
+  if (!m.key) throw new InvalidKey(`table '${table}' has no primary key, so --key cannot name a row`, { table });
   const names = given.map(([k]) => k);
   if (names.length !== m.key.length || !m.key.every((k) => names.includes(k)) || new Set(names).size !== names.length) {
-    throw badInput(
+    throw new UsageError(
       `--key must give each primary-key column of '${table}' once: ${m.key.join(', ')}`,
       { table, key: m.key },
       `e.g. ${m.key.map((k) => `--key ${k}=…`).join(' ')}`,
@@ -250,7 +254,7 @@ class RowLookup {
       await this.engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT ${select}`, values);
     } catch {
       const shown = this.keyColumns.map((k, i) => `${k}=${values[i]} (${types[i]})`).join(', ');
-      throw badInput(`--key value does not fit the key column's type: ${shown}`, { key: Object.fromEntries(this.key) });
+      throw new UsageError(`--key value does not fit the key column's type: ${shown}`, { key: Object.fromEntries(this.key) });
     }
     this.keyTables.set(sig, name);
     return name;

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput, unknownTable } from '../../errors.js';
+import { MissingFile, unknownTable } from '../../errors.js';
 import { statMatches } from '../../store/staging.js';
 import { validateKey } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
@@ -65,7 +65,7 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
   const staged = await readManifest(ctx, entry.manifest);
   const now = await statFile(ctx.abs(entry.file));
   if (!now) {
-    throw badInput(
+    throw new MissingFile(
       `cannot blame '${table}': its file '${entry.file}' does not exist`,
       { table, file: entry.file },
       `blame a committed version instead, e.g. '${table}@HEAD'`,

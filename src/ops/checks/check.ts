@@ -1,4 +1,4 @@
-import { badInput } from '../../errors.js';
+import { UnknownBranch } from '../../errors.js';
 import type { RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
@@ -52,7 +52,7 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
-  if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
+  if (!target) throw new UnknownBranch(into, '--into names the branch a merge would go into');
   const run = async (result: TableTree) => {
     const { report } = await mergeChecks(ctx, {
       targetBranch: into,

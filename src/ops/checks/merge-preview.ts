@@ -1,4 +1,4 @@
-import { badInput, refused } from '../../errors.js';
+import { NoMergeBase, refused } from '../../errors.js';
 import type { RepoContext } from '../context.js';
 import { addedSince, listStore, removeEntries } from '../merge/store-listing.js';
 import { mergeTrees } from '../merge/tree.js';
@@ -19,7 +19,7 @@ export async function withMergePreview<T>(
 ): Promise<T> {
   const bases = await ctx.git.mergeBases(target, source);
   if (bases.length > 1) {
-    throw badInput(
+    throw new NoMergeBase(
       `'${names.sourceRef}' and '${names.into}' have ${bases.length} merge bases`,
       { bases },
       `merge '${names.into}' into '${names.sourceRef}' first, so that it fast-forwards`,

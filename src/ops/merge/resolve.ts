@@ -1,5 +1,5 @@
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput, refused } from '../../errors.js';
+import { InvalidFilter, NothingInProgress, UsageError, WouldOverwrite, badInput } from '../../errors.js';
 import type { StagingIndex } from '../../store/staging.js';
 import { applyDelta, changesSql } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
@@ -42,7 +42,7 @@ export async function listConflicts(ctx: RepoContext, table?: string): Promise<C
 export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<ResolveResult> {
   return ctx.locked(async () => {
     const state = await readState(ctx);
-    if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "'resolve' settles the conflicts a merge left");
+    if (!state) throw new NothingInProgress("'resolve' settles the conflicts a merge left");
     const list = await readConflictList(ctx);
     const mine = list.filter((c) => c.table === o.table);
     if (mine.length === 0)
@@ -72,7 +72,7 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
 async function refuseEdited(ctx: RepoContext, index: StagingIndex, table: string): Promise<void> {
   if (!index.tables[table]) return;
   if ((await dirtyTables(ctx, index, indexTree(index), [table])).has(table)) {
-    throw refused(
+    throw new WouldOverwrite(
       `'${table}' has edits that are not added`,
       { table },
       `'lakegit add ${index.tables[table].file}' takes the file as the resolution; 'lakegit checkout --force HEAD' is not what you want mid-merge`,
@@ -91,7 +91,7 @@ async function resolveTable(
   if (!sides) throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, "'lakegit merge --abort' and merge again");
   const whole = mine.some((c) => c.key === null);
   if (whole && o.where) {
-    throw badInput(
+    throw new UsageError(
       `'${o.table}' has a table or schema conflict, which --where cannot split by rows`,
       { table: o.table },
       `resolve it without --where`,
@@ -124,7 +124,7 @@ async function resolveTable(
 }
 
 async function manifests(ctx: RepoContext, p: Paired): Promise<{ base?: Manifest; ours: Manifest; theirs: Manifest }> {
-  if (!p.ours || !p.theirs) throw badInput('this conflict is about the whole table; resolve it without --where');
+  if (!p.ours || !p.theirs) throw new UsageError('this conflict is about the whole table; resolve it without --where');
   return {
     base: p.base && (await readManifest(ctx, p.base.blob)),
     ours: await readManifest(ctx, p.ours.blob),
@@ -160,7 +160,11 @@ async function resolveRows(
     try {
       sel = await s.table('sel', `SELECT ${id} FROM (${view}) WHERE (${where})`);
     } catch (e) {
-      throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, "write a DuckDB SQL condition over the table's columns");
+      throw new InvalidFilter(
+        `--where: ${(e as Error).message.split('\n')[0]}`,
+        { where },
+        "write a DuckDB SQL condition over the table's columns",
+      );
     }
   }
   const changes = quoteIdent(plan.changes!);

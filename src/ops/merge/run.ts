@@ -8,7 +8,7 @@ import { addedSince, listStore, removeEntries } from './store-listing.js';
 import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treesEqual, type TableTree } from '../tree.js';
-import { refused } from '../../errors.js';
+import { NothingToCommit } from '../../errors.js';
 
 export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
 
@@ -78,7 +78,7 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   const what = w.kind === 'merge' ? 'the merge' : `the ${w.kind}`;
   await refuseDirty(ctx, index, w.trees.ours, merged.tree, what);
   if (w.kind !== 'merge' && !merged.conflicts.length && treesEqual(merged.tree, w.trees.ours)) {
-    throw refused(`${w.kind} of ${w.theirs.slice(0, 7)} changes nothing: HEAD already has that result`, { commit: w.theirs });
+    throw new NothingToCommit(`${w.kind} of ${w.theirs.slice(0, 7)} changes nothing: HEAD already has that result`, { commit: w.theirs });
   }
   const conflicts = w.strategy ? [] : merged.conflicts;
   const base: MergeResult = {

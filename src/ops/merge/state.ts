@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { refused } from '../../errors.js';
+import { MergeInProgress } from '../../errors.js';
 import { exists, readJsonIfExists, writeFileAtomic } from '../../store/fsutil.js';
 import type { RepoContext } from '../context.js';
 import { removeEntries } from './store-listing.js';
@@ -62,7 +62,7 @@ export async function refuseIfInProgress(ctx: RepoContext): Promise<void> {
   const s = await readState(ctx);
   const head = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
   if (s || head) {
-    throw refused(
+    throw new MergeInProgress(
       `a ${s?.kind ?? 'merge'} is in progress`,
       {},
       "finish it with 'lakegit merge --continue' or leave it with 'lakegit merge --abort'",
@@ -153,7 +153,7 @@ export async function pendingMerge(
   const s = await readState(ctx);
   if (!s) return undefined;
   if (!(await exists(ctx.stateFile(HEAD_FILE[s.kind])))) {
-    throw refused(
+    throw new MergeInProgress(
       `a ${s.kind} was interrupted before it finished starting`,
       { kind: s.kind },
       "run 'lakegit merge --abort' to put everything back",
@@ -161,7 +161,7 @@ export async function pendingMerge(
   }
   const left = await readConflictList(ctx);
   if (left.length) {
-    throw refused(
+    throw new MergeInProgress(
       `${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`,
       { conflicts: left.length },
       "resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it)",
