@@ -186,14 +186,10 @@ class RowLookup {
       return null;
     }
     const keys = await this.keyTable(m);
-    const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys, (s) => workName(`rowlog_${s}`));
-    try {
-      const rows = await this.engine.all(`SELECT * FROM (${found.sql})`);
-      this.rows.set(blob, rows[0] ?? null);
-      return rows[0] ?? null;
-    } finally {
-      for (const t of found.temps) await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
-    }
+    const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys);
+    const rows = await this.engine.all(`SELECT * FROM (${found})`);
+    this.rows.set(blob, rows[0] ?? null);
+    return rows[0] ?? null;
   }
 
   /** The parent's row: the child's when no file the two manifests do not share holds the key. */
