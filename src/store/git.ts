@@ -60,8 +60,9 @@ export class GitStore {
     const oid = createHash('sha1').update(`blob ${blob.length}\0`).update(blob).digest('hex');
     const loose = path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
     const fresh = !(await exists(loose));
+    const freshDir = fresh && !(await exists(path.dirname(loose)));
     const written = await (await gitLib()).writeBlob({ ...this.o, blob });
-    if (fresh && written === oid) noteCreated(loose);
+    if (fresh && written === oid) noteCreated(loose, freshDir ? path.dirname(loose) : undefined);
     return written;
   }
 

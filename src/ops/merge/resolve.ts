@@ -9,9 +9,9 @@ import { dirtyTables } from '../checkout.js';
 import { indexTree } from '../commit.js';
 import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { applyConfig, applyTree } from './apply.js';
-import { addedSince, listStore } from './store-listing.js';
+import { withScratch } from '../../store/journal.js';
 import { projectSql, rowsForKeys, Scratch } from './scope.js';
-import { backupFile, readConflictList, readState, writeConflictList, writeState, type MergeState } from './state.js';
+import { backupFile, readConflictList, readState, storeWrites, writeConflictList, writeState, type MergeState } from './state.js';
 import { planTable, type Row, type TablePlan } from './table.js';
 import { mergePaired, type Conflict, type Paired } from './tree.js';
 import { readManifest, writeManifest, type TableTree } from '../tree.js';
@@ -48,20 +48,24 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
     if (mine.length === 0)
       throw badInput(`no unresolved conflicts in '${o.table}'`, { table: o.table }, "run 'lakegit conflicts' to list them");
     const index = await ctx.staging.read();
-    const before = await listStore(ctx);
-    let settled: Conflict[];
-    if (o.table === CONFIG_FILE && !state.tables[o.table]) {
-      const c = mine[0];
-      const blob = (o.side === 'ours' ? c.ours : c.theirs) as string | null;
-      await applyConfig(ctx, index, blob ?? undefined, (f) => backupFile(ctx, state, f));
-      settled = mine;
-    } else {
-      await refuseEdited(ctx, index, o.table);
-      settled = await resolveTable(ctx, state, index, o, mine);
-    }
-    await ctx.staging.write(index);
-    state.created = [...new Set([...state.created, ...(await addedSince(ctx, before))])];
-    await writeState(ctx, state);
+    let settled: Conflict[] = [];
+    await withScratch(
+      async () => {
+        if (o.table === CONFIG_FILE && !state.tables[o.table]) {
+          const c = mine[0];
+          const blob = (o.side === 'ours' ? c.ours : c.theirs) as string | null;
+          await applyConfig(ctx, index, blob ?? undefined, (f) => backupFile(ctx, state, f));
+          settled = mine;
+        } else {
+          await refuseEdited(ctx, index, o.table);
+          settled = await resolveTable(ctx, state, index, o, mine);
+        }
+        await ctx.staging.write(index);
+        state.created = [...new Set([...state.created, ...storeWrites(ctx)])];
+        await writeState(ctx, state);
+      },
+      () => false,
+    );
     const left = list.filter((c) => !settled.includes(c));
     await writeConflictList(ctx, left);
     return { table: o.table, resolved: settled.length, remaining: left.filter((c) => c.table === o.table).length };

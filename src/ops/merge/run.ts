@@ -4,8 +4,8 @@ import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
 import { preMergeGate, type GateReport } from '../gates.js';
 import { applyTree, refuseDirty } from './apply.js';
-import { addedSince, listStore, removeEntries } from './store-listing.js';
-import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
+import { withScratch } from '../../store/journal.js';
+import { backupFile, beginState, finishStart, storeWrites, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treesEqual, type TableTree } from '../tree.js';
 import { NothingToCommit } from '../../errors.js';
@@ -62,17 +62,14 @@ export const treeIndex = (t: TableTree): StagingIndex => ({
  * Whatever the stores gained is removed again if the operation is refused, fails or is a dry run.
  * Caller holds the lock.
  */
-export async function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
-  const before = await listStore(ctx);
-  try {
-    return await settleThreeWay(ctx, w, before);
-  } catch (e) {
-    await removeEntries(ctx, await addedSince(ctx, before));
-    throw e;
-  }
+export function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
+  return withScratch(
+    () => settleThreeWay(ctx, w),
+    (r) => r.status === 'dry-run',
+  );
 }
 
-async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>): Promise<MergeResult> {
+async function settleThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
   const index = await ctx.staging.read();
   const merged = await mergeTrees(ctx, w.trees, w.strategy);
   const what = w.kind === 'merge' ? 'the merge' : `the ${w.kind}`;
@@ -105,10 +102,9 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
     });
   if (w.dryRun) {
     const gates = w.kind === 'merge' ? await gate(true) : [];
-    await removeEntries(ctx, await addedSince(ctx, before));
     return { ...base, status: 'dry-run', gates };
   }
-  if (conflicts.length) return startConflicted(ctx, w, index, merged, base, before);
+  if (conflicts.length) return startConflicted(ctx, w, index, merged, base);
   const gates = w.kind === 'merge' ? await gate(false) : [];
   let commit: string | undefined;
   if (w.commit) {
@@ -133,7 +129,6 @@ async function startConflicted(
   index: StagingIndex,
   merged: TreeMerge,
   base: MergeResult,
-  before: Set<string>,
 ): Promise<MergeResult> {
   // Each conflicting table's pairing is kept so `resolve` can merge it again with a side chosen.
   const tables = Object.fromEntries(merged.tables.filter((t) => t.conflicts).map((t) => [t.table, t.sides]));
@@ -148,7 +143,7 @@ async function startConflicted(
   });
   await applyTree(ctx, index, w.trees.ours, merged.tree, (file) => backupFile(ctx, state, file));
   await ctx.staging.write(index);
-  state.created = await addedSince(ctx, before);
+  state.created = storeWrites(ctx);
   await finishStart(ctx, state, base.conflicts);
   return { ...base, status: 'conflicts' };
 }

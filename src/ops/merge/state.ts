@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MergeInProgress } from '../../errors.js';
 import { exists, readJsonIfExists, writeFileAtomic } from '../../store/fsutil.js';
 import type { RepoContext } from '../context.js';
-import { removeEntries } from './store-listing.js';
+import { discardCreated, scratchCreated } from '../../store/journal.js';
 import type { Conflict, Paired } from './tree.js';
 
 export type MergeKind = 'merge' | 'revert' | 'cherry-pick';
@@ -118,6 +118,9 @@ export async function clearState(ctx: RepoContext): Promise<void> {
   await fsp.rm(stateDir(ctx), { recursive: true, force: true });
 }
 
+/** What the merge's scratch scope has added to the stores so far, as `created` keeps it: relative to the git directory. */
+export const storeWrites = (ctx: RepoContext): string[] => scratchCreated().map((f) => path.relative(ctx.gitdir, f));
+
 /** `--abort`: put the working files, the index, ORIG_HEAD and the stores back as they were. */
 export async function restoreState(ctx: RepoContext, s: MergeState): Promise<string[]> {
   const restored: string[] = [];
@@ -130,7 +133,7 @@ export async function restoreState(ctx: RepoContext, s: MergeState): Promise<str
   else await fsp.rm(ctx.staging.file, { force: true });
   if (s.origHead === null) await fsp.rm(ctx.stateFile('ORIG_HEAD'), { force: true });
   else await writeFileAtomic(ctx.stateFile('ORIG_HEAD'), s.origHead);
-  await removeEntries(ctx, s.created);
+  await discardCreated(s.created.filter((e) => !e.startsWith('..') && !path.isAbsolute(e)).map((e) => path.join(ctx.gitdir, e)));
   await clearState(ctx);
   return restored;
 }
