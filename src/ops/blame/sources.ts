@@ -95,8 +95,9 @@ export const readFiles = (files: readonly string[]): string => `read_parquet(${p
  * Blame's limits on pruning by key range: only key types whose JSON text in a manifest casts back
  * to the same value, and few enough keys that the range join saves more than it costs.
  */
-const BLAME_KEY_READ: KeyReadLimits = {
-  prunable: /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/,
+export const BLAME_KEY_READ: KeyReadLimits = {
+  prunable:
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/,
   maxKeys: 1024,
 };
 
