@@ -32,7 +32,38 @@ export {
   Corrupt,
 } from './errors.js';
 export type { ExitCode } from './errors.js';
+export { quoteIdent, quoteLiteral } from './engine/quote.js';
+
+// Every option and result type of the Repo API: the CLI, like any user, imports them from here.
+export type { JsonRow } from './engine/db.js';
 export type { Manifest, ChunkRef, DeltaRef } from './table/manifest.js';
-export type { StatusResult, TableStatus } from './ops/status.js';
-export type { LogEntry } from './ops/history.js';
+export type { AddOptions, AddResult } from './ops/stage.js';
+export type { CommitOptions, CommitResult } from './ops/commit.js';
+export type { StatusResult, TableStatus, RepoState } from './ops/status.js';
+export type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
+export type { LogEntry, LogOptions } from './ops/history.js';
+export type { ShowResult } from './ops/show.js';
+export type { BranchInfo, ResetMode } from './ops/refs.js';
+export type { FsckProblem, FsckResult, GcResult } from './ops/maintenance.js';
 export type { SqlResult, SqlOptions } from './ops/sql/query.js';
+export type { BlameOptions, BlameResult, BlameRow, BlameCell } from './ops/blame/index.js';
+export type { RowHistoryOptions, RowHistoryEntry, RowChange } from './ops/blame/row-history.js';
+export type { MergeOptions } from './ops/merge/index.js';
+export type { MergeResult, MergeStatus } from './ops/merge/run.js';
+export type { Conflict, TableOutcome } from './ops/merge/tree.js';
+export type { ResolveOptions, ResolveResult } from './ops/merge/resolve.js';
+export type { PickOptions } from './ops/merge/revert.js';
+export type {
+  DiffOptions,
+  DiffSession,
+  DiffRow,
+  DiffOp,
+  TableDiff,
+  SchemaDelta,
+  PairColumn,
+  RowOptions,
+  PlanInfo,
+  TableStatus as DiffTableStatus,
+} from './ops/diff/index.js';
+export type { RowCounts } from './ops/diff/rowdiff.js';
+export type { CheckOptions, CheckReport, CheckResult, Introducer } from './ops/checks/index.js';

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import type { DiffSession } from '../../ops/diff/index.js';
+import type { DiffSession } from '../../index.js';
 import { csv, openRepo, type GlobalArgs } from '../shared.js';
 import { renderCsv } from '../render/diff-csv.js';
 import { renderJson } from '../render/diff-json.js';

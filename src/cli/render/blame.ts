@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
-import type { BlameResult, BlameRow } from '../../ops/blame/index.js';
+import type { BlameResult, BlameRow } from '../../index.js';
 import { paint, shortId } from './color.js';
+import { csvField, cut, pad } from './text.js';
 
 export type BlameFormat = 'table' | 'json' | 'csv';
 
@@ -30,12 +31,6 @@ async function writeJson(r: BlameResult, out: Writable): Promise<void> {
   }
   await put(out, `${first ? '' : '\n'}]}\n`);
 }
-
-const csvField = (v: Json | undefined): string => {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
-};
 
 /** `--format csv`: the key columns, the row's commit, author, date and message, then each cell's. */
 async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
@@ -72,13 +67,6 @@ const keyText = (row: BlameRow): string => {
   return /[\n\r\t]/.test(s) ? s.replace(/[\n\r\t]/g, ' ') : s;
 };
 const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
-/** Characters as the terminal counts them; a string without surrogate pairs is its own length. */
-const chars = (s: string): number => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
-const cut = (s: string, w: number): string => (s.length <= w || chars(s) <= w ? s : `${[...s].slice(0, Math.max(0, w - 1)).join('')}…`);
-const pad = (s: string, w: number): string => {
-  const n = chars(s);
-  return n >= w ? s : s + ' '.repeat(w - n);
-};
 
 /**
  * The readable table: key, short commit (and each cell's commit with --cells), author, date and the

@@ -1,6 +1,6 @@
-import type { LogEntry } from '../../ops/history.js';
-import type { ShowResult } from '../../ops/show.js';
+import type { LogEntry, ShowResult } from '../../index.js';
 import { paint, shortId } from './color.js';
+import { countsLine } from './text.js';
 
 export function renderLog(entries: LogEntry[], oneline: boolean): string {
   if (oneline) return entries.map((e) => `${paint.yellow(shortId(e.commit))} ${e.message.split('\n')[0]}`).join('\n');
@@ -18,12 +18,7 @@ function renderEntry(e: LogEntry): string {
 export function renderShow(r: ShowResult): string {
   const lines = [renderEntry({ ...r, tables: [] }), ''];
   for (const c of r.changes) {
-    const parts = [
-      c.added ? paint.green(`+${c.added}`) : '',
-      c.modified ? paint.yellow(`~${c.modified}`) : '',
-      c.removed ? paint.red(`-${c.removed}`) : '',
-    ].filter(Boolean);
-    lines.push(` ${c.table} (${c.status})  ${parts.join(' ')}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
+    lines.push(` ${c.table} (${c.status})  ${countsLine(c)}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
   }
   return lines.join('\n');
 }
