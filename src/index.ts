@@ -37,13 +37,13 @@ export { quoteIdent, quoteLiteral } from './engine/quote.js';
 // Every option and result type of the Repo API: the CLI, like any user, imports them from here.
 export type { JsonRow } from './engine/db.js';
 export type { Manifest, ChunkRef, DeltaRef } from './table/manifest.js';
-export type { AddOptions, AddResult } from './ops/stage.js';
+export type { AddOptions, AddResult } from './ops/add-rm-mv.js';
 export type { CommitOptions, CommitResult } from './ops/commit.js';
 export type { StatusResult, TableStatus, RepoState } from './ops/status.js';
 export type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
 export type { LogEntry, LogOptions } from './ops/history.js';
 export type { ShowResult } from './ops/show.js';
-export type { BranchInfo, ResetMode } from './ops/refs.js';
+export type { BranchInfo, ResetMode } from './ops/branch-tag-reset.js';
 export type { FsckProblem, FsckResult, GcResult } from './ops/maintenance.js';
 export type { SqlResult, SqlOptions } from './ops/sql/query.js';
 export type { BlameOptions, BlameResult, BlameRow, BlameCell } from './ops/blame/index.js';

@@ -1,5 +1,5 @@
 import { RepoContext } from './ops/context.js';
-import type { AddOptions, AddResult } from './ops/stage.js';
+import type { AddOptions, AddResult } from './ops/add-rm-mv.js';
 import type { CommitOptions, CommitResult } from './ops/commit.js';
 import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
@@ -7,7 +7,7 @@ import type { LogEntry, LogOptions } from './ops/history.js';
 import type { ShowResult } from './ops/show.js';
 import type { BlameOptions, BlameResult } from './ops/blame/index.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
-import type { ResetMode } from './ops/refs.js';
+import type { ResetMode } from './ops/branch-tag-reset.js';
 import type { FsckResult, GcResult } from './ops/maintenance.js';
 import type { SqlResult } from './ops/sql/query.js';
 import type { MergeOptions } from './ops/merge/index.js';
@@ -22,13 +22,13 @@ import type { CheckOptions, CheckReport } from './ops/checks/index.js';
  * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
  * checks or sql. Each loader below is one module of src/ops/.
  */
-const stage = () => import('./ops/stage.js');
-const refs = () => import('./ops/refs.js');
+const stage = () => import('./ops/add-rm-mv.js');
+const refs = () => import('./ops/branch-tag-reset.js');
 const mergeOps = () => import('./ops/merge/index.js');
 const resolveOps = () => import('./ops/merge/resolve.js');
 const revertOps = () => import('./ops/merge/revert.js');
 const maintenance = () => import('./ops/maintenance.js');
-const read = () => import('./ops/read.js');
+const read = () => import('./ops/files-export.js');
 const configOps = () => import('./ops/config.js');
 const protect = () => import('./ops/protect.js');
 

@@ -1,13 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import { AlreadyExists, WouldOverwrite } from '../errors.js';
-import { statMatches, type StagingIndex } from '../store/staging.js';
+import { settledStat, statFile, statMatches, type StagingIndex } from '../store/staging.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './diff/rowdiff.js';
-import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile } from './worktree.js';
 
 export interface CheckoutOptions {
   target: string;

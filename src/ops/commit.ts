@@ -1,11 +1,11 @@
-import { NothingToCommit, UsageError, refused } from '../errors.js';
+import { NothingToCommit, UsageError } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { preCommitGate } from './gates.js';
 import { resolveIdentity } from './identity.js';
-import { stageAll } from './stage.js';
+import { stageAll } from './add-rm-mv.js';
 import { markResolved, pendingMerge } from './merge/state.js';
-import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
+import { indexTree, readTableTree, treesEqual, writeTableTree } from './tree.js';
 
 export interface CommitOptions {
   message: string;
@@ -25,11 +25,6 @@ export interface CommitResult {
   parents: string[];
   tables: string[];
 }
-
-export const indexTree = (index: StagingIndex): TableTree => ({
-  tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
-  config: index.config?.blob,
-});
 
 /** `commit`: write the staged tree as a commit and move the branch, last, with a compare-and-swap. */
 export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<CommitResult> {

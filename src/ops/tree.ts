@@ -1,6 +1,7 @@
 import { parseManifest, serializeManifest, type Manifest } from '../table/manifest.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { TreeEntry } from '../store/git.js';
+import type { StagingIndex } from '../store/staging.js';
 import { unknownTable } from '../errors.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 
@@ -9,6 +10,19 @@ export interface TableTree {
   tables: Map<string, string>;
   config?: string;
 }
+
+/** The tree the index would commit. */
+export const indexTree = (index: StagingIndex): TableTree => ({
+  tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
+  config: index.config?.blob,
+});
+
+/** A staging index holding exactly a tree, for `commitIndex`. */
+export const treeIndex = (t: TableTree): StagingIndex => ({
+  version: 1,
+  tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
+  config: t.config ? { blob: t.config } : undefined,
+});
 
 export const emptyTree = (): TableTree => ({ tables: new Map() });
 

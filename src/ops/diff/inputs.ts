@@ -1,10 +1,9 @@
 import { NoMergeBase, UsageError, badInput, unknownRevision, unknownTable } from '../../errors.js';
 import { parseTableRef, resolveCommit, tryResolveCommit } from '../revisions.js';
-import { indexTree } from '../commit.js';
+import { indexTree } from '../tree.js';
 import type { RepoContext } from '../context.js';
 import { readManifest, readTableTree } from '../tree.js';
-import { statFile } from '../worktree.js';
-import { statMatches } from '../../store/staging.js';
+import { statFile, statMatches } from '../../store/staging.js';
 import { sameData } from './plan.js';
 import type { DiffOptions, TableStatus } from './types.js';
 

@@ -1,13 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import { WouldOverwrite } from '../../errors.js';
-import type { StagingIndex } from '../../store/staging.js';
+import { settledStat, statFile, type StagingIndex } from '../../store/staging.js';
 import { writeSnapshot } from '../../table/ordered-write.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import { dirtyTables } from '../checkout.js';
 import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { changedTables } from '../history.js';
 import { readManifest, type TableTree } from '../tree.js';
-import { settledStat, statFile } from '../worktree.js';
 
 /** Called with a working file's path before it is replaced or deleted (conflicted merges keep it for --abort). */
 export type Backup = (file: string) => Promise<void>;

@@ -1,4 +1,4 @@
-import { NoMergeBase, NothingInProgress, RefMoved, Refused, refused } from '../../errors.js';
+import { NoMergeBase, NothingInProgress, RefMoved, Refused } from '../../errors.js';
 import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';

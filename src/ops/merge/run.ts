@@ -7,7 +7,7 @@ import { applyTree, refuseDirty } from './apply.js';
 import { withScratch } from '../../store/journal.js';
 import { backupFile, beginState, finishStart, storeWrites, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
-import { readTableTree, treesEqual, type TableTree } from '../tree.js';
+import { readTableTree, treeIndex, treesEqual } from '../tree.js';
 import { NothingToCommit } from '../../errors.js';
 
 export type MergeStatus = 'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed';
@@ -48,13 +48,6 @@ export interface ThreeWay {
 
 const publicTables = (t: TableOutcome[]) =>
   t.filter((x) => x.status !== 'unchanged' || x.conflicts).map(({ sides: _s, blob: _b, ...rest }) => rest);
-
-/** A staging index holding exactly a tree, for `commitIndex`. */
-export const treeIndex = (t: TableTree): StagingIndex => ({
-  version: 1,
-  tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
-  config: t.config ? { blob: t.config } : undefined,
-});
 
 /**
  * Merge, gate, then either commit and update the working files, or (with conflicts) save the

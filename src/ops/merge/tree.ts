@@ -4,7 +4,7 @@ import type { Manifest } from '../../table/manifest.js';
 import { OP } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
 import { mergeValue, settle, type Pick, type Strategy } from './policy.js';
-import { Scratch } from './scope.js';
+import { Scratch } from './scratch.js';
 import { planTable, type Row } from './table.js';
 import { writePlan } from './write.js';
 import { readManifest, writeManifest, type TableTree } from '../tree.js';

@@ -6,7 +6,7 @@ import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
-import { indexTree } from './commit.js';
+import { indexTree } from './tree.js';
 import { parseTableRef, resolveCommit } from './revisions.js';
 import { readTableTree, snapshotOf, type TableTree } from './tree.js';
 

@@ -3,7 +3,15 @@ import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { AlreadyExists, InvalidKey, UnknownTable, UsageError, WouldOverwrite } from '../errors.js';
 import { dirtyTables } from './checkout.js';
-import { statMatches, type FileStat, type StagedTable, type StagingIndex } from '../store/staging.js';
+import {
+  recordStat,
+  statFile,
+  statMatches,
+  unchangedWhileRead,
+  type FileStat,
+  type StagedTable,
+  type StagingIndex,
+} from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
@@ -15,7 +23,7 @@ import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readManifest, readTableTree, writeManifest } from './tree.js';
 import { markResolved } from './merge/state.js';
-import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile, relativeToRoot } from './worktree.js';
 
 export interface AddOptions {
   paths: string[];
@@ -177,9 +185,9 @@ async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable
   if (!found) return undefined;
   try {
     const after = await statFile(ctx.abs(entry.file));
-    if (!before || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
+    if (!unchangedWhileRead(before, after)) return undefined;
     const manifest = await applyDelta(engine, ctx.chunks, prev, found.delta, { ...prev.source, file: entry.file });
-    return { manifest, stat: recordStat(before, at), lines: found.index };
+    return { manifest, stat: recordStat(before!, at), lines: found.index };
   } finally {
     await dropWork(engine, found.delta);
   }

@@ -7,7 +7,7 @@ import { ChunkStore } from '../../../src/store/chunks.js';
 import { applyDelta, chunkFresh, workName } from '../../../src/table/changes.js';
 import { CHUNK_SCHEME, type Manifest } from '../../../src/table/manifest.js';
 import { OP, TableSnapshot } from '../../../src/table/snapshot.js';
-import { Scratch } from '../../../src/ops/merge/scope.js';
+import { Scratch } from '../../../src/ops/merge/scratch.js';
 import { planTable } from '../../../src/ops/merge/table.js';
 import { writePlan } from '../../../src/ops/merge/write.js';
 
