@@ -27,7 +27,7 @@ const COMMANDS = [
   'gc',
   'config',
 ];
-export const OPTIONAL_COMMANDS = [
+const OPTIONAL_COMMANDS = [
   'diff',
   'merge',
   'conflicts',
@@ -63,19 +63,11 @@ const verbOf = (args: readonly string[]): string | undefined => {
  * `sql` need; `--help` and unknown verbs load the whole table to list it.
  */
 async function loadCommands(args: readonly string[]): Promise<Command[]> {
-  const load = async (name: string, optional: boolean) => {
-    try {
-      return (await import(`./commands/${name}.js`)) as Command;
-    } catch (e) {
-      if (optional && (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-      throw e;
-    }
-  };
+  const load = async (name: string) => (await import(`./commands/${name}.js`)) as Command;
   const verb = verbOf(args);
   const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
   const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
-  const mods = await Promise.all(wanted.map((c) => load(c, OPTIONAL_COMMANDS.includes(c))));
-  return mods.filter((m): m is Command => m !== undefined);
+  return Promise.all(wanted.map(load));
 }
 
 function report(e: unknown): number {

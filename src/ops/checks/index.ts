@@ -5,13 +5,9 @@ import { commitGate, mergeGate, refGate } from './gate.js';
  * Importing this module (src/repo.ts does) puts lakegit.yaml's checks and hooks, and branch
  * protection, on every path by which rows land on a branch.
  */
-let registered = false;
-if (!registered) {
-  registered = true;
-  registerCommitGate(commitGate);
-  registerMergeGate(mergeGate);
-  registerRefGate(refGate);
-}
+registerCommitGate(commitGate);
+registerMergeGate(mergeGate);
+registerRefGate(refGate);
 
 export { check, type CheckOptions } from './check.js';
 export type { CheckReport, CheckResult, Introducer } from './report.js';

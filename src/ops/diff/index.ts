@@ -147,10 +147,3 @@ async function checkWhere(engine: Engine, cmp: Comparison, table: string, where:
     );
   }
 }
-
-/** Whether a table shows up in a diff: added, removed, renamed, schema changed, or any row differs. */
-export async function tableDiffers(t: TableDiff): Promise<boolean> {
-  if (t.status !== 'modified') return true;
-  if (t.schema.added.length || t.schema.removed.length || t.schema.changed.length || t.schema.reordered) return true;
-  return !(await t.rowsEqual());
-}

@@ -47,18 +47,8 @@ export function mergeRow(f: RowFacts): RowPick {
   return f.oursPresent && f.theirsPresent ? 'cells' : 'conflict';
 }
 
-/** Keyless tables merge as multisets: each side's change in a row's count is applied to the base. */
-export const mergeCount = (base: number, ours: number, theirs: number): number => Math.max(0, ours + theirs - base);
-
 /** What a conflict settles to under a strategy; recorded conflicts show ours until resolved. */
 export const settle = (strategy: Strategy): 'ours' | 'theirs' => strategy ?? 'ours';
-
-/** One row change: insert (no before), delete (no after) or update. */
-export interface RowDelta<Row> {
-  before: Row | null;
-  after: Row | null;
-}
-export const invert = <Row>(d: RowDelta<Row>): RowDelta<Row> => ({ before: d.after, after: d.before });
 
 /**
  * A SQL CASE computing `decide` over boolean SQL flags: every combination of the flags is

@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/db.js';
-import {
-  cellPickSql,
-  decisionSql,
-  invert,
-  mergeCount,
-  mergeRow,
-  mergeValue,
-  rowPickSql,
-  type RowFacts,
-} from '../../../src/ops/merge/policy.js';
+import { cellPickSql, decisionSql, mergeRow, mergeValue, rowPickSql, type RowFacts } from '../../../src/ops/merge/policy.js';
 import { mergeSchemas } from '../../../src/ops/merge/schema.js';
 
 afterAll(async () => {
@@ -53,22 +44,6 @@ describe('merge policy (src/ops/delta.ts)', () => {
         expect(a === 'ours' && b === 'ours' && s ? true : swap[a] === b).toBe(true);
       }),
     );
-  });
-
-  it("merge: keyless counts add both sides' changes to the base and never go below zero", () => {
-    fc.assert(
-      fc.property(fc.nat(5), fc.nat(5), fc.nat(5), (b, o, t) => {
-        expect(mergeCount(b, o, t)).toBe(Math.max(0, b + (o - b) + (t - b)));
-        expect(mergeCount(b, o, b)).toBe(o);
-        expect(mergeCount(b, b, t)).toBe(t);
-      }),
-    );
-  });
-
-  it('merge: invert swaps before and after, and twice is the identity', () => {
-    const d = { before: { a: 1 }, after: null };
-    expect(invert(d)).toEqual({ before: null, after: { a: 1 } });
-    expect(invert(invert(d))).toEqual(d);
   });
 
   it('merge: the generated SQL decides exactly as the TypeScript policy, for every combination of flags', async () => {
