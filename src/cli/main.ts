@@ -143,7 +143,6 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   } catch (e) {
     return report(e);
   } finally {
-    const { Engine } = await import('../engine/db.js');
-    if (Engine.loaded()) (await Engine.get()).close();
+    await (await import('../repo.js')).Repo.close();
   }
 }

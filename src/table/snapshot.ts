@@ -167,4 +167,5 @@ export async function chunksHolding(
 }
 
 /** A manifest's key bound (JSON) as the text a bound parameter casts back to its typed value. */
-export const boundText = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
+export const boundText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);
