@@ -157,13 +157,6 @@ export class Runs {
   }
 }
 
-/** Run `once` n times in sequence: the median wall time and the largest peak memory seen. */
-export async function sample(n: number, once: Once): Promise<Sample> {
-  const runs = new Runs();
-  for (let i = 0; i < n; i++) runs.add(await once(i));
-  return runs.sample;
-}
-
 /**
  * lakegit and its baseline alternately, n runs each: on a machine others share, load drifts, and
  * alternating puts both sides under the same drift.

@@ -1,7 +1,7 @@
 import { badInput } from './errors.js';
 import { RepoContext } from './ops/context.js';
 import { installGates } from './ops/gates.js';
-import type { AddOptions, AddResult } from './ops/stage.js';
+import type { AddOptions, AddResult } from './ops/add-rm-mv.js';
 import type { CommitOptions, CommitOutcome } from './ops/commit.js';
 import type { StatusResult } from './ops/status.js';
 import type { CheckoutOptions, CheckoutResult } from './ops/checkout.js';
@@ -11,7 +11,7 @@ import type { RestoreOptions, RestoreResult } from './ops/restore.js';
 import type { StashEntry, StashResult } from './ops/stash.js';
 import type { BlameOptions, BlameResult } from './ops/blame/index.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
-import type { ResetMode } from './ops/refs.js';
+import type { ResetMode } from './ops/branch-tag-reset.js';
 import type { FsckResult, GcOptions, GcResult } from './ops/maintenance.js';
 import type { ReflogItem } from './ops/reflog.js';
 import type { ReceiveVerdict, RefUpdate } from './ops/remote/receive.js';
@@ -29,13 +29,13 @@ import type { CheckOptions } from './ops/verify/index.js';
  * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
  * checks or sql. Each loader below is one module of src/ops/.
  */
-const stage = () => import('./ops/stage.js');
-const refs = () => import('./ops/refs.js');
+const stage = () => import('./ops/add-rm-mv.js');
+const refs = () => import('./ops/branch-tag-reset.js');
 const mergeOps = () => import('./ops/merge/index.js');
 const resolveOps = () => import('./ops/merge/resolve.js');
 const revertOps = () => import('./ops/merge/revert.js');
 const maintenance = () => import('./ops/maintenance.js');
-const read = () => import('./ops/read.js');
+const read = () => import('./ops/files-export.js');
 const configOps = () => import('./ops/config.js');
 const protect = () => import('./ops/protect.js');
 const verify = () => import('./ops/verify/index.js');

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { statFile } from '../../src/ops/worktree.js';
+import { statFile } from '../../src/store/staging.js';
 import { statMatches, type StagingIndex } from '../../src/store/staging.js';
 import { ratioOf, sampleFields, type Bench, type FigureRecord, type FigureModule } from '../context.js';
 import type { ChangeSet } from '../generate.js';

@@ -31,7 +31,7 @@ const COMMANDS = [
   'reflog',
   'pre-receive',
 ];
-export const OPTIONAL_COMMANDS = [
+const OPTIONAL_COMMANDS = [
   'diff',
   'merge',
   'conflicts',
@@ -72,19 +72,11 @@ const verbOf = (args: readonly string[]): string | undefined => {
  * `sql` need; `--help` and unknown verbs load the whole table to list it.
  */
 async function loadCommands(args: readonly string[]): Promise<Command[]> {
-  const load = async (name: string, optional: boolean) => {
-    try {
-      return (await import(`./commands/${name}.js`)) as Command;
-    } catch (e) {
-      if (optional && (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-      throw e;
-    }
-  };
+  const load = async (name: string) => (await import(`./commands/${name}.js`)) as Command;
   const verb = verbOf(args);
   const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
   const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
-  const mods = await Promise.all(wanted.map((c) => load(c, OPTIONAL_COMMANDS.includes(c))));
-  return mods.filter((m): m is Command => m !== undefined).map(withExamples);
+  return (await Promise.all(wanted.map(load))).map(withExamples);
 }
 
 /** yargs' builder, followed by the verb's examples, so `lakegit <verb> --help` shows them. */
@@ -183,8 +175,7 @@ export async function main(argList: readonly string[] = process.argv.slice(2)): 
   } catch (e) {
     return report(e);
   } finally {
-    const { Engine } = await import('../engine/db.js');
-    if (Engine.loaded()) (await Engine.get()).close();
+    await (await import('../repo.js')).Repo.close();
   }
 }
 

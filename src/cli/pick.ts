@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { printMergeResult } from './merge-out.js';
 import { openRepo, type GlobalArgs } from './shared.js';
-import { badInput } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export interface PickArgs extends GlobalArgs {
   rev?: string;
@@ -38,7 +38,7 @@ export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): P
   if (argv.abort) r = await repo.mergeAbort({ kind });
   else if (argv.continue) r = await repo.mergeContinue({ kind, message: argv.m, author: argv.author, noVerify: !argv.verify });
   else {
-    if (!argv.rev) throw badInput(`${kind} needs a commit`, {}, `lakegit ${kind} <rev>`);
+    if (!argv.rev) throw new UsageError(`${kind} needs a commit`, {}, `lakegit ${kind} <rev>`);
     const numeric = argv.m !== undefined && /^\d+$/.test(argv.m) && argv.mainline === undefined;
     const isMerge = numeric && (await repo.log({ rev: argv.rev, n: 1 }))[0]?.parents.length > 1;
     const opts = {

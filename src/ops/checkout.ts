@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { badInput, refused } from '../errors.js';
-import { statMatches, type StagingIndex } from '../store/staging.js';
+import { AlreadyExists, WouldOverwrite } from '../errors.js';
+import { settledStat, statFile, statMatches, type StagingIndex } from '../store/staging.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
@@ -8,7 +8,7 @@ import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './diff/rowdiff.js';
 import { applyScripts, scriptMap, scriptRecord } from './scripts.js';
-import { dropWork, loadWorkingFile, settledStat, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile } from './worktree.js';
 
 export interface CheckoutOptions {
   target: string;
@@ -68,7 +68,7 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
     const onHead = opts.target === 'HEAD' || opts.target === '@';
     if (opts.create) {
       branch = validateRefName(opts.create, 'branch');
-      if (await ctx.git.resolveRef(`refs/heads/${branch}`)) throw badInput(`a branch named '${branch}' already exists`, { branch });
+      if (await ctx.git.resolveRef(`refs/heads/${branch}`)) throw new AlreadyExists('branch', branch);
       if (onHead && !(await ctx.git.resolveRef('HEAD'))) {
         // No commit yet: the new branch is born with the first commit, as in git.
         await ctx.git.setHead({ branch });
@@ -120,7 +120,7 @@ export async function updateWorkingTree(
   const dirty = await dirtyTables(ctx, index, headTree, replaced);
   const blocked = replaced.filter((t) => dirty.has(t));
   if (blocked.length) {
-    throw refused(
+    throw new WouldOverwrite(
       `uncommitted changes to ${blocked.map((t) => `'${t}'`).join(', ')} would be overwritten`,
       { tables: blocked },
       'commit them, or use --force to discard them',
@@ -141,7 +141,7 @@ async function refuseUntrackedClobber(ctx: RepoContext, index: StagingIndex, tar
     if (!tracked.has(file) && (await statFile(ctx.abs(file)))) clobbered.push(file);
   }
   if (clobbered.length) {
-    throw refused(
+    throw new WouldOverwrite(
       `untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten`,
       { files: clobbered },
       'move or remove them, or use --force to overwrite them',

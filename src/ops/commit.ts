@@ -1,12 +1,11 @@
-import { badInput, refused } from '../errors.js';
+import { NothingToCommit, UsageError, badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { failedGates, preCommitGate, type GateReport } from './gates.js';
 import { resolveIdentity } from './identity.js';
-import { scriptMap } from './scripts.js';
-import { stageAll } from './stage.js';
+import { stageAll } from './add-rm-mv.js';
 import { markResolved, pendingMerge } from './merge/state.js';
-import { readTableTree, treesEqual, writeTableTree, type TableTree } from './tree.js';
+import { indexTree, readTableTree, treesEqual, writeTableTree } from './tree.js';
 
 export interface CommitOptions {
   message: string;
@@ -55,12 +54,6 @@ export function withTrailers(message: string, trailers: readonly string[]): stri
   return `${body.trimEnd()}\n${inBlock ? '' : '\n'}${fresh.join('\n')}\n`;
 }
 
-export const indexTree = (index: StagingIndex): TableTree => ({
-  tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
-  config: index.config?.blob,
-  scripts: scriptMap(index.config?.scripts),
-});
-
 /** `commit`: write the staged tree as a commit and move the branch, last, with a compare-and-swap. */
 export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<CommitOutcome> {
   return ctx.locked(async () => {
@@ -96,7 +89,7 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn:
   const first = amended ? amended.parents[0] : head;
   const parentTree = await readTableTree(ctx, first);
   if (!amended && !opts.allowEmpty && !opts.extraParents?.length && head && treesEqual(staged, parentTree)) {
-    throw refused('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
+    throw new NothingToCommit('nothing to commit, working tree clean', {}, "use 'lakegit add' to stage changes, or --allow-empty");
   }
   const gates = await preCommitGate(ctx, {
     branch,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { badInput } from '../errors.js';
+import { BadIdentity } from '../errors.js';
 import type { Identity } from '../store/git.js';
 import type { RepoContext } from './context.js';
 import { readConfig } from './config.js';
@@ -17,7 +17,8 @@ export function authorDate(): { timestamp: number; timezoneOffset: number } {
   const raw = process.env.LAKEGIT_AUTHOR_DATE || process.env.GIT_AUTHOR_DATE;
   if (!raw) return { timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
   const secs = /^@?\d+$/.test(raw.trim()) ? Number(raw.trim().replace('@', '')) : Date.parse(raw) / 1000;
-  if (!Number.isFinite(secs)) throw badInput(`cannot parse author date '${raw}'`, { date: raw }, 'use ISO 8601 or seconds since the epoch');
+  if (!Number.isFinite(secs))
+    throw new BadIdentity(`cannot parse author date '${raw}'`, { date: raw }, 'use ISO 8601 or seconds since the epoch');
   return { timestamp: Math.floor(secs), timezoneOffset: 0 };
 }
 
@@ -27,7 +28,7 @@ export async function resolveIdentity(ctx: RepoContext, author?: string): Promis
   let email: string | undefined;
   if (author) {
     const m = /^\s*(.*?)\s*<([^>]*)>\s*$/.exec(author);
-    if (!m) throw badInput(`--author must look like "Name <email>", got '${author}'`);
+    if (!m) throw new BadIdentity(`--author must look like "Name <email>", got '${author}'`);
     [, name, email] = m;
   }
   const config = await readConfig(ctx);
@@ -35,7 +36,7 @@ export async function resolveIdentity(ctx: RepoContext, author?: string): Promis
   const env = (k: string) => process.env[k] || undefined;
   name ??= env('LAKEGIT_AUTHOR_NAME') ?? env('GIT_AUTHOR_NAME') ?? (config['user.name'] || undefined) ?? gitConfig('user.name');
   email ??= env('LAKEGIT_AUTHOR_EMAIL') ?? env('GIT_AUTHOR_EMAIL') ?? (config['user.email'] || undefined) ?? gitConfig('user.email');
-  if (!name) throw badInput('no author name is set', {}, 'run \'lakegit config user.name "Your Name"\' or pass --author');
+  if (!name) throw new BadIdentity('no author name is set', {}, 'run \'lakegit config user.name "Your Name"\' or pass --author');
   return { name, email: email ?? '', ...authorDate() };
 }
 

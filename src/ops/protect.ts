@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { UnknownBranch } from '../errors.js';
 import { readConfig, setConfig } from './config.js';
 import type { RepoContext } from './context.js';
 
@@ -26,7 +26,7 @@ export async function protectedBranches(ctx: RepoContext): Promise<string[]> {
 export async function setProtected(ctx: RepoContext, branch: string, on: boolean): Promise<boolean> {
   return ctx.locked(async () => {
     if (on && !(await ctx.git.resolveRef(`refs/heads/${branch}`))) {
-      throw badInput(`no branch named '${branch}'`, { branch }, "run 'lakegit branch --list' to list branches");
+      throw new UnknownBranch(branch);
     }
     if ((await isProtected(ctx, branch)) === on) return false;
     await setConfig(ctx, key(branch), on ? 'true' : undefined);

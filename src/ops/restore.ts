@@ -5,7 +5,7 @@ import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
 import { resolveCommit } from './revisions.js';
 import { readManifest, readTableTree } from './tree.js';
-import { settledStat } from './worktree.js';
+import { settledStat } from '../store/staging.js';
 
 export interface RestoreOptions {
   tables: string[];

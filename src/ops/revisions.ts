@@ -1,4 +1,4 @@
-import { unknownRevision, badInput } from '../errors.js';
+import { InvalidName, badInput, unknownRevision } from '../errors.js';
 import { readReflog } from '../store/reflog.js';
 import type { RepoContext } from './context.js';
 
@@ -80,7 +80,7 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
   let rest: string;
   if (text.startsWith('"')) {
     const end = text.indexOf('"', 1);
-    if (end < 0) throw badInput(`unterminated quoted table name in '${text}'`);
+    if (end < 0) throw new InvalidName(`unterminated quoted table name in '${text}'`);
     table = text.slice(1, end);
     rest = text.slice(end + 1);
   } else {
@@ -93,11 +93,11 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
     table = at < 0 ? text : text.slice(0, at);
     rest = at < 0 ? '' : text.slice(at);
   }
-  if (rest && !rest.startsWith('@')) throw badInput(`cannot parse table reference '${text}'`);
+  if (rest && !rest.startsWith('@')) throw new InvalidName(`cannot parse table reference '${text}'`);
   let rev = rest ? rest.slice(1) || undefined : undefined;
   // A revision may be quoted, as a table name may: `cars@"t/b"`.
   if (rev?.startsWith('"')) {
-    if (rev.length < 2 || !rev.endsWith('"')) throw badInput(`unterminated quoted revision in '${text}'`);
+    if (rev.length < 2 || !rev.endsWith('"')) throw new InvalidName(`unterminated quoted revision in '${text}'`);
     rev = rev.slice(1, -1);
   }
   return { table, rev };
@@ -106,6 +106,6 @@ export function parseTableRef(text: string): { table: string; rev?: string } {
 const BAD_REF = /(^[./-])|\.\.|[\x00-\x20~^:?*[\\\x7f]|@\{|\/\.|\.lock$|\/$|\.$|^@$|\/\//;
 
 export function validateRefName(name: string, kind: 'branch' | 'tag'): string {
-  if (!name || BAD_REF.test(name) || name === 'HEAD') throw badInput(`'${name}' is not a valid ${kind} name`, { name });
+  if (!name || BAD_REF.test(name) || name === 'HEAD') throw new InvalidName(`'${name}' is not a valid ${kind} name`, { name });
   return name;
 }

@@ -1,12 +1,12 @@
 import { badInput } from '../errors.js';
 import { updateWorkingTree } from './checkout.js';
-import { indexTree } from './commit.js';
+import { indexTree } from './tree.js';
 import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { cherryPick } from './merge/revert.js';
 import type { MergeResult } from './merge/run.js';
 import { refuseIfInProgress } from './merge/state.js';
-import { stageAll } from './stage.js';
+import { stageAll } from './add-rm-mv.js';
 import { readTableTree, treesEqual, writeTableTree } from './tree.js';
 
 /** The newest stash; each stash commit's second parent is the one before it. */

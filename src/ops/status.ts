@@ -1,12 +1,12 @@
-import { statMatches, type FileStat, type StagingIndex } from '../store/staging.js';
+import { recordStat, statFile, statMatches, type FileStat, type StagingIndex } from '../store/staging.js';
 import type { RepoContext } from './context.js';
 import { CONFIG_FILE } from './context.js';
 import { countChanges, fromSnapshot, fromWork, zeroCounts, type RowCounts } from './diff/rowdiff.js';
 import { readManifest, readTableTree } from './tree.js';
 import { TableSnapshot } from '../table/snapshot.js';
-import { dropWork, findDataFiles, loadWorkingFile, recordStat, statFile } from './worktree.js';
+import { dropWork, findDataFiles, loadWorkingFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
-import { countByLines } from './stage.js';
+import { countByLines } from './add-rm-mv.js';
 import { readConflictList } from './merge/state.js';
 import { validateKey } from '../table/changes.js';
 import { LakegitError } from '../errors.js';

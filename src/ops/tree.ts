@@ -1,6 +1,8 @@
+import { scriptMap, scriptRecord } from './scripts.js';
 import { parseManifest, serializeManifest, type Manifest } from '../table/manifest.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { TreeEntry } from '../store/git.js';
+import type { StagingIndex } from '../store/staging.js';
 import { unknownTable } from '../errors.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { readScripts, SCRIPTS_TREE, scriptsEqual, writeScripts } from './scripts.js';
@@ -12,6 +14,20 @@ export interface TableTree {
   /** Hook scripts committed with lakegit.yaml: repository-relative path → blob. */
   scripts?: Map<string, string>;
 }
+
+/** The tree the index would commit. */
+export const indexTree = (index: StagingIndex): TableTree => ({
+  tables: new Map(Object.entries(index.tables).map(([k, v]) => [k, v.manifest])),
+  config: index.config?.blob,
+  scripts: scriptMap(index.config?.scripts),
+});
+
+/** A staging index holding exactly a tree, for `commitIndex`. */
+export const treeIndex = (t: TableTree): StagingIndex => ({
+  version: 1,
+  tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
+  config: t.config ? { blob: t.config, ...(t.scripts?.size ? { scripts: scriptRecord(t.scripts) } : {}) } : undefined,
+});
 
 export const emptyTree = (): TableTree => ({ tables: new Map() });
 

@@ -2,45 +2,13 @@ import { promises as fsp, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
-import type { FileStat } from '../store/staging.js';
-import { tempName } from '../store/fsutil.js';
+import { BadPath, MissingFile, badInput } from '../errors.js';
+import { recordStat, statFile, unchangedWhileRead, type FileStat } from '../store/staging.js';
 import { workName } from '../table/changes.js';
 import { loadFile } from '../table/files.js';
 import type { Manifest } from '../table/manifest.js';
 import { isDataFile, type Column, type FileFormat } from '../table/schema.js';
 import { LAKEGIT_DIR, type RepoContext } from './context.js';
-
-export type StatNow = { size: number; mtimeMs: number; ino: number; mtimeNs?: string };
-
-export async function statFile(abs: string): Promise<StatNow | undefined> {
-  const st = await fsp.stat(abs, { bigint: true }).catch(() => undefined);
-  if (!st?.isFile()) return undefined;
-  // mtimeMs as the number form of stat gives it, so records made before mtimeNs existed still match.
-  return { size: Number(st.size), mtimeMs: Number(st.mtimeNs) / 1e6, ino: Number(st.ino), mtimeNs: String(st.mtimeNs) };
-}
-
-export const recordStat = (s: StatNow, at: number): FileStat => ({ ...s, at });
-
-/**
- * The stat of a file lakegit has just written, for the index. A probe file created next to it
- * afterwards reads the file system's clock: if that is past the file's mtime, a later write to the
- * file shows as a later mtime, and the next status can trust the stat instead of re-reading the
- * file (git's rule for files older than its index). Otherwise the stat stays racily clean.
- */
-export async function settledStat(abs: string): Promise<FileStat> {
-  const st = await statFile(abs);
-  if (!st) throw badInput(`'${abs}' vanished right after it was written`, { file: abs });
-  const probe = tempName(path.dirname(abs), 'lakegit-clock', '');
-  try {
-    await fsp.writeFile(probe, '');
-    const clock = (await fsp.stat(probe, { bigint: true })).mtimeNs;
-    const settled = st.mtimeNs !== undefined && BigInt(st.mtimeNs) < clock;
-    return { ...recordStat(st, Date.now()), ...(settled ? { settledNs: String(clock) } : {}) };
-  } finally {
-    await fsp.rm(probe, { force: true });
-  }
-}
 
 /** A path given on the command line, as a path relative to the root; files outside are bad input. */
 export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): string {
@@ -57,9 +25,9 @@ export function relativeToRoot(ctx: RepoContext, given: string, cwd: string): st
   };
   const target = real(abs);
   if (outside(rel) || (target !== undefined && outside(path.relative(real(ctx.root) ?? ctx.root, target)))) {
-    throw badInput(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
+    throw new BadPath(`'${given}' is outside the repository`, { file: given }, `data files must live under ${ctx.root}`);
   }
-  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw badInput(`'${given}' is inside ${LAKEGIT_DIR}/`, { file: given });
+  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw new BadPath(`'${given}' is inside ${LAKEGIT_DIR}/`, { file: given });
   return rel.split(path.sep).join('/');
 }
 
@@ -82,11 +50,11 @@ export async function loadWorkingFile(
   const abs = ctx.abs(file);
   const at = Date.now();
   const before = await statFile(abs);
-  if (!before) throw badInput(`cannot read '${file}': the file does not exist`, { file });
+  if (!before) throw new MissingFile(`cannot read '${file}': the file does not exist`, { file });
   const work = workName('file');
   const columns = await loadFile(engine, abs, file, format, work, prior?.columns, orderBy, types);
   const after = await statFile(abs);
-  if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+  if (!unchangedWhileRead(before, after)) {
     await dropWork(engine, work);
     throw badInput(`'${file}' changed while it was being read`, { file }, 'run the command again');
   }

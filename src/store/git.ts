@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
-import { corrupt, refused } from '../errors.js';
+import { RefMoved, corrupt } from '../errors.js';
 import { appendReflog, isLoggedRef, removeReflog, renameReflog, ZERO_OID } from './reflog.js';
 
 export interface Identity {
@@ -74,8 +74,9 @@ export class GitStore {
     const oid = createHash('sha1').update(`blob ${blob.length}\0`).update(blob).digest('hex');
     const loose = path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
     const fresh = !(await exists(loose));
+    const freshDir = fresh && !(await exists(path.dirname(loose)));
     const written = await (await gitLib()).writeBlob({ ...this.o, blob });
-    if (fresh && written === oid) noteCreated(loose);
+    if (fresh && written === oid) noteCreated(loose, freshDir ? path.dirname(loose) : undefined);
     return written;
   }
 
@@ -158,7 +159,7 @@ export class GitStore {
    */
   async updateRef(ref: string, oid: string, expected: string | undefined | null, reason = 'update by lakegit'): Promise<void> {
     const now = await this.resolveRef(ref);
-    if (expected !== null && now !== expected) throw refused(`${ref} moved while this command ran`, { ref }, 'run the command again');
+    if (expected !== null && now !== expected) throw new RefMoved(`${ref} moved while this command ran`, { ref }, 'run the command again');
     if (now !== oid) {
       if (isLoggedRef(ref)) await this.log(ref, now, oid, reason);
       if (ref !== 'HEAD' && ref === `refs/heads/${await this.currentBranch()}`) await this.log('HEAD', now, oid, reason);

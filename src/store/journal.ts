@@ -8,6 +8,8 @@ interface Journal {
 }
 
 const current = new AsyncLocalStorage<Journal>();
+/** The scratch scopes `noteCreated` runs in, innermost last. */
+const scratches = new AsyncLocalStorage<string[][]>();
 
 /**
  * What a write created that nothing references yet: new chunk files, new loose objects, new
@@ -34,8 +36,45 @@ export async function withJournal<T>(cacheDir: string, body: () => Promise<T>): 
   }
 }
 
-export function noteCreated(file: string): void {
+/** A store made `file` (and `dir`, its folder, when that is new too). */
+export function noteCreated(file: string, dir?: string): void {
   current.getStore()?.files.push(file);
+  for (const s of scratches.getStore() ?? []) s.push(...(dir ? [dir] : []), file);
+}
+
+/**
+ * A scratch scope: what the stores create while `body` runs (chunk files, loose objects and their
+ * new folders) is listed for the scope, published or not, and removed again when `body` throws or
+ * `discard(result)` says so: by default always, as a dry run or a preview must leave the stores as
+ * they were even when it succeeds. Scopes nest; each lists its own writes. The caller holds the lock.
+ */
+export async function withScratch<T>(body: () => Promise<T>, discard: (result: T) => boolean = () => true): Promise<T> {
+  const created: string[] = [];
+  let result: T;
+  try {
+    result = await scratches.run([...(scratches.getStore() ?? []), created], body);
+  } catch (e) {
+    await discardCreated(created);
+    throw e;
+  }
+  if (discard(result)) await discardCreated(created);
+  return result;
+}
+
+/** What the innermost scratch scope has created so far, for a caller that keeps it but may undo it later (merge --abort). */
+export function scratchCreated(): string[] {
+  return [...(scratches.getStore()?.at(-1) ?? [])];
+}
+
+/** Remove what a scratch scope listed: its files, then its folders if they are left empty. */
+export async function discardCreated(paths: readonly string[]): Promise<void> {
+  const dirs: string[] = [];
+  for (const p of paths) {
+    const st = await fsp.lstat(p).catch(() => undefined);
+    if (st?.isDirectory()) dirs.push(p);
+    else if (st) await fsp.rm(p, { force: true });
+  }
+  for (const d of dirs.reverse()) await fsp.rmdir(d).catch(() => undefined);
 }
 
 export function notePublished(): void {

@@ -1,5 +1,7 @@
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { readJsonIfExists, writeFileAtomic } from './fsutil.js';
+import { MissingFile } from '../errors.js';
+import { readJsonIfExists, tempName, writeFileAtomic } from './fsutil.js';
 
 /** What the working file looked like when its rows last matched the staged manifest. */
 export interface FileStat {
@@ -61,14 +63,46 @@ export class StagingStore {
  * - as git does with its index file's mtime: the file system's own clock had already passed the
  *   file's mtime when the stat was recorded (`settledNs`), so any later write gives a later mtime.
  */
-export function statMatches(
-  recorded: FileStat | undefined,
-  now: { size: number; mtimeMs: number; ino: number; mtimeNs?: string },
-): boolean {
+export function statMatches(recorded: FileStat | undefined, now: StatNow): boolean {
   if (!recorded) return false;
   if (recorded.size !== now.size || recorded.mtimeMs !== now.mtimeMs || recorded.ino !== now.ino) return false;
   if (recorded.settledNs !== undefined && recorded.mtimeNs !== undefined && now.mtimeNs !== undefined) {
     return recorded.mtimeNs === now.mtimeNs && BigInt(recorded.mtimeNs) < BigInt(recorded.settledNs);
   }
   return now.mtimeMs + 1000 < recorded.at;
+}
+
+/** A file changed while it was read: its size or mtime moved between the stat before and the one after. */
+export const unchangedWhileRead = (before: StatNow | undefined, after: StatNow | undefined): boolean =>
+  !!before && !!after && after.size === before.size && after.mtimeMs === before.mtimeMs;
+
+export type StatNow = { size: number; mtimeMs: number; ino: number; mtimeNs?: string };
+
+export async function statFile(abs: string): Promise<StatNow | undefined> {
+  const st = await fsp.stat(abs, { bigint: true }).catch(() => undefined);
+  if (!st?.isFile()) return undefined;
+  // mtimeMs as the number form of stat gives it, so records made before mtimeNs existed still match.
+  return { size: Number(st.size), mtimeMs: Number(st.mtimeNs) / 1e6, ino: Number(st.ino), mtimeNs: String(st.mtimeNs) };
+}
+
+export const recordStat = (s: StatNow, at: number): FileStat => ({ ...s, at });
+
+/**
+ * The stat of a file lakegit has just written, for the index. A probe file created next to it
+ * afterwards reads the file system's clock: if that is past the file's mtime, a later write to the
+ * file shows as a later mtime, and the next status can trust the stat instead of re-reading the
+ * file (git's rule for files older than its index). Otherwise the stat stays racily clean.
+ */
+export async function settledStat(abs: string): Promise<FileStat> {
+  const st = await statFile(abs);
+  if (!st) throw new MissingFile(`'${abs}' vanished right after it was written`, { file: abs });
+  const probe = tempName(path.dirname(abs), 'lakegit-clock', '');
+  try {
+    await fsp.writeFile(probe, '');
+    const clock = (await fsp.stat(probe, { bigint: true })).mtimeNs;
+    const settled = st.mtimeNs !== undefined && BigInt(st.mtimeNs) < clock;
+    return { ...recordStat(st, Date.now()), ...(settled ? { settledNs: String(clock) } : {}) };
+  } finally {
+    await fsp.rm(probe, { force: true });
+  }
 }

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/db.js';
 import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
+import { DuplicateKey, InvalidKey, UnknownColumn } from '../errors.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
 import { readerSql } from './files.js';
@@ -52,9 +52,13 @@ function checkKeyColumns(columns: readonly Column[], key: readonly string[], fil
   for (const k of key) {
     const c = columns.find((x) => x.name === k);
     if (!c)
-      throw badInput(`key column '${k}' is not a column of '${file}'`, { file, column: k }, `columns are: ${names(columns).join(', ')}`);
+      throw new UnknownColumn(
+        `key column '${k}' is not a column of '${file}'`,
+        { file, column: k },
+        `columns are: ${names(columns).join(', ')}`,
+      );
     if (NESTED.test(c.type))
-      throw badInput(`key column '${k}' of '${file}' has type ${c.type}, which cannot be a primary key`, { file, column: k });
+      throw new InvalidKey(`key column '${k}' of '${file}' has type ${c.type}, which cannot be a primary key`, { file, column: k });
   }
 }
 
@@ -70,7 +74,7 @@ export async function validateKey(
   const t = quoteIdent(work);
   const nulls = await engine.value<number>(`SELECT count(*) FROM ${t} WHERE ${key.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`);
   if (Number(nulls) > 0) {
-    throw badInput(
+    throw new InvalidKey(
       `${nulls} row(s) of '${file}' have a NULL in key column(s) ${key.join(', ')}`,
       { file, key },
       'every row needs a key value',
@@ -79,7 +83,7 @@ export async function validateKey(
   const dup = await engine.one(`SELECT ${cols(key)}, count(*) AS __lakegit_n FROM ${t} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`);
   if (dup) {
     const shown = key.map((k) => `${k}=${JSON.stringify(dup[k])}`).join(', ');
-    throw badInput(
+    throw new DuplicateKey(
       `duplicate key in '${file}': ${shown} appears ${dup.__lakegit_n} times`,
       { file, key: Object.fromEntries(key.map((k) => [k, dup[k]])) },
       'a primary key must be unique; choose another --key or use --keyless',

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
-import { badInput } from '../errors.js';
+import { LakegitError, MalformedFile, MissingFile, badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
 import { checkTypedColumns, DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
@@ -74,13 +74,13 @@ function strictCast(c: Column): string {
 
 export function describeError(file: string, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
-  if (/No files found|No such file/i.test(text)) return badInput(`cannot read '${file}': the file does not exist`, { file });
+  if (/No files found|No such file/i.test(text)) return new MissingFile(`cannot read '${file}': the file does not exist`, { file });
   const first = text
     .split('\n')
     .filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l))
     .slice(0, 3)
     .join(' ');
-  return badInput(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
+  return new MalformedFile(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
 }
 
 async function describe(engine: Engine, relation: string): Promise<Column[]> {
@@ -105,7 +105,7 @@ export async function loadFile(
   types: Readonly<Record<string, string>> = {},
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
-  if (!st?.isFile()) throw badInput(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
+  if (!st?.isFile()) throw new MissingFile(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
   // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
   const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
   const attempt = async (columns?: readonly Column[]) => {
@@ -118,7 +118,8 @@ export async function loadFile(
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
-      if (!prior?.length) throw badInput(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
+      if (!prior?.length)
+        throw new MalformedFile(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
       return await attempt(prior);
     }
     if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
@@ -147,7 +148,7 @@ export async function loadFile(
     }
     return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
   } catch (e) {
-    if (e instanceof Error && e.name === 'LakegitError') throw e;
+    if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);
   }
 }
@@ -220,7 +221,7 @@ async function explainReadError(abs: string, file: string, format: FileFormat, e
     const delim = format === 'csv' ? csvDelimiter(abs) : '\t';
     const problem = await findCsvProblem(abs, delim).catch(() => undefined);
     if (problem) {
-      return badInput(
+      return new MalformedFile(
         `cannot read '${file}': line ${problem.line}: ${problem.message}`,
         { file, line: problem.line },
         `fix that line; this file is read with '${delim === '\t' ? '\\t' : delim}' between fields and double quotes around them`,

@@ -76,8 +76,6 @@ export function parseManifest(text: string, where: string): Manifest {
   return m;
 }
 
-export const isKeyless = (m: Pick<Manifest, 'key'>): boolean => m.key === null;
-
 /** The columns rows are identified and ordered by: the key, or the whole row for keyless tables. */
 export const identityColumns = (m: Pick<Manifest, 'key' | 'columns'>): string[] => m.key ?? m.columns.map((c) => c.name);
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { InvalidName, UnsupportedFile } from '../errors.js';
 
 export interface Column {
   name: string;
@@ -24,7 +24,7 @@ export function formatOf(file: string): FileFormat | undefined {
 export function requireFormat(file: string): FileFormat {
   const format = formatOf(file);
   if (!format) {
-    throw badInput(`'${file}' is not a data file lakegit reads`, { file }, 'use a .csv, .tsv, .parquet, .jsonl or .ndjson file');
+    throw new UnsupportedFile(`'${file}' is not a data file lakegit reads`, { file }, 'use a .csv, .tsv, .parquet, .jsonl or .ndjson file');
   }
   return format;
 }
@@ -70,7 +70,11 @@ export function validateTableName(name: string): string {
     name.startsWith('.') ||
     name.includes('@')
   ) {
-    throw badInput(`invalid table name '${name}'`, { table: name }, "a table name may not contain '/', '\\', '..', '@' or start with '.'");
+    throw new InvalidName(
+      `invalid table name '${name}'`,
+      { table: name },
+      "a table name may not contain '/', '\\', '..', '@' or start with '.'",
+    );
   }
   return name;
 }

@@ -5,6 +5,14 @@ import { identityColumns, type ChunkRef, type Manifest } from './manifest.js';
 import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 import type { Column } from './schema.js';
 
+/** Limits on pruning by key range, for a reader that knows what its keys cost (blame). */
+export interface KeyReadLimits {
+  /** Past this many keys, scattered keys touch every chunk anyway and the range join costs more than it saves. */
+  maxKeys?: number;
+  /** Key types whose manifest text casts back to the same value; a key of another type reads every chunk. */
+  prunable?: RegExp;
+}
+
 /** The change-chunk column saying what happened to a row: 'added', 'modified' or 'removed'. */
 export const OP = '__lakegit_op';
 const SEQ = '__lakegit_seq';
@@ -76,14 +84,30 @@ export class TableSnapshot {
   }
 
   /**
-   * The rows whose identity is one of `keysSql`'s, reading only the base chunks whose key range can
-   * hold such a key: a few changed keys cost the chunks they fall in, not the table.
+   * The rows whose identity is one of `keysSql`'s (key columns of the manifest's types), reading
+   * only the base chunks whose key range can hold such a key: a few changed keys cost the chunks
+   * they fall in, not the table. This is the one reader by key (diff, merge, blame, the line index).
    */
-  async rowsForKeys(engine: Engine, keysSql: string): Promise<string> {
-    const id = this.identity;
-    const chunks = this.manifest.key ? await chunksHolding(engine, this.manifest.chunks, id, this.columns, keysSql) : this.manifest.chunks;
+  async rowsForKeys(engine: Engine, keysSql: string, limits: KeyReadLimits = {}): Promise<string> {
+    const chunks = await this.chunksForKeys(engine, keysSql, limits);
     const pruned = new TableSnapshot({ ...this.manifest, chunks }, this.store);
-    return `SELECT s.* FROM (${pruned.sql()}) s SEMI JOIN (${keysSql}) k ON ${joinOn(id, 's', 'k')}`;
+    return `SELECT s.* FROM (${pruned.sql()}) s SEMI JOIN (${keysSql}) k ON ${joinOn(this.identity, 's', 'k')}`;
+  }
+
+  /**
+   * The base chunks that can hold a key of `keysSql` that no change chunk holds (a change row,
+   * whatever its op, hides the base row of its key, so those keys need no base chunk).
+   */
+  async chunksForKeys(engine: Engine, keysSql: string, limits: KeyReadLimits = {}): Promise<ChunkRef[]> {
+    const { key, chunks, deltas } = this.manifest;
+    if (!key || chunks.length === 0) return chunks;
+    if (limits.prunable && !key.every((k) => limits.prunable!.test(this.columns.find((c) => c.name === k)!.type))) return chunks;
+    const changed = deltas.map((d) => this.store.pathOf(d.id));
+    const cand = changed.length
+      ? `SELECT k.* FROM (${keysSql}) k ANTI JOIN (SELECT ${cols(key)} FROM read_parquet(${pathList(changed)})) d ON ${joinOn(key, 'k', 'd')}`
+      : keysSql;
+    if (limits.maxKeys !== undefined && Number(await engine.value(`SELECT count(*) FROM (${cand})`)) > limits.maxKeys) return chunks;
+    return chunksHolding(engine, chunks, key, this.columns, cand);
   }
 
   /**
@@ -119,9 +143,9 @@ export async function chunksHolding(
 ): Promise<ChunkRef[]> {
   if (chunks.length === 0) return [];
   const types = key.map((k) => columns.find((c) => c.name === k)!.type);
-  const params: string[] = [];
+  const params: (string | null)[] = [];
   const bind = (v: unknown, type: string) => {
-    params.push(typeof v === 'string' ? v : JSON.stringify(v));
+    params.push(boundText(v));
     return `CAST($${params.length} AS ${type})`;
   };
   const values = chunks.map(
@@ -141,3 +165,7 @@ export async function chunksHolding(
     return chunks;
   }
 }
+
+/** A manifest's key bound (JSON) as the text a bound parameter casts back to its typed value. */
+export const boundText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);

@@ -70,5 +70,3 @@ export function editRow(csv: string, id: string, line: string | null): string {
 }
 
 export const lines = (text: string): string[] => text.trim().split('\n');
-export const head = async (repo: TempRepo): Promise<string> =>
-  (await repo.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]{40})"/)![1];

@@ -41,7 +41,7 @@ describe('diff: inputs', () => {
     expect(r.stdout).toBe(
       [
         'diff orders  (INDEX → WORKING)',
-        'modified  +1 -1 ~2',
+        'modified  +1 ~2 -1',
         '~ 1 │ amount: 10.5 → 11.5',
         '~ 2 │ name: "b" → "b x"',
         '- 3 │ amount=30  name="c d"',
@@ -196,8 +196,8 @@ describe('diff: options', () => {
     expect(stat).toContain('schema: +disc DOUBLE');
     expect(await repo.ok('diff', 'HEAD', '--stat')).toBe(
       [
-        ' orders | +1 -0 ~1 +~ (schema: +disc)',
-        ' people | +1 -0 ~0 + (added)',
+        ' orders | +1 ~1 -0 +~ (schema: +disc)',
+        ' people | +1 ~0 -0 + (added)',
         ' 2 tables changed, 2 row(s) added, 0 removed, 1 modified',
         '',
       ].join('\n'),

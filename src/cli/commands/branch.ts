@@ -1,4 +1,4 @@
-import { badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { paint, shortId } from '../render/color.js';
 import { builderOf, type CommandSpec } from '../spec.js';
@@ -27,7 +27,7 @@ export async function handler(
     const oid = await repo.deleteBranch(argv.name, !!argv.D);
     if (!argv.quiet) print(`Deleted branch ${argv.name} (was ${shortId(oid)}).`);
   } else if (argv.name && argv.m) {
-    if (!argv.start) throw badInput('branch -m needs <old> <new>');
+    if (!argv.start) throw new UsageError('branch -m needs <old> <new>');
     await repo.renameBranch(argv.name, argv.start);
   } else if (argv.name && !argv.list) {
     await repo.createBranch(argv.name, argv.start, !!argv.f);

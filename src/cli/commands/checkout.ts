@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { progressBar } from '../progress.js';
 import { openRepo, print, type GlobalArgs, printJson } from '../shared.js';
 import { shortId } from '../render/color.js';
@@ -16,7 +16,7 @@ export const builder = (y: Argv) =>
 export async function handler(argv: GlobalArgs & { target?: string; start?: string; b?: string; c?: string; f?: boolean }): Promise<void> {
   const create = argv.b ?? argv.c;
   const target = create ? (argv.target ?? 'HEAD') : argv.target;
-  if (!target) throw badInput('checkout needs a branch or revision');
+  if (!target) throw new UsageError('checkout needs a branch or revision');
   const r = await (await openRepo(argv)).checkout({ target, create, force: argv.f, onProgress: progressBar(argv.quiet) });
   if (argv.json) return printJson({ ...r, created: !!r.created });
   if (argv.quiet) return;

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
-import { countsText } from '../render/counts.js';
+import { countsLine } from '../render/text.js';
 import { shortId } from '../render/color.js';
 import { renderRefusal } from '../render/gates.js';
 
@@ -51,7 +51,7 @@ export async function handler(
   if (argv.quiet && !argv.json) return;
   const { changes, message } = await repo.show(r.oid);
   if (argv.json) return printJson({ ...r, changes });
-  const stat = [...changes.map((c) => ` ${c.table} ${countsText(c)}`), ...(r.configChanged ? [' lakegit.yaml (checks) changed'] : [])];
+  const stat = [...changes.map((c) => ` ${c.table} ${countsLine(c)}`), ...(r.configChanged ? [' lakegit.yaml (checks) changed'] : [])];
   print(
     [`[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${message.split('\n')[0]}`, ` ${r.tables.length} table(s) changed`, ...stat].join(
       '\n',

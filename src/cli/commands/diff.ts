@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { badInput } from '../../errors.js';
-import type { DiffSession } from '../../ops/diff/index.js';
+import { UsageError } from '../../errors.js';
+import type { DiffSession } from '../../index.js';
 import { csv, openRepo, type GlobalArgs } from '../shared.js';
 import { renderCsv } from '../render/diff-csv.js';
 import { renderJson } from '../render/diff-json.js';
@@ -52,7 +52,7 @@ export const builder = (y: Argv) =>
 
 export async function handler(argv: DiffArgs): Promise<void> {
   if (argv.limit !== undefined && !(Number.isInteger(argv.limit) && argv.limit >= 0)) {
-    throw badInput(`--limit must be a whole number, not '${argv.limit}'`, { limit: argv.limit });
+    throw new UsageError(`--limit must be a whole number, not '${argv.limit}'`, { limit: argv.limit });
   }
   const repo = await openRepo(argv);
   const session = await repo.diff({

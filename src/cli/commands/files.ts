@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { quoteLiteral } from '../../engine/quote.js';
+import { quoteLiteral } from '../../index.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 
 export const command = 'files <table>';

@@ -2,7 +2,7 @@ import type { Repo, ShowResult } from '../../index.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderLog } from '../render/log.js';
 import { renderRowHistory } from '../render/blame-history.js';
-import { badInput } from '../../errors.js';
+import { UsageError, badInput } from '../../errors.js';
 import { builderOf, type CommandSpec } from '../spec.js';
 
 export const command = 'log [rev]';
@@ -63,7 +63,7 @@ async function statsOf(repo: Repo, entries: { commit: string }[]) {
 async function rowLog(argv: GlobalArgs & { rev?: string; table?: string; n?: number; oneline?: boolean }, pairs: string[]): Promise<void> {
   const key = pairs.map((p): [string, string] => {
     const eq = p.indexOf('=');
-    if (eq <= 0) throw badInput(`--key '${p}' is not col=value`, { key: p }, 'e.g. --key id=1042');
+    if (eq <= 0) throw new UsageError(`--key '${p}' is not col=value`, { key: p }, 'e.g. --key id=1042');
     return [p.slice(0, eq), p.slice(eq + 1)];
   });
   const entries = await (await openRepo(argv)).rowHistory({ rev: argv.rev, table: argv.table, key, n: argv.n });

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { printMergeResult } from '../merge-out.js';
 import { openRepo, type GlobalArgs } from '../shared.js';
 
@@ -51,9 +51,9 @@ export async function handler(argv: MergeArgs): Promise<void> {
       allowCheckChanges: argv.allowCheckChanges,
     });
   else {
-    if (!argv.source) throw badInput('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
-    if (!argv.ff && argv.ffOnly) throw badInput('--no-ff and --ff-only cannot be used together');
-    if (argv.squash && (argv.ffOnly || !argv.ff)) throw badInput('--squash cannot be combined with --ff-only or --no-ff');
+    if (!argv.source) throw new UsageError('merge needs a branch or revision', {}, 'lakegit merge <branch>, or --continue / --abort');
+    if (!argv.ff && argv.ffOnly) throw new UsageError('--no-ff and --ff-only cannot be used together');
+    if (argv.squash && (argv.ffOnly || !argv.ff)) throw new UsageError('--squash cannot be combined with --ff-only or --no-ff');
     r = await repo.merge({
       source: argv.source,
       noFf: !argv.ff,

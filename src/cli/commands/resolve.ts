@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 
 export const command = 'resolve <table>';
@@ -11,7 +11,7 @@ export const builder = (y: Argv) =>
     .option('theirs', { type: 'boolean', describe: 'take their values' })
     .option('where', { type: 'string', describe: 'only conflicts in rows matching this DuckDB SQL condition' });
 export async function handler(argv: GlobalArgs & { table: string; ours?: boolean; theirs?: boolean; where?: string }): Promise<void> {
-  if (!!argv.ours === !!argv.theirs) throw badInput('say which side wins: --ours or --theirs');
+  if (!!argv.ours === !!argv.theirs) throw new UsageError('say which side wins: --ours or --theirs');
   const r = await (await openRepo(argv)).resolve({ table: argv.table, side: argv.ours ? 'ours' : 'theirs', where: argv.where });
   if (argv.json) printJson(r);
   else if (!argv.quiet) {

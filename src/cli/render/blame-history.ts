@@ -1,5 +1,5 @@
 import type { Json } from '@duckdb/node-api';
-import type { RowHistoryEntry } from '../../ops/blame/row-history.js';
+import type { RowHistoryEntry } from '../../index.js';
 import { paint, shortId } from './color.js';
 
 const text = (v: Json | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
-import type { BlameResult, BlameRow } from '../../ops/blame/index.js';
-import { cutToWidth, displayWidth, padToWidth } from './width.js';
+import type { BlameResult, BlameRow } from '../../index.js';
 import { paint, shortId } from './color.js';
+import { chars, csvField, cut, pad } from './text.js';
 
 export type BlameFormat = 'table' | 'json' | 'csv';
 
@@ -31,12 +31,6 @@ async function writeJson(r: BlameResult, out: Writable): Promise<void> {
   }
   await put(out, `${first ? '' : '\n'}]}\n`);
 }
-
-const csvField = (v: Json | undefined): string => {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
-};
 
 /** `--format csv`: the key columns, the row's commit, author, date and message, then each cell's. */
 async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
@@ -73,8 +67,6 @@ const keyText = (row: BlameRow): string => {
   return /[\n\r\t]/.test(s) ? s.replace(/[\n\r\t]/g, ' ') : s;
 };
 const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
-const cut = cutToWidth;
-const pad = (s: string, w: number): string => padToWidth(s, w);
 
 /**
  * The readable table: key, short commit (and each cell's commit with --cells), author, date and the
@@ -88,7 +80,7 @@ async function writeTable(r: BlameResult, out: Writable, width: number): Promise
     if (!render) {
       if (batch.length === 0) continue;
       const head = r.identity.join(',');
-      const keyWidth = Math.min(40, Math.max(displayWidth(head), longest, ...batch.map((row) => displayWidth(keyText(row)))));
+      const keyWidth = Math.min(40, Math.max(chars(head), longest, ...batch.map((row) => chars(keyText(row)))));
       const heads = [
         pad(cut(head, keyWidth), keyWidth),
         pad('COMMIT', 7),

@@ -1,4 +1,4 @@
-import type { CheckReport } from '../../ops/checks/report.js';
+import type { CheckReport } from '../../index.js';
 
 // GitHub workflow commands: data escapes %, CR and LF; properties also ':' and ','.
 const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

@@ -1,4 +1,4 @@
-import type { CheckReport, CheckResult } from '../../ops/checks/report.js';
+import type { CheckReport, CheckResult } from '../../index.js';
 
 // Characters XML 1.0 cannot hold at all are dropped; the rest are escaped.
 // eslint-disable-next-line no-control-regex

@@ -1,5 +1,4 @@
-import type { JsonRow } from '../../engine/db.js';
-import type { CheckReport, CheckResult } from '../../ops/checks/report.js';
+import type { JsonRow, CheckReport, CheckResult } from '../../index.js';
 import { paint, shortId } from './color.js';
 
 const cell = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));

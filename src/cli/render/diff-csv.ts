@@ -1,14 +1,7 @@
-import type { Json } from '@duckdb/node-api';
-import type { DiffSession } from '../../ops/diff/index.js';
+import type { DiffSession } from '../../index.js';
 import { schemaChanged } from './diff-format.js';
 import type { Out } from './diff-out.js';
-
-/** A CSV field as DuckDB reads it back: an empty unquoted field is NULL, `""` the empty string. */
-export function csvField(v: Json): string {
-  if (v === null) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s === '' || /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+import { csvField } from './text.js';
 
 /**
  * `--format csv`: per table a header `op,<columns>`, then one line per changed row holding the new

@@ -1,14 +1,12 @@
 import type { Json } from '@duckdb/node-api';
-import type { RowCounts } from '../../ops/diff/rowdiff.js';
-import type { SchemaDelta, TableDiff } from '../../ops/diff/index.js';
+import type { RowCounts, SchemaDelta, TableDiff } from '../../index.js';
 import { paint } from './color.js';
+import { countsLine } from './text.js';
 
 /** Shared pieces of the text renderers: counts, schema changes, values. */
 export const total = (c: RowCounts): number => c.added + c.removed + c.modified;
 
-export function countsText(c: RowCounts): string {
-  return [paint.green(`+${c.added}`), paint.red(`-${c.removed}`), paint.yellow(`~${c.modified}`)].join(' ');
-}
+export const countsText = (c: RowCounts): string => countsLine(c, { zeros: true });
 
 export function schemaText(s: SchemaDelta, long = false): string {
   const parts = [

@@ -1,7 +1,6 @@
 import type { Json } from '@duckdb/node-api';
-import type { JsonRow } from '../../engine/db.js';
-import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
-import type { DiffRow, DiffSession, TableDiff } from '../../ops/diff/index.js';
+import type { JsonRow, DiffRow, DiffSession, TableDiff } from '../../index.js';
+import { quoteIdent, quoteLiteral } from '../../index.js';
 import { schemaChanged } from './diff-format.js';
 import type { Out } from './diff-out.js';
 

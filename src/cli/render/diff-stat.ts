@@ -1,5 +1,4 @@
-import type { DiffSession, TableDiff } from '../../ops/diff/index.js';
-import type { RowCounts } from '../../ops/diff/rowdiff.js';
+import type { DiffSession, TableDiff, RowCounts } from '../../index.js';
 import { paint } from './color.js';
 import { countsText, schemaChanged, schemaText, tableTitle, total } from './diff-format.js';
 import type { Out } from './diff-out.js';

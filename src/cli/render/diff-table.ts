@@ -1,7 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import { diffWordsWithSpace } from 'diff';
-import type { JsonRow } from '../../engine/db.js';
-import type { DiffRow, DiffSession, TableDiff } from '../../ops/diff/index.js';
+import type { JsonRow, DiffRow, DiffSession, TableDiff } from '../../index.js';
 import { paint, shortId } from './color.js';
 import { countsText, schemaChanged, schemaText, tableTitle, total, valueText } from './diff-format.js';
 import type { Out } from './diff-out.js';

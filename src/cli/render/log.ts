@@ -1,7 +1,6 @@
-import type { LogEntry } from '../../ops/history.js';
-import type { ShowResult } from '../../ops/show.js';
+import type { LogEntry, ShowResult } from '../../index.js';
 import { paint, shortId } from './color.js';
-import { countsText } from './counts.js';
+import { countsLine } from './text.js';
 import { graphLines } from './graph.js';
 
 export interface LogView {
@@ -14,7 +13,7 @@ export interface LogView {
 export function renderLog(entries: LogEntry[], view: LogView | boolean): string {
   const v: LogView = typeof view === 'boolean' ? { oneline: view } : view;
   const lines = (e: LogEntry): string[] => {
-    const stat = (v.stats?.get(e.commit) ?? []).map((c) => ` ${c.table} ${countsText(c)}`);
+    const stat = (v.stats?.get(e.commit) ?? []).map((c) => ` ${c.table} ${countsLine(c)}`);
     if (v.oneline) return [`${paint.yellow(shortId(e.commit))} ${e.message.split('\n')[0]}`, ...stat];
     return [...renderEntry(v.stats ? { ...e, tables: [] } : e).split('\n'), ...(stat.length ? ['', ...stat] : []), ''];
   };
@@ -38,7 +37,7 @@ export function renderShow(r: ShowResult, rowsFollow = false): string {
   if (rowsFollow) return renderEntry({ ...r, tables: [] });
   const lines = [renderEntry({ ...r, tables: [] }), ''];
   for (const c of r.changes) {
-    lines.push(` ${c.table} (${c.status})  ${countsText(c)}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
+    lines.push(` ${c.table} (${c.status})  ${countsLine(c)}${c.schemaChanged ? paint.cyan(' schema changed') : ''}`);
   }
   return lines.join('\n');
 }

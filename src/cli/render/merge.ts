@@ -1,8 +1,8 @@
 import type { Json } from '@duckdb/node-api';
-import type { MergeResult } from '../../ops/merge/run.js';
-import type { Conflict } from '../../ops/merge/tree.js';
+import type { MergeResult, Conflict } from '../../index.js';
 import { paint, shortId } from './color.js';
 import { gateLines } from './gates.js';
+import { countsLine } from './text.js';
 import { cellText, renderTable } from './table.js';
 
 const SHOWN = 20;
@@ -56,15 +56,7 @@ function conflictLines(list: readonly Conflict[]): string[] {
 function tableLines(r: MergeResult): string[] {
   return r.tables.map((t) => {
     const c = t.counts;
-    const counts = c
-      ? [
-          c.added ? paint.green(`+${c.added}`) : '',
-          c.modified ? paint.yellow(`~${c.modified}`) : '',
-          c.removed ? paint.red(`-${c.removed}`) : '',
-        ]
-          .filter(Boolean)
-          .join(' ')
-      : '';
+    const counts = c ? countsLine(c) : '';
     const what = t.status === 'renamed' ? `renamed from ${t.from}` : t.status;
     return ` ${t.table}  ${what}${counts ? `  ${counts}` : ''}${t.conflicts ? paint.red(`  ${t.conflicts} conflict(s)`) : ''}`;
   });

@@ -1,6 +1,6 @@
-import type { Json } from '@duckdb/node-api';
-import type { SqlResult } from '../../ops/sql/query.js';
+import type { SqlResult } from '../../index.js';
 import { renderTable, type Align } from './table.js';
+import { csvField } from './text.js';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
@@ -19,14 +19,6 @@ export function renderSqlTable(r: SqlResult, width?: number): string {
 /** RFC 4180 CSV; NULL is an empty field and an empty string is `""`, so the two stay apart. */
 export function renderSqlCsv(r: SqlResult): string {
   const lines = [r.columns.map((c) => csvField(c.name)).join(',')];
-  for (const row of r.rows) lines.push(r.columns.map((c) => csvValue(row[c.name])).join(','));
+  for (const row of r.rows) lines.push(r.columns.map((c) => csvField(row[c.name])).join(','));
   return `${lines.join('\n')}\n`;
 }
-
-function csvValue(v: Json | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v === '' ? '""' : csvField(v);
-  return csvField(typeof v === 'object' ? JSON.stringify(v) : String(v));
-}
-
-const csvField = (s: string): string => (/[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

@@ -1,13 +1,10 @@
-import type { StatusResult, TableStatus } from '../../ops/status.js';
-import type { RowCounts } from '../../ops/diff/rowdiff.js';
+import type { StatusResult, TableStatus, RowCounts } from '../../index.js';
 import { paint, shortId } from './color.js';
+import { countsLine } from './text.js';
 
 import { CONFIG_FILE } from '../../index.js';
 
-const counts = (c: RowCounts): string =>
-  [c.added ? paint.green(`+${c.added}`) : '', c.modified ? paint.yellow(`~${c.modified}`) : '', c.removed ? paint.red(`-${c.removed}`) : '']
-    .filter(Boolean)
-    .join(' ');
+const counts = (c: RowCounts): string => countsLine(c);
 const any = (c: RowCounts) => c.added + c.modified + c.removed > 0;
 
 /** Text rendered from the same object `status --json` prints. */

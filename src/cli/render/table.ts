@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import { paint } from './color.js';
-import { cutToWidth, displayWidth, padToWidth } from './width.js';
+import { chars, cut, pad } from './text.js';
 
 export type Align = 'left' | 'right';
 
@@ -23,10 +23,6 @@ export function cellText(v: Json | undefined, nullText = 'NULL'): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
-
-const len = displayWidth;
-const cut = cutToWidth;
-const pad = padToWidth;
 
 /**
  * Column widths that fit `limit`: the widest column gives up a character at a time; when every
@@ -55,7 +51,7 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const align = headers.map(
     (_, i) => opts.align?.[i] ?? (rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number') ? 'right' : 'left'),
   );
-  const natural = headers.map((h, i) => Math.max(len(h), ...text.map((r) => len(r[i]))));
+  const natural = headers.map((h, i) => Math.max(chars(h), ...text.map((r) => chars(r[i]))));
   const { widths, dropped } = fitWidths(natural, opts.width);
   const line = (cells: readonly string[], style: (s: string) => string = (s) => s) => {
     const parts = widths.map((w, i) => pad(cut(cells[i], w), w, align[i]));

@@ -1,6 +1,6 @@
 import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput } from '../../errors.js';
+import { InvalidFilter, UnknownColumn } from '../../errors.js';
 import type { CommitInfo } from '../../store/git.js';
 import { loadGraph, topoNewestFirst } from './graph.js';
 import { keyedStep, type Move } from './keyed.js';
@@ -118,7 +118,11 @@ function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
   const names = start.columns.map((c) => c.name);
   for (const c of opts.columns ?? []) {
     if (!names.includes(c))
-      throw badInput(`no column '${c}' in table '${start.table}'`, { table: start.table, column: c }, `columns are: ${names.join(', ')}`);
+      throw new UnknownColumn(
+        `no column '${c}' in table '${start.table}'`,
+        { table: start.table, column: c },
+        `columns are: ${names.join(', ')}`,
+      );
   }
   const identity = start.key ?? names;
   const tracked = opts.columns ? [...new Set(opts.columns)] : names.filter((n) => start.key === null || !start.key.includes(n));
@@ -143,7 +147,7 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
   } catch (e) {
     if (where === undefined) throw e;
     const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
-    throw badInput(
+    throw new InvalidFilter(
       `--where '${where}' is not a valid filter: ${msg}`,
       { where },
       "give a DuckDB boolean expression over the table's columns",

@@ -130,14 +130,14 @@ async function parentFlags(run: BlameRun, cand: string, pm: NonNullable<ParentSi
     return t === run.spec.types.get(k) ? col(k) : `TRY_CAST(${col(k)} AS ${t}) AS ${q(k)}`;
   });
   await run.engine.run(`CREATE TABLE ${q(keys)} AS SELECT ${asParent.join(', ')} FROM ${q(cand)}`);
-  const rows = await rowsForKeys(run.engine, run.store, pm, keys, (s) => run.temp(s));
+  const rows = await rowsForKeys(run.engine, run.store, pm, keys);
   const ids = run.identitySelect(pm.columns, 'p')!;
-  const pr = `SELECT ${ids.select}, ${run.hashes(pm.columns, 'p')} FROM (${rows.sql}) p WHERE ${ids.ok}`;
+  const pr = `SELECT ${ids.select}, ${run.hashes(pm.columns, 'p')} FROM (${rows}) p WHERE ${ids.ok}`;
   const k0 = run.spec.identity[0];
   await run.engine.run(`CREATE TABLE ${q(out)} AS SELECT ${run.ids('c')}, ${col(k0, 'r')} IS NOT NULL AS ${q(HAS(j))},
       ${run.spec.cells.map((_, i) => `${col(H(i), 'r')} IS DISTINCT FROM ${col(H(i), 'c')} AS ${q(X(j, i))}`).join(', ')}
     FROM ${q(cand)} c LEFT JOIN (${pr}) r ON ${run.join('c', 'r')}`);
-  await run.drop(keys, ...rows.temps);
+  await run.drop(keys);
 }
 
 /** Row blame over every column the child has, with the blamed types: then any change to a row changes its one cell. */

@@ -1,6 +1,6 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { pathList, quoteIdent } from '../../engine/quote.js';
-import { badInput, unknownTable } from '../../errors.js';
+import { InvalidKey, UsageError, badInput, unknownTable } from '../../errors.js';
 import type { CommitInfo } from '../../store/git.js';
 import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
@@ -84,10 +84,10 @@ async function tableWithKey(ctx: RepoContext, tree: TableTree, columns: string[]
 }
 
 function checkKey(m: Manifest, table: string, given: [string, string][]): string[] {
-  if (!m.key) throw badInput(`table '${table}' has no primary key, so --key cannot name a row`, { table });
+  if (!m.key) throw new InvalidKey(`table '${table}' has no primary key, so --key cannot name a row`, { table });
   const names = given.map(([k]) => k);
   if (names.length !== m.key.length || !m.key.every((k) => names.includes(k)) || new Set(names).size !== names.length) {
-    throw badInput(
+    throw new UsageError(
       `--key must give each primary-key column of '${table}' once: ${m.key.join(', ')}`,
       { table, key: m.key },
       `e.g. ${m.key.map((k) => `--key ${k}=…`).join(' ')}`,
@@ -216,14 +216,11 @@ class RowLookup {
       this.rows.set(blob, null); // re-keyed: no row of that version is this one
       return null;
     }
-    const found = await this.relation(m);
-    try {
-      const rows = await this.engine.all(`SELECT * FROM (${found.sql})`);
-      this.rows.set(blob, rows[0] ?? null);
-      return rows[0] ?? null;
-    } finally {
-      for (const t of found.temps) await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
-    }
+    const keys = await this.keyTable(m);
+    const found = await rowsForKeys(this.engine, this.ctx.chunks, m, keys);
+    const rows = await this.engine.all(`SELECT * FROM (${found})`);
+    this.rows.set(blob, rows[0] ?? null);
+    return rows[0] ?? null;
   }
 
   /** The parent's row: the child's when no file the two manifests do not share holds the key. */
@@ -301,7 +298,7 @@ class RowLookup {
 
   /** The row of a version as a relation (with the work tables it reads, for the caller to drop). */
   private async relation(m: Manifest): Promise<{ sql: string; temps: string[] }> {
-    return rowsForKeys(this.engine, this.ctx.chunks, m, await this.keyTable(m), (s) => workName(`rowlog_${s}`));
+    return { sql: await rowsForKeys(this.engine, this.ctx.chunks, m, await this.keyTable(m)), temps: [] };
   }
 
   /** The key as a one-row table of the manifest's key types (values bound, never pasted). */
@@ -317,7 +314,7 @@ class RowLookup {
       await this.engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT ${select}`, values);
     } catch {
       const shown = this.keyColumns.map((k, i) => `${k}=${values[i]} (${types[i]})`).join(', ');
-      throw badInput(`--key value does not fit the key column's type: ${shown}`, { key: Object.fromEntries(this.key) });
+      throw new UsageError(`--key value does not fit the key column's type: ${shown}`, { key: Object.fromEntries(this.key) });
     }
     this.keyTables.set(sig, name);
     return name;

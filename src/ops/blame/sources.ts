@@ -2,8 +2,7 @@ import type { Engine } from '../../engine/db.js';
 import { pathList, quoteIdent } from '../../engine/quote.js';
 import type { ChunkStore } from '../../store/chunks.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
-import { emptyRelation } from '../../table/rowsql.js';
-import { OP, TableSnapshot } from '../../table/snapshot.js';
+import { TableSnapshot, type KeyReadLimits } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
 import { readManifest, type TableTree } from '../tree.js';
 
@@ -92,82 +91,17 @@ function multisetMinus(a: ChunkRef[], b: ChunkRef[]): [ChunkRef[], ChunkRef[]] {
 /** The columns a base or change chunk file of `m` holds, as a relation over `files`. */
 export const readFiles = (files: readonly string[]): string => `read_parquet(${pathList(files)})`;
 
-/** Key types whose JSON text in a manifest casts back to the same value, so ranges can prune. */
-const PRUNABLE =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/;
-/** Past this many keys, scattered keys touch every chunk anyway and the range join costs more than it saves. */
-const PRUNE_MAX_KEYS = 1024;
-
 /**
- * The base chunks of `m` whose key range can hold one of the keys in `keys` (columns named as the
- * key, already of the manifest's types). DuckDB opens every file it is given, so prune first.
+ * Blame's limits on pruning by key range: only key types whose JSON text in a manifest casts back
+ * to the same value, and few enough keys that the range join saves more than it costs.
  */
-export async function chunksFor(engine: Engine, m: Manifest, keys: string, nKeys: number): Promise<ChunkRef[]> {
-  const key = m.key;
-  if (!key || m.chunks.length <= 1 || nKeys > PRUNE_MAX_KEYS) return m.chunks;
-  const types = key.map((k) => m.columns.find((c) => c.name === k)?.type ?? '');
-  if (!types.every((t) => PRUNABLE.test(t))) return m.chunks;
-  const params: (string | null)[] = [];
-  const bound = (v: unknown, t: string) => {
-    params.push(v === null || v === undefined ? null : String(v));
-    return `CAST($${params.length} AS ${t})`;
-  };
-  const rows = m.chunks.map(
-    (c, i) => `(${i}, ${[...c.min.map((v, j) => bound(v, types[j])), ...c.max.map((v, j) => bound(v, types[j]))].join(', ')})`,
-  );
-  const lo = key.map((_, j) => `__lakegit_lo${j}`);
-  const hi = key.map((_, j) => `__lakegit_hi${j}`);
-  const tuple = (names: string[], alias: string) => `(${names.map((n) => `${alias}.${n}`).join(', ')})`;
-  const kTuple = `(${key.map((k) => `k.${quoteIdent(k)}`).join(', ')})`;
-  try {
-    const hit = await engine.all(
-      `SELECT DISTINCT r.__lakegit_i FROM (VALUES ${rows.join(', ')}) r(__lakegit_i, ${[...lo, ...hi].join(', ')}), ${quoteIdent(keys)} k
-       WHERE ${kTuple} BETWEEN ${tuple(lo, 'r')} AND ${tuple(hi, 'r')}`,
-      params,
-    );
-    const keep = new Set(hit.map((r) => Number(r.__lakegit_i)));
-    return m.chunks.filter((_, i) => keep.has(i));
-  } catch {
-    return m.chunks; // a range that does not cast back: read every chunk rather than guess
-  }
-}
+export const BLAME_KEY_READ: KeyReadLimits = {
+  prunable:
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|VARCHAR|DATE|TIMESTAMP|UUID|DECIMAL\(\d+,\d+\))$/,
+  maxKeys: 1024,
+};
 
-/**
- * The rows of `m` for the keys in table `keys` (key columns of the manifest's types): the folded
- * change chunks for keys they touch, else the base chunks that can hold the rest. Returns a
- * relation and the work tables it reads, for the caller to drop.
- */
-export async function rowsForKeys(
-  engine: Engine,
-  store: ChunkStore,
-  m: Manifest,
-  keys: string,
-  temp: (stem: string) => string,
-): Promise<{ sql: string; temps: string[] }> {
-  const key = m.key!;
-  const snap = new TableSnapshot(m, store);
-  const cols = m.columns.map((c) => quoteIdent(c.name)).join(', ');
-  const on = (a: string, b: string) => key.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
-  const temps: string[] = [];
-  let baseKeys = keys;
-  let fromDeltas = '';
-  const delta = snap.deltaSql();
-  if (delta) {
-    const dd = temp('dd');
-    const kb = temp('kb');
-    temps.push(dd, kb);
-    await engine.run(`CREATE TABLE ${quoteIdent(dd)} AS SELECT d.* FROM (${delta}) d SEMI JOIN ${quoteIdent(keys)} k ON ${on('d', 'k')}`);
-    await engine.run(
-      `CREATE TABLE ${quoteIdent(kb)} AS SELECT k.* FROM ${quoteIdent(keys)} k ANTI JOIN ${quoteIdent(dd)} d ON ${on('k', 'd')}`,
-    );
-    baseKeys = kb;
-    fromDeltas = `SELECT ${cols} FROM ${quoteIdent(dd)} WHERE ${quoteIdent(OP)} <> 'removed' UNION ALL `;
-  }
-  const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(baseKeys)}`));
-  const chunks = n === 0 ? [] : await chunksFor(engine, m, baseKeys, n);
-  const base =
-    chunks.length === 0
-      ? emptyRelation(m.columns)
-      : `SELECT b.* FROM (SELECT ${cols} FROM ${readFiles(chunks.map((c) => store.pathOf(c.id)))}) b SEMI JOIN ${quoteIdent(baseKeys)} k ON ${on('b', 'k')}`;
-  return { sql: `${fromDeltas}${base}`, temps };
+/** The rows of `m` for the keys in work table `keys` (key columns of the manifest's types). */
+export function rowsForKeys(engine: Engine, store: ChunkStore, m: Manifest, keys: string): Promise<string> {
+  return new TableSnapshot(m, store).rowsForKeys(engine, `SELECT * FROM ${quoteIdent(keys)}`, BLAME_KEY_READ);
 }

@@ -1,17 +1,17 @@
 import { promises as fsp } from 'node:fs';
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput, unknownTable } from '../../errors.js';
-import { statMatches } from '../../store/staging.js';
+import { MissingFile, unknownTable } from '../../errors.js';
+import { statFile, statMatches } from '../../store/staging.js';
 import { validateKey } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import type { Column } from '../../table/schema.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { CommitMeta } from './run.js';
-import { indexTree } from '../commit.js';
+import { indexTree } from '../tree.js';
 import type { RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readManifest, readTableTree, type TableTree } from '../tree.js';
-import { dropWork, loadWorkingFile, statFile } from '../worktree.js';
+import { dropWork, loadWorkingFile } from '../worktree.js';
 
 /** The id git blame gives lines that are not committed yet. */
 export const NOT_COMMITTED = '0'.repeat(40);
@@ -65,7 +65,7 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
   const staged = await readManifest(ctx, entry.manifest);
   const now = await statFile(ctx.abs(entry.file));
   if (!now) {
-    throw badInput(
+    throw new MissingFile(
       `cannot blame '${table}': its file '${entry.file}' does not exist`,
       { table, file: entry.file },
       `blame a committed version instead, e.g. '${table}@HEAD'`,

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import { badInput } from '../../errors.js';
+import { MalformedConfig } from '../../errors.js';
 import { readCheck } from './config-checks.js';
 
 /** A value from lakegit.yaml that a check compares rows with (bound as a parameter, cast to the column's type). */
@@ -47,7 +47,7 @@ export class ConfigReader {
   constructor(readonly origin: string) {}
 
   fail(line: number, message: string, hint?: string): never {
-    throw badInput(`${this.origin}, line ${line}: ${message}`, { file: 'lakegit.yaml', line }, hint);
+    throw new MalformedConfig(`${this.origin}, line ${line}: ${message}`, { file: 'lakegit.yaml', line }, hint);
   }
 
   lineOf(node: Node | null | undefined, fallback = 1): number {

@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput } from '../../errors.js';
+import { InvalidFilter, UnknownColumn, UsageError } from '../../errors.js';
 import { validateKey } from '../../table/changes.js';
 import { emptyRelation } from '../../table/rowsql.js';
 import { diffSchemas, type Column } from '../../table/schema.js';
@@ -23,8 +23,9 @@ export type * from './types.js';
  * manifests say may differ.
  */
 export async function diff(ctx: RepoContext, opts: DiffOptions = {}): Promise<DiffSession> {
-  if (opts.where !== undefined && !opts.where.trim()) throw badInput('--where needs a condition', {}, 'e.g. --where "region = \'EU\'"');
-  if (opts.columns && opts.columns.length === 0) throw badInput('--columns needs at least one column name');
+  if (opts.where !== undefined && !opts.where.trim())
+    throw new UsageError('--where needs a condition', {}, 'e.g. --where "region = \'EU\'"');
+  if (opts.columns && opts.columns.length === 0) throw new UsageError('--columns needs at least one column name');
   const ends = await resolveEndpoints(ctx, opts);
   const pairs = await pairTables(ctx, ends);
   return {
@@ -126,7 +127,7 @@ function wholeSideRows(b: Side | undefined, a: Side | undefined, opts: Pick<Diff
 function checkColumns(table: string, before: Column[], after: Column[], wanted?: string[]): void {
   for (const c of wanted ?? []) {
     if (!before.some((x) => x.name === c) && !after.some((x) => x.name === c)) {
-      throw badInput(
+      throw new UnknownColumn(
         `--columns: table '${table}' has no column '${c}'`,
         { table, column: c },
         `columns are: ${[...new Set([...after, ...before].map((x) => x.name))].join(', ')}`,
@@ -140,17 +141,10 @@ async function checkWhere(engine: Engine, cmp: Comparison, table: string, where:
     await engine.run(cmp.whereCheckSql());
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw badInput(
+    throw new InvalidFilter(
       `--where does not fit table '${table}': ${first}`,
       { table, where },
       "write a DuckDB condition over the table's columns",
     );
   }
-}
-
-/** Whether a table shows up in a diff: added, removed, renamed, schema changed, or any row differs. */
-export async function tableDiffers(t: TableDiff): Promise<boolean> {
-  if (t.status !== 'modified') return true;
-  if (t.schema.added.length || t.schema.removed.length || t.schema.changed.length || t.schema.reordered) return true;
-  return !(await t.rowsEqual());
 }

@@ -1,10 +1,9 @@
-import { badInput, unknownRevision, unknownTable } from '../../errors.js';
+import { NoMergeBase, UsageError, badInput, unknownRevision, unknownTable } from '../../errors.js';
 import { parseTableRef, resolveCommit, tryResolveCommit } from '../revisions.js';
-import { indexTree } from '../commit.js';
+import { indexTree } from '../tree.js';
 import type { RepoContext } from '../context.js';
 import { readManifest, readTableTree } from '../tree.js';
-import { statFile } from '../worktree.js';
-import { statMatches } from '../../store/staging.js';
+import { statFile, statMatches } from '../../store/staging.js';
 import { sameData } from './plan.js';
 import type { DiffOptions, TableStatus } from './types.js';
 
@@ -92,7 +91,7 @@ export async function resolveEndpoints(ctx: RepoContext, opts: DiffOptions): Pro
   const only = tables.length ? tables : undefined;
   const guessed = words.slice(i);
   if (opts.staged) {
-    if (revs.length > 1) throw badInput('--staged takes at most one revision', { revs }, 'drop --staged to compare two revisions');
+    if (revs.length > 1) throw new UsageError('--staged takes at most one revision', { revs }, 'drop --staged to compare two revisions');
     return { from: await commitRef(ctx, revs[0] ?? ''), to: { kind: 'index' }, tables: only, guessed };
   }
   if (revs.length === 0) return { from: { kind: 'index' }, to: { kind: 'working' }, tables: only, guessed };
@@ -114,13 +113,14 @@ async function rangeEndpoints(
   tables: string[],
   staged: boolean,
 ): Promise<Endpoints> {
-  if (staged) throw badInput('--staged cannot be combined with a revision range', { range: `${r.a}..${r.b}` });
+  if (staged) throw new UsageError('--staged cannot be combined with a revision range', { range: `${r.a}..${r.b}` });
   const to = await commitRef(ctx, r.b);
   let from = await commitRef(ctx, r.a);
   if (r.symmetric) {
     if (from.kind !== 'commit' || to.kind !== 'commit') throw unknownRevision(`${r.a}...${r.b}`);
     const [base] = await ctx.git.mergeBases(from.oid, to.oid);
-    if (!base) throw badInput(`'${r.a}' and '${r.b}' have no common ancestor`, { a: r.a, b: r.b }, 'use A..B to compare the two directly');
+    if (!base)
+      throw new NoMergeBase(`'${r.a}' and '${r.b}' have no common ancestor`, { a: r.a, b: r.b }, 'use A..B to compare the two directly');
     from = { kind: 'commit', oid: base };
   }
   return { from, to, tables: tables.length ? tables : undefined };
@@ -134,7 +134,7 @@ async function tableRefEndpoints(
   staged: boolean,
 ): Promise<Endpoints> {
   if (revs.length || tables.length || refs.length > 2 || staged) {
-    throw badInput(
+    throw new UsageError(
       'give either revisions and table names, or one or two table@revision references',
       { refs },
       "e.g. 'lakegit diff orders@v1 orders@v2'",

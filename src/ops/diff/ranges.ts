@@ -2,6 +2,7 @@ import type { Json } from '@duckdb/node-api';
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
+import { boundText } from '../../table/snapshot.js';
 
 /** Rows per key range: a range's join and sort stay small, and few enough queries run. Tests lower it. */
 export const rangeTuning = { rows: 262_144 };
@@ -17,7 +18,10 @@ export interface KeyRange {
 const literal = (v: Json, type: string) => `CAST(${quoteLiteral(typeof v === 'string' ? v : JSON.stringify(v))} AS ${type})`;
 const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
 
-/** `lo <= key < hi` over the key columns, with the bounds as typed literals. */
+/**
+ * `lo <= key < hi` over the key columns, with the bounds as typed literals: the predicate travels
+ * as text inside the comparison's queries, which take no parameters (quoteLiteral escapes them).
+ */
 export function rangePredicate(r: Pick<KeyRange, 'lo' | 'hi'>, key: string[], types: string[], alias?: string): string {
   const k = tuple(key.map((c) => (alias ? `${alias}.${quoteIdent(c)}` : quoteIdent(c))));
   const parts = [
@@ -54,21 +58,24 @@ export async function keyRanges(
   const ranges: KeyRange[] = [...cuts, undefined].map((hi, j) => ({ lo: j ? cuts[j - 1] : undefined, hi, before: [], after: [] }));
   const chunks = [...before.chunks.map((c) => ['b', c] as const), ...after.chunks.map((c) => ['a', c] as const)];
   if (chunks.some(([, c]) => !c.min || !c.max || c.min.length !== key.length)) return undefined;
-  const values = chunks.map(
-    ([, c], i) =>
-      `(${i}, ${c.min.map((v, j) => literal(v, types[j])).join(', ')}, ${c.max.map((v, j) => literal(v, types[j])).join(', ')})`,
-  );
+  const params: (string | null)[] = [];
+  const bind = (vs: Json[]) =>
+    vs.map((v, j) => {
+      params.push(boundText(v));
+      return `CAST($${params.length} AS ${types[j]})`;
+    });
+  const values = chunks.map(([, c], i) => `(${i}, ${bind(c.min).join(', ')}, ${bind(c.max).join(', ')})`);
   const lo = key.map((_, j) => `c.lo${j}`);
   const hi = key.map((_, j) => `c.hi${j}`);
   const conds = ranges.map((r, j) => {
-    const above = r.lo ? `${tuple(hi)} >= ${tuple(r.lo.map((v, i) => literal(v, types[i])))}` : 'true';
-    const below = r.hi ? `${tuple(lo)} < ${tuple(r.hi.map((v, i) => literal(v, types[i])))}` : 'true';
+    const above = r.lo ? `${tuple(hi)} >= ${tuple(bind(r.lo))}` : 'true';
+    const below = r.hi ? `${tuple(lo)} < ${tuple(bind(r.hi))}` : 'true';
     return `SELECT ${j} AS r, c.i FROM __lakegit_chunks c WHERE ${above} AND ${below}`;
   });
   const sql = `WITH __lakegit_chunks AS (SELECT * FROM (VALUES ${values.join(', ')}) v(i, ${[...lo, ...hi].map((x) => x.slice(2)).join(', ')}))
     ${conds.join(' UNION ALL ')}`;
   try {
-    for (const row of await engine.all(sql)) {
+    for (const row of await engine.all(sql, params)) {
       const [side, chunk] = chunks[Number(row.i)];
       (side === 'b' ? ranges[Number(row.r)].before : ranges[Number(row.r)].after).push(chunk);
     }

@@ -1,7 +1,6 @@
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { changesSql } from '../../table/changes.js';
-import { identityColumns } from '../../table/manifest.js';
 import { names } from '../../table/rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type SchemaChange } from '../../table/schema.js';
 import { OP, type TableSnapshot } from '../../table/snapshot.js';
@@ -103,6 +102,3 @@ export async function countChanges(engine: Engine, before: RowSource, after: Row
   for (const r of await engine.all(cmp.countsSql())) counts[r.op as keyof RowCounts] = Number(r.n);
   return { ...counts, schemaChanged: changed };
 }
-
-export const sameIdentity = (a: TableSnapshot, b: TableSnapshot) =>
-  JSON.stringify(identityColumns(a.manifest)) === JSON.stringify(identityColumns(b.manifest));

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { refused } from '../../errors.js';
-import type { StagingIndex } from '../../store/staging.js';
+import { WouldOverwrite } from '../../errors.js';
+import { settledStat, statFile, type StagingIndex } from '../../store/staging.js';
 import { writeSnapshot } from '../../table/ordered-write.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import { dirtyTables } from '../checkout.js';
@@ -8,7 +8,6 @@ import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { changedTables } from '../history.js';
 import { readManifest, type TableTree } from '../tree.js';
 import { applyScripts, scriptRecord } from '../scripts.js';
-import { settledStat, statFile } from '../worktree.js';
 
 /** Called with a working file's path before it is replaced or deleted (conflicted merges keep it for --abort). */
 export type Backup = (file: string) => Promise<void>;
@@ -22,7 +21,7 @@ export async function refuseDirty(ctx: RepoContext, index: StagingIndex, ours: T
   const dirty = [...(await dirtyTables(ctx, index, ours, touched))].filter((t) => touched.includes(t));
   if (result.config !== ours.config && (await configDirty(ctx, index, ours))) dirty.push(CONFIG_FILE);
   if (dirty.length) {
-    throw refused(
+    throw new WouldOverwrite(
       `uncommitted changes to ${dirty.map((t) => `'${t}'`).join(', ')} would be overwritten by ${what}`,
       { tables: dirty },
       `commit them first (or discard them with 'lakegit checkout --force HEAD')`,
@@ -37,7 +36,7 @@ export async function refuseDirty(ctx: RepoContext, index: StagingIndex, ours: T
     if (!tracked.has(file) && (await statFile(ctx.abs(file)))) clobbered.push(file);
   }
   if (clobbered.length) {
-    throw refused(
+    throw new WouldOverwrite(
       `untracked file(s) ${clobbered.map((f) => `'${f}'`).join(', ')} would be overwritten by ${what}`,
       { files: clobbered },
       'move or remove them first',

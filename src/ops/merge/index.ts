@@ -1,4 +1,4 @@
-import { badInput, refused } from '../../errors.js';
+import { NoMergeBase, NothingInProgress, RefMoved, Refused, badInput } from '../../errors.js';
 import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
@@ -61,14 +61,14 @@ async function stateFor(ctx: RepoContext, kind: MergeKind | undefined, what: 'co
 export async function mergeBase(ctx: RepoContext, a: string, b: string, names: [string, string]): Promise<string> {
   const bases = await ctx.git.mergeBases(a, b);
   if (bases.length === 0) {
-    throw badInput(
+    throw new NoMergeBase(
       `'${names[0]}' and '${names[1]}' have no common history`,
       { ours: a, theirs: b },
       'merge only branches that grew from one another',
     );
   }
   if (bases.length > 1) {
-    throw badInput(
+    throw new NoMergeBase(
       `'${names[0]}' and '${names[1]}' have ${bases.length} merge bases (a criss-cross history): ${bases.map((x) => x.slice(0, 7)).join(', ')}`,
       { bases },
       `merge one base into the other first, or cherry-pick the changes you need`,
@@ -104,7 +104,7 @@ export async function merge(ctx: RepoContext, opts: MergeOptions): Promise<Merge
     }
     const canFf = !head || (await ctx.git.isAncestor(head, theirs));
     if (opts.ffOnly && !canFf) {
-      throw refused(
+      throw new Refused(
         `not possible to fast-forward to '${opts.source}'`,
         { source: opts.source },
         'merge without --ff-only to make a merge commit',
@@ -182,7 +182,7 @@ export async function abortMerge(ctx: RepoContext, opts: Pick<FinishOptions, 'ki
     }
     const head = (await ctx.git.resolveRef('HEAD')) ?? null;
     if (head !== state.head) {
-      throw refused(
+      throw new RefMoved(
         `HEAD moved since the ${state.kind} started (${state.head?.slice(0, 7)} → ${head?.slice(0, 7)})`,
         {},
         "use 'lakegit reset --hard' to choose a state yourself",

@@ -85,13 +85,6 @@ export const mergeKeylessWhole = (oursChanged: boolean, theirsChanged: boolean, 
 /** What a conflict settles to under a strategy; recorded conflicts show ours until resolved. */
 export const settle = (strategy: Strategy): 'ours' | 'theirs' => strategy ?? 'ours';
 
-/** One row change: insert (no before), delete (no after) or update. */
-export interface RowDelta<Row> {
-  before: Row | null;
-  after: Row | null;
-}
-export const invert = <Row>(d: RowDelta<Row>): RowDelta<Row> => ({ before: d.after, after: d.before });
-
 /**
  * A SQL CASE computing `decide` over boolean SQL flags: every combination of the flags is
  * enumerated and mapped through the TypeScript policy, then grouped by outcome. Flags must be

@@ -1,17 +1,17 @@
 import { quoteIdent } from '../../engine/quote.js';
-import { badInput, refused } from '../../errors.js';
+import { InvalidFilter, NothingInProgress, UsageError, WouldOverwrite, badInput } from '../../errors.js';
 import type { StagingIndex } from '../../store/staging.js';
 import { applyDelta, changesSql } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { cols, joinOn, names } from '../../table/rowsql.js';
 import { OP } from '../../table/snapshot.js';
 import { dirtyTables } from '../checkout.js';
-import { indexTree } from '../commit.js';
+import { indexTree } from '../tree.js';
 import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { applyConfig, applyTree } from './apply.js';
-import { addedSince, listStore } from './store-listing.js';
-import { projectSql, rowsForKeys, Scratch } from './scope.js';
-import { backupFile, readConflictList, readState, writeConflictList, writeState, type MergeState } from './state.js';
+import { withScratch } from '../../store/journal.js';
+import { projectSql, rowsForKeys, Scratch } from './scratch.js';
+import { backupFile, readConflictList, readState, storeWrites, writeConflictList, writeState, type MergeState } from './state.js';
 import { planTable, type Row, type TablePlan } from './table.js';
 import { mergePaired, type Conflict, type Paired } from './tree.js';
 import { readManifest, writeManifest, type TableTree } from '../tree.js';
@@ -42,26 +42,30 @@ export async function listConflicts(ctx: RepoContext, table?: string): Promise<C
 export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<ResolveResult> {
   return ctx.locked(async () => {
     const state = await readState(ctx);
-    if (!state) throw badInput('no merge, revert or cherry-pick is in progress', {}, "'resolve' settles the conflicts a merge left");
+    if (!state) throw new NothingInProgress("'resolve' settles the conflicts a merge left");
     const list = await readConflictList(ctx);
     const mine = list.filter((c) => c.table === o.table);
     if (mine.length === 0)
       throw badInput(`no unresolved conflicts in '${o.table}'`, { table: o.table }, "run 'lakegit conflicts' to list them");
     const index = await ctx.staging.read();
-    const before = await listStore(ctx);
-    let settled: Conflict[];
-    if (o.table === CONFIG_FILE && !state.tables[o.table]) {
-      const c = mine[0];
-      const blob = (o.side === 'ours' ? c.ours : c.theirs) as string | null;
-      await applyConfig(ctx, index, blob ?? undefined, (f) => backupFile(ctx, state, f));
-      settled = mine;
-    } else {
-      await refuseEdited(ctx, index, o.table);
-      settled = await resolveTable(ctx, state, index, o, mine);
-    }
-    await ctx.staging.write(index);
-    state.created = [...new Set([...state.created, ...(await addedSince(ctx, before))])];
-    await writeState(ctx, state);
+    let settled: Conflict[] = [];
+    await withScratch(
+      async () => {
+        if (o.table === CONFIG_FILE && !state.tables[o.table]) {
+          const c = mine[0];
+          const blob = (o.side === 'ours' ? c.ours : c.theirs) as string | null;
+          await applyConfig(ctx, index, blob ?? undefined, (f) => backupFile(ctx, state, f));
+          settled = mine;
+        } else {
+          await refuseEdited(ctx, index, o.table);
+          settled = await resolveTable(ctx, state, index, o, mine);
+        }
+        await ctx.staging.write(index);
+        state.created = [...new Set([...state.created, ...storeWrites(ctx)])];
+        await writeState(ctx, state);
+      },
+      () => false,
+    );
     const left = list.filter((c) => !settled.includes(c));
     await writeConflictList(ctx, left);
     return { table: o.table, resolved: settled.length, remaining: left.filter((c) => c.table === o.table).length };
@@ -72,7 +76,7 @@ export async function resolve(ctx: RepoContext, o: ResolveOptions): Promise<Reso
 async function refuseEdited(ctx: RepoContext, index: StagingIndex, table: string): Promise<void> {
   if (!index.tables[table]) return;
   if ((await dirtyTables(ctx, index, indexTree(index), [table])).has(table)) {
-    throw refused(
+    throw new WouldOverwrite(
       `'${table}' has edits that are not added`,
       { table },
       `'lakegit add ${index.tables[table].file}' takes the file as the resolution; 'lakegit checkout --force HEAD' is not what you want mid-merge`,
@@ -92,7 +96,7 @@ async function resolveTable(
     throw badInput(`no saved merge inputs for '${o.table}'`, { table: o.table }, `'lakegit ${state.kind} --abort' and start again`);
   const whole = mine.some((c) => c.key === null);
   if (whole && o.where) {
-    throw badInput(
+    throw new UsageError(
       `'${o.table}' has a table or schema conflict, which --where cannot split by rows`,
       { table: o.table },
       `resolve it without --where`,
@@ -125,7 +129,7 @@ async function resolveTable(
 }
 
 async function manifests(ctx: RepoContext, p: Paired): Promise<{ base?: Manifest; ours: Manifest; theirs: Manifest }> {
-  if (!p.ours || !p.theirs) throw badInput('this conflict is about the whole table; resolve it without --where');
+  if (!p.ours || !p.theirs) throw new UsageError('this conflict is about the whole table; resolve it without --where');
   return {
     base: p.base && (await readManifest(ctx, p.base.blob)),
     ours: await readManifest(ctx, p.ours.blob),
@@ -163,7 +167,11 @@ async function resolveRows(
     try {
       sel = await s.table('sel', `SELECT ${id} FROM (${view}) WHERE (${where})`);
     } catch (e) {
-      throw badInput(`--where: ${(e as Error).message.split('\n')[0]}`, { where }, "write a DuckDB SQL condition over the table's columns");
+      throw new InvalidFilter(
+        `--where: ${(e as Error).message.split('\n')[0]}`,
+        { where },
+        "write a DuckDB SQL condition over the table's columns",
+      );
     }
   }
   const changes = quoteIdent(plan.changes!);

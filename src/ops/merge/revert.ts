@@ -1,4 +1,4 @@
-import { badInput } from '../../errors.js';
+import { UsageError, badInput } from '../../errors.js';
 import type { CommitInfo } from '../../store/git.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
@@ -27,14 +27,14 @@ async function changeOf(ctx: RepoContext, o: PickOptions, verb: string): Promise
   const commit = await ctx.git.readCommit(oid);
   const n = commit.parents.length;
   if (n > 1 && o.mainline === undefined) {
-    throw badInput(
+    throw new UsageError(
       `commit ${oid.slice(0, 7)} is a merge; say which parent's side to keep`,
       { rev: o.rev },
       `pass -m 1 to ${verb} the changes it brought into its first parent`,
     );
   }
   if (o.mainline !== undefined && (n < 2 || !Number.isInteger(o.mainline) || o.mainline < 1 || o.mainline > n)) {
-    throw badInput(
+    throw new UsageError(
       n < 2
         ? `commit ${oid.slice(0, 7)} is not a merge, so -m ${o.mainline} does not apply`
         : `commit ${oid.slice(0, 7)} has ${n} parents; -m must be 1..${n}`,

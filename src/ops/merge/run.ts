@@ -4,12 +4,11 @@ import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
 import { failedGates, preMergeGate, type GateReport } from '../gates.js';
 import { applyTree, refuseDirty } from './apply.js';
-import { addedSince, listStore, removeEntries } from './store-listing.js';
-import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
+import { withScratch } from '../../store/journal.js';
+import { backupFile, beginState, finishStart, storeWrites, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
-import { readTableTree, treesEqual, type TableTree } from '../tree.js';
-import { refused } from '../../errors.js';
-import { scriptRecord } from '../scripts.js';
+import { readTableTree, treeIndex, treesEqual } from '../tree.js';
+import { NothingToCommit, refused } from '../../errors.js';
 
 export type MergeStatus =
   'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed' | 'refused'; // a gate failed (checks, a change to a protected branch's checks): nothing was written
@@ -56,36 +55,26 @@ export interface ThreeWay {
 const publicTables = (t: TableOutcome[]) =>
   t.filter((x) => x.status !== 'unchanged' || x.conflicts).map(({ sides: _s, blob: _b, ...rest }) => rest);
 
-/** A staging index holding exactly a tree, for `commitIndex`. */
-export const treeIndex = (t: TableTree): StagingIndex => ({
-  version: 1,
-  tables: Object.fromEntries([...t.tables].map(([name, manifest]) => [name, { manifest, file: '' }])),
-  config: t.config ? { blob: t.config, ...(t.scripts?.size ? { scripts: scriptRecord(t.scripts) } : {}) } : undefined,
-});
-
 /**
  * Merge, gate, then either commit and update the working files, or (with conflicts) save the
  * state and leave the merged rows — conflicting cells showing ours — in the index and the files.
  * Whatever the stores gained is removed again if the operation is refused, fails or is a dry run.
  * Caller holds the lock.
  */
-export async function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
-  const before = await listStore(ctx);
-  try {
-    return await settleThreeWay(ctx, w, before);
-  } catch (e) {
-    await removeEntries(ctx, await addedSince(ctx, before));
-    throw e;
-  }
+export function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
+  return withScratch(
+    () => settleThreeWay(ctx, w),
+    (r) => r.status === 'dry-run' || r.status === 'refused',
+  );
 }
 
-async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>): Promise<MergeResult> {
+async function settleThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
   const index = await ctx.staging.read();
   const merged = await mergeTrees(ctx, w.trees, w.strategy);
   const what = w.kind === 'merge' ? 'the merge' : `the ${w.kind}`;
   await refuseDirty(ctx, index, w.trees.ours, merged.tree, what);
   if (w.kind !== 'merge' && !merged.conflicts.length && treesEqual(merged.tree, w.trees.ours)) {
-    throw refused(`${w.kind} of ${w.theirs.slice(0, 7)} changes nothing: HEAD already has that result`, { commit: w.theirs });
+    throw new NothingToCommit(`${w.kind} of ${w.theirs.slice(0, 7)} changes nothing: HEAD already has that result`, { commit: w.theirs });
   }
   const conflicts = w.strategy ? [] : merged.conflicts;
   const base: MergeResult = {
@@ -114,12 +103,11 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
     });
   if (w.dryRun) {
     const gates = w.kind === 'merge' ? await gate(true) : [];
-    await removeEntries(ctx, await addedSince(ctx, before));
     return { ...base, status: 'dry-run', gates };
   }
-  if (conflicts.length) return startConflicted(ctx, w, index, merged, base, before);
+  if (conflicts.length) return startConflicted(ctx, w, index, merged, base);
   const gates = w.kind === 'merge' ? await gate(false) : [];
-  if (failedGates(gates).length) return refuse(ctx, { ...base, gates }, before);
+  if (failedGates(gates).length) return refuse({ ...base, gates });
   let commit: string | undefined;
   if (w.commit) {
     const done = await commitIndex(ctx, treeIndex(merged.tree), {
@@ -130,7 +118,7 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
       event: w.kind === 'merge' ? undefined : w.kind,
       allowCheckChanges: w.allowCheckChanges,
     });
-    if (done.status === 'refused') return refuse(ctx, { ...base, gates: w.kind === 'merge' ? gates : done.gates }, before);
+    if (done.status === 'refused') return refuse({ ...base, gates: w.kind === 'merge' ? gates : done.gates });
     commit = done.oid;
   }
   await applyTree(ctx, index, w.trees.ours, merged.tree);
@@ -138,11 +126,8 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   return { ...base, status: w.commit ? 'merged' : 'applied', commit, gates };
 }
 
-/** A gate refused: the stores lose what this operation added, and the result says why. */
-async function refuse(ctx: RepoContext, result: MergeResult, before: Set<string>): Promise<MergeResult> {
-  await removeEntries(ctx, await addedSince(ctx, before));
-  return { ...result, status: 'refused', commit: undefined };
-}
+/** A gate refused: the result says why (runThreeWay's scratch scope removes what the stores gained). */
+const refuse = (result: MergeResult): MergeResult => ({ ...result, status: 'refused', commit: undefined });
 
 async function startConflicted(
   ctx: RepoContext,
@@ -150,7 +135,6 @@ async function startConflicted(
   index: StagingIndex,
   merged: TreeMerge,
   base: MergeResult,
-  before: Set<string>,
 ): Promise<MergeResult> {
   // Each conflicting table's pairing is kept so `resolve` can merge it again with a side chosen.
   const tables = Object.fromEntries(merged.tables.filter((t) => t.conflicts).map((t) => [t.table, t.sides]));
@@ -166,7 +150,7 @@ async function startConflicted(
   });
   await applyTree(ctx, index, w.trees.ours, merged.tree, (file) => backupFile(ctx, state, file));
   await ctx.staging.write(index);
-  state.created = await addedSince(ctx, before);
+  state.created = storeWrites(ctx);
   await finishStart(ctx, state, base.conflicts);
   return { ...base, status: 'conflicts' };
 }

@@ -1,9 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { refused } from '../../errors.js';
+import { MergeInProgress } from '../../errors.js';
 import { exists, readJsonIfExists, writeFileAtomic } from '../../store/fsutil.js';
 import type { RepoContext } from '../context.js';
-import { removeEntries } from './store-listing.js';
+import { discardCreated, scratchCreated } from '../../store/journal.js';
 import type { Conflict, Paired } from './tree.js';
 
 export type MergeKind = 'merge' | 'revert' | 'cherry-pick';
@@ -75,7 +75,7 @@ export async function refuseIfInProgress(ctx: RepoContext): Promise<void> {
   const head = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
   if (s || head) {
     const kind = s?.kind ?? (await kindInProgress(ctx)) ?? 'merge';
-    throw refused(`a ${kind} is in progress`, { kind }, finishHint(kind));
+    throw new MergeInProgress(`a ${kind} is in progress`, { kind }, finishHint(kind));
   }
 }
 
@@ -127,6 +127,9 @@ export async function clearState(ctx: RepoContext): Promise<void> {
   await fsp.rm(stateDir(ctx), { recursive: true, force: true });
 }
 
+/** What the merge's scratch scope has added to the stores so far, as `created` keeps it: relative to the git directory. */
+export const storeWrites = (ctx: RepoContext): string[] => scratchCreated().map((f) => path.relative(ctx.gitdir, f));
+
 /** `--abort`: put the working files, the index, ORIG_HEAD and the stores back as they were. */
 export async function restoreState(ctx: RepoContext, s: MergeState): Promise<string[]> {
   const restored: string[] = [];
@@ -139,7 +142,7 @@ export async function restoreState(ctx: RepoContext, s: MergeState): Promise<str
   else await fsp.rm(ctx.staging.file, { force: true });
   if (s.origHead === null) await fsp.rm(ctx.stateFile('ORIG_HEAD'), { force: true });
   else await writeFileAtomic(ctx.stateFile('ORIG_HEAD'), s.origHead);
-  await removeEntries(ctx, s.created);
+  await discardCreated(s.created.filter((e) => !e.startsWith('..') && !path.isAbsolute(e)).map((e) => path.join(ctx.gitdir, e)));
   await clearState(ctx);
   return restored;
 }
@@ -162,7 +165,7 @@ export async function pendingMerge(
   const s = await readState(ctx);
   if (!s) return undefined;
   if (!(await exists(ctx.stateFile(HEAD_FILE[s.kind])))) {
-    throw refused(
+    throw new MergeInProgress(
       `a ${s.kind} was interrupted before it finished starting`,
       { kind: s.kind },
       `run 'lakegit ${s.kind} --abort' to put everything back`,
@@ -170,7 +173,7 @@ export async function pendingMerge(
   }
   const left = await readConflictList(ctx);
   if (left.length) {
-    throw refused(
+    throw new MergeInProgress(
       `${left.length} conflict(s) remain in ${[...new Set(left.map((c) => `'${c.table}'`))].join(', ')}`,
       { conflicts: left.length },
       `resolve them ('lakegit conflicts' lists them; 'lakegit resolve <table> --ours|--theirs', or edit the file and 'lakegit add' it), then 'lakegit ${s.kind} --continue'`,

@@ -7,7 +7,7 @@ import type { Column } from '../../table/schema.js';
 import { OP, TableSnapshot } from '../../table/snapshot.js';
 import { cellPickSql, mergeCountSql, rowPickSql, settle, type Strategy } from './policy.js';
 import { mergeSchemas, type ColumnConflict, type GuardedColumn } from './schema.js';
-import { projectSql, rowsForKeys, sideChanges, type Scratch } from './scope.js';
+import { projectSql, rowsForKeys, sideChanges, type Scratch } from './scratch.js';
 
 export type Row = Record<string, Json>;
 /** A conflicting cell (`column` set) or row (`column` null: delete vs modify, whole rows as values). */

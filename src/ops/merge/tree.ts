@@ -1,10 +1,10 @@
 import type { Json } from '@duckdb/node-api';
 import { quoteIdent } from '../../engine/quote.js';
-import { isKeyless, type Manifest } from '../../table/manifest.js';
+import type { Manifest } from '../../table/manifest.js';
 import { OP } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
 import { mergeKeylessWhole, mergeValue, settle, type Pick, type Strategy } from './policy.js';
-import { Scratch } from './scope.js';
+import { Scratch } from './scratch.js';
 import { planTable, type Row } from './table.js';
 import { writePlan } from './write.js';
 import { mergeScripts } from '../scripts.js';
@@ -149,7 +149,7 @@ const ident = (s?: Side) => s && `${s.name}\u0000${s.blob}`;
 export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strategy): Promise<{ outcome: TableOutcome; found: Conflict[] }> {
   const found: Conflict[] = [];
   // Both sides made the same change to a keyless table: that is two changes to its row counts.
-  const keyless = !!p.ours && !!p.theirs && p.ours.blob === p.theirs.blob && isKeyless(await readManifest(ctx, p.ours.blob));
+  const keyless = !!p.ours && !!p.theirs && p.ours.blob === p.theirs.blob && (await readManifest(ctx, p.ours.blob)).key === null;
   const pickWhole = keyless
     ? (b?: string, o?: string, t?: string) => mergeKeylessWhole(o !== b, t !== b, o === t, o === undefined && t === undefined)
     : (b?: string, o?: string, t?: string) => pickOf(b, o, t);

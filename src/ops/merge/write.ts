@@ -3,8 +3,8 @@ import { applyDelta, chunkFresh } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { cols, names } from '../../table/rowsql.js';
 import { overlaySql } from '../../table/snapshot.js';
-import type { Scratch } from './scope.js';
-import { sideRowsSql } from './scope.js';
+import type { Scratch } from './scratch.js';
+import { sideRowsSql } from './scratch.js';
 import { sameColumns } from './schema.js';
 import type { TablePlan } from './table.js';
 

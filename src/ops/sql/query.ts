@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DuckDBConnection, Json } from '@duckdb/node-api';
 import type { Engine, JsonRow } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
-import { badInput, corrupt, LakegitError } from '../../errors.js';
+import { BadPath, InvalidQuery, LakegitError, UnknownTable, corrupt } from '../../errors.js';
 import { describeError, LOSSY_MARK, writeFile } from '../../table/files.js';
 import { requireFormat, type Column } from '../../table/schema.js';
 import { LAKEGIT_DIR, type RepoContext } from '../context.js';
@@ -90,24 +90,24 @@ async function requireOneSelect(engine: Engine, sql: string): Promise<void> {
   if (parsed.error) {
     const msg = parsed.error_message ?? 'cannot parse the query';
     if (/only SELECT statements/i.test(msg)) {
-      throw badInput(
+      throw new InvalidQuery(
         'sql is read-only: only SELECT queries are allowed',
         { query: sql },
         'to change a table, edit its file (or export, edit and copy back) and commit',
       );
     }
-    throw badInput(`cannot parse the query: ${firstLines(msg)}`, { query: sql });
+    throw new InvalidQuery(`cannot parse the query: ${firstLines(msg)}`, { query: sql });
   }
   const n = parsed.statements?.length ?? 0;
-  if (n === 0) throw badInput('the query is empty');
-  if (n > 1) throw badInput(`the query holds ${n} statements; run one at a time`);
+  if (n === 0) throw new InvalidQuery('the query is empty');
+  if (n > 1) throw new InvalidQuery(`the query holds ${n} statements; run one at a time`);
 }
 
 function outputPath(ctx: RepoContext, output: string, cwd: string): string {
   const abs = path.resolve(cwd, output);
   requireFormat(abs);
   const rel = path.relative(ctx.root, abs);
-  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw badInput(`'${output}' is inside ${LAKEGIT_DIR}/`, { file: output });
+  if (rel.split(path.sep)[0] === LAKEGIT_DIR) throw new BadPath(`'${output}' is inside ${LAKEGIT_DIR}/`, { file: output });
   return abs;
 }
 
@@ -173,13 +173,18 @@ function explain(e: unknown, views: readonly ViewDef[], ctx: RepoContext, tables
   const bad = views.find((v) => v.file && mentions(e, v.file.abs));
   if (bad?.file) {
     const err = describeError(bad.file.rel, e) as LakegitError;
-    return badInput(`table '${bad.file.table}': ${err.message}`, { table: bad.file.table, file: bad.file.rel }, err.hint);
+    // The same class (MalformedFile, MissingFile), naming the table the query read.
+    const Kind = err.constructor as new (message: string, data: Record<string, unknown>, hint?: string) => LakegitError;
+    return new Kind(`table '${bad.file.table}': ${err.message}`, { table: bad.file.table, file: bad.file.rel }, err.hint);
   }
   if (mentions(e, ctx.chunks.dir)) return corrupt(`cannot read a chunk of the repository: ${firstLines(messageOf(e))}`);
   const missing = /Catalog Error: Table with name (.+?) does not exist/.exec(messageOf(e));
   if (missing && tables) {
     const known = tables.length ? `the working tree's tables are: ${tables.join(', ')}` : 'no table is tracked yet';
-    return badInput(`no table '${missing[1]}' in the working tree`, { table: missing[1] }, `${known}; write table@rev for a revision`);
+    return new UnknownTable(missing[1], undefined, {
+      message: `no table '${missing[1]}' in the working tree`,
+      hint: `${known}; write table@rev for a revision`,
+    });
   }
-  return badInput(`query failed: ${firstLines(messageOf(e))}`);
+  return new InvalidQuery(`query failed: ${firstLines(messageOf(e))}`);
 }

@@ -1,14 +1,13 @@
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { unknownTable } from '../../errors.js';
-import { statMatches, type StagedTable } from '../../store/staging.js';
+import { statFile, statMatches, type StagedTable } from '../../store/staging.js';
 import { readerSql } from '../../table/files.js';
 import type { Manifest } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readManifest, readTableTree, type TableTree } from '../tree.js';
-import { statFile } from '../worktree.js';
 import { findRefs, replaceRefs, type RevRef } from './tokenize.js';
 
 /** A view the query needs: a snapshot read in place, or a working file read directly. */

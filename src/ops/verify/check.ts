@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { badInput } from '../../errors.js';
+import { UnknownBranch, badInput } from '../../errors.js';
 import { CONFIG_FILE, type RepoContext } from '../context.js';
 import { resolveCommit } from '../revisions.js';
 import { readTableTree, type TableTree } from '../tree.js';
@@ -60,7 +60,7 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
   const target = await ctx.git.resolveRef(`refs/heads/${into}`);
-  if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
+  if (!target) throw new UnknownBranch(into, '--into names the branch a merge would go into');
   // `parents`: the commits the result would have as parents, for blame to follow as through a merge.
   const run = async (result: TableTree, parents: string[]) => {
     let { report } = await mergeChecks(ctx, {

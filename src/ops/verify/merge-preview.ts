@@ -1,6 +1,6 @@
-import { badInput, refused } from '../../errors.js';
+import { NoMergeBase, refused } from '../../errors.js';
 import type { RepoContext } from '../context.js';
-import { addedSince, listStore, removeEntries } from '../merge/store-listing.js';
+import { withScratch } from '../../store/journal.js';
 import { mergeTrees } from '../merge/tree.js';
 import { readTableTree, type TableTree } from '../tree.js';
 
@@ -19,15 +19,14 @@ export async function withMergePreview<T>(
 ): Promise<T> {
   const bases = await ctx.git.mergeBases(target, source);
   if (bases.length > 1) {
-    throw badInput(
+    throw new NoMergeBase(
       `'${names.sourceRef}' and '${names.into}' have ${bases.length} merge bases`,
       { bases },
       `merge '${names.into}' into '${names.sourceRef}' first, so that it fast-forwards`,
     );
   }
-  return ctx.locked(async () => {
-    const before = await listStore(ctx);
-    try {
+  return ctx.locked(() =>
+    withScratch(async () => {
       const [base, ours, theirs] = await Promise.all([
         readTableTree(ctx, bases[0]),
         readTableTree(ctx, target),
@@ -43,8 +42,6 @@ export async function withMergePreview<T>(
         );
       }
       return await body(merged.tree);
-    } finally {
-      await removeEntries(ctx, await addedSince(ctx, before));
-    }
-  });
+    }),
+  );
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/db.js';
 import type { BlameResult } from '../../../src/ops/blame/index.js';
-import { changeSet, chunksFor } from '../../../src/ops/blame/sources.js';
+import { BLAME_KEY_READ, changeSet } from '../../../src/ops/blame/sources.js';
 import { readManifest, readTableTree, writeManifest } from '../../../src/ops/tree.js';
 import { ChunkStore } from '../../../src/store/chunks.js';
 import { chunkFresh } from '../../../src/table/changes.js';
@@ -69,7 +69,9 @@ describe("blame sources: which files can hold a commit's changes", () => {
     await e.run('CREATE OR REPLACE TABLE __t_keys (id BIGINT)');
     await e.run('INSERT INTO __t_keys VALUES (15), (31)');
     const ints = manifest([chunk('a', [1], [10]), chunk('b', [11], [20]), chunk('c', [21], [30]), chunk('d', [32], [40])]);
-    expect((await chunksFor(e, ints, '__t_keys', 2)).map((c) => c.id)).toEqual(['b']);
+    expect((await new TableSnapshot(ints, store).chunksForKeys(e, 'SELECT * FROM __t_keys', BLAME_KEY_READ)).map((c) => c.id)).toEqual([
+      'b',
+    ]);
     await e.run('CREATE OR REPLACE TABLE __t_keys2 (a BIGINT, b VARCHAR)');
     await e.run("INSERT INTO __t_keys2 VALUES (1, 'z'), (3, 'a')");
     const pairs = manifest(
@@ -78,9 +80,15 @@ describe("blame sources: which files can hold a commit's changes", () => {
       ['a', 'b'],
       ['BIGINT', 'VARCHAR'],
     );
-    expect((await chunksFor(e, pairs, '__t_keys2', 2)).map((c) => c.id)).toEqual(['b', 'c']);
+    expect((await new TableSnapshot(pairs, store).chunksForKeys(e, 'SELECT * FROM __t_keys2', BLAME_KEY_READ)).map((c) => c.id)).toEqual([
+      'b',
+      'c',
+    ]);
     const doubles = manifest([chunk('a', [1], [10]), chunk('b', [11], [20])], [], ['id'], ['DOUBLE']);
-    expect((await chunksFor(e, doubles, '__t_keys', 2)).map((c) => c.id)).toEqual(['a', 'b']); // not trusted to round-trip
+    expect((await new TableSnapshot(doubles, store).chunksForKeys(e, 'SELECT * FROM __t_keys', BLAME_KEY_READ)).map((c) => c.id)).toEqual([
+      'a',
+      'b',
+    ]); // not trusted to round-trip
     await e.run('DROP TABLE __t_keys; DROP TABLE __t_keys2');
   });
 
@@ -121,7 +129,11 @@ describe("blame sources: which files can hold a commit's changes", () => {
       expect(m.chunks.length).toBeGreaterThan(3);
       expect(m.deltas.length).toBe(1);
       await e.run('CREATE OR REPLACE TABLE __t_keys (id BIGINT); INSERT INTO __t_keys VALUES (4900)');
-      const holding = await chunksFor(e, m, '__t_keys', 1);
+      const holding = await new TableSnapshot({ ...m, deltas: [] }, repo.ctx.chunks).chunksForKeys(
+        e,
+        'SELECT * FROM __t_keys',
+        BLAME_KEY_READ,
+      );
       expect(holding.length).toBe(1);
       expect(Number(holding[0].min[0])).toBeLessThanOrEqual(4900);
       expect(Number(holding[0].max[0])).toBeGreaterThanOrEqual(4900);

@@ -4,7 +4,6 @@ import { Engine } from '../../../src/engine/db.js';
 import {
   cellPickSql,
   decisionSql,
-  invert,
   mergeCount,
   mergeCountSql,
   mergeKeylessWhole,
@@ -84,12 +83,6 @@ describe('merge policy (src/ops/delta.ts)', () => {
     expect(mergeKeylessWhole(true, false, false, false)).toBe('ours');
     expect(mergeKeylessWhole(false, true, false, false)).toBe('theirs');
     expect(mergeKeylessWhole(false, false, true, false)).toBe('base');
-  });
-
-  it('merge: invert swaps before and after, and twice is the identity', () => {
-    const d = { before: { a: 1 }, after: null };
-    expect(invert(d)).toEqual({ before: null, after: { a: 1 } });
-    expect(invert(invert(d))).toEqual(d);
   });
 
   it('merge: the generated SQL decides exactly as the TypeScript policy, for every combination of flags', async () => {

@@ -1,9 +1,17 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
-import { badInput, refused } from '../errors.js';
+import { AlreadyExists, InvalidKey, UnknownTable, UsageError, WouldOverwrite } from '../errors.js';
 import { dirtyTables } from './checkout.js';
-import { statMatches, type FileStat, type StagedTable, type StagingIndex } from '../store/staging.js';
+import {
+  recordStat,
+  statFile,
+  statMatches,
+  unchangedWhileRead,
+  type FileStat,
+  type StagedTable,
+  type StagingIndex,
+} from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
@@ -17,7 +25,7 @@ import { CONFIG_FILE, type RepoContext } from './context.js';
 import { stageScripts } from './scripts.js';
 import { readManifest, readTableTree, writeManifest } from './tree.js';
 import { markResolved } from './merge/state.js';
-import { dropWork, loadWorkingFile, recordStat, relativeToRoot, statFile } from './worktree.js';
+import { dropWork, loadWorkingFile, relativeToRoot } from './worktree.js';
 
 export interface AddOptions {
   paths: string[];
@@ -38,7 +46,8 @@ export interface AddResult {
 
 /** `add`: start tracking files, or stage the current rows of tracked ones. */
 export async function add(ctx: RepoContext, opts: AddOptions): Promise<AddResult> {
-  if (opts.key?.length && opts.keyless) throw badInput('--key and --keyless exclude each other', {}, 'a table has a primary key or none');
+  if (opts.key?.length && opts.keyless)
+    throw new UsageError('--key and --keyless exclude each other', {}, 'a table has a primary key or none');
   return ctx.locked(async () => {
     const index = await ctx.staging.read();
     const result: AddResult = { staged: [], unchanged: [], removed: [] };
@@ -85,7 +94,7 @@ async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts
   const tracked = Object.entries(index.tables).find(([name, e]) => e.file === rel || (name === given && !opts.name));
   if (tracked && (!opts.name || opts.name === tracked[0])) {
     if (opts.key && JSON.stringify(opts.key) !== JSON.stringify((await readManifest(ctx, tracked[1].manifest)).key)) {
-      throw badInput(`table '${tracked[0]}' already has a key; changing it is not supported`, { table: tracked[0] });
+      throw new InvalidKey(`table '${tracked[0]}' already has a key; changing it is not supported`, { table: tracked[0] });
     }
     if (!(await statFile(ctx.abs(tracked[1].file)))) {
       delete index.tables[tracked[0]];
@@ -99,9 +108,10 @@ async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts
   }
   const name = validateTableName(opts.name ?? path.basename(rel, path.extname(rel)));
   if (index.tables[name]) {
-    throw badInput(
+    throw new AlreadyExists(
+      'table',
+      name,
       `a table named '${name}' is already tracked (from '${index.tables[name].file}')`,
-      { table: name },
       'pass --name to choose another name',
     );
   }
@@ -112,7 +122,7 @@ async function addOne(ctx: RepoContext, index: StagingIndex, given: string, opts
 async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, file: string, opts: AddOptions): Promise<void> {
   const format = requireFormat(file);
   if (!opts.key && !opts.keyless) {
-    throw badInput(`table '${name}' needs a primary key`, { table: name }, `pass --key <column>[,<column>] or --keyless`);
+    throw new InvalidKey(`table '${name}' needs a primary key`, { table: name }, `pass --key <column>[,<column>] or --keyless`);
   }
   const engine = await ctx.engine();
   const types = await typesOf(ctx, opts);
@@ -185,9 +195,9 @@ async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable
   if (!found) return undefined;
   try {
     const after = await statFile(ctx.abs(entry.file));
-    if (!before || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return undefined;
+    if (!unchangedWhileRead(before, after)) return undefined;
     const manifest = await applyDelta(engine, ctx.chunks, prev, found.delta, { ...prev.source, file: entry.file });
-    return { manifest, stat: recordStat(before, at), lines: found.index };
+    return { manifest, stat: recordStat(before!, at), lines: found.index };
   } finally {
     await dropWork(engine, found.delta);
   }
@@ -239,14 +249,14 @@ export async function remove(ctx: RepoContext, table: string, cached: boolean, f
   await ctx.locked(async () => {
     const index = await ctx.staging.read();
     const entry = index.tables[table];
-    if (!entry) throw badInput(`no table '${table}' is tracked`, { table }, "run 'lakegit status' to list tables");
+    if (!entry) throw new UnknownTable(table, undefined, { message: `no table '${table}' is tracked` });
     // As git rm: deleting a file whose rows are not all committed would lose them.
     if (
       !cached &&
       !force &&
       (await dirtyTables(ctx, index, await readTableTree(ctx, await ctx.git.resolveRef('HEAD')), [table])).has(table)
     ) {
-      throw refused(
+      throw new WouldOverwrite(
         `'${entry.file}' has changes that are not committed`,
         { table },
         'commit them first, keep the file with --cached, or delete it anyway with --force',
@@ -264,9 +274,9 @@ export async function rename(ctx: RepoContext, from: string, to: string): Promis
   await ctx.locked(async () => {
     const index = await ctx.staging.read();
     const entry = index.tables[from];
-    if (!entry) throw badInput(`no table '${from}' is tracked`, { table: from });
+    if (!entry) throw new UnknownTable(from, undefined, { message: `no table '${from}' is tracked` });
     validateTableName(to);
-    if (index.tables[to]) throw badInput(`a table named '${to}' already exists`, { table: to });
+    if (index.tables[to]) throw new AlreadyExists('table', to);
     delete index.tables[from];
     index.tables[to] = entry;
     await ctx.staging.write(index);

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { quoteIdent } from '../engine/quote.js';
 import { badInput } from '../errors.js';
+import { UnsupportedFile } from '../errors.js';
+import { compact } from '../table/changes.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
-import { indexTree } from './commit.js';
+import { indexTree } from './tree.js';
 import { compactedChunks } from './compacted.js';
 import { parseTableRef, resolveCommit } from './revisions.js';
 import { readTableTree, snapshotOf, type TableTree } from './tree.js';
@@ -42,7 +44,7 @@ export async function exportTable(ctx: RepoContext, ref: string, file: string, c
   const { snapshot } = await snapshotAt(ctx, ref);
   const abs = path.resolve(cwd, file);
   const ext = path.extname(abs).toLowerCase();
-  if (ext === '.json') throw badInput(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
+  if (ext === '.json') throw new UnsupportedFile(`'${file}': use .jsonl or .ndjson for JSON Lines`, { file });
   const format = requireFormat(abs);
   await writeSnapshot(await ctx.engine(), snapshot, abs, format, {
     project: format === 'jsonl' ? (sql) => jsonlSelect(snapshot, sql) : undefined,

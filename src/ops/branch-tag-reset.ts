@@ -1,4 +1,4 @@
-import { badInput, refused } from '../errors.js';
+import { AlreadyExists, UnknownBranch, UnknownTag, badInput, refused } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { resolveCommit, validateRefName } from './revisions.js';
@@ -42,7 +42,7 @@ export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD
 export async function deleteBranch(ctx: RepoContext, name: string, force: boolean): Promise<string> {
   return ctx.locked(async () => {
     const oid = await ctx.git.resolveRef(`refs/heads/${name}`);
-    if (!oid) throw badInput(`no branch named '${name}'`, { branch: name });
+    if (!oid) throw new UnknownBranch(name);
     if (name === (await ctx.git.currentBranch())) throw refused(`cannot delete the checked-out branch '${name}'`, { branch: name });
     const head = await ctx.git.resolveRef('HEAD');
     if (!force && head && !(await ctx.git.isAncestor(oid, head))) {
@@ -74,7 +74,7 @@ export async function listTags(ctx: RepoContext): Promise<string[]> {
 export async function createTag(ctx: RepoContext, name: string, rev = 'HEAD', message?: string): Promise<string> {
   validateRefName(name, 'tag');
   return ctx.locked(async () => {
-    if (await ctx.git.resolveRef(`refs/tags/${name}`)) throw badInput(`a tag named '${name}' already exists`, { tag: name });
+    if (await ctx.git.resolveRef(`refs/tags/${name}`)) throw new AlreadyExists('tag', name);
     const oid = await resolveCommit(ctx, rev);
     const target = message ? await ctx.git.writeTag(name, oid, message, await resolveIdentity(ctx)) : oid;
     await ctx.git.updateRef(`refs/tags/${name}`, target, undefined);
@@ -84,7 +84,7 @@ export async function createTag(ctx: RepoContext, name: string, rev = 'HEAD', me
 
 export async function deleteTag(ctx: RepoContext, name: string): Promise<void> {
   await ctx.locked(async () => {
-    if (!(await ctx.git.resolveRef(`refs/tags/${name}`))) throw badInput(`no tag named '${name}'`, { tag: name });
+    if (!(await ctx.git.resolveRef(`refs/tags/${name}`))) throw new UnknownTag(name);
     await ctx.git.deleteRef(`refs/tags/${name}`);
   });
 }

@@ -62,50 +62,9 @@ function appendedDeltas(base: Manifest, side: Manifest): Manifest['deltas'] | un
   return side.deltas.slice(base.deltas.length);
 }
 
-/**
- * The base chunks of `chunks` that can hold any key of `keys`, by the key ranges the manifest
- * keeps: DuckDB opens every file it is given, so files are pruned before it sees them.
- */
-export async function pruneChunks(
-  engine: Engine,
-  chunks: readonly ChunkRef[],
-  keys: string,
-  identity: readonly string[],
-  columns: readonly Column[],
-): Promise<ChunkRef[]> {
-  if (chunks.length === 0) return [];
-  const types = identity.map((k) => columns.find((c) => c.name === k)!.type);
-  const params: string[] = [];
-  const bound = (values: readonly unknown[]) => {
-    const parts = values.map((v, i) => {
-      params.push(typeof v === 'string' ? v : JSON.stringify(v));
-      return `CAST($${params.length} AS ${types[i]})`;
-    });
-    return parts.length === 1 ? parts[0] : `row(${parts.join(', ')})`;
-  };
-  const rows = chunks.map((c, i) => `(${i}, ${bound(c.min)}, ${bound(c.max)})`);
-  const key = identity.length === 1 ? `k.${quoteIdent(identity[0])}` : `row(${cols(identity, 'k')})`;
-  try {
-    const hit = await engine.all(
-      `SELECT DISTINCT r.__lakegit_i FROM (VALUES ${rows.join(', ')}) r(__lakegit_i, __lakegit_lo, __lakegit_hi)
-      JOIN ${quoteIdent(keys)} k ON ${key} BETWEEN r.__lakegit_lo AND r.__lakegit_hi`,
-      params,
-    );
-    const keep = new Set(hit.map((r) => Number(r.__lakegit_i)));
-    return chunks.filter((_, i) => keep.has(i));
-  } catch {
-    // A key type whose text form does not cast back: read every chunk rather than guess.
-    return [...chunks];
-  }
-}
-
-/** The rows of `m` whose identity is in `keys`, reading only the chunks that can hold them. */
-export async function rowsForKeys(s: Scratch, m: Manifest, keys: string): Promise<string> {
-  const snap = new TableSnapshot(m, s.store);
-  const identity = snap.identity;
-  const chunks = await pruneChunks(s.engine, m.chunks, keys, identity, m.columns);
-  const pruned = new TableSnapshot({ ...m, chunks }, s.store);
-  return `SELECT r.* FROM (${pruned.sql()}) r SEMI JOIN ${quoteIdent(keys)} k ON ${joinOn(identity, 'r', 'k')}`;
+/** The rows of `m` whose identity is in work table `keys`, reading only the chunks that can hold them. */
+export function rowsForKeys(s: Scratch, m: Manifest, keys: string): Promise<string> {
+  return new TableSnapshot(m, s.store).rowsForKeys(s.engine, `SELECT * FROM ${quoteIdent(keys)}`);
 }
 
 /**
