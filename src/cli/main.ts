@@ -26,6 +26,11 @@ const COMMANDS = [
   'fsck',
   'gc',
   'config',
+  'remote',
+  'clone',
+  'fetch',
+  'pull',
+  'push',
 ];
 export const OPTIONAL_COMMANDS = [
   'diff',

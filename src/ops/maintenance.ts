@@ -1,9 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Engine } from '../engine/db.js';
-import { pathList, quoteIdent } from '../engine/quote.js';
 import { allChunkIds, type Manifest } from '../table/manifest.js';
-import { rowDigest } from '../table/rowsql.js';
+import { chunkDigest } from '../table/chunkid.js';
 import { schemaSignature } from '../table/schema.js';
 import { OP } from '../table/snapshot.js';
 import { rewriteDiffers } from './chunkcheck.js';
@@ -89,8 +87,7 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       continue;
     }
     try {
-      const names = (JSON.parse(sig) as [string, string][]).map(([n]) => n);
-      const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), names, sig);
+      const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), sig);
       if (actual !== id) problems.push({ kind: 'bad-chunk', what: id, detail: `rows hash to ${actual}` });
       else if (await rewriteDiffers(engine!, ctx.chunks.pathOf(id))) {
         problems.push({
@@ -104,30 +101,6 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
     }
   }
   return { commits, manifests: manifests.size, chunks: expected.size, problems };
-}
-
-/** A chunk file's id recomputed from its rows, in file order. */
-async function chunkDigest(engine: Engine, path: string, names: readonly string[], sig: string): Promise<string> {
-  const file = pathList([path]);
-  if (!names.some((n) => n.toLowerCase() === 'file_row_number')) {
-    return engine.value<string>(
-      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`,
-      [sig],
-    );
-  }
-  // A column of that name hides the row number: copy the rows, in order, under neutral names (the digest ignores names).
-  const t = quoteIdent(`__lg_fsck_${process.pid}`);
-  const alias = names.map((_, i) => `c${i}`);
-  await engine.run(
-    `CREATE OR REPLACE TABLE ${t} AS SELECT ${names.map((n, i) => `${quoteIdent(n)} AS ${alias[i]}`).join(', ')} FROM read_parquet(${file})`,
-  );
-  try {
-    return await engine.value<string>(`SELECT sha256($1 || coalesce(string_agg(${rowDigest(alias)}, '' ORDER BY rowid), '')) FROM ${t}`, [
-      sig,
-    ]);
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${t}`);
-  }
 }
 
 export interface GcResult {

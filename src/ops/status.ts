@@ -7,6 +7,7 @@ import { TableSnapshot } from '../table/snapshot.js';
 import { dropWork, findDataFiles, loadWorkingFile, recordStat, statFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
 import { countByLines } from './stage.js';
+import { upstreamStatus, type UpstreamStatus } from './remote/tracking.js';
 
 export type RepoState = 'clean' | 'merging' | 'reverting';
 
@@ -26,6 +27,8 @@ export interface StatusResult {
   tables: TableStatus[];
   untracked: string[];
   config?: { staged: boolean; unstaged: boolean };
+  /** The branch against its upstream (`origin/main`), when it has one. */
+  upstream?: UpstreamStatus;
 }
 
 export async function repoState(ctx: RepoContext): Promise<RepoState> {
@@ -47,13 +50,16 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
   if (!index.config && (await exists(ctx.abs(CONFIG_FILE)))) untracked.push(CONFIG_FILE);
+  const branch = (await ctx.git.currentBranch()) ?? null;
+  const upstream = await upstreamStatus(ctx, branch ?? undefined);
   return {
-    branch: (await ctx.git.currentBranch()) ?? null,
+    branch,
     head: head ?? null,
     state: await repoState(ctx),
     tables,
     untracked,
     config: await configStatus(ctx, index, headTree.config),
+    ...(upstream ? { upstream } : {}),
   };
 }
 

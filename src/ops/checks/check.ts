@@ -51,7 +51,8 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 }
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
-  const target = await ctx.git.resolveRef(`refs/heads/${into}`);
+  // A remote-tracking branch (`origin/main`) too: CI checks a candidate against the remote's main.
+  const target = (await ctx.git.resolveRef(`refs/heads/${into}`)) ?? (await ctx.git.resolveRef(`refs/remotes/${into}`));
   if (!target) throw badInput(`no branch named '${into}'`, { branch: into }, '--into names the branch a merge would go into');
   const run = async (result: TableTree) => {
     const { report } = await mergeChecks(ctx, {
