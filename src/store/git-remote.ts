@@ -83,9 +83,9 @@ const http = () => {
 };
 
 /** Run git on a repository; stdout, or a typed error carrying git's message. */
-function git(args: string[], opts: { allowFail?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function git(args: string[], opts: { allowFail?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env };
     for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY']) delete env[k];
     execFile('git', args, { env, maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) => {
       const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0;
@@ -143,34 +143,20 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
 
 /**
  * Fetch every branch into `refs/remotes/<remote>/*` (pruning those the remote dropped), its tags,
- * and the objects of the chunk-store ref. The caller passes the refs it listed.
+ * and the objects of the chunk-store ref. The caller passes the refs it listed. Objects land
+ * before any ref names them, so a fetch killed at any instant leaves a readable repository.
  */
 export async function fetchGraph(gitdir: string, remote: string, url: string, listed: RemoteRefs): Promise<void> {
   if (listed.refs.size === 0) return;
   if (isPathUrl(url)) {
     const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
-    await git([
-      '--git-dir',
-      gitdir,
-      '-c',
-      'gc.auto=0',
-      'fetch',
-      '--quiet',
-      '--prune',
-      '--tags',
-      '--no-write-commit-graph',
-      pathOf(url),
-      ...specs,
-    ]);
+    await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', '--prune', '--tags', '--no-write-commit-graph', pathOf(url), ...specs]);
+  } else if (!listed.refs.has('HEAD')) {
+    // isomorphic-git reads the remote's HEAD before it stores anything, and a remote with no commit
+    // yet (only the chunk-store ref) has none: git itself fetches that ref.
+    if (listed.refs.has(STORE_REF)) await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', redactUrl(url), STORE_REF], { env: authEnv(url) });
   } else {
-    const remoteRef = listed.refs.has(STORE_REF) ? STORE_REF : listed.head && listed.refs.has(listed.head) ? listed.head : undefined;
-    try {
-      await (
-        await gitLib()
-      ).fetch({ fs, http: http(), gitdir, url: redactUrl(url), remote, remoteRef, tags: true, prune: true, onAuth: onAuthFor(url) });
-    } catch (e) {
-      throw networkError(url, e);
-    }
+    await fetchHttp(gitdir, remote, url, listed);
   }
   if (listed.head) {
     const file = path.join(gitdir, 'refs', 'remotes', remote, 'HEAD');
@@ -178,6 +164,80 @@ export async function fetchGraph(gitdir: string, remote: string, url: string, li
     await fs.promises.writeFile(file, `ref: refs/remotes/${remote}/${listed.head.replace(/^refs\/heads\//, '')}\n`);
   }
 }
+
+/** `http.extraHeader` for git, when credentials are known without asking (URL or environment). */
+function authEnv(url: string): NodeJS.ProcessEnv {
+  const c =
+    urlCredentials(url) ??
+    (process.env.LAKEGIT_HTTP_USERNAME || process.env.LAKEGIT_HTTP_PASSWORD
+      ? { username: process.env.LAKEGIT_HTTP_USERNAME ?? '', password: process.env.LAKEGIT_HTTP_PASSWORD ?? '' }
+      : undefined);
+  if (!c) return {};
+  const basic = Buffer.from(`${c.username}:${c.password}`).toString('base64');
+  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
+}
+
+/**
+ * isomorphic-git writes the remote's refs before the pack that holds their objects, and writes the
+ * pack in place: it fetches here under a scratch remote name, through an fs whose pack and index
+ * writes are atomic, and the refs are moved to `refs/remotes/<remote>/` once the objects are in.
+ */
+async function fetchHttp(gitdir: string, remote: string, url: string, listed: RemoteRefs): Promise<void> {
+  const scratch = `__lakegit_fetch_${process.pid}`;
+  const scratchDir = path.join(gitdir, 'refs', 'remotes', scratch);
+  const remoteRef = listed.refs.has(STORE_REF) ? STORE_REF : undefined;
+  const lib = await gitLib();
+  await lib.setConfig({ fs, gitdir, path: `remote.${scratch}.fetch`, value: `+refs/heads/*:refs/remotes/${scratch}/*` });
+  try {
+    await lib.fetch({ fs: atomicPackFs, http: http(), gitdir, url: redactUrl(url), remote: scratch, remoteRef, tags: false, onAuth: onAuthFor(url) });
+  } catch (e) {
+    throw networkError(url, e);
+  } finally {
+    await fs.promises.rm(scratchDir, { recursive: true, force: true });
+    await lib.deleteRemote({ fs, gitdir, remote: scratch });
+  }
+  const heads = [...listed.refs].filter(([r]) => r.startsWith('refs/heads/'));
+  const dir = path.join(gitdir, 'refs', 'remotes', remote);
+  for (const [ref, oid] of heads) await writeRef(path.join(dir, ref.slice('refs/heads/'.length)), oid);
+  const keep = new Set(heads.map(([r]) => r.slice('refs/heads/'.length)));
+  for (const b of await (await gitLib()).listBranches({ fs, gitdir, remote })) if (b !== 'HEAD' && !keep.has(b)) await fs.promises.rm(path.join(dir, b), { force: true });
+  for (const [ref, oid] of listed.refs) {
+    if (!ref.startsWith('refs/tags/')) continue;
+    const file = path.join(gitdir, ref);
+    if (!fs.existsSync(file) && (await hasObject(gitdir, oid))) await writeRef(file, oid);
+  }
+}
+
+async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  return (await gitLib())
+    .readObject({ fs, gitdir, oid, format: 'deflated' })
+    .then(() => true)
+    .catch(() => false);
+}
+
+async function writeRef(file: string, oid: string): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, `${oid}\n`);
+  await fs.promises.rename(tmp, file);
+}
+
+/** node's fs, with `.pack`/`.idx` files written to a temporary name and renamed (the index last). */
+const atomicPackFs = {
+  ...fs,
+  promises: {
+    ...fs.promises,
+    writeFile: async (file: fs.PathLike, data: Parameters<typeof fs.promises.writeFile>[1], opts?: Parameters<typeof fs.promises.writeFile>[2]) => {
+      const name = String(file);
+      if (!/\.(pack|idx)$/.test(name)) return fs.promises.writeFile(file, data, opts);
+      const tmp = `${name}.${process.pid}.tmp`;
+      await fs.promises.writeFile(tmp, data, opts);
+      const h = await fs.promises.open(tmp, 'r');
+      await h.sync().finally(() => h.close());
+      await fs.promises.rename(tmp, name);
+    },
+  },
+};
 
 /** Push ref updates one by one; the remote checks each one's old value, so a concurrent push loses cleanly. */
 export async function pushRefs(

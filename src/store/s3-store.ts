@@ -30,6 +30,8 @@ export class S3ChunkStore implements RemoteChunkStore {
   static fromUrl(url: string): S3ChunkStore {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
     if (!m || !m[1]) throw badInput(`'${url}' is not an s3://bucket/prefix URL`, { url });
+    // The SDK's notice about future Node versions is not the user's concern in a lakegit command's output.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { S3Client } = sdk();
     const client = new S3Client({
       forcePathStyle: true,

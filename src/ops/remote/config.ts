@@ -35,6 +35,7 @@ export function storedUrl(url: string, cwd: string): string {
 export async function listRemotes(ctx: RepoContext): Promise<RemoteInfo[]> {
   const out: RemoteInfo[] = [];
   for (const r of await ctx.git.listRemotes()) {
+    if (r.remote.startsWith('__lakegit')) continue; // a fetch's scratch name (git-remote.ts), left by a killed one
     const chunks =
       (await ctx.git.getConfig(`remote.${r.remote}.lakegitchunks`)) ?? (await ctx.git.getConfig(`remote.${r.remote}.lakegitstore`));
     out.push({ name: r.remote, url: r.url, chunks });
