@@ -83,7 +83,10 @@ const http = () => {
 };
 
 /** Run git on a repository; stdout, or a typed error carrying git's message. */
-function git(args: string[], opts: { allowFail?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function git(
+  args: string[],
+  opts: { allowFail?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env };
     for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY']) delete env[k];
@@ -128,10 +131,12 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
     return { refs, head };
   }
   try {
-    const info = await (await gitLib()).getRemoteInfo2({ http: http(), url: redactUrl(url), onAuth: onAuthFor(url), protocolVersion: 1 });
+    const listing = await (
+      await gitLib()
+    ).listServerRefs({ http: http(), url: redactUrl(url), onAuth: onAuthFor(url), protocolVersion: 1, symrefs: true });
     const refs = new Map<string, string>();
     let head: string | undefined;
-    for (const r of info.refs ?? []) {
+    for (const r of listing) {
       if (r.ref === 'HEAD' && r.target) head = r.target;
       if (!r.ref.endsWith('^{}')) refs.set(r.ref, r.oid);
     }
@@ -150,11 +155,24 @@ export async function fetchGraph(gitdir: string, remote: string, url: string, li
   if (listed.refs.size === 0) return;
   if (isPathUrl(url)) {
     const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
-    await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', '--prune', '--tags', '--no-write-commit-graph', pathOf(url), ...specs]);
+    await git([
+      '--git-dir',
+      gitdir,
+      '-c',
+      'gc.auto=0',
+      'fetch',
+      '--quiet',
+      '--prune',
+      '--tags',
+      '--no-write-commit-graph',
+      pathOf(url),
+      ...specs,
+    ]);
   } else if (!listed.refs.has('HEAD')) {
     // isomorphic-git reads the remote's HEAD before it stores anything, and a remote with no commit
     // yet (only the chunk-store ref) has none: git itself fetches that ref.
-    if (listed.refs.has(STORE_REF)) await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', redactUrl(url), STORE_REF], { env: authEnv(url) });
+    if (listed.refs.has(STORE_REF))
+      await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', redactUrl(url), STORE_REF], { env: authEnv(url) });
   } else {
     await fetchHttp(gitdir, remote, url, listed);
   }
@@ -189,7 +207,16 @@ async function fetchHttp(gitdir: string, remote: string, url: string, listed: Re
   const lib = await gitLib();
   await lib.setConfig({ fs, gitdir, path: `remote.${scratch}.fetch`, value: `+refs/heads/*:refs/remotes/${scratch}/*` });
   try {
-    await lib.fetch({ fs: atomicPackFs, http: http(), gitdir, url: redactUrl(url), remote: scratch, remoteRef, tags: false, onAuth: onAuthFor(url) });
+    await lib.fetch({
+      fs: atomicPackFs,
+      http: http(),
+      gitdir,
+      url: redactUrl(url),
+      remote: scratch,
+      remoteRef,
+      tags: false,
+      onAuth: onAuthFor(url),
+    });
   } catch (e) {
     throw networkError(url, e);
   } finally {
@@ -200,7 +227,8 @@ async function fetchHttp(gitdir: string, remote: string, url: string, listed: Re
   const dir = path.join(gitdir, 'refs', 'remotes', remote);
   for (const [ref, oid] of heads) await writeRef(path.join(dir, ref.slice('refs/heads/'.length)), oid);
   const keep = new Set(heads.map(([r]) => r.slice('refs/heads/'.length)));
-  for (const b of await (await gitLib()).listBranches({ fs, gitdir, remote })) if (b !== 'HEAD' && !keep.has(b)) await fs.promises.rm(path.join(dir, b), { force: true });
+  for (const b of await (await gitLib()).listBranches({ fs, gitdir, remote }))
+    if (b !== 'HEAD' && !keep.has(b)) await fs.promises.rm(path.join(dir, b), { force: true });
   for (const [ref, oid] of listed.refs) {
     if (!ref.startsWith('refs/tags/')) continue;
     const file = path.join(gitdir, ref);
@@ -227,7 +255,11 @@ const atomicPackFs = {
   ...fs,
   promises: {
     ...fs.promises,
-    writeFile: async (file: fs.PathLike, data: Parameters<typeof fs.promises.writeFile>[1], opts?: Parameters<typeof fs.promises.writeFile>[2]) => {
+    writeFile: async (
+      file: fs.PathLike,
+      data: Parameters<typeof fs.promises.writeFile>[1],
+      opts?: Parameters<typeof fs.promises.writeFile>[2],
+    ) => {
       const name = String(file);
       if (!/\.(pack|idx)$/.test(name)) return fs.promises.writeFile(file, data, opts);
       const tmp = `${name}.${process.pid}.tmp`;

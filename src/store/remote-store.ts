@@ -1,4 +1,4 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -115,13 +115,6 @@ export class DirChunkStore implements RemoteChunkStore {
 
 /** Write a stream to a new file. */
 export async function streamToFile(body: Readable, dest: string): Promise<number> {
-  const h = await fsp.open(dest, 'wx');
-  try {
-    await pipeline(body, h.createWriteStream({ autoClose: false }));
-  } finally {
-    await h.close();
-  }
+  await pipeline(body, createWriteStream(dest, { flags: 'wx' }));
   return (await fsp.stat(dest)).size;
 }
-
-export const fileStream = (file: string) => createReadStream(file);

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type * as S3 from '@aws-sdk/client-s3';
-import { badInput } from '../errors.js';
+import { badInput, LakegitError } from '../errors.js';
 import { chunkNotInStore, chunkObjectName, streamToFile, type RemoteChunkStore } from './remote-store.js';
 
 /** Loaded on first use only: the SDK is large and most commands never reach a bucket. */
@@ -47,6 +47,17 @@ export class S3ChunkStore implements RemoteChunkStore {
     return `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
   }
 
+  private unreachable(e: unknown): LakegitError {
+    const err = e as { name?: string; message?: string };
+    return new LakegitError(
+      'ChunkStoreUnreachable',
+      `cannot use the chunk store ${this.display}: ${err.message ?? err.name ?? String(e)}`,
+      3,
+      { store: this.display },
+      'set its endpoint and credentials: AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, or a profile',
+    );
+  }
+
   private key(id: string) {
     return this.prefix ? `${this.prefix}/${chunkObjectName(id)}` : chunkObjectName(id);
   }
@@ -57,7 +68,7 @@ export class S3ChunkStore implements RemoteChunkStore {
       return true;
     } catch (e) {
       if (notFound(e)) return false;
-      throw e;
+      throw this.unreachable(e);
     }
   }
 
@@ -68,7 +79,7 @@ export class S3ChunkStore implements RemoteChunkStore {
       body = out.Body as Readable;
     } catch (e) {
       if (notFound(e)) throw chunkNotInStore(id, this.display);
-      throw e;
+      throw this.unreachable(e);
     }
     return streamToFile(body, dest);
   }

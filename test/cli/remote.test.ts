@@ -1,12 +1,14 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileText, tempRepo } from '../helpers.js';
 import { chunkFiles, cloneInto, newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
 
+vi.setConfig({ testTimeout: 300_000 });
 beforeAll(useS3Env);
 
-const rows = (n: number, bump = 0) => Array.from({ length: n }, (_, i) => [i, i * 10 + (i === 1 ? bump : 0), `n${i}`] as [number, number, string]);
+const rows = (n: number, bump = 0) =>
+  Array.from({ length: n }, (_, i) => [i, i * 10 + (i === 1 ? bump : 0), `n${i}`] as [number, number, string]);
 
 describe.each(['path', 'http'] as const)('remotes over %s', (kind) => {
   it('push, clone, fetch, pull, status ahead/behind and origin/main as a revision', async () => {

@@ -95,8 +95,16 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((resolve) => gitServer.listen(0, '127.0.0.1', resolve));
   const gitPort = (gitServer.address() as AddressInfo).port;
 
-  const { default: S3rver } = (await import('s3rver')) as unknown as { default: new (o: object) => { run(): Promise<AddressInfo>; close(): Promise<void> } };
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: path.join(base, 's3'), configureBuckets: [{ name: 'lake' }] });
+  const { default: S3rver } = (await import('s3rver')) as unknown as {
+    default: new (o: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+  };
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: path.join(base, 's3'),
+    configureBuckets: [{ name: 'lake' }],
+  });
   const { port: s3Port } = await s3.run();
 
   project.provide('gitHttpUrl', `http://127.0.0.1:${gitPort}`);
