@@ -7,6 +7,7 @@ import { OP } from '../table/snapshot.js';
 import { rewriteDiffers } from './chunkcheck.js';
 import type { RepoContext } from './context.js';
 import { walkCommits } from './history.js';
+import { hasChunkSource } from './remote/ondemand.js';
 import { readManifest, readTableTree } from './tree.js';
 
 export interface FsckProblem {
@@ -19,6 +20,18 @@ export interface FsckResult {
   manifests: number;
   chunks: number;
   problems: FsckProblem[];
+  /** In a partial clone: chunks a reachable manifest names that are not local yet (a remote's store has them). */
+  notFetched: string[];
+}
+
+/** The remote-tracking branches (`refs/remotes/<remote>/<branch>`): what they reach is kept and checked too. */
+async function remoteTrackingRefs(ctx: RepoContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of await ctx.git.listRemotes()) {
+    if (r.remote.startsWith('__lakegit')) continue; // a killed fetch's scratch refs (src/store/git-remote.ts)
+    for (const b of await ctx.git.listRemoteBranches(r.remote)) out.push(`refs/remotes/${r.remote}/${b}`);
+  }
+  return out;
 }
 
 /** Every ref, the index and any saved merge state: what keeps a chunk alive. */
@@ -26,6 +39,7 @@ async function roots(ctx: RepoContext): Promise<string[]> {
   const refs = [
     ...(await ctx.git.listBranches()).map((b) => `refs/heads/${b}`),
     ...(await ctx.git.listTags()).map((t) => `refs/tags/${t}`),
+    ...(await remoteTrackingRefs(ctx)),
     'HEAD',
   ];
   const out: string[] = [];
@@ -81,9 +95,12 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
     for (const d of m.deltas) expected.set(d.id, schemaSignature([...m.columns, { name: OP, type: 'VARCHAR' }]));
   }
   const engine = expected.size ? await ctx.engine() : undefined;
+  const partial = await hasChunkSource(ctx);
+  const notFetched: string[] = [];
   for (const [id, sig] of expected) {
     if (!(await ctx.chunks.has(id))) {
-      problems.push({ kind: 'missing-chunk', what: id, detail: 'chunk file is missing' });
+      if (partial) notFetched.push(id);
+      else problems.push({ kind: 'missing-chunk', what: id, detail: 'chunk file is missing' });
       continue;
     }
     try {
@@ -100,7 +117,7 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
   }
-  return { commits, manifests: manifests.size, chunks: expected.size, problems };
+  return { commits, manifests: manifests.size, chunks: expected.size, problems, notFetched };
 }
 
 export interface GcResult {

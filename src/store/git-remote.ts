@@ -205,6 +205,12 @@ async function fetchHttp(gitdir: string, remote: string, url: string, listed: Re
   const scratchDir = path.join(gitdir, 'refs', 'remotes', scratch);
   const remoteRef = listed.refs.has(STORE_REF) ? STORE_REF : undefined;
   const lib = await gitLib();
+  // A fetch killed before it cleaned up left its scratch remote; the caller holds the repository lock.
+  for (const r of await lib.listRemotes({ fs, gitdir }).catch(() => [])) {
+    if (!r.remote.startsWith('__lakegit_fetch_')) continue;
+    await fs.promises.rm(path.join(gitdir, 'refs', 'remotes', r.remote), { recursive: true, force: true });
+    await lib.deleteRemote({ fs, gitdir, remote: r.remote });
+  }
   await lib.setConfig({ fs, gitdir, path: `remote.${scratch}.fetch`, value: `+refs/heads/*:refs/remotes/${scratch}/*` });
   try {
     await lib.fetch({
