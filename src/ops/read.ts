@@ -31,6 +31,8 @@ export async function chunkFiles(ctx: RepoContext, ref: string, relative = false
   const { snapshot } = await snapshotAt(ctx, ref);
   let m = snapshot.manifest;
   if (m.deltas.length) m = await ctx.locked(async () => compact(await ctx.engine(), ctx.chunks, m));
+  // The paths are for other programs to read: in a partial clone, fetch the chunks first.
+  await ctx.chunks.ensure(m.chunks.map((c) => c.id));
   const paths = m.chunks.map((c) => ctx.chunks.pathOf(c.id));
   return relative ? paths.map((p) => path.relative(ctx.root, p)) : paths;
 }

@@ -71,7 +71,7 @@ export async function openChunkStore(url: string, base?: string): Promise<Remote
 }
 
 /** A store that is a directory (local or a shared mount). */
-export class DirChunkStore implements RemoteChunkStore {
+class DirChunkStore implements RemoteChunkStore {
   constructor(readonly dir: string) {}
   get display() {
     return this.dir;

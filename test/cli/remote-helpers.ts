@@ -41,15 +41,10 @@ export async function newRemote(kind: 'path' | 'http' | 'http-dir'): Promise<Rem
   return { url: `${inject('gitHttpUrl')}/${name}.git`, dir, chunks };
 }
 
-export async function must(p: Promise<RunResult>): Promise<string> {
+async function must(p: Promise<RunResult>): Promise<string> {
   const r = await p;
   if (r.exitCode !== 0) throw new Error(`exited ${r.exitCode}\n${r.stderr}${r.stdout}`);
   return r.stdout;
-}
-
-/** An empty directory to clone into; removed by the caller with the returned disposer. */
-export async function tempDir(): Promise<string> {
-  return fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-clone-'));
 }
 
 /** A clone wrapped as a TempRepo (same helpers as the rest of the suite). */

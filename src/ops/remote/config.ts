@@ -17,7 +17,7 @@ export interface RemoteInfo {
   chunks?: string;
 }
 
-export const unknownRemote = (name: string) =>
+const unknownRemote = (name: string) =>
   new LakegitError('UnknownRemote', `no remote '${name}'`, 2, { remote: name }, "run 'lakegit remote -v' to list remotes");
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -11,8 +11,8 @@ import type { RepoContext } from '../context.js';
  * `chunks` is `s3://bucket/prefix`, an absolute directory, or a directory relative to the remote
  * repository (only reachable by clients that reach the remote as a path).
  */
-export const STORE_FORMAT = 'lakegit.store/1';
-export const STORE_FILE = 'store.json';
+const STORE_FORMAT = 'lakegit.store/1';
+const STORE_FILE = 'store.json';
 
 export async function writeStoreCommit(git: GitStore, chunks: string): Promise<string> {
   const blob = await git.writeBlob(`${JSON.stringify({ format: STORE_FORMAT, chunks }, null, 1)}\n`);
