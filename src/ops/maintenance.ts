@@ -20,8 +20,8 @@ export interface FsckResult {
   manifests: number;
   chunks: number;
   problems: FsckProblem[];
-  /** In a partial clone: chunks a reachable manifest names that are not local yet (a remote's store has them). */
-  notFetched: string[];
+  /** In a partial clone: chunks a reachable manifest names that are not local yet (a remote's store has them); only when there are some. */
+  notFetched?: string[];
 }
 
 /** The remote-tracking branches (`refs/remotes/<remote>/<branch>`): what they reach is kept and checked too. */
@@ -117,7 +117,7 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
   }
-  return { commits, manifests: manifests.size, chunks: expected.size, problems, notFetched };
+  return { commits, manifests: manifests.size, chunks: expected.size, problems, ...(notFetched.length ? { notFetched } : {}) };
 }
 
 export interface GcResult {
