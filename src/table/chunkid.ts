@@ -13,6 +13,8 @@ const OP_COLUMN = '__lakegit_op';
  * does not say which columns (and types) went into it.
  */
 const signatures = new Map<string, string>();
+/** A DuckDB type name as manifests write them; anything else (a forged manifest) is not spliced into SQL. */
+const TYPE_NAME = /^[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?$/;
 
 export function noteManifestChunks(m: Pick<Manifest, 'columns' | 'chunks' | 'deltas'>): void {
   if (!Array.isArray(m.chunks) || !Array.isArray(m.deltas) || !Array.isArray(m.columns)) return;
@@ -33,11 +35,15 @@ export const chunkSignature = (id: string): string | undefined => signatures.get
  * (docs/format.md, "Chunk ids"): sha256 of the schema signature and each row's md5.
  */
 export async function chunkDigest(engine: Engine, path: string, sig: string): Promise<string> {
-  const names = (JSON.parse(sig) as [string, string][]).map(([n]) => n);
+  const typed = JSON.parse(sig) as [string, string][];
+  const names = typed.map(([n]) => n);
   const file = pathList([path]);
   if (!names.some((n) => n.toLowerCase() === 'file_row_number')) {
+    // Read back as the manifest's types: Parquet keeps some (HUGEINT) under another type whose JSON text differs.
+    const cast = typed.map(([n, t]) => (TYPE_NAME.test(t) ? `CAST(${quoteIdent(n)} AS ${t}) AS ${quoteIdent(n)}` : quoteIdent(n)));
     return engine.value<string>(
-      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`,
+      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), ''))
+       FROM (SELECT ${cast.join(', ')}, file_row_number FROM read_parquet(${file}, file_row_number = true))`,
       [sig],
     );
   }
