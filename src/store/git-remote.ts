@@ -169,10 +169,22 @@ export async function fetchGraph(gitdir: string, remote: string, url: string, li
       ...specs,
     ]);
   } else if (!listed.refs.has('HEAD')) {
-    // isomorphic-git reads the remote's HEAD before it stores anything, and a remote with no commit
-    // yet (only the chunk-store ref) has none: git itself fetches that ref.
-    if (listed.refs.has(STORE_REF))
-      await git(['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', redactUrl(url), STORE_REF], { env: authEnv(url) });
+    // isomorphic-git reads the remote's HEAD before it stores anything, and a remote whose HEAD names
+    // no commit (only the chunk-store ref yet, or a default branch never pushed) has none: git fetches.
+    const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
+    const args = [
+      '--git-dir',
+      gitdir,
+      '-c',
+      'gc.auto=0',
+      'fetch',
+      '--quiet',
+      '--prune',
+      '--tags',
+      '--no-write-commit-graph',
+      redactUrl(url),
+    ];
+    await git([...args, ...specs], { env: authEnv(url) });
   } else {
     await fetchHttp(gitdir, remote, url, listed);
   }

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { execFileText, tempRepo } from '../helpers.js';
 import { chunkFiles, cloneInto, newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
 
@@ -155,5 +155,26 @@ describe('credentials', () => {
     expect(await bob.ok('remote', '-v')).not.toContain(secret);
     const all = await execFileText('grep', ['-r', '-l', secret, bob.path('.lakegit'), ann.path('.lakegit')], bob.dir).catch(() => '');
     expect(all).toBe('');
+  });
+});
+
+describe('a plain git repository on a git host', () => {
+  it('gets its chunk store named by the first push, so clone <url> alone works', async () => {
+    const name = `plain-${process.pid}-${Date.now().toString(36)}.git`;
+    await execFileText('git', ['init', '--bare', '-q', path.join(inject('gitRoot'), name)], inject('gitRoot'));
+    const url = `${inject('gitHttpUrl')}/${name}`;
+    const chunks = `s3://${inject('s3Bucket')}/${name}`;
+    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(4)) });
+    await ann.ok('add', 'orders.csv', '--key', 'id');
+    await ann.ok('commit', '-m', 'first');
+    await ann.ok('remote', 'add', 'origin', url);
+    const none = await ann.run('push', '-u');
+    expect(none.exitCode).toBe(2); // nowhere to put the chunks yet
+    expect(none.stderr).toContain('names no chunk store');
+    await ann.ok('remote', 'set-url', 'origin', url, '--chunks', chunks);
+    await ann.ok('push', '-u');
+    await using bob = await cloneInto(url);
+    expect(await bob.read('orders.csv')).toContain('3,30,n3');
+    expect(await bob.ok('remote', '-v')).toContain(chunks);
   });
 });
