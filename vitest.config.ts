@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A git smart-HTTP server (git http-backend) and an S3 server (s3rver) on loopback, for the remote tests.
+    globalSetup: ['test/setup/servers.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

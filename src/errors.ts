@@ -201,6 +201,71 @@ export class Corrupt extends LakegitError {
 // Thin helpers, kept so the call sites with no more specific class stay as they are.
 export const unknownRevision = (rev: string) => new UnknownRevision(rev);
 export const unknownTable = (table: string, rev?: string) => new UnknownTable(table, rev);
+// ---- remotes ----
+
+/** A remote name that is not configured. */
+export class UnknownRemote extends LakegitError {
+  static override readonly code: string = 'UnknownRemote';
+}
+
+/** No remote to use: none configured, or several and none is the default. */
+export class NoRemote extends LakegitError {
+  static override readonly code: string = 'NoRemote';
+}
+
+/** A fetched chunk whose rows do not hash to its id: refused, nothing of it kept. */
+export class BadChunk extends LakegitError {
+  static override readonly code: string = 'BadChunk';
+  static override readonly exitCode: ExitCode = 1;
+}
+
+/** A chunk that is neither local nor in any chunk store a remote names. */
+export class MissingChunk extends LakegitError {
+  static override readonly code: string = 'MissingChunk';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A chunk a remote ref names that its chunk store lacks. */
+export class ChunkNotInStore extends LakegitError {
+  static override readonly code: string = 'ChunkNotInStore';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A chunk store (directory or bucket) that cannot be used. */
+export class ChunkStoreUnreachable extends LakegitError {
+  static override readonly code: string = 'ChunkStoreUnreachable';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** The git program, which path remotes use, cannot be run. */
+export class GitMissing extends LakegitError {
+  static override readonly code: string = 'GitMissing';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A git program run for a path remote failed. */
+export class GitFailed extends LakegitError {
+  static override readonly code: string = 'GitFailed';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A chunk upload to the remote store failed. */
+export class UploadFailed extends LakegitError {
+  static override readonly code: string = 'UploadFailed';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A remote git repository that cannot be reached. */
+export class RemoteUnreachable extends LakegitError {
+  static override readonly code: string = 'RemoteUnreachable';
+  static override readonly exitCode: ExitCode = 3;
+}
+
+/** A remote URL where no repository answers (HTTP 404). */
+export class RemoteNotFound extends LakegitError {
+  static override readonly code: string = 'RemoteNotFound';
+}
+
 export const badInput = (message: string, data: Data = {}, hint?: string) => new BadInput(message, data, hint);
 export const refused = (message: string, data: Data = {}, hint?: string) => new Refused(message, data, hint);
 export const notARepository = (dir: string) => new NotARepository(dir);

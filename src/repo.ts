@@ -24,6 +24,7 @@ import type { PickOptions } from './ops/merge/revert.js';
 import type { DiffOptions, DiffSession } from './ops/diff/index.js';
 import type { CheckReport } from './ops/checks/index.js';
 import type { CheckOptions } from './ops/verify/index.js';
+import type { CloneOptions, PullOptions, PushOptions, TransferReporter } from './ops/remote/index.js';
 
 /*
  * Operations are imported when first called: a process that runs `log` never compiles merge, diff,
@@ -46,6 +47,7 @@ const verify = () => import('./ops/verify/index.js');
  * so it is plugged in here, where both are in reach, and loaded only when a write needs it.
  */
 installGates(async () => (await verify()).gates);
+const remotes = () => import('./ops/remote/index.js');
 
 /**
  * The programmatic API; the CLI is one of its users. Each method checks its arguments and calls
@@ -102,6 +104,51 @@ export class Repo {
   static async init(dir: string, branch?: string): Promise<Repo & { created: boolean }> {
     const { root, created } = await (await import('./ops/init.js')).init(dir, branch);
     return Object.assign(new Repo(new RepoContext(root)), { created });
+  }
+
+  /** `init --bare`: a repository without a working tree, to serve as a remote. */
+  static async initBare(dir: string, opts: { chunks?: string; branch?: string; cwd?: string } = {}) {
+    return (await remotes()).initBare(dir, { ...opts, cwd: opts.cwd ?? process.cwd() });
+  }
+
+  /**
+   * `clone`: every commit and ref of the remote; the chunks of the checked-out revision only, or
+   * none with `noCheckout` (later reads fetch what they need).
+   *
+   * @example
+   * const { root } = await Repo.clone('https://git.example.com/lake.git', { dir: 'lake', noCheckout: true, cwd: process.cwd() });
+   */
+  static async clone(url: string, opts: CloneOptions) {
+    return (await remotes()).clone(url, opts);
+  }
+
+  /** Where chunk transfers (clone, fetch, push, on-demand reads) report progress. */
+  static async onTransfer(reporter: TransferReporter | undefined): Promise<void> {
+    (await import('./ops/remote/ondemand.js')).setTransferReporter(reporter);
+  }
+
+  async remotes() {
+    return (await remotes()).listRemotes(this.ctx);
+  }
+  async addRemote(name: string, url: string, opts: { chunks?: string; cwd?: string } = {}) {
+    return (await remotes()).addRemote(this.ctx, name, url, { ...opts, cwd: opts.cwd ?? process.cwd() });
+  }
+  async removeRemote(name: string) {
+    return (await remotes()).removeRemote(this.ctx, name);
+  }
+  async setRemoteUrl(name: string, url: string, opts: { chunks?: string; cwd?: string } = {}) {
+    return (await remotes()).setRemoteUrl(this.ctx, name, url, { ...opts, cwd: opts.cwd ?? process.cwd() });
+  }
+  async fetch(remote?: string, opts: { allChunks?: boolean } = {}) {
+    const r = await remotes();
+    const { listed: _listed, ...result } = await r.fetchRemote(this.ctx, remote ?? (await r.defaultRemote(this.ctx)), opts);
+    return result;
+  }
+  async push(opts: PushOptions = {}) {
+    return (await remotes()).push(this.ctx, opts);
+  }
+  async pull(opts: PullOptions = {}) {
+    return (await remotes()).pull(this.ctx, opts);
   }
 
   async add(opts: AddOptions): Promise<AddResult> {

@@ -30,6 +30,11 @@ const COMMANDS = [
   'stash',
   'reflog',
   'pre-receive',
+  'remote',
+  'clone',
+  'fetch',
+  'pull',
+  'push',
 ];
 const OPTIONAL_COMMANDS = [
   'diff',

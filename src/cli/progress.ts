@@ -30,3 +30,26 @@ export function progressBar(quiet?: boolean): ((label: string, done: number, tot
     }
   };
 }
+
+/** A bar for chunk transfers: chunks done of the total, and bytes so far. */
+export function transferBar(): (e: { label: string; chunks: number; totalChunks: number; bytes: number }) => void {
+  let bar: SingleBar | undefined;
+  let current = '';
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  return (e) => {
+    if (!bar || e.label !== current) {
+      bar?.stop();
+      current = e.label;
+      bar = new SingleBar(
+        { format: `${e.label} [{bar}] {value}/{total} chunks, {size}`, stream: process.stderr, clearOnComplete: true },
+        Presets.shades_classic,
+      );
+      bar.start(e.totalChunks, e.chunks, { size: mb(e.bytes) });
+    }
+    bar.update(e.chunks, { size: mb(e.bytes) });
+    if (e.chunks >= e.totalChunks) {
+      bar.stop();
+      bar = undefined;
+    }
+  };
+}

@@ -8,7 +8,18 @@ export interface GlobalArgs {
 }
 
 export const cwdOf = (argv: GlobalArgs): string => argv.C ?? process.cwd();
-export const openRepo = (argv: GlobalArgs): Promise<Repo> => Repo.open(cwdOf(argv));
+export async function openRepo(argv: GlobalArgs): Promise<Repo> {
+  const repo = await Repo.open(cwdOf(argv));
+  await transfers(argv);
+  return repo;
+}
+
+/** Chunk transfers draw a progress bar (chunks and bytes) on a terminal, and nothing when piped or quiet. */
+export async function transfers(argv: GlobalArgs): Promise<void> {
+  if (argv.quiet || !process.stderr.isTTY) return;
+  const { transferBar } = await import('./progress.js');
+  await Repo.onTransfer(transferBar());
+}
 
 export function print(text: string): void {
   if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

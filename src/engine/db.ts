@@ -7,7 +7,43 @@ export type JsonRow = Record<string, Json>;
  * One DuckDB session per process, loaded on first use so that commands which never touch rows
  * (`--version`, `log`, `branch`) do not pay for loading the native module.
  */
+/** Connection methods that take a statement's text first: each is preceded by `Engine.beforeQuery`. */
+const STATEMENT_METHODS = new Set([
+  'run',
+  'runAndRead',
+  'runAndReadAll',
+  'runAndReadUntil',
+  'stream',
+  'streamAndRead',
+  'streamAndReadAll',
+  'streamAndReadUntil',
+  'prepare',
+  'start',
+  'startStream',
+]);
+
+/** A connection whose statements first pass through `Engine.beforeQuery` (when one is set). */
+function guarded(conn: DuckDBConnection): DuckDBConnection {
+  return new Proxy(conn, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      if (typeof prop !== 'string' || !STATEMENT_METHODS.has(prop)) return (v as (...a: unknown[]) => unknown).bind(target);
+      return async (sql: unknown, ...rest: unknown[]) => {
+        if (Engine.beforeQuery && typeof sql === 'string') await Engine.beforeQuery(sql);
+        return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
+      };
+    },
+  });
+}
+
 export class Engine {
+  /**
+   * Runs before every statement with its text: a partial clone fetches the chunk files a statement
+   * names here, the one place every read of a snapshot passes (src/ops/context.ts sets it).
+   */
+  static beforeQuery: ((sql: string) => Promise<void>) | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
@@ -23,7 +59,7 @@ export class Engine {
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const { toJson, columnConverter } = await import('./json.js');
       const instance = await DuckDBInstance.create(':memory:', { threads: String(Engine.threads()) });
-      const conn = await instance.connect();
+      const conn = guarded(await instance.connect());
       // Text forms of TIMESTAMPTZ values feed chunk ids and working files: never the machine's zone.
       await conn.run("SET TimeZone = 'UTC'");
       // Its cache of file blocks serves stale, even mixed, rows for a file replaced in place with one
@@ -44,8 +80,8 @@ export class Engine {
   }
 
   /** A second connection to the same database, for running independent statements in parallel. */
-  connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+  async connect(): Promise<DuckDBConnection> {
+    return guarded(await this.instance.connect());
   }
 
   async run(sql: string, params?: Params): Promise<void> {

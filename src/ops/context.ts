@@ -36,6 +36,19 @@ export class RepoContext {
     this.git.reflogIdentity = () => reflogIdentity(this);
     this.chunks = opts.chunks ?? new ChunkStore(path.join(this.gitdir, 'chunks'));
     this.staging = StagingStore.at(this.gitdir);
+    this.fetchOnDemand();
+  }
+
+  /**
+   * Chunks on demand: a statement that names chunk files this repository lacks first fetches them
+   * from the remotes' stores (a partial clone), verified against their ids.
+   */
+  private fetchOnDemand(): void {
+    this.chunks.fetchMissing = async (ids) => (await import('./remote/ondemand.js')).fetchChunks(this, ids);
+    Engine.beforeQuery = async (sql) => {
+      const ids = this.chunks.idsIn(sql);
+      if (ids.length) await this.chunks.ensure(ids);
+    };
   }
 
   readonly bare: boolean;

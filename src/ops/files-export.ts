@@ -35,6 +35,8 @@ export async function chunkFiles(ctx: RepoContext, ref: string, relative = false
   const tree = await treeAt(ctx, rev);
   const snapshot = await snapshotOf(ctx, tree, table, rev);
   const ids = await compactedChunks(ctx, tree.tables.get(table)!, snapshot.manifest);
+  // The paths are for other programs to read: in a partial clone, fetch the chunks first.
+  await ctx.chunks.ensure(ids);
   const paths = ids.map((id) => ctx.chunks.pathOf(id));
   return relative ? paths.map((p) => path.relative(ctx.root, p)) : paths;
 }

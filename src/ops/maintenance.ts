@@ -1,9 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Engine } from '../engine/db.js';
-import { pathList, quoteIdent } from '../engine/quote.js';
 import { allChunkIds, type Manifest } from '../table/manifest.js';
-import { rowDigest } from '../table/rowsql.js';
+import { chunkDigest } from '../table/chunkid.js';
 import { schemaSignature } from '../table/schema.js';
 import { OP } from '../table/snapshot.js';
 import { rewriteDiffers } from './chunkcheck.js';
@@ -12,6 +10,7 @@ import type { RepoContext } from './context.js';
 import { readConfig } from './config.js';
 import { expireReflogs, expiryCutoff, liveReflogCommits } from './reflog.js';
 import { walkCommits } from './history.js';
+import { hasChunkSource } from './remote/ondemand.js';
 import { readManifest, readTableTree } from './tree.js';
 
 export interface FsckProblem {
@@ -24,6 +23,18 @@ export interface FsckResult {
   manifests: number;
   chunks: number;
   problems: FsckProblem[];
+  /** In a partial clone: chunks a reachable manifest names that are not local yet (a remote's store has them); only when there are some. */
+  notFetched?: string[];
+}
+
+/** The remote-tracking branches (`refs/remotes/<remote>/<branch>`): what they reach is kept and checked too. */
+async function remoteTrackingRefs(ctx: RepoContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of await ctx.git.listRemotes()) {
+    if (r.remote.startsWith('__lakegit')) continue; // a killed fetch's scratch refs (src/store/git-remote.ts)
+    for (const b of await ctx.git.listRemoteBranches(r.remote)) out.push(`refs/remotes/${r.remote}/${b}`);
+  }
+  return out;
 }
 
 /**
@@ -35,7 +46,7 @@ async function roots(ctx: RepoContext, reflogCutoff = -Infinity): Promise<string
   const refs = [
     ...(await ctx.git.listBranches()).map((b) => `refs/heads/${b}`),
     ...(await ctx.git.listTags()).map((t) => `refs/tags/${t}`),
-    ...(await ctx.git.listRefs('refs/remotes')),
+    ...(await remoteTrackingRefs(ctx)),
     'HEAD',
     'refs/stash', // each stash reaches the one before it
   ];
@@ -94,14 +105,16 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
     for (const d of m.deltas) expected.set(d.id, schemaSignature([...m.columns, { name: OP, type: 'VARCHAR' }]));
   }
   const engine = expected.size ? await ctx.engine() : undefined;
+  const partial = await hasChunkSource(ctx);
+  const notFetched: string[] = [];
   for (const [id, sig] of expected) {
     if (!(await ctx.chunks.has(id))) {
-      problems.push({ kind: 'missing-chunk', what: id, detail: 'chunk file is missing' });
+      if (partial) notFetched.push(id);
+      else problems.push({ kind: 'missing-chunk', what: id, detail: 'chunk file is missing' });
       continue;
     }
     try {
-      const names = (JSON.parse(sig) as [string, string][]).map(([n]) => n);
-      const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), names, sig);
+      const actual = await chunkDigest(engine!, ctx.chunks.pathOf(id), sig);
       if (actual !== id) problems.push({ kind: 'bad-chunk', what: id, detail: `rows hash to ${actual}` });
       else if (await rewriteDiffers(engine!, ctx.chunks.pathOf(id))) {
         problems.push({
@@ -114,31 +127,7 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
   }
-  return { commits, manifests: manifests.size, chunks: expected.size, problems };
-}
-
-/** A chunk file's id recomputed from its rows, in file order. */
-async function chunkDigest(engine: Engine, path: string, names: readonly string[], sig: string): Promise<string> {
-  const file = pathList([path]);
-  if (!names.some((n) => n.toLowerCase() === 'file_row_number')) {
-    return engine.value<string>(
-      `SELECT sha256($1 || coalesce(string_agg(${rowDigest(names)}, '' ORDER BY file_row_number), '')) FROM read_parquet(${file}, file_row_number = true)`,
-      [sig],
-    );
-  }
-  // A column of that name hides the row number: copy the rows, in order, under neutral names (the digest ignores names).
-  const t = quoteIdent(`__lg_fsck_${process.pid}`);
-  const alias = names.map((_, i) => `c${i}`);
-  await engine.run(
-    `CREATE OR REPLACE TABLE ${t} AS SELECT ${names.map((n, i) => `${quoteIdent(n)} AS ${alias[i]}`).join(', ')} FROM read_parquet(${file})`,
-  );
-  try {
-    return await engine.value<string>(`SELECT sha256($1 || coalesce(string_agg(${rowDigest(alias)}, '' ORDER BY rowid), '')) FROM ${t}`, [
-      sig,
-    ]);
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${t}`);
-  }
+  return { commits, manifests: manifests.size, chunks: expected.size, problems, ...(notFetched.length ? { notFetched } : {}) };
 }
 
 export interface GcOptions {

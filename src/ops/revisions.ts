@@ -39,7 +39,9 @@ async function resolveName(ctx: RepoContext, name: string): Promise<string | und
   const logged = REFLOG_REV.exec(name);
   if (logged) return reflogEntry(ctx, logged[1], Number(logged[2]));
   if (name === 'HEAD' || name === '@') return ctx.git.resolveRef('HEAD');
-  for (const ref of [`refs/heads/${name}`, `refs/tags/${name}`, name.startsWith('refs/') ? name : undefined]) {
+  // As git: a branch, a tag, then a remote-tracking branch (`origin/main`, `origin` for its HEAD).
+  const candidates = [`refs/heads/${name}`, `refs/tags/${name}`, `refs/remotes/${name}`, `refs/remotes/${name}/HEAD`];
+  for (const ref of [...candidates, name.startsWith('refs/') ? name : undefined]) {
     if (!ref) continue;
     const oid = await ctx.git.resolveRef(ref);
     if (oid) return oid;

@@ -10,6 +10,7 @@ import { countByLines } from './add-rm-mv.js';
 import { readConflictList } from './merge/state.js';
 import { validateKey } from '../table/changes.js';
 import { LakegitError } from '../errors.js';
+import { upstreamStatus, type UpstreamStatus } from './remote/tracking.js';
 
 /** A bad-input error reading or checking a working file, as a status problem; anything else is rethrown. */
 function invalidFile(e: unknown): { problem: string } {
@@ -40,6 +41,8 @@ export interface StatusResult {
   config?: { staged: boolean; unstaged: boolean };
   /** During a merge, revert or cherry-pick: the tables with unresolved conflicts. */
   conflicted?: string[];
+  /** The branch against its upstream (`origin/main`), when it has one. */
+  upstream?: UpstreamStatus;
 }
 
 export async function repoState(ctx: RepoContext): Promise<RepoState> {
@@ -63,14 +66,17 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   const tracked = new Set(Object.values(index.tables).map((e) => e.file));
   const untracked = (await findDataFiles(ctx.root)).filter((f) => !tracked.has(f));
   if (!index.config && (await exists(ctx.abs(CONFIG_FILE)))) untracked.push(CONFIG_FILE);
+  const branch = (await ctx.git.currentBranch()) ?? null;
+  const upstream = await upstreamStatus(ctx, branch ?? undefined);
   return {
-    branch: (await ctx.git.currentBranch()) ?? null,
+    branch,
     head: head ?? null,
     state,
     tables,
     untracked,
     config: await configStatus(ctx, index, headTree.config),
     ...(conflicted.length ? { conflicted } : {}),
+    ...(upstream ? { upstream } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { exists, tempName } from './fsutil.js';
 import { noteCreated } from './journal.js';
 
 const ID = /^[0-9a-f]{64}$/;
+const CHUNK_NAME = /^[\\/]([0-9a-f]{64})\.parquet/;
 
 /**
  * Content-addressed Parquet files under `.lakegit/chunks/`. A chunk is written under a temporary
@@ -11,7 +12,36 @@ const ID = /^[0-9a-f]{64}$/;
  * temporary file that `gc` removes.
  */
 export class ChunkStore {
+  /** Fetches chunks that are not local (a partial clone's remote store); unset, a missing chunk stays missing. */
+  fetchMissing: ((ids: string[]) => Promise<unknown>) | undefined;
+  private readonly present = new Set<string>();
+
   constructor(readonly dir: string) {}
+
+  /** Make sure the chunks are local, fetching the missing ones when a remote store is known. */
+  async ensure(ids: Iterable<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const id of ids) {
+      if (this.present.has(id)) continue;
+      if (await this.has(id)) this.present.add(id);
+      else missing.push(id);
+    }
+    if (missing.length && this.fetchMissing) {
+      await this.fetchMissing([...new Set(missing)]);
+      for (const id of missing) this.present.add(id);
+    }
+  }
+
+  /** The ids of this store's chunk files a text (a SQL statement) names. */
+  idsIn(text: string): string[] {
+    const dir = this.dir.replace(/'/g, "''");
+    const out: string[] = [];
+    for (let at = text.indexOf(dir); at >= 0; at = text.indexOf(dir, at + 1)) {
+      const m = CHUNK_NAME.exec(text.slice(at + dir.length, at + dir.length + 74));
+      if (m) out.push(m[1]);
+    }
+    return out;
+  }
 
   pathOf(id: string): string {
     return path.join(this.dir, `${id}.parquet`);

@@ -28,7 +28,7 @@ export interface TreeEntry {
 }
 
 /**
- * The only module that imports isomorphic-git. One object cache per process is passed to every
+ * The only module that imports isomorphic-git (its network half, fetch and push, is git-remote.ts). One object cache per process is passed to every
  * call so pack files are parsed once. Refs are written here, atomically, by rename.
  */
 type Git = typeof import('isomorphic-git').default;
@@ -39,7 +39,7 @@ let loaded: Git | undefined;
  * In the CLI bundle (CommonJS, scripts/bundle-cli.mjs) `require` exists and the bundler inlines the
  * package, so it is compiled from the bundle's code cache; in this ES module build it does not.
  */
-const gitLib = async (): Promise<Git> =>
+export const gitLib = async (): Promise<Git> =>
   (loaded ??= (typeof require === 'function' ? require('isomorphic-git') : createRequire(import.meta.url)('isomorphic-git')) as Git);
 
 /** Who a reflog entry names: the repository's identity, resolved by the caller's layer. */
@@ -195,6 +195,11 @@ export class GitStore {
     return names.map((n) => `${prefix}/${n}`).sort();
   }
 
+  /** The branches of a remote as last fetched: names under `refs/remotes/<remote>/`, HEAD left out. */
+  async listRemoteBranches(remote: string): Promise<string[]> {
+    return (await (await gitLib()).listBranches({ ...this.o, remote })).filter((b) => b !== 'HEAD').sort();
+  }
+
   async listTags(): Promise<string[]> {
     return (await (await gitLib()).listTags({ ...this.o })).sort();
   }
@@ -235,6 +240,25 @@ export class GitStore {
 
   async addNote(ref: string, oid: string, note: string, author: Identity): Promise<void> {
     await (await gitLib()).addNote({ ...this.o, ref, oid, note, author, force: true });
+  }
+
+  /** A value of `.lakegit/config` (git's own config file: remotes and upstreams live there, as in git). */
+  async getConfig(key: string): Promise<string | undefined> {
+    const v = await (await gitLib()).getConfig({ fs, gitdir: this.gitdir, path: key });
+    return v === undefined || v === null ? undefined : String(v);
+  }
+
+  /** Set (or with undefined, remove) a value of `.lakegit/config`. */
+  async setConfig(key: string, value: string | undefined): Promise<void> {
+    await (await gitLib()).setConfig({ fs, gitdir: this.gitdir, path: key, value });
+  }
+
+  async listRemotes(): Promise<{ remote: string; url: string }[]> {
+    return (await gitLib()).listRemotes({ fs, gitdir: this.gitdir });
+  }
+
+  async deleteRemote(remote: string): Promise<void> {
+    await (await gitLib()).deleteRemote({ fs, gitdir: this.gitdir, remote });
   }
 
   /** Every loose and packed object id, for fsck and gc. */

@@ -1,6 +1,7 @@
 import type { Json } from '@duckdb/node-api';
 import { corrupt } from '../errors.js';
 import type { Column, FileFormat } from './schema.js';
+import { noteManifestChunks } from './chunkid.js';
 
 /** A base chunk: rows in key order, cut at key-defined boundaries. */
 export interface ChunkRef {
@@ -73,6 +74,7 @@ export function parseManifest(text: string, where: string): Manifest {
   ) {
     throw corrupt(`manifest ${where} is not a ${MANIFEST_FORMAT} manifest`, { where });
   }
+  noteManifestChunks(m);
   return m;
 }
 

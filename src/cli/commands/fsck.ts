@@ -9,6 +9,8 @@ export async function handler(argv: GlobalArgs): Promise<void> {
   if (argv.json) printJson(r);
   else {
     for (const p of r.problems) print(`${p.kind} ${p.what}: ${p.detail}`);
+    if (r.notFetched && !argv.quiet)
+      print(`${r.notFetched.length} chunk(s) not fetched yet (partial clone: read on demand, or 'lakegit fetch --all-chunks')`);
     if (!argv.quiet)
       print(
         `checked ${r.commits} commits, ${r.manifests} manifests, ${r.chunks} chunks: ${r.problems.length ? `${r.problems.length} problem(s)` : 'ok'}`,

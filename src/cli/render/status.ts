@@ -11,6 +11,7 @@ const any = (c: RowCounts) => c.added + c.modified + c.removed > 0;
 export function renderStatus(s: StatusResult): string {
   const lines = [s.branch ? `On branch ${s.branch}` : `HEAD detached at ${shortId(s.head)}`];
   if (!s.head) lines.push('No commits yet');
+  if (s.upstream) lines.push(upstreamLine(s.upstream));
   if (s.state !== 'clean') lines.push(paint.yellow(`You are in the middle of a ${s.state === 'merging' ? 'merge' : 'revert'}.`));
   const staged = s.tables.filter((t) => any(t.staged) || t.change === 'new' || t.change === 'deleted');
   const unstaged = s.tables.filter(
@@ -57,4 +58,15 @@ export function renderStatus(s: StatusResult): string {
     lines.push('nothing to commit, working tree clean');
   }
   return lines.join('\n');
+}
+
+/** git's wording: up to date, ahead, behind, diverged, or gone. */
+function upstreamLine(u: NonNullable<StatusResult['upstream']>): string {
+  const c = (n: number) => `${n} commit${n === 1 ? '' : 's'}`;
+  if (u.gone) return `Your branch is based on '${u.ref}', but the upstream is gone.`;
+  if (u.ahead && u.behind)
+    return `Your branch and '${u.ref}' have diverged,\nand have ${u.ahead} and ${u.behind} different commits each, respectively.\n  (use 'lakegit pull' to merge the remote branch into yours)`;
+  if (u.ahead) return `Your branch is ahead of '${u.ref}' by ${c(u.ahead)}.\n  (use 'lakegit push' to publish your local commits)`;
+  if (u.behind) return `Your branch is behind '${u.ref}' by ${c(u.behind)}.\n  (use 'lakegit pull' to update your local branch)`;
+  return `Your branch is up to date with '${u.ref}'.`;
 }

@@ -97,7 +97,10 @@ async function diffOf(engine: Engine, before: TableSnapshot | undefined, after: 
 /** Base chunks as they are; a snapshot with change chunks is re-chunked (as a fresh `add` would) into `dir`. */
 async function compactedFiles(ctx: RepoContext, engine: Engine, snap: TableSnapshot, dir: string): Promise<string[]> {
   const m = snap.manifest;
-  if (m.deltas.length === 0) return snap.basePaths();
+  if (m.deltas.length === 0) {
+    await snap.store.ensure(m.chunks.map((c) => c.id)); // the hook reads them: fetched first in a partial clone
+    return snap.basePaths();
+  }
   const store = new ChunkStore(path.join(dir, 'chunks'));
   await fsp.mkdir(store.dir, { recursive: true });
   const work = workName('hook');

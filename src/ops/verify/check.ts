@@ -59,7 +59,8 @@ export async function check(ctx: RepoContext, opts: CheckOptions): Promise<Check
 }
 
 async function checkInto(ctx: RepoContext, opts: CheckOptions, into: string, sourceRef: string, source: string): Promise<CheckReport> {
-  const target = await ctx.git.resolveRef(`refs/heads/${into}`);
+  // A remote-tracking branch (`origin/main`) too: CI checks a candidate against the remote's main.
+  const target = (await ctx.git.resolveRef(`refs/heads/${into}`)) ?? (await ctx.git.resolveRef(`refs/remotes/${into}`));
   if (!target) throw new UnknownBranch(into, '--into names the branch a merge would go into');
   // `parents`: the commits the result would have as parents, for blame to follow as through a merge.
   const run = async (result: TableTree, parents: string[]) => {
