@@ -1,4 +1,4 @@
-import type { MergeResult } from '../ops/merge/run.js';
+import type { MergeResult } from '../index.js';
 import { anyFailed, renderRefusal } from './render/gates.js';
 import { renderMerge } from './render/merge.js';
 import { print, printJson, type GlobalArgs } from './shared.js';

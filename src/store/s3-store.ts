@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type * as S3 from '@aws-sdk/client-s3';
 import { ChunkStoreUnreachable, LakegitError, badInput } from '../errors.js';
-import { chunkNotInStore, chunkObjectName, streamToFile, type RemoteChunkStore } from './remote-store.js';
+import { chunkNotInStore, chunkObjectName, streamToFile, type RemoteChunkStore } from './chunk-object.js';
 
 /** Loaded on first use only: the SDK is large and most commands never reach a bucket. */
 const sdk = (): typeof S3 =>

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
 import { Repo } from '../../repo.js';
-import type { ReceiveVerdict } from '../../ops/remote/receive.js';
+import type { ReceiveVerdict } from '../../index.js';
 
 /**
  * Run by git as a bare repository's `hooks/pre-receive` (installed by `init --bare`): reads git's

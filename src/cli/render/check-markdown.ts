@@ -1,4 +1,4 @@
-import type { CheckReport, CheckResult } from '../../ops/checks/report.js';
+import type { CheckReport, CheckResult } from '../../index.js';
 import { mdCell, mdTable } from './markdown.js';
 
 /** Violating rows shown per failing check; the count says how many there are in all. */

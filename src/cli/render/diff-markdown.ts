@@ -1,4 +1,4 @@
-import type { DiffRow, DiffSession, TableDiff } from '../../ops/diff/index.js';
+import type { DiffRow, DiffSession, TableDiff } from '../../index.js';
 import { schemaChanged, schemaText, tableTitle, total } from './diff-format.js';
 import type { Out } from './diff-out.js';
 import { mdCell, mdTable } from './markdown.js';

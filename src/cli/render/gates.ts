@@ -1,4 +1,4 @@
-import type { GateReport } from '../../ops/gates.js';
+import type { GateReport } from '../../index.js';
 import { paint } from './color.js';
 
 export const anyFailed = (gates: readonly GateReport[]): boolean => gates.some((g) => !g.passed);

@@ -1,5 +1,4 @@
-import type { FetchResult } from '../../ops/remote/fetch.js';
-import type { PushResult } from '../../ops/remote/push.js';
+import type { FetchResult, PushResult } from '../../index.js';
 
 const short = (oid?: string) => (oid ? oid.slice(0, 7) : '');
 const name = (ref: string) => ref.replace(/^refs\/(heads|remotes|tags)\//, '');
