@@ -53,8 +53,16 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
   });
 }
 
-/** The commit step proper; the caller holds the lock. */
-export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: CommitOptions): Promise<CommitResult> {
+/** A ref move, for callers that move it as part of a larger step (src/ops/pending.ts). */
+export type RefMove = { name: string; from: string | undefined; to: string };
+
+/** The commit step proper; the caller holds the lock. `moveRef` moves the branch instead of a plain compare-and-swap. */
+export async function commitIndex(
+  ctx: RepoContext,
+  index: StagingIndex,
+  opts: CommitOptions,
+  moveRef?: (ref: RefMove) => Promise<unknown>,
+): Promise<CommitResult> {
   if (!opts.message?.trim()) throw badInput('a commit message is required', {}, "pass -m '<message>'");
   const head = await ctx.git.resolveRef('HEAD');
   const branch = await ctx.git.currentBranch();
@@ -76,7 +84,9 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, opts: C
   const parents = [...(head ? [head] : []), ...(opts.extraParents ?? [])];
   const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
-  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head);
+  const ref = { name: branch ? `refs/heads/${branch}` : 'HEAD', from: head, to: oid };
+  if (moveRef) await moveRef(ref);
+  else await ctx.git.updateRef(ref.name, oid, head);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();

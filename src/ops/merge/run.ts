@@ -3,7 +3,8 @@ import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
 import { preMergeGate, type GateReport } from '../gates.js';
-import { applyTree, refuseDirty } from './apply.js';
+import { applyTree, planTree, refuseDirty } from './apply.js';
+import { runStep } from '../pending.js';
 import { addedSince, listStore, removeEntries } from './store-listing.js';
 import { backupFile, beginState, finishStart, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
@@ -67,7 +68,8 @@ export async function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeR
   try {
     return await settleThreeWay(ctx, w, before);
   } catch (e) {
-    await removeEntries(ctx, await addedSince(ctx, before));
+    // Once the step is recorded the new commit is published (the next command completes it): keep what it references.
+    if (!(await ctx.hasPendingStep())) await removeEntries(ctx, await addedSince(ctx, before));
     throw e;
   }
 }
@@ -111,19 +113,24 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay, before: Set<string>
   if (conflicts.length) return startConflicted(ctx, w, index, merged, base, before);
   const gates = w.kind === 'merge' ? await gate(false) : [];
   let commit: string | undefined;
+  // The branch, the index and the working files move as one recorded step (src/ops/pending.ts).
+  const { removed: _removed, ...plan } = await planTree(ctx, index, w.trees.ours, merged.tree);
   if (w.commit) {
     commit = (
-      await commitIndex(ctx, treeIndex(merged.tree), {
-        message: w.message,
-        author: w.author,
-        noVerify: w.noVerify,
-        extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
-        event: w.kind === 'merge' ? undefined : w.kind,
-      })
+      await commitIndex(
+        ctx,
+        treeIndex(merged.tree),
+        {
+          message: w.message,
+          author: w.author,
+          noVerify: w.noVerify,
+          extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
+          event: w.kind === 'merge' ? undefined : w.kind,
+        },
+        (ref) => runStep(ctx, { verb: w.kind, ...plan, ref }),
+      )
     ).oid;
-  }
-  await applyTree(ctx, index, w.trees.ours, merged.tree);
-  await ctx.staging.write(index);
+  } else await runStep(ctx, { verb: w.kind, ...plan });
   return { ...base, status: w.commit ? 'merged' : 'applied', commit, gates };
 }
 
@@ -193,8 +200,11 @@ export async function fastForward(
     gates,
   };
   if (w.dryRun) return result;
-  await applyTree(ctx, index, ours, theirs);
-  await ctx.staging.write(index);
-  await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined);
+  const { removed: _removed, ...plan } = await planTree(ctx, index, ours, theirs);
+  await runStep(ctx, {
+    verb: 'merge',
+    ...plan,
+    ref: { name: w.branch ? `refs/heads/${w.branch}` : 'HEAD', from: w.head ?? undefined, to: w.theirs },
+  });
   return { ...result, commit: w.theirs };
 }

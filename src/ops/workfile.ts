@@ -1,0 +1,46 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { StagedTable } from '../store/staging.js';
+import type { Manifest } from '../table/manifest.js';
+import { writeSnapshot } from '../table/ordered-write.js';
+import { patchTextFile } from '../table/patch-write.js';
+import { TableSnapshot } from '../table/snapshot.js';
+import type { RepoContext } from './context.js';
+import { linesDir } from './stage.js';
+import { readManifest } from './tree.js';
+import { settledStat, statFile } from './worktree.js';
+
+/**
+ * Make a table's working file hold manifest `m` and return its index entry. When the file still is
+ * what `prior` (its entry before) recorded and has a line index, only the changed rows' lines are
+ * written (src/table/patch-write.ts), so the file keeps its row order and the cost follows the
+ * change; otherwise the whole file is written in key order. Either way its stat is recorded, so the
+ * next `status` trusts it without reading it, and a patched file keeps a line index for the next write.
+ */
+export async function writeWorkingFile(ctx: RepoContext, m: Manifest, target: StagedTable, prior?: StagedTable): Promise<StagedTable> {
+  const abs = ctx.abs(m.source.file);
+  const engine = await ctx.engine();
+  const lines = await patchable(ctx, m, prior).catch(() => undefined);
+  if (lines)
+    return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs), lines: { ...lines, manifest: target.manifest } };
+  await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), abs, m.source.format, { delimiter: m.source.delimiter });
+  return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs) };
+}
+
+async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Promise<StagedTable['lines'] | undefined> {
+  if (!prior?.lines || prior.lines.manifest !== prior.manifest || prior.file !== m.source.file || !prior.stat) return undefined;
+  // The caller has checked the file holds `prior`'s rows (or refused the operation): an unmoved stat says it is still that file.
+  const now = await statFile(ctx.abs(m.source.file));
+  if (!now || now.size !== prior.stat.size || now.mtimeMs !== prior.stat.mtimeMs || now.ino !== prior.stat.ino) return undefined;
+  const before = await readManifest(ctx, prior.manifest);
+  const dir = linesDir(ctx);
+  const next = await patchTextFile(await ctx.engine(), ctx.chunks, {
+    abs: ctx.abs(m.source.file),
+    before,
+    after: m,
+    lines: prior.lines,
+    linesDir: dir,
+  });
+  if (next && next.file !== prior.lines.file) await fsp.rm(path.join(dir, prior.lines.file), { force: true });
+  return next && { ...next, manifest: prior.lines.manifest };
+}
