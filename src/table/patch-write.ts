@@ -16,9 +16,11 @@ import { TableSnapshot } from './snapshot.js';
  * index says which line holds which key) is brought to `after` by copying its unchanged byte runs
  * and writing only the lines of changed rows, formatted by DuckDB exactly as a full write would
  * format them. A modified row's line stays where it was, a removed row's line goes, and rows whose
- * key is new are appended at the end in key order: the file keeps its own row order. The cost
- * follows the change plus one scan of the file's raw lines (to find the lines by hash) and one
- * copy of its bytes.
+ * key is new are appended at the end in key order: the file keeps its own row order. A row is
+ * rewritten when its key is in a chunk only one of the two manifests has (for a revert or a
+ * checkout, the rows the commits between them changed). The cost follows the change plus one scan
+ * of the file's raw lines (to find the lines by hash), one copy of its bytes and one of its line
+ * index.
  */
 export interface PatchRequest {
   abs: string;
@@ -45,7 +47,7 @@ export async function patchTextFile(engine: Engine, store: ChunkStore, req: Patc
   const key = before.key;
   const only = chunksInOneOnly(before, after);
   if (only.length === 0) return lines; // the same rows: the file stays as it is
-  const [cand, gone, fresh, goneLines, newLines] = ['pcand', 'pgone', 'pfresh', 'pgonel', 'pnewl'].map(workName);
+  const [cand, fresh, goneLines, newLines] = ['pcand', 'pfresh', 'pgonel', 'pnewl'].map(workName);
   const q = quoteIdent;
   const ext = format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv';
   const tmpRows = tempName(path.dirname(req.abs), 'lakegit-rows', ext);
@@ -55,21 +57,17 @@ export async function patchTextFile(engine: Engine, store: ChunkStore, req: Patc
     await engine.run(
       `CREATE TEMP TABLE ${q(cand)} AS SELECT DISTINCT ${cols(key)} FROM read_parquet(${pathList(only.map((id) => store.pathOf(id)))}, union_by_name = true)`,
     );
+    // Every candidate key's line is rewritten from `after` (or removed): the line index says which
+    // lines hold them, and only `after` is read, for these keys alone.
     const candRows = `SELECT * FROM ${q(cand)}`;
-    const [o, n] = [
-      await new TableSnapshot(before, store).rowsForKeys(engine, candRows),
-      await new TableSnapshot(after, store).rowsForKeys(engine, candRows),
-    ];
-    await engine.run(`CREATE TEMP TABLE ${q(gone)} AS SELECT * FROM (${o}) EXCEPT SELECT * FROM (${n})`);
-    await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS SELECT * FROM (${n}) EXCEPT SELECT * FROM (${o})`);
-    // The old lines of gone rows, by hash, then where they are in the file.
+    await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS ${await new TableSnapshot(after, store).rowsForKeys(engine, candRows)}`);
     await engine.run(`CREATE TEMP TABLE ${q(goneLines)} AS SELECT i.__h AS __lakegit_h, ${rowText(key, 'i')} AS __lakegit_k
-      FROM ${oldIndex} i SEMI JOIN ${q(gone)} g ON ${joinOn(key, 'i', 'g')}`);
-    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
+      FROM ${oldIndex} i SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'i', 'c')}`);
     const keyOf = new Map(
       (await engine.all(`SELECT __lakegit_h::VARCHAR AS h, __lakegit_k AS k FROM ${q(goneLines)}`)).map((r) => [String(r.h), String(r.k)]),
     );
-    if (keyOf.size !== goneCount) return undefined;
+    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(goneLines)}`));
+    if (keyOf.size !== goneCount || new Set(keyOf.values()).size !== goneCount) return undefined;
     const found = await engine.all(`SELECT p.range AS n, l.line, hash(l.line)::VARCHAR AS h
       FROM (SELECT line FROM ${rawLinesSql(req.abs, format)}) l POSITIONAL JOIN range(${lines.rows}) p
       WHERE p.range IS NULL OR l.line IS NULL OR hash(l.line) IN (SELECT __lakegit_h FROM ${q(goneLines)})`);
@@ -101,7 +99,7 @@ export async function patchTextFile(engine: Engine, store: ChunkStore, req: Patc
     const removed = [...edits.values()].filter((e) => e.text === undefined).length;
     return { ...lines, file, rows: lines.rows - removed + appended.length };
   } finally {
-    for (const t of [cand, gone, fresh, goneLines, newLines]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of [cand, fresh, goneLines, newLines]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
   }
 }
