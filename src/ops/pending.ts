@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { refused } from '../errors.js';
-import { exists, readJsonIfExists, writeFileAtomic } from '../store/fsutil.js';
+import { readJsonIfExists, writeFileAtomic } from '../store/fsutil.js';
 import type { StagedTable, StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, PENDING_FILE, type RepoContext } from './context.js';
 import { clearState } from './merge/state.js';
@@ -80,12 +80,4 @@ export async function finishPending(ctx: RepoContext): Promise<void> {
     return;
   }
   await carryOut(ctx, step);
-}
-
-/** At the start of any command: finish a pending step if its writer is gone (a live writer holds the lock). */
-export async function finishPendingIfAny(ctx: RepoContext): Promise<void> {
-  if (!(await exists(pendingFile(ctx)))) return;
-  await ctx.tryLocked(async () => {
-    if (await exists(pendingFile(ctx))) await finishPending(ctx);
-  });
 }
