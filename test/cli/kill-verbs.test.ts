@@ -34,14 +34,16 @@ function rng(seed: number): () => number {
   };
 }
 
-function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number }> {
+function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number; stderr: string }> {
   const start = Date.now();
   const child = spawnCli(repo.dir, args);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), delay);
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, ms: Date.now() - start });
+      resolve({ code, ms: Date.now() - start, stderr });
     }),
   );
 }
@@ -95,7 +97,7 @@ interface Verb {
 async function killRuns(repo: TempRepo, name: string, verb: Verb, v: () => Version, seed: number): Promise<void> {
   let a = await api(repo);
   const calibrate = await killAfter(repo, verb.args(), 120_000);
-  expect(calibrate.code, `${name} ran to the end`).toBe(0);
+  expect(calibrate.code, `${name} ran to the end: ${calibrate.stderr}`).toBe(0);
   let head = (await a.log({ n: 1 }))[0].commit;
   await verb.moved(a, '', head, `${name} calibration`);
   await verb.restore?.(a);
