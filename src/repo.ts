@@ -78,7 +78,14 @@ export class Repo {
   }
 
   static async open(dir: string): Promise<Repo> {
-    return new Repo(await RepoContext.discover(dir));
+    const ctx = await RepoContext.discover(dir);
+    // A ref-moving step a killed process recorded is finished before anything reads HEAD or the index.
+    const finish = async () => {
+      if (await ctx.hasPendingStep()) await (await import('./ops/pending.js')).finishPending(ctx);
+    };
+    ctx.onLocked = finish;
+    if (await ctx.hasPendingStep()) await ctx.tryLocked(finish);
+    return new Repo(ctx);
   }
 
   /**

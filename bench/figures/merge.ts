@@ -134,7 +134,7 @@ const parents = async (lake: string): Promise<number> =>
  * it then trusts (as `git status` refreshes the index), as when a user works a while before
  * merging. Returns a problem if the recorded stat still cannot be trusted.
  */
-async function settle(lake: string): Promise<string[]> {
+export async function settle(lake: string): Promise<string[]> {
   const file = path.join(lake, 'orders.csv');
   const wait = (await fsp.stat(file)).mtimeMs + 1100 - Date.now();
   if (wait > 0) await sleep(wait);

@@ -183,7 +183,7 @@ interface Staged {
   lines?: LineIndexRef;
 }
 
-const linesDir = (ctx: RepoContext) => ctx.stateFile(path.join('cache', 'lines'));
+export const linesDir = (ctx: RepoContext) => ctx.stateFile(path.join('cache', 'lines'));
 
 /** The cheap path: only the lines whose hash is new are parsed (see src/table/lineindex.ts). */
 async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged | undefined> {

@@ -2,10 +2,10 @@ import { AlreadyExists, UnknownBranch, UnknownTag, badInput, refused } from '../
 import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { resolveCommit, validateRefName } from './revisions.js';
-import { updateWorkingTree } from './checkout.js';
+import { planWorkingTree } from './checkout.js';
+import { runStep, type WorkStep } from './pending.js';
 import { preRefGate } from './gates.js';
 import { readManifest, readTableTree } from './tree.js';
-import { clearState } from './merge/state.js';
 
 export interface BranchInfo {
   name: string;
@@ -98,20 +98,32 @@ export async function reset(ctx: RepoContext, rev: string, mode: ResetMode): Pro
     const head = await ctx.git.resolveRef('HEAD');
     const branch = await ctx.git.currentBranch();
     if (oid !== head) await preRefGate(ctx, { branch, from: head, to: oid, event: 'reset' });
+    const index = await ctx.staging.read();
+    let plan: Pick<WorkStep, 'index' | 'write' | 'remove' | 'config' | 'scripts'> = { index, write: [], remove: [] };
     if (mode === 'hard') {
-      await updateWorkingTree(ctx, oid, true);
+      plan = await planWorkingTree(ctx, oid, true);
     } else if (mode === 'mixed') {
-      const index = await ctx.staging.read();
       const target = await readTableTree(ctx, oid);
       const next = { version: 1 as const, tables: {} as typeof index.tables, config: target.config ? { blob: target.config } : undefined };
       for (const [name, blob] of target.tables) {
         const cur = index.tables[name];
         next.tables[name] = cur?.manifest === blob ? cur : { manifest: blob, file: (await readManifest(ctx, blob)).source.file };
       }
-      await ctx.staging.write(next);
+      plan.index = next;
     }
-    await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head, `reset: moving to ${rev}`);
-    await clearState(ctx); // as in git, a reset ends a merge, revert or cherry-pick in progress
+    // The branch, the index and the working files move as one recorded step (src/ops/pending.ts); as in git,
+    // a reset ends a merge, revert or cherry-pick in progress.
+    const { index: next, write, remove, config, scripts } = plan;
+    await runStep(ctx, {
+      verb: 'reset',
+      index: next,
+      write,
+      remove,
+      config,
+      scripts,
+      ref: { name: branch ? `refs/heads/${branch}` : 'HEAD', from: head, to: oid, reason: `reset: moving to ${rev}` },
+      endsMerge: true,
+    });
     return oid;
   });
 }

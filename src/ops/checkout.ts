@@ -1,13 +1,12 @@
-import { promises as fsp } from 'node:fs';
 import { AlreadyExists, WouldOverwrite } from '../errors.js';
-import { settledStat, statFile, statMatches, type StagingIndex } from '../store/staging.js';
-import { writeSnapshot } from '../table/ordered-write.js';
+import { statFile, statMatches, type StagingIndex } from '../store/staging.js';
 import { TableSnapshot } from '../table/snapshot.js';
-import { CONFIG_FILE, type RepoContext } from './context.js';
+import type { RepoContext } from './context.js';
 import { resolveCommit, validateRefName } from './revisions.js';
 import { readManifest, readTableTree, type TableTree } from './tree.js';
 import { countChanges, fromSnapshot, fromWork } from './diff/rowdiff.js';
-import { applyScripts, scriptMap, scriptRecord } from './scripts.js';
+import { scriptRecord } from './scripts.js';
+import { runStep, type WorkStep } from './pending.js';
 import { dropWork, loadWorkingFile } from './worktree.js';
 
 export interface CheckoutOptions {
@@ -88,24 +87,40 @@ export async function checkout(ctx: RepoContext, opts: CheckoutOptions): Promise
     // Switching to a commit HEAD already is (`checkout -b`, a branch at the same commit) keeps staged and
     // unstaged changes, as git does: there is nothing to rewrite.
     const same = (!!opts.create || !onHead) && !opts.force && oid === (await ctx.git.resolveRef('HEAD'));
-    const result = same ? { written: [], removed: [] } : await updateWorkingTree(ctx, oid, !!opts.force, opts.onProgress);
+    const plan = same
+      ? { index: await ctx.staging.read(), write: [], remove: [], written: [], removed: [] }
+      : await planWorkingTree(ctx, oid, !!opts.force);
     const from = (await ctx.git.currentBranch()) ?? (await ctx.git.resolveRef('HEAD'));
-    if (opts.create) await ctx.git.updateRef(`refs/heads/${branch}`, oid, undefined, `branch: Created from ${opts.target}`);
-    await ctx.git.setHead(branch ? { branch } : { oid }, `checkout: moving from ${from} to ${branch ?? opts.target}`);
-    return { ...result, branch, oid, created: !!opts.create };
+    // The new branch, HEAD, the index and the working files move as one recorded step (src/ops/pending.ts).
+    await runStep(
+      ctx,
+      {
+        verb: 'checkout',
+        index: plan.index,
+        write: plan.write,
+        remove: plan.remove,
+        config: plan.config,
+        scripts: 'scripts' in plan ? plan.scripts : undefined,
+        ref: opts.create
+          ? { name: `refs/heads/${branch}`, from: undefined, to: oid, reason: `branch: Created from ${opts.target}` }
+          : undefined,
+        head: branch ? { branch } : { oid },
+        headReason: `checkout: moving from ${from} to ${branch ?? opts.target}`,
+      },
+      opts.onProgress,
+    );
+    return { written: plan.written, removed: plan.removed, branch, oid, created: !!opts.create };
   });
 }
 
+export type TreePlan = Pick<WorkStep, 'index' | 'write' | 'remove' | 'config' | 'scripts'> & { written: string[]; removed: string[] };
+
 /**
- * Write the working files and the index for commit `oid`. Only tables whose manifest differs from
- * what is staged (or whose file was touched) are rewritten. Caller holds the lock and moves HEAD.
+ * Plan the working files and the index for commit `oid` (nothing is written: the caller records and
+ * carries out the step with the ref move). Only tables whose manifest differs from what is staged
+ * (or whose file was touched) are rewritten. Caller holds the lock.
  */
-export async function updateWorkingTree(
-  ctx: RepoContext,
-  oid: string,
-  force: boolean,
-  onProgress?: CheckoutOptions['onProgress'],
-): Promise<{ written: string[]; removed: string[] }> {
+export async function planWorkingTree(ctx: RepoContext, oid: string, force: boolean): Promise<TreePlan> {
   const head = await ctx.git.resolveRef('HEAD');
   const [headTree, target, index] = [await readTableTree(ctx, head), await readTableTree(ctx, oid), await ctx.staging.read()];
   const touched = [...new Set([...target.tables.keys(), ...headTree.tables.keys(), ...Object.keys(index.tables)])].filter(
@@ -114,7 +129,7 @@ export async function updateWorkingTree(
   if (force) {
     // Discard every uncommitted change, including in tables the target leaves as they are.
     const dirty = await dirtyTables(ctx, index, headTree);
-    return writeTree(ctx, index, target, new Set([...touched, ...dirty]), onProgress);
+    return planTree(ctx, index, target, new Set([...touched, ...dirty]), dirty);
   }
   const replaced = touched.filter((t) => target.tables.get(t) !== index.tables[t]?.manifest);
   const dirty = await dirtyTables(ctx, index, headTree, replaced);
@@ -128,7 +143,7 @@ export async function updateWorkingTree(
   }
   await refuseUntrackedClobber(ctx, index, target);
   // A table whose staged manifest already is the target's keeps its working file, changes and all (as git carries them).
-  return writeTree(ctx, index, target, new Set(), onProgress);
+  return planTree(ctx, index, target, new Set(), new Set());
 }
 
 /** A data file the index does not track would be replaced by a table of the target: refuse, as git does. */
@@ -149,50 +164,52 @@ async function refuseUntrackedClobber(ctx: RepoContext, index: StagingIndex, tar
   }
 }
 
-/** `rewrite`: tables whose working file must be written even if the staged manifest already matches. */
-async function writeTree(
+/**
+ * `rewrite`: tables whose working file must be written even if the staged manifest already matches;
+ * `dirty`: tables whose file no longer holds its staged rows (written whole, not patched).
+ */
+async function planTree(
   ctx: RepoContext,
   index: StagingIndex,
   target: TableTree,
   rewrite: Set<string>,
-  onProgress?: CheckoutOptions['onProgress'],
-): Promise<{ written: string[]; removed: string[] }> {
-  const written: string[] = [];
-  const removed: string[] = [];
-  const next: StagingIndex = { version: 1, tables: {} };
-  const names = [...target.tables.keys()];
-  for (const [i, name] of names.entries()) {
+  dirty: Set<string>,
+): Promise<TreePlan> {
+  const plan: TreePlan = { index: { version: 1, tables: {} }, write: [], remove: [], written: [], removed: [] };
+  for (const name of target.tables.keys()) {
     const blob = target.tables.get(name)!;
     const m = await readManifest(ctx, blob);
     const current = index.tables[name];
     const now = await statFile(ctx.abs(m.source.file));
     if (current?.manifest === blob && current.file === m.source.file && now && !rewrite.has(name)) {
-      next.tables[name] = current;
+      plan.index.tables[name] = current;
       continue;
     }
-    const engine = await ctx.engine();
-    await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), ctx.abs(m.source.file), m.source.format, {
-      delimiter: m.source.delimiter,
-    });
-    next.tables[name] = { manifest: blob, file: m.source.file, stat: await settledStat(ctx.abs(m.source.file)) };
-    written.push(name);
-    onProgress?.('checkout', i + 1, names.length, 'tables');
+    plan.index.tables[name] = { manifest: blob, file: m.source.file };
+    plan.write.push({ table: name, prior: dirty.has(name) ? undefined : current });
+    plan.written.push(name);
   }
   for (const [name, entry] of Object.entries(index.tables)) {
     if (target.tables.has(name)) continue;
-    const stillUsed = Object.values(next.tables).some((e) => e.file === entry.file);
-    if (!stillUsed) await fsp.rm(ctx.abs(entry.file), { force: true });
-    removed.push(name);
+    const stillUsed = Object.values(plan.index.tables).some((e) => e.file === entry.file);
+    if (!stillUsed) plan.remove.push(entry.file);
+    plan.removed.push(name);
   }
   if (target.config) {
-    const text = await ctx.git.readBlob(target.config);
-    const now = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
-    if (!now || !now.equals(text)) await fsp.writeFile(ctx.abs(CONFIG_FILE), text);
-    next.config = { blob: target.config, ...(target.scripts?.size ? { scripts: scriptRecord(target.scripts) } : {}) };
-  } else if (index.config) {
-    await fsp.rm(ctx.abs(CONFIG_FILE), { force: true });
-  }
-  await applyScripts(ctx, scriptMap(index.config?.scripts), target.scripts);
-  await ctx.staging.write(next);
-  return { written, removed };
+    plan.config = { blob: target.config };
+    plan.index.config = { blob: target.config, ...(target.scripts?.size ? { scripts: scriptRecord(target.scripts) } : {}) };
+  } else if (index.config) plan.config = {};
+  plan.scripts = { from: index.config?.scripts, to: scriptRecord(target.scripts) };
+  return plan;
+}
+
+/**
+ * The working files and the index for commit `oid`, planned and carried out as one recorded step
+ * with no ref move (for `clone`, which moves HEAD itself, and `stash`, which stays on HEAD).
+ */
+export async function updateWorkingTree(ctx: RepoContext, oid: string, force: boolean): Promise<{ written: string[]; removed: string[] }> {
+  const plan = await planWorkingTree(ctx, oid, force);
+  const { index, write, remove, config, scripts } = plan;
+  await runStep(ctx, { verb: 'checkout', index, write, remove, config, scripts });
+  return { written: plan.written, removed: plan.removed };
 }

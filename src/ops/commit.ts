@@ -78,8 +78,16 @@ export async function commit(ctx: RepoContext, opts: CommitOptions): Promise<Com
   });
 }
 
-/** The commit step proper; the caller holds the lock. */
-export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn: CommitOptions): Promise<CommitOutcome> {
+/** A ref move, for callers that move it as part of a larger step (src/ops/pending.ts). */
+export type RefMove = { name: string; from: string | undefined; to: string; reason?: string };
+
+/** The commit step proper; the caller holds the lock. `moveRef` moves the branch instead of a plain compare-and-swap. */
+export async function commitIndex(
+  ctx: RepoContext,
+  index: StagingIndex,
+  optsIn: CommitOptions,
+  moveRef?: (ref: RefMove) => Promise<unknown>,
+): Promise<CommitOutcome> {
   const head = await ctx.git.resolveRef('HEAD');
   const amended = optsIn.amend ? await amendedCommit(ctx, head) : undefined;
   const opts = amended ? { ...optsIn, message: optsIn.message || amended.message, extraParents: amended.parents.slice(1) } : optsIn;
@@ -110,7 +118,9 @@ export async function commitIndex(ctx: RepoContext, index: StagingIndex, optsIn:
     gates.flatMap((g) => g.trailers ?? []),
   );
   const oid = await ctx.git.writeCommit({ tree, parents, message, author });
-  await ctx.git.updateRef(branch ? `refs/heads/${branch}` : 'HEAD', oid, head, `${reflogLabel(opts, head)}: ${message}`);
+  const ref = { name: branch ? `refs/heads/${branch}` : 'HEAD', from: head, to: oid, reason: `${reflogLabel(opts, head)}: ${message}` };
+  if (moveRef) await moveRef(ref);
+  else await ctx.git.updateRef(ref.name, oid, head, ref.reason);
   const tables = [...new Set([...staged.tables.keys(), ...parentTree.tables.keys()])]
     .filter((t) => staged.tables.get(t) !== parentTree.tables.get(t))
     .sort();

@@ -14,6 +14,8 @@ import { resolveIdentity } from './identity.js';
 
 export const LAKEGIT_DIR = '.lakegit';
 export const CONFIG_FILE = 'lakegit.yaml';
+/** A ref-moving step recorded but not yet completed (src/ops/pending.ts). */
+export const PENDING_FILE = 'lakegit-pending.json';
 
 /** Everything an operation needs to reach the repository; built once per command. */
 export class RepoContext {
@@ -66,8 +68,20 @@ export class RepoContext {
     });
   }
 
+  /** Run first under every lock: finishes a step a killed writer left pending (set by `Repo.open`). */
+  onLocked?: () => Promise<void>;
+
   locked<T>(body: () => Promise<T>): Promise<T> {
-    return withLock(path.join(this.gitdir, 'lakegit.lock'), () => withJournal(this.stateFile('cache'), body));
+    return withLock(path.join(this.gitdir, 'lakegit.lock'), () =>
+      withJournal(this.stateFile('cache'), async () => {
+        await this.onLocked?.();
+        return body();
+      }),
+    );
+  }
+
+  hasPendingStep(): Promise<boolean> {
+    return exists(this.stateFile(PENDING_FILE));
   }
 
   abs(rel: string): string {

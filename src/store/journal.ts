@@ -48,13 +48,17 @@ export function noteCreated(file: string, dir?: string): void {
  * `discard(result)` says so: by default always, as a dry run or a preview must leave the stores as
  * they were even when it succeeds. Scopes nest; each lists its own writes. The caller holds the lock.
  */
-export async function withScratch<T>(body: () => Promise<T>, discard: (result: T) => boolean = () => true): Promise<T> {
+export async function withScratch<T>(
+  body: () => Promise<T>,
+  discard: (result: T) => boolean = () => true,
+  discardOnError: () => Promise<boolean> = async () => true,
+): Promise<T> {
   const created: string[] = [];
   let result: T;
   try {
     result = await scratches.run([...(scratches.getStore() ?? []), created], body);
   } catch (e) {
-    await discardCreated(created);
+    if (await discardOnError()) await discardCreated(created);
     throw e;
   }
   if (discard(result)) await discardCreated(created);

@@ -244,7 +244,7 @@ export function sourceOf(file: string, abs: string, format: FileFormat): SourceF
   return delimiter === ',' ? { file, format } : { file, format, delimiter };
 }
 
-const writerOptions = (format: FileFormat, delimiter?: string): string =>
+export const writerOptions = (format: FileFormat, delimiter?: string): string =>
   format === 'csv' && delimiter && delimiter !== ',' ? `${WRITER.csv}, DELIMITER ${quoteLiteral(delimiter)}` : WRITER[format];
 
 /** Write a relation to a data file atomically: COPY to a temporary name, then rename. */

@@ -30,16 +30,16 @@ export const supportsLineIndex = (format: FileFormat): boolean => format !== 'pa
 
 const hasHeader = (format: FileFormat) => format !== 'jsonl';
 
-function rawLinesSql(abs: string, format: FileFormat): string {
+export function rawLinesSql(abs: string, format: FileFormat): string {
   return `read_csv(${quoteLiteral(abs)}, columns = {'__lakegit_line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
     quote = '', escape = '', auto_detect = false, strict_mode = false, skip = 0)`;
 }
 
-async function duckdbVersion(engine: Engine): Promise<string> {
+export async function duckdbVersion(engine: Engine): Promise<string> {
   return String(await engine.value('SELECT version()'));
 }
 
-async function firstLine(abs: string): Promise<string> {
+export async function firstLine(abs: string): Promise<string> {
   const handle = await fsp.open(abs, 'r');
   try {
     const buf = Buffer.alloc(65536);

@@ -160,4 +160,26 @@ describe('checkout', () => {
     expect(await repo.read('eu.csv')).toBe('id;name;amount\n1;a, b;1.5\n2;c;3.5\n');
     expect(await repo.ok('status')).toContain('nothing to commit');
   });
+
+  it('checkout: keeps the row order of the file; rows with new keys go last in key order (#16 defect 11)', async () => {
+    // Not in key order, with the user's own formatting (quotes, a leading zero) on unchanged rows.
+    const v1 = 'id,name,amount\n5,"e",015\n2,b,20\n9,i,3\n1,a,4\n7,g,5\n';
+    await using repo = await newRepo({ 't.csv': v1 });
+    await track(repo, 't.csv', ['id']);
+    await commit(repo, 'v1');
+    const a = await api(repo);
+    await a.checkout({ target: 'HEAD', create: 'edit' });
+    // Row 9 modified, row 1 removed, rows 8 and 3 added (in the file's middle and end).
+    await repo.write('t.csv', 'id,name,amount\n5,"e",015\n8,h,8\n2,b,20\n9,I,30\n7,g,5\n3,c,6\n');
+    await commit(repo, 'edit', true);
+    // The first checkout of a file staged by add (no line index yet) already keeps the order.
+    await repo.ok('checkout', 'main');
+    expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,i,3\n7,g,5\n1,a,4\n');
+    expect(await repo.ok('status')).toContain('nothing to commit');
+    await repo.ok('checkout', 'edit');
+    expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,I,30\n7,g,5\n3,c,6\n8,h,8\n');
+    await repo.ok('revert', 'HEAD');
+    expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,i,3\n7,g,5\n1,a,4\n');
+    expect(await repo.ok('status')).toContain('nothing to commit');
+  }, 240_000);
 });

@@ -3,8 +3,9 @@ import { commitIndex } from '../commit.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
 import { failedGates, preMergeGate, type GateReport } from '../gates.js';
-import { applyTree, refuseDirty } from './apply.js';
+import { applyTree, planTree, refuseDirty } from './apply.js';
 import { withScratch } from '../../store/journal.js';
+import { runStep } from '../pending.js';
 import { backupFile, beginState, finishStart, storeWrites, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treeIndex, treesEqual } from '../tree.js';
@@ -62,9 +63,12 @@ const publicTables = (t: TableOutcome[]) =>
  * Caller holds the lock.
  */
 export function runThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResult> {
+  // Once the step is recorded the new commit is published (the next command completes it): a failure
+  // after that keeps what it references.
   return withScratch(
     () => settleThreeWay(ctx, w),
     (r) => r.status === 'dry-run' || r.status === 'refused',
+    async () => !(await ctx.hasPendingStep()),
   );
 }
 
@@ -109,20 +113,25 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResul
   const gates = w.kind === 'merge' ? await gate(false) : [];
   if (failedGates(gates).length) return refuse({ ...base, gates });
   let commit: string | undefined;
+  // The branch, the index and the working files move as one recorded step (src/ops/pending.ts).
+  const { removed: _removed, ...plan } = await planTree(ctx, index, w.trees.ours, merged.tree);
   if (w.commit) {
-    const done = await commitIndex(ctx, treeIndex(merged.tree), {
-      message: w.message,
-      author: w.author,
-      noVerify: w.noVerify,
-      extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
-      event: w.kind === 'merge' ? undefined : w.kind,
-      allowCheckChanges: w.allowCheckChanges,
-    });
+    const done = await commitIndex(
+      ctx,
+      treeIndex(merged.tree),
+      {
+        message: w.message,
+        author: w.author,
+        noVerify: w.noVerify,
+        extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
+        event: w.kind === 'merge' ? undefined : w.kind,
+        allowCheckChanges: w.allowCheckChanges,
+      },
+      (ref) => runStep(ctx, { verb: w.kind, ...plan, ref }),
+    );
     if (done.status === 'refused') return refuse({ ...base, gates: w.kind === 'merge' ? gates : done.gates });
     commit = done.oid;
-  }
-  await applyTree(ctx, index, w.trees.ours, merged.tree);
-  await ctx.staging.write(index);
+  } else await runStep(ctx, { verb: w.kind, ...plan });
   return { ...base, status: w.commit ? 'merged' : 'applied', commit, gates };
 }
 
@@ -198,8 +207,16 @@ export async function fastForward(
   };
   if (w.dryRun) return result;
   if (failedGates(gates).length) return { ...result, status: 'refused' };
-  await applyTree(ctx, index, ours, theirs);
-  await ctx.staging.write(index);
-  await ctx.git.updateRef(w.branch ? `refs/heads/${w.branch}` : 'HEAD', w.theirs, w.head ?? undefined, `merge ${w.source}: Fast-forward`);
+  const { removed: _removed, ...plan } = await planTree(ctx, index, ours, theirs);
+  await runStep(ctx, {
+    verb: 'merge',
+    ...plan,
+    ref: {
+      name: w.branch ? `refs/heads/${w.branch}` : 'HEAD',
+      from: w.head ?? undefined,
+      to: w.theirs,
+      reason: `merge ${w.source}: Fast-forward`,
+    },
+  });
   return { ...result, commit: w.theirs };
 }
