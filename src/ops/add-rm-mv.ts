@@ -21,7 +21,7 @@ import type { Manifest, SourceFile } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
 import { quoteIdent } from '../engine/quote.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
-import { CONFIG_FILE, type RepoContext } from './context.js';
+import { CONFIG_FILE, linesDir, type RepoContext } from './context.js';
 import { stageScripts } from './scripts.js';
 import { readManifest, readTableTree, writeManifest } from './tree.js';
 import { markResolved } from './merge/state.js';
@@ -182,8 +182,6 @@ interface Staged {
   stat: FileStat;
   lines?: LineIndexRef;
 }
-
-export const linesDir = (ctx: RepoContext) => ctx.stateFile(path.join('cache', 'lines'));
 
 /** The cheap path: only the lines whose hash is new are parsed (see src/table/lineindex.ts). */
 async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged | undefined> {

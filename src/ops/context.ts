@@ -133,3 +133,6 @@ async function reflogIdentity(ctx: RepoContext): Promise<{ name: string; email: 
     return { name: os.userInfo().username || 'lakegit', email: '' };
   }
 }
+
+/** Where the line indexes of working files live (a cache: `gc` prunes it). */
+export const linesDir = (ctx: RepoContext): string => ctx.stateFile(path.join('cache', 'lines'));
