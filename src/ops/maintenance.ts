@@ -27,14 +27,12 @@ export interface FsckResult {
   notFetched?: string[];
 }
 
-/** The remote-tracking branches (`refs/remotes/<remote>/<branch>`): what they reach is kept and checked too. */
+/**
+ * The remote-tracking refs (`refs/remotes/<remote>/<branch>`), whether or not the remote is still
+ * configured: what they reach is kept and checked too. A killed fetch's scratch refs are not.
+ */
 async function remoteTrackingRefs(ctx: RepoContext): Promise<string[]> {
-  const out: string[] = [];
-  for (const r of await ctx.git.listRemotes()) {
-    if (r.remote.startsWith('__lakegit')) continue; // a killed fetch's scratch refs (src/store/git-remote.ts)
-    for (const b of await ctx.git.listRemoteBranches(r.remote)) out.push(`refs/remotes/${r.remote}/${b}`);
-  }
-  return out;
+  return (await ctx.git.listRefs('refs/remotes')).filter((r) => !r.startsWith('refs/remotes/__lakegit') && !r.endsWith('/HEAD'));
 }
 
 /**

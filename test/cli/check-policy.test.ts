@@ -35,7 +35,7 @@ describe('check: failed gates are results; a protected branch keeps its checks',
       const gate = out.gates.find((g: { gate: string }) => g.gate === 'checks');
       expect(gate).toMatchObject({ passed: false, summary: '1 of 12 check(s) of lakegit.yaml at main failed' });
       expect(gate.message).toContain("merge of 'bad' into 'main' refused");
-      expect(byName(gate.report, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: -1 }] });
+      expect(byName(gate.report, 'range(amount)')).toMatchObject({ passed: false, violations: 1, sample: [{ id: 3, amount: '-1.00' }] });
       expect(await snapshotDir(repo.dir)).toEqual(before);
     }
     // A fast-forward is gated the same way.
