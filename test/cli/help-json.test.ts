@@ -122,4 +122,22 @@ describe('JSON from every verb that reports something', () => {
     expect((await json(repo, 'log'))[0].message).toBe('two, fixed');
     expect((await repo.run('commit')).stderr).toContain("pass -m '<message>'");
   });
+
+  it('init, protect and the remote verbs print JSON: init --bare, push, clone, fetch, pull', async () => {
+    await using repo = await newRepo({ 't.csv': 'id,v\n1,a\n' });
+    await track(repo, 't.csv', ['id']);
+    await commit(repo, 'one');
+    expect(await json(repo, 'protect', 'main')).toEqual({ branch: 'main', protected: true, changed: true });
+    expect(await json(repo, 'unprotect', 'main')).toEqual({ branch: 'main', protected: false, changed: true });
+    const fresh = await json(repo, 'init', 'sub');
+    expect(fresh).toMatchObject({ created: true, gitDir: expect.stringMatching(/sub[/\\]\.lakegit$/) });
+    expect(await json(repo, 'init', '--bare', 'remote.git')).toMatchObject({ created: true });
+    await repo.ok('remote', 'add', 'origin', repo.path('remote.git'));
+    const pushed = await json(repo, 'push', '-u', 'origin', 'main');
+    expect(JSON.stringify(pushed)).toContain('main');
+    const cloned = await json(repo, 'clone', repo.path('remote.git'), 'copy');
+    expect(JSON.stringify(cloned)).toContain('copy');
+    expect(await json(repo, '-C', 'copy', 'fetch')).toBeTypeOf('object');
+    expect(await json(repo, '-C', 'copy', 'pull')).toMatchObject({ fetch: { remote: 'origin', updated: [] }, merge: { branch: 'main' } });
+  });
 });
