@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { refused } from '../errors.js';
+import { corrupt, refused } from '../errors.js';
+import { allChunkIds } from '../table/manifest.js';
 import { readJsonIfExists, writeFileAtomic } from '../store/fsutil.js';
 import type { StagedTable, StagingIndex } from '../store/staging.js';
 import { CONFIG_FILE, PENDING_FILE, type RepoContext } from './context.js';
@@ -47,6 +48,16 @@ export async function runStep(ctx: RepoContext, step: WorkStep, onProgress?: Pro
     const now = await ctx.git.resolveRef(step.ref.name);
     if (now !== step.ref.from)
       throw refused(`${step.ref.name} moved while this command ran`, { ref: step.ref.name }, 'run the command again');
+  }
+  // Every chunk the step will write from must be here (or fetched) first: a step recorded over
+  // missing chunks could never be finished, and every later command would stop on it.
+  for (const { table } of step.write) {
+    const m = await readManifest(ctx, step.index.tables[table].manifest);
+    await ctx.chunks.ensure(allChunkIds(m));
+    const missing = [];
+    for (const id of allChunkIds(m)) if (!(await ctx.chunks.has(id))) missing.push(id);
+    if (missing.length)
+      throw corrupt(`table '${table}' needs ${missing.length} chunk(s) that are missing, e.g. ${missing[0]}`, { table, missing });
   }
   await writeFileAtomic(pendingFile(ctx), `${JSON.stringify(step)}\n`);
   return carryOut(ctx, step, onProgress);
