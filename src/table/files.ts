@@ -5,7 +5,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { LakegitError, MalformedFile, MissingFile, badInput } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { csvDelimiter, findCsvProblem, readHeader } from './csvcheck.js';
-import { checkTypedColumns, DOUBLE_DIGITS, exactTypes, significantDigits } from './infer.js';
+import { checkTypedColumns, doubleLoses, exactTypes } from './infer.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -60,7 +60,7 @@ function lossyText(c: Column): string | undefined {
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
   if (dec) return `NOT regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*')`;
   // The length test first: counting significant digits costs a few regex passes, and most numbers are short.
-  if (c.type === 'DOUBLE') return `length(#) > ${DOUBLE_DIGITS} AND ${significantDigits('#')} > ${DOUBLE_DIGITS}`;
+  if (c.type === 'DOUBLE') return doubleLoses('#');
   return LOSSY.find((l) => l.type.test(c.type))?.test;
 }
 

@@ -32,6 +32,14 @@ const LEADING_ZERO = `'\\s*[+-]?0[0-9]+(\\.[0-9]*)?\\s*'`;
 export const significantDigits = (v: string): string =>
   `length(regexp_replace(regexp_replace(regexp_replace(trim(${v}), '[eE].*$', ''), '[^0-9]', '', 'g'), '^0+|0+$', '', 'g'))`;
 
+/**
+ * Whether a number's text may not survive a DOUBLE: more significant digits than a DOUBLE surely
+ * keeps, unless the text is the DOUBLE's own shortest form (as DuckDB writes a DOUBLE back), which
+ * reads back to exactly that text.
+ */
+export const doubleLoses = (v: string): string =>
+  `(length(${v}) > ${DOUBLE_DIGITS} AND ${significantDigits(v)} > ${DOUBLE_DIGITS} AND CAST(TRY_CAST(trim(${v}) AS DOUBLE) AS VARCHAR) IS DISTINCT FROM lower(trim(${v})))`;
+
 interface Stats {
   nn: number;
   ints: number;
@@ -93,7 +101,7 @@ function featuresSql(c: Column, i: number, format: FileFormat): string {
     `CASE WHEN ${k} IN (1, 2) THEN regexp_full_match(${v}, ${LEADING_ZERO}) ELSE false END AS __lakegit_lead${i}`,
     `CASE WHEN ${k} IN (1, 2) THEN length(ltrim(split_part(ltrim(trim(${v}), '+-'), '.', 1), '0')) END AS __lakegit_intd${i}`,
     `CASE WHEN ${k} = 2 THEN length(split_part(trim(${v}), '.', 2)) END AS __lakegit_frac${i}`,
-    `CASE WHEN ${k} IN (1, 2, 3) AND length(${v}) > ${DOUBLE_DIGITS} THEN ${significantDigits(v)} > ${DOUBLE_DIGITS} ELSE false END AS __lakegit_long${i}`,
+    `CASE WHEN ${k} IN (1, 2, 3) THEN ${doubleLoses(v)} ELSE false END AS __lakegit_long${i}`,
     `CASE WHEN ${k} = 3 AND NOT (${notNum}) THEN TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL ELSE ${k} IN (1, 2) END AS __lakegit_dbl${i}`,
     `CASE WHEN ${k} = 1 THEN length(trim(${v})) < 19 OR TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL ELSE false END AS __lakegit_big${i}`,
     `${nested} AS __lakegit_nest${i}`,

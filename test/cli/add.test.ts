@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo } from './core-helpers.js';
+import { commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
 
 describe('add', () => {
   it('add: tracks a CSV as a table named by its stem and stages all its rows', async () => {

@@ -56,7 +56,7 @@ export async function handler(argv: DiffArgs): Promise<void> {
   }
   const repo = await openRepo(argv);
   const session = await repo.diff({
-    args: argv.args?.map(String),
+    args: argv.args?.filter((a) => a !== undefined).map(String),
     tables: argv['--']?.map(String),
     staged: argv.staged,
     where: argv.where,
