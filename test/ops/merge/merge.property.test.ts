@@ -49,6 +49,12 @@ const csv = (t: Table) =>
     .sort((x, y) => x.id - y.id)
     .map((r) => `${r.id},${r.a},${r.b ?? ''}\n`)
     .join('')}`;
+/** The working file with its rows in key order: files keep their own order, new keys go last (docs/cli.md), so rows are compared by key. */
+const byKey = (text: string): string => {
+  const [head, ...rows] = text.split('\n').filter(Boolean);
+  rows.sort((x, y) => Number(x.split(',')[0]) - Number(y.split(',')[0]));
+  return `${[head, ...rows].join('\n')}\n`;
+};
 const same = (x?: Row, y?: Row) => (x === undefined ? y === undefined : y !== undefined && x.a === y.a && x.b === y.b);
 
 /** The naive reference: per key, then per cell; conflicts settle to `side`. Returns the table and the conflicting (key, column|null). */
@@ -103,7 +109,7 @@ async function withBranches<T>(
     await commit(theirs, 'theirs');
     await repo.checkout({ target: 'main' });
     await commit(ours, 'ours');
-    return await body(repo, () => fsp.readFile(file, 'utf8'));
+    return await body(repo, async () => byKey(await fsp.readFile(file, 'utf8')));
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
@@ -121,7 +127,7 @@ async function withHistory<T>(tables: Table[], body: (repo: Repo, read: () => Pr
       if (i === 0) await repo.add({ paths: ['o.csv'], cwd: dir, key: ['id'] });
       oids.push((await repo.commit({ message: `c${i}`, all: i > 0, allowEmpty: true })).oid);
     }
-    return await body(repo, () => fsp.readFile(file, 'utf8'), oids);
+    return await body(repo, async () => byKey(await fsp.readFile(file, 'utf8')), oids);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
