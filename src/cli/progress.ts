@@ -6,8 +6,10 @@ export function progressBar(quiet?: boolean): ((label: string, done: number, tot
   let bar: SingleBar | undefined;
   let current = '';
   const started = Date.now();
+  // How long work runs before a bar appears (LAKEGIT_PROGRESS_AFTER_MS, default 1 s).
+  const delay = Number(process.env.LAKEGIT_PROGRESS_AFTER_MS ?? 1000);
   return (label, done, total, unit = '') => {
-    if (Date.now() - started < 1000 && !bar) return; // short work shows nothing
+    if (Date.now() - started < delay && !bar) return; // short work shows nothing
     if (!bar || label !== current) {
       bar?.stop();
       current = label;
