@@ -193,7 +193,7 @@ describe('diff: options', () => {
     await repo.write('people.csv', 'pid,name\n1,ann\n');
     await track(repo, 'people.csv', ['pid']);
     const stat = await repo.ok('diff', 'HEAD');
-    expect(stat).toContain('schema: +disc DOUBLE');
+    expect(stat).toContain('schema: +disc DECIMAL(18,1)');
     expect(await repo.ok('diff', 'HEAD', '--stat')).toBe(
       [
         ' orders | +1 ~1 -0 +~ (schema: +disc)',
@@ -202,12 +202,12 @@ describe('diff: options', () => {
         '',
       ].join('\n'),
     );
-    expect(await repo.ok('diff', 'HEAD', '--summary')).toBe(' modified orders (schema: +disc DOUBLE)\n added    people\n');
+    expect(await repo.ok('diff', 'HEAD', '--summary')).toBe(' modified orders (schema: +disc DECIMAL(18,1))\n added    people\n');
     const statJson = await json(repo, 'HEAD', '--stat');
     expect(statJson.tables[0]).toEqual({
       table: 'orders',
       status: 'modified',
-      schema: { added: [{ name: 'disc', type: 'DOUBLE' }], removed: [], changed: [] },
+      schema: { added: [{ name: 'disc', type: 'DECIMAL(18,1)' }], removed: [], changed: [] },
       stats: { added: 1, removed: 0, modified: 1 },
     });
     expect(statJson.tables[1]).not.toHaveProperty('rows');

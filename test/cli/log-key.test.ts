@@ -99,7 +99,7 @@ describe('log --key', { timeout: 180_000 }, () => {
       [['--table', 'orders', '--key', 'id=abc'], /--key value does not fit the key column's type: id=abc \(BIGINT\)/],
       [['--table', 'orders', '--key', 'id'], /--key 'id' is not col=value/],
       [['--table', 'cities', '--key', 'city=Oslo'], /table 'cities' has no primary key/],
-      [['--key', 'id=1'], /log --key needs --table/],
+      [['--key', 'zz=1'], /no table of this revision has the primary key zz/],
       [['--table', 'nope', '--key', 'id=1'], /no table 'nope'/],
     ];
     for (const [args, msg] of cases) {
