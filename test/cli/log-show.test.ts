@@ -49,7 +49,8 @@ describe('log and show', () => {
     expect(s.changes).toEqual([{ table: 'orders', status: 'modified', schemaChanged: false, added: 0, removed: 1, modified: 1 }]);
     const text = await repo.ok('show');
     expect(text).toContain(`commit ${s.commit}`);
-    expect(text).toContain(' orders (modified)  ~1 -1');
+    expect(text).toContain('diff orders');
+    expect(await repo.ok('show', '--stat')).toContain(' orders (modified)  ~1 -1');
     const root = await json(repo, 'show', 'HEAD~2');
     expect(root.changes).toEqual([{ table: 'orders', status: 'added', schemaChanged: false, added: 12, removed: 0, modified: 0 }]);
   });
