@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitGate } from '../../src/ops/verify/gates.js';
 import type { CheckReport } from '../../src/ops/checks/report.js';
-import { indexTree } from '../../src/ops/commit.js';
+import { indexTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
 

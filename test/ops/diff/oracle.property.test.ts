@@ -303,7 +303,7 @@ describe('diff oracle', () => {
           expect(textLines.length).toBe(want.rows.length);
           if (want.rows.length)
             expect(await rendered(td, (ss, o) => renderStat(ss, o))).toContain(
-              `+${count('added')} -${count('removed')} ~${count('modified')}`,
+              `+${count('added')} ~${count('modified')} -${count('removed')}`,
             );
           // sql: applied to A gives B (filtered: A with the kept changes); --columns patches only some cells
           if (!columns) {
