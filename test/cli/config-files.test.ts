@@ -1,3 +1,4 @@
+// amount (10.50, 99.99) is DECIMAL(18,2): exact inference keeps its two digits, and DuckDB gives DECIMALs as strings in JSON.
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,7 +66,7 @@ describe('files and export', () => {
     for (const f of files) expect(f).toMatch(new RegExp(`^${repo.dir}/\\.lakegit/chunks/[0-9a-f]{64}\\.parquet$`));
     const rows = await readParquet(files);
     expect(rows).toHaveLength(12);
-    expect(rows[3]).toBe(JSON.stringify([4, 99.99, 'gift, wrapped']));
+    expect(rows[3]).toBe(JSON.stringify([4, '99.99', 'gift, wrapped']));
     expect(lines(await repo.ok('files', 'orders', '--relative'))).toEqual(files.map((f) => path.relative(repo.dir, f)));
   });
 
@@ -78,11 +79,11 @@ describe('files and export', () => {
     await commit(repo, 'edit', true);
     const rows = await readParquet(lines(await repo.ok('files', 'orders@HEAD')));
     expect(rows).toHaveLength(12);
-    expect(rows).toContain(JSON.stringify([4, 1, 'cheap']));
-    expect(rows).toContain(JSON.stringify([13, 2, 'new one']));
+    expect(rows).toContain(JSON.stringify([4, '1.00', 'cheap']));
+    expect(rows).toContain(JSON.stringify([13, '2.00', 'new one']));
     expect(rows.some((r) => r.startsWith('[8,'))).toBe(false);
     const old = await readParquet(lines(await repo.ok('files', 'orders@HEAD~1')));
-    expect(old).toContain(JSON.stringify([8, 120, 'said "fragile"']));
+    expect(old).toContain(JSON.stringify([8, '120.00', 'said "fragile"']));
     expect(await repo.ok('fsck')).toContain(': ok');
   });
 
@@ -93,7 +94,7 @@ describe('files and export', () => {
     const out = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-export-'));
     try {
       expect(await repo.ok('export', 'orders@HEAD~1', path.join(out, 'o.csv'))).toBe(`wrote 12 rows to ${path.join(out, 'o.csv')}\n`);
-      expect(lines(await fsp.readFile(path.join(out, 'o.csv'), 'utf8'))[1]).toBe('1,101,10.5,new,2024-01-03 09:15:00,false,');
+      expect(lines(await fsp.readFile(path.join(out, 'o.csv'), 'utf8'))[1]).toBe('1,101,10.50,new,2024-01-03 09:15:00,false,');
       await repo.ok('export', 'orders', path.join(out, 'o.tsv'));
       expect(lines(await fsp.readFile(path.join(out, 'o.tsv'), 'utf8'))).toHaveLength(12);
       await repo.ok('export', 'orders', path.join(out, 'o.parquet'));
