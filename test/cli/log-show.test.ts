@@ -39,7 +39,9 @@ describe('log and show', () => {
     expect(await repo.ok('log', '--oneline', '-n', '1')).toBe(`${short(0)} fix orders\n`);
     expect((await json(repo, 'log', '--table', 'customers')).map((e: any) => e.message)).toEqual(['add customers']);
     expect((await json(repo, 'log', 'HEAD~1')).map((e: any) => e.message)).toEqual(['add customers', 'load orders']);
-    expect(await repo.ok('log', '--oneline', '--table', 'nosuch')).toBe('');
+    // A table no commit of the history has is bad input (issue 14), not an empty log.
+    const none = await repo.run('log', '--oneline', '--table', 'nosuch');
+    expect([none.exitCode, none.stdout, none.stderr]).toEqual([2, '', expect.stringContaining("no table named 'nosuch'")]);
   });
 
   it('show: a commit with the row counts it changed per table', async () => {
