@@ -28,7 +28,7 @@ describe('column names', () => {
     const sql = await repo.ok('diff', '--format', 'sql');
     expect(sql).toContain(`UPDATE "o" SET "select" = 'O' WHERE "id" = 3;`);
     expect(sql).toContain(`INSERT INTO "o" (${NAMES.map(q).join(', ')}) VALUES (4, 'p', 'q', 'r', 's', 't');`);
-    expect(await repo.ok('diff', '--stat')).toContain('+1 -1 ~2');
+    expect(await repo.ok('diff', '--stat')).toContain('+1 ~2 -1');
     const filtered = JSON.parse(await repo.ok('diff', '--json', '--where', `"select" = 'O' OR w = 'g'`, '--columns', 'select,__op'));
     expect(filtered.tables[0].rows.map((r: { op: string; key: { id: number } }) => `${r.op} ${r.key.id}`)).toEqual([
       'removed 2',
