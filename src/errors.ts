@@ -139,8 +139,8 @@ export class NoMergeBase extends LakegitError {
 export class NothingInProgress extends LakegitError {
   static override readonly code: string = 'NothingInProgress';
   static override readonly hint = "start one with 'lakegit merge <branch>'";
-  constructor(hint?: string) {
-    super('no merge, revert or cherry-pick is in progress', {}, hint);
+  constructor(hint?: string, message = 'no merge, revert or cherry-pick is in progress') {
+    super(message, {}, hint);
   }
 }
 /** No author name or a malformed --author / date. */

@@ -27,8 +27,7 @@ export async function createBranch(ctx: RepoContext, name: string, start = 'HEAD
   validateRefName(name, 'branch');
   return ctx.locked(async () => {
     const old = await ctx.git.resolveRef(`refs/heads/${name}`);
-    if (old && !force)
-      throw badInput(`a branch named '${name}' already exists`, { branch: name }, `use 'lakegit branch -f ${name} <start>' to move it`);
+    if (old && !force) throw new AlreadyExists('branch', name, undefined, `use 'lakegit branch -f ${name} <start>' to move it`);
     if (old && name === (await ctx.git.currentBranch())) {
       throw refused(`cannot force-update the checked-out branch '${name}'`, { branch: name }, `use 'lakegit reset' to move it`);
     }
@@ -57,8 +56,8 @@ export async function renameBranch(ctx: RepoContext, from: string, to: string): 
   validateRefName(to, 'branch');
   await ctx.locked(async () => {
     const oid = await ctx.git.resolveRef(`refs/heads/${from}`);
-    if (!oid) throw badInput(`no branch named '${from}'`, { branch: from });
-    if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw badInput(`a branch named '${to}' already exists`, { branch: to });
+    if (!oid) throw new UnknownBranch(from);
+    if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw new AlreadyExists('branch', to);
     // The log moves with the branch, as in git; the new name's first move is the rename itself.
     await ctx.git.renameReflog(`refs/heads/${from}`, `refs/heads/${to}`);
     await ctx.git.updateRef(`refs/heads/${to}`, oid, undefined, `Branch: renamed refs/heads/${from} to refs/heads/${to}`);

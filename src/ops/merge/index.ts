@@ -52,7 +52,10 @@ async function stateFor(ctx: RepoContext, kind: MergeKind | undefined, what: 'co
     throw badInput(`no ${kind} is in progress: a ${state.kind} is`, { kind: state.kind }, finishHint(state.kind));
   }
   if (!state && what === 'continue') {
-    throw badInput(`no ${kind ?? 'merge, revert or cherry-pick'} is in progress`, {}, `start one with 'lakegit ${kind ?? 'merge'} <rev>'`);
+    throw new NothingInProgress(
+      `start one with 'lakegit ${kind ?? 'merge'} <rev>'`,
+      `no ${kind ?? 'merge, revert or cherry-pick'} is in progress`,
+    );
   }
   return state;
 }
@@ -176,7 +179,7 @@ export async function abortMerge(ctx: RepoContext, opts: Pick<FinishOptions, 'ki
     const state = await stateFor(ctx, opts.kind, 'abort');
     if (!state) {
       const stray = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
-      if (!stray) throw badInput(`no ${opts.kind ?? 'merge, revert or cherry-pick'} is in progress`);
+      if (!stray) throw new NothingInProgress(undefined, `no ${opts.kind ?? 'merge, revert or cherry-pick'} is in progress`);
       await clearState(ctx);
       return { kind: opts.kind ?? 'merge', status: 'aborted', tables: [], conflicts: [], settled: 0, gates: [] };
     }
