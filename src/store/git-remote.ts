@@ -152,38 +152,14 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
  */
 export async function fetchGraph(gitdir: string, remote: string, url: string, listed: RemoteRefs): Promise<void> {
   if (listed.refs.size === 0) return;
-  if (isPathUrl(url)) {
+  const local = isPathUrl(url);
+  // A path remote is fetched by git itself. So is an HTTP remote whose HEAD names no commit (only the
+  // chunk-store ref yet, or a default branch never pushed): isomorphic-git reads HEAD before it stores anything.
+  if (local || !listed.refs.has('HEAD')) {
     const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
-    await git([
-      '--git-dir',
-      gitdir,
-      '-c',
-      'gc.auto=0',
-      'fetch',
-      '--quiet',
-      '--prune',
-      '--tags',
-      '--no-write-commit-graph',
-      pathOf(url),
-      ...specs,
-    ]);
-  } else if (!listed.refs.has('HEAD')) {
-    // isomorphic-git reads the remote's HEAD before it stores anything, and a remote whose HEAD names
-    // no commit (only the chunk-store ref yet, or a default branch never pushed) has none: git fetches.
-    const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
-    const args = [
-      '--git-dir',
-      gitdir,
-      '-c',
-      'gc.auto=0',
-      'fetch',
-      '--quiet',
-      '--prune',
-      '--tags',
-      '--no-write-commit-graph',
-      redactUrl(url),
-    ];
-    await git([...args, ...specs], { env: authEnv(url) });
+    const source = local ? pathOf(url) : redactUrl(url);
+    const args = ['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', '--prune', '--tags', '--no-write-commit-graph', source];
+    await git([...args, ...specs], local ? undefined : { env: authEnv(url) });
   } else {
     await fetchHttp(gitdir, remote, url, listed);
   }
