@@ -3,6 +3,7 @@ import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
 import { jsonObjectText, jsonTextSql } from './json-sql.js';
+import type { BoundPredicate } from './ranges.js';
 import type { DiffOp, DiffRow, PairColumn } from './types.js';
 
 /** Two relations to compare, already restricted to the rows that may differ (see plan.ts). */
@@ -16,8 +17,8 @@ export interface CompareInput {
   /** Only these columns count (and are shown, beside the key). */
   columns?: readonly string[];
   where?: string;
-  /** A further condition on both sides (a key range), ANDed with `where`. */
-  filter?: string;
+  /** A further condition on both sides (a key range), ANDed with `where`; its values are the queries' parameters. */
+  filter?: BoundPredicate;
   /** Common table expressions the relations refer to (`name AS (...)`). */
   prelude?: readonly string[];
 }
@@ -68,6 +69,11 @@ export class Comparison {
       cols.map((c) => [c.name, this.shown.findIndex((s) => s.name === c.name)] as [string, number]).filter(([, i]) => i >= 0);
     this.beforeOrder = order(input.beforeColumns);
     this.afterOrder = order(input.afterColumns);
+  }
+
+  /** The values every query of this comparison binds (those of `filter`); undefined when none. */
+  get params(): (string | null)[] | undefined {
+    return this.input.filter?.params.length ? this.input.filter.params : undefined;
   }
 
   get keyed(): boolean {
@@ -228,7 +234,7 @@ export class Comparison {
         const expr = own === undefined ? `CAST(NULL AS ${c.after ?? c.before})` : q(c.name);
         return `${castMixed && mixed(c) ? asText(expr) : expr} AS ${q(c.name)}`;
       });
-      const conds = [this.keyed ? undefined : where, this.input.filter ? `(${this.input.filter})` : undefined].filter(
+      const conds = [this.keyed ? undefined : where, this.input.filter ? `(${this.input.filter.sql})` : undefined].filter(
         (c): c is string => !!c,
       );
       const mark = this.keyed && where ? `, coalesce(${where}, false) AS __lakegit_w` : '';
