@@ -12,6 +12,8 @@ export interface BlameOptions {
   ref: string;
   /** A DuckDB boolean expression over the table's columns: only those rows are blamed. */
   where?: string;
+  /** Values `where` binds as `$1`, `$2`…, for a caller that builds it around values (a user's `--where` has none). */
+  whereParams?: (string | null)[];
   /** The columns whose changes count (default: every non-key column); with `cells`, the columns blamed one by one. */
   columns?: string[];
   cells?: boolean;
@@ -58,7 +60,7 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
   try {
     const run = new BlameRun(await ctx.engine(), ctx.chunks, specOf(start, opts));
     try {
-      const pending = await initialPending(run, start, opts.where);
+      const pending = await initialPending(run, start, opts.where, opts.whereParams);
       await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
     } catch (e) {
       await run.dropAll();
@@ -105,7 +107,7 @@ function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
 }
 
 /** The rows to blame (narrowed by `where`, a user's SQL fragment by design), all unblamed. */
-async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined): Promise<string> {
+async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined, params?: (string | null)[]): Promise<string> {
   const pending = run.temp('pending');
   const filter = where === undefined ? '' : `WHERE (${where})`;
   const select = run.spec.keyless
@@ -114,7 +116,7 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
     : `SELECT ${run.ids()}, ${run.hashes(start.columns)}, ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')}
        FROM (${start.rows}) ${filter}`;
   try {
-    await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`);
+    await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`, params?.length ? params : undefined);
   } catch (e) {
     if (where === undefined) throw e;
     const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
