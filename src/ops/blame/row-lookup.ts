@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { changeSet, readFiles, rowsForKeys } from './sources.js';
-import { comparable } from '../diff/compare.js';
+import { comparable } from '../diff/pair-columns.js';
 import type { RepoContext } from '../context.js';
 import { readManifest } from '../tree.js';
 

@@ -4,6 +4,7 @@ import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
 import { jsonObjectText, jsonTextSql } from './json-sql.js';
 import type { BoundPredicate } from './ranges.js';
+import { mixed, pairColumns } from './pair-columns.js';
 import type { DiffOp, DiffRow, PairColumn } from './types.js';
 
 /** Two relations to compare, already restricted to the rows that may differ (see plan.ts). */
@@ -23,26 +24,8 @@ export interface CompareInput {
   prelude?: readonly string[];
 }
 
-const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\))$/;
-const TEMPORAL = /^(DATE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE)$/;
-
-/** Types DuckDB compares by value without a lossy cast; others are compared by their text. */
-export const comparable = (a: string, b: string): boolean =>
-  a === b || (NUMERIC.test(a) && NUMERIC.test(b)) || (TEMPORAL.test(a) && TEMPORAL.test(b));
-
 const q = quoteIdent;
 
-/** The union of both sides' columns: after's order, then the columns only the old side has. */
-export function pairColumns(before: readonly Column[], after: readonly Column[], key: readonly string[] | null): PairColumn[] {
-  const old = new Map(before.map((c) => [c.name, c.type]));
-  const isKey = (n: string) => !!key?.includes(n);
-  return [
-    ...after.map((c) => ({ name: c.name, before: old.get(c.name), after: c.type, key: isKey(c.name) })),
-    ...before.filter((c) => !after.some((a) => a.name === c.name)).map((c) => ({ name: c.name, before: c.type, key: isKey(c.name) })),
-  ];
-}
-
-const mixed = (c: PairColumn) => c.before !== undefined && c.after !== undefined && !comparable(c.before, c.after);
 const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
 /** Flags per packed integer: within a double's exact range. */
 const MASK_BITS = 50;
