@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'api-not-cli',
       severity: 'error',
-      from: { path: '^src/(index|repo)\\.ts$' },
+      from: { path: '^src/((index|repo)\\.ts$|repo/)' },
       to: { path: '^src/cli/' },
     },
     {
@@ -38,20 +38,20 @@ module.exports = {
       severity: 'error',
       comment: 'Operations do not reach up into the Repo API or the CLI.',
       from: { path: '^src/ops/' },
-      to: { path: '^src/(cli/|index\\.ts$|repo\\.ts$)' },
+      to: { path: '^src/(cli/|index\\.ts$|repo\\.ts$|repo/)' },
     },
     {
       name: 'table-below-ops',
       severity: 'error',
       from: { path: '^src/table/' },
-      to: { path: '^src/(cli/|ops/|index\\.ts$|repo\\.ts$)' },
+      to: { path: '^src/(cli/|ops/|index\\.ts$|repo\\.ts$|repo/)' },
     },
     {
       name: 'store-and-engine-at-the-bottom',
       severity: 'error',
       comment: 'The stores and the engine know nothing of tables, operations or the API; nor of each other.',
       from: { path: '^src/(store|engine)/' },
-      to: { path: '^src/(cli/|ops/|table/|index\\.ts$|repo\\.ts$)' },
+      to: { path: '^src/(cli/|ops/|table/|index\\.ts$|repo\\.ts$|repo/)' },
     },
     {
       name: 'store-not-engine',

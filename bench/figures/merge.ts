@@ -1,13 +1,10 @@
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { statFile } from '../../src/store/staging.js';
-import { statMatches, type StagingIndex } from '../../src/store/staging.js';
 import { ratioOf, sampleFields, type Bench, type FigureRecord, type FigureModule } from '../context.js';
 import type { ChangeSet } from '../generate.js';
 import { authorEnv, branchOff, changesOnHead, keysOf, type BranchCommit, type BranchStep, type History } from '../history.js';
 import { duckdb, git, lakegit, paired, type ProcResult } from '../proc.js';
+import { settle } from '../worktree.js';
 
 /** Rows each merged branch changes, rows both change, and rows the revert undoes (issue 5's numbers). */
 const K = 1000;
@@ -125,25 +122,6 @@ interface MergeJson {
 
 const parents = async (lake: string): Promise<number> =>
   (await git(lake, ['--git-dir', '.lakegit', 'rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.trim().split(/\s+/).length - 1;
-
-/**
- * Bring the checked-out working file to the steady state a user merges from. lakegit records a
- * file's stat as of the start of its own write, so right after `checkout` the stat is "racily
- * clean" and proves nothing: the merge's safety check would re-read the whole file to see it is
- * unchanged. A `status` more than a second after the write re-reads it once and records a stat
- * it then trusts (as `git status` refreshes the index), as when a user works a while before
- * merging. Returns a problem if the recorded stat still cannot be trusted.
- */
-export async function settle(lake: string): Promise<string[]> {
-  const file = path.join(lake, 'orders.csv');
-  const wait = (await fsp.stat(file)).mtimeMs + 1100 - Date.now();
-  if (wait > 0) await sleep(wait);
-  await lakegit(lake, ['status']);
-  const index = JSON.parse(await fsp.readFile(path.join(lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as StagingIndex;
-  return statMatches(index.tables.orders?.stat, (await statFile(file))!)
-    ? []
-    : ['status left a racy stat for orders.csv: the timed command re-read it'];
-}
 
 /**
  * The rows a change set brings in, as a merge result counts them; `undo` for a revert, which

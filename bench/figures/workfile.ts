@@ -1,12 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { quoteLiteral } from '../../src/engine/quote.js';
-import type { StagingIndex } from '../../src/store/staging.js';
 import { ratioOf, sampleFields, type Bench, type FigureModule, type FigureRecord } from '../context.js';
 import { fileState, sameFile } from '../fsstat.js';
 import { branchOff, changesOnHead, type History } from '../history.js';
 import { duckdb, lakegit, paired } from '../proc.js';
-import { settle } from './merge.js';
+import { settle, stagingIndex } from '../worktree.js';
 
 const K = 100;
 const GOAL = 0.5;
@@ -66,7 +65,7 @@ async function timed(
       const before = await fileState(orders);
       const r = await lakegit(h.lake, args(i));
       if (sameFile(before, await fileState(orders))) problems.push(`run ${i + 1} left orders.csv as it was`);
-      const index = JSON.parse(await fsp.readFile(path.join(h.lake, '.lakegit', 'lakegit-index.json'), 'utf8')) as StagingIndex;
+      const index = await stagingIndex(h.lake);
       if (index.tables.orders?.lines) patched++;
       const status = await lakegit(h.lake, ['status']);
       if (!status.stdout.includes('nothing to commit'))

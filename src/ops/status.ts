@@ -6,7 +6,7 @@ import { readManifest, readTableTree } from './tree.js';
 import { TableSnapshot } from '../table/snapshot.js';
 import { dropWork, findDataFiles, loadWorkingFile } from './worktree.js';
 import { exists } from '../store/fsutil.js';
-import { countByLines } from './add-rm-mv.js';
+import { countByLines } from './stage-tracked.js';
 import { readConflictList } from './merge/state.js';
 import { validateKey } from '../table/changes.js';
 import { LakegitError } from '../errors.js';

@@ -28,7 +28,7 @@ export interface TreeEntry {
 }
 
 /**
- * The only module that imports isomorphic-git (its network half, fetch and push, is git-remote.ts). One object cache per process is passed to every
+ * The only module that imports isomorphic-git (its network half is git-remote.ts, git-push.ts and git-transport.ts). One object cache per process is passed to every
  * call so pack files are parsed once. Refs are written here, atomically, by rename.
  */
 type Git = typeof import('isomorphic-git').default;

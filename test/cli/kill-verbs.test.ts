@@ -1,9 +1,7 @@
-import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
-import { quoteLiteral } from '../../src/engine/quote.js';
 import type { Repo } from '../../src/repo.js';
-import { spawnCli, type TempRepo } from '../helpers.js';
+import type { TempRepo } from '../helpers.js';
+import { holdsRows, killAfter, rng } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // #16 defect 12: every verb that moves a ref and rewrites the index and working files (revert,
@@ -23,45 +21,7 @@ const text = (v: Version) =>
     (_, i) => `${i},${i % 997},${v.amount && i % 7 === 0 ? i + 1_000_000 : i},${v.note && i % 10 === 0 ? `changed ${i}` : `note ${i}`}`,
   ).join('\n')}\n`;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number; stderr: string }> {
-  const start = Date.now();
-  const child = spawnCli(repo.dir, args);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-  return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, ms: Date.now() - start, stderr });
-    }),
-  );
-}
-
-/** The working file holds exactly the rows of a version (values, not formatting or order). */
-async function holds(repo: TempRepo, v: Version): Promise<boolean> {
-  const engine = await Engine.get();
-  const expected = repo.path(`../expected-${process.pid}.csv`);
-  await fsp.writeFile(expected, text(v));
-  try {
-    const read = (f: string) => `SELECT * FROM read_csv(${quoteLiteral(f)}, header = true)`;
-    const diff = await engine.value(`SELECT count(*) FROM ((${read(repo.path('orders.csv'))} EXCEPT ALL ${read(expected)})
-      UNION ALL (${read(expected)} EXCEPT ALL ${read(repo.path('orders.csv'))}))`);
-    return Number(diff) === 0;
-  } finally {
-    await fsp.rm(expected, { force: true });
-  }
-}
+const holds = (repo: TempRepo, v: Version) => holdsRows(repo, text(v));
 
 const stats = { kills: 0, pending: 0 };
 

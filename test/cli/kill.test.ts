@@ -1,8 +1,6 @@
-import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
-import { quoteLiteral } from '../../src/engine/quote.js';
-import { spawnCli, type TempRepo } from '../helpers.js';
+import type { TempRepo } from '../helpers.js';
+import { holdsRows, killAfter, rng } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // Kill `commit` and `checkout` with SIGKILL at random moments, then check what a crash must leave:
@@ -21,44 +19,7 @@ const version = (v: number) =>
   ).join('\n')}\n`;
 const VERSIONS = [version(0), version(1)];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Run the CLI, SIGKILL it after `delay` ms unless it ended; resolves with its exit code (null if killed). */
-function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number }> {
-  const start = Date.now();
-  const child = spawnCli(repo.dir, args);
-  const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-  return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, ms: Date.now() - start });
-    }),
-  );
-}
-
-/** Whether the working file holds exactly the rows of a version (values, not formatting). */
-async function holds(repo: TempRepo, v: number): Promise<boolean> {
-  const engine = await Engine.get();
-  const expected = repo.path(`../expected-${v}-${process.pid}.csv`);
-  await fsp.writeFile(expected, VERSIONS[v]);
-  try {
-    const read = (f: string) => `SELECT * FROM read_csv(${quoteLiteral(f)}, header = true)`;
-    const diff = await engine.value(`SELECT count(*) FROM ((${read(repo.path('orders.csv'))} EXCEPT ALL ${read(expected)})
-      UNION ALL (${read(expected)} EXCEPT ALL ${read(repo.path('orders.csv'))}))`);
-    return Number(diff) === 0;
-  } finally {
-    await fsp.rm(expected, { force: true });
-  }
-}
+const holds = (repo: TempRepo, v: number) => holdsRows(repo, VERSIONS[v]);
 
 let locksLeft = 0;
 

@@ -1,10 +1,9 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
-import { TEST_ENV } from '../helpers.js';
+import { apiSandbox, applyEdits } from './checks-helpers.js';
 
 // Incremental checks (only the rows a branch changes, for row-local checks main passed) must give
 // the verdict and counts of `--full`, for any row-local lakegit.yaml over any table and history.
@@ -86,33 +85,8 @@ const scenario = fc.integer({ min: 3, max: 30 }).chain((n) =>
   }),
 );
 
-function apply(rows: Row[], edits: [number, boolean][], values: Row[]): Row[] {
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  edits.forEach(([id, remove], i) => {
-    if (remove) byId.delete(id);
-    else byId.set(id, { ...values[i], id });
-  });
-  return [...byId.values()].sort((a, b) => a.id - b.id);
-}
-
 describe('checks: incremental = full (property)', () => {
-  let root: string;
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(async () => {
-    root = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-incrp-'));
-    for (const [k, v] of Object.entries(TEST_ENV)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await fsp.rm(root, { recursive: true, force: true });
-    await Repo.close();
-  });
+  const root = apiSandbox('lakegit-incrp-');
 
   it('checks: over random row-local lakegit.yaml, tables and edit histories, incremental and --full agree on verdict and counts', async () => {
     let run = 0;
@@ -120,7 +94,7 @@ describe('checks: incremental = full (property)', () => {
     let failing = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async ({ config: c, base, commits, keyless }) => {
-        const dir = path.join(root, `r${run++}`);
+        const dir = path.join(root(), `r${run++}`);
         const repo = await Repo.init(dir);
         await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
         await fsp.writeFile(path.join(dir, 'lakegit.yaml'), yaml(c));
@@ -130,7 +104,7 @@ describe('checks: incremental = full (property)', () => {
         await repo.checkout({ target: 'HEAD', create: 'branch' });
         let rows: Row[] = base;
         for (const e of commits) {
-          rows = apply(rows, e.edits, e.values);
+          rows = applyEdits(rows, e.edits, e.values);
           await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
           await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
         }

@@ -1,13 +1,12 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commitGate } from '../../src/ops/verify/gates.js';
 import type { CheckReport } from '../../src/ops/checks/report.js';
 import { indexTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
-import { TEST_ENV } from '../helpers.js';
+import { apiSandbox, applyEdits } from './checks-helpers.js';
 
 // Checks that main passed run only on the rows a branch changes (unique: on their groups; foreign
 // keys: while the parent is unchanged); the verdict, the count and the sample must be those of a
@@ -61,33 +60,8 @@ const scenario = fc.integer({ min: 3, max: 40 }).chain((n) =>
   }),
 );
 
-function apply(rows: Row[], edits: [number, boolean][], values: Row[]): Row[] {
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  edits.forEach(([id, remove], i) => {
-    if (remove) byId.delete(id);
-    else byId.set(id, { ...values[i], id });
-  });
-  return [...byId.values()].sort((a, b) => a.id - b.id);
-}
-
 describe('checks: incremental mode', () => {
-  let root: string;
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(async () => {
-    root = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-incr-'));
-    for (const [k, v] of Object.entries(TEST_ENV)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await fsp.rm(root, { recursive: true, force: true });
-    Repo.close();
-  });
+  const root = apiSandbox('lakegit-incr-');
 
   it('checks: incremental and full runs agree on random data and histories (property)', async () => {
     let run = 0;
@@ -95,7 +69,7 @@ describe('checks: incremental mode', () => {
     let setWide = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async ({ base, commits, keyless }) => {
-        const dir = path.join(root, `r${run++}`);
+        const dir = path.join(root(), `r${run++}`);
         const repo = await Repo.init(dir);
         await fsp.writeFile(path.join(dir, 't.csv'), csv(base));
         await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));
@@ -106,7 +80,7 @@ describe('checks: incremental mode', () => {
         await repo.checkout({ target: 'HEAD', create: 'branch' });
         let rows: Row[] = base;
         for (const c of commits) {
-          rows = apply(rows, c.edits, c.values);
+          rows = applyEdits(rows, c.edits, c.values);
           await fsp.writeFile(path.join(dir, 't.csv'), csv(rows));
           await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS[c.parent]));
           await repo.commit({ message: 'edit', all: true, noVerify: true, allowEmpty: true });
@@ -127,7 +101,7 @@ describe('checks: incremental mode', () => {
   }, 300_000);
 
   it('checks: the commit after a checked commit runs its pre-commit checks incrementally (the pass noted on its tree is found)', async () => {
-    const dir = path.join(root, 'gate');
+    const dir = path.join(root(), 'gate');
     const repo = await Repo.init(dir);
     const rows = Array.from({ length: 30 }, (_, i): Row => ({ id: i + 1, amount: i, status: 'new', code: i + 1 }));
     await fsp.writeFile(path.join(dir, 's.csv'), parentCsv(PARENTS.same));

@@ -1,5 +1,5 @@
 import type { Engine, JsonRow } from '../../engine/db.js';
-import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
+import { quoteIdent } from '../../engine/quote.js';
 import { blame } from './index.js';
 import { workName } from '../../table/changes.js';
 import { OP, type TableSnapshot } from '../../table/snapshot.js';
@@ -48,20 +48,21 @@ export async function blameViolations(ctx: RepoContext, report: CheckReport, can
 
 const pick = (row: JsonRow, columns: string[]): JsonRow => Object.fromEntries(columns.map((k) => [k, row[k] ?? null]));
 const keyOf = (row: JsonRow, columns: string[]) => JSON.stringify(columns.map((k) => row[k] ?? null));
-const literal = (v: JsonRow[string]) => quoteLiteral(typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A key value as the text a bound parameter carries (cast to the column's type in SQL). */
+const paramText = (v: JsonRow[string]) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** The blame engine's answer for just these keys of `table` at commit `rev`. */
 async function blameKeys(ctx: RepoContext, table: string, rev: string, snap: TableSnapshot, keys: JsonRow[]): Promise<Introducer[]> {
   const typeOf = (c: string) => snap.columns.find((x) => x.name === c)!.type;
+  const whereParams: (string | null)[] = [];
+  const bound = (c: string, v: JsonRow[string]) => {
+    whereParams.push(paramText(v));
+    return `${quoteIdent(c)} = CAST($${whereParams.length} AS ${typeOf(c)})`;
+  };
   const where = keys
-    .map(
-      (k) =>
-        `(${snap.identity
-          .map((c) => (k[c] === null ? `${quoteIdent(c)} IS NULL` : `${quoteIdent(c)} = CAST(${literal(k[c])} AS ${typeOf(c)})`))
-          .join(' AND ')})`,
-    )
+    .map((k) => `(${snap.identity.map((c) => (k[c] === null ? `${quoteIdent(c)} IS NULL` : bound(c, k[c]))).join(' AND ')})`)
     .join(' OR ');
-  const result = await blame(ctx, { ref: `"${table}"@${rev}`, where });
+  const result = await blame(ctx, { ref: `"${table}"@${rev}`, where, whereParams });
   const found = new Map<string, Introducer>();
   for await (const batch of result.rows) {
     for (const r of batch)
@@ -87,7 +88,7 @@ async function changedKeys(engine: Engine, keys: JsonRow[], before: TableSnapsho
       `(${identity
         .map((c, i) => {
           const v = k[c];
-          params.push(v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+          params.push(paramText(v));
           return `CAST($${params.length} AS ${types[i]})`;
         })
         .join(', ')})`,

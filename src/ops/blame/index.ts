@@ -1,39 +1,19 @@
 import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { InvalidFilter, UnknownColumn } from '../../errors.js';
-import type { CommitInfo } from '../../store/git.js';
-import { loadGraph, topoNewestFirst } from './graph.js';
-import { keyedStep, type Move } from './keyed.js';
-import { keylessStep } from './keyless.js';
-import {
-  ARRIVALS,
-  BlameRun,
-  CELL,
-  COPIES,
-  H,
-  ORD,
-  P,
-  TOTAL,
-  type BlameSpec,
-  type CellSpec,
-  type ChildSide,
-  type CommitMeta,
-  type ParentSide,
-  type Pending,
-} from './run.js';
-import { parentTable } from './sources.js';
+import { ARRIVALS, BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type CommitMeta } from './run.js';
 import { blameStart, type BlameStart } from './start.js';
+import { walk } from './walk.js';
 import type { RepoContext } from '../context.js';
-import { isoDate } from '../history.js';
-import { formatIdentity } from '../identity.js';
 import { parseTableRef } from '../revisions.js';
-import { readManifest, readTableTree, type TableTree } from '../tree.js';
 
 export interface BlameOptions {
   /** `orders` (the working tree's version) or `orders@rev`. */
   ref: string;
   /** A DuckDB boolean expression over the table's columns: only those rows are blamed. */
   where?: string;
+  /** Values `where` binds as `$1`, `$2`…, for a caller that builds it around values (a user's `--where` has none). */
+  whereParams?: (string | null)[];
   /** The columns whose changes count (default: every non-key column); with `cells`, the columns blamed one by one. */
   columns?: string[];
   cells?: boolean;
@@ -69,13 +49,6 @@ export interface BlameResult {
   rows: AsyncGenerator<BlameRow[]>;
 }
 
-export const commitMeta = (c: CommitInfo): CommitMeta => ({
-  commit: c.oid,
-  author: formatIdentity(c.author),
-  date: isoDate(c),
-  message: c.message.replace(/\n$/, ''),
-});
-
 /**
  * `blame`: for each row of a table (or each cell, with `cells`), the newest commit whose change
  * produced it as it is now. The walk goes newest first with a shrinking set of unblamed rows, and
@@ -87,7 +60,7 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
   try {
     const run = new BlameRun(await ctx.engine(), ctx.chunks, specOf(start, opts));
     try {
-      const pending = await initialPending(run, start, opts.where);
+      const pending = await initialPending(run, start, opts.where, opts.whereParams);
       await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
     } catch (e) {
       await run.dropAll();
@@ -134,7 +107,7 @@ function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
 }
 
 /** The rows to blame (narrowed by `where`, a user's SQL fragment by design), all unblamed. */
-async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined): Promise<string> {
+async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined, params?: (string | null)[]): Promise<string> {
   const pending = run.temp('pending');
   const filter = where === undefined ? '' : `WHERE (${where})`;
   const select = run.spec.keyless
@@ -143,7 +116,7 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
     : `SELECT ${run.ids()}, ${run.hashes(start.columns)}, ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')}
        FROM (${start.rows}) ${filter}`;
   try {
-    await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`);
+    await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`, params?.length ? params : undefined);
   } catch (e) {
     if (where === undefined) throw e;
     const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
@@ -157,107 +130,6 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
   await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS
     SELECT ${run.ids()}, ${extra}, 0::INTEGER AS ${quoteIdent(ORD)} FROM ${quoteIdent(pending)} WHERE false`);
   return pending;
-}
-
-/** Hand the rows from commit to parents, newest first, until none is left unblamed. */
-async function walk(
-  ctx: RepoContext,
-  run: BlameRun,
-  start: BlameStart,
-  first: Pending,
-  onProgress: BlameOptions['onProgress'],
-): Promise<void> {
-  const pendingAt = new Map<string, Pending[]>();
-  const hand = (oid: string, p: Pending) => handTo(run, pendingAt, oid, p);
-  const trees = new Map<string, TableTree>();
-  const treeOf = async (oid: string) => trees.get(oid) ?? trees.set(oid, await readTableTree(ctx, oid)).get(oid)!;
-  if (start.uncommitted) {
-    const u = start.uncommitted;
-    const parents = u.head ? [u.head] : [];
-    const child: ChildSide = { meta: u.meta, manifest: u.manifest };
-    await step(ctx, run, child, undefined, u.tree, first, parents, treeOf, hand);
-  } else {
-    pendingAt.set(start.commit!, [first]);
-  }
-  const root = start.commit ?? start.uncommitted?.head;
-  if (!root || pendingAt.size === 0) return;
-  const graph = await loadGraph(ctx, root);
-  let done = 0;
-  for (const c of topoNewestFirst(graph, root)) {
-    onProgress?.('blame', ++done, graph.commits.size, 'commits');
-    const here = pendingAt.get(c.oid);
-    if (!here) continue;
-    pendingAt.delete(c.oid);
-    const tree = await treeOf(c.oid);
-    for (const p of here) {
-      const blob = tree.tables.get(p.name);
-      const child: ChildSide = { meta: commitMeta(c), manifest: blob ? await readManifest(ctx, blob) : undefined };
-      await step(ctx, run, child, blob, tree, p, c.parents, treeOf, hand);
-    }
-    if (pendingAt.size === 0) break;
-  }
-  onProgress?.('blame', graph.commits.size, graph.commits.size);
-}
-
-/** Rows handed to a commit that already has rows of the same table from another child join them. */
-async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: string, p: Pending): Promise<void> {
-  const list = pendingAt.get(oid) ?? [];
-  const same = list.find((x) => x.name === p.name);
-  if (!same) {
-    pendingAt.set(oid, [...list, p]);
-    return;
-  }
-  await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
-  await run.drop(p.table);
-  const merged = run.temp('pending');
-  if (run.spec.keyless) {
-    // Copies of a keyless row can reach a commit down two lines; each line's copies are the first
-    // n of that row here, so they stay apart (the same n from two lines just counts twice), never
-    // summed into one larger n.
-    const [n, t, w] = [COPIES, TOTAL, ARRIVALS].map(quoteIdent);
-    await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()}, ${n}, ${t}, sum(${w})::BIGINT AS ${w}
-      FROM ${quoteIdent(same.table)} GROUP BY ALL`);
-  } else {
-    // A row's cells may go down different lines of history and meet again here: one row, each
-    // cell pending if it is pending on either line (a cell follows one line, so never on both).
-    const { cells } = run.spec;
-    await run.engine.run(`CREATE TABLE ${quoteIdent(merged)} AS SELECT ${run.ids()},
-      ${cells.map((_, i) => `any_value(${quoteIdent(H(i))}) AS ${quoteIdent(H(i))}`).join(', ')},
-      ${cells.map((_, i) => `bool_or(${quoteIdent(P(i))}) AS ${quoteIdent(P(i))}`).join(', ')}
-      FROM ${quoteIdent(same.table)} GROUP BY ${run.ids()}`);
-  }
-  await run.drop(same.table);
-  same.table = merged;
-}
-
-async function step(
-  ctx: RepoContext,
-  run: BlameRun,
-  child: ChildSide,
-  blob: string | undefined,
-  tree: TableTree,
-  p: Pending,
-  parentOids: string[],
-  treeOf: (oid: string) => Promise<TableTree>,
-  hand: (oid: string, p: Pending) => Promise<void>,
-): Promise<void> {
-  const parents: ParentSide[] = [];
-  for (const oid of parentOids) {
-    const found = await parentTable(ctx, p.name, blob, tree, await treeOf(oid));
-    parents.push({ oid, ...found, manifest: found ? await readManifest(ctx, found.blob) : undefined });
-  }
-  // A first parent holding the very same manifest explains every row: follow it without reading
-  // anything. (A later parent with the same manifest does not: a cell goes to the first parent
-  // holding its value, which may be an earlier one.)
-  const same = blob !== undefined && parents[0]?.blob === blob ? parents[0] : undefined;
-  if (same) return hand(same.oid, { table: p.table, name: same.name! });
-  const moves: Move[] = run.spec.keyless ? await keylessStep(run, child, p.table, parents) : await keyedStep(run, child, p.table, parents);
-  for (const m of moves) {
-    const to = parents[m.parent];
-    if ((await run.count(m.table)) === 0) await run.drop(m.table);
-    else if (to.name) await hand(to.oid, { table: m.table, name: to.name });
-    else throw new Error(`blame: rows were handed to ${to.oid}, which has no table '${p.name}'`); // a bug, never a silent loss
-  }
 }
 
 /** Results in key order: the row's commit, and with `cells` each blamed column's commit. */

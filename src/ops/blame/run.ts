@@ -5,7 +5,7 @@ import { workName } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
 import { col } from '../../table/rowsql.js';
 import type { Column } from '../../table/schema.js';
-import { comparable } from '../diff/compare.js';
+import { comparable } from '../diff/pair-columns.js';
 
 /** A blamed unit: one column (`--cells`), or the tracked columns of the row together (label '*'). */
 export interface CellSpec {

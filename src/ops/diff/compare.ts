@@ -3,6 +3,8 @@ import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
 import { jsonObjectText, jsonTextSql } from './json-sql.js';
+import type { BoundPredicate } from './ranges.js';
+import { mixed, pairColumns } from './pair-columns.js';
 import type { DiffOp, DiffRow, PairColumn } from './types.js';
 
 /** Two relations to compare, already restricted to the rows that may differ (see plan.ts). */
@@ -16,32 +18,14 @@ export interface CompareInput {
   /** Only these columns count (and are shown, beside the key). */
   columns?: readonly string[];
   where?: string;
-  /** A further condition on both sides (a key range), ANDed with `where`. */
-  filter?: string;
+  /** A further condition on both sides (a key range), ANDed with `where`; its values are the queries' parameters. */
+  filter?: BoundPredicate;
   /** Common table expressions the relations refer to (`name AS (...)`). */
   prelude?: readonly string[];
 }
 
-const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\))$/;
-const TEMPORAL = /^(DATE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE)$/;
-
-/** Types DuckDB compares by value without a lossy cast; others are compared by their text. */
-export const comparable = (a: string, b: string): boolean =>
-  a === b || (NUMERIC.test(a) && NUMERIC.test(b)) || (TEMPORAL.test(a) && TEMPORAL.test(b));
-
 const q = quoteIdent;
 
-/** The union of both sides' columns: after's order, then the columns only the old side has. */
-export function pairColumns(before: readonly Column[], after: readonly Column[], key: readonly string[] | null): PairColumn[] {
-  const old = new Map(before.map((c) => [c.name, c.type]));
-  const isKey = (n: string) => !!key?.includes(n);
-  return [
-    ...after.map((c) => ({ name: c.name, before: old.get(c.name), after: c.type, key: isKey(c.name) })),
-    ...before.filter((c) => !after.some((a) => a.name === c.name)).map((c) => ({ name: c.name, before: c.type, key: isKey(c.name) })),
-  ];
-}
-
-const mixed = (c: PairColumn) => c.before !== undefined && c.after !== undefined && !comparable(c.before, c.after);
 const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
 /** Flags per packed integer: within a double's exact range. */
 const MASK_BITS = 50;
@@ -68,6 +52,11 @@ export class Comparison {
       cols.map((c) => [c.name, this.shown.findIndex((s) => s.name === c.name)] as [string, number]).filter(([, i]) => i >= 0);
     this.beforeOrder = order(input.beforeColumns);
     this.afterOrder = order(input.afterColumns);
+  }
+
+  /** The values every query of this comparison binds (those of `filter`); undefined when none. */
+  get params(): (string | null)[] | undefined {
+    return this.input.filter?.params.length ? this.input.filter.params : undefined;
   }
 
   get keyed(): boolean {
@@ -228,7 +217,7 @@ export class Comparison {
         const expr = own === undefined ? `CAST(NULL AS ${c.after ?? c.before})` : q(c.name);
         return `${castMixed && mixed(c) ? asText(expr) : expr} AS ${q(c.name)}`;
       });
-      const conds = [this.keyed ? undefined : where, this.input.filter ? `(${this.input.filter})` : undefined].filter(
+      const conds = [this.keyed ? undefined : where, this.input.filter ? `(${this.input.filter.sql})` : undefined].filter(
         (c): c is string => !!c,
       );
       const mark = this.keyed && where ? `, coalesce(${where}, false) AS __lakegit_w` : '';

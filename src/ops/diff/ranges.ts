@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import type { Engine } from '../../engine/db.js';
-import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
+import { quoteIdent } from '../../engine/quote.js';
 import type { ChunkRef, Manifest } from '../../table/manifest.js';
 import { boundText } from '../../table/snapshot.js';
 
@@ -15,20 +15,30 @@ export interface KeyRange {
   after: ChunkRef[];
 }
 
-const literal = (v: Json, type: string) => `CAST(${quoteLiteral(typeof v === 'string' ? v : JSON.stringify(v))} AS ${type})`;
 const tuple = (xs: string[]) => (xs.length === 1 ? xs[0] : `row(${xs.join(', ')})`);
 
+/** A SQL condition with the values it binds, `$1`… in order (the condition uses no other parameters). */
+export interface BoundPredicate {
+  sql: string;
+  params: (string | null)[];
+}
+
 /**
- * `lo <= key < hi` over the key columns, with the bounds as typed literals: the predicate travels
- * as text inside the comparison's queries, which take no parameters (quoteLiteral escapes them).
+ * `lo <= key < hi` over the key columns, the bounds bound as parameters (text cast to the key's
+ * type, as in keyRanges): the comparison's queries carry them beside their SQL.
  */
-export function rangePredicate(r: Pick<KeyRange, 'lo' | 'hi'>, key: string[], types: string[], alias?: string): string {
+export function rangePredicate(r: Pick<KeyRange, 'lo' | 'hi'>, key: string[], types: string[], alias?: string): BoundPredicate {
   const k = tuple(key.map((c) => (alias ? `${alias}.${quoteIdent(c)}` : quoteIdent(c))));
-  const parts = [
-    ...(r.lo ? [`${k} >= ${tuple(r.lo.map((v, i) => literal(v, types[i])))}`] : []),
-    ...(r.hi ? [`${k} < ${tuple(r.hi.map((v, i) => literal(v, types[i])))}`] : []),
-  ];
-  return parts.length ? parts.join(' AND ') : 'true';
+  const params: (string | null)[] = [];
+  const bound = (vs: Json[]) =>
+    tuple(
+      vs.map((v, i) => {
+        params.push(boundText(v));
+        return `CAST($${params.length} AS ${types[i]})`;
+      }),
+    );
+  const parts = [...(r.lo ? [`${k} >= ${bound(r.lo)}`] : []), ...(r.hi ? [`${k} < ${bound(r.hi)}`] : [])];
+  return { sql: parts.length ? parts.join(' AND ') : 'true', params };
 }
 
 /**

@@ -5,7 +5,7 @@ import { zeroCounts, type RowCounts } from './rowdiff.js';
 import { Comparison } from './compare.js';
 import { composedCounts } from './compose.js';
 import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';
-import { keyRanges, rangePredicate } from './ranges.js';
+import { keyRanges, rangePredicate, type BoundPredicate } from './ranges.js';
 import type { ChunkRef } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
@@ -51,7 +51,7 @@ export class PlannedTableDiff implements TableDiff {
   }
 
   /** The comparison over two relations, with this table's columns, key and options. */
-  comparison(before: string, after: string, prelude: string[] = [], filter?: string): Comparison {
+  comparison(before: string, after: string, prelude: string[] = [], filter?: BoundPredicate): Comparison {
     return new Comparison({
       before,
       after,
@@ -105,7 +105,7 @@ export class PlannedTableDiff implements TableDiff {
       const counts = zeroCounts();
       const engine = await this.engine();
       for (const cmp of await this.parts()) {
-        for (const r of await engine.all(cmp.countsSql())) counts[r.op as keyof RowCounts] += Number(r.n);
+        for (const r of await engine.all(cmp.countsSql(), cmp.params)) counts[r.op as keyof RowCounts] += Number(r.n);
       }
       return counts;
     })();
@@ -118,7 +118,7 @@ export class PlannedTableDiff implements TableDiff {
       return c.added + c.removed + c.modified === 0;
     }
     const engine = await this.engine();
-    for (const cmp of await this.parts()) if ((await engine.all(cmp.existsSql())).length) return false;
+    for (const cmp of await this.parts()) if ((await engine.all(cmp.existsSql(), cmp.params)).length) return false;
     return true;
   }
 
@@ -129,7 +129,7 @@ export class PlannedTableDiff implements TableDiff {
   jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
     return this.acrossParts(opts.limit, (cmp, limit) => {
       const sql = cmp.jsonSql({ limit });
-      return sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql);
+      return sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql, cmp.params);
     });
   }
 
@@ -149,8 +149,8 @@ export class PlannedTableDiff implements TableDiff {
   }
 
   /** Rows DuckDB rendered as JSON (see Comparison.jsonSql). */
-  private async *rendered(sql: string): AsyncGenerator<string[]> {
-    for await (const { rows } of (await this.engine()).streamArrays(sql)) yield rows.map((r) => r[0] as string);
+  private async *rendered(sql: string, params: Comparison['params']): AsyncGenerator<string[]> {
+    for await (const { rows } of (await this.engine()).streamArrays(sql, params)) yield rows.map((r) => r[0] as string);
   }
 
   /** Rows of types DuckDB does not render as the contract does, stringified here. */
@@ -160,7 +160,7 @@ export class PlannedTableDiff implements TableDiff {
 
   private async *partRows(cmp: Comparison, opts: RowOptions): AsyncGenerator<DiffRow[]> {
     let decode: ((row: readonly Json[]) => DiffRow) | undefined;
-    for await (const { names, rows } of (await this.engine()).streamArrays(cmp.rowsSql(opts))) {
+    for await (const { names, rows } of (await this.engine()).streamArrays(cmp.rowsSql(opts), cmp.params)) {
       decode ??= cmp.decoder(names);
       yield rows.map(decode);
     }

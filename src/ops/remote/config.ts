@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NoRemote, UnknownRemote, badInput } from '../../errors.js';
-import { isPathUrl } from '../../store/git-remote.js';
+import { isPathUrl } from '../../store/git-transport.js';
 import { redactUrl } from '../../store/remote-store.js';
 import type { RepoContext } from '../context.js';
 

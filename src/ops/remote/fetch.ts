@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { fetchGraph, isPathUrl, listRemoteRefs, STORE_REF, type RemoteRefs } from '../../store/git-remote.js';
+import { fetchGraph, listRemoteRefs, STORE_REF, type RemoteRefs } from '../../store/git-remote.js';
+import { isPathUrl } from '../../store/git-transport.js';
 import type { RepoContext } from '../context.js';
 import { getRemote, type RemoteInfo } from './config.js';
 import { chunksOfCommits, reachable } from './graph.js';

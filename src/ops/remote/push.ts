@@ -1,5 +1,7 @@
 import { UploadFailed, badInput } from '../../errors.js';
-import { isPathUrl, listRemoteRefs, pushRefs, STORE_REF, type PushOutcome, type PushUpdate } from '../../store/git-remote.js';
+import { listRemoteRefs, STORE_REF } from '../../store/git-remote.js';
+import { pushRefs, type PushOutcome, type PushUpdate } from '../../store/git-push.js';
+import { isPathUrl } from '../../store/git-transport.js';
 import type { RemoteChunkStore } from '../../store/remote-store.js';
 import type { RepoContext } from '../context.js';
 import { defaultRemote, getRemote, getUpstream, setUpstream } from './config.js';

@@ -1,5 +1,5 @@
 import { badInput } from '../../errors.js';
-import { isPathUrl } from '../../store/git-remote.js';
+import { isPathUrl } from '../../store/git-transport.js';
 import { openChunkStore, type RemoteChunkStore } from '../../store/remote-store.js';
 import type { GitStore } from '../../store/git.js';
 import type { RepoContext } from '../context.js';
