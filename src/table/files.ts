@@ -10,12 +10,20 @@ import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
-export function readerSql(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
+export function readerSql(
+  file: string,
+  format: FileFormat,
+  columns?: readonly Column[],
+  fullSample = false,
+  /** Columns whose every value this very file was seen to hold as canonical text of its type (`exactTypes`). */
+  trusted?: ReadonlySet<string>,
+): string {
   if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample);
-  const read = columns.map((c) => (lossyText(c) ? { name: c.name, type: 'VARCHAR' } : c));
+  const checked = (c: Column) => !trusted?.has(c.name) && lossyText(c) !== undefined;
+  const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
   const base = rawReader(file, format, read, fullSample);
-  if (!columns.some(lossyText)) return base;
-  return `(SELECT ${columns.map(strictCast).join(', ')} FROM ${base})`;
+  if (!columns.some(checked)) return base;
+  return `(SELECT ${columns.map((c) => (checked(c) ? strictCast(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
 }
 
 /**
@@ -108,13 +116,20 @@ export async function loadFile(
   if (!st?.isFile()) throw new MissingFile(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
   // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
   const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
+  // Columns the whole-file inference saw holding only canonical text of a type need no per-value check when read
+  // as that type: loadWorkingFile's stat check makes both reads one version of the file.
+  const verified = new Map<string, string>();
+  const trusted = (columns?: readonly Column[]) => new Set(columns?.filter((c) => verified.get(c.name) === c.type).map((c) => c.name));
   const attempt = async (columns?: readonly Column[]) => {
-    await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns)}${order}`);
+    await engine.run(
+      `CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns, false, trusted(columns))}${order}`,
+    );
     return describe(engine, into);
   };
   // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
   const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
-  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed));
+  const exact = async (sniffed: Column[]) =>
+    fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed, verified));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.

@@ -39,6 +39,26 @@ describe('loadFile', () => {
     expect(rows.at(-1)).toEqual({ id: 30_000, x: 6.5 });
   });
 
+  it('loadFile: the canonical-text fast pass hands every column it cannot prove to the full analysis', async () => {
+    // 3,000 rows of canonical integers and money, then one value of each kind the fast pass must not accept.
+    const head = Array.from({ length: 3000 }, (_, i) => `${i},${i * 3},${i}.${String(i % 100).padStart(2, '0')},-${i}.50`);
+    const text = `id,n,money,neg\n${head.join('\n')}\n3000,007,1.005,-0.5\n3001,,12.30,\n`;
+    const { columns, rows } = await load('canonical.csv', text);
+    expect(columns).toEqual([
+      { name: 'id', type: 'BIGINT' }, // every value canonical: the fast pass
+      { name: 'n', type: 'VARCHAR' }, // a leading zero keeps its text
+      { name: 'money', type: 'DOUBLE' }, // a third fraction digit: not two-digit money any more
+      { name: 'neg', type: 'DOUBLE' }, // -0.5 among -x.50
+    ]);
+    expect(rows.at(-2)).toEqual({ id: 3000, n: '007', money: 1.005, neg: -0.5 });
+    const money = await load(
+      'money.csv',
+      `id,m\n${Array.from({ length: 3000 }, (_, i) => `${i},${i}.${String(i % 100).padStart(2, '0')}`).join('\n')}\n3000,-0.05\n`,
+    );
+    expect(money.columns[1]).toEqual({ name: 'm', type: 'DECIMAL(18,2)' });
+    expect(money.rows.at(-1)).toEqual({ id: 3000, m: '-0.05' });
+  });
+
   it('loadFile: a time past the sample widens a DATE column to TIMESTAMP instead of being dropped', async () => {
     const text = `id,d\n${Array.from({ length: 30_000 }, (_, i) => `${i},2024-01-01`).join('\n')}\n30000,2024-01-01 10:30:00\n`;
     const { columns, rows } = await load('late-date.csv', text);
