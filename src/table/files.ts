@@ -59,6 +59,8 @@ const LOSSY: { type: RegExp; test: string }[] = [
   { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
 ];
 export const LOSSY_MARK = 'lakegit: lossy cast';
+/** Types whose text rendering is cheap and canonical (not DECIMAL(38,s) or HUGEINT, whose rendering is slow). */
+const ROUND_TRIP = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
 
 /**
  * A DECIMAL rounds text with more fraction digits than its scale, and a DOUBLE text with more
@@ -77,7 +79,9 @@ function strictCast(c: Column): string {
   const test = lossyText(c);
   if (!test) return q;
   const message = `${quoteLiteral(`${LOSSY_MARK}: column ${c.name} holds '`)} || ${q} || ${quoteLiteral(`', which is not a ${c.type}`)}`;
-  return `CASE WHEN ${q} IS NULL THEN NULL WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
+  // Text that is the value's own rendering lost nothing: a cast and a comparison instead of the pattern (dates and times).
+  const same = ROUND_TRIP.test(c.type) ? `WHEN CAST(TRY_CAST(${q} AS ${c.type}) AS VARCHAR) = ${q} THEN TRY_CAST(${q} AS ${c.type}) ` : '';
+  return `CASE WHEN ${q} IS NULL THEN NULL ${same}WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
 }
 
 export function describeError(file: string, e: unknown): Error {
