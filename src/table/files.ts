@@ -156,13 +156,16 @@ export async function loadFile(
     // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
     const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
     const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
-    const tries = JSON.stringify(kept) === JSON.stringify(fresh) ? [kept] : [kept, fixed(fresh === sniffed ? await exact(sniffed) : fresh)];
-    for (const columns of tries) {
+    // The whole-file inference only once the recorded types failed: a file whose sniffed types merely differ from the
+    // recorded ones (money sniffed as DOUBLE) is read with the recorded types, and pays no inference pass.
+    const tries: (() => Promise<Column[]>)[] = [async () => kept];
+    if (JSON.stringify(kept) !== JSON.stringify(fresh)) tries.push(async () => fixed(fresh === sniffed ? await exact(sniffed) : fresh));
+    for (const [i, columns] of tries.entries()) {
       try {
-        return await attempt(columns);
+        return await attempt(await columns());
       } catch (e) {
         // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
-        if (Object.keys(types).length && columns === tries[tries.length - 1]) throw e;
+        if (Object.keys(types).length && i === tries.length - 1) throw e;
       }
     }
     return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
