@@ -114,13 +114,13 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
   }
   const engine = await ctx.engine();
   const types = await typesOf(ctx, opts);
-  const loaded = await loadWorkingFile(ctx, engine, file, format, undefined, opts.key, types).catch(async (e) => {
-    // A key column that does not exist fails the sorted load: report it as a key problem.
+  // Loaded in file order: a file already in key order (as lakegit writes files) is then chunked without a sort.
+  const loaded = await loadWorkingFile(ctx, engine, file, format, undefined, undefined, types).catch(async (e) => {
     if (opts.key) await validateKeyColumns(engine, ctx.abs(file), file, format, opts.key);
     throw e;
   });
   try {
-    if (opts.key) await validateKey(engine, loaded.work, loaded.columns, opts.key, file);
+    const sorted = opts.key ? await validateKey(engine, loaded.work, loaded.columns, opts.key, file, true) : false;
     const manifest = await chunkFresh(
       engine,
       ctx.chunks,
@@ -130,7 +130,7 @@ async function trackNew(ctx: RepoContext, index: StagingIndex, name: string, fil
         key: opts.key ?? null,
         source: withTypes(sourceOf(file, ctx.abs(file), format), types),
         chunking: DEFAULT_CHUNKING,
-        sorted: !!opts.key,
+        sorted,
       },
       (d, t) => opts.onProgress?.(`chunking ${name}`, d, t, 'rows'),
     );

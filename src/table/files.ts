@@ -10,12 +10,20 @@ import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
-export function readerSql(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
+export function readerSql(
+  file: string,
+  format: FileFormat,
+  columns?: readonly Column[],
+  fullSample = false,
+  /** Columns whose every value this very file was seen to hold as canonical text of its type (`exactTypes`). */
+  trusted?: ReadonlySet<string>,
+): string {
   if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample);
-  const read = columns.map((c) => (lossyText(c) ? { name: c.name, type: 'VARCHAR' } : c));
+  const checked = (c: Column) => !trusted?.has(c.name) && lossyText(c) !== undefined;
+  const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
   const base = rawReader(file, format, read, fullSample);
-  if (!columns.some(lossyText)) return base;
-  return `(SELECT ${columns.map(strictCast).join(', ')} FROM ${base})`;
+  if (!columns.some(checked)) return base;
+  return `(SELECT ${columns.map((c) => (checked(c) ? strictCast(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
 }
 
 /**
@@ -51,6 +59,8 @@ const LOSSY: { type: RegExp; test: string }[] = [
   { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
 ];
 export const LOSSY_MARK = 'lakegit: lossy cast';
+/** Types whose text rendering is cheap and canonical (not DECIMAL(38,s) or HUGEINT, whose rendering is slow). */
+const ROUND_TRIP = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
 
 /**
  * A DECIMAL rounds text with more fraction digits than its scale, and a DOUBLE text with more
@@ -69,7 +79,9 @@ function strictCast(c: Column): string {
   const test = lossyText(c);
   if (!test) return q;
   const message = `${quoteLiteral(`${LOSSY_MARK}: column ${c.name} holds '`)} || ${q} || ${quoteLiteral(`', which is not a ${c.type}`)}`;
-  return `CASE WHEN ${q} IS NULL THEN NULL WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
+  // Text that is the value's own rendering lost nothing: a cast and a comparison instead of the pattern (dates and times).
+  const same = ROUND_TRIP.test(c.type) ? `WHEN CAST(TRY_CAST(${q} AS ${c.type}) AS VARCHAR) = ${q} THEN TRY_CAST(${q} AS ${c.type}) ` : '';
+  return `CASE WHEN ${q} IS NULL THEN NULL ${same}WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
 }
 
 export function describeError(file: string, e: unknown): Error {
@@ -108,13 +120,20 @@ export async function loadFile(
   if (!st?.isFile()) throw new MissingFile(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
   // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
   const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
+  // Columns the whole-file inference saw holding only canonical text of a type need no per-value check when read
+  // as that type: loadWorkingFile's stat check makes both reads one version of the file.
+  const verified = new Map<string, string>();
+  const trusted = (columns?: readonly Column[]) => new Set(columns?.filter((c) => verified.get(c.name) === c.type).map((c) => c.name));
   const attempt = async (columns?: readonly Column[]) => {
-    await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns)}${order}`);
+    await engine.run(
+      `CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns, false, trusted(columns))}${order}`,
+    );
     return describe(engine, into);
   };
   // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
   const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
-  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed));
+  const exact = async (sniffed: Column[]) =>
+    fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed, verified));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
@@ -137,13 +156,16 @@ export async function loadFile(
     // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
     const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
     const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
-    const tries = JSON.stringify(kept) === JSON.stringify(fresh) ? [kept] : [kept, fixed(fresh === sniffed ? await exact(sniffed) : fresh)];
-    for (const columns of tries) {
+    // The whole-file inference only once the recorded types failed: a file whose sniffed types merely differ from the
+    // recorded ones (money sniffed as DOUBLE) is read with the recorded types, and pays no inference pass.
+    const tries: (() => Promise<Column[]>)[] = [async () => kept];
+    if (JSON.stringify(kept) !== JSON.stringify(fresh)) tries.push(async () => fixed(fresh === sniffed ? await exact(sniffed) : fresh));
+    for (const [i, columns] of tries.entries()) {
       try {
-        return await attempt(columns);
+        return await attempt(await columns());
       } catch (e) {
         // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
-        if (Object.keys(types).length && columns === tries[tries.length - 1]) throw e;
+        if (Object.keys(types).length && i === tries.length - 1) throw e;
       }
     }
     return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));

@@ -38,7 +38,9 @@ export const significantDigits = (v: string): string =>
  * reads back to exactly that text.
  */
 export const doubleLoses = (v: string): string =>
-  `(length(${v}) > ${DOUBLE_DIGITS} AND ${significantDigits(v)} > ${DOUBLE_DIGITS} AND CAST(TRY_CAST(trim(${v}) AS DOUBLE) AS VARCHAR) IS DISTINCT FROM lower(trim(${v})))`;
+  // Nested CASEs, not AND: DuckDB evaluates every operand of an AND in a projection, and the digit count is the costly part.
+  `(CASE WHEN length(${v}) > ${DOUBLE_DIGITS} THEN (CASE WHEN ${significantDigits(v)} > ${DOUBLE_DIGITS} ` +
+  `THEN CAST(TRY_CAST(trim(${v}) AS DOUBLE) AS VARCHAR) IS DISTINCT FROM lower(trim(${v})) ELSE false END) ELSE false END)`;
 
 interface Stats {
   nn: number;
@@ -56,27 +58,89 @@ interface Stats {
 
 const candidate = (c: Column, format: FileFormat) => NUMERIC.test(c.type) || (format === 'jsonl' && c.type === 'JSON');
 
-/** The columns as `sniffed`, with every numeric or JSON column given the exact type its values need. */
+/**
+ * The columns as `sniffed`, with every numeric or JSON column given the exact type its values need.
+ * `verified` receives the columns whose every value was seen to be the canonical text of the type
+ * chosen (as DuckDB writes it back): reading them with that type cannot change a value.
+ */
 export async function exactTypes(
   engine: Engine,
   reader: (columns: readonly Column[]) => string,
   format: FileFormat,
   sniffed: readonly Column[],
+  verified?: Map<string, string>,
+  /** The canonical pass first (false: the feature analysis for every column; the tests' oracle). */
+  canonical = true,
 ): Promise<Column[]> {
   const picked = sniffed.filter((c) => candidate(c, format));
   if (picked.length === 0) return [...sniffed];
   // Read as text (JSON columns as JSON, to tell nested values from scalars), everything over the whole file.
   const asText = sniffed.map((c) => ({ name: c.name, type: format === 'jsonl' && c.type === 'JSON' ? 'JSON' : 'VARCHAR' }));
-  const features = picked.map((c, i) => featuresSql(c, i, format)).join(',\n');
-  const stats = picked.map((_, i) => statsSql(i)).join(',\n');
-  const row = await engine.one(`SELECT ${stats} FROM (SELECT ${features} FROM ${reader(asText)})`);
-  return sniffed.map((c) => {
-    const i = picked.indexOf(c);
-    if (i < 0) return c;
-    const n = (k: keyof Stats) => Number(row?.[`__lakegit_${k}${i}`] ?? 0);
-    const s = Object.fromEntries(STATS.map((k) => [k, n(k)])) as unknown as Stats;
-    return { name: c.name, type: decide(c.type, s, format) };
+  const decided = format === 'jsonl' || !canonical ? new Map<string, string>() : await canonicalTypes(engine, reader(asText), picked);
+  for (const [name, type] of decided) verified?.set(name, type);
+  const rest = picked.filter((c) => !decided.has(c.name));
+  if (rest.length) {
+    const features = rest.map((c, i) => featuresSql(c, i, format)).join(',\n');
+    const stats = rest.map((_, i) => statsSql(i)).join(',\n');
+    const row = await engine.one(`SELECT ${stats} FROM (SELECT ${features} FROM ${reader(asText)})`);
+    rest.forEach((c, i) => {
+      const n = (k: keyof Stats) => Number(row?.[`__lakegit_${k}${i}`] ?? 0);
+      const s = Object.fromEntries(STATS.map((k) => [k, n(k)])) as unknown as Stats;
+      decided.set(c.name, decide(c.type, s, format));
+    });
+  }
+  return sniffed.map((c) => ({ name: c.name, type: decided.get(c.name) ?? c.type }));
+}
+
+/**
+ * The cheap whole-file pass (delimited text): a column whose every value is the canonical text of a
+ * BIGINT (`-12`, no sign or zero padding) or of a DECIMAL(18,s) (`0.50`, s fraction digits, s read off
+ * the first rows) gets the type `decide` gives such values, from a cast and a comparison per value
+ * instead of the feature analysis. Columns with any other value are left to `featuresSql`.
+ */
+async function canonicalTypes(engine: Engine, relation: string, picked: readonly Column[]): Promise<Map<string, string>> {
+  const v = (i: number) => quoteIdent(picked[i].name);
+  const frac = (i: number) => `max(CASE WHEN strpos(${v(i)}, '.') > 0 THEN length(${v(i)}) - strpos(${v(i)}, '.') END) AS __lakegit_s${i}`;
+  const head = await engine.one(`SELECT ${picked.map((_, i) => frac(i)).join(', ')} FROM (SELECT * FROM ${relation} LIMIT 2048)`);
+  const scale = picked.map((_, i) => Number(head?.[`__lakegit_s${i}`] ?? 0)).map((s) => (s > 0 && s <= 18 ? s : 0));
+  // DECIMAL(18,s): DuckDB prints a DECIMAL(38,s) (a HUGEINT) ~20x slower; wider values take the feature pass.
+  const dec = (i: number) => `TRY_CAST(${v(i)} AS DECIMAL(18,${scale[i]}))`;
+  const aggs = picked.flatMap((_, i) => [
+    `count(${v(i)}) AS __lakegit_nn${i}`,
+    `count(*) FILTER (WHERE CAST(TRY_CAST(${v(i)} AS BIGINT) AS VARCHAR) = ${v(i)}) AS __lakegit_int${i}`,
+    ...(scale[i]
+      ? [
+          `count(*) FILTER (WHERE CAST(${dec(i)} AS VARCHAR) = ${v(i)}) AS __lakegit_dec${i}`,
+          `CAST(max(abs(${dec(i)})) AS VARCHAR) AS __lakegit_top${i}`,
+        ]
+      : []),
+  ]);
+  const row = await engine.one(`SELECT ${aggs.join(', ')} FROM ${relation}`);
+  const out = new Map<string, string>();
+  picked.forEach((c, i) => {
+    const nn = Number(row?.[`__lakegit_nn${i}`] ?? -1);
+    const none: Stats = {
+      nn,
+      ints: 0,
+      decs: 0,
+      lead: 0,
+      intDigits: 0,
+      fracMax: 0,
+      fracMin: 0,
+      long: 0,
+      doubles: nn,
+      bigints: 0,
+      nested: 0,
+    };
+    if (Number(row?.[`__lakegit_int${i}`]) === nn) out.set(c.name, decide(c.type, { ...none, ints: nn, bigints: nn }, 'csv'));
+    else if (scale[i] && Number(row?.[`__lakegit_dec${i}`]) === nn) {
+      const intDigits = String(row?.[`__lakegit_top${i}`] ?? '0')
+        .split('.')[0]
+        .replace(/^0+/, '').length;
+      out.set(c.name, decide(c.type, { ...none, decs: nn, intDigits, fracMax: scale[i], fracMin: scale[i] }, 'csv'));
+    }
   });
+  return out;
 }
 
 const STATS: (keyof Stats)[] = ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'nested'];

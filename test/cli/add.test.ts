@@ -43,6 +43,33 @@ describe('add', () => {
     for (const other of ids.slice(1)) expect(other).toBe(ids[0]);
   });
 
+  it('add: a file already in key order is chunked as its shuffled copy is, and a repeated key is refused either way', async () => {
+    // Composite keys tie on the first column; the ascending check compares the whole key, as ORDER BY does.
+    const rows = ['1,1,5', '1,2,6', '1,10,7', '2,-1,8', '2,1,9', '10,0,1'];
+    const head = 'order_id,line,qty';
+    await using repo = await newRepo({
+      'sorted.csv': `${head}\n${rows.join('\n')}\n`,
+      'shuffled.csv': `${head}\n${[rows[3], rows[0], rows[5], rows[2], rows[1], rows[4]].join('\n')}\n`,
+      'dup_sorted.csv': `${head}\n${[...rows.slice(0, 2), '1,2,0', ...rows.slice(2)].join('\n')}\n`,
+      'dup_first_col.csv': `${head}\n1,1,5\n1,1,6\n`,
+    });
+    await repo.ok('add', 'sorted.csv', '--key', 'order_id,line');
+    await repo.ok('add', 'shuffled.csv', '--key', 'order_id,line');
+    const [a, b] = await Promise.all(['sorted', 'shuffled'].map((t) => repo.ok('files', t, '--relative')));
+    expect(a).toMatch(/^\.lakegit\/chunks\/[0-9a-f]{64}\.parquet\n$/);
+    expect(b).toBe(a);
+    const sorted = await repo.ok('sql', 'SELECT order_id, line FROM sorted', '--format', 'csv');
+    expect(sorted).toBe('order_id,line\n1,1\n1,2\n1,10\n2,-1\n2,1\n10,0\n');
+    for (const [file, shown] of [
+      ['dup_sorted.csv', 'order_id=1, line=2'],
+      ['dup_first_col.csv', 'order_id=1, line=1'],
+    ]) {
+      const r = await repo.run('add', file, '--key', 'order_id,line');
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`duplicate key in '${file}': ${shown} appears 2 times`);
+    }
+  });
+
   it('add: a second add of a tracked file stages only what changed', async () => {
     await using repo = await ordersRepo();
     await repo.write('orders.csv', `${ORDERS.replace('3,101,7.25,', '3,101,7.50,')}13,108,1.00,new,2024-01-15 10:00:00,false,\n`);

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { quoteIdent } from '../../src/engine/quote.js';
 import { findCsvProblem } from '../../src/table/csvcheck.js';
-import { loadFile } from '../../src/table/files.js';
+import fc from 'fast-check';
+import { loadFile, readerSql } from '../../src/table/files.js';
+import { exactTypes } from '../../src/table/infer.js';
 import type { Column, FileFormat } from '../../src/table/schema.js';
 
 let engine: Engine;
@@ -37,6 +39,68 @@ describe('loadFile', () => {
       { name: 'x', type: 'DOUBLE' },
     ]);
     expect(rows.at(-1)).toEqual({ id: 30_000, x: 6.5 });
+  });
+
+  it('loadFile: the canonical-text fast pass hands every column it cannot prove to the full analysis', async () => {
+    // 3,000 rows of canonical integers and money, then one value of each kind the fast pass must not accept.
+    const head = Array.from({ length: 3000 }, (_, i) => `${i},${i * 3},${i}.${String(i % 100).padStart(2, '0')},-${i}.50`);
+    const text = `id,n,money,neg\n${head.join('\n')}\n3000,007,1.005,-0.5\n3001,,12.30,\n`;
+    const { columns, rows } = await load('canonical.csv', text);
+    expect(columns).toEqual([
+      { name: 'id', type: 'BIGINT' }, // every value canonical: the fast pass
+      { name: 'n', type: 'VARCHAR' }, // a leading zero keeps its text
+      { name: 'money', type: 'DOUBLE' }, // a third fraction digit: not two-digit money any more
+      { name: 'neg', type: 'DOUBLE' }, // -0.5 among -x.50
+    ]);
+    expect(rows.at(-2)).toEqual({ id: 3000, n: '007', money: 1.005, neg: -0.5 });
+    const money = await load(
+      'money.csv',
+      `id,m\n${Array.from({ length: 3000 }, (_, i) => `${i},${i}.${String(i % 100).padStart(2, '0')}`).join('\n')}\n3000,-0.05\n`,
+    );
+    expect(money.columns[1]).toEqual({ name: 'm', type: 'DECIMAL(18,2)' });
+    expect(money.rows.at(-1)).toEqual({ id: 3000, m: '-0.05' });
+  });
+
+  it('exactTypes: the canonical pass gives the types the full analysis gives, and proven columns read back unchanged (property)', async () => {
+    // Columns of mostly canonical integers or money, with a few values of other shapes anywhere (past the 2,048-row head too).
+    const odd = fc.constantFrom('007', '-0', '+3', ' 4', '1e3', '12.345', '0.5', '-0.05', '99999999999999999999', '1.10', '', 'x');
+    const arbColumn = fc.record({
+      money: fc.boolean(),
+      odds: fc.array(fc.tuple(fc.integer({ min: 0, max: 2599 }), odd), { maxLength: 2 }),
+      nulls: fc.boolean(),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbColumn, { minLength: 1, maxLength: 3 }), async (spec) => {
+        const value = (c: (typeof spec)[number], r: number) => {
+          const hit = c.odds.find(([at]) => at === r);
+          if (hit) return hit[1] === '' ? '""' : hit[1];
+          if (c.nulls && r % 7 === 3) return '';
+          const n = ((r * 7919) % 20011) - 10000;
+          return c.money ? `${n < 0 ? '-' : ''}${Math.trunc(Math.abs(n) / 100)}.${String(Math.abs(n) % 100).padStart(2, '0')}` : String(n);
+        };
+        const rows = Array.from({ length: 2600 }, (_, r) => [String(r), ...spec.map((c) => value(c, r))].join(','));
+        const file = path.join(dir, `prop-${++run}.csv`);
+        await fsp.writeFile(file, `id,${spec.map((_, i) => `c${i}`).join(',')}\n${rows.join('\n')}\n`);
+        const reader = (cols?: readonly Column[]) => readerSql(file, 'csv', cols);
+        const sniffed = (await engine.all(`DESCRIBE SELECT * FROM ${reader()}`)).map((r) => ({
+          name: String(r.column_name),
+          type: String(r.column_type),
+        }));
+        const verified = new Map<string, string>();
+        const fast = await exactTypes(engine, reader, 'csv', sniffed, verified);
+        expect(fast).toEqual(await exactTypes(engine, reader, 'csv', sniffed, undefined, false));
+        for (const [name, type] of verified) {
+          const q = quoteIdent(name);
+          const text = `SELECT ${q} AS v FROM ${reader(sniffed.map((c) => ({ name: c.name, type: 'VARCHAR' })))}`;
+          // The load's own reader: proven columns are read with their type, unchecked.
+          const typed = `SELECT CAST(${q} AS VARCHAR) AS v FROM ${readerSql(file, 'csv', fast, false, new Set(verified.keys()))}`;
+          expect(type).toBe(fast.find((c) => c.name === name)?.type);
+          expect(Number(await engine.value(`SELECT count(*) FROM ((${text}) EXCEPT ALL (${typed}))`))).toBe(0);
+        }
+      }),
+      { numRuns: 15, seed: 1515 },
+    );
   });
 
   it('loadFile: a time past the sample widens a DATE column to TIMESTAMP instead of being dropped', async () => {
