@@ -15,6 +15,7 @@ import {
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { applyDelta, chunkFresh, stageRows, validateKey, validateKeyColumns } from '../table/changes.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
+import { dropReplaced } from '../table/lineslots.js';
 import { sourceOf } from '../table/files.js';
 import { normalizeTypes, parseTypeOverrides } from '../table/infer.js';
 import type { Manifest, SourceFile } from '../table/manifest.js';
@@ -172,7 +173,7 @@ export async function stageTracked(
   index.tables[name] = { ...entry, manifest: blob, stat: staged.stat, lines: staged.lines && { ...staged.lines, manifest: blob } };
   // A replaced line index is garbage at once: if this command dies first, the index names a missing cache and
   // the next stage just takes the full path.
-  if (entry.lines && entry.lines.file !== staged.lines?.file) await fsp.rm(path.join(linesDir(ctx), entry.lines.file), { force: true });
+  await dropReplaced(linesDir(ctx), entry.lines, staged.lines);
   opts.onProgress?.(`staged ${name}`, 1, 1);
   return blob !== entry.manifest;
 }

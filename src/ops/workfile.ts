@@ -1,7 +1,6 @@
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { StagedTable } from '../store/staging.js';
 import { buildLineIndex, type LineIndexRef } from '../table/lineindex.js';
+import { dropReplaced } from '../table/lineslots.js';
 import type { Manifest } from '../table/manifest.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { patchTextFile } from '../table/patch-write.js';
@@ -38,7 +37,7 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   const lines = prior.lines?.manifest === prior.manifest ? prior.lines : await indexLines(ctx, prior, before);
   if (!lines) return undefined;
   const next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
-  if (next && next.file !== lines.file) await fsp.rm(path.join(dir, lines.file), { force: true });
+  if (next) await dropReplaced(dir, lines, next);
   return next && { ...next, manifest: prior.manifest };
 }
 
