@@ -133,8 +133,9 @@ export function lineOfSlot(slot: number, dead: readonly number[]): number {
  * The index after a patch: `old` (`__lakegit_n`, `__lakegit_h`, key…) are the entries of the rows
  * the patch touched, `fresh` (`__lakegit_h`, key…) the lines it wrote for them; a touched key with no
  * fresh line lost its line, a fresh key with no old entry was appended (in key order, the order
- * the patch appends in). Only the overlay is rewritten, unless it has grown past a twentieth of the
- * file: then the whole index is written anew, slots renumbered to line numbers.
+ * the patch appends in). Only the overlay is rewritten, unless it has grown past a sixteenth of the
+ * file: then the whole index is written anew, slots renumbered to line numbers (so the overlay stays
+ * small, and a file patched again and again keeps one index no bigger than a fresh one).
  */
 export async function nextIndex(
   engine: Engine,
@@ -156,7 +157,7 @@ export async function nextIndex(
     : changed;
   const overlayRows = Number(await engine.value(`SELECT count(*) FROM (${overlay})`));
   const base = { file: ref.file, header: ref.header, rows, duckdb: ref.duckdb };
-  if (overlayRows <= Math.max(1024, rows / 20)) {
+  if (overlayRows <= rows / 16 + 16) {
     return { ...base, slots, overlay: await writeIndexFile(engine, dir, overlay), overlayRows };
   }
   const entries = indexEntriesSql(dir, { ...ref, overlay: undefined }, key);
