@@ -4,12 +4,30 @@ import type { Identity } from '../store/git.js';
 import type { RepoContext } from './context.js';
 import { readConfig } from './config.js';
 
+// git's config is read once per process: a commit resolves an identity several times (author, committer,
+// each reflog entry), and every `git` spawn costs tens of milliseconds.
+const gitConfigCache = new Map<string, string | undefined>();
+
 function gitConfig(key: string): string | undefined {
+  const env = process.env;
+  const at = [
+    key,
+    process.cwd(),
+    env.HOME,
+    env.XDG_CONFIG_HOME,
+    env.GIT_CONFIG_GLOBAL,
+    env.GIT_CONFIG_SYSTEM,
+    env.GIT_CONFIG_NOSYSTEM,
+  ].join('\0');
+  if (gitConfigCache.has(at)) return gitConfigCache.get(at);
+  let value: string | undefined;
   try {
-    return execFileSync('git', ['config', '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    value = execFileSync('git', ['config', '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  gitConfigCache.set(at, value);
+  return value;
 }
 
 /** `LAKEGIT_AUTHOR_DATE` / `GIT_AUTHOR_DATE`: ISO 8601 or seconds since the epoch. */
