@@ -24,6 +24,8 @@ export async function writeWorkingFile(ctx: RepoContext, m: Manifest, target: St
   if (lines)
     return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs), lines: { ...lines, manifest: target.manifest } };
   await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), abs, m.source.format, { delimiter: m.source.delimiter });
+  // Written whole, the file has no line index; the one of its former content describes nothing now.
+  if (prior?.lines && prior.file === m.source.file) await dropReplaced(linesDir(ctx), prior.lines, undefined);
   return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs) };
 }
 
@@ -36,8 +38,13 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   const dir = linesDir(ctx);
   const lines = prior.lines?.manifest === prior.manifest ? prior.lines : await indexLines(ctx, prior, before);
   if (!lines) return undefined;
-  const next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
-  if (next) await dropReplaced(dir, lines, next);
+  let next: LineIndexRef | undefined;
+  try {
+    next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
+  } finally {
+    // Index files no entry will name are garbage at once (a cache must not outgrow the data until `gc`).
+    if (next || lines !== prior.lines) await dropReplaced(dir, lines, next);
+  }
   return next && { ...next, manifest: prior.manifest };
 }
 
