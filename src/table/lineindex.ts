@@ -11,7 +11,7 @@ import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { HASH, SLOT, hasHeader, indexLinesSql, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
 
-export { rawLinesSql, type LineIndexRef } from './lineslots.js';
+export type { LineIndexRef } from './lineslots.js';
 
 /**
  * A cache beside a staged table: for each line of its working file, `hash(line)` and the row's key.

@@ -68,7 +68,7 @@ export async function dropReplaced(dir: string, old: LineIndexRef | undefined, n
 }
 
 /** Parquet options of index files: zstd, and delta encodings that make slots and sorted keys nearly free. */
-export const INDEX_PARQUET = 'FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2';
+const INDEX_PARQUET = 'FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2';
 
 /** COPY `sql` to a new index file in `dir`; its name. */
 export async function writeIndexFile(engine: Engine, dir: string, sql: string): Promise<string> {

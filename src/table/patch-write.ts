@@ -31,9 +31,9 @@ import { TableSnapshot } from './snapshot.js';
  * format them. A modified row's line stays where it was, a removed row's line goes, and rows whose
  * key is new are appended at the end in key order: the file keeps its own row order. A row is
  * rewritten when its key is in a chunk only one of the two manifests has (for a revert or a
- * checkout, the rows the commits between them changed). The cost follows the change plus one scan
- * of the file's raw lines (to find the lines by hash), one copy of its bytes and one of its line
- * index.
+ * checkout, the rows the commits between them changed). The slotted line index (lineslots.ts) says
+ * which line holds each changed key, so the cost follows the change plus one copy of the file's
+ * bytes and one key lookup in the index; only the index's small overlay is rewritten.
  */
 export interface PatchRequest {
   abs: string;
