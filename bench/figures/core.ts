@@ -143,20 +143,21 @@ async function commitBytes(bench: Bench, h: History) {
 /** `.lakegit` after the C commits vs one Parquet copy of the latest version, and vs the same history as CSV in git after `git gc`. */
 function sizes(bench: Bench, h: History, want: (f: string) => boolean, emit: Emit): void {
   const common = { lakegit_s: null, baseline_s: null, lakegit_bytes: h.lakegitBytes, rows: bench.opts.rows, pattern: h.pattern };
-  const note =
-    `after 1 load + ${h.commits} commits of ${h.changes} rows; .lakegit also holds a 1,000-row customers table` +
-    `${h.cacheBytes ? `; not counted: .lakegit/cache ${h.cacheBytes} B` : ''}`;
+  const note = `after 1 load + ${h.commits} commits of ${h.changes} rows; .lakegit also holds a 1,000-row customers table`;
   if (want(`lakegit-size-${h.pattern}`)) {
-    const ratio = h.lakegitBytes / h.parquetBytes;
+    // Issue 15: the whole of .lakegit, its caches (the line indexes) included, for the user pays for them on disk.
+    const all = h.lakegitBytes + h.cacheBytes;
+    const ratio = all / h.parquetBytes;
     emit({
       figure: `lakegit-size-${h.pattern}`,
       ...common,
+      lakegit_bytes: all,
       baseline: 'one parquet copy of HEAD',
       baseline_bytes: h.parquetBytes,
       ratio,
-      goal: '<= 1.3x',
-      met: ratio <= 1.3,
-      note,
+      goal: '<= 0.6x',
+      met: ratio <= 0.6,
+      note: `${note}; counted: history ${h.lakegitBytes} B + .lakegit/cache ${h.cacheBytes} B`,
     });
   }
   if (want(`lakegit-vs-git-${h.pattern}`)) {
@@ -169,7 +170,7 @@ function sizes(bench: Bench, h: History, want: (f: string) => boolean, emit: Emi
       ratio,
       goal: '< 1x',
       met: ratio < 1,
-      note,
+      note: `${note}; not counted: .lakegit/cache ${h.cacheBytes} B`,
     });
   }
 }

@@ -4,12 +4,34 @@ import type { Identity } from '../store/git.js';
 import type { RepoContext } from './context.js';
 import { readConfig } from './config.js';
 
-function gitConfig(key: string): string | undefined {
-  try {
-    return execFileSync('git', ['config', '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
+// git's user.* settings are read once per process, in one spawn: a commit resolves an identity several
+// times (author, committer, each reflog entry), and every `git` spawn costs tens of milliseconds.
+const gitUserCache = new Map<string, Map<string, string>>();
+
+function gitConfig(key: 'user.name' | 'user.email'): string | undefined {
+  const env = process.env;
+  const at = [process.cwd(), env.HOME, env.XDG_CONFIG_HOME, env.GIT_CONFIG_GLOBAL, env.GIT_CONFIG_SYSTEM, env.GIT_CONFIG_NOSYSTEM].join(
+    '\0',
+  );
+  let values = gitUserCache.get(at);
+  if (!values) {
+    values = new Map();
+    try {
+      const out = execFileSync('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      // One `key value` per line; the last one wins, as with `git config --get`.
+      for (const line of out.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp > 0) values.set(line.slice(0, sp), line.slice(sp + 1).trim());
+      }
+    } catch {
+      // git missing, or neither is set (exit 1)
+    }
+    gitUserCache.set(at, values);
   }
+  return values.get(key) || undefined;
 }
 
 /** `LAKEGIT_AUTHOR_DATE` / `GIT_AUTHOR_DATE`: ISO 8601 or seconds since the epoch. */

@@ -4,6 +4,7 @@ import { allChunkIds, type Manifest } from '../table/manifest.js';
 import { chunkDigest } from '../table/chunkid.js';
 import { schemaSignature } from '../table/schema.js';
 import { OP } from '../table/snapshot.js';
+import { indexFiles } from '../table/lineslots.js';
 import { rewriteDiffers } from './chunkcheck.js';
 import { liveCompactions } from './compacted.js';
 import type { RepoContext } from './context.js';
@@ -187,11 +188,7 @@ export async function gc(ctx: RepoContext, opts: GcOptions = {}): Promise<GcResu
 /** Line indexes (src/table/lineindex.ts) are caches: keep only those the index still names. */
 async function pruneLineIndexes(ctx: RepoContext): Promise<void> {
   const dir = ctx.stateFile(path.join('cache', 'lines'));
-  const keep = new Set(
-    Object.values((await ctx.staging.read()).tables)
-      .map((e) => e.lines?.file)
-      .filter(Boolean),
-  );
+  const keep = new Set(Object.values((await ctx.staging.read()).tables).flatMap((e) => indexFiles(e.lines)));
   for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
     if (!keep.has(f)) await fsp.rm(path.join(dir, f), { force: true });
   }

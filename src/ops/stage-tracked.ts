@@ -1,5 +1,3 @@
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent } from '../engine/quote.js';
 import {
@@ -14,6 +12,7 @@ import {
 import { applyDelta, stageRows, validateKey } from '../table/changes.js';
 import { sourceOf } from '../table/files.js';
 import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
+import { dropReplaced } from '../table/lineslots.js';
 import type { Manifest, SourceFile } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
 import { linesDir, type RepoContext } from './context.js';
@@ -45,7 +44,7 @@ export async function stageTracked(
   index.tables[name] = { ...entry, manifest: blob, stat: staged.stat, lines: staged.lines && { ...staged.lines, manifest: blob } };
   // A replaced line index is garbage at once: if this command dies first, the index names a missing cache and
   // the next stage just takes the full path.
-  if (entry.lines && entry.lines.file !== staged.lines?.file) await fsp.rm(path.join(linesDir(ctx), entry.lines.file), { force: true });
+  await dropReplaced(linesDir(ctx), entry.lines, staged.lines);
   opts.onProgress?.(`staged ${name}`, 1, 1);
   return blob !== entry.manifest;
 }

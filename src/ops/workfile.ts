@@ -1,7 +1,6 @@
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { StagedTable } from '../store/staging.js';
 import { buildLineIndex, type LineIndexRef } from '../table/lineindex.js';
+import { dropReplaced } from '../table/lineslots.js';
 import type { Manifest } from '../table/manifest.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { patchTextFile } from '../table/patch-write.js';
@@ -25,6 +24,8 @@ export async function writeWorkingFile(ctx: RepoContext, m: Manifest, target: St
   if (lines)
     return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs), lines: { ...lines, manifest: target.manifest } };
   await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), abs, m.source.format, { delimiter: m.source.delimiter });
+  // Written whole, the file has no line index; the one of its former content describes nothing now.
+  if (prior?.lines && prior.file === m.source.file) await dropReplaced(linesDir(ctx), prior.lines, undefined);
   return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs) };
 }
 
@@ -37,8 +38,13 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   const dir = linesDir(ctx);
   const lines = prior.lines?.manifest === prior.manifest ? prior.lines : await indexLines(ctx, prior, before);
   if (!lines) return undefined;
-  const next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
-  if (next && next.file !== lines.file) await fsp.rm(path.join(dir, lines.file), { force: true });
+  let next: LineIndexRef | undefined;
+  try {
+    next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
+  } finally {
+    // Index files no entry will name are garbage at once (a cache must not outgrow the data until `gc`).
+    if (next || lines !== prior.lines) await dropReplaced(dir, lines, next);
+  }
   return next && { ...next, manifest: prior.manifest };
 }
 

@@ -23,7 +23,16 @@ export interface StagedTable {
   file: string; // working file, relative to the repository root
   stat?: FileStat;
   /** The line index of the working file (src/table/lineindex.ts), when it matches the staged rows. */
-  lines?: { file: string; header: string; rows: number; duckdb: string; manifest: string };
+  lines?: {
+    file: string;
+    header: string;
+    rows: number;
+    duckdb: string;
+    manifest: string;
+    slots?: number;
+    overlay?: string;
+    overlayRows?: number;
+  };
 }
 
 export interface StagingIndex {

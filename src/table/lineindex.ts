@@ -1,5 +1,4 @@
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
@@ -10,6 +9,9 @@ import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
+import { HASH, SLOT, hasHeader, indexLinesSql, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
+
+export type { LineIndexRef } from './lineslots.js';
 
 /**
  * A cache beside a staged table: for each line of its working file, `hash(line)` and the row's key.
@@ -19,21 +21,7 @@ import type { ChunkStore } from '../store/chunks.js';
  * records the version that wrote it and is ignored by any other. Files whose records span lines
  * (quoted newlines) get no index: their line and row counts differ.
  */
-export interface LineIndexRef {
-  file: string;
-  header: string;
-  rows: number;
-  duckdb: string;
-}
-
 export const supportsLineIndex = (format: FileFormat): boolean => format !== 'parquet';
-
-const hasHeader = (format: FileFormat) => format !== 'jsonl';
-
-export function rawLinesSql(abs: string, format: FileFormat): string {
-  return `read_csv(${quoteLiteral(abs)}, columns = {'__lakegit_line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
-    quote = '', escape = '', auto_detect = false, strict_mode = false, skip = 0)`;
-}
 
 export async function duckdbVersion(engine: Engine): Promise<string> {
   return String(await engine.value('SELECT version()'));
@@ -68,13 +56,13 @@ export async function buildLineIndex(
     Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`)),
   ];
   if (lines !== rows) return undefined;
-  await fsp.mkdir(dir, { recursive: true });
-  const tmp = tempName(dir, 'lines', '.parquet');
-  await engine.run(`COPY (SELECT hash(l.__lakegit_line) AS __lakegit_h, w.* FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w)
-    TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
-  const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
-  await fsp.rename(tmp, path.join(dir, file));
-  return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine) };
+  // Slotted (src/table/lineslots.ts): each line's position rides along, so a patch finds lines without reading the file.
+  const file = await writeIndexFile(
+    engine,
+    dir,
+    `SELECT hash(l.__lakegit_line) AS ${HASH}, w.*, p.range AS ${SLOT} FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w POSITIONAL JOIN range(${rows}) p`,
+  );
+  return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine), slots: rows };
 }
 
 export interface LineDelta {
@@ -101,7 +89,7 @@ export async function lineDelta(
   const key = identityColumns(prev);
   if (!prev.key || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
   if (hasHeader(format) && (await firstLine(abs)) !== ref.header) return undefined;
-  const old = `read_parquet(${quoteLiteral(path.join(dir, ref.file))})`;
+  const old = indexLinesSql(dir, ref, key);
   const [ld, fresh, gone, parsed, delta] = ['lines', 'newlines', 'gone', 'parsed', 'ldelta'].map(workName);
   const q = quoteIdent;
   const tmpFile = tempName(dir, 'newlines', format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv');
@@ -164,12 +152,13 @@ async function writeNextIndex(
   ref: LineIndexRef,
   rows: number,
 ): Promise<LineIndexRef> {
-  const tmp = tempName(dir, 'lines', '.parquet');
   // New lines and their parsed rows are in the same order (one row per line, checked above).
-  await engine.run(`COPY (SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
-      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p)
-    TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
-  const file = `${path.basename(tmp, '.tmp.parquet').replace(/^\./, '')}.parquet`;
-  await fsp.rename(tmp, path.join(dir, file));
-  return { ...ref, file, rows };
+  const file = await writeIndexFile(
+    engine,
+    dir,
+    `SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
+      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p`,
+  );
+  // Unslotted: the new lines' positions are not known here; the next patch slots it (src/table/lineslots.ts).
+  return { file, header: ref.header, rows, duckdb: ref.duckdb };
 }

@@ -6,7 +6,20 @@ import type { ChunkStore } from '../store/chunks.js';
 import { tempName } from '../store/fsutil.js';
 import { workName } from './changes.js';
 import { writerOptions } from './files.js';
-import { duckdbVersion, firstLine, rawLinesSql, type LineIndexRef } from './lineindex.js';
+import { duckdbVersion, firstLine } from './lineindex.js';
+import {
+  HASH,
+  SLOT,
+  dropReplaced,
+  deadSlots,
+  hasHeader,
+  indexEntriesSql,
+  lineOfSlot,
+  nextIndex,
+  rawLinesSql,
+  slotIndex,
+  type LineIndexRef,
+} from './lineslots.js';
 import type { Manifest } from './manifest.js';
 import { cols, joinOn, rowText } from './rowsql.js';
 import { TableSnapshot } from './snapshot.js';
@@ -18,9 +31,9 @@ import { TableSnapshot } from './snapshot.js';
  * format them. A modified row's line stays where it was, a removed row's line goes, and rows whose
  * key is new are appended at the end in key order: the file keeps its own row order. A row is
  * rewritten when its key is in a chunk only one of the two manifests has (for a revert or a
- * checkout, the rows the commits between them changed). The cost follows the change plus one scan
- * of the file's raw lines (to find the lines by hash), one copy of its bytes and one of its line
- * index.
+ * checkout, the rows the commits between them changed). The slotted line index (lineslots.ts) says
+ * which line holds each changed key, so the cost follows the change plus one copy of the file's
+ * bytes and one key lookup in the index; only the index's small overlay is rewritten.
  */
 export interface PatchRequest {
   abs: string;
@@ -38,40 +51,54 @@ const sameShape = (a: Manifest, b: Manifest) =>
 
 /** The file's new line index, or undefined when it cannot be patched (the caller writes it whole; nothing was changed). */
 export async function patchTextFile(engine: Engine, store: ChunkStore, req: PatchRequest): Promise<LineIndexRef | undefined> {
-  const { before, after, lines } = req;
+  const { before, after } = req;
   const format = after.source.format;
   if (format === 'parquet' || !before.key || !sameShape(before, after)) return undefined;
-  if (lines.duckdb !== (await duckdbVersion(engine))) return undefined;
-  const header = format !== 'jsonl';
-  if (header && (await firstLine(req.abs)) !== lines.header) return undefined;
+  if (req.lines.duckdb !== (await duckdbVersion(engine))) return undefined;
+  if (hasHeader(format) && (await firstLine(req.abs)) !== req.lines.header) return undefined;
   const key = before.key;
   const only = chunksInOneOnly(before, after);
-  if (only.length === 0) return lines; // the same rows: the file stays as it is
-  const [cand, fresh, goneLines, newLines] = ['pcand', 'pfresh', 'pgonel', 'pnewl'].map(workName);
+  if (only.length === 0) return req.lines; // the same rows: the file stays as it is
+  // An index `lineDelta` wrote has no slots yet: one read of the file gives them, once.
+  const lines = req.lines.slots === undefined ? await slotIndex(engine, req.linesDir, req.abs, format, req.lines, key) : req.lines;
+  if (!lines) return undefined;
+  let next: LineIndexRef | undefined;
+  try {
+    next = await patchSlotted(engine, store, req, lines, only);
+    return next;
+  } finally {
+    if (lines !== req.lines) await dropReplaced(req.linesDir, lines, next);
+  }
+}
+
+async function patchSlotted(
+  engine: Engine,
+  store: ChunkStore,
+  req: PatchRequest,
+  lines: LineIndexRef,
+  only: string[],
+): Promise<LineIndexRef | undefined> {
+  const { after } = req;
+  const key = req.before.key!;
+  const format = after.source.format;
+  const header = hasHeader(format);
+  const [cand, fresh, old, newLines] = ['pcand', 'pfresh', 'pold', 'pnewl'].map(workName);
   const q = quoteIdent;
   const ext = format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv';
   const tmpRows = tempName(path.dirname(req.abs), 'lakegit-rows', ext);
-  const oldIndex = `read_parquet(${quoteLiteral(path.join(req.linesDir, lines.file))})`;
   try {
     // Keys that can differ: those in a chunk one side has and the other has not.
     await engine.run(
       `CREATE TEMP TABLE ${q(cand)} AS SELECT DISTINCT ${cols(key)} FROM read_parquet(${pathList(only.map((id) => store.pathOf(id)))}, union_by_name = true)`,
     );
-    // Every candidate key's line is rewritten from `after` (or removed): the line index says which
-    // lines hold them, and only `after` is read, for these keys alone.
+    // Every candidate key's line is rewritten from `after` (or removed): the line index says where
+    // those lines are, and only `after` is read, for these keys alone.
     const candRows = `SELECT * FROM ${q(cand)}`;
     await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS ${await new TableSnapshot(after, store).rowsForKeys(engine, candRows)}`);
-    await engine.run(`CREATE TEMP TABLE ${q(goneLines)} AS SELECT i.__lakegit_h AS __lakegit_h, ${rowText(key, 'i')} AS __lakegit_k
-      FROM ${oldIndex} i SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'i', 'c')}`);
-    const keyOf = new Map(
-      (await engine.all(`SELECT __lakegit_h::VARCHAR AS h, __lakegit_k AS k FROM ${q(goneLines)}`)).map((r) => [String(r.h), String(r.k)]),
-    );
-    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(goneLines)}`));
-    if (keyOf.size !== goneCount || new Set(keyOf.values()).size !== goneCount) return undefined;
-    const found = await engine.all(`SELECT p.range AS n, l.__lakegit_line AS line, hash(l.__lakegit_line)::VARCHAR AS h
-      FROM (SELECT __lakegit_line FROM ${rawLinesSql(req.abs, format)}) l POSITIONAL JOIN range(${lines.rows}) p
-      WHERE p.range IS NULL OR l.__lakegit_line IS NULL OR hash(l.__lakegit_line) IN (SELECT __lakegit_h FROM ${q(goneLines)})`);
-    if (found.length !== goneCount || found.some((r) => r.n === null || r.line === null)) return undefined;
+    await engine.run(`CREATE TEMP TABLE ${q(old)} AS SELECT e.${SLOT}, e.${HASH}, ${cols(key, 'e')}
+      FROM (${indexEntriesSql(req.linesDir, lines, key)}) e SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`);
+    const oldRows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${HASH}::VARCHAR AS h, ${rowText(key)} AS k FROM ${q(old)}`);
+    if (new Set(oldRows.map((r) => String(r.k))).size !== oldRows.length) return undefined;
     // The changed rows' lines, formatted by the same COPY a full write uses.
     await engine.run(
       `COPY (SELECT * FROM ${q(fresh)} ORDER BY ${cols(key)}) TO ${quoteLiteral(tmpRows)} (${writerOptions(format, after.source.delimiter)})`,
@@ -81,25 +108,21 @@ export async function patchTextFile(engine: Engine, store: ChunkStore, req: Patc
     const rowsText = text.slice(header ? 1 : 0, -1);
     if (text[text.length - 1] !== '' || rowsText.length !== freshKeys.length || text.some((l) => l.includes('\r'))) return undefined;
     const lineOfKey = new Map(freshKeys.map((k, i) => [k, rowsText[i]]));
+    const dead = await deadSlots(engine, req.linesDir, lines);
     const edits = new Map<number, Edit>();
-    for (const r of found) {
-      const k = keyOf.get(String(r.h))!;
-      edits.set(Number(r.n), { old: String(r.line), text: lineOfKey.get(k) });
+    for (const r of oldRows) {
+      const k = String(r.k);
+      edits.set(lineOfSlot(Number(r.n), dead), { hash: String(r.h), text: lineOfKey.get(k) });
       lineOfKey.delete(k);
     }
     const appended = [...lineOfKey.values()];
-    if (!(await splice(req.abs, header, lines.rows, edits, appended))) return undefined;
-    await engine.run(`CREATE TEMP TABLE ${q(newLines)} AS SELECT hash(l.__lakegit_line) AS __lakegit_h, k.* FROM (SELECT __lakegit_line FROM ${rawLinesSql(tmpRows, format)}) l
+    if (!(await splice(engine, req.abs, header, lines.rows, edits, appended))) return undefined;
+    await engine.run(`CREATE TEMP TABLE ${q(newLines)} AS SELECT hash(l.__lakegit_line) AS ${HASH}, k.* FROM (SELECT __lakegit_line FROM ${rawLinesSql(tmpRows, format)}) l
       POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(fresh)} ORDER BY ${cols(key)}) k`);
-    const next = tempName(req.linesDir, 'lines', '.parquet');
-    await engine.run(`COPY (SELECT i.* FROM ${oldIndex} i ANTI JOIN ${q(goneLines)} g ON i.__lakegit_h = g.__lakegit_h
-        UNION ALL SELECT * FROM ${q(newLines)}) TO ${quoteLiteral(next)} (FORMAT parquet)`);
-    const file = `${path.basename(next, '.tmp.parquet').replace(/^\./, '')}.parquet`;
-    await fsp.rename(next, path.join(req.linesDir, file));
     const removed = [...edits.values()].filter((e) => e.text === undefined).length;
-    return { ...lines, file, rows: lines.rows - removed + appended.length };
+    return await nextIndex(engine, req.linesDir, lines, key, old, newLines, lines.rows - removed + appended.length);
   } finally {
-    for (const t of [cand, fresh, goneLines, newLines]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of [cand, fresh, old, newLines]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
   }
 }
@@ -112,38 +135,85 @@ function chunksInOneOnly(a: Manifest, b: Manifest): string[] {
 }
 
 interface Edit {
-  /** The line's text now, checked before it is replaced. */
-  old: string;
+  /** `hash()` of the line's text now, checked before the new file replaces the old. */
+  hash: string;
   /** Its replacement; undefined removes the line. */
   text?: string;
 }
 
 /**
  * Stream `abs` into a temporary file beside it: data line `n` (0-based, after the header) with an
- * edit is checked and replaced or dropped, every other byte copied; `appended` lines go at the end.
- * The temporary file then replaces `abs` atomically. False (and `abs` untouched) if the file is not
- * what the line index says: another line count, a line not holding the expected text, or a CR.
+ * edit is replaced or dropped, every other byte copied; `appended` lines go at the end. The replaced
+ * lines' old text must hash as the line index says; then the temporary file replaces `abs`
+ * atomically. False (and `abs` untouched) if the file is not what the line index says: another
+ * line count, a line not holding the expected text, or a CR.
  */
-async function splice(abs: string, header: boolean, rows: number, edits: Map<number, Edit>, appended: string[]): Promise<boolean> {
+async function splice(
+  engine: Engine,
+  abs: string,
+  header: boolean,
+  rows: number,
+  edits: Map<number, Edit>,
+  appended: string[],
+): Promise<boolean> {
   const targets = [...edits.keys()].sort((a, b) => a - b);
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
-  const out = await fsp.open(tmp, 'w');
+  const olds: Buffer[] = [];
   let ok = false;
+  try {
+    ok =
+      (await copyEdited(abs, tmp, header, rows, targets, edits, appended, olds)) &&
+      (await hashesMatch(
+        engine,
+        tmp,
+        olds,
+        targets.map((t) => edits.get(t)!.hash),
+      ));
+    if (ok) await fsp.rename(tmp, abs);
+  } finally {
+    if (!ok) await fsp.rm(tmp, { force: true });
+  }
+  return ok;
+}
+
+/** Do the replaced lines' old texts (in line order) hash as the index says? Hashed by DuckDB as the index's lines were. */
+async function hashesMatch(engine: Engine, beside: string, olds: Buffer[], hashes: string[]): Promise<boolean> {
+  if (olds.length === 0) return true;
+  const file = `${beside}.old`;
+  try {
+    await fsp.writeFile(file, Buffer.concat(olds.flatMap((b) => [b, Buffer.from('\n')])));
+    const got = await engine.all(`SELECT hash(__lakegit_line)::VARCHAR AS h FROM ${rawLinesSql(file, 'jsonl')}`);
+    return got.length === hashes.length && got.every((r, i) => String(r.h) === hashes[i]);
+  } finally {
+    await fsp.rm(file, { force: true });
+  }
+}
+
+/** The copy itself: `olds` receives the replaced lines' bytes in line order. */
+async function copyEdited(
+  abs: string,
+  tmp: string,
+  header: boolean,
+  rows: number,
+  targets: number[],
+  edits: Map<number, Edit>,
+  appended: string[],
+  olds: Buffer[],
+): Promise<boolean> {
+  const out = await fsp.open(tmp, 'w');
   try {
     let line = header ? -1 : 0;
     let ti = 0;
     let current: Buffer[] = [];
     let last = 10;
-    const finish = (writes: Buffer[]): boolean => {
+    const finish = (writes: Buffer[]) => {
       const edit = edits.get(line)!;
-      const was = Buffer.concat(current);
+      olds.push(Buffer.concat(current));
       current = [];
       ti++;
-      if (!was.equals(Buffer.from(edit.old, 'utf8'))) return false;
       if (edit.text !== undefined) writes.push(Buffer.from(`${edit.text}\n`, 'utf8'));
-      return true;
     };
-    for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(abs, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
       if (chunk.includes(13)) return false;
       const writes: Buffer[] = [];
       let run = 0;
@@ -158,7 +228,7 @@ async function splice(abs: string, header: boolean, rows: number, edits: Map<num
           run = end;
         }
         if (nl >= 0) {
-          if (target && !finish(writes)) return false;
+          if (target) finish(writes);
           line++;
         }
         pos = end;
@@ -171,18 +241,15 @@ async function splice(abs: string, header: boolean, rows: number, edits: Map<num
       // The last line has no newline: it counts, and one is added before anything follows it.
       const writes: Buffer[] = [];
       if (targets[ti] !== line) writes.push(Buffer.from('\n'));
-      else if (!finish(writes)) return false;
+      else finish(writes);
       line++;
       await out.writev(writes);
     }
     if (line !== rows || ti !== targets.length) return false;
     if (appended.length) await out.write(appended.map((l) => `${l}\n`).join(''));
     await out.sync();
-    ok = true;
+    return true;
   } finally {
     await out.close();
-    if (ok) await fsp.rename(tmp, abs);
-    else await fsp.rm(tmp, { force: true });
   }
-  return true;
 }
