@@ -111,7 +111,7 @@ function chunksInOneOnly(a: Manifest, b: Manifest): string[] {
   return [...[...ia].filter((id) => !ib.has(id)), ...[...ib].filter((id) => !ia.has(id))];
 }
 
-interface Edit {
+export interface Edit {
   /** The line's text now, checked before it is replaced. */
   old: string;
   /** Its replacement; undefined removes the line. */
@@ -124,7 +124,7 @@ interface Edit {
  * The temporary file then replaces `abs` atomically. False (and `abs` untouched) if the file is not
  * what the line index says: another line count, a line not holding the expected text, or a CR.
  */
-async function splice(abs: string, header: boolean, rows: number, edits: Map<number, Edit>, appended: string[]): Promise<boolean> {
+export async function splice(abs: string, header: boolean, rows: number, edits: Map<number, Edit>, appended: string[]): Promise<boolean> {
   const targets = [...edits.keys()].sort((a, b) => a - b);
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
   const out = await fsp.open(tmp, 'w');
