@@ -111,7 +111,7 @@ function chunksInOneOnly(a: Manifest, b: Manifest): string[] {
   return [...[...ia].filter((id) => !ib.has(id)), ...[...ib].filter((id) => !ia.has(id))];
 }
 
-export interface Edit {
+interface Edit {
   /** The line's text now, checked before it is replaced. */
   old: string;
   /** Its replacement; undefined removes the line. */
