@@ -1,11 +1,9 @@
 import { unknownTable } from '../errors.js';
 import type { StagedTable } from '../store/staging.js';
-import { writeSnapshot } from '../table/ordered-write.js';
-import { TableSnapshot } from '../table/snapshot.js';
 import type { RepoContext } from './context.js';
 import { resolveCommit } from './revisions.js';
 import { readManifest, readTableTree } from './tree.js';
-import { settledStat } from '../store/staging.js';
+import { writeWorkingFile } from './workfile.js';
 
 export interface RestoreOptions {
   tables: string[];
@@ -57,10 +55,9 @@ export async function restore(ctx: RepoContext, opts: RestoreOptions): Promise<R
   });
 }
 
-/** Write a table's working file from a manifest; its settled stat, for the index. */
+/** Write a table's working file from a manifest (a keyless file keeps its order); its settled stat, for the index. */
 async function writeTable(ctx: RepoContext, blob: string): Promise<Pick<StagedTable, 'file' | 'stat'>> {
   const m = await readManifest(ctx, blob);
-  const file = ctx.abs(m.source.file);
-  await writeSnapshot(await ctx.engine(), new TableSnapshot(m, ctx.chunks), file, m.source.format, { delimiter: m.source.delimiter });
-  return { file: m.source.file, stat: await settledStat(file) };
+  const { file, stat } = await writeWorkingFile(ctx, m, { manifest: blob, file: m.source.file });
+  return { file, stat };
 }

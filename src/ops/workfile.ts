@@ -1,4 +1,5 @@
 import type { StagedTable } from '../store/staging.js';
+import { writeKeylessFile } from '../table/keyless-write.js';
 import { buildLineIndex, type LineIndexRef } from '../table/lineindex.js';
 import { dropReplaced } from '../table/lineslots.js';
 import type { Manifest } from '../table/manifest.js';
@@ -14,8 +15,10 @@ import { dropWork, loadWorkingFile } from './worktree.js';
  * Make a table's working file hold manifest `m` and return its index entry. When the file still is
  * what `prior` (its entry before) recorded and has a line index, only the changed rows' lines are
  * written (src/table/patch-write.ts), so the file keeps its row order and the cost follows the
- * change; otherwise the whole file is written in key order. Either way its stat is recorded, so the
- * next `status` trusts it without reading it, and a patched file keeps a line index for the next write.
+ * change. A keyless text file that exists is brought to `m` by removing and appending lines
+ * (src/table/keyless-write.ts), so its rows keep their order. Otherwise the whole file is written in identity
+ * order. Either way its stat is recorded, so the next `status` trusts it without reading it, and a
+ * patched keyed file keeps a line index for the next write.
  */
 export async function writeWorkingFile(ctx: RepoContext, m: Manifest, target: StagedTable, prior?: StagedTable): Promise<StagedTable> {
   const abs = ctx.abs(m.source.file);
@@ -23,7 +26,10 @@ export async function writeWorkingFile(ctx: RepoContext, m: Manifest, target: St
   const lines = await patchable(ctx, m, prior).catch(() => undefined);
   if (lines)
     return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs), lines: { ...lines, manifest: target.manifest } };
-  await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), abs, m.source.format, { delimiter: m.source.delimiter });
+  // A keyless text file keeps the order of the rows it shares with `m`, whatever it holds now
+  // (after a `--force` over edits, `stash`, `restore` too); a missing one is written whole.
+  if (!m.key && m.source.format !== 'parquet' && (await statFile(abs))) await writeKeylessFile(engine, ctx.chunks, abs, m);
+  else await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), abs, m.source.format, { delimiter: m.source.delimiter });
   // Written whole, the file has no line index; the one of its former content describes nothing now.
   if (prior?.lines && prior.file === m.source.file) await dropReplaced(linesDir(ctx), prior.lines, undefined);
   return { manifest: target.manifest, file: m.source.file, stat: await settledStat(abs) };

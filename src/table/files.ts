@@ -143,6 +143,7 @@ export async function loadFile(
     }
     if (format === 'csv' || format === 'tsv') await checkHeader(absFile, displayFile, format === 'csv' ? csvDelimiter(absFile) : '\t');
     if (format === 'jsonl') await checkJsonKeys(engine, absFile, displayFile);
+    if (format === 'parquet') await checkParquetNames(engine, absFile, displayFile);
     const sniffed = await describe(engine, readerSql(absFile, format));
     checkColumns(sniffed, displayFile);
     // A fixed type names a column of the file; once recorded, the column may later leave the file.
@@ -224,6 +225,23 @@ async function checkJsonKeys(engine: Engine, abs: string, file: string): Promise
     rows.map((r) => String(r.k)),
     file,
   );
+}
+
+/**
+ * DuckDB's Parquet reader renames a column whose name differs only by case from an earlier one
+ * (`ID` becomes `ID_1`): check the names the file's own schema gives its top-level columns.
+ */
+async function checkParquetNames(engine: Engine, abs: string, file: string): Promise<void> {
+  const elements = await engine.all(`SELECT name, num_children FROM parquet_schema(${quoteLiteral(abs)})`);
+  // The schema is a tree flattened depth first: the root, then each column followed by its children.
+  const next = (at: number): number => {
+    let end = at + 1;
+    for (let n = Number(elements[at]?.num_children ?? 0); n > 0 && end < elements.length; n--) end = next(end);
+    return end;
+  };
+  const names: string[] = [];
+  for (let at = 1; at < elements.length; at = next(at)) names.push(String(elements[at].name));
+  checkNames(names, file);
 }
 
 async function isBlank(abs: string): Promise<boolean> {

@@ -39,8 +39,9 @@ export interface LineIndexRef {
 
 export const hasHeader = (format: FileFormat): boolean => format !== 'jsonl';
 
-export function rawLinesSql(abs: string, format: FileFormat): string {
-  return `read_csv(${quoteLiteral(abs)}, columns = {'__lakegit_line': 'VARCHAR'}, header = ${hasHeader(format)}, delim = '\x01\x02\x03\x04',
+/** A text file's lines as `__lakegit_line`, the header line skipped (unless `header` is false). */
+export function rawLinesSql(abs: string, format: FileFormat, header = hasHeader(format)): string {
+  return `read_csv(${quoteLiteral(abs)}, columns = {'__lakegit_line': 'VARCHAR'}, header = ${header}, delim = '\x01\x02\x03\x04',
     quote = '', escape = '', auto_detect = false, strict_mode = false, skip = 0)`;
 }
 

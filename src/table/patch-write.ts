@@ -148,7 +148,7 @@ interface Edit {
  * atomically. False (and `abs` untouched) if the file is not what the line index says: another
  * line count, a line not holding the expected text, or a CR.
  */
-async function splice(
+export async function splice(
   engine: Engine,
   abs: string,
   header: boolean,

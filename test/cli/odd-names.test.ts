@@ -1,7 +1,33 @@
+import { promises as fsp } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { tempRepo } from '../helpers.js';
+import { expectRefusedUnchanged } from './core-helpers.js';
 
 // issue 16, defect 7 (import and diff): the user's column names are the user's.
+
+/**
+ * A Parquet file written by DuckDB's COPY whose column `ZZ` is then renamed `rename` in the file's
+ * footer (Thrift metadata, the names stored as plain strings): COPY itself renames a column that
+ * differs only by case from another (`ID` becomes `ID_1`), other writers do not.
+ */
+async function writeParquet(abs: string, select: string, rename: string): Promise<string[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(`COPY (${select}) TO '${abs}' (FORMAT parquet)`);
+    const bytes = await fsp.readFile(abs);
+    const footer = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
+    const [from, to] = [Buffer.from('ZZ'), Buffer.from(rename)];
+    for (let at = bytes.indexOf(from, footer); at >= 0; at = bytes.indexOf(from, at + 1)) to.copy(bytes, at);
+    await fsp.writeFile(abs, bytes);
+    const names = await conn.runAndReadAll(`SELECT name FROM parquet_schema('${abs}')`);
+    return names.getRowsJson().map((r) => String(r[0]));
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
 
 const NAMES = ['id', '__op', 'w', 'filename', 'rowid', 'select'];
 const q = (n: string) => `"${n}"`;
@@ -75,6 +101,32 @@ describe('column names', () => {
     expect(reserved.exitCode).toBe(2);
     expect(reserved.stderr).toContain('__LAKEGIT_x');
     expect(JSON.parse(await repo.ok('status', '--json')).tables).toEqual([]);
+  }, 180_000);
+
+  it('a Parquet file with columns id and ID is bad input to add, commit -a and status, and nothing changes', async () => {
+    await using repo = await tempRepo();
+    expect(await writeParquet(repo.path('p.parquet'), `SELECT 1 AS id, 2 AS "ZZ", 'x' AS v`, 'ID')).toEqual([
+      'duckdb_schema',
+      'id',
+      'ID',
+      'v',
+    ]);
+    const add = await expectRefusedUnchanged(repo, 2, 'add', 'p.parquet', '--key', 'id');
+    expect(add.stderr).toContain(`'p.parquet' has columns 'id' and 'ID', whose names differ only by case`);
+    expect(JSON.parse(await repo.ok('status', '--json')).tables).toEqual([]);
+
+    // A tracked file that gains such a column.
+    await writeParquet(repo.path('q.parquet'), `SELECT i AS id, 'x' AS v FROM range(3) t(i)`, 'ZZ');
+    await repo.ok('add', 'q.parquet', '--key', 'id');
+    await repo.ok('commit', '-m', 'load');
+    await writeParquet(repo.path('q.parquet'), `SELECT i AS id, 'x' AS v, 'y' AS "ZZ" FROM range(3) t(i)`, 'ID');
+    const message = `'q.parquet' has columns 'id' and 'ID', whose names differ only by case`;
+    expect((await expectRefusedUnchanged(repo, 2, 'commit', '-am', 'case')).stderr).toContain(message);
+    expect((await expectRefusedUnchanged(repo, 2, 'add', 'q.parquet')).stderr).toContain(message);
+    // status reads the file as add would, and reports it as a file that cannot be committed.
+    const status = JSON.parse(await repo.ok('status', '--json'));
+    expect(status.tables).toMatchObject([{ table: 'q', change: 'invalid', problem: message }]);
+    expect(await repo.ok('status')).toContain(`invalid: q (q.parquet)  ${message}`);
   }, 180_000);
 
   it('a tracked JSON Lines file that gains a key differing only by case is bad input, not a silent NULL', async () => {

@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { readManifest, readTableTree } from '../../src/ops/tree.js';
+import type { Manifest } from '../../src/table/manifest.js';
 import { readerSql } from '../../src/table/files.js';
 import { writeSnapshot } from '../../src/table/ordered-write.js';
-import { rowText } from '../../src/table/rowsql.js';
+import { names, rowText } from '../../src/table/rowsql.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
 import { api, newRepo } from '../cli/core-helpers.js';
 
@@ -122,5 +123,94 @@ describe('workfile', () => {
     );
     // Most cases take the patch path (files whose lines and rows differ, or a schema change, do not).
     expect(patched).toBeGreaterThan(2 * RUNS);
+  }, 600_000);
+
+  // Keyless tables (#16 defect 11): every rewrite of the file keeps it as the user ordered it.
+  // Property, over random keyless tables drawn from a small pool of rows (so duplicates are common)
+  // and random edits (removals anywhere, insertions anywhere), in CSV and JSON Lines: after each
+  // `checkout` hop the file holds exactly the multiset a full rewrite of that commit holds; the old
+  // file's rows that remain (for a row with fewer copies in the target, its first copies in file
+  // order) come first, in their order and with their bytes, then the other rows in the full
+  // rewrite's order; `status` is clean. Oracle: the file's rows before the hop, read with the
+  // target's types, and the full rewrite, compared in plain TypeScript. A file that does not read
+  // with the target's types (a column changed type) is written whole.
+  const keyless = fc.record({
+    jsonl: fc.boolean(),
+    pool: fc.array(rowArb, { minLength: 1, maxLength: 6 }),
+    v1: fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
+    edits: fc.array(fc.tuple(fc.constantFrom('remove', 'insert'), fc.nat(), fc.nat()), { maxLength: 10 }),
+  });
+  const keylessText = (rows: (string | null)[][], jsonl: boolean): string =>
+    jsonl
+      ? rows.map((vs) => `${JSON.stringify(Object.fromEntries(COLS.map((c, i) => [c, vs[i]])))}\n`).join('')
+      : `${COLS.map(csvField).join(',')}\n${rows.map((vs) => `${vs.map(csvField).join(',')}\n`).join('')}`;
+
+  it(`workfile property: a keyless working file keeps its rows' order through checkout (${RUNS} cases)`, async () => {
+    let inPlace = 0;
+    await fc.assert(
+      fc.asyncProperty(keyless, async (t) => {
+        const file = t.jsonl ? 'k.jsonl' : 'k.csv';
+        const format = t.jsonl ? 'jsonl' : 'csv';
+        const v1 = t.v1.map((i) => t.pool[i % t.pool.length]);
+        const v2 = [...v1];
+        for (const [op, at, row] of t.edits) {
+          if (op === 'insert') v2.splice(at % (v2.length + 1), 0, t.pool[row % t.pool.length]);
+          else if (v2.length > 1) v2.splice(at % v2.length, 1);
+        }
+        await using repo = await newRepo({ [file]: keylessText(v1, t.jsonl) });
+        const a = await api(repo);
+        await a.add({ paths: [file], cwd: repo.dir, keyless: true });
+        const c1 = (await a.commit({ message: 'v1' })).oid;
+        await repo.write(file, keylessText(v2, t.jsonl));
+        const c2 = (await a.commit({ message: 'v2', all: true, allowEmpty: true })).oid;
+        const engine = await Engine.get();
+        const ctx = a.ctx;
+        const texts = async (f: string, m: Manifest) =>
+          (await engine.all(`SELECT ${rowText(names(m.columns))} AS t FROM ${readerSql(f, format, m.columns)}`)).map((r) => String(r.t));
+        const dataLines = async (f: string) => (await fsp.readFile(f, 'utf8')).split('\n').slice(t.jsonl ? 0 : 1, -1);
+        for (const target of [c1, c2]) {
+          const m = await readManifest(ctx, (await readTableTree(ctx, target)).tables.get('k')!);
+          // The file's rows before the hop, as the target's types read them (undefined: they do not).
+          const before = await texts(repo.path(file), m).catch(() => undefined);
+          const oldLines = await dataLines(repo.path(file));
+          await a.checkout({ target });
+          const full = repo.path(`../full-${process.pid}.${format}`);
+          await writeSnapshot(engine, new TableSnapshot(m, ctx.chunks), full, m.source.format);
+          try {
+            const rows = (f: string) => `SELECT * FROM ${readerSql(f, m.source.format, m.columns)}`;
+            const differ = await engine.value(`SELECT count(*) FROM ((${rows(repo.path(file))} EXCEPT ALL ${rows(full)})
+              UNION ALL (${rows(full)} EXCEPT ALL ${rows(repo.path(file))}))`);
+            expect(Number(differ), 'multiset').toBe(0);
+            const inFull = await texts(full, m);
+            const now = await texts(repo.path(file), m);
+            if (!before) expect(now, 'written whole').toEqual(inFull);
+            else {
+              const left = new Map<string, number>();
+              for (const x of inFull) left.set(x, (left.get(x) ?? 0) + 1);
+              const take = (x: string) => {
+                if ((left.get(x) ?? 0) === 0) return false;
+                left.set(x, left.get(x)! - 1);
+                return true;
+              };
+              const keptAt = before.flatMap((x, i) => (take(x) ? [i] : []));
+              const appended = inFull.filter(take);
+              expect(now, 'order').toEqual([...keptAt.map((i) => before[i]), ...appended]);
+              expect((await dataLines(repo.path(file))).slice(0, keptAt.length), 'kept bytes').toEqual(keptAt.map((i) => oldLines[i]));
+              inPlace++;
+            }
+          } finally {
+            await fsp.rm(full, { force: true });
+          }
+          const st = await a.status();
+          expect(
+            st.tables.map((x) => ({ ...x.staged, ...x.unstaged })),
+            'status',
+          ).toEqual([{ added: 0, removed: 0, modified: 0 }]);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    // Most hops keep the file's order (a column that changes type is written whole).
+    expect(inPlace).toBeGreaterThan(RUNS);
   }, 600_000);
 });
