@@ -1,5 +1,6 @@
 import { NothingToCommit, UsageError, badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
+import { writeChangeStats } from './change-stats.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { failedGates, preCommitGate, type GateReport } from './gates.js';
 import { resolveIdentity } from './identity.js';
@@ -111,7 +112,7 @@ export async function commitIndex(
   });
   if (failedGates(gates).length) return { status: 'refused', branch, gates };
   const author = await resolveIdentity(ctx, opts.author);
-  const tree = await writeTableTree(ctx, staged);
+  const tree = await writeTableTree(ctx, staged, await writeChangeStats(ctx, first, parentTree, staged));
   const parents = [...(first ? [first] : []), ...(opts.extraParents ?? [])];
   const message = withTrailers(
     opts.message,

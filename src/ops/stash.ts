@@ -8,6 +8,7 @@ import type { MergeResult } from './merge/run.js';
 import { refuseIfInProgress } from './merge/state.js';
 import { stageAll } from './add-rm-mv.js';
 import { readTableTree, treesEqual, writeTableTree } from './tree.js';
+import { writeChangeStats } from './change-stats.js';
 
 /** The newest stash; each stash commit's second parent is the one before it. */
 export const STASH_REF = 'refs/stash';
@@ -42,7 +43,7 @@ export async function stashPush(ctx: RepoContext, message?: string): Promise<Sta
     const branch = (await ctx.git.currentBranch()) ?? '(no branch)';
     const previous = await ctx.git.resolveRef(STASH_REF);
     const oid = await ctx.git.writeCommit({
-      tree: await writeTableTree(ctx, saved),
+      tree: await writeTableTree(ctx, saved, await writeChangeStats(ctx, head, headTree, saved)),
       parents: [head, ...(previous ? [previous] : [])],
       message: `${message ?? `WIP on ${branch}: ${head.slice(0, 7)} ${c.message.split('\n')[0]}`}\n`,
       author: await resolveIdentity(ctx, undefined),

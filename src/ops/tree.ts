@@ -52,8 +52,13 @@ export async function readTablesOfTree(ctx: RepoContext, tree: string): Promise<
   return result;
 }
 
-export async function writeTableTree(ctx: RepoContext, t: TableTree): Promise<string> {
+/** A commit's own change counts (src/ops/change-stats.ts), beside `tables/` in the commit's tree; not part of a `TableTree`. */
+export const STATS_FILE = 'stats.json';
+
+/** A tree's entries; `stats` is the blob of the commit's change counts, for a tree a commit records. */
+export async function writeTableTree(ctx: RepoContext, t: TableTree, stats?: string): Promise<string> {
   const entries: TreeEntry[] = [];
+  if (stats) entries.push({ path: STATS_FILE, oid: stats, mode: '100644', type: 'blob' });
   if (t.tables.size > 0) {
     const tables = [...t.tables].map(([name, oid]) => ({ path: `${name}.json`, oid, mode: '100644', type: 'blob' as const }));
     entries.push({ path: 'tables', oid: await ctx.git.writeTree(tables), mode: '040000', type: 'tree' });
@@ -61,6 +66,16 @@ export async function writeTableTree(ctx: RepoContext, t: TableTree): Promise<st
   if (t.config) entries.push({ path: CONFIG_FILE, oid: t.config, mode: '100644', type: 'blob' });
   if (t.scripts?.size) entries.push({ path: SCRIPTS_TREE, oid: await writeScripts(ctx, t.scripts), mode: '040000', type: 'tree' });
   return ctx.git.writeTree(entries);
+}
+
+/**
+ * The id of a commit's tree without its change counts: what `writeTableTree` gives the same tables
+ * before the commit exists (check notes name it). Computed, never written.
+ */
+export async function tablesTreeOid(ctx: RepoContext, tree: string): Promise<string> {
+  const entries = await ctx.git.readTree(tree);
+  const kept = entries.filter((e) => e.path !== STATS_FILE);
+  return kept.length === entries.length ? tree : ctx.git.hashTree(kept);
 }
 
 const manifestCache = new Map<string, Manifest>();

@@ -93,6 +93,17 @@ export class GitStore {
     return (await gitLib()).writeTree({ ...this.o, tree: entries });
   }
 
+  /** The id `writeTree` would give these entries, computed without writing anything (git's entry order and modes). */
+  hashTree(entries: TreeEntry[]): string {
+    const name = (e: TreeEntry) => Buffer.from(e.type === 'tree' ? `${e.path}/` : e.path, 'utf8');
+    const body = Buffer.concat(
+      [...entries]
+        .sort((a, b) => Buffer.compare(name(a), name(b)))
+        .map((e) => Buffer.concat([Buffer.from(`${e.mode.replace(/^0/, '')} ${e.path}\0`, 'utf8'), Buffer.from(e.oid, 'hex')])),
+    );
+    return createHash('sha1').update(`tree ${body.length}\0`).update(body).digest('hex');
+  }
+
   /** Objects never change, so each is read once per process: walks read a commit's tree again as a parent's. */
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   private readonly commits = new Map<string, Promise<CommitInfo>>();

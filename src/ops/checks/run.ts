@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import type { RepoContext } from '../context.js';
-import { readTablesOfTree, snapshotOf, type TableTree } from '../tree.js';
+import { readTablesOfTree, snapshotOf, tablesTreeOid, type TableTree } from '../tree.js';
 import { ConfigReader, type ChecksConfig, type CheckSpec, type HookEvent } from './config.js';
 import { evaluate, incremental, type EvalEnv, type TableEnv } from './evaluate.js';
 import { runHooks, type HookVars } from './hooks.js';
@@ -39,8 +39,8 @@ export interface RunOutput {
  */
 export async function baselineAt(ctx: RepoContext, commit: string | undefined): Promise<RunInput['baseline']> {
   if (!commit) return undefined;
-  const treeOid = (await ctx.git.readCommit(commit)).tree;
-  return { tree: await readTablesOfTree(ctx, treeOid), commit, treeOid };
+  const tree = (await ctx.git.readCommit(commit)).tree;
+  return { tree: await readTablesOfTree(ctx, tree), commit, treeOid: await tablesTreeOid(ctx, tree) };
 }
 
 export async function loadConfig(

@@ -7,10 +7,11 @@ import { diffSchemas, type Column } from '../../table/schema.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
 import { zeroCounts, type RowCounts } from './rowdiff.js';
-import { readManifest } from '../tree.js';
+import { readManifest, readTableTree } from '../tree.js';
 import { dropWork, loadWorkingFile } from '../worktree.js';
 import { Comparison } from './compare.js';
-import { pairTables, resolveEndpoints, sideLabel, type SideTable, type TablePair } from './inputs.js';
+import { pairTables, resolveEndpoints, sideLabel, type Endpoints, type SideRef, type SideTable, type TablePair } from './inputs.js';
+import { recordedChanges } from '../change-stats.js';
 import { sameData, type Side } from './plan.js';
 import { PlannedTableDiff, type TableMeta } from './table-diff.js';
 import type { DiffOptions, DiffSession, SchemaDelta, TableDiff } from './types.js';
@@ -28,19 +29,48 @@ export async function diff(ctx: RepoContext, opts: DiffOptions = {}): Promise<Di
   if (opts.columns && opts.columns.length === 0) throw new UsageError('--columns needs at least one column name');
   const ends = await resolveEndpoints(ctx, opts);
   const pairs = await pairTables(ctx, ends);
+  const recorded = opts.where === undefined && opts.columns === undefined ? await recordedCounts(ctx, ends) : undefined;
   return {
     from: sideLabel(ends.from),
     to: sideLabel(ends.to),
     tableCount: pairs.length,
-    tables: () => eachTable(ctx, pairs, opts),
+    tables: () => eachTable(ctx, pairs, opts, recorded),
   };
 }
 
-async function* eachTable(ctx: RepoContext, pairs: TablePair[], opts: DiffOptions): AsyncGenerator<TableDiff> {
+/**
+ * When one side is the other's first parent (or nothing, for a root commit), the counts that
+ * commit recorded (src/ops/change-stats.ts), turned around when the child is the `from` side:
+ * `--stat` then reads no row and never loads DuckDB.
+ */
+async function recordedCounts(ctx: RepoContext, ends: Endpoints): Promise<Map<string, RowCounts> | undefined> {
+  const parentOf = async (s: SideRef) => (s.kind === 'commit' ? ((await ctx.git.readCommit(s.oid)).parents[0] ?? null) : undefined);
+  const sideOid = (s: SideRef) => (s.kind === 'commit' ? s.oid : s.kind === 'empty' ? null : undefined);
+  const [from, to] = [sideOid(ends.from), sideOid(ends.to)];
+  if (from === undefined || to === undefined) return undefined;
+  const [child, flipped] =
+    to !== null && (await parentOf(ends.to)) === from
+      ? [to, false]
+      : from !== null && (await parentOf(ends.from)) === to
+        ? [from, true]
+        : [];
+  if (child === undefined) return undefined;
+  const c = await ctx.git.readCommit(child);
+  const counts = await recordedChanges(ctx, c, await readTableTree(ctx, c.parents[0]), await readTableTree(ctx, child));
+  if (!flipped || !counts) return counts;
+  return new Map([...counts].map(([t, n]) => [t, { added: n.removed, removed: n.added, modified: n.modified }]));
+}
+
+async function* eachTable(
+  ctx: RepoContext,
+  pairs: TablePair[],
+  opts: DiffOptions,
+  recorded: Map<string, RowCounts> | undefined,
+): AsyncGenerator<TableDiff> {
   for (const pair of pairs) {
     const cleanup: string[] = [];
     try {
-      yield await prepare(ctx, pair, opts, cleanup);
+      yield await prepare(ctx, pair, opts, cleanup, pair.status === 'renamed' ? undefined : recorded?.get(pair.table));
     } finally {
       if (cleanup.length) {
         const engine = await ctx.engine();
@@ -80,10 +110,10 @@ export function schemaDelta(before: readonly Column[] | null, after: readonly Co
   return { added: s.added, removed: s.removed, changed: s.changed, ...(s.reordered ? { reordered: true as const } : {}) };
 }
 
-async function prepare(ctx: RepoContext, pair: TablePair, opts: DiffOptions, cleanup: string[]): Promise<TableDiff> {
+async function prepare(ctx: RepoContext, pair: TablePair, opts: DiffOptions, cleanup: string[], recorded?: RowCounts): Promise<TableDiff> {
   const b = pair.before ? await loadSide(ctx, pair.before, cleanup) : undefined;
   const a = pair.after ? await loadSide(ctx, pair.after, cleanup) : undefined;
-  return compareSides(() => ctx.engine(), b, a, opts, pair);
+  return compareSides(() => ctx.engine(), b, a, opts, pair, recorded);
 }
 
 /**
@@ -96,6 +126,8 @@ export async function compareSides(
   a: Side | undefined,
   opts: Pick<DiffOptions, 'where' | 'columns'> = {},
   meta: TableMeta = { table: '', status: 'modified' },
+  /** The pair's counts when already known (a commit's record): nothing is read for `stats()`. */
+  known?: RowCounts,
 ): Promise<TableDiff> {
   const before = b ?? noRows(a!);
   const after = a ?? noRows(b!);
@@ -108,7 +140,7 @@ export async function compareSides(
     b?.columns ?? null,
     a?.columns ?? null,
     opts,
-    wholeSideRows(b, a, opts),
+    known ?? wholeSideRows(b, a, opts),
   );
   if (opts.where && !(before.snapshot && after.snapshot && sameData(before.snapshot.manifest, after.snapshot.manifest))) {
     await checkWhere(await engine(), td.comparison('', ''), meta.table, opts.where);

@@ -1,4 +1,5 @@
 import type { RepoContext } from '../context.js';
+import { STATS_FILE } from '../tree.js';
 import { ALLOW_CHECK_CHANGES_TRAILER } from '../verify/check-changes.js';
 
 /**
@@ -15,7 +16,7 @@ export { ALLOW_CHECK_CHANGES_TRAILER };
 export async function checkPolicyOf(ctx: RepoContext, commit: string): Promise<CheckPolicy> {
   const out: CheckPolicy = new Map();
   for (const e of await ctx.git.readTree((await ctx.git.readCommit(commit)).tree)) {
-    if (e.path !== 'tables') out.set(e.path, e.oid);
+    if (e.path !== 'tables' && e.path !== STATS_FILE) out.set(e.path, e.oid);
   }
   return out;
 }

@@ -1,0 +1,174 @@
+import { promises as fsp } from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordedChanges } from '../../src/ops/change-stats.js';
+import type { RowCounts } from '../../src/ops/diff/rowdiff.js';
+import { readTableTree } from '../../src/ops/tree.js';
+import { Repo } from '../../src/repo.js';
+import { TEST_ENV } from '../helpers.js';
+import {
+  applyEdits,
+  baseRows,
+  editsArb,
+  relation,
+  rowsArb,
+  schemaArb,
+  withSandbox,
+  type Edit,
+  type Row,
+  type Sandbox,
+  type Schema,
+} from './merge/oracle-fixture.js';
+
+// issue 15: every verb that writes a commit (commit, commit --amend, merge, merge --squash, revert,
+// cherry-pick, stash) records the commit's own change counts in its tree, and they are the counts of
+// the full-join diff of the commit's table against its first parent's, computed here in plain DuckDB
+// SQL from the two whole snapshots (keyed: a full outer join on the key; keyless: multisets).
+
+Object.assign(process.env, TEST_ENV);
+afterAll(() => Repo.close());
+
+const RUNS = Number(process.env.STATS_ORACLE_RUNS ?? 6);
+const SEED = Number(process.env.STATS_ORACLE_SEED ?? 1515);
+const cases = { commits: 0, merges: 0, keyless: 0 };
+
+type Kind = 'commit' | 'amend' | 'merge' | 'squash' | 'revert' | 'pick' | 'stash';
+type StepT = { kind: Kind; ours: Edit[]; theirs: Edit[] };
+const stepArb: fc.Arbitrary<StepT> = fc.record({
+  kind: fc.constantFrom<Kind>('commit', 'amend', 'merge', 'squash', 'revert', 'pick', 'stash'),
+  ours: editsArb,
+  theirs: editsArb,
+});
+
+const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The table at a commit (no rows where it is absent), as a relation lakegit's `sql` wrote to Parquet. */
+async function tableAt(x: Sandbox, oid: string | undefined, s: Schema): Promise<string> {
+  if (!oid || !(await readTableTree(x.repo.ctx, oid)).tables.has('t')) return relation(s, []);
+  const out = `${x.dir}/at-${oid}.parquet`;
+  await x.repo.sql(`SELECT * FROM t@${oid}`, { output: out });
+  return `SELECT * FROM read_parquet('${out.replaceAll("'", "''")}')`;
+}
+
+/** The full-join diff's counts of two whole snapshots, in plain SQL. */
+async function oracleCounts(x: Sandbox, s: Schema, before: string, after: string): Promise<RowCounts> {
+  const all = s.cols.map((c) => q(c.name)).join(', ');
+  if (s.kind === 'keyless') {
+    const [r] = await x.engine.all(
+      `SELECT coalesce(sum(greatest(na - nb, 0)), 0)::BIGINT AS added, coalesce(sum(greatest(nb - na, 0)), 0)::BIGINT AS removed
+       FROM (SELECT ${all}, sum(b) AS nb, sum(a) AS na FROM (SELECT ${all}, 1 AS b, 0 AS a FROM (${before})
+             UNION ALL SELECT ${all}, 0, 1 FROM (${after})) GROUP BY ${all})`,
+    );
+    return { added: Number(r.added), removed: Number(r.removed), modified: 0 };
+  }
+  const on = s.key.map((k) => `b.${q(k)} = a.${q(k)}`).join(' AND ');
+  const differs = s.cols.map((c) => `b.${q(c.name)} IS DISTINCT FROM a.${q(c.name)}`).join(' OR ');
+  const [r] = await x.engine.all(
+    `SELECT count(*) FILTER (WHERE b.p IS NULL) AS added, count(*) FILTER (WHERE a.p IS NULL) AS removed,
+            count(*) FILTER (WHERE b.p AND a.p AND (${differs})) AS modified
+     FROM (SELECT *, true AS p FROM (${before})) b FULL OUTER JOIN (SELECT *, true AS p FROM (${after})) a ON ${on}`,
+  );
+  return { added: Number(r.added), removed: Number(r.removed), modified: Number(r.modified) };
+}
+
+/** Write the working file without committing (amend and stash take it from there). */
+async function writeRows(x: Sandbox, s: Schema, rows: Row[]): Promise<void> {
+  const tmp = `${x.file}.tmp.parquet`;
+  await x.engine.run(`COPY (${relation(s, rows)}) TO '${tmp.replaceAll("'", "''")}' (FORMAT parquet)`);
+  await fsp.rename(tmp, x.file);
+}
+
+/** Run one step of the history; `model` is the rows main's next plain commit starts from. */
+async function step(x: Sandbox, s: Schema, model: Row[], st: StepT, i: number): Promise<Row[]> {
+  const ours = applyEdits(s, model, st.ours);
+  const theirs = applyEdits(s, model, st.theirs);
+  const side = async () => {
+    await x.repo.checkout({ target: 'HEAD', create: `side${i}` });
+    const oid = await x.commit(theirs, `theirs ${i}`);
+    await x.repo.checkout({ target: 'main' });
+    return oid;
+  };
+  const tolerate = (e: unknown) => {
+    if (!/changes nothing|nothing to commit/.test((e as Error).message)) throw e;
+  };
+  switch (st.kind) {
+    case 'commit':
+      await x.commit(ours, `ours ${i}`);
+      break;
+    case 'amend':
+      await writeRows(x, s, ours);
+      await x.repo.commit({ message: '', amend: true, all: true });
+      break;
+    case 'merge':
+    case 'squash': {
+      await side();
+      await x.commit(ours, `ours ${i}`);
+      const r = await x.repo.merge({ source: `side${i}`, strategy: 'theirs', squash: st.kind === 'squash' });
+      if (st.kind === 'squash') await x.repo.commit({ message: `squash ${i}`, allowEmpty: true }).catch(tolerate);
+      else expect(r.status).not.toBe('conflicts');
+      cases.merges++;
+      break;
+    }
+    case 'revert':
+      await x.commit(ours, `ours ${i}`);
+      await x.repo.revert({ rev: 'HEAD~1', strategy: 'theirs' }).catch(tolerate);
+      break;
+    case 'pick': {
+      const picked = await side();
+      await x.repo.cherryPick({ rev: picked, strategy: 'theirs' }).catch(tolerate);
+      break;
+    }
+    case 'stash':
+      await writeRows(x, s, ours);
+      await x.repo.stash(`stash ${i}`);
+      return model;
+  }
+  return ours;
+}
+
+/** Every commit of the repository: what the branches and the stashes reach. */
+async function allCommits(x: Sandbox): Promise<string[]> {
+  const tips = [...(await x.repo.log({ all: true })).map((e) => e.commit), ...(await x.repo.stashList()).map((e) => e.commit)];
+  const seen = new Set<string>();
+  for (const queue = [...tips]; queue.length;) {
+    const oid = queue.pop()!;
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    queue.push(...(await x.repo.ctx.git.readCommit(oid)).parents);
+  }
+  return [...seen];
+}
+
+describe('change counts recorded in commits equal the full-join diff against the first parent', () => {
+  it(
+    'random histories of commit, amend, merge, merge --squash, revert, cherry-pick and stash; keyed, composite and keyless',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(schemaArb, rowsArb, fc.array(stepArb, { minLength: 1, maxLength: 4 }), async (s, rows, steps) => {
+          if (s.kind === 'keyless') cases.keyless++;
+          await withSandbox(s, baseRows(s, rows), async (x) => {
+            let model = baseRows(s, rows);
+            for (const [i, st] of steps.entries()) model = await step(x, s, model, st, i);
+            const ctx = x.repo.ctx;
+            for (const oid of await allCommits(x)) {
+              cases.commits++;
+              const c = await ctx.git.readCommit(oid);
+              const [parentTree, tree] = [await readTableTree(ctx, c.parents[0]), await readTableTree(ctx, oid)];
+              const recorded = await recordedChanges(ctx, c, parentTree, tree);
+              expect(recorded, `commit ${c.message.trim()} has no usable record`).toBeDefined();
+              const expected =
+                tree.tables.get('t') === parentTree.tables.get('t')
+                  ? undefined
+                  : await oracleCounts(x, s, await tableAt(x, c.parents[0], s), await tableAt(x, oid, s));
+              expect(recorded!.get('t'), `commit '${c.message.trim()}'`).toEqual(expected);
+            }
+          });
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+    60_000 + RUNS * 20_000,
+  );
+
+  afterAll(() => console.log(`change-stats oracle (seed ${SEED}): ${JSON.stringify(cases)}`));
+});
