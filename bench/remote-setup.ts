@@ -43,6 +43,7 @@ export async function openWorld(bench: Bench, h: History): Promise<RemoteWorld> 
   const server: http.Server = gitHttpServer(gitRoot, { env: s3.env, onResponseBytes: (n) => (served += n) });
   const gitUrl = await listen(server);
   const env = { ...s3.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // the baseline uploads from this process
   const src = path.join(root, 'src');
   await fsp.cp(h.lake, src, { recursive: true });
   const table = 'orders_remote';

@@ -82,9 +82,21 @@ export const remote: FigureModule = {
   },
 };
 
-/** `fetch --all-chunks` in a clone taken at `base`, of the C commits up to `tip`: which chunks move, and how long. */
+/**
+ * `fetch --all-chunks` of the C commits up to `tip` in a clone at `base` that holds its history's
+ * chunks (cloned, then `fetch --all-chunks`): which chunks move, and how long. Once before, the
+ * same fetch in a clone as `clone` leaves it (HEAD's chunks only): there `--all-chunks` also fetches
+ * the older commits' chunks the clone never read (spec: "every chunk the fetched history reaches"),
+ * counted in the note.
+ */
 async function fetchFigure(bench: Bench, w: RemoteWorld, cloneBase: string, base: string, tip: string, emit: Emit): Promise<void> {
   const fetched = await commitsBetween(w.src, base, tip);
+  const partial = await movedBy(w, cloneBase, 'partial');
+  const partialHave = await chunkIds(cloneBase);
+  const older = new Set<string>();
+  for (const c of await commitsBetween(w.src, `${base}~${BEFORE}`, base))
+    for (const id of await chunksOf(w.src, c)) if (!partialHave.has(id)) older.add(id);
+  await lg(w, cloneBase, ['fetch', '--all-chunks']); // the clone now holds every chunk its history names
   const have = await chunkIds(cloneBase);
   const theirs = new Set<string>();
   for (const c of fetched) for (const id of await chunksOf(w.src, c)) if (!have.has(id)) theirs.add(id);
@@ -92,16 +104,13 @@ async function fetchFigure(bench: Bench, w: RemoteWorld, cloneBase: string, base
   let moved = new Set<string>();
   let bytes = 0;
   for (let i = 0; i < bench.opts.runs; i++) {
-    const dir = path.join(w.root, `clone-fetch-${i}`);
-    await fsp.cp(cloneBase, dir, { recursive: true });
-    const r = await lg(w, dir, ['fetch', '--all-chunks', '--json']);
-    runs.add(r);
-    bytes = json<Transfer>(r).bytes;
-    moved = new Set([...(await chunkIds(dir))].filter((id) => !have.has(id)));
-    await fsp.rm(dir, { recursive: true, force: true });
+    const r = await movedBy(w, cloneBase, String(i));
+    runs.add(r.proc);
+    [moved, bytes] = [r.moved, r.bytes];
   }
   const extra = [...moved].filter((id) => !theirs.has(id));
   const lacking = [...theirs].filter((id) => !moved.has(id));
+  const partialExtra = [...partial.moved].filter((id) => !theirs.has(id));
   const s = runs.sample;
   const limit = 2;
   emit({
@@ -119,8 +128,21 @@ async function fetchFigure(bench: Bench, w: RemoteWorld, cloneBase: string, base
     runs: bench.opts.runs,
     note:
       `${fetched.length} commits of ${bench.opts.changes} rows; moved ${moved.size} chunks (${bytes} bytes); ` +
-      `the fetched commits name ${theirs.size} chunks the clone lacked; extra ${extra.length}, not moved ${lacking.length}`,
+      `the fetched commits name ${theirs.size} chunks the clone lacked; extra ${extra.length}, not moved ${lacking.length}. ` +
+      `In a clone holding HEAD's chunks only: moved ${partial.moved.size} (${partial.bytes} bytes) in ${partial.proc.seconds.toFixed(2)} s, ` +
+      `${partialExtra.length} of them not the fetched commits' (${partialExtra.filter((id) => older.has(id)).length} named by the ${BEFORE} older commits only)`,
   });
+}
+
+/** Run `fetch --all-chunks` in a copy of `clone`: the process and the chunks it added. */
+async function movedBy(w: RemoteWorld, clone: string, tag: string): Promise<{ proc: ProcResult; moved: Set<string>; bytes: number }> {
+  const dir = path.join(w.root, `clone-fetch-${tag}`);
+  await fsp.cp(clone, dir, { recursive: true });
+  const have = await chunkIds(clone);
+  const proc = await lg(w, dir, ['fetch', '--all-chunks', '--json']);
+  const moved = new Set([...(await chunkIds(dir))].filter((id) => !have.has(id)));
+  await fsp.rm(dir, { recursive: true, force: true });
+  return { proc, moved, bytes: json<Transfer>(proc).bytes };
 }
 
 /** `clone` (graph + HEAD's chunks + the working CSVs) against one Parquet download from the same s3rver + DuckDB writing the CSV. */
