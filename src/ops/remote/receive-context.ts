@@ -4,7 +4,7 @@ import { notARepository } from '../../errors.js';
 import { ChunkStore } from '../../store/chunks.js';
 import { STORE_REF } from '../../store/git-remote.js';
 import { objectDirsFromEnv, overlayObjectFs } from '../../store/object-dirs.js';
-import { openChunkStore } from '../../store/remote-store.js';
+import { openChunkStore, type RemoteChunkStore } from '../../store/remote-store.js';
 import { openBare, type RepoContext } from '../context.js';
 import { fetchChunks } from './ondemand.js';
 import { readStoreCommit } from './store-ref.js';
@@ -41,10 +41,11 @@ export async function receivingContext(gitDir: string, env: NodeJS.ProcessEnv): 
   const ctx = await openBare(dir, { objectFs: dirs ? overlayObjectFs(dir, dirs) : undefined, chunks: local });
   if (!ctx) throw notARepository(dir);
   if (bucket) {
-    await fsp.mkdir(local.dir, { recursive: true });
-    const source = await openChunkStore(bucket);
-    ctx.chunks.source = source;
-    ctx.chunks.fetchMissing = (ids) => fetchChunks(ctx, ids, 'fetching chunks', [source]);
+    // Opened on first use: a push to a branch that is not protected here never loads the S3 SDK.
+    let opened: Promise<RemoteChunkStore> | undefined;
+    const store = () => (opened ??= fsp.mkdir(local.dir, { recursive: true }).then(() => openChunkStore(bucket)));
+    ctx.chunks.source = { display: bucket, has: async (id) => (await store()).has(id) };
+    ctx.chunks.fetchMissing = async (ids) => fetchChunks(ctx, ids, 'fetching chunks', [await store()]);
   }
   return ctx;
 }
