@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
 import type { Bench } from './context.js';
-import { authorEnv, changesOnHead, keysOf, progress, type History } from './history.js';
+import { changesOnHead, keysOf, progress, type History } from './history.js';
 import { git, lakegit, type ProcResult } from './proc.js';
 import { closeServer, gitHttpServer, listen, startS3rver, type S3Server } from './servers.js';
 
@@ -116,4 +116,4 @@ export async function commitsBetween(repo: string, from: string, to: string): Pr
   return out.split('\n').filter(Boolean);
 }
 
-export { authorEnv, progress };
+export { progress };

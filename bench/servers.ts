@@ -107,8 +107,7 @@ export interface S3Server {
 
 /** s3rver on a free loopback port, keeping its objects under `directory`, with the given buckets. */
 export async function startS3rver(directory: string, buckets: string[]): Promise<S3Server> {
-  const pkg = 's3rver'; // untyped: imported by name so tsc does not look for its types
-  const { default: S3rver } = (await import(pkg)) as {
+  const { default: S3rver } = (await import('s3rver')) as {
     default: new (o: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
   };
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });

@@ -66,11 +66,15 @@ export const remote: FigureModule = {
       progress(`remote: first push ${first.chunks} chunks, ${first.bytes} bytes`);
       const cloneBase = path.join(w.root, 'clone-base');
       await lg(w, w.root, ['clone', w.url, cloneBase]);
+      // Two clones at base: as `clone` leaves it (HEAD's chunks), and one that then fetched every chunk its history names.
+      const clonePartial = path.join(w.root, 'clone-partial');
+      await fsp.cp(cloneBase, clonePartial, { recursive: true });
+      await lg(w, cloneBase, ['fetch', '--all-chunks']);
       await git(w.src, [...gitDir, 'update-ref', 'refs/heads/main', tip]);
       const pushed = await lg(w, w.src, ['push', '--json']);
       progress(`remote: push of ${o.commits} commits in ${pushed.seconds.toFixed(2)} s: ${JSON.stringify(json<Transfer>(pushed))}`);
       const tableBytes = await chunkBytes(w.src, await chunksOf(w.src, tip));
-      if (want('remote-fetch-20')) await fetchFigure(bench, w, cloneBase, base, tip, emit);
+      if (want('remote-fetch-20')) await fetchFigure(bench, w, { full: cloneBase, partial: clonePartial }, base, tip, emit);
       if (want('remote-clone')) await cloneFigure(bench, w, tip, tableBytes, emit);
       if (want('remote-clone-vs-git') || want('remote-clone-bytes-vs-git')) await gitCloneFigures(bench, w, want, emit);
       if (want('remote-check-bytes')) await checkFigure(bench, w, tableBytes, emit);
@@ -89,17 +93,24 @@ export const remote: FigureModule = {
  * the older commits' chunks the clone never read (spec: "every chunk the fetched history reaches"),
  * counted in the note.
  */
-async function fetchFigure(bench: Bench, w: RemoteWorld, cloneBase: string, base: string, tip: string, emit: Emit): Promise<void> {
+async function fetchFigure(
+  bench: Bench,
+  w: RemoteWorld,
+  clones: { full: string; partial: string },
+  base: string,
+  tip: string,
+  emit: Emit,
+): Promise<void> {
   const fetched = await commitsBetween(w.src, base, tip);
-  const partial = await movedBy(w, cloneBase, 'partial');
-  const partialHave = await chunkIds(cloneBase);
+  const theirs = new Set<string>();
+  const have = await chunkIds(clones.full);
+  for (const c of fetched) for (const id of await chunksOf(w.src, c)) if (!have.has(id)) theirs.add(id);
+  const partialHave = await chunkIds(clones.partial);
   const older = new Set<string>();
   for (const c of await commitsBetween(w.src, `${base}~${BEFORE}`, base))
     for (const id of await chunksOf(w.src, c)) if (!partialHave.has(id)) older.add(id);
-  await lg(w, cloneBase, ['fetch', '--all-chunks']); // the clone now holds every chunk its history names
-  const have = await chunkIds(cloneBase);
-  const theirs = new Set<string>();
-  for (const c of fetched) for (const id of await chunksOf(w.src, c)) if (!have.has(id)) theirs.add(id);
+  const partial = await movedBy(w, clones.partial, 'partial');
+  const cloneBase = clones.full;
   const runs = new Runs();
   let moved = new Set<string>();
   let bytes = 0;
