@@ -19,7 +19,7 @@ export interface GitHttpOptions {
 }
 
 export function gitHttpServer(root: string, opts: GitHttpOptions = {}): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let pathInfo = decodeURIComponent(url.pathname);
     if (opts.privateAuth && pathInfo.startsWith('/private/')) {
@@ -85,6 +85,13 @@ export function gitHttpServer(root: string, opts: GitHttpOptions = {}): http.Ser
       res.end();
     });
   });
+  // Node's 5 s keep-alive races the client's own (Node 20's agents keep sockets alive too): a push that
+  // spends over 5 s between its ref listing and its pack (uploading chunks on a loaded machine) could
+  // send the pack on a socket the server was closing, and read an empty answer. Web servers in front
+  // of git http-backend keep connections far longer (nginx: 75 s).
+  server.keepAliveTimeout = 75_000;
+  server.headersTimeout = 76_000;
+  return server;
 }
 
 /** Listen on a free loopback port; the server's base URL. */
