@@ -54,7 +54,7 @@ describe('remote protection with the chunk store in a bucket', () => {
     await ann.write('t.csv', rows(10, -5));
     await ann.ok('commit', '-am', 'bad', '--no-verify');
     const bad = await ann.run('push');
-    expect(bad.exitCode).toBe(1);
+    expect(bad.exitCode, bad.stderr).toBe(1);
     expect(bad.stderr).toContain("fails the checks of protected branch 'main'");
     expect(bad.stderr).toMatch(/range/);
     expect(await remoteHead(remote)).toBe(loaded);
@@ -83,7 +83,7 @@ describe('remote protection with the chunk store in a bucket', () => {
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: s3.key(id), Body: other }));
     }
     const forged = await ann.run('push');
-    expect(forged.exitCode).toBe(1);
+    expect(forged.exitCode, forged.stderr).toBe(1);
     expect(forged.stderr).toMatch(new RegExp(`refused chunk (${fresh.join('|')})`));
     expect(await remoteHead(remote)).not.toBe(await localHead(ann.dir));
     const cached = await fsp.readdir(path.join(remote.dir, 'cache', 'store-chunks'));
