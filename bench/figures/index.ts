@@ -4,6 +4,7 @@ import { checks } from './checks.js';
 import { core } from './core.js';
 import { diff } from './diff.js';
 import { merge } from './merge.js';
+import { remote } from './remote.js';
 import { sql } from './sql.js';
 import { workfile } from './workfile.js';
 
@@ -11,4 +12,4 @@ import { workfile } from './workfile.js';
  * Every figure module, run in this order: one per issue, built on `Bench.history()` and
  * `branchWith()` so data is generated once per run and shared.
  */
-export const MODULES: FigureModule[] = [core, sql, diff, merge, checks, blame, workfile];
+export const MODULES: FigureModule[] = [core, sql, diff, merge, checks, blame, workfile, remote];

@@ -14,6 +14,11 @@ const CHUNK_NAME = /^[\\/]([0-9a-f]{64})\.parquet/;
 export class ChunkStore {
   /** Fetches chunks that are not local (a partial clone's remote store); unset, a missing chunk stays missing. */
   fetchMissing: ((ids: string[]) => Promise<unknown>) | undefined;
+  /**
+   * The store these chunks are a verified local cache of, when the repository's chunks live
+   * elsewhere (a bare remote whose store is a bucket): whether a chunk exists is asked of it.
+   */
+  source: { readonly display: string; has(id: string): Promise<boolean> } | undefined;
   private readonly present = new Set<string>();
 
   constructor(readonly dir: string) {}

@@ -45,17 +45,19 @@ export async function hasChunkSource(ctx: RepoContext): Promise<boolean> {
  * Fetch the chunks among `ids` that are not local from the remotes' stores, checking each against
  * its id (docs/format.md, "Chunk ids") before it is moved into `.lakegit/chunks/`: a chunk whose
  * rows do not hash to its id is deleted and refused. A fetch killed midway leaves only temporary
- * files there, which readers ignore and `gc` removes.
+ * files there, which readers ignore and `gc` removes. `from` names the stores to use instead of
+ * the remotes' (a bare repository's hook reads the store it records).
  */
 export async function fetchChunks(
   ctx: RepoContext,
   ids: Iterable<string>,
   label = 'fetching chunks',
+  from?: RemoteChunkStore[],
 ): Promise<{ chunks: number; bytes: number }> {
   const wanted: string[] = [];
   for (const id of new Set(ids)) if (!(await ctx.chunks.has(id))) wanted.push(id);
   if (wanted.length === 0) return { chunks: 0, bytes: 0 };
-  const stores = await sources(ctx);
+  const stores = from ?? (await sources(ctx));
   if (stores.length === 0)
     throw new MissingChunk(`chunk ${wanted[0]} is missing and no remote names a chunk store`, { id: wanted[0] }, 'run lakegit fsck');
   const engine = await ctx.engine();

@@ -148,14 +148,14 @@ async function firstParentSteps(ctx: RepoContext, old: string, tip: string): Pro
   return chain.slice(1).map((c, i) => [chain[i], c]);
 }
 
-/** Chunks that the tables changed between `old` and `tip` name and the chunk store does not hold. */
+/** Chunks that the tables changed between `old` and `tip` name and the chunk store (a bucket's, not its local cache) does not hold. */
 async function missingChunks(ctx: RepoContext, old: string, tip: string): Promise<string[]> {
   const before = await readTableTree(ctx, old);
   const after = await readTableTree(ctx, tip);
   const out: string[] = [];
   for (const [name, blob] of after.tables) {
     if (before.tables.get(name) === blob) continue;
-    for (const id of allChunkIds(await readManifest(ctx, blob))) if (!(await ctx.chunks.has(id))) out.push(id);
+    for (const id of allChunkIds(await readManifest(ctx, blob))) if (!(await (ctx.chunks.source ?? ctx.chunks).has(id))) out.push(id);
   }
   return out;
 }
