@@ -125,6 +125,18 @@ async function runQuick(args: readonly string[], commands: Command[]): Promise<b
   return true;
 }
 
+/**
+ * yargs renders the whole help text after it starts a command's handler, to keep it for a later
+ * `showHelp` (~70 ms of CPU on every run, on the critical path). lakegit never shows help once a
+ * command runs (its errors print a hint instead), so that render is skipped. `--help` and usage errors
+ * do not go through the cache and are unchanged (test/cli/help-json.test.ts).
+ */
+function skipHelpCache(parser: object): void {
+  type Internal = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (parser as Internal).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
+}
+
 /** Parse with yargs and run the command; a usage error's exit code, or undefined. */
 async function runYargs(args: readonly string[], commands: Command[]): Promise<number | undefined> {
   const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
@@ -157,6 +169,7 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
       usageError = msg;
       throw new Error(msg);
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (e) {

@@ -3,7 +3,8 @@ import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
 import type { BlameResult, BlameRow } from '../../index.js';
 import { paint, shortId } from './color.js';
-import { chars, csvField, cut, pad } from './text.js';
+import { csvField } from './text.js';
+import { chars, cut, pad } from './width.js';
 
 export type BlameFormat = 'table' | 'json' | 'csv';
 

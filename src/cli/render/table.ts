@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import { paint } from './color.js';
-import { chars, cut, pad } from './text.js';
+import { chars, cut, pad } from './width.js';
 
 export type Align = 'left' | 'right';
 

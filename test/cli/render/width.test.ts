@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { graphLines } from '../../../src/cli/render/graph.js';
 import { renderTable } from '../../../src/cli/render/table.js';
-import { chars as displayWidth, cut as cutToWidth, pad as padToWidth } from '../../../src/cli/render/text.js';
+import { chars as displayWidth, cut as cutToWidth, pad as padToWidth } from '../../../src/cli/render/width.js';
 
 describe('render/width and graph', () => {
   it('measures wide characters as two columns and cuts and pads by columns', () => {
