@@ -114,6 +114,45 @@ export const ratioOf = (a: number, b: number): number => (b > 0 ? a / b : Number
 
 const round = (x: number | undefined, digits: number) => (x === undefined ? undefined : Number(x.toFixed(digits)));
 
+/** A timed figure: lakegit's runs against the baseline's, from one run of the bench. */
+export interface TimedFigure {
+  figure: string;
+  lg: Sample;
+  base: Sample;
+  baseline: string;
+  goal: string;
+  /** The ratio the goal allows; without it (and without `met`) the figure has no goal. */
+  limit?: number;
+  /** For goals that are not a ratio (an absolute time): decided by the caller. */
+  met?: boolean;
+  /** What went wrong in the runs: a figure with problems is never met, and says why. */
+  problems?: string[];
+  pattern?: Pattern;
+  runs?: number;
+  note: string;
+}
+
+/** The one way a timed figure becomes a record: ratio, goal, CPU and memory fields, problems in the note. */
+export function timedRecord(bench: Bench, f: TimedFigure): FigureRecord {
+  const ratio = ratioOf(f.lg.median, f.base.median);
+  const problems = f.problems ?? [];
+  const met = problems.length ? false : (f.met ?? (f.limit === undefined ? null : ratio <= f.limit));
+  return {
+    figure: f.figure,
+    lakegit_s: f.lg.median,
+    baseline: f.baseline,
+    baseline_s: f.base.median,
+    ratio,
+    goal: f.goal,
+    met,
+    ...sampleFields(f.lg, f.base),
+    rows: bench.opts.rows,
+    pattern: f.pattern ?? bench.opts.patterns[0],
+    runs: f.runs ?? f.lg.all.length,
+    note: problems.length ? `${f.note}; PROBLEMS: ${problems.join('; ')}` : f.note,
+  };
+}
+
 /** The memory and CPU fields of a record, from the two sides' samples. */
 export const sampleFields = (lg: Sample, base: Sample): Partial<FigureRecord> => ({
   lakegit_peak_mib: round(lg.peakMiB, 1),

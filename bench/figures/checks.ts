@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule } from '../context.js';
+import { timedRecord, type Bench, type Emit, type FigureModule } from '../context.js';
 import { KeyPicker } from '../generate.js';
 import { authorEnv, progress } from '../history.js';
 import { lakegit, type ProcResult, paired } from '../proc.js';
@@ -142,23 +142,20 @@ async function incrementalFigure(bench: Bench, lake: string, t: Target, emit: Em
   };
   const [inc, full] = await paired(bench.opts.runs, once(false), once(true));
   const problems = verdictProblems(t, ...reports);
-  const ratio = ratioOf(inc.median, full.median);
-  emit({
-    figure: t.figure,
-    lakegit_s: inc.median,
-    baseline: `lakegit check ${BRANCH} --into ${t.into} --full (every row)`,
-    baseline_s: full.median,
-    ratio,
-    goal: `<= ${GOAL}x, same verdict`,
-    met: ratio <= GOAL && problems.length === 0,
-    ...sampleFields(inc, full),
-    rows: bench.opts.rows,
-    pattern: bench.opts.patterns[0],
-    runs: bench.opts.runs,
-    note:
-      `${CHANGES} changed rows, fast-forward into ${t.into}; modes ${modes(reports[0][0])} vs ${modes(reports[1][0])}; ` +
-      `verdict ${reports[0][0].passed ? 'pass' : 'FAIL'}: ${problems.length ? problems.join('; ') : 'the same in every run'}`,
-  });
+  emit(
+    timedRecord(bench, {
+      figure: t.figure,
+      lg: inc,
+      base: full,
+      baseline: `lakegit check ${BRANCH} --into ${t.into} --full (every row)`,
+      goal: `<= ${GOAL}x, same verdict`,
+      limit: GOAL,
+      problems,
+      note:
+        `${CHANGES} changed rows, fast-forward into ${t.into}; modes ${modes(reports[0][0])} vs ${modes(reports[1][0])}; ` +
+        `verdict ${reports[0][0].passed ? 'pass' : 'FAIL'}${problems.length ? '' : ': the same in every run'}`,
+    }),
+  );
 }
 
 /** Per-check mode counts, e.g. "5 incremental + 2 full (unique(customer_id,created_at), foreign_keys(region))". */

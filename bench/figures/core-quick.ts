@@ -1,4 +1,4 @@
-import { sampleFields, type Bench, type Emit } from '../context.js';
+import { timedRecord, type Bench, type Emit } from '../context.js';
 import type { History } from '../history.js';
 import { git, lakegit, paired, type ProcResult } from '../proc.js';
 
@@ -44,20 +44,18 @@ export async function quickFigures(bench: Bench, h: History, want: (f: string) =
   await assertClean(h);
   for (const q of quickVerbs(h).filter((x) => want(x.figure))) {
     const [lg, base] = await paired(runs, q.lakegit, q.git);
-    emit({
-      figure: q.figure,
-      lakegit_s: lg.median,
-      baseline: q.label,
-      baseline_s: base.median,
-      ratio: lg.median / base.median,
-      goal: '< 0.150 s',
-      met: lg.median < LIMIT_S,
-      ...sampleFields(lg, base),
-      rows: bench.opts.rows,
-      pattern: h.pattern,
-      runs,
-      note: `slowest run ${Math.max(...lg.all).toFixed(3)} s; ${h.commits + 1} commits of history`,
-    });
+    emit(
+      timedRecord(bench, {
+        figure: q.figure,
+        lg,
+        base,
+        baseline: q.label,
+        goal: '< 0.150 s',
+        met: lg.median < LIMIT_S,
+        pattern: h.pattern,
+        note: `slowest run ${Math.max(...lg.all).toFixed(3)} s; ${h.commits + 1} commits of history`,
+      }),
+    );
     if (q.figure === 'branch') {
       for (let i = 0; i < runs; i++) {
         await lakegit(h.lake, ['branch', '-D', `bench-quick-${i}`]);

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { quoteLiteral } from '../../src/engine/quote.js';
-import { ratioOf, sampleFields, type Bench, type BenchOptions, type Emit, type FigureModule } from '../context.js';
+import { ratioOf, timedRecord, type Bench, type BenchOptions, type Emit, type FigureModule } from '../context.js';
 import { fileState, sameFile } from '../fsstat.js';
 import { authorEnv, branchWith, stagedManifest, type History } from '../history.js';
 import { duckdb, lakegit, median, paired, Runs } from '../proc.js';
@@ -66,20 +66,17 @@ async function firstCommit(bench: Bench, emit: Emit): Promise<void> {
       return r;
     },
   );
-  const ratio = ratioOf(lg.median, base.median);
-  emit({
-    figure: 'first-commit',
-    lakegit_s: lg.median,
-    baseline: 'duckdb: COPY csv TO one parquet',
-    baseline_s: base.median,
-    ratio,
-    goal: '<= 2x',
-    met: ratio <= 2,
-    ...sampleFields(lg, base),
-    rows,
-    runs,
-    note: `add ${median(addTimes).toFixed(2)} s + commit ${(lg.median - median(addTimes)).toFixed(2)} s (medians)`,
-  });
+  emit(
+    timedRecord(bench, {
+      figure: 'first-commit',
+      lg,
+      base,
+      baseline: 'duckdb: COPY csv TO one parquet',
+      goal: '<= 2x',
+      limit: 2,
+      note: `add ${median(addTimes).toFixed(2)} s + commit ${(lg.median - median(addTimes)).toFixed(2)} s (medians)`,
+    }),
+  );
 }
 
 /** `commit -a` after k changed rows (median over the history's C commits) vs one DuckDB read of the same file. */
@@ -91,22 +88,17 @@ function commitTime(bench: Bench, h: History) {
   }
   const [lg, base] = [lgRuns.sample, baseRuns.sample];
   const [times, scans] = [lg.all, base.all];
-  const ratio = ratioOf(lg.median, base.median);
   const worst = times.indexOf(Math.max(...times));
-  return {
+  return timedRecord(bench, {
     figure: `commit-a-${h.pattern}`,
-    lakegit_s: lg.median,
+    lg,
+    base,
     baseline: 'duckdb: read the working csv into a table',
-    baseline_s: base.median,
-    ratio,
     goal: '<= 1.5x',
-    met: ratio <= 1.5,
-    ...sampleFields(lg, base),
-    rows: bench.opts.rows,
+    limit: 1.5,
     pattern: h.pattern,
-    runs: times.length,
     note: `k=${h.changes}; slowest commit #${worst + 1}: ${times[worst].toFixed(2)} s (${ratioOf(times[worst], scans[worst]).toFixed(2)}x)`,
-  };
+  });
 }
 
 /** Bytes one `commit -a` of k rows adds to `.lakegit`: ≤ 2 base chunks (clustered), ≤ 1% of the Parquet size (random). */
@@ -198,21 +190,18 @@ async function checkoutFigure(bench: Bench, h: History, want: (f: string) => boo
     () => duckdb(h.lake, `COPY (SELECT * FROM read_parquet(${quoteLiteral(parquet)})) TO ${quoteLiteral(out)} (FORMAT csv, HEADER true)`),
   );
   if (!sameFile(customersBefore, await fileState(customers))) problems.push('customers.csv was rewritten');
-  const onlyOrders = problems.length === 0;
-  const ratio = ratioOf(lg.median, base.median);
   if (want(`checkout-${h.pattern}`))
-    emit({
-      figure: `checkout-${h.pattern}`,
-      lakegit_s: lg.median,
-      baseline: 'duckdb: write the csv once from parquet',
-      baseline_s: base.median,
-      ratio,
-      goal: '<= 1.5x, only orders.csv rewritten',
-      met: ratio <= 1.5 && onlyOrders,
-      ...sampleFields(lg, base),
-      rows: bench.opts.rows,
-      pattern: h.pattern,
-      runs: lg.all.length,
-      note: `branch differs in ${h.changes} rows; orders.csv rewritten and customers.csv untouched: ${onlyOrders ? 'yes' : `NO (${problems.join('; ')})`}`,
-    });
+    emit(
+      timedRecord(bench, {
+        figure: `checkout-${h.pattern}`,
+        lg,
+        base,
+        baseline: 'duckdb: write the csv once from parquet',
+        goal: '<= 1.5x, only orders.csv rewritten',
+        limit: 1.5,
+        problems,
+        pattern: h.pattern,
+        note: `branch differs in ${h.changes} rows; orders.csv rewritten and customers.csv untouched`,
+      }),
+    );
 }

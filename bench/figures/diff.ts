@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule, type FigureRecord } from '../context.js';
+import { sampleFields, timedRecord, type Bench, type Emit, type FigureModule, type FigureRecord } from '../context.js';
 import type { ChangeSet } from '../generate.js';
 import { branchOff, branchWith, changesOnHead, type History } from '../history.js';
 import { duckdb, git, gitOut, lakegit, lakegitOut, Runs, type ProcResult, type Sample } from '../proc.js';
@@ -315,8 +315,7 @@ async function interleave<K extends string>(n: number, sides: Record<K, Once>): 
   return Object.fromEntries(entries.map(([name], j) => [name, runs[j].sample])) as Record<K, Sample>;
 }
 
-/** Generator tables of a branch hold N rows in the bench process: drop them once written out. */
-
+/** A diff figure: its goal may be reported only (limit null), and a wrong answer never meets it. */
 function record(
   bench: Bench,
   figure: string,
@@ -327,20 +326,6 @@ function record(
   correct: boolean,
   note: string,
 ): FigureRecord {
-  const ratio = ratioOf(lg.median, base.median);
-  const met = !correct ? false : goal.limit === null ? null : ratio <= goal.limit;
-  return {
-    figure,
-    lakegit_s: lg.median,
-    baseline,
-    baseline_s: base.median,
-    ratio,
-    goal: goal.text,
-    met,
-    ...sampleFields(lg, base),
-    rows: bench.opts.rows,
-    pattern: bench.opts.patterns[0],
-    runs: lg.all.length,
-    note,
-  };
+  const problems = correct ? [] : ["lakegit's counts disagree with the change set"];
+  return timedRecord(bench, { figure, lg, base, baseline, goal: goal.text, limit: goal.limit ?? undefined, problems, note });
 }

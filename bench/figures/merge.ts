@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { ratioOf, sampleFields, type Bench, type FigureRecord, type FigureModule } from '../context.js';
+import { ratioOf, timedRecord, type Bench, type FigureRecord, type FigureModule } from '../context.js';
 import type { ChangeSet } from '../generate.js';
 import { authorEnv, branchOff, changesOnHead, keysOf, type BranchCommit, type BranchStep, type History } from '../history.js';
 import { duckdb, git, lakegit, paired, type ProcResult } from '../proc.js';
@@ -188,30 +188,26 @@ async function mergeFigure(bench: Bench, h: History, pair: Pair, made: string[])
   );
   const { dry, racy } = seen;
   if (dry && dry.conflicts !== OVERLAP / 2) problems.push(`dry run saw ${dry.conflicts} conflicts, not ${OVERLAP / 2}`);
-  const ratio = ratioOf(lg.median, base.median);
   const x = (t: number) => `${t.toFixed(2)} s = ${ratioOf(t, base.median).toFixed(2)}x`;
   const dryText =
     dry && racy
       ? `; an untimed --dry-run (no commit, no working file written) saw ${dry.conflicts} conflicts (${dry.columns})` +
         ` in ${x(dry.seconds)}, and right after the checkout (racy stat: the working file re-read) ${x(racy.seconds)}`
       : '';
-  return {
+  return timedRecord(bench, {
     figure: 'merge-1000',
-    lakegit_s: lg.median,
+    lg,
+    base,
     baseline: `duckdb: read both heads' full tables (two parquet copies) into tables`,
-    baseline_s: base.median,
-    ratio,
     goal: `<= ${GOAL}x`,
-    met: ratio <= GOAL && problems.length === 0,
-    ...sampleFields(lg, base),
-    rows: bench.opts.rows,
+    limit: GOAL,
+    problems,
     pattern: h.pattern,
-    runs: bench.opts.runs,
     note:
       `merge ${THEIRS} --strategy theirs into ${OURS}: ${K} rows each, ${OVERLAP} in both, ${OVERLAP / 2} of them one conflicting cell` +
       ` (settled to theirs), ${OVERLAP / 2} different cells (merged clean); merge commit with 2 parents; result ${counts}; timed` +
-      ` after a status had recorded a trusted stat; includes rewriting the working orders.csv${dryText}${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
-  };
+      ` after a status had recorded a trusted stat; includes rewriting the working orders.csv${dryText}`,
+  });
 }
 
 interface DryRun {
@@ -301,19 +297,15 @@ async function revertFigure(bench: Bench, h: History, b: RevertBranch, c: Revert
     },
     () => readBoth(h.lake, c.undone(b).parquet, c.parent(b)),
   );
-  const ratio = ratioOf(lg.median, base.median);
-  return {
+  return timedRecord(bench, {
     figure: c.figure,
-    lakegit_s: lg.median,
+    lg,
+    base,
     baseline: `duckdb: read the commit's and its parent's full tables (two parquet copies) into tables`,
-    baseline_s: base.median,
-    ratio,
     goal: `<= ${GOAL}x`,
-    met: ratio <= GOAL && problems.length === 0,
-    ...sampleFields(lg, base),
-    rows: bench.opts.rows,
+    limit: GOAL,
+    problems,
     pattern: h.pattern,
-    runs: bench.opts.runs,
-    note: `${c.what}; result ${counts}; timed after a status had recorded a trusted stat; includes rewriting the working orders.csv${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
-  };
+    note: `${c.what}; result ${counts}; timed after a status had recorded a trusted stat; includes rewriting the working orders.csv`,
+  });
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { quoteLiteral } from '../../src/engine/quote.js';
-import { ratioOf, type Bench, type Emit, type FigureModule } from '../context.js';
+import { timedRecord, type Bench, type Emit, type FigureModule } from '../context.js';
 import type { History } from '../history.js';
 import { duckdb, git, lakegit, paired } from '../proc.js';
 
@@ -36,18 +36,16 @@ async function scanFigure(bench: Bench, h: History, emit: Emit): Promise<void> {
     chunks: unknown[];
     deltas: unknown[];
   };
-  const ratio = ratioOf(lg.median, base.median);
-  emit({
-    figure: 'sql-scan',
-    lakegit_s: lg.median,
-    baseline: `DuckDB alone: the same query over one plain Parquet copy of orders@${rev}`,
-    baseline_s: base.median,
-    ratio,
-    goal: `<= ${GOAL}x`,
-    met: ratio <= GOAL,
-    rows: bench.opts.rows,
-    pattern: h.pattern,
-    runs: bench.opts.runs,
-    note: `lakegit sql "${QUERY}orders@${rev}": ${m.chunks.length} base and ${m.deltas.length} change chunks read in place`,
-  });
+  emit(
+    timedRecord(bench, {
+      figure: 'sql-scan',
+      lg,
+      base,
+      baseline: `DuckDB alone: the same query over one plain Parquet copy of orders@${rev}`,
+      goal: `<= ${GOAL}x`,
+      limit: GOAL,
+      pattern: h.pattern,
+      note: `lakegit sql "${QUERY}orders@${rev}": ${m.chunks.length} base and ${m.deltas.length} change chunks read in place`,
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { quoteLiteral } from '../../src/engine/quote.js';
-import { ratioOf, sampleFields, type Bench, type FigureModule, type FigureRecord } from '../context.js';
+import { timedRecord, type Bench, type FigureModule, type FigureRecord } from '../context.js';
 import { fileState, sameFile } from '../fsstat.js';
 import { branchOff, changesOnHead, type History } from '../history.js';
 import { duckdb, lakegit, paired } from '../proc.js';
@@ -74,21 +74,17 @@ async function timed(
     },
     baseline,
   );
-  const ratio = ratioOf(lg.median, base.median);
-  return {
+  return timedRecord(bench, {
     figure,
-    lakegit_s: lg.median,
+    lg,
+    base,
     baseline: 'duckdb: write the table as csv once (from parquet)',
-    baseline_s: base.median,
-    ratio,
     goal: `<= ${GOAL}x`,
-    met: ratio <= GOAL && problems.length === 0,
-    ...sampleFields(lg, base),
-    rows: bench.opts.rows,
+    limit: GOAL,
+    problems,
     pattern: h.pattern,
-    runs: lg.all.length,
     note:
       `${args(0).join(' ')} (${K} rows apart), timed after a status recorded a trusted stat; the working csv was patched in ${patched}` +
-      ` of ${lg.all.length} runs${problems.length ? `; PROBLEMS: ${problems.join('; ')}` : ''}`,
-  };
+      ` of ${lg.all.length} runs`,
+  });
 }
