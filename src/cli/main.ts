@@ -57,8 +57,9 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   C: { type: 'string', describe: 'run as if started in this directory', global: true },
   json: { type: 'boolean', describe: 'JSON output where a command has formats', global: true },
   color: {
-    type: 'boolean',
-    describe: '--color=always|never|auto (default auto: a TTY without NO_COLOR; FORCE_COLOR forces it)',
+    type: 'string',
+    choices: ['always', 'never', 'auto'],
+    describe: 'colour the output: --color=always (or --color alone), never, auto (the default: a TTY without NO_COLOR; FORCE_COLOR forces it)',
     global: true,
   },
   q: { alias: 'quiet', type: 'boolean', describe: 'print only what was asked for', global: true },
@@ -164,7 +165,9 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
     .alias('h', 'help')
     .epilog('Every command, flag, exit code and JSON shape: docs/cli.md. A table at a revision is written orders@main~2.')
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs' own errors (an option's check, a missing value) are usage errors; others are the command's.
+      if (err && err.name !== 'YError') throw err;
+      msg ??= err?.message;
       // Throw, so that a usage error stops yargs before it runs the command's handler.
       usageError = msg;
       throw new Error(msg);
@@ -204,16 +207,18 @@ export function helpAsFlag(args: readonly string[]): readonly string[] {
 
 /**
  * Whether to colour, from `--color[=always|never|auto]`, `--no-color`, `FORCE_COLOR` and `NO_COLOR`
- * (the last on the line wins, then the environment, then whether stdout is a terminal); the
- * `--color=WHEN` forms are taken out, so yargs sees only its boolean.
+ * (the last on the line wins, then the environment, then whether stdout is a terminal). These forms
+ * are taken out of the arguments: `--color` alone means always, as in git, and never takes the next
+ * word as its value (`diff --color HEAD~1`). Any other `--color=X` is left for yargs to refuse.
  */
 export function colorFrom(argList: readonly string[], env: NodeJS.ProcessEnv, tty: boolean): { args: readonly string[]; color: boolean } {
   let when: string | undefined;
-  const args = argList.filter((a) => {
-    const m = /^--color(?:=(always|never|auto))?$/.exec(a);
+  const end = argList.includes('--') ? argList.indexOf('--') : argList.length;
+  const args = argList.filter((a, i) => {
+    const m = i < end ? /^--color(?:=(always|never|auto))?$/.exec(a) : null;
     if (m) when = m[1] ?? 'always';
-    else if (a === '--no-color') when = 'never';
-    return !m || !m[1];
+    else if (i < end && a === '--no-color') when = 'never';
+    return !m && (i >= end || a !== '--no-color');
   });
   if (when === 'always') return { args, color: true };
   if (when === 'never') return { args, color: false };
