@@ -59,7 +59,8 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   color: {
     type: 'string',
     choices: ['always', 'never', 'auto'],
-    describe: 'colour the output: --color=always (or --color alone), never, auto (the default: a TTY without NO_COLOR; FORCE_COLOR forces it)',
+    describe:
+      'colour the output: --color=always (or --color alone), never, auto (the default: a TTY without NO_COLOR; FORCE_COLOR forces it)',
     global: true,
   },
   q: { alias: 'quiet', type: 'boolean', describe: 'print only what was asked for', global: true },

@@ -53,7 +53,11 @@ export function wholeNumber(flag: string, describe: string, alias?: string, min 
     coerce: (v: unknown) => {
       const n = typeof v === 'number' ? v : typeof v === 'string' && NUMBER.test(v) ? Number(v) : NaN;
       if (!Number.isInteger(n) || n < min) {
-        throw new UsageError(`${flag} must be a whole number${min ? ` ≥ ${min}` : ''}, not '${String(v)}'`, { [flag]: v }, `e.g. ${flag} 20`);
+        throw new UsageError(
+          `${flag} must be a whole number${min ? ` ≥ ${min}` : ''}, not '${String(v)}'`,
+          { [flag]: v },
+          `e.g. ${flag} 20`,
+        );
       }
       return n;
     },

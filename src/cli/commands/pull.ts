@@ -31,7 +31,7 @@ export async function handler(argv: PullArgs): Promise<void> {
 }
 
 export const examples: [string, string][] = [
-  ['pull', "fetch the upstream and merge it into the current branch"],
+  ['pull', 'fetch the upstream and merge it into the current branch'],
   ['pull origin main --ff-only', "bring in origin's main only if no merge commit is needed"],
   ['pull --json', 'what was fetched and how the merge went, as JSON'],
 ];

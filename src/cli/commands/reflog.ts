@@ -19,6 +19,6 @@ export async function handler(argv: GlobalArgs & { ref?: string; n?: number }): 
 
 export const examples: [string, string][] = [
   ['reflog', 'every move of HEAD, newest first'],
-  ['reflog main -n 5', "the last five moves of branch main"],
+  ['reflog main -n 5', 'the last five moves of branch main'],
   ['reset --hard HEAD@{1}', 'undo the last move of HEAD (a bad reset or merge)'],
 ];
