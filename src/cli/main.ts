@@ -50,6 +50,9 @@ const OPTIONAL_COMMANDS = [
   'sql',
 ];
 
+/** Every verb, for the help test that loops over them all. */
+export const ALL_COMMANDS: readonly string[] = [...COMMANDS, ...OPTIONAL_COMMANDS];
+
 const ALIASES: Record<string, string> = { switch: 'checkout' };
 
 /** Options every command takes. */
@@ -75,14 +78,14 @@ const verbOf = (args: readonly string[]): string | undefined => {
 };
 
 /**
- * Only the invoked command's module is loaded, so `lakegit log` never compiles what `merge` or
- * `sql` need; `--help` and unknown verbs load the whole table to list it.
+ * Only the invoked command's module is loaded, so `lakegit log` (and `lakegit log --help`) never
+ * compiles what `merge` or `sql` need; `lakegit --help` and unknown verbs load the whole table to list it.
  */
 async function loadCommands(args: readonly string[]): Promise<Command[]> {
   const load = async (name: string) => (await import(`./commands/${name}.js`)) as Command;
   const verb = verbOf(args);
-  const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
-  const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
+  const known = ALL_COMMANDS;
+  const wanted = verb && known.includes(verb) ? [verb] : known;
   return (await Promise.all(wanted.map(load))).map(withExamples);
 }
 
@@ -188,9 +191,10 @@ export async function main(argList: readonly string[] = process.argv.slice(2)): 
   setColor(color);
   if (args.length === 0) return noVerb();
   try {
-    const commands = await loadCommands(helpAsFlag(args));
-    if (!(await runQuick(args, commands))) {
-      const code = await runYargs(helpAsFlag(args), commands);
+    const asked = helpAsFlag(args);
+    const commands = await loadCommands(asked);
+    if (!(await runQuick(asked, commands))) {
+      const code = await runYargs(asked, commands);
       if (code !== undefined) return code;
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
