@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_COMMANDS, colorFrom, helpAsFlag } from '../../src/cli/main.js';
-import { commit, json, newRepo, ordersRepo, track } from './core-helpers.js';
+import { api, commit, json, newRepo, ordersRepo, track } from './core-helpers.js';
 
 describe('help', () => {
   it('every verb: a purpose, described options and positionals, examples; -h, --help and help <verb> agree', async () => {
@@ -111,6 +111,53 @@ describe('JSON from every verb that reports something', () => {
     expect(await json(repo, 'mv', 't', 'u')).toEqual({ from: 't', to: 'u' });
     expect(await json(repo, 'rm', 'u', '--cached')).toEqual({ removed: 'u', cached: true });
   });
+
+  it('branch, tag, config, remote and reflog changes print JSON; merge --dry-run and add -A too', async () => {
+    await using repo = await newRepo({ 't.csv': 'id,v\n1,a\n' });
+    await track(repo, 't.csv', ['id']);
+    const one = await commit(repo, 'one');
+    const cmds: string[][] = [
+      ['branch', 'f'],
+      ['branch', '-m', 'f', 'g'],
+      ['tag', 'v1', '-m', 'annotated'],
+      ['tag', '-d', 'v1'],
+      ['config', 'user.name', 'Bob'],
+      ['config', 'user.name', '--unset'],
+      ['remote', 'add', 'origin', '../nowhere.git'],
+      ['remote', 'remove', 'origin'],
+      ['branch', '-D', 'g'],
+    ];
+    const out = [];
+    for (const c of cmds) out.push(await json(repo, ...c));
+    expect(out).toEqual([
+      { branch: 'f', commit: one },
+      { from: 'f', to: 'g', commit: one },
+      { tag: 'v1', commit: one },
+      { deleted: 'v1', commit: one },
+      { key: 'user.name', value: 'Bob' },
+      { key: 'user.name', value: null },
+      expect.objectContaining({ name: 'origin', url: expect.stringContaining('nowhere.git') }),
+      { name: 'origin', removed: true },
+      { deleted: 'g', commit: one },
+    ]);
+    expect(await repo.ok('tag', 'v2')).toBe('');
+    expect(await repo.ok('tag', '-d', 'v2')).toBe(`Deleted tag 'v2' (was ${one.slice(0, 7)})\n`);
+    const reflog = await json(repo, 'reflog', '-n', '1');
+    expect(reflog).toEqual([expect.objectContaining({ selector: 'HEAD@{0}', commit: one, previous: null })]);
+    // main: one → two (set up through the API but for `add -A`); side: one → three; merge side --dry-run.
+    await (await api(repo)).createBranch('side');
+    await repo.write('t.csv', 'id,v\n1,b\n');
+    expect(await json(repo, 'add', '-A')).toEqual({ staged: ['t'], unchanged: [], removed: [] });
+    const two = await commit(repo, 'two');
+    await (await api(repo)).checkout({ target: 'side' });
+    await repo.write('t.csv', 'id,v\n1,a\n2,c\n');
+    const three = await commit(repo, 'three', true);
+    await (await api(repo)).checkout({ target: 'main' });
+    const dry = await json(repo, 'merge', 'side', '--dry-run');
+    expect(dry).toMatchObject({ kind: 'merge', status: 'dry-run', source: 'side', theirs: three, head: two, conflicts: [] });
+    expect(dry.tables).toEqual([{ table: 't', status: 'modified', conflicts: 0, counts: { added: 1, modified: 0, removed: 0 } }]);
+    expect(await repo.read('t.csv')).toBe('id,v\n1,b\n');
+  }, 120_000);
 
   it('commit prints per-table row counts; --amend replaces HEAD, keeping its message unless -m', async () => {
     await using repo = await newRepo({ t: '' });
