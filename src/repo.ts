@@ -71,6 +71,10 @@ export class Repo extends RepoMerging {
   async status(): Promise<StatusResult> {
     return (await import('./ops/status.js')).status(this.work);
   }
+  /** Whether the working lakegit.yaml differs from HEAD's (untracked, staged or edited). */
+  async configUncommitted(): Promise<boolean> {
+    return (await import('./ops/status.js')).configUncommitted(this.work);
+  }
   async log(opts?: LogOptions): Promise<LogEntry[]> {
     return (await import('./ops/history.js')).log(this.ctx, opts);
   }

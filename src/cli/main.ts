@@ -50,6 +50,9 @@ const OPTIONAL_COMMANDS = [
   'sql',
 ];
 
+/** Every verb, for the help test that loops over them all. */
+export const ALL_COMMANDS: readonly string[] = [...COMMANDS, ...OPTIONAL_COMMANDS];
+
 const ALIASES: Record<string, string> = { switch: 'checkout' };
 
 /** Options every command takes. */
@@ -57,8 +60,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   C: { type: 'string', describe: 'run as if started in this directory', global: true },
   json: { type: 'boolean', describe: 'JSON output where a command has formats', global: true },
   color: {
-    type: 'boolean',
-    describe: '--color=always|never|auto (default auto: a TTY without NO_COLOR; FORCE_COLOR forces it)',
+    type: 'string',
+    choices: ['always', 'never', 'auto'],
+    describe:
+      'colour the output: --color=always (or --color alone), never, auto (the default: a TTY without NO_COLOR; FORCE_COLOR forces it)',
     global: true,
   },
   q: { alias: 'quiet', type: 'boolean', describe: 'print only what was asked for', global: true },
@@ -73,14 +78,14 @@ const verbOf = (args: readonly string[]): string | undefined => {
 };
 
 /**
- * Only the invoked command's module is loaded, so `lakegit log` never compiles what `merge` or
- * `sql` need; `--help` and unknown verbs load the whole table to list it.
+ * Only the invoked command's module is loaded, so `lakegit log` (and `lakegit log --help`) never
+ * compiles what `merge` or `sql` need; `lakegit --help` and unknown verbs load the whole table to list it.
  */
 async function loadCommands(args: readonly string[]): Promise<Command[]> {
   const load = async (name: string) => (await import(`./commands/${name}.js`)) as Command;
   const verb = verbOf(args);
-  const known = [...COMMANDS, ...OPTIONAL_COMMANDS];
-  const wanted = verb && known.includes(verb) && !args.includes('--help') ? [verb] : known;
+  const known = ALL_COMMANDS;
+  const wanted = verb && known.includes(verb) ? [verb] : known;
   return (await Promise.all(wanted.map(load))).map(withExamples);
 }
 
@@ -164,7 +169,9 @@ async function runYargs(args: readonly string[], commands: Command[]): Promise<n
     .alias('h', 'help')
     .epilog('Every command, flag, exit code and JSON shape: docs/cli.md. A table at a revision is written orders@main~2.')
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs' own errors (an option's check, a missing value) are usage errors; others are the command's.
+      if (err && err.name !== 'YError') throw err;
+      msg ??= err?.message;
       // Throw, so that a usage error stops yargs before it runs the command's handler.
       usageError = msg;
       throw new Error(msg);
@@ -184,9 +191,10 @@ export async function main(argList: readonly string[] = process.argv.slice(2)): 
   setColor(color);
   if (args.length === 0) return noVerb();
   try {
-    const commands = await loadCommands(helpAsFlag(args));
-    if (!(await runQuick(args, commands))) {
-      const code = await runYargs(helpAsFlag(args), commands);
+    const asked = helpAsFlag(args);
+    const commands = await loadCommands(asked);
+    if (!(await runQuick(asked, commands))) {
+      const code = await runYargs(asked, commands);
       if (code !== undefined) return code;
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -204,16 +212,18 @@ export function helpAsFlag(args: readonly string[]): readonly string[] {
 
 /**
  * Whether to colour, from `--color[=always|never|auto]`, `--no-color`, `FORCE_COLOR` and `NO_COLOR`
- * (the last on the line wins, then the environment, then whether stdout is a terminal); the
- * `--color=WHEN` forms are taken out, so yargs sees only its boolean.
+ * (the last on the line wins, then the environment, then whether stdout is a terminal). These forms
+ * are taken out of the arguments: `--color` alone means always, as in git, and never takes the next
+ * word as its value (`diff --color HEAD~1`). Any other `--color=X` is left for yargs to refuse.
  */
 export function colorFrom(argList: readonly string[], env: NodeJS.ProcessEnv, tty: boolean): { args: readonly string[]; color: boolean } {
   let when: string | undefined;
-  const args = argList.filter((a) => {
-    const m = /^--color(?:=(always|never|auto))?$/.exec(a);
+  const end = argList.includes('--') ? argList.indexOf('--') : argList.length;
+  const args = argList.filter((a, i) => {
+    const m = i < end ? /^--color(?:=(always|never|auto))?$/.exec(a) : null;
     if (m) when = m[1] ?? 'always';
-    else if (a === '--no-color') when = 'never';
-    return !m || !m[1];
+    else if (i < end && a === '--no-color') when = 'never';
+    return !m && (i >= end || a !== '--no-color');
   });
   if (when === 'always') return { args, color: true };
   if (when === 'never') return { args, color: false };

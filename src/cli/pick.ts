@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { printMergeResult } from './merge-out.js';
 import { openRepo, type GlobalArgs } from './shared.js';
 import { UsageError } from '../errors.js';
+import { wholeNumber } from './spec.js';
 
 export interface PickArgs extends GlobalArgs {
   rev?: string;
@@ -21,7 +22,7 @@ export const pickBuilder = (y: Argv) =>
     .positional('rev', { type: 'string', describe: 'the commit' })
     .option('commit', { type: 'boolean', default: true, describe: 'make a commit (--no-commit only stages the result)' })
     .option('m', { alias: 'message', type: 'string', describe: 'message; for a merge commit a number is the mainline parent, as in git' })
-    .option('mainline', { type: 'number', describe: 'for a merge commit: the parent (1-based) whose side is kept' })
+    .option('mainline', wholeNumber('--mainline', 'for a merge commit: the parent (1-based) whose side is kept', undefined, 1))
     .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
     .option('continue', { type: 'boolean', describe: 'commit once conflicts are resolved' })
     .option('abort', { type: 'boolean', describe: 'leave it: everything as before it started' })

@@ -3,7 +3,7 @@ import { Repo } from '../repo.js';
 export interface GlobalArgs {
   C?: string;
   json?: boolean;
-  color?: boolean;
+  color?: string;
   quiet?: boolean;
 }
 

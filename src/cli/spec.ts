@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
+import { UsageError } from '../errors.js';
 
 /**
  * A command's options written once, as data. yargs' builder is made from it (`builderOf`), and so
@@ -15,6 +16,8 @@ export interface OptionSpec {
   describe?: string;
   array?: boolean;
   global?: boolean;
+  /** The only values a string option takes (yargs' `choices`; the quick parser gives up on others). */
+  choices?: readonly string[];
 }
 export interface CommandSpec {
   /** The positionals named in the command string, with their types (strings only: yargs would coerce others). */
@@ -26,8 +29,40 @@ export const builderOf =
   (spec: CommandSpec) =>
   (y: Argv): Argv => {
     for (const [name, p] of Object.entries(spec.positionals ?? {})) y = y.positional(name, p);
-    return y.options(spec.options ?? {});
+    return y.options(yargsOptions(spec.options ?? {}));
   };
+
+/** yargs' option table from the data: a number option becomes a whole-number one (`wholeNumber`). */
+export function yargsOptions(options: Record<string, OptionSpec>): Record<string, Options> {
+  const flag = (key: string) => (key.length === 1 ? `-${key}` : `--${key}`);
+  return Object.fromEntries(
+    Object.entries(options).map(([key, o]) => [key, o.type === 'number' ? wholeNumber(flag(key), o.describe ?? '', o.alias) : o]),
+  );
+}
+
+/**
+ * A count option (`-n 20`, `--limit 5`): a whole number ≥ min. yargs turns a number option's `abc`
+ * into NaN before any check sees it, so the option is left untyped (yargs keeps `abc` as typed, and
+ * reads `20` as 20) and checked here, so that the error can quote what the user wrote.
+ */
+export function wholeNumber(flag: string, describe: string, alias?: string, min = 0): Options {
+  return {
+    alias,
+    describe,
+    requiresArg: true,
+    coerce: (v: unknown) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && NUMBER.test(v) ? Number(v) : NaN;
+      if (!Number.isInteger(n) || n < min) {
+        throw new UsageError(
+          `${flag} must be a whole number${min ? ` ≥ ${min}` : ''}, not '${String(v)}'`,
+          { [flag]: v },
+          `e.g. ${flag} 20`,
+        );
+      }
+      return n;
+    },
+  };
+}
 
 export type QuickArgv = Record<string, unknown> & { _: string[]; $0: string };
 
@@ -72,7 +107,8 @@ function yargsReadsOtherwise(tokens: Token[], options: Record<string, OptionSpec
     const next = tokens[i + 1];
     // yargs takes `--flag true` as the flag's value, and lets an array option swallow later words.
     if (next?.kind === 'positional' && (o.array || (o.type === 'boolean' && /^(true|false)$/.test(next.value)))) return true;
-    if (o.type === 'number' && t.value !== undefined && !NUMBER.test(t.value)) return true;
+    if (o.type === 'number' && t.value !== undefined && !/^\d+$/.test(t.value)) return true;
+    if (o.choices && t.value !== undefined && !o.choices.includes(t.value)) return true;
   }
   return false;
 }

@@ -52,9 +52,9 @@ export async function deleteBranch(ctx: RepoContext, name: string, force: boolea
   });
 }
 
-export async function renameBranch(ctx: RepoContext, from: string, to: string): Promise<void> {
+export async function renameBranch(ctx: RepoContext, from: string, to: string): Promise<string> {
   validateRefName(to, 'branch');
-  await ctx.locked(async () => {
+  return ctx.locked(async () => {
     const oid = await ctx.git.resolveRef(`refs/heads/${from}`);
     if (!oid) throw new UnknownBranch(from);
     if (await ctx.git.resolveRef(`refs/heads/${to}`)) throw new AlreadyExists('branch', to);
@@ -63,6 +63,7 @@ export async function renameBranch(ctx: RepoContext, from: string, to: string): 
     await ctx.git.updateRef(`refs/heads/${to}`, oid, undefined, `Branch: renamed refs/heads/${from} to refs/heads/${to}`);
     if ((await ctx.git.currentBranch()) === from) await ctx.git.setHead({ branch: to });
     await ctx.git.deleteRef(`refs/heads/${from}`, { keepLog: true });
+    return oid;
   });
 }
 
@@ -81,10 +82,14 @@ export async function createTag(ctx: RepoContext, name: string, rev = 'HEAD', me
   });
 }
 
-export async function deleteTag(ctx: RepoContext, name: string): Promise<void> {
-  await ctx.locked(async () => {
-    if (!(await ctx.git.resolveRef(`refs/tags/${name}`))) throw new UnknownTag(name);
+/** Deletes the tag; the commit it named. */
+export async function deleteTag(ctx: RepoContext, name: string): Promise<string> {
+  return ctx.locked(async () => {
+    const oid = await ctx.git.resolveRef(`refs/tags/${name}`);
+    if (!oid) throw new UnknownTag(name);
+    const commit = await resolveCommit(ctx, `refs/tags/${name}`);
     await ctx.git.deleteRef(`refs/tags/${name}`);
+    return commit;
   });
 }
 

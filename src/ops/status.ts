@@ -80,6 +80,19 @@ export async function status(ctx: RepoContext): Promise<StatusResult> {
   };
 }
 
+/**
+ * Whether the working lakegit.yaml is not the one HEAD holds (untracked, staged or edited), read
+ * without touching a table or writing an object: `check` mentions it, since it runs HEAD's.
+ */
+export async function configUncommitted(ctx: RepoContext): Promise<boolean> {
+  const { promises: fsp } = await import('node:fs');
+  const { createHash } = await import('node:crypto');
+  const headBlob = (await readTableTree(ctx, await ctx.git.resolveRef('HEAD'))).config;
+  const text = await fsp.readFile(ctx.abs(CONFIG_FILE)).catch(() => undefined);
+  const working = text && createHash('sha1').update(`blob ${text.length}\0`).update(text).digest('hex');
+  return working !== headBlob;
+}
+
 async function configStatus(ctx: RepoContext, index: StagingIndex, headBlob?: string) {
   if (!index.config && !headBlob) return undefined;
   const { promises: fsp } = await import('node:fs');

@@ -86,6 +86,15 @@ describe('everyday verbs', () => {
     const tried = await repo.run('check', '--worktree');
     expect([tried.exitCode, tried.stdout]).toEqual([1, expect.stringContaining('lakegit.yaml in the working tree')]);
     await repo.ok('add', 'lakegit.yaml');
-    expect(await repo.ok('commit', '-m', 'checks', '--no-verify')).toMatch(/ 0 table\(s\) changed\n lakegit.yaml \(checks\) changed\n$/);
+    expect(await repo.ok('commit', '-m', 'checks', '--no-verify')).toMatch(
+      /^\[main [0-9a-f]{7}\] checks\n lakegit.yaml \(checks\) changed\n$/,
+    );
+    // HEAD now has checks; an edited working copy is still mentioned, and --worktree runs it
+    await repo.write('lakegit.yaml', 'checks:\n  t:\n    not_null: [a]\n');
+    const edited = await repo.run('check');
+    expect([edited.exitCode, edited.stdout]).toEqual([1, expect.stringContaining('accepted_values(a)')]);
+    expect(edited.stderr).toBe("hint: lakegit.yaml in the working tree differs from the one checked; 'lakegit check --worktree' runs it\n");
+    const worktree = await repo.run('check', '--worktree');
+    expect([worktree.exitCode, worktree.stdout, worktree.stderr]).toEqual([0, expect.stringContaining('not_null(a)'), '']);
   });
 });

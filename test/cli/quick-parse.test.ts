@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_OPTIONS } from '../../src/cli/main.js';
+import { colorFrom, GLOBAL_OPTIONS } from '../../src/cli/main.js';
 import { quickParse, type CommandSpec } from '../../src/cli/spec.js';
 import * as branch from '../../src/cli/commands/branch.js';
 import * as log from '../../src/cli/commands/log.js';
@@ -37,8 +37,12 @@ async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unkno
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
 
-/** The quick parser answers only where yargs would accept the line, and then with the same argv. */
-async function agrees(verb: string, args: string[]): Promise<void> {
+/**
+ * The quick parser answers only where yargs would accept the line, and then with the same argv.
+ * Both see the line as main() hands it on: with its `--color`/`--no-color` forms taken out.
+ */
+async function agrees(verb: string, line: string[]): Promise<void> {
+  const { args } = colorFrom(line, {}, false);
   const quick = quickParse(args, verb, MODS[verb].command, MODS[verb].spec, GLOBAL_OPTIONS);
   if (args.includes('--help') || args.includes('--version')) return void expect(quick).toBeUndefined();
   if (!quick) return;
@@ -55,6 +59,8 @@ const TOKENS = [
   '--no-json',
   '--color',
   '--no-color',
+  '--color=never',
+  '--color=bogus',
   '-q',
   '--quiet',
   '--no-C',
@@ -105,11 +111,12 @@ describe('quick argument parser (verbs run without yargs)', () => {
       'max-count': 20,
       maxCount: 20,
     });
-    expect(quickParse(['branch', 'b1', '--no-color'], 'branch', branch.command, branch.spec, GLOBAL_OPTIONS)).toEqual({
+    expect(quickParse(['branch', 'b1', '-q'], 'branch', branch.command, branch.spec, GLOBAL_OPTIONS)).toEqual({
       _: ['branch'],
       $0: 'lakegit',
       name: 'b1',
-      color: false,
+      q: true,
+      quiet: true,
     });
     for (const line of [
       ['status', 'x'],
@@ -118,6 +125,8 @@ describe('quick argument parser (verbs run without yargs)', () => {
       ['branch', '--list', 'true'],
       ['status', '--help'],
       ['log', '-n', '1', '-n', '2'],
+      ['log', '-n', '1.5'],
+      ['log', '--color=bogus'],
     ]) {
       expect(quickParse(line, line[0], MODS[line[0]].command, MODS[line[0]].spec, GLOBAL_OPTIONS), line.join(' ')).toBeUndefined();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commit, json, newRepo, track } from './core-helpers.js';
+import { api, commit, json, newRepo, track } from './core-helpers.js';
 
 /** main: one → two (t: ~1 +1, u added); f (from one): f1 (t ~1); then merge f into main. */
 async function history() {
@@ -111,6 +111,13 @@ describe('show, log views and review formats', () => {
     expect(r.stdout).toContain('| ✅ | t | not_null(a) | 0 |');
     expect(r.stdout).toMatch(/\| ❌ \| t \| accepted_values\(a\) \| 3 \|/);
     expect(r.stdout).toContain('| id | a |');
+    // more violations than the sample: the rest are counted, not shown
+    await repo.write('t.csv', `id,a\n${Array.from({ length: 8 }, (_, i) => `${i + 10},q`).join('\n')}\n`);
+    await (await api(repo)).commit({ message: 'eight bad rows', all: true, noVerify: true });
+    const many = await repo.run('check', '--format', 'markdown');
+    expect(many.stdout).toMatch(/\| ❌ \| t \| accepted_values\(a\) \| 8 \|/);
+    expect(many.stdout.match(/^\| 1\d \| q \|$/gm)).toHaveLength(5);
+    expect(many.stdout).toContain('*… and 3 more violating row(s) not shown.*');
   });
 
   it('wide characters keep sql and blame columns aligned', async () => {

@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { progressBar } from '../progress.js';
 import { csv, cwdOf, openRepo, print, type GlobalArgs, printJson } from '../shared.js';
 
-export const command = 'add <files..>';
+export const command = 'add [files..]';
 export const describe = 'track data files as tables, or stage their current rows';
 export const builder = (y: Argv) =>
   y
@@ -22,10 +23,17 @@ export const builder = (y: Argv) =>
     })
     .option('A', { alias: 'all', type: 'boolean', describe: 'stage every tracked table' });
 export async function handler(
-  argv: GlobalArgs & { files: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean; type?: string[] },
+  argv: GlobalArgs & { files?: string[]; key?: string; name?: string; keyless?: boolean; A?: boolean; type?: string[] },
 ): Promise<void> {
+  const files = (argv.files ?? []).filter((f) => f !== undefined).map(String);
+  if (!files.length && !argv.A)
+    throw new UsageError(
+      'nothing specified, nothing added',
+      {},
+      "name data files ('lakegit add orders.csv --key id'), or stage every tracked table with 'lakegit add -A'",
+    );
   const repo = await openRepo(argv);
-  const paths = argv.A ? [...argv.files, '-A'] : argv.files;
+  const paths = argv.A ? [...files, '-A'] : files;
   const r = await repo.add({
     paths,
     cwd: cwdOf(argv),

@@ -25,12 +25,15 @@ export async function handler(
   const repo = await openRepo(argv);
   if (argv.name && (argv.d || argv.D)) {
     const oid = await repo.deleteBranch(argv.name, !!argv.D);
-    if (!argv.quiet) print(`Deleted branch ${argv.name} (was ${shortId(oid)}).`);
+    if (argv.json) printJson({ deleted: argv.name, commit: oid });
+    else if (!argv.quiet) print(`Deleted branch ${argv.name} (was ${shortId(oid)}).`);
   } else if (argv.name && argv.m) {
     if (!argv.start) throw new UsageError('branch -m needs <old> <new>');
-    await repo.renameBranch(argv.name, argv.start);
+    const oid = await repo.renameBranch(argv.name, argv.start);
+    if (argv.json) printJson({ from: argv.name, to: argv.start, commit: oid });
   } else if (argv.name && !argv.list) {
-    await repo.createBranch(argv.name, argv.start, !!argv.f);
+    const oid = await repo.createBranch(argv.name, argv.start, !!argv.f);
+    if (argv.json) printJson({ branch: argv.name, commit: oid });
   } else {
     const branches = await repo.branches();
     if (argv.json) printJson(branches);

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { badInput } from '../../errors.js';
-import { CONFIG_FILE, type Repo } from '../../index.js';
+import { CONFIG_FILE } from '../../index.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderCheckMarkdown } from '../render/check-markdown.js';
 import { renderCheckText } from '../render/check-text.js';
@@ -49,16 +49,10 @@ export async function handler(
   else if (format === 'github') print(renderCheckGithub(report));
   else if (format === 'markdown') print(renderCheckMarkdown(report));
   else if (!argv.quiet || !report.passed) print(renderCheckText(report));
-  if (format === 'text' && !report.checks.length && !argv.worktree && !argv.into && (await configUncommitted(repo))) {
+  if (format === 'text' && !argv.quiet && !rev && !worktree && !into && (await repo.configUncommitted())) {
     process.stderr.write(`hint: ${CONFIG_FILE} in the working tree differs from the one checked; 'lakegit check --worktree' runs it\n`);
   }
   process.exitCode = report.passed ? 0 : 1;
-}
-
-/** Whether the working lakegit.yaml is not what HEAD holds (untracked, or edited since). */
-async function configUncommitted(repo: Repo): Promise<boolean> {
-  const s = await repo.status();
-  return s.untracked.includes(CONFIG_FILE) || !!s.config?.staged || !!s.config?.unstaged;
 }
 
 export const examples: [string, string][] = [

@@ -28,3 +28,9 @@ export async function handler(argv: CloneArgs): Promise<void> {
   else if (!argv.checkout) print(`branch ${r.branch} at ${r.head.slice(0, 7)}; no working files written, chunks are fetched when read`);
   else print(`branch ${r.branch} at ${r.head.slice(0, 7)}: ${r.written.length} file(s), ${r.chunks} chunk(s) fetched (${r.bytes} bytes)`);
 }
+
+export const examples: [string, string][] = [
+  ['clone https://git.example.com/data.git', 'copy a remote into ./data and check out its default branch'],
+  ['clone ../shared.git work -b dev', 'clone a local repository into ./work, on branch dev'],
+  ['clone s3-backed.git --no-checkout', 'only the history: no working files, no chunks downloaded'],
+];

@@ -51,12 +51,10 @@ export async function handler(
   if (argv.quiet && !argv.json) return;
   const { changes, message } = await repo.show(r.oid);
   if (argv.json) return printJson({ ...r, changes });
+  // lakegit.yaml is configuration, not a table: a commit of only the checks does not say "0 table(s) changed".
+  const count = r.tables.length || !r.configChanged ? [` ${r.tables.length} table(s) changed`] : [];
   const stat = [...changes.map((c) => ` ${c.table} ${countsLine(c)}`), ...(r.configChanged ? [' lakegit.yaml (checks) changed'] : [])];
-  print(
-    [`[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${message.split('\n')[0]}`, ` ${r.tables.length} table(s) changed`, ...stat].join(
-      '\n',
-    ),
-  );
+  print([`[${r.branch ?? 'detached HEAD'} ${shortId(r.oid)}] ${message.split('\n')[0]}`, ...count, ...stat].join('\n'));
 }
 
 export const examples: [string, string][] = [

@@ -10,9 +10,11 @@ export const builder = (y: Argv) =>
     .option('unset', { type: 'boolean', describe: 'remove the setting' });
 export async function handler(argv: GlobalArgs & { key: string; value?: string; unset?: boolean }): Promise<void> {
   const repo = await openRepo(argv);
-  if (argv.unset) await repo.setConfig(argv.key, undefined);
-  else if (argv.value !== undefined) await repo.setConfig(argv.key, argv.value);
-  else {
+  if (argv.unset || argv.value !== undefined) {
+    const value = argv.unset ? undefined : argv.value;
+    await repo.setConfig(argv.key, value);
+    if (argv.json) printJson({ key: argv.key, value: value ?? null });
+  } else {
     const v = (await repo.config())[argv.key];
     if (v === undefined) process.exitCode = 1;
     if (argv.json) printJson({ key: argv.key, value: v ?? null });

@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { UsageError } from '../../errors.js';
 import type { DiffSession } from '../../index.js';
 import { csv, openRepo, type GlobalArgs } from '../shared.js';
 import { renderCsv } from '../render/diff-csv.js';
@@ -9,6 +8,7 @@ import { renderSql } from '../render/diff-sql.js';
 import { renderMarkdown } from '../render/diff-markdown.js';
 import { renderNames, renderStat, renderSummary } from '../render/diff-stat.js';
 import { renderTable } from '../render/diff-table.js';
+import { wholeNumber } from '../spec.js';
 
 type Format = 'table' | 'json' | 'csv' | 'sql' | 'markdown';
 interface DiffArgs extends GlobalArgs {
@@ -40,7 +40,7 @@ export const builder = (y: Argv) =>
     .option('summary', { type: 'boolean', describe: 'tables added, removed, renamed or modified, and schema changes' })
     .option('where', { type: 'string', describe: 'a DuckDB condition over the row, applied to both sides' })
     .option('columns', { type: 'string', describe: 'only changes to these columns count (a,b)' })
-    .option('limit', { type: 'number', describe: 'at most this many rows per table' })
+    .option('limit', wholeNumber('--limit', 'at most this many rows per table'))
     .option('format', {
       choices: ['table', 'json', 'csv', 'sql', 'markdown'] as const,
       default: 'table' as Format,
@@ -51,9 +51,6 @@ export const builder = (y: Argv) =>
     .parserConfiguration({ 'populate--': true });
 
 export async function handler(argv: DiffArgs): Promise<void> {
-  if (argv.limit !== undefined && !(Number.isInteger(argv.limit) && argv.limit >= 0)) {
-    throw new UsageError(`--limit must be a whole number, not '${argv.limit}'`, { limit: argv.limit });
-  }
   const repo = await openRepo(argv);
   const session = await repo.diff({
     args: argv.args?.filter((a) => a !== undefined).map(String),

@@ -22,3 +22,8 @@ export async function handler(argv: FetchArgs): Promise<void> {
   if (r.updated.length) print(`From ${r.url}\n${renderRefUpdates(r.updated)}`);
   if (argv.allChunks) print(`${r.chunks} chunk(s) fetched (${r.bytes} bytes)`);
 }
+
+export const examples: [string, string][] = [
+  ['fetch', 'update refs/remotes/origin/* (chunks are fetched later, when read)'],
+  ['fetch upstream --all-chunks', 'also download every chunk, to work offline'],
+];

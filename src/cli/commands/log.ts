@@ -2,7 +2,7 @@ import type { Repo, ShowResult } from '../../index.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 import { renderLog } from '../render/log.js';
 import { renderRowHistory } from '../render/blame-history.js';
-import { UsageError, badInput } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { builderOf, type CommandSpec } from '../spec.js';
 
 export const command = 'log [rev]';
@@ -40,9 +40,6 @@ type LogArgs = GlobalArgs & {
 };
 
 export async function handler(argv: LogArgs): Promise<void> {
-  if (argv.n !== undefined && !(Number.isInteger(argv.n) && argv.n >= 0)) {
-    throw badInput(`-n must be a whole number, not '${argv.n}'`, { n: argv.n }, 'e.g. -n 20');
-  }
   if (argv.key?.length) return rowLog(argv, argv.key);
   const repo = await openRepo(argv);
   const { rev, n, table, all, author, grep, since, until } = argv;

@@ -10,7 +10,11 @@ import type { ReceiveVerdict } from '../../index.js';
  */
 export const command = 'pre-receive';
 export const describe = false as const;
-export const builder = (y: Argv) => y;
+/** Hidden from the list of verbs, but its --help says what it is (describe: false leaves it no purpose line). */
+export const builder = (y: Argv) =>
+  y.usage(
+    "lakegit pre-receive\n\ngit's pre-receive hook of a bare lakegit repository: reads '<old> <new> <ref>' lines on stdin and refuses (exit 1) a push to a protected branch whose checks fail",
+  );
 export async function handler(): Promise<void> {
   const updates = parseUpdates(await readStdin());
   const repo = await Repo.openReceiving(process.env.GIT_DIR ?? process.cwd(), process.env);
@@ -58,3 +62,8 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) parts.push(chunk as Buffer);
   return Buffer.concat(parts).toString('utf8');
 }
+
+export const examples: [string, string][] = [
+  ['init --bare /srv/data.git', 'installs hooks/pre-receive, which runs this on every push'],
+  ['protect main', 'then pushes to main must pass its pre-merge checks here'],
+];

@@ -14,8 +14,8 @@ export const command = 'pull [remote] [branch]';
 export const describe = 'fetch, then merge the upstream branch (checks and conflicts as in merge)';
 export const builder = (y: Argv) =>
   y
-    .positional('remote', { type: 'string' })
-    .positional('branch', { type: 'string' })
+    .positional('remote', { type: 'string', describe: "the remote (default: the current branch's upstream, else origin)" })
+    .positional('branch', { type: 'string', describe: "the remote's branch to merge (default: the upstream branch)" })
     .option('ff-only', { type: 'boolean', describe: 'refuse unless the merge is a fast-forward' })
     .option('verify', { type: 'boolean', default: true, describe: 'run pre-merge checks (--no-verify skips them)' });
 
@@ -29,3 +29,9 @@ export async function handler(argv: PullArgs): Promise<void> {
   }
   process.exitCode = r.merge.conflicts.length ? 1 : 0;
 }
+
+export const examples: [string, string][] = [
+  ['pull', 'fetch the upstream and merge it into the current branch'],
+  ['pull origin main --ff-only', "bring in origin's main only if no merge commit is needed"],
+  ['pull --json', 'what was fetched and how the merge went, as JSON'],
+];

@@ -17,7 +17,7 @@ export const describe = 'upload the chunks the remote lacks, then move its refs'
 export const builder = (y: Argv) =>
   y
     .positional('remote', { type: 'string', describe: 'the remote (default: the upstream, else origin)' })
-    .positional('branches', { type: 'string', array: true, describe: 'branches to push (default: the current one)' })
+    .positional('branches', { type: 'string', array: true, default: undefined, describe: 'branches to push (default: the current one)' })
     .option('all', { type: 'boolean', describe: 'push every branch' })
     .option('tags', { type: 'boolean', describe: 'push every tag' })
     .option('u', { alias: 'set-upstream', type: 'boolean', describe: "make the remote's branch the upstream" })
@@ -45,3 +45,9 @@ export async function handler(argv: PushArgs): Promise<void> {
   }
   process.exitCode = failed.length ? 1 : 0;
 }
+
+export const examples: [string, string][] = [
+  ['push -u origin main', 'upload main and make origin/main its upstream'],
+  ['push', 'push the current branch to its upstream'],
+  ['push origin --all --tags', 'every branch and every tag'],
+];

@@ -16,3 +16,9 @@ export async function handler(argv: GlobalArgs & { ref?: string; n?: number }): 
   if (argv.json) printJson(items);
   else print(items.map((e) => `${paint.yellow(shortId(e.commit))} ${e.selector}: ${e.message}`).join('\n'));
 }
+
+export const examples: [string, string][] = [
+  ['reflog', 'every move of HEAD, newest first'],
+  ['reflog main -n 5', 'the last five moves of branch main'],
+  ['reset --hard HEAD@{1}', 'undo the last move of HEAD (a bad reset or merge)'],
+];

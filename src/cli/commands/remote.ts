@@ -14,7 +14,7 @@ export const describe = 'list, add, remove or re-point remotes (add <name> <url>
 export const builder = (y: Argv) =>
   y
     .positional('action', { type: 'string', describe: 'add, remove (rm), set-url; none lists remotes' })
-    .positional('args', { type: 'string', array: true })
+    .positional('args', { type: 'string', array: true, default: undefined, describe: "the action's remote name and URL" })
     .option('v', { alias: 'verbose', type: 'boolean', describe: 'show each URL and chunk store' })
     .option('chunks', { type: 'string', describe: 'the chunk store (s3://bucket/prefix or a directory) for add / set-url' });
 
@@ -42,7 +42,7 @@ export async function handler(argv: RemoteArgs): Promise<void> {
     case 'rm': {
       const [name] = need(argv.args, 1, 'remove <name>');
       await repo.removeRemote(name);
-      return;
+      return argv.json ? printJson({ name, removed: true }) : undefined;
     }
     case 'set-url': {
       const [name, url] = need(argv.args, 2, 'set-url <name> <url> [--chunks <store>]');
@@ -53,3 +53,9 @@ export async function handler(argv: RemoteArgs): Promise<void> {
       throw badInput(`unknown remote action '${argv.action}'`, {}, 'use add, remove, set-url, or no action to list');
   }
 }
+
+export const examples: [string, string][] = [
+  ['remote add origin https://git.example.com/data.git', 'add a remote (chunks stored beside its git repository)'],
+  ['remote add origin https://git.example.com/data.git --chunks s3://bucket/data', 'a remote whose chunks live in S3'],
+  ['remote -v', 'list remotes with their URLs and chunk stores'],
+];

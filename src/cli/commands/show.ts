@@ -4,6 +4,7 @@ import { renderShow } from '../render/log.js';
 import { Out } from '../render/diff-out.js';
 import { renderJson } from '../render/diff-json.js';
 import { renderTable } from '../render/diff-table.js';
+import { wholeNumber } from '../spec.js';
 
 export const command = 'show [rev]';
 export const describe = 'show a commit and its row changes';
@@ -11,7 +12,7 @@ export const builder = (y: Argv) =>
   y
     .positional('rev', { type: 'string', default: 'HEAD', describe: 'the commit to show' })
     .option('stat', { type: 'boolean', describe: 'per-table counts only, not the rows' })
-    .option('limit', { type: 'number', describe: 'at most this many rows per table' });
+    .option('limit', wholeNumber('--limit', 'at most this many rows per table'));
 
 /** As `git show`: the commit, then its change against its first parent (row by row, or counts with --stat). */
 export async function handler(argv: GlobalArgs & { rev: string; stat?: boolean; limit?: number }): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { openRepo, print, type GlobalArgs, printJson } from '../shared.js';
+import { shortId } from '../render/color.js';
 
 export const command = 'tag [name] [rev]';
 export const describe = 'list, create or delete tags';
@@ -12,9 +13,14 @@ export const builder = (y: Argv) =>
     .option('list', { alias: 'l', type: 'boolean', describe: 'list tags (the default with no name)' });
 export async function handler(argv: GlobalArgs & { name?: string; rev?: string; m?: string; d?: boolean; list?: boolean }): Promise<void> {
   const repo = await openRepo(argv);
-  if (argv.name && argv.d) await repo.deleteTag(argv.name);
-  else if (argv.name && !argv.list) await repo.createTag(argv.name, argv.rev, argv.m);
-  else if (argv.json) printJson(await repo.tags());
+  if (argv.name && argv.d) {
+    const oid = await repo.deleteTag(argv.name);
+    if (argv.json) printJson({ deleted: argv.name, commit: oid });
+    else if (!argv.quiet) print(`Deleted tag '${argv.name}' (was ${shortId(oid)})`);
+  } else if (argv.name && !argv.list) {
+    const oid = await repo.createTag(argv.name, argv.rev, argv.m);
+    if (argv.json) printJson({ tag: argv.name, commit: oid });
+  } else if (argv.json) printJson(await repo.tags());
   else print((await repo.tags()).join('\n'));
 }
 

@@ -179,7 +179,13 @@ export async function abortMerge(ctx: RepoContext, opts: Pick<FinishOptions, 'ki
     const state = await stateFor(ctx, opts.kind, 'abort');
     if (!state) {
       const stray = (await Promise.all(Object.values(HEAD_FILE).map((f) => exists(ctx.stateFile(f))))).some(Boolean);
-      if (!stray) throw new NothingInProgress(undefined, `no ${opts.kind ?? 'merge, revert or cherry-pick'} is in progress`);
+      if (!stray) {
+        const kind = opts.kind ?? 'merge';
+        throw new NothingInProgress(
+          `start one with 'lakegit ${kind} <rev>'`,
+          `no ${opts.kind ?? 'merge, revert or cherry-pick'} is in progress`,
+        );
+      }
       await clearState(ctx);
       return { kind: opts.kind ?? 'merge', status: 'aborted', tables: [], conflicts: [], settled: 0, gates: [] };
     }
