@@ -45,6 +45,8 @@ export async function clone(url: string, opts: CloneOptions): Promise<CloneResul
     await init(root, branch);
     const ctx = new RepoContext(root);
     await addRemote(ctx, 'origin', url, { cwd: opts.cwd });
+    // DuckDB loads (native module, instance) while the graph comes over the network; the chunks' check needs it next.
+    if (oid && !opts.noCheckout) void ctx.engine().catch(() => undefined);
     const fetched = await fetchRemote(ctx, 'origin', { url });
     const result: CloneResult = { root, url: redactUrl(url), store: fetched.store, written: [], chunks: 0, bytes: 0 };
     if (!oid) return result;
