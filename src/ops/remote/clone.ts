@@ -47,7 +47,7 @@ export async function clone(url: string, opts: CloneOptions): Promise<CloneResul
     await addRemote(ctx, 'origin', url, { cwd: opts.cwd });
     // DuckDB loads (native module, instance) while the graph comes over the network; the chunks' check needs it next.
     if (oid && !opts.noCheckout) void ctx.engine().catch(() => undefined);
-    const fetched = await fetchRemote(ctx, 'origin', { url });
+    const fetched = await fetchRemote(ctx, 'origin', { url, listed });
     const result: CloneResult = { root, url: redactUrl(url), store: fetched.store, written: [], chunks: 0, bytes: 0 };
     if (!oid) return result;
     await setUpstream(ctx, branch, { remote: 'origin', merge: `refs/heads/${branch}` });
