@@ -62,15 +62,17 @@ let agents: Record<'http' | 'https', HttpAgent> | undefined;
  * Node's global agents close a socket after 5 s without a byte (`timeout: 5000` since Node 19), and
  * a git server is silent that long while its hooks run (receive-pack's keepalive comes after 5 s of
  * silence, too late): the push's answer was cut off and isomorphic-git read an empty report
- * ("ParseError"). git itself waits as long as the server works; so do these agents.
+ * ("ParseError"). git itself waits as long as the server works; so do these agents. They do not
+ * keep connections alive either: a push's requests are seconds apart (chunk uploads in between),
+ * and a kept socket the server closes just as it is reused fails the request.
  */
 function agentFor(url: string): HttpAgent {
   // Loaded here, not at start-up: most commands never reach an HTTP remote (node:https loads TLS).
   const load = (m: string) =>
     (typeof require === 'function' ? require(m) : createRequire(import.meta.url)(m)) as { Agent: typeof HttpAgent };
   const made = (agents ??= {
-    http: new (load('node:http').Agent)({ keepAlive: true }),
-    https: new (load('node:https').Agent)({ keepAlive: true }),
+    http: new (load('node:http').Agent)({ keepAlive: false }),
+    https: new (load('node:https').Agent)({ keepAlive: false }),
   });
   return /^https:/i.test(url) ? made.https : made.http;
 }
