@@ -52,6 +52,9 @@ export function gitHttpServer(root: string, opts: GitHttpOptions = {}): http.Ser
     if (req.headers['content-length']) env.CONTENT_LENGTH = req.headers['content-length'];
     if (req.headers['git-protocol']) env.HTTP_GIT_PROTOCOL = String(req.headers['git-protocol']); // http-backend passes it on
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    // A CGI that exits before reading the whole request (a refused push) closes its stdin: EPIPE here
+    // must not bring the whole server down.
+    child.stdin.on('error', () => undefined);
     req.pipe(child.stdin);
     let head = Buffer.alloc(0);
     let headersDone = false;
@@ -79,9 +82,13 @@ export function gitHttpServer(root: string, opts: GitHttpOptions = {}): http.Ser
       opts.onResponseBytes?.(body.length);
       res.write(body);
     });
-    child.on('close', () => res.end());
+    child.on('close', () => {
+      // No header block at all: the CGI failed before answering, which a client must see as such, not as an empty 200.
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
     child.on('error', () => {
-      res.writeHead(500);
+      if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });

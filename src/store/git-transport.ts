@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import type { Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import { GitFailed, GitMissing, LakegitError, RemoteNotFound, RemoteUnreachable } from '../errors.js';
 import { redactUrl, urlCredentials } from './remote-store.js';
@@ -48,13 +49,39 @@ function credentialFill(url: string): Promise<Auth | undefined> {
   });
 }
 
+interface HttpClient {
+  request(req: { url: string; agent?: unknown }): Promise<unknown>;
+}
 const httpLib = () =>
   (typeof require === 'function' ? require('isomorphic-git/http/node') : createRequire(import.meta.url)('isomorphic-git/http/node')) as {
-    default?: unknown;
-  };
+    default?: HttpClient;
+  } & HttpClient;
+
+let agents: Record<'http' | 'https', HttpAgent> | undefined;
+/**
+ * Node's global agents close a socket after 5 s without a byte (`timeout: 5000` since Node 19), and
+ * a git server is silent that long while its hooks run (receive-pack's keepalive comes after 5 s of
+ * silence, too late): the push's answer was cut off and isomorphic-git read an empty report
+ * ("ParseError"). git itself waits as long as the server works; so do these agents. They do not
+ * keep connections alive either: a push's requests are seconds apart (chunk uploads in between),
+ * and a kept socket the server closes just as it is reused fails the request.
+ */
+function agentFor(url: string): HttpAgent {
+  // Loaded here, not at start-up: most commands never reach an HTTP remote (node:https loads TLS).
+  const load = (m: string) =>
+    (typeof require === 'function' ? require(m) : createRequire(import.meta.url)(m)) as { Agent: typeof HttpAgent };
+  const made = (agents ??= {
+    http: new (load('node:http').Agent)({ keepAlive: false }),
+    https: new (load('node:https').Agent)({ keepAlive: false }),
+  });
+  return /^https:/i.test(url) ? made.https : made.http;
+}
+
+/** isomorphic-git's node client, every request on an agent without an idle timeout. */
 export const http = () => {
   const m = httpLib();
-  return (m.default ?? m) as never;
+  const client = m.default ?? m;
+  return { request: (req: { url: string; agent?: unknown }) => client.request({ ...req, agent: req.agent ?? agentFor(req.url) }) } as never;
 };
 
 /** `http.extraHeader` for git, when credentials are known without asking (URL or environment). */

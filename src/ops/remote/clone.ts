@@ -45,7 +45,9 @@ export async function clone(url: string, opts: CloneOptions): Promise<CloneResul
     await init(root, branch);
     const ctx = new RepoContext(root);
     await addRemote(ctx, 'origin', url, { cwd: opts.cwd });
-    const fetched = await fetchRemote(ctx, 'origin', { url });
+    // DuckDB loads (native module, instance) while the graph comes over the network; the chunks' check needs it next.
+    if (oid && !opts.noCheckout) void ctx.engine().catch(() => undefined);
+    const fetched = await fetchRemote(ctx, 'origin', { url, listed });
     const result: CloneResult = { root, url: redactUrl(url), store: fetched.store, written: [], chunks: 0, bytes: 0 };
     if (!oid) return result;
     await setUpstream(ctx, branch, { remote: 'origin', merge: `refs/heads/${branch}` });

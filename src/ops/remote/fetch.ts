@@ -34,17 +34,19 @@ async function trackingRefs(ctx: RepoContext, remote: string): Promise<Map<strin
 
 /**
  * Bring the remote's commits and refs in (its branches as `refs/remotes/<remote>/*`), and learn
- * where it keeps its chunks. `url` overrides the stored one for this call (it may carry credentials).
+ * where it keeps its chunks. `url` overrides the stored one for this call (it may carry credentials);
+ * `listed` is the remote's refs when the caller has just listed them.
  */
 export async function fetchRemote(
   ctx: RepoContext,
   name: string,
-  opts: { allChunks?: boolean; url?: string } = {},
+  opts: { allChunks?: boolean; url?: string; listed?: RemoteRefs } = {},
 ): Promise<FetchResult & { listed: RemoteRefs }> {
   const remote = await getRemote(ctx, name);
   // A path was stored absolute; an HTTP URL given to clone may carry credentials, used for this call only.
   const url = opts.url && !isPathUrl(opts.url) ? opts.url : remote.url;
-  const listed = await listRemoteRefs(url);
+  // `clone` has just listed them: asking again costs a round trip (and the server a git process).
+  const listed = opts.listed ?? (await listRemoteRefs(url));
   const { updated, store } = await ctx.locked(async () => {
     const before = await trackingRefs(ctx, name);
     await fetchGraph(ctx.gitdir, name, url, listed);
