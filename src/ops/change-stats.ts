@@ -28,13 +28,26 @@ export interface ChangeStats {
   tables: Record<string, TableChange>;
 }
 
+/**
+ * Counts the caller already has (a merge's row merge knows the rows it changed), per table; one is
+ * used only when its two manifests are exactly the table's before and after.
+ */
+export type KnownChanges = ReadonlyMap<string, TableChange>;
+
 /** Rows added, removed and modified per table from `parentTree` to `tree`, as `diff --stat` counts them. */
-export async function countTreeChange(ctx: RepoContext, parentTree: TableTree, tree: TableTree): Promise<Record<string, TableChange>> {
+export async function countTreeChange(
+  ctx: RepoContext,
+  parentTree: TableTree,
+  tree: TableTree,
+  known?: KnownChanges,
+): Promise<Record<string, TableChange>> {
   const out: Record<string, TableChange> = {};
   for (const table of changedTables(parentTree, tree)) {
     const before = parentTree.tables.get(table) ?? null;
     const after = tree.tables.get(table) ?? null;
-    out[table] = { before, after, ...(await countTable(ctx, before, after)) };
+    const k = known?.get(table);
+    const counts = k && k.before === before && k.after === after ? k : await countTable(ctx, before, after);
+    out[table] = { before, after, added: counts.added, removed: counts.removed, modified: counts.modified };
   }
   return out;
 }
@@ -57,8 +70,9 @@ export async function writeChangeStats(
   parent: string | undefined,
   parentTree: TableTree,
   tree: TableTree,
+  known?: KnownChanges,
 ): Promise<string> {
-  const stats: ChangeStats = { format: STATS_FORMAT, parent: parent ?? null, tables: await countTreeChange(ctx, parentTree, tree) };
+  const stats: ChangeStats = { format: STATS_FORMAT, parent: parent ?? null, tables: await countTreeChange(ctx, parentTree, tree, known) };
   return ctx.git.writeBlob(`${JSON.stringify(stats, null, 1)}\n`);
 }
 

@@ -1,6 +1,6 @@
 import { NothingToCommit, UsageError, badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
-import { writeChangeStats } from './change-stats.js';
+import { writeChangeStats, type KnownChanges } from './change-stats.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { failedGates, preCommitGate, type GateReport } from './gates.js';
 import { resolveIdentity } from './identity.js';
@@ -22,6 +22,8 @@ export interface CommitOptions {
   event?: 'commit' | 'revert' | 'cherry-pick';
   /** Concluding a merge into a protected branch that changes its checks: allowed, and recorded in a trailer. */
   allowCheckChanges?: boolean;
+  /** Change counts against the first parent the caller already knows (a merge's): not counted again. */
+  knownChanges?: KnownChanges;
 }
 
 export interface CommitResult {
@@ -112,7 +114,11 @@ export async function commitIndex(
   });
   if (failedGates(gates).length) return { status: 'refused', branch, gates };
   const author = await resolveIdentity(ctx, opts.author);
-  const tree = await writeTableTree(ctx, staged, await writeChangeStats(ctx, first, parentTree, staged));
+  const tree = await writeTableTree(
+    ctx,
+    staged,
+    await writeChangeStats(ctx, first, parentTree, staged, amended ? undefined : opts.knownChanges),
+  );
   const parents = [...(first ? [first] : []), ...(opts.extraParents ?? [])];
   const message = withTrailers(
     opts.message,

@@ -30,7 +30,7 @@ afterAll(() => Repo.close());
 
 const RUNS = Number(process.env.STATS_ORACLE_RUNS ?? 6);
 const SEED = Number(process.env.STATS_ORACLE_SEED ?? 1515);
-const cases = { commits: 0, merges: 0, keyless: 0 };
+const cases = { commits: 0, merges: 0, keyless: 0, rowMerges: 0 };
 
 type Kind = 'commit' | 'amend' | 'merge' | 'squash' | 'revert' | 'pick' | 'stash';
 type StepT = { kind: Kind; ours: Edit[]; theirs: Edit[] };
@@ -166,6 +166,41 @@ describe('change counts recorded in commits equal the full-join diff against the
         }),
         { numRuns: RUNS, seed: SEED },
       );
+    },
+    60_000 + RUNS * 20_000,
+  );
+
+  // A three-way merge of a keyed table hands the commit the counts of the rows it changed
+  // (TableOutcome.recorded) instead of counting again: those counts against the oracle's.
+  it(
+    'merges, reverts and cherry-picks of keyed tables changed on both sides record the row merge counts',
+    async () => {
+      const threeWay = fc.record({ kind: fc.constantFrom<Kind>('merge', 'revert', 'pick'), ours: editsArb, theirs: editsArb });
+      await fc.assert(
+        fc.asyncProperty(
+          schemaArb.filter((s) => s.kind !== 'keyless'),
+          rowsArb,
+          fc.array(threeWay, { minLength: 1, maxLength: 3 }),
+          async (s, rows, steps) => {
+            await withSandbox(s, baseRows(s, rows), async (x) => {
+              let model = baseRows(s, rows);
+              for (const [i, st] of steps.entries()) model = await step(x, s, model, st, i);
+              const ctx = x.repo.ctx;
+              for (const oid of await allCommits(x)) {
+                const c = await ctx.git.readCommit(oid);
+                const [parentTree, tree] = [await readTableTree(ctx, c.parents[0]), await readTableTree(ctx, oid)];
+                if (tree.tables.get('t') === parentTree.tables.get('t')) continue;
+                cases.rowMerges += c.parents.length > 1 || /^Revert|cherry/i.test(c.message) ? 1 : 0;
+                const recorded = await recordedChanges(ctx, c, parentTree, tree);
+                const expected = await oracleCounts(x, s, await tableAt(x, c.parents[0], s), await tableAt(x, oid, s));
+                expect(recorded?.get('t'), `commit '${c.message.trim()}'`).toEqual(expected);
+              }
+            });
+          },
+        ),
+        { numRuns: RUNS, seed: SEED + 1 },
+      );
+      expect(cases.rowMerges).toBeGreaterThan(0);
     },
     60_000 + RUNS * 20_000,
   );

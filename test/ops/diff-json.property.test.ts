@@ -35,7 +35,11 @@ const bigints = fc.oneof(
   fc.bigInt({ min: -(2n ** 53n) - 5n, max: 2n ** 53n + 5n }),
 );
 const date = fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true });
-const text = fc.oneof(fc.string(), fc.constantFrom('', 'NULL', 'a "quoted" \\ back', 'tab\there\nnew', '\u0001\u001f', 'ü 🙂 /'));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: fc.integer({ min: 1, max: 0x7f }).map((c) => String.fromCharCode(c)) }), // control characters (NUL cannot be a literal)
+  fc.constantFrom('', 'NULL', 'a "quoted" \\ back', 'tab\there\nnew', '\u0001\u001f', 'ü 🙂 /', 'a \\u001F b', '\u000b\u007f\u2028'),
+);
 
 const row = fc.record({
   small: fc.option(fc.integer(), { nil: null }),

@@ -21,12 +21,12 @@ export async function renderJson(session: DiffSession, out: Out, mode: JsonMode,
     await out.write(`${n++ ? ',' : ''}\n${mode === 'rows' ? obj.slice(0, -1) : obj}`);
     if (mode !== 'rows') continue;
     await out.write(',"rows":[');
-    let sep = '\n';
-    for await (const batch of t.jsonRows({ limit })) {
+    let first = true;
+    for await (const piece of t.jsonText({ limit })) {
       if (out.closed) break;
-      if (batch.length === 0) continue;
-      await out.write(sep + batch.join(',\n'));
-      sep = ',\n';
+      if (first) await out.write('\n');
+      first = false;
+      await out.write(piece);
     }
     await out.write(']}');
   }

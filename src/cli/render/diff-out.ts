@@ -13,8 +13,16 @@ export class Out {
     });
   }
 
-  /** Queue text; it goes out in blocks of about 64 KiB. */
-  async write(text: string): Promise<void> {
+  /**
+   * Queue text; it goes out in blocks of about 64 KiB. Bytes (UTF-8, whole characters: a diff
+   * DuckDB rendered to a file) go out as they are, after the text queued before them.
+   */
+  async write(text: string | Uint8Array): Promise<void> {
+    if (typeof text !== 'string') {
+      await this.flush();
+      await this.send(text);
+      return;
+    }
     this.pending += text;
     if (this.pending.length >= 65536) await this.flush();
   }
@@ -26,8 +34,12 @@ export class Out {
   async flush(): Promise<void> {
     const text = this.pending;
     this.pending = '';
-    if (this.closed || !text) return;
-    if (this.stream.write(text)) return;
+    if (text) await this.send(text);
+  }
+
+  private async send(chunk: string | Uint8Array): Promise<void> {
+    if (this.closed || !chunk.length) return;
+    if (this.stream.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.stream.off('drain', done);

@@ -98,18 +98,16 @@ export class Comparison {
     const all = [...before, ...after, ...key];
     if (all.some(([, v]) => v === undefined)) return undefined;
     const obj = (fields: readonly (readonly [string, string | undefined])[]) => jsonObjectText(fields as [string, string][]);
+    // Each changed name with a comma after it, the last comma trimmed: every name ends with its quote.
     const flags = this.compared.map(
       (c, j) =>
-        `CASE WHEN (__lakegit_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(JSON.stringify(c.name))} END`,
+        `CASE WHEN (__lakegit_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(`${JSON.stringify(c.name)},`)} END`,
     );
-    const changed =
-      this.keyed && flags.length
-        ? `'[' || array_to_string(list_filter([${flags.join(', ')}], __lakegit_x -> __lakegit_x IS NOT NULL), ',') || ']'`
-        : `'[]'`;
-    return `SELECT '{"op":"' || __lakegit_op || '","key":' || ${this.keyed ? obj(key) : `'null'`}
-        || ',"before":' || CASE WHEN __lakegit_op = 'added' THEN 'null' ELSE ${obj(before)} END
-        || ',"after":' || CASE WHEN __lakegit_op = 'removed' THEN 'null' ELSE ${obj(after)} END
-        || ',"changed":' || CASE WHEN __lakegit_op = 'modified' THEN ${changed} ELSE '[]' END || '}' AS __lakegit_json
+    const changed = this.keyed && flags.length ? `concat('[', rtrim(concat(${flags.join(', ')}), ','), ']')` : `'[]'`;
+    return `SELECT concat('{"op":"', __lakegit_op, '","key":', ${this.keyed ? obj(key) : `'null'`},
+        ',"before":', CASE WHEN __lakegit_op = 'added' THEN 'null' ELSE ${obj(before)} END,
+        ',"after":', CASE WHEN __lakegit_op = 'removed' THEN 'null' ELSE ${obj(after)} END,
+        ',"changed":', CASE WHEN __lakegit_op = 'modified' THEN ${changed} ELSE '[]' END, '}') AS __lakegit_json
       FROM (${this.rowsSql(opts)})`;
   }
 

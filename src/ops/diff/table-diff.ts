@@ -8,7 +8,10 @@ import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';
 import { keyRanges, rangePredicate, type BoundPredicate } from './ranges.js';
 import type { ChunkRef } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
+import { copiedJsonText, jsonTuning } from './json-text.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
+
+const total = (c: RowCounts): number => c.added + c.removed + c.modified;
 
 export interface TableMeta {
   table: string;
@@ -126,7 +129,34 @@ export class PlannedTableDiff implements TableDiff {
     return this.acrossParts(opts.limit, (cmp, limit) => this.partRows(cmp, { ...opts, limit }));
   }
 
-  jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
+  /**
+   * The changed rows as the contract's JSON text, in key order, joined by `,\n`, in pieces of text
+   * or UTF-8 bytes. Rendered by DuckDB where the column types allow (Comparison.jsonSql): a diff of
+   * at least `jsonTuning.fileRows` rows is written by DuckDB to a file per key range and passed on
+   * as bytes, a smaller one streamed as strings; other types are stringified here.
+   */
+  async *jsonText(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string | Uint8Array> {
+    const parts = await this.parts();
+    const json = parts.map((cmp) => ({ cmp, sql: (limit?: number) => cmp.jsonSql({ limit }) }));
+    if (json.every((p) => p.sql() !== undefined) && total(await this.stats()) >= jsonTuning.fileRows) {
+      const engine = await this.engine();
+      yield* copiedJsonText(
+        engine,
+        json.map((p) => ({ sql: (limit?: number) => p.sql(limit)!, params: p.cmp.params })),
+        opts.limit,
+      );
+      return;
+    }
+    let sep = '';
+    for await (const batch of this.jsonRows(opts)) {
+      if (batch.length === 0) continue;
+      yield sep + batch.join(',\n');
+      sep = ',\n';
+    }
+  }
+
+  /** The changed rows as JSON text, one string per row, in batches. */
+  private jsonRows(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string[]> {
     return this.acrossParts(opts.limit, (cmp, limit) => {
       const sql = cmp.jsonSql({ limit });
       return sql === undefined ? this.stringified(cmp, limit) : this.rendered(sql, cmp.params);

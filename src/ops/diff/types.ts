@@ -83,8 +83,11 @@ export interface TableDiff {
   rowsEqual(): Promise<boolean>;
   /** Changed rows in key order, in batches; never the whole diff in memory. */
   rows(opts?: RowOptions): AsyncGenerator<DiffRow[]>;
-  /** The same rows as the contract's JSON text, one string per row (rendered by DuckDB where it can). */
-  jsonRows(opts?: Pick<RowOptions, 'limit'>): AsyncGenerator<string[]>;
+  /**
+   * The same rows as the contract's JSON text joined by `,\n` (no separator before the first or after
+   * the last), in pieces of text or UTF-8 bytes cut at row ends; rendered by DuckDB where it can.
+   */
+  jsonText(opts?: Pick<RowOptions, 'limit'>): AsyncGenerator<string | Uint8Array>;
 }
 
 export interface DiffSession {

@@ -1,5 +1,6 @@
 import type { StagingIndex } from '../../store/staging.js';
 import { commitIndex } from '../commit.js';
+import type { KnownChanges } from '../change-stats.js';
 import type { RepoContext } from '../context.js';
 import type { Strategy } from './policy.js';
 import { failedGates, preMergeGate, type GateReport } from '../gates.js';
@@ -23,7 +24,7 @@ export interface MergeResult {
   head?: string | null;
   /** The commit made, if one was. */
   commit?: string;
-  tables: Omit<TableOutcome, 'sides' | 'blob'>[];
+  tables: Omit<TableOutcome, 'sides' | 'blob' | 'recorded'>[];
   /** Conflicts left to resolve (none when `--strategy` settled them). */
   conflicts: Conflict[];
   /** Conflicts `--strategy` settled. */
@@ -54,7 +55,15 @@ export interface ThreeWay {
 }
 
 const publicTables = (t: TableOutcome[]) =>
-  t.filter((x) => x.status !== 'unchanged' || x.conflicts).map(({ sides: _s, blob: _b, ...rest }) => rest);
+  t.filter((x) => x.status !== 'unchanged' || x.conflicts).map(({ sides: _s, blob: _b, recorded: _r, ...rest }) => rest);
+
+/** The counts the row merges already know, per table, against ours (the merge commit's first parent). */
+const knownChanges = (t: TableOutcome[]): KnownChanges =>
+  new Map(
+    t.flatMap((x) =>
+      x.recorded && x.sides.ours && x.blob ? [[x.table, { before: x.sides.ours.blob, after: x.blob, ...x.recorded }]] : [],
+    ),
+  );
 
 /**
  * Merge, gate, then either commit and update the working files, or (with conflicts) save the
@@ -126,6 +135,7 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResul
         extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
         event: w.kind === 'merge' ? undefined : w.kind,
         allowCheckChanges: w.allowCheckChanges,
+        knownChanges: knownChanges(merged.tables),
       },
       (ref) => runStep(ctx, { verb: w.kind, ...plan, ref }),
     );

@@ -7,6 +7,8 @@ import { mergeKeylessWhole, mergeValue, settle, type Pick, type Strategy } from 
 import { Scratch } from './scratch.js';
 import { planTable, type Row } from './table.js';
 import { writePlan } from './write.js';
+import { sameColumns } from './schema.js';
+import type { RowCounts } from '../diff/rowdiff.js';
 import { mergeScripts } from '../scripts.js';
 import { readManifest, writeManifest, type TableTree } from '../tree.js';
 
@@ -38,6 +40,12 @@ export interface TableOutcome {
   from?: string;
   blob?: string;
   counts?: { added: number; removed: number; modified: number };
+  /**
+   * The merged table's change against ours' manifest as the diff engine counts it, when the merge
+   * wrote it as one change chunk over ours (its rows are the change): what the commit records in
+   * `stats.json` without counting again.
+   */
+  recorded?: RowCounts;
   conflicts: number;
   sides: Paired;
 }
@@ -156,6 +164,7 @@ export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strateg
   const whole = pickWhole(ident(p.base), ident(p.ours), ident(p.theirs));
   let result: Side | undefined;
   let counts: TableOutcome['counts'];
+  let recorded: RowCounts | undefined;
   if (whole !== 'conflict') {
     result = whole === 'theirs' ? p.theirs : p.ours;
   } else if (!p.ours || !p.theirs) {
@@ -168,7 +177,7 @@ export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strateg
     const content = pickWhole(p.base?.blob, p.ours.blob, p.theirs.blob);
     let blob: string;
     if (content !== 'conflict') blob = take(content, strategy, { base: p.base?.blob, ours: p.ours.blob, theirs: p.theirs.blob })!;
-    else ({ blob, counts } = await mergeRows(ctx, name, p, strategy, found));
+    else ({ blob, counts, recorded } = await mergeRows(ctx, name, p, strategy, found));
     result = { name, blob };
   }
   const status: TableOutcome['status'] = !result
@@ -190,6 +199,7 @@ export async function mergePaired(ctx: RepoContext, p: Paired, strategy: Strateg
       from: status === 'renamed' ? p.ours?.name : undefined,
       blob: result?.blob,
       counts,
+      ...(recorded && status === 'modified' ? { recorded } : {}),
       conflicts: found.length,
       sides: p,
     },
@@ -207,7 +217,7 @@ async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: S
   if (!sameKey(ours, theirs) || (base && !sameKey(base, ours))) {
     const k = (m?: Manifest) => (m ? (m.key ? `key: ${m.key.join(', ')}` : 'keyless') : null);
     found.push(tableConflict(table, p, [k(base), k(ours), k(theirs)]));
-    return { blob: settle(strategy) === 'ours' ? p.ours!.blob : p.theirs!.blob, counts: undefined };
+    return { blob: settle(strategy) === 'ours' ? p.ours!.blob : p.theirs!.blob, counts: undefined, recorded: undefined };
   }
   const s = new Scratch(await ctx.engine(), ctx.chunks);
   try {
@@ -222,7 +232,9 @@ async function mergeRows(ctx: RepoContext, table: string, p: Paired, strategy: S
       ) ?? ours.source;
     const counts = plan.changes ? await countOps(s, plan.changes) : undefined;
     const merged = await writePlan(s, ours, base, plan, source);
-    return { blob: await writeManifest(ctx, merged), counts };
+    // Written as a change chunk over ours (writePlan): the changes are exactly what `diff` counts.
+    const recorded = counts && ours.key && sameColumns(ours.columns, plan.columns) ? counts : undefined;
+    return { blob: await writeManifest(ctx, merged), counts, recorded };
   } finally {
     await s.drop();
   }

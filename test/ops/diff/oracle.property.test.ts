@@ -12,6 +12,7 @@ import { renderStat } from '../../../src/cli/render/diff-stat.js';
 import { renderTable } from '../../../src/cli/render/diff-table.js';
 import type { DiffRow, DiffSession, TableDiff } from '../../../src/ops/diff/index.js';
 import { rangeTuning } from '../../../src/ops/diff/ranges.js';
+import { jsonTuning } from '../../../src/ops/diff/json-text.js';
 import type { Column } from '../../../src/table/schema.js';
 import { chunkFixture, type Row, type Value } from '../diff-fixture.js';
 
@@ -267,6 +268,7 @@ describe('diff oracle', () => {
     await using fx = await chunkFixture();
     const engine = fx.engine;
     const saved = rangeTuning.rows;
+    const savedFileRows = jsonTuning.fileRows;
     rangeTuning.rows = 8;
     let cases = 0;
     const plans = new Set<string>();
@@ -293,9 +295,16 @@ describe('diff oracle', () => {
           const stats = await td.stats();
           const count = (op: string) => want.rows.filter((r) => r.op === op).length;
           expect(stats).toEqual({ added: count('added'), removed: count('removed'), modified: count('modified') });
-          // json
-          const json = JSON.parse(await rendered(td, (ss, o) => renderJson(ss, o, 'rows')));
+          // json, streamed, and written by DuckDB to a file per key range (a large diff's path): the same bytes
+          const streamed = await rendered(td, (ss, o) => renderJson(ss, o, 'rows'));
+          const json = JSON.parse(streamed);
           expect(canonical(json.tables[0]?.rows ?? [])).toEqual(canonical(want.rows));
+          jsonTuning.fileRows = 0;
+          try {
+            expect(await rendered(td, (ss, o) => renderJson(ss, o, 'rows'))).toBe(streamed);
+          } finally {
+            jsonTuning.fileRows = savedFileRows;
+          }
           // csv
           expect(await csvLines(engine, fx.dir, await rendered(td, (ss, o) => renderCsv(ss, o)))).toEqual(want.csv);
           // text: one line per changed row; stat: the counts
