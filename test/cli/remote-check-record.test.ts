@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileText, runCli, tempRepo, type TempRepo } from '../helpers.js';
 import { chunkFiles, cloneInto, newRemote, useS3Env, type Remote } from './remote-helpers.js';
 
-// Each push runs lakegit twice on the server side (pre-receive, post-receive).
-vi.setConfig({ testTimeout: 240_000 });
+// Each push runs lakegit twice on the server side (pre-receive, post-receive); some 30 CLI runs a test.
+vi.setConfig({ testTimeout: 480_000 });
 beforeAll(useS3Env);
 
 /*

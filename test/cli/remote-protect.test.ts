@@ -68,7 +68,8 @@ async function protectedRemote(): Promise<Setup> {
   expect((await setup.push(bare, 'main')).code).toBe(0); // not protected yet: the first push creates main
   const p = await lakegit(clone.dir, '-C', bare, 'protect', 'main');
   expect(p.stderr).toBe('');
-  expect(p.stdout).toBe("Branch 'main' is now protected.\n");
+  // On a remote, protect also checks the tip and records what it passes (receive-record.ts).
+  expect(p.stdout).toMatch(/^Branch 'main' is now protected\.\nRecorded that main's tip [0-9a-f]{7} passes 1 row-local check\(s\) of t\.\n$/);
   return setup;
 }
 

@@ -14,7 +14,7 @@ export const builder = (y: Argv) => y;
 export async function handler(): Promise<void> {
   const updates = parseUpdates(await readStdin());
   try {
-    const repo = await Repo.open(process.env.GIT_DIR ?? process.cwd());
+    const repo = await Repo.openReceiving(process.env.GIT_DIR ?? process.cwd(), process.env);
     for (const r of await repo.recordReceived(updates)) {
       const what = `${r.checks} row-local check(s) of ${r.tables.join(', ')}`;
       process.stderr.write(`lakegit: recorded that ${r.commit.slice(0, 7)} (${r.ref}) passed ${what}\n`);
