@@ -66,10 +66,11 @@ describe('checks: a clone checking on the remote record = full (property)', () =
         if (!full.passed) failing++;
         await Promise.all([dir, bare, ci].map((d) => fsp.rm(d, { recursive: true, force: true })));
       }),
-      { numRuns: 10, seed: 20261206 },
+      { numRuns: 6, seed: 20261206 },
     );
     // Worth something only if the record was used and both verdicts were exercised.
     expect(incremental).toBeGreaterThan(4);
     expect(failing).toBeGreaterThan(2);
+    expect(failing).toBeLessThan(run);
   }, 300_000);
 });
