@@ -75,4 +75,5 @@ export { CONFIG_FILE } from './ops/context.js';
 export type { FetchResult } from './ops/remote/fetch.js';
 export type { PushResult } from './ops/remote/push.js';
 export type { ReceiveVerdict, RefUpdate } from './ops/remote/receive.js';
+export type { Recorded, TipRecord } from './ops/remote/receive-record.js';
 export type { CloneOptions, PullOptions, PushOptions, TransferReporter } from './ops/remote/index.js';

@@ -30,6 +30,7 @@ const COMMANDS = [
   'stash',
   'reflog',
   'pre-receive',
+  'post-receive',
   'remote',
   'clone',
   'fetch',

@@ -1,4 +1,5 @@
 import type { ReceiveVerdict, RefUpdate } from '../ops/remote/receive.js';
+import type { Recorded, TipRecord } from '../ops/remote/receive-record.js';
 import type { CloneOptions, PullOptions, PushOptions, TransferReporter } from '../ops/remote/index.js';
 import { RepoBase } from './base.js';
 import { remotes } from './loaders.js';
@@ -15,6 +16,21 @@ export abstract class RepoRemotes extends RepoBase {
    */
   async judgePush(updates: RefUpdate[]): Promise<ReceiveVerdict[]> {
     return (await import('../ops/remote/receive.js')).judgePush(this.ctx, updates);
+  }
+
+  /** pre-receive, when the whole push is accepted: keep what the new tips passed for post-receive to record. */
+  async stagePasses(updates: RefUpdate[], verdicts: ReceiveVerdict[]): Promise<void> {
+    return (await import('../ops/remote/receive-record.js')).stagePasses(this.ctx, updates, verdicts);
+  }
+
+  /** post-receive: record, as notes in `refs/notes/lakegit-checks`, the passes of the refs that moved. */
+  async recordReceived(updates: RefUpdate[]): Promise<Recorded[]> {
+    return (await import('../ops/remote/receive-record.js')).recordReceived(this.ctx, updates);
+  }
+
+  /** In a bare repository, after `protect`: check the branch's tip and record what it passes (undefined elsewhere). */
+  async recordBranchTip(branch: string): Promise<TipRecord | undefined> {
+    return (await import('../ops/remote/receive-record.js')).recordBranchTip(this.ctx, branch);
   }
 
   /** `init --bare`: a repository without a working tree, to serve as a remote. */

@@ -57,18 +57,32 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
  * and the objects of the chunk-store ref. The caller passes the refs it listed. Objects land
  * before any ref names them, so a fetch killed at any instant leaves a readable repository.
  */
-export async function fetchGraph(gitdir: string, remote: string, url: string, listed: RemoteRefs): Promise<void> {
+export async function fetchGraph(
+  gitdir: string,
+  remote: string,
+  url: string,
+  listed: RemoteRefs,
+  extra: [from: string, to: string][] = [],
+): Promise<void> {
   if (listed.refs.size === 0) return;
   const local = isPathUrl(url);
+  const source = local ? pathOf(url) : redactUrl(url);
+  const env = local ? undefined : { env: authEnv(url) };
+  // Other refs the caller copies (`extra`: the remote's ref → a local one), those the remote has.
+  const extraSpecs = extra.filter(([from]) => listed.refs.has(from)).map(([from, to]) => `+${from}:${to}`);
   // A path remote is fetched by git itself. So is an HTTP remote whose HEAD names no commit (only the
   // chunk-store ref yet, or a default branch never pushed): isomorphic-git reads HEAD before it stores anything.
   if (local || !listed.refs.has('HEAD')) {
-    const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : [])];
-    const source = local ? pathOf(url) : redactUrl(url);
+    const specs = [`+refs/heads/*:refs/remotes/${remote}/*`, ...(listed.refs.has(STORE_REF) ? [STORE_REF] : []), ...extraSpecs];
     const args = ['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', '--prune', '--tags', '--no-write-commit-graph', source];
-    await git([...args, ...specs], local ? undefined : { env: authEnv(url) });
+    await git([...args, ...specs], env);
   } else {
     await fetchHttp(gitdir, remote, url, listed);
+    // isomorphic-git fetches one ref besides the branches: git itself brings the others, objects before refs.
+    if (extraSpecs.length) {
+      const args = ['--git-dir', gitdir, '-c', 'gc.auto=0', 'fetch', '--quiet', '--no-tags', '--no-write-commit-graph', source];
+      await git([...args, ...extraSpecs], env);
+    }
   }
   if (listed.head) {
     const file = path.join(gitdir, 'refs', 'remotes', remote, 'HEAD');

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { installPreReceiveHook } from '../../src/ops/remote/hook-install.js';
+import { installReceiveHooks } from '../../src/ops/remote/hook-install.js';
 import { TEST_ENV, type TempRepo } from '../helpers.js';
 import { api, commit, newRepo, track } from './core-helpers.js';
 
@@ -14,7 +14,7 @@ vi.setConfig({ testTimeout: 240_000 });
 /*
  * A clone (here: a lakegit repository that pushes with the git CLI, copying its new chunks into
  * the remote's chunk store first, as `lakegit push` does) and a bare remote made by `git init
- * --bare` plus installPreReceiveHook, with `main` protected there by `lakegit -C <bare> protect`.
+ * --bare` plus installReceiveHooks, with `main` protected there by `lakegit -C <bare> protect`.
  *
  *   main:  c1 "load" (t: id,v  1,10  2,20; lakegit.yaml: range v >= 0)
  */
@@ -51,7 +51,7 @@ async function protectedRemote(): Promise<Setup> {
   await commit(clone, 'load');
   const bare = path.join(clone.dir, '..', `${path.basename(clone.dir)}-remote.git`);
   expect((await git(clone.dir, 'init', '-q', '--bare', bare)).code).toBe(0);
-  await installPreReceiveHook(bare);
+  await installReceiveHooks(bare);
   const setup: Setup = {
     clone,
     bare,
@@ -68,7 +68,8 @@ async function protectedRemote(): Promise<Setup> {
   expect((await setup.push(bare, 'main')).code).toBe(0); // not protected yet: the first push creates main
   const p = await lakegit(clone.dir, '-C', bare, 'protect', 'main');
   expect(p.stderr).toBe('');
-  expect(p.stdout).toBe("Branch 'main' is now protected.\n");
+  // On a remote, protect also checks the tip and records what it passes (receive-record.ts).
+  expect(p.stdout).toMatch(/^Branch 'main' is now protected\.\nRecorded that main's tip [0-9a-f]{7} passes 1 row-local check\(s\) of t\.\n$/);
   return setup;
 }
 

@@ -22,8 +22,10 @@ export async function handler(): Promise<void> {
   const refused = verdicts.filter((v) => !v.accepted);
   for (const v of verdicts.filter((x) => x.protected)) process.stderr.write(`${render(v)}\n`);
   if (refused.length) {
-    process.stderr.write(`lakegit: push refused: ${refused.length} protected branch update(s) failed (nothing was changed)\n`);
+    process.stderr.write(`lakegit: push refused: ${refused.length} update(s) of protected refs failed (nothing was changed)\n`);
     process.exitCode = 1;
+  } else {
+    await repo.stagePasses(updates, verdicts); // post-receive records them once the refs have moved
   }
 }
 
@@ -46,18 +48,18 @@ function render(v: ReceiveVerdict): string {
   return lines.join('\n');
 }
 
-function parseUpdates(text: string) {
+export function parseUpdates(text: string) {
   return text
     .split('\n')
     .filter((l) => l.trim())
     .map((line) => {
       const m = /^([0-9a-f]{40}) ([0-9a-f]{40}) (\S+)$/.exec(line.trim());
-      if (!m) throw badInput(`pre-receive: cannot read the ref update '${line}'`);
+      if (!m) throw badInput(`cannot read the ref update '${line}'`);
       return { old: m[1], new: m[2], ref: m[3] };
     });
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const parts: Buffer[] = [];
   for await (const chunk of process.stdin) parts.push(chunk as Buffer);
   return Buffer.concat(parts).toString('utf8');

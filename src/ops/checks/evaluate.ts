@@ -30,6 +30,9 @@ export interface EvalEnv {
   fail: (line: number, message: string) => never;
   /** Whether an sql rule filters its own table's rows one by one. */
   rowLocalRule: (spec: Extract<CheckSpec, { kind: 'sql' }>) => Promise<boolean>;
+  /** Create the temp views of the candidate's tables (once), before a query that reads them. */
+  views: () => Promise<void>;
+  viewsCreated: () => boolean;
 }
 
 export const viewSql = (table: string): string => `SELECT * FROM ${quoteIdent(table)}`;
@@ -77,6 +80,8 @@ export async function evaluate(env: EvalEnv, spec: CheckSpec): Promise<CheckResu
   }
   const { rel, mode } = await relationFor(env, t, spec);
   if (mode === 'incremental' && rel === undefined) return result(spec, mode, 0, []);
+  // Only the changed rows of a row-local check (or row-local rule, its own view narrowed) are read without the views.
+  if (rel === undefined || spec.kind === 'unique' || spec.kind === 'foreign_keys') await env.views();
   const found =
     spec.kind === 'sql'
       ? await ruleViolations(env, t, spec, rel)
@@ -177,7 +182,8 @@ async function ruleViolations(env: EvalEnv, t: TableEnv, spec: Extract<CheckSpec
     if (e instanceof LakegitError) throw e;
     return env.fail(spec.line, `sql rule '${spec.name}' of table '${spec.table}' cannot run: ${firstLine(e)}`);
   } finally {
-    if (narrowed) await env.engine.run(`CREATE OR REPLACE TEMP VIEW ${view} AS ${t.snapshot.sql()}`);
+    if (narrowed && env.viewsCreated()) await env.engine.run(`CREATE OR REPLACE TEMP VIEW ${view} AS ${t.snapshot.sql()}`);
+    else if (narrowed) await env.engine.run(`DROP VIEW IF EXISTS temp.${view}`);
   }
 }
 

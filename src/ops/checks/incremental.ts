@@ -10,7 +10,8 @@ import type { CheckSpec } from './config.js';
  * Incremental checking. A row-local check (its verdict on a row depends on that row alone) that
  * the baseline passed can only fail on rows the candidate adds or changes. Those rows are found
  * from the manifests, without reading the unchanged chunks: every changed key lives in a base
- * chunk the baseline does not have or in a change chunk. The relation below is a superset of the
+ * chunk the baseline does not have or in a change chunk (one the baseline does not have, when no
+ * base chunk is new). The relation below is a superset of the
  * changed rows and a subset of the candidate's rows (each with its right values), so counting
  * violations over it gives exactly the full run's count when the baseline had none.
  */
@@ -26,7 +27,13 @@ export function changedRowsSql(baseline: Manifest, candidate: Manifest, store: C
   if (JSON.stringify(shared) !== JSON.stringify(baseline.deltas.map((d) => d.id))) return undefined;
   const baseChunks = new Set(baseline.chunks.map((c) => c.id));
   const chunks = candidate.chunks.filter((c) => !baseChunks.has(c.id));
-  return new TableSnapshot({ ...candidate, chunks }, store).sql();
+  // With the base chunks all shared and the shared change chunks the oldest, a key no new change
+  // chunk names holds the baseline's row, and one it names takes its row from them (each holds
+  // whole rows, newest wins): the shared change chunks need not be read. A new base chunk may hold
+  // keys a shared change chunk overrides, so then they are all read.
+  const sharedFirst = baseline.deltas.every((d, i) => candidate.deltas[i]?.id === d.id);
+  const deltas = chunks.length === 0 && sharedFirst ? candidate.deltas.filter((d) => !baseDeltas.has(d.id)) : candidate.deltas;
+  return new TableSnapshot({ ...candidate, chunks, deltas }, store).sql();
 }
 
 export const ROW_LOCAL = new Set(['not_null', 'accepted_values', 'range']);

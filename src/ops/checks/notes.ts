@@ -14,10 +14,36 @@ export interface PassNote {
   tables: Record<string, { manifest: string; passed: string[] }>;
 }
 
-export async function readPasses(ctx: RepoContext, oids: (string | undefined)[]): Promise<PassNote | undefined> {
+/**
+ * Where this repository keeps a copy of the passes a remote recorded itself (its `pre-receive` /
+ * `post-receive` hooks and `protect` write them, on the commits its protected branches accepted);
+ * `fetch` and `clone` bring the remote's `refs/notes/lakegit-checks` here.
+ */
+export const remoteNotesRef = (remote: string): string => `refs/notes/remotes/${remote}/lakegit-checks`;
+
+/**
+ * The passes recorded for the first of `oids` that has a note: this repository's own, and, with
+ * `remote`, the record that remote keeps (merged with ours, the same manifests' passes added up).
+ * The caller names the remote that guards the branch the checks are for (see `guardingRemote`).
+ */
+export async function readPasses(ctx: RepoContext, oids: (string | undefined)[], remote?: string): Promise<PassNote | undefined> {
+  const own = await readNoteAt(ctx, NOTES_REF, oids);
+  const theirs = remote ? await readNoteAt(ctx, remoteNotesRef(remote), oids) : undefined;
+  if (!own || !theirs) return own ?? theirs;
+  const tables = { ...own.tables };
+  for (const [name, t] of Object.entries(theirs.tables)) {
+    const mine = tables[name];
+    if (!mine) tables[name] = t;
+    else if (mine.manifest === t.manifest)
+      tables[name] = { manifest: t.manifest, passed: [...new Set([...mine.passed, ...t.passed])].sort() };
+  }
+  return { lakegit: 1, tables };
+}
+
+async function readNoteAt(ctx: RepoContext, ref: string, oids: (string | undefined)[]): Promise<PassNote | undefined> {
   for (const oid of oids) {
     if (!oid) continue;
-    const text = await ctx.git.readNote(NOTES_REF, oid);
+    const text = await ctx.git.readNote(ref, oid);
     if (!text) continue;
     try {
       const note = JSON.parse(text) as PassNote;
@@ -26,6 +52,19 @@ export async function readPasses(ctx: RepoContext, oids: (string | undefined)[])
       // A note someone else wrote by hand: not ours to trust.
     }
   }
+  return undefined;
+}
+
+/**
+ * The remote whose recorded passes a check of a merge into `branch` may use: the one that guards
+ * it. For a remote-tracking branch (`origin/main`) that remote; for a local branch, the remote of
+ * its upstream. A repository trusts no other remote's record.
+ */
+export async function guardingRemote(ctx: RepoContext, branch: string | undefined): Promise<string | undefined> {
+  if (!branch || ctx.bare) return undefined;
+  if (await ctx.git.resolveRef(`refs/heads/${branch}`)) return (await ctx.git.getConfig(`branch.${branch}.remote`)) || undefined;
+  for (const { remote } of await ctx.git.listRemotes())
+    if (branch.startsWith(`${remote}/`) && (await ctx.git.resolveRef(`refs/remotes/${branch}`))) return remote;
   return undefined;
 }
 
@@ -38,7 +77,7 @@ export function passedAt(note: PassNote | undefined, table: string, manifest: st
 /** Add passes to the note on `oid`, keeping what it already holds for the same manifests. The caller holds the lock. */
 export async function recordPasses(ctx: RepoContext, oid: string, passes: PassNote['tables']): Promise<void> {
   if (Object.keys(passes).length === 0) return;
-  const prior = await readPasses(ctx, [oid]);
+  const prior = await readNoteAt(ctx, NOTES_REF, [oid]);
   const tables = { ...(prior?.tables ?? {}) };
   for (const [name, p] of Object.entries(passes)) {
     const old = tables[name]?.manifest === p.manifest ? tables[name].passed : [];

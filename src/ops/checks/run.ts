@@ -20,7 +20,7 @@ export interface RunInput {
   candidate: TableTree;
   candidateCommit?: string;
   /** The target of a merge, or the parent of a commit: what max_change, schema and incremental mode compare with. */
-  baseline?: { tree: TableTree; commit?: string; treeOid?: string };
+  baseline?: { tree: TableTree; commit?: string; treeOid?: string; remote?: string };
   into?: string;
   full?: boolean;
   hooks?: HookVars;
@@ -35,12 +35,13 @@ export interface RunOutput {
 
 /**
  * A commit as the baseline of a run: its tables, and its id and tree id, the two places a passing
- * run may have been noted (a gate that passes before its commit exists notes the tree).
+ * run may have been noted (a gate that passes before its commit exists notes the tree); with
+ * `remote`, the passes that remote recorded count too (notes.ts: the remote guarding the target).
  */
-export async function baselineAt(ctx: RepoContext, commit: string | undefined): Promise<RunInput['baseline']> {
+export async function baselineAt(ctx: RepoContext, commit: string | undefined, remote?: string): Promise<RunInput['baseline']> {
   if (!commit) return undefined;
   const tree = (await ctx.git.readCommit(commit)).tree;
-  return { tree: await readTablesOfTree(ctx, tree), commit, treeOid: await tablesTreeOid(ctx, tree) };
+  return { tree: await readTablesOfTree(ctx, tree), commit, treeOid: await tablesTreeOid(ctx, tree), remote };
 }
 
 export async function loadConfig(
@@ -74,9 +75,12 @@ export async function runChecks(ctx: RepoContext, input: RunInput): Promise<RunO
   await validateSpecs(ctx, engine, config, input.configTree, fail);
   const tables = await tableEnvs(ctx, input);
   const aliases = [...(input.renames ?? [])].filter(([from, to]) => !tables.has(from) && tables.has(to));
-  await createViews(engine, tables, aliases);
+  // Created when a check first reads them: binding a view reads every chunk's footer, which in a
+  // partial clone means fetching every chunk, and an incremental run may need none of them.
+  let created: Promise<void> | undefined;
+  const views = () => (created ??= createViews(engine, tables, aliases));
   try {
-    const env: EvalEnv = { engine, tables, full: !!input.full, fail, rowLocalRule: memoRule(engine) };
+    const env: EvalEnv = { engine, tables, full: !!input.full, fail, rowLocalRule: memoRule(engine), views, viewsCreated: () => !!created };
     const missing = new Set<string>();
     for (const written of config.checks) {
       const spec = followRenames(written, aliases);
@@ -124,7 +128,10 @@ function followRenames(spec: CheckSpec, aliases: [string, string][]): CheckSpec 
 }
 
 async function tableEnvs(ctx: RepoContext, input: RunInput): Promise<Map<string, TableEnv>> {
-  const note = input.baseline && !input.full ? await readPasses(ctx, [input.baseline.commit, input.baseline.treeOid]) : undefined;
+  const note =
+    input.baseline && !input.full
+      ? await readPasses(ctx, [input.baseline.commit, input.baseline.treeOid], input.baseline.remote)
+      : undefined;
   const out = new Map<string, TableEnv>();
   const oldName = new Map([...(input.renames ?? [])].map(([from, to]) => [to, from]));
   for (const name of input.candidate.tables.keys()) {

@@ -1,5 +1,6 @@
 import { badInput } from '../../errors.js';
 import { redactUrl } from '../../store/remote-store.js';
+import { remoteNotesRef } from '../checks/notes.js';
 import type { RepoContext } from '../context.js';
 import { getRemote, listRemotes, storedUrl, validateRemoteName, type RemoteInfo } from './config.js';
 
@@ -18,12 +19,13 @@ export async function addRemote(ctx: RepoContext, name: string, url: string, opt
 
 const storedChunks = (url: string, cwd: string) => (/^s3:\/\//i.test(url) ? redactUrl(url) : storedUrl(url, cwd));
 
-/** `remote remove <name>`: its config, its remote-tracking refs, and the upstreams naming it. */
+/** `remote remove <name>`: its config, its remote-tracking refs and recorded passes, and the upstreams naming it. */
 export async function removeRemote(ctx: RepoContext, name: string): Promise<void> {
   await getRemote(ctx, name);
   await ctx.locked(async () => {
     for (const b of await ctx.git.listRemoteBranches(name)) await ctx.git.deleteRef(`refs/remotes/${name}/${b}`).catch(() => undefined);
     await ctx.git.deleteRef(`refs/remotes/${name}/HEAD`).catch(() => undefined);
+    await ctx.git.deleteRef(remoteNotesRef(name)).catch(() => undefined);
     for (const b of await ctx.git.listBranches()) {
       if ((await ctx.git.getConfig(`branch.${b}.remote`)) === name) {
         await ctx.git.setConfig(`branch.${b}.remote`, undefined);

@@ -1,4 +1,4 @@
-import { installPreReceiveHook } from './hook-install.js';
+import { installReceiveHooks } from './hook-install.js';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../../errors.js';
@@ -33,7 +33,7 @@ export async function initBare(dir: string, opts: { chunks?: string; branch?: st
   if (!/^s3:\/\//i.test(named)) await fsp.mkdir(path.resolve(root, named), { recursive: true });
   const git = await GitStore.init(root, branch);
   // The server side of protection: pushes to a branch protected here must pass its checks.
-  await installPreReceiveHook(root);
+  await installReceiveHooks(root);
   await git.updateRef(STORE_REF, await writeStoreCommit(git, named), null);
   return { dir: root, chunks: storeShown(root, opts.chunks ? named : undefined), created: true };
 }

@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fetchGraph, listRemoteRefs, STORE_REF, type RemoteRefs } from '../../store/git-remote.js';
 import { isPathUrl } from '../../store/git-transport.js';
+import { NOTES_REF, remoteNotesRef } from '../checks/notes.js';
 import type { RepoContext } from '../context.js';
 import { getRemote, type RemoteInfo } from './config.js';
 import { chunksOfCommits, reachable } from './graph.js';
@@ -33,9 +34,10 @@ async function trackingRefs(ctx: RepoContext, remote: string): Promise<Map<strin
 }
 
 /**
- * Bring the remote's commits and refs in (its branches as `refs/remotes/<remote>/*`), and learn
- * where it keeps its chunks. `url` overrides the stored one for this call (it may carry credentials);
- * `listed` is the remote's refs when the caller has just listed them.
+ * Bring the remote's commits and refs in (its branches as `refs/remotes/<remote>/*`, the passes it
+ * recorded as `refs/notes/remotes/<remote>/lakegit-checks`), and learn where it keeps its chunks. `url`
+ * overrides the stored one for this call (it may carry credentials); `listed` is the remote's refs
+ * when the caller has just listed them.
  */
 export async function fetchRemote(
   ctx: RepoContext,
@@ -49,7 +51,9 @@ export async function fetchRemote(
   const listed = opts.listed ?? (await listRemoteRefs(url));
   const { updated, store } = await ctx.locked(async () => {
     const before = await trackingRefs(ctx, name);
-    await fetchGraph(ctx.gitdir, name, url, listed);
+    // The passes the remote recorded itself come with the graph (notes.ts: what the remote guards).
+    await fetchGraph(ctx.gitdir, name, url, listed, [[NOTES_REF, remoteNotesRef(name)]]);
+    if (!listed.refs.has(NOTES_REF)) await ctx.git.deleteRef(remoteNotesRef(name)).catch(() => undefined);
     const after = await trackingRefs(ctx, name);
     const updated: RefUpdate[] = [];
     for (const ref of new Set([...before.keys(), ...after.keys()]))

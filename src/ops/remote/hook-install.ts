@@ -5,37 +5,54 @@ import { corrupt, refused } from '../../errors.js';
 import { writeFileAtomic } from '../../store/fsutil.js';
 
 /** The first line after the shebang: how a hook written here is told from anyone else's. */
-const MARK = '# lakegit pre-receive hook';
+const mark = (hook: string) => `# lakegit ${hook} hook`;
+
+/** What each hook is for, in its own words. */
+const HOOKS: Record<'pre-receive' | 'post-receive', string[]> = {
+  'pre-receive': [
+    "# A push that moves a branch protected in this repository must pass the branch's committed checks;",
+    '# no push may change the passes this repository records (refs/notes/lakegit-*).',
+    '# Protect a branch here with: lakegit -C <this repository> protect <branch>',
+  ],
+  'post-receive': [
+    '# Records, as git notes in refs/notes/lakegit-checks, the row-local checks that pre-receive',
+    '# found passing on the new tips of protected branches: clones fetch them to check incrementally.',
+  ],
+};
 
 /**
- * Install `hooks/pre-receive` in a bare git repository, so that git itself (receive-pack, over a
- * local path, ssh or `git http-backend`) asks lakegit before any pushed ref moves: a push to a
- * branch protected in that repository (`lakegit -C <dir> protect <branch>`) must pass the
- * branch's committed checks, or git refuses it with the report. The hook runs this same
- * installation of lakegit, by absolute paths, since a server's hook environment has a minimal
- * PATH. A hook of someone else's is not replaced.
+ * Install `hooks/pre-receive` and `hooks/post-receive` in a bare git repository, so that git itself
+ * (receive-pack, over a local path, ssh or `git http-backend`) asks lakegit before any pushed ref
+ * moves: a push to a branch protected in that repository (`lakegit -C <dir> protect <branch>`)
+ * must pass the branch's committed checks, or git refuses it with the report. Once the refs have
+ * moved, post-receive records the passes (git forbids ref updates inside pre-receive's quarantine).
+ * The hooks run this same installation of lakegit, by absolute paths, since a server's hook
+ * environment has a minimal PATH. A hook of someone else's is not replaced (nothing is written).
  */
-export async function installPreReceiveHook(gitDir: string): Promise<void> {
-  const file = path.join(gitDir, 'hooks', 'pre-receive');
-  const existing = await fsp.readFile(file, 'utf8').catch(() => undefined);
-  if (existing !== undefined && !existing.includes(MARK)) {
-    throw refused(
-      `${file} exists and was not written by lakegit`,
-      { file },
-      "call lakegit's hook from it: exec lakegit pre-receive (it reads git's ref updates on stdin)",
-    );
+export async function installReceiveHooks(gitDir: string): Promise<void> {
+  const files = Object.keys(HOOKS).map((hook) => [hook, path.join(gitDir, 'hooks', hook)] as const);
+  for (const [hook, file] of files) {
+    const existing = await fsp.readFile(file, 'utf8').catch(() => undefined);
+    if (existing !== undefined && !existing.includes(mark(hook))) {
+      throw refused(
+        `${file} exists and was not written by lakegit`,
+        { file },
+        `call lakegit's hook from it: exec lakegit ${hook} (it reads git's ref updates on stdin)`,
+      );
+    }
   }
-  const script = [
-    '#!/bin/sh',
-    MARK,
-    "# A push that moves a branch protected in this repository must pass the branch's committed checks.",
-    '# Protect a branch here with: lakegit -C <this repository> protect <branch>',
-    `exec ${shellQuote(process.execPath)} ${shellQuote(lakegitBin())} pre-receive`,
-    '',
-  ].join('\n');
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, script);
-  await fsp.chmod(file, 0o755);
+  for (const [hook, file] of files) {
+    const script = [
+      '#!/bin/sh',
+      mark(hook),
+      ...HOOKS[hook as keyof typeof HOOKS],
+      `exec ${shellQuote(process.execPath)} ${shellQuote(lakegitBin())} ${hook}`,
+      '',
+    ].join('\n');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, script);
+    await fsp.chmod(file, 0o755);
+  }
 }
 
 /** bin/lakegit of the package this code runs from (tsc's dist/src/… or the bundle's dist/cli/…). */

@@ -1,4 +1,5 @@
 import { mergeChecks } from '../verify/gates.js';
+import type { PassNote } from '../checks/notes.js';
 import { failureSummary, type CheckReport } from '../checks/report.js';
 import type { RepoContext } from '../context.js';
 import { isProtected } from '../protect.js';
@@ -28,11 +29,15 @@ export interface ReceiveVerdict {
   hint?: string;
   /** The failing (or, when accepted, last) check report, and for a failure its plain-text account. */
   report?: CheckReport;
+  /** Accepted: the row-local checks the new tip passed, for post-receive to record (receive-record.ts). */
+  passes?: PassNote['tables'];
   summary?: string;
   policy: PolicyStep[];
 }
 
 const ZERO = /^0{40}$/;
+/** The refs of recorded passes (`refs/notes/lakegit-checks`, and any later kind): written by this repository's hooks only. */
+const RECORD_PREFIX = 'refs/notes/lakegit-';
 const short = (oid: string) => oid.slice(0, 7);
 /** How far back a pushed range is walked by first parents before it is taken as one step. */
 const MAX_STEPS = 1000;
@@ -45,8 +50,9 @@ const MAX_STEPS = 1000;
  * before the step (as `check <new> --into <branch>`), and a step that changes the check policy
  * (lakegit.yaml or a versioned hook script) must carry the allowance trailer. Only the steps that
  * change the policy and the last one are checked: between them the policy is the same, and the
- * last step's rows are what the branch will hold. Every check runs in full: a pass recorded in
- * notes could have been pushed by anyone.
+ * last step's rows are what the branch will hold. Every check runs in full (a repository made
+ * before pushes to its notes were refused may hold notes anyone pushed). No push may change the
+ * passes this repository records (`refs/notes/lakegit-*`): only its own hooks write them.
  */
 export async function judgePush(ctx: RepoContext, updates: RefUpdate[]): Promise<ReceiveVerdict[]> {
   const out: ReceiveVerdict[] = [];
@@ -55,6 +61,15 @@ export async function judgePush(ctx: RepoContext, updates: RefUpdate[]): Promise
 }
 
 async function judgeOne(ctx: RepoContext, u: RefUpdate): Promise<ReceiveVerdict> {
+  if (u.ref.startsWith(RECORD_PREFIX)) {
+    return {
+      ref: u.ref,
+      protected: true,
+      accepted: false,
+      reason: `${u.ref} holds the checks this repository saw pass: only its own hooks write it, no push may change it`,
+      policy: [],
+    };
+  }
   const branch = u.ref.startsWith('refs/heads/') ? u.ref.slice('refs/heads/'.length) : undefined;
   if (!branch || !(await isProtected(ctx, branch))) {
     return { ref: u.ref, branch, protected: false, accepted: true, reason: 'not protected here', policy: [] };
@@ -82,6 +97,7 @@ async function judgeOne(ctx: RepoContext, u: RefUpdate): Promise<ReceiveVerdict>
   const steps = await firstParentSteps(ctx, u.old, u.new);
   const policy: PolicyStep[] = [];
   let report: CheckReport | undefined;
+  let passes: PassNote['tables'] | undefined;
   for (const [i, [parent, child]] of steps.entries()) {
     const changed = policyChanges(await checkPolicyOf(ctx, parent), await checkPolicyOf(ctx, child));
     const last = i === steps.length - 1;
@@ -105,16 +121,14 @@ async function judgeOne(ctx: RepoContext, u: RefUpdate): Promise<ReceiveVerdict>
         { policy },
       );
     }
-    report = (
-      await mergeChecks(ctx, {
-        targetBranch: branch,
-        targetCommit: parent,
-        sourceRef: short(child),
-        sourceCommit: child,
-        result: await readTableTree(ctx, child),
-        full: true,
-      })
-    ).report;
+    ({ report, passes } = await mergeChecks(ctx, {
+      targetBranch: branch,
+      targetCommit: parent,
+      sourceRef: short(child),
+      sourceCommit: child,
+      result: await readTableTree(ctx, child),
+      full: true,
+    }));
     if (!report.passed) {
       return refuse(
         `${short(child)} fails the checks of protected branch '${branch}'`,
@@ -127,7 +141,7 @@ async function judgeOne(ctx: RepoContext, u: RefUpdate): Promise<ReceiveVerdict>
       );
     }
   }
-  return { ref: u.ref, branch, protected: true, accepted: true, reason: 'checks passed', report, policy };
+  return { ref: u.ref, branch, protected: true, accepted: true, reason: 'checks passed', report, passes, policy };
 }
 
 /**

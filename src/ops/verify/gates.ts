@@ -1,6 +1,6 @@
 import { refused } from '../../errors.js';
 import { baselineAt, runChecks } from '../checks/run.js';
-import { recordPasses, type PassNote } from '../checks/notes.js';
+import { guardingRemote, recordPasses, type PassNote } from '../checks/notes.js';
 import { failureSummary, type CheckReport } from '../checks/report.js';
 import type { RepoContext } from '../context.js';
 import type { CommitGateInput, GateReport, Gates, MergeGateInput, RefGateInput } from '../gates.js';
@@ -35,7 +35,7 @@ export async function mergeChecks(ctx: RepoContext, m: MergeCheckInput): Promise
   const memo = `${m.targetCommit ?? ''}|${treeKey(m.result)}`;
   const known = m.full ? undefined : passedMerges.get(memo);
   if (known) return { report: known, passes: {} };
-  const baseline = await baselineAt(ctx, m.targetCommit);
+  const baseline = await baselineAt(ctx, m.targetCommit, m.full ? undefined : await guardingRemote(ctx, m.targetBranch));
   const targetTree = baseline?.tree ?? emptyTree();
   const renames = await renamesInto(ctx, targetTree, m.result);
   const targetName = m.targetBranch ?? short(m.targetCommit);
