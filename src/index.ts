@@ -47,6 +47,7 @@ export type { BranchInfo, ResetMode } from './ops/branch-tag-reset.js';
 export type { FsckProblem, FsckResult, GcResult } from './ops/maintenance.js';
 export type { SqlResult, SqlOptions } from './ops/sql/query.js';
 export type { BlameOptions, BlameResult, BlameRow, BlameCell } from './ops/blame/index.js';
+export type { RowCommits } from './ops/blame/row-commits.js';
 export type { RowHistoryOptions, RowHistoryEntry, RowChange } from './ops/blame/row-history.js';
 export type { MergeOptions, FinishOptions } from './ops/merge/index.js';
 export type { MergeResult, MergeStatus } from './ops/merge/run.js';

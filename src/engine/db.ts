@@ -121,6 +121,17 @@ export class Engine {
     }
   }
 
+  /** Like `streamArrays`, a column at a time: each chunk's values per column, with no per-row array. */
+  async *streamColumns(sql: string, params?: Params): AsyncGenerator<Json[][]> {
+    const result = await this.conn.stream(sql, params);
+    const converters = result.columnTypes().map(this.columnConverter);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      yield converters.map((conv, c) => chunk.getColumnValues(c).map((v) => (v === null ? null : conv(v))));
+    }
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();

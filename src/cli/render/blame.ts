@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Json } from '@duckdb/node-api';
-import type { BlameResult, BlameRow } from '../../index.js';
+import type { BlameResult, BlameRow, RowCommits } from '../../index.js';
 import { paint, shortId } from './color.js';
 import { csvField } from './text.js';
 import { chars, cut, pad } from './width.js';
@@ -62,11 +62,11 @@ async function writeCsv(r: BlameResult, out: Writable): Promise<void> {
 }
 
 const text = (v: Json | undefined): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v));
-const keyText = (row: BlameRow): string => {
-  const values = Object.values(row.key);
+const keyTextOf = (values: (Json | undefined)[]): string => {
   const s = values.length === 1 ? text(values[0]) : values.map(text).join(',');
   return /[\n\r\t]/.test(s) ? s.replace(/[\n\r\t]/g, ' ') : s;
 };
+const keyText = (row: BlameRow): string => keyTextOf(Object.values(row.key));
 const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
 
 /**
@@ -76,21 +76,15 @@ const name = (author: string): string => author.replace(/\s*<[^>]*>$/, '');
 async function writeTable(r: BlameResult, out: Writable, width: number): Promise<void> {
   const authorWidth = Math.min(24, Math.max(6, ...r.commits.map((c) => name(c.author).length)));
   const longest = await r.keyWidth();
+  const head = r.identity.join(',');
+  const columnWise = r.columns.length === 0 ? r.rowCommits() : undefined;
+  if (columnWise) return writeRowCommits(r, columnWise, out, { width, authorWidth, longest });
   let render: ((row: BlameRow) => string) | undefined;
   for await (const batch of r.rows) {
     if (!render) {
       if (batch.length === 0) continue;
-      const head = r.identity.join(',');
       const keyWidth = Math.min(40, Math.max(chars(head), longest, ...batch.map((row) => chars(keyText(row)))));
-      const heads = [
-        pad(cut(head, keyWidth), keyWidth),
-        pad('COMMIT', 7),
-        ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
-        pad('AUTHOR', authorWidth),
-        pad('DATE', 10),
-        'MESSAGE',
-      ];
-      await put(out, `${paint.bold(cut(heads.join('  '), width))}\n`);
+      await put(out, headerLine(r, keyWidth, authorWidth, width));
       render = lineRenderer(r, keyWidth, authorWidth, width);
     }
     let lines = '';
@@ -100,30 +94,73 @@ async function writeTable(r: BlameResult, out: Writable, width: number): Promise
 }
 
 /**
+ * Row blame from key columns and commit ordinals: no object per row, each line a padded key and
+ * its commit's part, rendered once per commit.
+ */
+async function writeRowCommits(
+  r: BlameResult,
+  batches: AsyncGenerator<RowCommits>,
+  out: Writable,
+  size: { width: number; authorWidth: number; longest: number },
+): Promise<void> {
+  let keyWidth = -1;
+  let tails: string[] = [];
+  for await (const { keys, commits } of batches) {
+    if (commits.length === 0) continue;
+    const texts = commits.map((_, i) => keyTextOf(keys.map((k) => k[i])));
+    if (keyWidth < 0) {
+      keyWidth = Math.min(40, Math.max(chars(r.identity.join(',')), size.longest, ...texts.map(chars)));
+      await put(out, headerLine(r, keyWidth, size.authorWidth, size.width));
+      const tail = tailRenderer(r, keyWidth, size.authorWidth, size.width);
+      tails = r.commits.map((c) => tail({ ...c, key: {} }));
+    }
+    let lines = '';
+    for (let i = 0; i < texts.length; i++) lines += `${pad(texts[i], keyWidth)}  ${tails[commits[i]]}\n`;
+    await put(out, lines);
+  }
+}
+
+function headerLine(r: BlameResult, keyWidth: number, authorWidth: number, width: number): string {
+  const head = r.identity.join(',');
+  const heads = [
+    pad(cut(head, keyWidth), keyWidth),
+    pad('COMMIT', 7),
+    ...r.columns.map((c) => pad(cut(c, 12), Math.max(7, Math.min(12, c.length)))),
+    pad('AUTHOR', authorWidth),
+    pad('DATE', 10),
+    'MESSAGE',
+  ];
+  return `${paint.bold(cut(heads.join('  '), width))}\n`;
+}
+
+/**
  * One row's line. Everything after the key depends only on the commits blamed, so each distinct
  * commit (or, with --cells, each combination) is rendered once: a table of millions of rows is
  * blamed on a few hundred commits.
  */
 function lineRenderer(r: BlameResult, keyWidth: number, authorWidth: number, width: number): (row: BlameRow) => string {
-  const cellWidth = (c: string) => Math.max(7, Math.min(12, c.length));
-  const used = keyWidth + 2 + 7 + r.columns.reduce((s, c) => s + cellWidth(c) + 2, 0) + 2 + authorWidth + 2 + 10 + 2;
+  const tail = tailRenderer(r, keyWidth, authorWidth, width);
   const rest = new Map<string, string>();
   const restOf = (row: BlameRow): string => {
     const id = r.columns.length ? [row.commit, ...r.columns.map((c) => row.cells![c].commit)].join(' ') : row.commit;
     let text = rest.get(id);
-    if (text === undefined) {
-      const cells = r.columns.map((c) => paint.yellow(pad(shortId(row.cells![c].commit), cellWidth(c))));
-      text = [
-        paint.yellow(shortId(row.commit)),
-        ...cells,
-        pad(cut(name(row.author), authorWidth), authorWidth),
-        row.date.slice(0, 10),
-        cut(row.message.split('\n')[0], Math.max(10, width - used)),
-      ].join('  ');
-      rest.set(id, text);
-    }
+    if (text === undefined) rest.set(id, (text = tail(row)));
     return text;
   };
   // A key is never cut: it names the row. One longer than 40 characters shifts its line instead.
   return (row) => `${pad(keyText(row), keyWidth)}  ${restOf(row)}`;
+}
+
+/** A line after its key: the row's commit, each cell's, author, date and the message's first line. */
+function tailRenderer(r: BlameResult, keyWidth: number, authorWidth: number, width: number): (row: BlameRow) => string {
+  const cellWidth = (c: string) => Math.max(7, Math.min(12, c.length));
+  const used = keyWidth + 2 + 7 + r.columns.reduce((s, c) => s + cellWidth(c) + 2, 0) + 2 + authorWidth + 2 + 10 + 2;
+  return (row) =>
+    [
+      paint.yellow(shortId(row.commit)),
+      ...r.columns.map((c) => paint.yellow(pad(shortId(row.cells![c].commit), cellWidth(c)))),
+      pad(cut(name(row.author), authorWidth), authorWidth),
+      row.date.slice(0, 10),
+      cut(row.message.split('\n')[0], Math.max(10, width - used)),
+    ].join('  ');
 }

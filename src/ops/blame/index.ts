@@ -1,8 +1,10 @@
 import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { InvalidFilter, UnknownColumn } from '../../errors.js';
-import { ARRIVALS, BlameRun, CELL, COPIES, ORD, P, TOTAL, type BlameSpec, type CellSpec, type CommitMeta } from './run.js';
+import { lineApplies } from './chain.js';
+import { ARRIVALS, BlameRun, CELL, COPIES, H, ORD, P, TOTAL, type BlameSpec, type CellSpec, type CommitMeta } from './run.js';
 import { blameStart, type BlameStart } from './start.js';
+import { rowCommits, type RowCommits } from './row-commits.js';
 import { walk } from './walk.js';
 import type { RepoContext } from '../context.js';
 import { parseTableRef } from '../revisions.js';
@@ -47,6 +49,12 @@ export interface BlameResult {
   keyWidth(): Promise<number>;
   /** The rows in key order, in batches; iterating to the end releases the work tables. */
   rows: AsyncGenerator<BlameRow[]>;
+  /**
+   * Instead of `rows`, for keyed row blame: the same rows column-wise (each key column's values and
+   * each row's index into `commits`), or undefined for other blames. Iterating to the end releases the
+   * work tables; call it only when `rows` is not read.
+   */
+  rowCommits(): AsyncGenerator<RowCommits> | undefined;
 }
 
 /**
@@ -75,6 +83,7 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
       commits: run.commits,
       keyWidth: () => longestKey(run),
       rows: output(run, !!opts.cells, start),
+      rowCommits: () => rowCommits(run, () => release(run, start)),
     };
   } catch (e) {
     await start.release();
@@ -109,12 +118,18 @@ function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
 /** The rows to blame (narrowed by `where`, a user's SQL fragment by design), all unblamed. */
 async function initialPending(run: BlameRun, start: BlameStart, where: string | undefined, params?: (string | null)[]): Promise<string> {
   const pending = run.temp('pending');
+  // Row blame hashes rows only where a commit is compared cell by cell, rarely the whole table (chain.ts).
+  const lazy = lineApplies(run);
+  if (lazy) {
+    run.unhashed.add(pending);
+    [run.startRows, run.startColumns] = [start.rows, start.columns];
+  }
   const filter = where === undefined ? '' : `WHERE (${where})`;
   const select = run.spec.keyless
     ? `SELECT ${run.ids()}, count(*) AS ${quoteIdent(COPIES)}, count(*) AS ${quoteIdent(TOTAL)}, 1::BIGINT AS ${quoteIdent(ARRIVALS)}
        FROM (${start.rows}) ${filter} GROUP BY ALL`
-    : `SELECT ${run.ids()}, ${run.hashes(start.columns)}, ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')}
-       FROM (${start.rows}) ${filter}`;
+    : `SELECT ${run.ids()}, ${lazy ? run.spec.cells.map((_, i) => `NULL::UBIGINT AS ${quoteIdent(H(i))}`).join(', ') : run.hashes(start.columns)},
+       ${run.spec.cells.map((_, i) => `true AS ${quoteIdent(P(i))}`).join(', ')} FROM (${start.rows}) ${filter}`;
   try {
     await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`, params?.length ? params : undefined);
   } catch (e) {
@@ -144,7 +159,9 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
   const ids = run.ids();
   const sql = keyless
     ? `SELECT ${ids}, ${quoteIdent(COPIES)} AS __lakegit_copies, ${ord} AS __lakegit_row FROM ${res} ORDER BY ${ids}, ${ord}`
-    : `SELECT ${ids}, max(${ord}) FILTER (WHERE ${cell} = ${rowCell}) AS __lakegit_row${cellColumns}
+    : run.spec.cells.length === 1 // keyed row blame: a row's one cell is blamed once
+      ? `SELECT ${ids}, ${ord} AS __lakegit_row FROM ${res} ORDER BY ${ids}`
+      : `SELECT ${ids}, max(${ord}) FILTER (WHERE ${cell} = ${rowCell}) AS __lakegit_row${cellColumns}
        FROM ${res} GROUP BY ${ids} ORDER BY ${ids}`;
   const cellOf = (o: number): BlameCell => {
     const m = run.commits[o];
@@ -168,7 +185,11 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
       yield out;
     }
   } finally {
-    await run.dropAll();
-    await start.release();
+    await release(run, start);
   }
+}
+
+async function release(run: BlameRun, start: BlameStart): Promise<void> {
+  await run.dropAll();
+  await start.release();
 }

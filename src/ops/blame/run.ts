@@ -71,6 +71,14 @@ export class BlameRun {
   private readonly ordinals = new Map<string, number>();
   private readonly temps = new Set<string>();
   readonly results: string;
+  /**
+   * Pending tables whose hashes are not computed yet: a walk down lines of history (chain.ts) needs
+   * none, so they are filled from the start's rows only when a commit is compared cell by cell.
+   */
+  readonly unhashed = new Set<string>();
+  /** The rows at the start, which the hashes of `unhashed` tables are computed from. */
+  startRows = '';
+  startColumns: readonly Column[] = [];
 
   constructor(
     readonly engine: Engine,
@@ -91,7 +99,17 @@ export class BlameRun {
       if (!n) continue;
       await this.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(n)}`);
       this.temps.delete(n);
+      this.unhashed.delete(n);
     }
+  }
+
+  /** Give a pending table its cells' hashes at the start (its rows are still as they were there). */
+  async ensureHashes(table: string): Promise<void> {
+    if (!this.unhashed.delete(table)) return;
+    const t = quoteIdent(table);
+    const set = this.spec.cells.map((_, i) => `${quoteIdent(H(i))} = s.${quoteIdent(H(i))}`).join(', ');
+    await this.engine.run(`UPDATE ${t} SET ${set} FROM (SELECT ${this.ids()}, ${this.hashes(this.startColumns)} FROM (${this.startRows})) s
+      WHERE ${this.join(t, 's')}`);
   }
 
   async dropAll(): Promise<void> {

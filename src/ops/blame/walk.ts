@@ -1,5 +1,6 @@
 import { quoteIdent } from '../../engine/quote.js';
 import type { CommitInfo } from '../../store/git.js';
+import { blameLine, followLine, lineApplies } from './chain.js';
 import { loadGraph, topoNewestFirst } from './graph.js';
 import { keyedStep, type Move } from './keyed.js';
 import { keylessStep } from './keyless.js';
@@ -54,6 +55,16 @@ export async function walk(
     const here = pendingAt.get(c.oid);
     if (!here) continue;
     pendingAt.delete(c.oid);
+    if (here.length === 1 && lineApplies(run)) {
+      const line = await followLine(ctx, run, graph, c, here[0].name, treeOf, commitMeta);
+      if (line.end !== c.oid) {
+        await blameLine(run, line, here[0]);
+        if ((await run.count(here[0].table)) > 0) await hand(line.end, here[0]);
+        else await run.drop(here[0].table);
+        if (pendingAt.size === 0) break;
+        continue;
+      }
+    }
     const tree = await treeOf(c.oid);
     for (const p of here) {
       const blob = tree.tables.get(p.name);
@@ -73,6 +84,8 @@ async function handTo(run: BlameRun, pendingAt: Map<string, Pending[]>, oid: str
     pendingAt.set(oid, [...list, p]);
     return;
   }
+  await run.ensureHashes(same.table);
+  await run.ensureHashes(p.table);
   await run.engine.run(`INSERT INTO ${quoteIdent(same.table)} SELECT ${run.pendingList()} FROM ${quoteIdent(p.table)}`);
   await run.drop(p.table);
   const merged = run.temp('pending');
@@ -117,6 +130,8 @@ async function step(
   // holding its value, which may be an earlier one.)
   const same = blob !== undefined && parents[0]?.blob === blob ? parents[0] : undefined;
   if (same) return hand(same.oid, { table: p.table, name: same.name! });
+  // A commit that adds the table blames every pending row without comparing anything.
+  if (parents.some((x) => x.manifest)) await run.ensureHashes(p.table);
   const moves: Move[] = run.spec.keyless ? await keylessStep(run, child, p.table, parents) : await keyedStep(run, child, p.table, parents);
   for (const m of moves) {
     const to = parents[m.parent];
