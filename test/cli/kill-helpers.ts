@@ -21,7 +21,7 @@ export function rng(seed: number): () => number {
  * writes happen); `LAKEGIT_KILL_ROUNDS=5` runs five times as many (the heavy version), and
  * `LAKEGIT_KILL_RUNS` sets the count per round.
  */
-export function killRuns(perRound: number): number {
+export function killCount(perRound: number): number {
   return Number(process.env.LAKEGIT_KILL_RUNS ?? perRound) * Number(process.env.LAKEGIT_KILL_ROUNDS ?? 1);
 }
 

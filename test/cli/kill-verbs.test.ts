@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Repo } from '../../src/repo.js';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killInLock, killRuns, spreadInstants } from './kill-helpers.js';
+import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // #16 defect 12: every verb that moves a ref and rewrites the index and working files (revert,
@@ -10,7 +10,7 @@ import { api, newRepo } from './core-helpers.js';
 // next command (here: opening the repository) must find the state as before or as after, the index
 // included: fsck passes, HEAD is the old or the new commit, status shows nothing staged or unstaged
 // (a killed revert used to leave its own undo staged), and the working file holds HEAD's rows.
-const RUNS = killRuns(8); // per verb: 5 verbs, 40 kills (LAKEGIT_KILL_ROUNDS=5: 200)
+const RUNS = killCount(8); // per verb: 5 verbs, 40 kills (LAKEGIT_KILL_ROUNDS=5: 200)
 const ROWS = Number(process.env.LAKEGIT_KILL_ROWS ?? 5_000);
 const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20261206);
 

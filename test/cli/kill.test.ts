@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killInLock, killRuns, spreadInstants } from './kill-helpers.js';
+import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // Kill `commit` and `checkout` with SIGKILL at moments spread over the time they hold the lock (their
 // chunk, manifest, commit and ref writes), then check what a crash must leave: fsck passes, HEAD is
 // the old or the new commit (branch), and that commit's rows are intact.
 // One repository is reused; each run starts from a clean checkout of HEAD.
-const RUNS = killRuns(10); // per verb (LAKEGIT_KILL_ROUNDS=5: 50)
+const RUNS = killCount(10); // per verb (LAKEGIT_KILL_ROUNDS=5: 50)
 const ROWS = 10_000;
 const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20260101);
 
