@@ -9,10 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    // Files share worker processes (no new process, module and DuckDB load per file); what a file may
-    // leave behind (environment, DuckDB tables) is reset by test/setup/per-file.ts.
-    isolate: false,
-    setupFiles: ['test/setup/per-file.ts'],
     reporters: ['default', './test/setup/slowest-reporter.ts'],
   },
 });
