@@ -1,24 +1,31 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
 import { tempRepo, type TempRepo } from '../helpers.js';
+import { newRepo } from './core-helpers.js';
 
 const ANN = 'Ann <ann@x.io>';
 const BOB = 'Bob <bob@x.io>';
 const CAT = 'Cat <cat@x.io>';
 
-/** Write the file and commit it as `author`; returns the new commit id. */
+// The histories are built in-process (the API the CLI calls, without a process and a DuckDB load per
+// step); blame, merge, revert and the other verbs under test run the real CLI.
+
+/** Write the file and commit it (`commit -a`) as `author`; returns the new commit id. */
 async function commitAs(repo: TempRepo, author: string, message: string, text: string, file = 'orders.csv'): Promise<string> {
   await repo.write(file, text);
-  await repo.ok('commit', '-am', message, '--author', author);
-  return (await repo.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]{40})"/)![1];
+  return (await (await Repo.open(repo.dir)).commit({ message, all: true, author })).oid;
 }
 
 async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempRepo; load: string }> {
-  const repo = await tempRepo({ 'orders.csv': text });
-  await repo.ok('add', 'orders.csv', ...key);
-  await repo.ok('commit', '-m', 'load', '--author', ANN);
-  return { repo, load: JSON.parse(await repo.ok('log', '--json'))[0].commit };
+  const repo = await newRepo({ 'orders.csv': text });
+  const a = await Repo.open(repo.dir);
+  await a.add({ paths: ['orders.csv'], cwd: repo.dir, ...(key[0] === '--keyless' ? { keyless: true } : { key: [key[1]] }) });
+  return { repo, load: (await a.commit({ message: 'load', author: ANN })).oid };
 }
+
+/** In-process `checkout [-b] <branch>`, for set-up. */
+const checkout = async (repo: TempRepo, branch: string, create = false) =>
+  (await Repo.open(repo.dir)).checkout(create ? { target: 'HEAD', create: branch } : { target: branch });
 
 interface Blamed {
   key: Record<string, unknown>;
@@ -82,9 +89,9 @@ describe('blame', { timeout: 180_000 }, () => {
     // base: 1..4 -> main (Ann): amount of 1 and 3 ; side (Bob): status of 1 and 2, amount of 3 ; merge on main
     const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n4,40,new\n');
     await using _ = repo;
-    await repo.ok('checkout', '-b', 'side');
+    await checkout(repo, 'side', true);
     const bob = await commitAs(repo, BOB, 'side work', 'id,amount,status\n1,10,paid\n2,20,paid\n3,33,new\n4,40,new\n');
-    await repo.ok('checkout', 'main');
+    await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
     await repo.write('orders.csv', 'id,amount,status\n1,11,paid\n2,20,paid\n3,35,new\n4,40,new\n');
     await repo.ok('add', 'orders.csv');
@@ -101,9 +108,9 @@ describe('blame', { timeout: 180_000 }, () => {
   it("blame: after `lakegit merge` of changes on both sides, each row keeps its side's commit; a row combining both is the merge's", async () => {
     const { repo, load } = await start('id,amount,status\n1,10,new\n2,20,new\n3,30,new\n4,40,new\n');
     await using _ = repo;
-    await repo.ok('checkout', '-b', 'side');
+    await checkout(repo, 'side', true);
     const bob = await commitAs(repo, BOB, 'side work', 'id,amount,status\n1,10,paid\n2,21,new\n3,30,new\n4,40,new\n');
-    await repo.ok('checkout', 'main');
+    await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
     await repo.ok('merge', 'side', '-m', 'merge side');
     const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0];
@@ -120,9 +127,9 @@ describe('blame', { timeout: 180_000 }, () => {
     // row 1: load (a=1,b=1) -> main: Ann a=2 ; B: Bob b=2 ; merge B on main (Cat): a=2,b=2 ; row 2 untouched
     const { repo, load } = await start('id,a,b\n1,1,1\n2,1,1\n');
     await using _ = repo;
-    await repo.ok('checkout', '-b', 'B');
+    await checkout(repo, 'B', true);
     const bob = await commitAs(repo, BOB, 'bob: b of 1', 'id,a,b\n1,1,2\n2,1,1\n');
-    await repo.ok('checkout', 'main');
+    await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'ann: a of 1', 'id,a,b\n1,2,1\n2,1,1\n');
     await repo.ok('merge', 'B', '-m', 'merge B');
     const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
@@ -145,19 +152,18 @@ describe('blame', { timeout: 180_000 }, () => {
   it('check --into --blame: a violating row of the merge result is blamed as through a merge — target, source, or the merge', async () => {
     // id 2: Bob on `load` makes it negative ; id 3: Ann on main ; id 4: Ann's amount and Bob's status combine in the merge
     const yaml = 'checks:\n  orders:\n    range: { amount: { min: 0 } }\n';
-    const repo = await tempRepo({ 'orders.csv': 'id,amount,status\n1,1,new\n2,2,new\n3,3,new\n4,4,new\n', 'lakegit.yaml': yaml });
+    const repo = await newRepo({ 'orders.csv': 'id,amount,status\n1,1,new\n2,2,new\n3,3,new\n4,4,new\n', 'lakegit.yaml': yaml });
     await using _ = repo;
-    await repo.ok('add', 'orders.csv', '--key', 'id');
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-m', 'load', '--author', CAT);
-    await repo.ok('checkout', '-b', 'load');
+    const a = await Repo.open(repo.dir);
+    await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
+    await a.add({ paths: ['lakegit.yaml'], cwd: repo.dir });
+    await a.commit({ message: 'load', author: CAT });
+    await checkout(repo, 'load', true);
     await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,-2,new\n3,3,new\n4,4,paid\n');
-    await repo.ok('commit', '-am', 'bob', '--no-verify', '--author', BOB);
-    const bob = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
-    await repo.ok('checkout', 'main');
+    const bob = (await (await Repo.open(repo.dir)).commit({ message: 'bob', all: true, noVerify: true, author: BOB })).oid;
+    await checkout(repo, 'main');
     await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,2,new\n3,-3,new\n4,-4,new\n');
-    await repo.ok('commit', '-am', 'ann', '--no-verify', '--author', ANN);
-    const ann = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const ann = (await (await Repo.open(repo.dir)).commit({ message: 'ann', all: true, noVerify: true, author: ANN })).oid;
     const r = await repo.run('check', 'load', '--into', 'main', '--blame', '--json');
     expect(r.exitCode).toBe(1);
     const range = JSON.parse(r.stdout).checks.find((c: { check: string }) => c.check === 'range(amount)');

@@ -1,4 +1,5 @@
-import { tempRepo, type TempRepo } from '../helpers.js';
+import type { TempRepo } from '../helpers.js';
+import { api, newRepo } from './core-helpers.js';
 
 /** lakegit.yaml declaring every check kind; line numbers matter to the tests that name them. */
 export const CHECKS_YAML = `checks:
@@ -26,13 +27,17 @@ export const ORDERS = `id,customer_id,amount,status,qty,ref,note,code
 
 export const CUSTOMERS = 'id,name\n10,Ada\n11,Bob\n';
 
-/** A repo whose main has orders + customers + the checks above, committed (they pass). */
+/**
+ * A repo whose main has orders + customers + the checks above, committed (they pass). Built in-process
+ * (init, add, commit through the API the CLI calls); the checks under test run the real CLI.
+ */
 export async function checkedRepo(yaml = CHECKS_YAML): Promise<TempRepo> {
-  const repo = await tempRepo({ 'orders.csv': ORDERS, 'customers.csv': CUSTOMERS, 'lakegit.yaml': yaml });
-  await repo.ok('add', 'orders.csv', '--key', 'id');
-  await repo.ok('add', 'customers.csv', '--key', 'id');
-  await repo.ok('add', 'lakegit.yaml');
-  await repo.ok('commit', '-m', 'load with checks');
+  const repo = await newRepo({ 'orders.csv': ORDERS, 'customers.csv': CUSTOMERS, 'lakegit.yaml': yaml });
+  const a = await api(repo);
+  await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
+  await a.add({ paths: ['customers.csv'], cwd: repo.dir, key: ['id'] });
+  await a.add({ paths: ['lakegit.yaml'], cwd: repo.dir });
+  await a.commit({ message: 'load with checks' });
   return repo;
 }
 

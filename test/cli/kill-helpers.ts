@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync, watch } from 'node:fs';
 import { Engine } from '../../src/engine/db.js';
 import { quoteLiteral } from '../../src/engine/quote.js';
 import { spawnCli, type TempRepo } from '../helpers.js';
@@ -15,17 +15,69 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Run the CLI, SIGKILL it after `delay` ms unless it ended; resolves with its exit code (null if killed). */
-export function killAfter(repo: TempRepo, args: string[], delay: number): Promise<{ code: number | null; ms: number; stderr: string }> {
-  const start = Date.now();
+/**
+ * How many kills each verb gets. The default is cheap enough for `npm test`, with the instants spread
+ * evenly over the time the verb holds the repository lock (where the chunk, manifest, commit and ref
+ * writes happen); `LAKEGIT_KILL_ROUNDS=5` runs five times as many (the heavy version), and
+ * `LAKEGIT_KILL_RUNS` sets the count per round.
+ */
+export function killCount(perRound: number): number {
+  return Number(process.env.LAKEGIT_KILL_RUNS ?? perRound) * Number(process.env.LAKEGIT_KILL_ROUNDS ?? 1);
+}
+
+/**
+ * Kill instants (ms after the lock is taken) for `runs` kills over a lock held `heldMs`: one instant
+ * per equal slice of 1.1 × heldMs, at a seeded random place within its slice, so every part of the
+ * locked run (and just after it) is hit, in a shuffled order that replays from the seed.
+ */
+export function spreadInstants(heldMs: number, runs: number, seed: number): number[] {
+  const random = rng(seed);
+  const slice = (heldMs * 1.1) / runs;
+  const instants = Array.from({ length: runs }, (_, i) => Math.floor(slice * (i + random())));
+  for (let i = instants.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [instants[i], instants[j]] = [instants[j], instants[i]];
+  }
+  return instants;
+}
+
+export interface KillResult {
+  code: number | null;
+  stderr: string;
+  /** ms from the moment this process took the lock to its exit (undefined if it never took it). */
+  heldMs?: number;
+}
+
+/**
+ * Run the CLI and SIGKILL it `delay` ms after it took the repository lock (`.lakegit/lakegit.lock`
+ * holding its pid), unless it ended first. The process start and DuckDB load before the lock move
+ * no data, so the kills go where the writes are. Resolves with its exit code (null if killed).
+ */
+export function killInLock(repo: TempRepo, args: string[], delay: number): Promise<KillResult> {
+  const lockFile = repo.path('.lakegit/lakegit.lock');
   const child = spawnCli(repo.dir, args);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+  let lockedAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const onLock = () => {
+    if (lockedAt !== undefined) return;
+    try {
+      if ((JSON.parse(readFileSync(lockFile, 'utf8')) as { pid: number }).pid !== child.pid) return;
+    } catch {
+      return; // not there, or created and not yet written: the write fires another event
+    }
+    lockedAt = Date.now();
+    timer = setTimeout(() => child.kill('SIGKILL'), delay);
+  };
+  const watcher = watch(repo.path('.lakegit'), (_event, name) => {
+    if (name === 'lakegit.lock') onLock();
+  });
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, ms: Date.now() - start, stderr });
+      watcher.close();
+      resolve({ code, stderr, heldMs: lockedAt === undefined ? undefined : Date.now() - lockedAt });
     }),
   );
 }

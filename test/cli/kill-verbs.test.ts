@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Repo } from '../../src/repo.js';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killAfter, rng } from './kill-helpers.js';
+import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // #16 defect 12: every verb that moves a ref and rewrites the index and working files (revert,
-// cherry-pick, merge, checkout, reset --hard) is SIGKILLed at random instants. After each kill the
+// cherry-pick, merge, checkout, reset --hard) is SIGKILLed at instants spread over the time it holds
+// the lock (its chunk, manifest, commit, ref, index and working-file writes). After each kill the
 // next command (here: opening the repository) must find the state as before or as after, the index
 // included: fsck passes, HEAD is the old or the new commit, status shows nothing staged or unstaged
 // (a killed revert used to leave its own undo staged), and the working file holds HEAD's rows.
-const RUNS = Number(process.env.LAKEGIT_KILL_RUNS ?? 40); // per verb: 5 verbs, 200 kills
+const RUNS = killCount(8); // per verb: 5 verbs, 40 kills (LAKEGIT_KILL_ROUNDS=5: 200)
 const ROWS = Number(process.env.LAKEGIT_KILL_ROWS ?? 5_000);
 const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20261206);
 
@@ -56,19 +57,20 @@ interface Verb {
 
 async function killRuns(repo: TempRepo, name: string, verb: Verb, v: () => Version, seed: number): Promise<void> {
   let a = await api(repo);
-  const calibrate = await killAfter(repo, verb.args(), 120_000);
+  const calibrate = await killInLock(repo, verb.args(), 120_000);
   expect(calibrate.code, `${name} ran to the end: ${calibrate.stderr}`).toBe(0);
+  expect(calibrate.heldMs, `${name} took the lock`).toBeDefined();
   let head = (await a.log({ n: 1 }))[0].commit;
   await verb.moved(a, '', head, `${name} calibration`);
   await verb.restore?.(a);
   head = (await a.log({ n: 1 }))[0].commit;
-  const random = rng(seed);
+  const instants = spreadInstants(calibrate.heldMs!, RUNS, seed);
   const outcomes = { old: 0, new: 0 };
   for (let run = 0; run < RUNS; run++) {
-    const delay = Math.floor(calibrate.ms * (0.2 + random()));
+    const delay = instants[run];
     const args = verb.args();
-    await killAfter(repo, args, delay);
-    const context = `${name} run ${run}: ${args.join(' ')} killed after ${delay} ms of ${calibrate.ms} (seed ${seed})`;
+    await killInLock(repo, args, delay);
+    const context = `${name} run ${run}: ${args.join(' ')} killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${seed})`;
     a = await afterKill(repo, context);
     const now = (await a.log({ n: 1 }))[0].commit;
     if (now !== head) {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killAfter, rng } from './kill-helpers.js';
+import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
-// Kill `commit` and `checkout` with SIGKILL at random moments, then check what a crash must leave:
-// fsck passes, HEAD is the old or the new commit (branch), and that commit's rows are intact.
+// Kill `commit` and `checkout` with SIGKILL at moments spread over the time they hold the lock (their
+// chunk, manifest, commit and ref writes), then check what a crash must leave: fsck passes, HEAD is
+// the old or the new commit (branch), and that commit's rows are intact.
 // One repository is reused; each run starts from a clean checkout of HEAD.
-const RUNS = Number(process.env.LAKEGIT_KILL_RUNS ?? 50);
+const RUNS = killCount(10); // per verb (LAKEGIT_KILL_ROUNDS=5: 50)
 const ROWS = 10_000;
 const SEED = Number(process.env.LAKEGIT_KILL_SEED ?? 20260101);
 
@@ -31,25 +32,25 @@ async function expectIntact(repo: TempRepo, context: string): Promise<void> {
 }
 
 describe('kill', () => {
-  it(`kill: commit killed at ${RUNS} random moments leaves HEAD old or new with its rows intact`, async () => {
+  it(`kill: commit killed at ${RUNS} moments leaves HEAD old or new with its rows intact`, async () => {
     await using repo = await newRepo({ 'orders.csv': VERSIONS[0] });
     const a = await api(repo);
     await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
     let head = (await a.commit({ message: 'v0' })).oid;
     let current = 0;
     await repo.write('orders.csv', VERSIONS[1]);
-    const calibrate = await killAfter(repo, ['commit', '-am', 'calibrate'], 60_000);
+    const calibrate = await killInLock(repo, ['commit', '-am', 'calibrate'], 60_000);
     expect(calibrate.code).toBe(0);
     head = (await a.log({ n: 1 }))[0].commit;
     current = 1;
-    const random = rng(SEED);
+    const instants = spreadInstants(calibrate.heldMs!, RUNS, SEED);
     const outcomes = { old: 0, new: 0 };
     for (let run = 0; run < RUNS; run++) {
       const next = 1 - current;
       await repo.write('orders.csv', VERSIONS[next]);
-      const delay = Math.floor(random() * calibrate.ms * 1.2);
-      await killAfter(repo, ['commit', '-am', `run ${run}`], delay);
-      const context = `run ${run}, killed after ${delay} ms (seed ${SEED})`;
+      const delay = instants[run];
+      await killInLock(repo, ['commit', '-am', `run ${run}`], delay);
+      const context = `run ${run}, killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${SEED})`;
       await expectIntact(repo, context);
       const now = (await a.log({ n: 1 }))[0];
       expect(await a.currentBranch(), context).toBe('main');
@@ -68,7 +69,7 @@ describe('kill', () => {
     expect((await repo.run('fsck')).exitCode).toBe(0);
   }, 240_000);
 
-  it(`kill: checkout killed at ${RUNS} random moments leaves HEAD on the old or new branch with its rows intact`, async () => {
+  it(`kill: checkout killed at ${RUNS} moments leaves HEAD on the old or new branch with its rows intact`, async () => {
     await using repo = await newRepo({ 'orders.csv': VERSIONS[0] });
     const a = await api(repo);
     await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
@@ -78,16 +79,16 @@ describe('kill', () => {
     await a.commit({ message: 'v1', all: true });
     const refs = { main: (await a.branches()).find((b) => b.name === 'main')!.commit, other: (await a.log({ n: 1 }))[0].commit };
     const versionOf: Record<string, number> = { main: 0, other: 1 };
-    const calibrate = await killAfter(repo, ['checkout', 'main'], 60_000);
+    const calibrate = await killInLock(repo, ['checkout', 'main'], 60_000);
     expect(calibrate.code).toBe(0);
-    const random = rng(SEED + 1);
+    const instants = spreadInstants(calibrate.heldMs!, RUNS, SEED + 1);
     const outcomes = { old: 0, new: 0 };
     for (let run = 0; run < RUNS; run++) {
       const from = (await a.currentBranch())!;
       const to = from === 'main' ? 'other' : 'main';
-      const delay = Math.floor(random() * calibrate.ms * 1.2);
-      await killAfter(repo, ['checkout', to], delay);
-      const context = `run ${run}, ${from} -> ${to}, killed after ${delay} ms (seed ${SEED})`;
+      const delay = instants[run];
+      await killInLock(repo, ['checkout', to], delay);
+      const context = `run ${run}, ${from} -> ${to}, killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${SEED})`;
       await expectIntact(repo, context);
       const branch = await a.currentBranch();
       expect([from, to], context).toContain(branch);

@@ -2,7 +2,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { runCli, tempRepo, type RunResult, type TempRepo } from '../helpers.js';
+import { Repo } from '../../src/repo.js';
+import { runCli, tempRepo, type TempRepo } from '../helpers.js';
 
 /** The S3 SDK's usual environment, pointed at the suite's s3rver. */
 export function useS3Env(): void {
@@ -26,25 +27,19 @@ export interface Remote {
   chunks: string;
 }
 
-/** A bare remote made with `lakegit init --bare`: a path with chunks inside, or served over HTTP with chunks in S3. */
+/** A bare remote made as `lakegit init --bare` does (in-process): a path with chunks inside, or served over HTTP with chunks in S3. */
 export async function newRemote(kind: 'path' | 'http' | 'http-dir'): Promise<Remote> {
   const name = unique('lake');
   if (kind === 'path') {
     const base = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-remote-'));
     const dir = path.join(base, `${name}.git`);
-    await must(runCli(base, ['init', '--bare', dir]));
+    await Repo.initBare(dir, { cwd: base });
     return { url: dir, dir, chunks: path.join(dir, 'chunks') };
   }
   const dir = path.join(inject('gitRoot'), `${name}.git`);
   const chunks = kind === 'http' ? `s3://${inject('s3Bucket')}/${name}` : path.join(inject('gitRoot'), `${name}-chunks`);
-  await must(runCli(inject('gitRoot'), ['init', '--bare', dir, '--chunks', chunks]));
+  await Repo.initBare(dir, { chunks, cwd: inject('gitRoot') });
   return { url: `${inject('gitHttpUrl')}/${name}.git`, dir, chunks };
-}
-
-async function must(p: Promise<RunResult>): Promise<string> {
-  const r = await p;
-  if (r.exitCode !== 0) throw new Error(`exited ${r.exitCode}\n${r.stderr}${r.stdout}`);
-  return r.stdout;
 }
 
 /** A clone wrapped as a TempRepo (same helpers as the rest of the suite). */

@@ -68,7 +68,9 @@ describe('remote administration', () => {
   });
 
   it('init --bare makes a git repository that names its chunk store', async () => {
-    const remote = await newRemote('path');
+    await using base = await tempRepo({}, false);
+    const remote = { dir: base.path('lake.git') };
+    await base.ok('init', '--bare', remote.dir);
     expect(await execFileText('git', ['--git-dir', remote.dir, 'rev-parse', '--is-bare-repository'], remote.dir)).toBe('true\n');
     const store = await execFileText('git', ['--git-dir', remote.dir, 'show', 'refs/lakegit/store:store.json'], remote.dir);
     expect(JSON.parse(store)).toEqual({ format: 'lakegit.store/1', chunks: 'chunks' });
