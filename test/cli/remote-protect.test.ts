@@ -69,7 +69,9 @@ async function protectedRemote(): Promise<Setup> {
   const p = await lakegit(clone.dir, '-C', bare, 'protect', 'main');
   expect(p.stderr).toBe('');
   // On a remote, protect also checks the tip and records what it passes (receive-record.ts).
-  expect(p.stdout).toMatch(/^Branch 'main' is now protected\.\nRecorded that main's tip [0-9a-f]{7} passes 1 row-local check\(s\) of t\.\n$/);
+  expect(p.stdout).toMatch(
+    /^Branch 'main' is now protected\.\nRecorded that main's tip [0-9a-f]{7} passes 1 row-local check\(s\) of t\.\n$/,
+  );
   return setup;
 }
 

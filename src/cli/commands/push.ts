@@ -17,7 +17,13 @@ export const describe = 'upload the chunks the remote lacks, then move its refs'
 export const builder = (y: Argv) =>
   y
     .positional('remote', { type: 'string', describe: 'the remote (default: the upstream, else origin)' })
-    .positional('branches', { type: 'string', array: true, default: undefined, describe: 'branches to push (default: the current one)' })
+    .positional('branches', {
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'the current branch',
+      describe: 'branches to push',
+    })
     .option('all', { type: 'boolean', describe: 'push every branch' })
     .option('tags', { type: 'boolean', describe: 'push every tag' })
     .option('u', { alias: 'set-upstream', type: 'boolean', describe: "make the remote's branch the upstream" })

@@ -14,7 +14,13 @@ export const describe = 'list, add, remove or re-point remotes (add <name> <url>
 export const builder = (y: Argv) =>
   y
     .positional('action', { type: 'string', describe: 'add, remove (rm), set-url; none lists remotes' })
-    .positional('args', { type: 'string', array: true, default: undefined, describe: "the action's remote name and URL" })
+    .positional('args', {
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'none',
+      describe: "the action's remote name and URL",
+    })
     .option('v', { alias: 'verbose', type: 'boolean', describe: 'show each URL and chunk store' })
     .option('chunks', { type: 'string', describe: 'the chunk store (s3://bucket/prefix or a directory) for add / set-url' });
 
