@@ -9,7 +9,11 @@ import { parseUpdates, readStdin } from './pre-receive.js';
  */
 export const command = 'post-receive';
 export const describe = false as const;
-export const builder = (y: Argv) => y;
+/** Hidden from the list of verbs, as pre-receive is, but its --help says what it is. */
+export const builder = (y: Argv) =>
+  y.usage(
+    "lakegit post-receive\n\ngit's post-receive hook of a bare lakegit repository: reads '<old> <new> <ref>' lines on stdin and records, as git notes, the checks the new tips of protected branches passed",
+  );
 export async function handler(): Promise<void> {
   // Silent, even on failure: isomorphic-git's HTTP push cannot parse what a hook prints after git's
   // report of the ref updates (a ParseError for a push that landed). A record not written only
@@ -22,3 +26,8 @@ export async function handler(): Promise<void> {
     // nothing recorded; see above
   }
 }
+
+export const examples: [string, string][] = [
+  ['init --bare /srv/data.git', 'installs hooks/post-receive, which runs this after every push'],
+  ['-C /srv/data.git protect main', "records the checks main's tip passes; each accepted push then adds its own"],
+];
