@@ -41,6 +41,18 @@ export function spreadInstants(heldMs: number, runs: number, seed: number): numb
   return instants;
 }
 
+/**
+ * The kill delays of a run: the spread instants, then, while one outcome (the state before or the
+ * state after) has not occurred, up to six more aimed at it: earlier and earlier for "before", past
+ * the calibrated end for "after". How long a verb holds the lock before its ref moves varies with
+ * the machine's load; both outcomes must occur or the kills said nothing about one side.
+ */
+export function* killDelays(instants: number[], heldMs: number, outcomes: { old: number; new: number }): Generator<number> {
+  yield* instants;
+  for (let extra = 0; extra < 6 && (outcomes.old === 0 || outcomes.new === 0); extra++)
+    yield outcomes.old === 0 ? Math.floor(Math.min(...instants) / 2 ** (extra + 1)) : Math.round(heldMs * (1.2 + extra / 2));
+}
+
 export interface KillResult {
   code: number | null;
   stderr: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Repo } from '../../src/repo.js';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
+import { holdsRows, killCount, killDelays, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // #16 defect 12: every verb that moves a ref and rewrites the index and working files (revert,
@@ -66,11 +66,10 @@ async function killRuns(repo: TempRepo, name: string, verb: Verb, v: () => Versi
   head = (await a.log({ n: 1 }))[0].commit;
   const instants = spreadInstants(calibrate.heldMs!, RUNS, seed);
   const outcomes = { old: 0, new: 0 };
-  for (let run = 0; run < RUNS; run++) {
-    const delay = instants[run];
+  const killAt = async (delay: number, label: string) => {
     const args = verb.args();
     await killInLock(repo, args, delay);
-    const context = `${name} run ${run}: ${args.join(' ')} killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${seed})`;
+    const context = `${name} ${label}: ${args.join(' ')} killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${seed})`;
     a = await afterKill(repo, context);
     const now = (await a.log({ n: 1 }))[0].commit;
     if (now !== head) {
@@ -80,7 +79,9 @@ async function killRuns(repo: TempRepo, name: string, verb: Verb, v: () => Versi
     expect(await holds(repo, v()), context).toBe(true);
     await verb.restore?.(a);
     head = (await a.log({ n: 1 }))[0].commit;
-  }
+  };
+  let run = 0;
+  for (const delay of killDelays(instants, calibrate.heldMs!, outcomes)) await killAt(delay, `run ${run++}`);
   console.log(`kill-verbs: ${name} ${JSON.stringify({ ...outcomes, ...stats })}`);
   expect(outcomes.old, `${name} ${JSON.stringify(outcomes)}`).toBeGreaterThan(0);
   expect(outcomes.new, `${name} ${JSON.stringify(outcomes)}`).toBeGreaterThan(0);

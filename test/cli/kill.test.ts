@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import { holdsRows, killCount, killInLock, spreadInstants } from './kill-helpers.js';
+import { holdsRows, killCount, killDelays, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
 
 // Kill `commit` and `checkout` with SIGKILL at moments spread over the time they hold the lock (their
@@ -45,10 +45,11 @@ describe('kill', () => {
     current = 1;
     const instants = spreadInstants(calibrate.heldMs!, RUNS, SEED);
     const outcomes = { old: 0, new: 0 };
-    for (let run = 0; run < RUNS; run++) {
+    let run = -1;
+    for (const delay of killDelays(instants, calibrate.heldMs!, outcomes)) {
+      run++;
       const next = 1 - current;
       await repo.write('orders.csv', VERSIONS[next]);
-      const delay = instants[run];
       await killInLock(repo, ['commit', '-am', `run ${run}`], delay);
       const context = `run ${run}, killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${SEED})`;
       await expectIntact(repo, context);
@@ -63,7 +64,6 @@ describe('kill', () => {
       await a.checkout({ target: 'HEAD', force: true });
       expect(await holds(repo, current), context).toBe(true);
     }
-    // Both outcomes happened, or the delays did not spread over the command.
     expect(outcomes.old, JSON.stringify(outcomes)).toBeGreaterThan(0);
     expect(outcomes.new, JSON.stringify(outcomes)).toBeGreaterThan(0);
     expect((await repo.run('fsck')).exitCode).toBe(0);
@@ -83,10 +83,11 @@ describe('kill', () => {
     expect(calibrate.code).toBe(0);
     const instants = spreadInstants(calibrate.heldMs!, RUNS, SEED + 1);
     const outcomes = { old: 0, new: 0 };
-    for (let run = 0; run < RUNS; run++) {
+    let run = -1;
+    for (const delay of killDelays(instants, calibrate.heldMs!, outcomes)) {
+      run++;
       const from = (await a.currentBranch())!;
       const to = from === 'main' ? 'other' : 'main';
-      const delay = instants[run];
       await killInLock(repo, ['checkout', to], delay);
       const context = `run ${run}, ${from} -> ${to}, killed ${delay} ms into the lock held ${calibrate.heldMs} ms (seed ${SEED})`;
       await expectIntact(repo, context);
