@@ -123,8 +123,8 @@ export interface TimedFigure {
   goal: string;
   /** The ratio the goal allows; without it (and without `met`) the figure has no goal. */
   limit?: number;
-  /** For goals that are not a ratio (an absolute time): decided by the caller. */
-  met?: boolean;
+  /** For goals that are not a ratio (an absolute time): decided by the caller (null: undecided). */
+  met?: boolean | null;
   /** What went wrong in the runs: a figure with problems is never met, and says why. */
   problems?: string[];
   pattern?: Pattern;
@@ -136,7 +136,8 @@ export interface TimedFigure {
 export function timedRecord(bench: Bench, f: TimedFigure): FigureRecord {
   const ratio = ratioOf(f.lg.median, f.base.median);
   const problems = f.problems ?? [];
-  const met = problems.length ? false : (f.met ?? (f.limit === undefined ? null : ratio <= f.limit));
+  const decided = f.met !== undefined ? f.met : f.limit === undefined ? null : ratio <= f.limit;
+  const met = problems.length ? false : decided;
   return {
     figure: f.figure,
     lakegit_s: f.lg.median,

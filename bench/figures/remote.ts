@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ratioOf, sampleFields, type Bench, type Emit, type FigureModule } from '../context.js';
+import { ratioOf, timedRecord, type Bench, type Emit, type FigureModule } from '../context.js';
 import { dirBytes } from '../fsstat.js';
 import { ROW_LOCAL_CONFIG } from './checks.js';
 import { git, paired, Runs, runProcess, ROOT, type ProcResult } from '../proc.js';
@@ -195,21 +195,18 @@ async function cloneFigure(bench: Bench, w: RemoteWorld, tip: string, tableBytes
       return r;
     },
   );
-  const ratio = ratioOf(lake.median, baseline.median);
-  emit({
-    figure: 'remote-clone',
-    lakegit_s: lake.median,
-    baseline: 'one Parquet copy downloaded from the same s3rver (@aws-sdk/client-s3) + DuckDB writing the CSV',
-    baseline_s: baseline.median,
-    ratio,
-    goal: '<= 1.5x',
-    met: ratio <= 1.5,
-    ...sampleFields(lake, baseline),
-    rows: bench.opts.rows,
-    pattern: w.h.pattern,
-    runs: bench.opts.runs,
-    note: `clone fetched ${got.chunks} chunks, ${got.bytes} bytes (HEAD's chunks ${tableBytes} bytes, both tables) and wrote orders.csv + customers.csv; baseline downloaded ${parquetBytes} bytes; HEAD ${tip.slice(0, 7)}`,
-  });
+  emit(
+    timedRecord(bench, {
+      figure: 'remote-clone',
+      lg: lake,
+      base: baseline,
+      baseline: 'one Parquet copy downloaded from the same s3rver (@aws-sdk/client-s3) + DuckDB writing the CSV',
+      goal: '<= 1.5x',
+      limit: 1.5,
+      pattern: w.h.pattern,
+      note: `clone fetched ${got.chunks} chunks, ${got.bytes} bytes (HEAD's chunks ${tableBytes} bytes, both tables) and wrote orders.csv + customers.csv; baseline downloaded ${parquetBytes} bytes; HEAD ${tip.slice(0, 7)}`,
+    }),
+  );
 }
 
 /** `lakegit clone` against `git clone` of the same history as CSV, both over the same git http-backend: time, and bytes downloaded. */
@@ -239,19 +236,18 @@ async function gitCloneFigures(bench: Bench, w: RemoteWorld, want: (f: string) =
   const common = { rows: bench.opts.rows, pattern: w.h.pattern, runs: bench.opts.runs };
   const what = `${bench.opts.commits + BEFORE} commits of ${bench.opts.changes} rows after the load`;
   if (want('remote-clone-vs-git')) {
-    const ratio = ratioOf(lake.median, plain.median);
-    emit({
-      figure: 'remote-clone-vs-git',
-      lakegit_s: lake.median,
-      baseline: 'git clone of the same history as CSV over the same git http-backend',
-      baseline_s: plain.median,
-      ratio,
-      goal: '< 1x (scale)',
-      met: ratio < 1,
-      ...sampleFields(lake, plain),
-      ...common,
-      note: what,
-    });
+    emit(
+      timedRecord(bench, {
+        figure: 'remote-clone-vs-git',
+        lg: lake,
+        base: plain,
+        baseline: 'git clone of the same history as CSV over the same git http-backend',
+        goal: '< 1x (scale)',
+        met: ratioOf(lake.median, plain.median) < 1,
+        pattern: w.h.pattern,
+        note: what,
+      }),
+    );
   }
   if (want('remote-clone-bytes-vs-git')) {
     const total = served.lake + served.chunks;
