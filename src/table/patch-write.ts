@@ -45,6 +45,9 @@ export interface PatchRequest {
   linesDir: string;
 }
 
+/** A row's key as text, beside user columns in one select list. */
+const KEY_TEXT = '__lakegit_key_text';
+
 const sameShape = (a: Manifest, b: Manifest) =>
   JSON.stringify([a.columns, a.key, a.source.format, a.source.delimiter ?? ',']) ===
   JSON.stringify([b.columns, b.key, b.source.format, b.source.delimiter ?? ',']);
@@ -97,21 +100,25 @@ async function patchSlotted(
     await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS ${await new TableSnapshot(after, store).rowsForKeys(engine, candRows)}`);
     await engine.run(`CREATE TEMP TABLE ${q(old)} AS SELECT e.${SLOT}, e.${HASH}, ${cols(key, 'e')}
       FROM (${indexEntriesSql(req.linesDir, lines, key)}) e SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`);
-    const oldRows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${HASH}::VARCHAR AS h, ${rowText(key)} AS k FROM ${q(old)}`);
-    if (new Set(oldRows.map((r) => String(r.k))).size !== oldRows.length) return undefined;
+    const oldRows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${HASH}::VARCHAR AS h, ${rowText(key)} AS ${KEY_TEXT} FROM ${q(old)}`);
+    if (new Set(oldRows.map((r) => String(r[KEY_TEXT]))).size !== oldRows.length) return undefined;
     // The changed rows' lines, formatted by the same COPY a full write uses.
     await engine.run(
       `COPY (SELECT * FROM ${q(fresh)} ORDER BY ${cols(key)}) TO ${quoteLiteral(tmpRows)} (${writerOptions(format, after.source.delimiter)})`,
     );
     const text = (await fsp.readFile(tmpRows, 'utf8')).split('\n');
-    const freshKeys = (await engine.all(`SELECT ${rowText(key)} AS k FROM ${q(fresh)} ORDER BY ${cols(key)}`)).map((r) => String(r.k));
+    // The alias is reserved: ORDER BY binds a name to an output alias first, and a key column named
+    // `k` would otherwise sort by the row text, not in the COPY's order.
+    const freshKeys = (await engine.all(`SELECT ${rowText(key)} AS ${KEY_TEXT} FROM ${q(fresh)} ORDER BY ${cols(key)}`)).map((r) =>
+      String(r[KEY_TEXT]),
+    );
     const rowsText = text.slice(header ? 1 : 0, -1);
     if (text[text.length - 1] !== '' || rowsText.length !== freshKeys.length || text.some((l) => l.includes('\r'))) return undefined;
     const lineOfKey = new Map(freshKeys.map((k, i) => [k, rowsText[i]]));
     const dead = await deadSlots(engine, req.linesDir, lines);
     const edits = new Map<number, Edit>();
     for (const r of oldRows) {
-      const k = String(r.k);
+      const k = String(r[KEY_TEXT]);
       edits.set(lineOfSlot(Number(r.n), dead), { hash: String(r.h), text: lineOfKey.get(k) });
       lineOfKey.delete(k);
     }

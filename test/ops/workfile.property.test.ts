@@ -29,6 +29,8 @@ const value = fc.oneof(
 const rowArb = fc.tuple(...COLS.map(() => value));
 const table = fc.record({
   composite: fc.boolean(),
+  // `k`: a key column named like a short output alias (ORDER BY binds a name to an alias first).
+  keyName: fc.constantFrom('id', 'k'),
   jsonl: fc.boolean(),
   rows: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 60 }), rowArb), { minLength: 1, maxLength: 40, selector: (r) => r[0] }),
   edits: fc.array(fc.tuple(fc.integer({ min: 0, max: 80 }), fc.constantFrom('modify', 'remove', 'add'), rowArb), { maxLength: 12 }),
@@ -37,8 +39,8 @@ const table = fc.record({
 
 type Row = [number, (string | null)[]];
 const csvField = (v: string | null) => (v === null ? '' : /[",\t ;]|^$|^NULL$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-function fileText(rows: Row[], composite: boolean, jsonl: boolean): string {
-  const keyOf = (id: number) => (composite ? { k1: `k${id % 7}`, k2: id } : { id });
+function fileText(rows: Row[], { composite, jsonl, keyName }: { composite: boolean; jsonl: boolean; keyName: string }): string {
+  const keyOf = (id: number) => (composite ? { k1: `k${id % 7}`, k2: id } : { [keyName]: id });
   if (jsonl)
     return rows.map(([id, vs]) => `${JSON.stringify({ ...keyOf(id), ...Object.fromEntries(COLS.map((c, i) => [c, vs[i]])) })}\n`).join('');
   const head = [...Object.keys(keyOf(0)), ...COLS].map((c) => csvField(c)).join(',');
@@ -51,7 +53,7 @@ describe('workfile', () => {
     await fc.assert(
       fc.asyncProperty(table, async (t) => {
         const file = t.jsonl ? 'orders.jsonl' : 'orders.csv';
-        const key = t.composite ? ['k1', 'k2'] : ['id'];
+        const key = t.composite ? ['k1', 'k2'] : [t.keyName];
         // A random file order for the first version (the file is the user's, not sorted).
         const v1: Row[] = [...t.rows].sort((a, b) => ((a[0] * 7919 + t.shuffle) % 61) - ((b[0] * 7919 + t.shuffle) % 61) || a[0] - b[0]);
         const v2: Row[] = v1.map(([id, vs]) => [id, [...vs]]);
@@ -61,11 +63,11 @@ describe('workfile', () => {
           else if (op === 'modify' && at >= 0) v2[at] = [id, vs];
           else if (op === 'remove' && at >= 0 && v2.length > 1) v2.splice(at, 1);
         }
-        await using repo = await newRepo({ [file]: fileText(v1, t.composite, t.jsonl) });
+        await using repo = await newRepo({ [file]: fileText(v1, t) });
         const a = await api(repo);
         await a.add({ paths: [file], cwd: repo.dir, key });
         await a.commit({ message: 'v1' });
-        await repo.write(file, fileText(v2, t.composite, t.jsonl));
+        await repo.write(file, fileText(v2, t));
         await a.commit({ message: 'v2', all: true, allowEmpty: true });
         const engine = await Engine.get();
         const ids = async (f: string, columns: Parameters<typeof readerSql>[2]) =>
@@ -109,7 +111,7 @@ describe('workfile', () => {
         }
         // `commit -a` reads the patched file through the same index (src/table/lineindex.ts lineDelta):
         // writing v1 back must commit exactly v1's rows.
-        await repo.write(file, fileText(v1, t.composite, t.jsonl));
+        await repo.write(file, fileText(v1, t));
         await a.commit({ message: 'v1 again', all: true, allowEmpty: true });
         const m = await headManifest();
         const committed = `SELECT * FROM (${new TableSnapshot(m, ctx.chunks).sql()})`;
