@@ -17,21 +17,22 @@ const COLUMNS: Column[] = [
   { name: 'n', type: 'INTEGER' },
 ];
 
-const rows = (ids: number[], v: number): Row[] => ids.map((id) => ({ id, name: `r${id}`, n: id * 10 + v }));
+const rows = (ids: number[], v: number): Row[] => ids.map((id) => ({ id, name: `r${id} é 🙂`, n: id * 10 + v }));
 const ids = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) }, (_, i) => from + i * step);
 
 /** The JSON text of a table diff, as pieces joined, with the statements DuckDB ran for it. */
 async function jsonOf(t: TableDiff, fileRows: number, limit?: number): Promise<{ text: string; statements: string[] }> {
   const statements: string[] = [];
-  const saved = { fileRows: jsonTuning.fileRows, hook: Engine.beforeQuery };
+  const saved = { ...jsonTuning, hook: Engine.beforeQuery };
   jsonTuning.fileRows = fileRows;
+  jsonTuning.block = 50; // shorter than a line: lines cut across reads
   Engine.beforeQuery = async (sql) => void statements.push(sql);
   try {
     let text = '';
     for await (const piece of t.jsonText({ limit })) text += typeof piece === 'string' ? piece : Buffer.from(piece).toString('utf8');
     return { text, statements };
   } finally {
-    jsonTuning.fileRows = saved.fileRows;
+    Object.assign(jsonTuning, { fileRows: saved.fileRows, block: saved.block });
     Engine.beforeQuery = saved.hook;
   }
 }
@@ -47,17 +48,21 @@ describe('diff: aligned JSON text', () => {
     try {
       const keys = ids(1, 400, 3);
       const a = await fx.fresh(COLUMNS, ['id'], rows(keys, 0));
-      const b = await fx.fresh(COLUMNS, ['id'], rows(keys, 1));
+      // every row changed but a stretch in the middle: some ranges have nothing to write
+      const b = await fx.fresh(
+        COLUMNS,
+        ['id'],
+        rows(keys, 1).map((r, i) => (i >= 40 && i < 90 ? rows([keys[i]], 0)[0] : r)),
+      );
       const td = await fx.compare(fx.side(a), fx.side(b));
       const streamed = await jsonOf(td, Infinity);
       const file = await jsonOf(td, 0);
       expect(file.text).toBe(streamed.text);
-      expect(file.text.split('\n')).toHaveLength(keys.length);
+      expect(file.text.split('\n')).toHaveLength(keys.length - 50);
       expect(positional(file.statements)).toBeGreaterThan(1);
       expect(joined(file.statements)).toBe(0);
       // a limit stops in the middle of a range, at the same row
-      for (const limit of [1, 57, keys.length - 1])
-        expect((await jsonOf(td, 0, limit)).text).toBe((await jsonOf(td, Infinity, limit)).text);
+      for (const limit of [1, 57]) expect((await jsonOf(td, 0, limit)).text).toBe((await jsonOf(td, Infinity, limit)).text);
     } finally {
       rangeTuning.rows = saved;
     }
