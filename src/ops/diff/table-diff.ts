@@ -92,14 +92,14 @@ export class PlannedTableDiff implements TableDiff {
    * only its own chunks), else the planned one.
    */
   private async parts(): Promise<Comparison[]> {
-    return (await this.ranged()).map((p) => p.cmp);
+    return (await this.splitParts()).map((p) => p.cmp);
   }
 
   /**
    * `parts()`, each with what is known of its two sides: whether both are base chunks alone (read
    * in key order, see TableSnapshot.baseSql) and whether they provably hold as many rows.
    */
-  private ranged(): Promise<Part[]> {
+  private splitParts(): Promise<Part[]> {
     this.split ??= (async () => {
       const { plan, cmp } = await this.planned();
       if (plan.kind === 'same') return [];
@@ -171,7 +171,7 @@ export class PlannedTableDiff implements TableDiff {
    * as bytes, a smaller one streamed as strings; other types are stringified here.
    */
   async *jsonText(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string | Uint8Array> {
-    const parts = await this.ranged();
+    const parts = await this.splitParts();
     if (parts.every((p) => p.cmp.jsonSql() !== undefined) && total(await this.stats()) >= jsonTuning.fileRows) {
       // Unfiltered counts with nothing added or removed: both sides hold the same keys in every range.
       const counts = await this.stats();
