@@ -27,6 +27,9 @@ export interface CompareInput {
 const q = quoteIdent;
 
 const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
+/** The error an aligned comparison (see `keyedSql`) fails with when its sides' keys do not pair up. */
+export const MISALIGNED = 'lakegit: diff sides not aligned by key';
+
 /** Flags per packed integer: within a double's exact range. */
 const MASK_BITS = 50;
 
@@ -67,8 +70,9 @@ export class Comparison {
    * Changed rows in key order (multisets: in row order, one row per copy). Text casts are applied
    * after the sort, so the sort carries typed values, not strings.
    */
-  rowsSql(opts: { limit?: number; text?: boolean } = {}): string {
+  rowsSql(opts: { limit?: number; text?: boolean; aligned?: boolean } = {}): string {
     const limit = opts.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(opts.limit))}`;
+    if (opts.aligned && this.keyed) return `${this.keyedSql(true)}${limit}`;
     const sorted = this.keyed
       ? `${this.keyedSql()} ORDER BY ${this.input.key!.map((_, i) => `__lakegit_k${i}`).join(', ')}${limit}`
       : `${this.multisetSql()} ORDER BY ${this.multisetOrder()}${limit}`;
@@ -82,8 +86,9 @@ export class Comparison {
    * The rows of `rowsSql` rendered by DuckDB as the contract's JSON text, one VARCHAR per row
    * (`__lakegit_json`), byte for byte JSON.stringify of what `decoder` gives: a diff of millions of rows
    * is then text from end to end. Undefined when a shown column's type is left to JavaScript.
+   * `aligned`: see `keyedSql`.
    */
-  jsonSql(opts: { limit?: number } = {}): string | undefined {
+  jsonSql(opts: { limit?: number; aligned?: boolean } = {}): string | undefined {
     const field = (name: string, col: string, type: string | undefined) => [name, jsonTextSql(col, type)] as const;
     const side = (prefix: string, order: [string, number][], typeOf: (c: PairColumn) => string | undefined) =>
       order.map(([name, j]) => field(name, `${prefix}${j}`, typeOf(this.shown[j])));
@@ -242,7 +247,14 @@ export class Comparison {
     return mixed(c) ? `${asText(b)} IS DISTINCT FROM ${asText(a)}` : `${b} IS DISTINCT FROM ${a}`;
   }
 
-  private keyedSql(): string {
+  /**
+   * The keyed comparison: a full outer join by key. `aligned` pairs the sides' rows by position
+   * instead (POSITIONAL JOIN: no hash table, and the rows stay in the sides' order, so a caller that
+   * reads both sides in key order needs no sort). Only right when both sides hold the same keys in
+   * the same order: every pair is checked, and the first whose keys differ (or a side that runs out)
+   * fails the query with MISALIGNED, before any condition can drop that row.
+   */
+  private keyedSql(aligned = false): string {
     const key = this.input.key!;
     const on = key
       .map((k) => {
@@ -261,9 +273,15 @@ export class Comparison {
       ...this.masks().map((g, i) => `${g.join(' | ')} AS __lakegit_m${i}`),
     ];
     const anyChange = flags.length ? ` OR ${flags.map((f) => `(${f})`).join(' OR ')}` : '';
+    const kept = `(b.__lakegit_p IS NULL OR a.__lakegit_p IS NULL${anyChange})${this.input.where ? ' AND (coalesce(b.__lakegit_w, false) OR coalesce(a.__lakegit_w, false))' : ''}`;
+    if (aligned) {
+      return `${this.withSides()}
+      SELECT ${cols.join(', ')} FROM __lakegit_b b POSITIONAL JOIN __lakegit_a a
+      WHERE CASE WHEN ${on} THEN ${kept} ELSE error(${quoteLiteral(MISALIGNED)}) END`;
+    }
     return `${this.withSides()}
       SELECT ${cols.join(', ')} FROM __lakegit_b b FULL OUTER JOIN __lakegit_a a ON ${on}
-      WHERE (b.__lakegit_p IS NULL OR a.__lakegit_p IS NULL${anyChange})${this.input.where ? ' AND (coalesce(b.__lakegit_w, false) OR coalesce(a.__lakegit_w, false))' : ''}`;
+      WHERE ${kept}`;
   }
 
   private multisetCte(): string {

@@ -5,13 +5,32 @@ import { zeroCounts, type RowCounts } from './rowdiff.js';
 import { Comparison } from './compare.js';
 import { composedCounts } from './compose.js';
 import { pairKey, planPair, type PlannedPair, type Side } from './plan.js';
-import { keyRanges, rangePredicate, type BoundPredicate } from './ranges.js';
+import { keyRanges, rangePredicate, type BoundPredicate, type KeyRange } from './ranges.js';
 import type { ChunkRef } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import { copiedJsonText, jsonTuning } from './json-text.js';
 import type { DiffOptions, DiffRow, PairColumn, PlanInfo, RowOptions, SchemaDelta, TableDiff, TableStatus } from './types.js';
 
 const total = (c: RowCounts): number => c.added + c.removed + c.modified;
+
+/** One comparison of `PlannedTableDiff.parts()`, with what its sides are known to be. */
+interface Part {
+  cmp: Comparison;
+  /** Both sides are base chunks alone, so each reads in key order. */
+  ordered: boolean;
+  /** Both sides hold whole chunks of as many rows in all. */
+  sameRows: boolean;
+}
+
+/**
+ * Whether range `r`'s two sides hold the same number of rows, by the manifests: each side's chunks
+ * lie wholly in the range (a chunk across a cut is listed in two ranges) and add up alike.
+ */
+function sameRows(ranges: readonly Pick<KeyRange, 'before' | 'after'>[], r: Pick<KeyRange, 'before' | 'after'>): boolean {
+  const whole = (side: 'before' | 'after') => r[side].every((c) => ranges.every((o) => o === r || !o[side].includes(c)));
+  const rows = (cs: ChunkRef[]) => cs.reduce((n, c) => n + c.rows, 0);
+  return whole('before') && whole('after') && rows(r.before) === rows(r.after);
+}
 
 export interface TableMeta {
   table: string;
@@ -32,7 +51,7 @@ export class PlannedTableDiff implements TableDiff {
   readonly columns: PairColumn[];
   private planning?: Promise<{ plan: PlannedPair; cmp: Comparison }>;
   private counted?: Promise<RowCounts>;
-  private split?: Promise<Comparison[]>;
+  private split?: Promise<Part[]>;
 
   constructor(
     private readonly engine: () => Promise<Engine>,
@@ -72,17 +91,33 @@ export class PlannedTableDiff implements TableDiff {
    * The comparisons to run, in key order: one per key range when the plan allows it (each reads
    * only its own chunks), else the planned one.
    */
-  private parts(): Promise<Comparison[]> {
+  private async parts(): Promise<Comparison[]> {
+    return (await this.splitParts()).map((p) => p.cmp);
+  }
+
+  /**
+   * `parts()`, each with what is known of its two sides: whether both are base chunks alone (read
+   * in key order, see TableSnapshot.baseSql) and whether they provably hold as many rows.
+   */
+  private splitParts(): Promise<Part[]> {
     this.split ??= (async () => {
       const { plan, cmp } = await this.planned();
       if (plan.kind === 'same') return [];
-      if (!plan.ranged || !this.key) return [cmp];
+      const planned = [{ cmp, ordered: false, sameRows: false }];
+      if (!plan.ranged || !this.key) return planned;
       const { before, after } = plan.ranged;
+      const ordered = before.manifest.deltas.length === 0 && after.manifest.deltas.length === 0;
       const types = this.key.map((k) => after.columns.find((c) => c.name === k)!.type);
-      const ranges = await keyRanges(await this.engine(), before.manifest, after.manifest, this.key, types);
-      if (!ranges) return [cmp];
+      const cut = await keyRanges(await this.engine(), before.manifest, after.manifest, this.key, types);
+      if (!cut && !ordered) return planned;
+      // One range over everything when the table is not cut: the planned sides, as base chunks alone.
+      const ranges = cut ?? [{ before: before.manifest.chunks, after: after.manifest.chunks }];
       const sql = (snap: TableSnapshot, chunks: ChunkRef[]) => new TableSnapshot({ ...snap.manifest, chunks }, snap.store).sql();
-      return ranges.map((r) => this.comparison(sql(before, r.before), sql(after, r.after), [], rangePredicate(r, this.key!, types)));
+      return ranges.map((r) => ({
+        cmp: this.comparison(sql(before, r.before), sql(after, r.after), [], cut ? rangePredicate(r, this.key!, types) : undefined),
+        ordered,
+        sameRows: sameRows(ranges, r),
+      }));
     })();
     return this.split;
   }
@@ -136,13 +171,19 @@ export class PlannedTableDiff implements TableDiff {
    * as bytes, a smaller one streamed as strings; other types are stringified here.
    */
   async *jsonText(opts: Pick<RowOptions, 'limit'> = {}): AsyncGenerator<string | Uint8Array> {
-    const parts = await this.parts();
-    const json = parts.map((cmp) => ({ cmp, sql: (limit?: number) => cmp.jsonSql({ limit }) }));
-    if (json.every((p) => p.sql() !== undefined) && total(await this.stats()) >= jsonTuning.fileRows) {
+    const parts = await this.splitParts();
+    if (parts.every((p) => p.cmp.jsonSql() !== undefined) && total(await this.stats()) >= jsonTuning.fileRows) {
+      // Unfiltered counts with nothing added or removed: both sides hold the same keys in every range.
+      const counts = await this.stats();
+      const sameKeys = this.opts.where === undefined && this.opts.columns === undefined && counts.added + counts.removed === 0;
       const engine = await this.engine();
       yield* copiedJsonText(
         engine,
-        json.map((p) => ({ sql: (limit?: number) => p.sql(limit)!, params: p.cmp.params })),
+        parts.map(({ cmp, ordered, sameRows }) => ({
+          sql: (limit?: number) => cmp.jsonSql({ limit })!,
+          ...(ordered && (sameKeys || sameRows) ? { aligned: (limit?: number) => cmp.jsonSql({ limit, aligned: true })! } : {}),
+          params: cmp.params,
+        })),
         opts.limit,
       );
       return;
