@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readFileSync, readSync, writevSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
@@ -19,6 +19,13 @@ import { OP, type TableSnapshot } from './snapshot.js';
  * (`placeChanges`). The result is byte for byte what one `ORDER BY` over the whole snapshot writes
  * (test/table/spliced-write.test.ts), at the cost of the base copy plus a pass over its bytes.
  */
+
+/**
+ * Tables smaller than this are written by sorting the touched chunks (ordered-write.ts): the few
+ * statements that place the change rows cost more than sorting a small table
+ * (docs/benchmarks.md, "clone2").
+ */
+export const SPLICE_FROM_ROWS = 50_000;
 
 const J = quoteIdent('__lakegit_j');
 const AT = quoteIdent('__lakegit_at');
@@ -91,9 +98,9 @@ export async function writeSpliced(
     const events = await placeChanges(engine, snap, changes);
     await engine.run(`COPY (${project(snap.baseSql())}) TO ${quoteLiteral(baseFile)} (${options})`);
     const header = format !== 'jsonl';
-    const lines = splitLines(await fsp.readFile(changeFile, 'utf8'), header);
+    const lines = splitLines(readFileSync(changeFile, 'utf8'), header);
     if (!lines || lines.rows.length !== events.filter((e) => !e.removed).length) return false;
-    return await spliceCopy(baseFile, tmpOut, header, events.baseRows, events, lines);
+    return spliceCopy(baseFile, tmpOut, header, events.baseRows, events, lines);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${q(changes)}`);
     for (const f of [baseFile, changeFile]) await fsp.rm(f, { force: true });
@@ -122,45 +129,38 @@ async function placeChanges(engine: Engine, snap: TableSnapshot, changes: string
   const paths = pathList(snap.basePaths());
   const files = await engine.all(`SELECT file_name AS f, num_rows AS n FROM parquet_file_metadata(${paths})`);
   const rowsOf = new Map(files.map((r) => [String(r.f), Number(r.n)]));
-  const counts = snap.basePaths().map((p) => rowsOf.get(p) ?? NaN);
   const before = [0];
-  for (const n of counts) before.push(before[before.length - 1] + n);
-  const changeCount = Number(await engine.value(`SELECT count(*) FROM ${q(changes)}`));
-  const b = Math.max(1, Math.min(1 << 16, Math.round(Math.sqrt(before[before.length - 1] / Math.max(1, changeCount)))));
+  for (const p of snap.basePaths()) before.push(before[before.length - 1] + (rowsOf.get(p) ?? NaN));
+  const baseRows = before[before.length - 1];
+  const changeRows = snap.manifest.deltas.reduce((sum, d) => sum + d.rows, 0); // at least the folded rows
+  const b = Math.max(1, Math.min(1 << 16, Math.round(Math.sqrt(baseRows / Math.max(1, changeRows)))));
   const read = `read_parquet(${paths}, file_row_number = true)`;
-  const placed = tableName('p');
-  await engine.run(`CREATE TEMP TABLE ${q(placed)} AS SELECT * EXCLUDE (${TAG}) FROM (
-      SELECT ${cols(key)}, ${J}, ${TAG},
-        coalesce(max(${AT}) OVER (ORDER BY ${cols(key)}, ${TAG} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) AS ${AT}
-      FROM (SELECT ${cols(key)}, NULL::BIGINT AS ${J}, 0 AS ${TAG}, file_index::BIGINT * ${SHIFT} + file_row_number AS ${AT}
-              FROM ${read} WHERE file_row_number % ${b} = 0
-            UNION ALL SELECT ${cols(key)}, ${J}, 1, NULL::BIGINT FROM ${q(changes)}))
-    WHERE ${TAG} = 1`);
-  try {
-    const lt = key.map((k, i) =>
-      [...key.slice(0, i).map((e) => `${col(e, 'r')} = ${col(e, 'p')}`), `${col(k, 'r')} < ${col(k, 'p')}`].join(' AND '),
-    );
-    const eq = key.map((k) => `${col(k, 'r')} = ${col(k, 'p')}`).join(' AND ');
-    const rows = await engine.all(`SELECT (p.${AT} // ${SHIFT})::DOUBLE AS fi, (p.${AT} % ${SHIFT})::DOUBLE AS start,
-        count(*) FILTER (WHERE ${lt.map((x) => `(${x})`).join(' OR ')})::DOUBLE AS lt, count(*) FILTER (WHERE ${eq})::DOUBLE AS eq,
-        any_value(d.${q(OP)}) AS op
-      FROM ${q(placed)} p JOIN ${q(changes)} d ON p.${J} = d.${J}
-        LEFT JOIN (SELECT ${cols(key)}, file_index AS ${FI}, file_row_number // ${b} AS ${BLK} FROM ${read}) r
+  const lt = key.map((k, i) =>
+    [...key.slice(0, i).map((e) => `${col(e, 'r')} = ${col(e, 'p')}`), `${col(k, 'r')} < ${col(k, 'p')}`].join(' AND '),
+  );
+  const eq = key.map((k) => `${col(k, 'r')} = ${col(k, 'p')}`).join(' AND ');
+  const rows = await engine.all(`WITH __lakegit_placed AS (SELECT * FROM (
+        SELECT ${cols(key)}, ${J}, ${q(OP)}, ${TAG},
+          coalesce(max(${AT}) OVER (ORDER BY ${cols(key)}, ${TAG} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) AS ${AT}
+        FROM (SELECT ${cols(key)}, NULL::BIGINT AS ${J}, NULL::VARCHAR AS ${q(OP)}, 0 AS ${TAG},
+                file_index::BIGINT * ${SHIFT} + file_row_number AS ${AT} FROM ${read} WHERE file_row_number % ${b} = 0
+              UNION ALL SELECT ${cols(key)}, ${J}, ${q(OP)}, 1, NULL::BIGINT FROM ${q(changes)}))
+      WHERE ${TAG} = 1)
+    SELECT (p.${AT} // ${SHIFT})::DOUBLE AS fi, (p.${AT} % ${SHIFT})::DOUBLE AS start, p.${q(OP)} AS op,
+        count(*) FILTER (WHERE ${lt.map((x) => `(${x})`).join(' OR ')})::DOUBLE AS lt, count(*) FILTER (WHERE ${eq})::DOUBLE AS eq
+      FROM __lakegit_placed p
+        LEFT JOIN (SELECT ${cols(key)}, file_index::BIGINT AS ${FI}, file_row_number // ${b} AS ${BLK} FROM ${read}) r
           ON r.${FI} = p.${AT} // ${SHIFT} AND r.${BLK} = (p.${AT} % ${SHIFT}) // ${b}
-      GROUP BY p.${J}, p.${AT} ORDER BY p.${J}`);
-    const events = [] as unknown as Events;
-    events.baseRows = before[before.length - 1];
-    for (const r of rows) {
-      const line = before[Number(r.fi)] + Number(r.start) + Number(r.lt);
-      const replaces = Number(r.eq) > 0;
-      const removed = r.op === 'removed';
-      if (removed && !replaces) continue; // a key the base does not hold: nothing to remove
-      events.push({ line, replaces, removed });
-    }
-    return events;
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${q(placed)}`);
+      GROUP BY p.${J}, p.${AT}, p.${q(OP)} ORDER BY p.${J}`);
+  const events = Object.assign([] as ChangeEvent[], { baseRows });
+  for (const r of rows) {
+    const line = before[Number(r.fi)] + Number(r.start) + Number(r.lt);
+    const replaces = Number(r.eq) > 0;
+    const removed = r.op === 'removed';
+    if (removed && !replaces) continue; // a key the base does not hold: nothing to remove
+    events.push({ line, replaces, removed });
   }
+  return events;
 }
 
 /** A written file's header and row lines, or undefined if it does not end in a newline. */
@@ -178,16 +178,17 @@ const BLOCK = 4 << 20;
  * not removing a row takes the next of `lines.rows`, which are in key order as the events are).
  * False if the base file does not hold one line per base row, or its header is not the change file's.
  */
-async function spliceCopy(
+function spliceCopy(
   baseFile: string,
   out: string,
   header: boolean,
   baseRows: number,
   events: readonly ChangeEvent[],
   lines: { head?: string; rows: string[] },
-): Promise<boolean> {
-  const input = await fsp.open(baseFile, 'r');
-  const output = await fsp.open(out, 'w');
+): boolean {
+  // Synchronous reads and writes: a few large ones, no thread-pool round trip each (a loaded machine delays every hop).
+  const input = openSync(baseFile, 'r');
+  const output = openSync(out, 'w');
   try {
     let buf = Buffer.allocUnsafe(BLOCK);
     let line = header ? -1 : 0; // the line that starts at `pos` (the header is line -1, data lines count from 0)
@@ -197,7 +198,7 @@ async function spliceCopy(
     const passed = { lines: 0 };
     for (;;) {
       if (have === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
-      const { bytesRead } = await input.read(buf, have, buf.length - have, null);
+      const bytesRead = readSync(input, buf, have, buf.length - have, null);
       if (bytesRead === 0) break;
       const end = have + bytesRead;
       const writes: Buffer[] = [];
@@ -235,7 +236,7 @@ async function spliceCopy(
         ei++;
       }
       if (pos > run) writes.push(buf.subarray(run, pos));
-      if (writes.length) await output.writev(writes);
+      if (writes.length) writevSync(output, writes);
       // The unfinished line moves to the front (none of its bytes were queued: `run` <= `pos`).
       have = end - pos;
       if (have) buf.copy(buf, 0, pos, end);
@@ -244,11 +245,11 @@ async function spliceCopy(
     const tail: Buffer[] = [];
     for (; ei < events.length && events[ei].line === line && !events[ei].replaces; ei++)
       tail.push(Buffer.from(`${lines.rows[li++]}\n`, 'utf8'));
-    if (tail.length) await output.writev(tail);
+    if (tail.length) writevSync(output, tail);
     return line === baseRows && ei === events.length && li === lines.rows.length;
   } finally {
-    await input.close();
-    await output.close();
+    closeSync(input);
+    closeSync(output);
   }
 }
 

@@ -39,9 +39,9 @@ afterAll(async () => {
 });
 
 const lit = (s: string | null, type: string) => (s === null ? `NULL::${type}` : `${quoteLiteral(s)}::${type}`);
-const text = fc.string({ unit: fc.constantFrom('a', 'B', 'z', ' ', ',', ';', '"', '\t', 'é', '日', '0', '~', '\\'), maxLength: 6 });
-/** Rarely a newline: a value whose CSV text spans lines sends the writer back to the sorting path. */
-const textOrNewline = fc.oneof({ weight: 60, arbitrary: text }, { weight: 1, arbitrary: text.map((s) => `${s}\nx`) });
+/** `¶` becomes a newline in the histories drawn with `newlines` (a CSV value spanning lines: the spliced writer declines; JSON Lines escapes it). */
+const MARK = '¶';
+const text = fc.string({ unit: fc.constantFrom('a', 'B', 'z', ' ', ',', ';', '"', '\t', 'é', '日', '0', '~', '\\', MARK), maxLength: 6 });
 
 interface KeyKind {
   types: string[];
@@ -49,7 +49,7 @@ interface KeyKind {
 }
 const KINDS: Record<string, KeyKind> = {
   int: { types: ['BIGINT'], arb: fc.integer({ min: -3000, max: 3000 }).map((n) => [`${n}::BIGINT`]) },
-  text: { types: ['VARCHAR'], arb: textOrNewline.map((s) => [lit(s, 'VARCHAR')]) },
+  text: { types: ['VARCHAR'], arb: text.map((s) => [lit(s, 'VARCHAR')]) },
   pair: {
     types: ['VARCHAR', 'DATE'],
     arb: fc
@@ -70,15 +70,12 @@ const VALUE_NAMES = ['v', 'order', 'group', 'n', 'ü', 'rowid'];
 const CLASHING = ['file_row_number', 'file_index'];
 
 const arbValue = fc
-  .tuple(
-    fc.option(fc.integer({ min: -99, max: 99 })),
-    fc.option(textOrNewline),
-    fc.option(fc.constantFrom(0.1, -2.5, 1e300, 123456789.125)),
-  )
+  .tuple(fc.option(fc.integer({ min: -99, max: 99 })), fc.option(text), fc.option(fc.constantFrom(0.1, -2.5, 1e300, 123456789.125)))
   .map(([v, s, d]) => [v === null ? 'NULL::BIGINT' : `${v}::BIGINT`, lit(s, 'VARCHAR'), d === null ? 'NULL::DOUBLE' : `${d}::DOUBLE`]);
 
-async function tableOf(columns: readonly Column[], rows: readonly string[][]): Promise<string> {
+async function tableOf(columns: readonly Column[], rows: readonly string[][], newlines = false): Promise<string> {
   const name = `sw_${++seq}`;
+  if (newlines) rows = rows.map((r) => r.map((v) => v.replaceAll(MARK, "' || chr(10) || '")));
   const select = columns.map((c, i) => `CAST(col${i} AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
   const body = rows.length
     ? `SELECT ${select} FROM (VALUES ${rows.map((r) => `(${r.join(', ')})`).join(', ')}) t(${columns.map((_, i) => `col${i}`).join(', ')})`
@@ -105,22 +102,26 @@ const FORMATS = [
   { format: 'jsonl', delimiter: undefined, ext: 'jsonl' },
 ] as const;
 
-/** writeSnapshot and the oracle write the same bytes in every text format; how many were spliced. */
-async function expectOracleBytes(m: Manifest): Promise<number> {
+type Format = (typeof FORMATS)[number];
+
+/**
+ * The spliced writer and the oracle write the same bytes in each format: how many were spliced (the
+ * others declined, as they should only for a read_parquet-like column name or a value spanning lines).
+ * Keyless tables go through `writeSnapshot`, which copies their base chunks (they never have change chunks).
+ */
+async function expectOracleBytes(m: Manifest, formats: readonly Format[]): Promise<number> {
   const snap = new TableSnapshot(m, store);
   const order = identityOrder(identityColumns(m), m.key === null);
   let spliced = 0;
-  for (const { format, delimiter, ext } of FORMATS) {
-    const [oracle, written, direct] = ['oracle', 'written', 'direct'].map((n) => path.join(dir, `${n}.${ext}`));
+  for (const { format, delimiter, ext } of formats) {
+    const [oracle, written] = ['oracle', 'written'].map((n) => path.join(dir, `${n}.${ext}`));
     await writeFile(engine, `SELECT * FROM (${snap.sql()}) ORDER BY ${order}`, oracle, format, delimiter);
-    await writeSnapshot(engine, snap, written, format, { delimiter });
     const want = await fsp.readFile(oracle);
     const what = `${format}${delimiter ?? ''}: ${m.chunks.length} chunks, ${m.deltas.length} deltas, key ${JSON.stringify(m.key)}`;
+    if (m.key === null) await writeSnapshot(engine, snap, written, format, { delimiter });
+    else if (await writeSplicedFile(engine, snap, written, format, { delimiter })) spliced++;
+    else continue;
     expect((await fsp.readFile(written)).equals(want), what).toBe(true);
-    if (await writeSplicedFile(engine, snap, direct, format, { delimiter })) {
-      spliced++;
-      expect((await fsp.readFile(direct)).equals(want), `${what} (spliced)`).toBe(true);
-    }
   }
   return spliced;
 }
@@ -139,21 +140,23 @@ describe('writeSplicedFile', () => {
         kind: fc.constant(kind),
         names: fc.shuffledSubarray(KEY_NAMES, { minLength: KINDS[kind].types.length, maxLength: KINDS[kind].types.length }),
         values: fc.shuffledSubarray(VALUE_NAMES, { minLength: 3, maxLength: 3 }),
-        start: fc.uniqueArray(KINDS[kind].arb, { maxLength: 400, size: 'max', selector: (k) => k.join() }),
+        start: fc.uniqueArray(KINDS[kind].arb, { maxLength: 240, size: 'max', selector: (k) => k.join() }),
         fresh: fc.array(KINDS[kind].arb, { maxLength: 60 }),
-        edits: fc.array(arbEdit, { minLength: 1, maxLength: 3 }),
+        edits: fc.array(arbEdit, { minLength: 1, maxLength: 2 }),
         clash: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...CLASHING) }),
+        formats: fc.shuffledSubarray([...FORMATS], { minLength: 2, maxLength: 2 }),
+        newlines: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       }),
     );
     await fc.assert(
-      fc.asyncProperty(arb, async ({ kind, names, values, start, fresh, edits, clash }) => {
+      fc.asyncProperty(arb, async ({ kind, names, values, start, fresh, edits, clash, formats, newlines }) => {
         const key = clash ? [clash, ...names.slice(1)] : names;
         const columns: Column[] = [
           ...KINDS[kind].types.map((type, i) => ({ name: key[i], type })),
           ...['BIGINT', 'VARCHAR', 'DOUBLE'].map((type, i) => ({ name: values[i], type })),
         ];
         const model = new Map(start.map((k, i) => [k.join(), [...k, `${i % 7}::BIGINT`, lit(`r${i}`, 'VARCHAR'), 'NULL::DOUBLE']]));
-        let m = await stage(await tableOf(columns, [...model.values()]), columns, key);
+        let m = await stage(await tableOf(columns, [...model.values()], newlines), columns, key);
         for (const e of edits) {
           const present = [...model.keys()];
           for (const [i, value] of e.updates)
@@ -166,18 +169,18 @@ describe('writeSplicedFile', () => {
             const k = fresh.length ? fresh[i % fresh.length] : undefined;
             if (k && !model.has(k.join())) model.set(k.join(), [...k, ...value]);
           }
-          m = await stage(await tableOf(columns, [...model.values()]), columns, key, m);
+          m = await stage(await tableOf(columns, [...model.values()], newlines), columns, key, m);
         }
         if (m.deltas.length) seen.layered++;
-        const spliced = await expectOracleBytes(m);
-        if (m.deltas.length && m.chunks.length && !clash) seen.spliceable++;
+        const spliced = await expectOracleBytes(m, formats);
+        if (m.deltas.length && m.chunks.length && !clash && !newlines) seen.spliceable++;
         seen.spliced += spliced;
       }),
-      { numRuns: 30, seed: 1206 },
+      { numRuns: 16, seed: 1206 },
     );
     // Most histories end with change chunks, and most of those take the spliced path.
-    expect(seen.layered).toBeGreaterThan(15);
-    expect(seen.spliced).toBeGreaterThan(seen.spliceable * 4 * 0.7);
+    expect(seen.layered).toBeGreaterThan(8);
+    expect(seen.spliced).toBeGreaterThanOrEqual(seen.spliceable * 2);
   }, 240_000);
 
   it('writes keyless tables (duplicates, NULLs) in value order, as the ORDER BY writer does', async () => {
@@ -197,9 +200,10 @@ describe('writeSplicedFile', () => {
       fc.asyncProperty(fc.array(arbRow, { maxLength: 500, size: 'max' }), fc.array(arbRow, { maxLength: 40 }), async (rows, more) => {
         let m = await stage(await tableOf(columns, rows), columns, null);
         m = await stage(await tableOf(columns, [...rows.slice(5), ...more]), columns, null, m);
-        expect(await expectOracleBytes(m)).toBe(0); // keyless tables have no change chunks: the base is copied as it is
+        expect(m.deltas).toEqual([]); // keyless tables are chunked afresh: the base is copied as it is
+        await expectOracleBytes(m, FORMATS);
       }),
-      { numRuns: 6, seed: 1206 },
+      { numRuns: 4, seed: 1206 },
     );
   }, 120_000);
 });
