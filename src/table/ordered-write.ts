@@ -4,6 +4,7 @@ import { writeFile } from './files.js';
 import { cols, emptyRelation } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { overlaySql, type TableSnapshot } from './snapshot.js';
+import { SPLICE_FROM_ROWS, writeSplicedFile } from './spliced-write.js';
 
 /**
  * Writing a snapshot in identity order without sorting the table. Base chunks are sorted and hold
@@ -54,6 +55,8 @@ export async function writeSnapshot(
   // short one at each file's end. Only the sort gives the same row groups for the same rows.
   if (format === 'parquet') return writeFile(engine, project(snap.orderedSql()), absFile, format, opts.delimiter);
   if (snap.manifest.deltas.length === 0) return writeFile(engine, project(snap.baseSql()), absFile, format, opts.delimiter);
+  // A large text file (a clone's, a far checkout's) is one copy of the base with the change rows spliced in (spliced-write.ts).
+  if (snap.manifest.rows >= SPLICE_FROM_ROWS && (await writeSplicedFile(engine, snap, absFile, format, opts))) return;
   const placed = tempName();
   await placeChanges(engine, snap, placed);
   try {
