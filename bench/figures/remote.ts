@@ -322,6 +322,11 @@ async function checkFigure(bench: Bench, w: RemoteWorld, tableBytes: number, emi
 
 /** `push` of a 100-row commit: chunk files and bytes uploaded, and time. */
 async function pushFigure(bench: Bench, w: RemoteWorld, tableBytes: number, emit: Emit): Promise<void> {
+  // Branch f comes from checkFigure; run alone (`--only remote-push-100`), the figure makes it here, untimed.
+  if ((await lg(w, w.src, ['checkout', '-q', 'f'], true)).exitCode !== 0) {
+    await lg(w, w.src, ['checkout', '-q', '-b', 'f']);
+    await lg(w, w.src, ['push', 'origin', 'f']);
+  }
   const runs = new Runs();
   const sent: Transfer[] = [];
   for (let i = 0; i < bench.opts.runs; i++) {
