@@ -18,11 +18,13 @@ export function readerSql(
   fullSample = false,
   /** Columns whose every value this very file was seen to hold as canonical text of its type (`exactTypes`). */
   trusted?: ReadonlySet<string>,
+  /** Only the first rows will be read (a LIMIT): one thread, which stops early (0.05 s of CPU at 1M rows against 0.18 s). */
+  head = false,
 ): string {
-  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample);
+  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample, head);
   const checked = (c: Column) => !trusted?.has(c.name) && lossyText(c) !== undefined;
   const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
-  const base = rawReader(file, format, read, fullSample);
+  const base = rawReader(file, format, read, fullSample, head);
   if (!columns.some(checked)) return base;
   return `(SELECT ${columns.map((c) => (checked(c) ? strictCast(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
 }
@@ -31,10 +33,10 @@ export function readerSql(
  * CSV is read as RFC 4180 (double quotes; the delimiter its header uses) from its first line: a
  * sniffer free to pick another dialect, or to skip leading lines, turns a malformed file into other columns.
  */
-function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
+function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false, head = false): string {
   const p = quoteLiteral(file);
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
-  const sample = fullSample ? ', sample_size = -1' : '';
+  const sample = (fullSample ? ', sample_size = -1' : '') + (head && format !== 'jsonl' ? ', parallel = false' : '');
   switch (format) {
     case 'csv':
       return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
@@ -134,7 +136,7 @@ export async function loadFile(
   // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
   const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
   const exact = async (sniffed: Column[]) =>
-    fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed, verified));
+    fixed(await exactTypes(engine, (cols, head) => readerSql(absFile, format, cols, false, undefined, head), format, sniffed, verified));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
@@ -187,7 +189,7 @@ export async function loadFile(
 async function loadProven(engine: Engine, absFile: string, format: FileFormat, into: string, sniffed: Column[], order: string) {
   if (format !== 'csv' && format !== 'tsv') return false;
   try {
-    const proven = await provenLoadSql(engine, (columns) => readerSql(absFile, format, columns), sniffed);
+    const proven = await provenLoadSql(engine, (columns, head) => readerSql(absFile, format, columns, false, undefined, head), sniffed);
     if (!proven) return false;
     await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${proven.sql}${order}`);
     return true;

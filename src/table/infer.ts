@@ -65,7 +65,7 @@ const candidate = (c: Column, format: FileFormat) => NUMERIC.test(c.type) || (fo
  */
 export async function exactTypes(
   engine: Engine,
-  reader: (columns: readonly Column[]) => string,
+  reader: (columns: readonly Column[], head?: boolean) => string,
   format: FileFormat,
   sniffed: readonly Column[],
   verified?: Map<string, string>,
@@ -76,7 +76,10 @@ export async function exactTypes(
   if (picked.length === 0) return [...sniffed];
   // Read as text (JSON columns as JSON, to tell nested values from scalars), everything over the whole file.
   const asText = sniffed.map((c) => ({ name: c.name, type: format === 'jsonl' && c.type === 'JSON' ? 'JSON' : 'VARCHAR' }));
-  const decided = format === 'jsonl' || !canonical ? new Map<string, string>() : await canonicalTypes(engine, reader(asText), picked);
+  const decided =
+    format === 'jsonl' || !canonical
+      ? new Map<string, string>()
+      : await canonicalTypes(engine, reader(asText), reader(asText, true), picked);
   for (const [name, type] of decided) verified?.set(name, type);
   const rest = picked.filter((c) => !decided.has(c.name));
   if (rest.length) {
@@ -98,9 +101,9 @@ export async function exactTypes(
  * the first rows) gets the type `decide` gives such values, from a cast and a comparison per value
  * instead of the feature analysis. Columns with any other value are left to `featuresSql`.
  */
-async function canonicalTypes(engine: Engine, relation: string, picked: readonly Column[]): Promise<Map<string, string>> {
+async function canonicalTypes(engine: Engine, relation: string, head: string, picked: readonly Column[]): Promise<Map<string, string>> {
   const v = (i: number) => quoteIdent(picked[i].name);
-  const scale = await headScales(engine, relation, picked);
+  const scale = await headScales(engine, head, picked);
   // DECIMAL(18,s): DuckDB prints a DECIMAL(38,s) (a HUGEINT) ~20x slower; wider values take the feature pass.
   const dec = (i: number) => `TRY_CAST(${v(i)} AS DECIMAL(18,${scale[i]}))`;
   const aggs = picked.flatMap((_, i) => [
@@ -154,13 +157,13 @@ async function canonicalTypes(engine: Engine, relation: string, picked: readonly
  */
 export async function provenLoadSql(
   engine: Engine,
-  reader: (columns: readonly Column[]) => string,
+  reader: (columns: readonly Column[], head?: boolean) => string,
   sniffed: readonly Column[],
 ): Promise<{ sql: string; columns: Column[] } | undefined> {
   const picked = sniffed.filter((c) => candidate(c, 'csv'));
   if (picked.length === 0) return undefined;
   const asText = sniffed.map((c) => (picked.includes(c) ? { name: c.name, type: 'VARCHAR' } : c));
-  const scales = picked.some((c) => !SIGNED.test(c.type)) ? await headScales(engine, reader(asText), picked) : [];
+  const scales = picked.some((c) => !SIGNED.test(c.type)) ? await headScales(engine, reader(asText, true), picked) : [];
   const target = new Map<string, string>();
   for (const [i, c] of picked.entries()) {
     if (SIGNED.test(c.type)) target.set(c.name, c.type);
