@@ -4,7 +4,9 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import type { ChunkRef, ChunkingScheme } from './manifest.js';
 import { CHUNK_SCHEME } from './manifest.js';
-import { cols, identityOrder, keyHash, rowDigest } from './rowsql.js';
+import { boundaryHashes } from './boundary.js';
+import { rowDigestRuns } from './chunkid.js';
+import { cols, identityOrder } from './rowsql.js';
 import { schemaSignature, type Column } from './schema.js';
 
 /** Chosen by measurement (docs/format.md): 64k-row chunks read at ~1.1x one Parquet file. */
@@ -114,22 +116,35 @@ async function cutAndWrite(
   const minorEvery = Math.max(1, Math.floor(scheme.target / MINOR_DIVISOR));
   // The moduli are integers of ours, inlined: as bound parameters they arrive as HUGEINT and halve the speed.
   const [major, minor] = [Math.trunc(scheme.target), Math.trunc(minorEvery)];
-  const found = await engine.all(
-    `SELECT p AS pos, h % ${major} = 0 AS major FROM (SELECT ${pos} AS p, ${keyHash(identity)} AS h FROM ${quoteIdent(work)})
-     WHERE h % ${minor} = 0`,
-  );
+  // No cut falls before `min` rows: a run that short (a change chunk) needs no boundary pass.
+  const found =
+    n <= scheme.min
+      ? []
+      : await engine.all(
+          `SELECT p AS pos, h % ${major} = 0 AS major FROM ${boundaryHashes(scheme.scheme, identity, columns, pos, quoteIdent(work))}
+           WHERE h % ${minor} = 0`,
+        );
   const candidates = found.map((r) => ({ pos: Number(r.pos) + 1, major: Boolean(r.major) })).sort((a, b) => a.pos - b.pos);
   const cuts = planCuts(n, candidates, scheme);
   const jobs: ChunkJob[] = cuts.map((to, i) => ({ from: i === 0 ? 0 : cuts[i - 1], to }));
 
   const all = [...columns.map((c) => c.name), ...extra];
   const signature = schemaSignature([...columns, ...extra.map((name) => ({ name, type: 'VARCHAR' }))]);
+  // Every chunk's id from one pass over the rows: a plain scan of the work table is in position order.
+  const ids = await rowDigestRuns(
+    engine,
+    quoteIdent(work),
+    all,
+    signature,
+    store.dir,
+    jobs.map((j) => j.to - j.from),
+  );
   const results: ChunkRef[] = new Array(jobs.length);
   let next = 0;
   let rowsDone = 0;
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
-      results[i] = await writeOneChunk(engine, conn, store, src, all, identity, signature, jobs[i]);
+      results[i] = await writeOneChunk(engine, conn, store, src, all, identity, ids[i], jobs[i]);
       rowsDone += jobs[i].to - jobs[i].from;
       onChunk?.(rowsDone, n);
     }
@@ -150,15 +165,11 @@ async function writeOneChunk(
   src: Positioned,
   all: readonly string[],
   identity: readonly string[],
-  signature: string,
+  id: string,
   job: ChunkJob,
 ): Promise<ChunkRef> {
   const { table: work, pos } = src;
   const range = `FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to}`;
-  const reader = await conn.runAndReadAll(`SELECT sha256($1 || string_agg(${rowDigest(all)}, '' ORDER BY ${pos})) AS id ${range}`, [
-    signature,
-  ]);
-  const id = String(reader.getRows()[0][0]);
   const ends = await conn.runAndReadAll(
     `SELECT ${cols(identity)} ${range} AND (${pos} = ${job.from} OR ${pos} = ${job.to - 1}) ORDER BY ${pos}`,
   );
@@ -168,7 +179,9 @@ async function writeOneChunk(
     bytes = await store.size(id);
   } else {
     const tmp = store.tempPath();
-    await conn.run(`COPY (SELECT ${cols(all)} ${range} ORDER BY ${pos}) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
+    // No ORDER BY: COPY keeps a table scan's order (insertion order, which is position order), and sorting
+    // the rows again cost as much as compressing them (0.86 s of CPU at 1M rows; docs/benchmarks.md, "import2").
+    await conn.run(`COPY (SELECT ${cols(all)} ${range}) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
     bytes = await store.commitFile(tmp, id);
   }
   return { id, rows: job.to - job.from, bytes, min: keys[0], max: keys[keys.length - 1] };

@@ -6,7 +6,7 @@ import { LakegitError, MalformedFile, MissingFile, badInput } from '../errors.js
 import { tempName } from '../store/fsutil.js';
 import { checkColumns, checkFileNames } from './column-names.js';
 import { csvDelimiter, findCsvProblem } from './csvcheck.js';
-import { checkTypedColumns, doubleLoses, exactTypes } from './infer.js';
+import { checkTypedColumns, doubleLoses, exactTypes, provenLoadSql } from './infer.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -18,11 +18,13 @@ export function readerSql(
   fullSample = false,
   /** Columns whose every value this very file was seen to hold as canonical text of its type (`exactTypes`). */
   trusted?: ReadonlySet<string>,
+  /** Only the first rows will be read (a LIMIT): one thread, which stops early (0.05 s of CPU at 1M rows against 0.18 s). */
+  head = false,
 ): string {
-  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample);
+  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample, head);
   const checked = (c: Column) => !trusted?.has(c.name) && lossyText(c) !== undefined;
   const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
-  const base = rawReader(file, format, read, fullSample);
+  const base = rawReader(file, format, read, fullSample, head);
   if (!columns.some(checked)) return base;
   return `(SELECT ${columns.map((c) => (checked(c) ? strictCast(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
 }
@@ -31,10 +33,10 @@ export function readerSql(
  * CSV is read as RFC 4180 (double quotes; the delimiter its header uses) from its first line: a
  * sniffer free to pick another dialect, or to skip leading lines, turns a malformed file into other columns.
  */
-function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false): string {
+function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false, head = false): string {
   const p = quoteLiteral(file);
   const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
-  const sample = fullSample ? ', sample_size = -1' : '';
+  const sample = (fullSample ? ', sample_size = -1' : '') + (head && format !== 'jsonl' ? ', parallel = false' : '');
   switch (format) {
     case 'csv':
       return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
@@ -134,7 +136,7 @@ export async function loadFile(
   // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
   const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
   const exact = async (sniffed: Column[]) =>
-    fixed(await exactTypes(engine, (cols) => readerSql(absFile, format, cols), format, sniffed, verified));
+    fixed(await exactTypes(engine, (cols, head) => readerSql(absFile, format, cols, false, undefined, head), format, sniffed, verified));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
@@ -153,6 +155,9 @@ export async function loadFile(
     );
     if (format === 'parquet') return await attempt(); // its types are the file's own
     const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
+    if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, absFile, format, into, sniffed, order))) {
+      return describe(engine, into);
+    }
     // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
     const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
     const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
@@ -172,6 +177,24 @@ export async function loadFile(
   } catch (e) {
     if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);
+  }
+}
+
+/**
+ * A delimited file's first load in one read (`provenLoadSql`): true when it loaded, with the types and
+ * values the inference pass and the typed load would give. False when it cannot or did not (a value is
+ * not its type's canonical text, or any other failure): the caller then does those two reads, which
+ * also explain a malformed file.
+ */
+async function loadProven(engine: Engine, absFile: string, format: FileFormat, into: string, sniffed: Column[], order: string) {
+  if (format !== 'csv' && format !== 'tsv') return false;
+  try {
+    const proven = await provenLoadSql(engine, (columns, head) => readerSql(absFile, format, columns, false, undefined, head), sniffed);
+    if (!proven) return false;
+    await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${proven.sql}${order}`);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -47,8 +47,13 @@ export interface Manifest {
 }
 
 export const MANIFEST_FORMAT = 'lakegit.table/1';
-/** Bumped whenever the canonical row text, the boundary hash or the cut rule changes. */
-export const CHUNK_SCHEME = 'lakegit-cdc/1:md5(json_array(row))+sha256;cut=md5_number_lower(key)';
+/**
+ * Bumped whenever the canonical row text, the boundary hash or the cut rule changes. /2 cuts tables
+ * keyed by one integer column at a boundary hash of integer arithmetic (src/table/boundary.ts); chunk
+ * ids are computed as in /1, and manifests that record /1 keep /1's boundary hash.
+ */
+export const CHUNK_SCHEME = 'lakegit-cdc/2:md5(json_array(row))+sha256;cut=fmix32(integer key)|md5_number_lower(key)';
+export const CHUNK_SCHEME_V1 = 'lakegit-cdc/1:md5(json_array(row))+sha256;cut=md5_number_lower(key)';
 
 const ORDER: (keyof Manifest)[] = ['format', 'chunking', 'key', 'columns', 'source', 'rows', 'chunks', 'deltas'];
 

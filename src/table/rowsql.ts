@@ -11,10 +11,6 @@ export const rowText = (columns: readonly string[], alias?: string): string =>
 
 export const rowDigest = (columns: readonly string[], alias?: string): string => `md5(${rowText(columns, alias)})`;
 
-/** The boundary hash of a row's identity (its key, or the whole row for keyless tables). */
-export const keyHash = (identity: readonly string[]): string =>
-  `md5_number_lower(${identity.length === 1 ? `${col(identity[0])}::VARCHAR` : rowText(identity)})`;
-
 export const col = (name: string, alias?: string): string => (alias ? `${alias}.${quoteIdent(name)}` : quoteIdent(name));
 
 export const cols = (names: readonly string[], alias?: string): string =>
