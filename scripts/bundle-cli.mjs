@@ -18,7 +18,7 @@ await build({
   target: 'node20',
   // yargs is an ES module only and reads its locale files beside itself; DuckDB is a native addon; the
   // S3 SDK is large and loaded only by a command that reaches a bucket.
-  external: ['yargs', '@duckdb/node-api', '@aws-sdk/client-s3'],
+  external: ['yargs', '@duckdb/node-bindings', '@aws-sdk/client-s3'],
   // import() cannot run in a script compiled from a code cache: packages come through require,
   // and yargs through the importer bin/lakegit hands in (src/cli/esm.ts).
   supported: { 'dynamic-import': false },
