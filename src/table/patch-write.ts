@@ -187,7 +187,7 @@ export async function spliceMarked(
   const olds: Buffer[] = [];
   let next: LineMark[] | undefined;
   try {
-    next = copyEdited(abs, tmp, header, rows, targets, edits, appended, olds, marks);
+    next = copyEdited(abs, tmp, header, rows, targets, edits, appended, olds, { marks });
     if (
       next &&
       !(await hashesMatch(

@@ -28,6 +28,15 @@ export interface LineEdit {
   text?: string;
 }
 
+export interface CopyOptions {
+  /** The marks of the file being copied. */
+  marks?: readonly LineMark[];
+  /** Lines between the marks the copy adds where it counts lines. */
+  every?: number;
+  /** fsync the copy (default); tests of the copy alone skip it. */
+  sync?: boolean;
+}
+
 /** Thrown inside the copy when the file is not what the caller said: the copy returns undefined. */
 class NotAsIndexed extends Error {}
 
@@ -50,15 +59,15 @@ export function copyEdited(
   edits: ReadonlyMap<number, LineEdit>,
   appended: readonly string[],
   olds: Buffer[],
-  marks: readonly LineMark[] = [],
+  opts: CopyOptions = {},
 ): LineMark[] | undefined {
   const [inp, out] = [openSync(abs, 'r'), openSync(tmp, 'w')];
   try {
-    const copy = new Copy(inp, out, fstatSync(inp).size);
-    const next = copy.run(header, rows, targets, edits, marks, olds);
+    const copy = new Copy(inp, out, fstatSync(inp).size, opts.every ?? MARK_EVERY);
+    const next = copy.run(header, rows, targets, edits, opts.marks ?? [], olds);
     if (!next) return undefined;
     if (appended.length) writeAll(out, Buffer.from(appended.map((l) => `${l}\n`).join(''), 'utf8'));
-    fsyncSync(out);
+    if (opts.sync !== false) fsyncSync(out);
     return next;
   } catch (e) {
     if (e instanceof NotAsIndexed) return undefined;
@@ -84,6 +93,7 @@ class Copy {
     private readonly inp: number,
     private readonly out: number,
     private readonly size: number,
+    private readonly every: number,
   ) {}
 
   run(
@@ -103,14 +113,20 @@ class Copy {
       let to = -1;
       for (let j = mi; j < old.length && old[j].line <= limit; j++) if (old[j].line > line) to = j;
       if (to < 0) return;
-      for (; mi <= to; mi++) if (old[mi].line > line) this.mark(old[mi].line - removed, this.outAt(old[mi].offset));
-      const m = old[to];
-      if (m.offset <= pos || m.offset > this.size || (m.offset > 0 && this.byteAt(m.offset - 1) !== 10)) throw new NotAsIndexed();
-      [pos, line] = [m.offset, m.line];
+      let at = pos;
+      for (; mi <= to; mi++) {
+        const m = old[mi];
+        if (m.line <= line) continue;
+        // Each mark passed must start a line; its bytes pass through the buffer on their way out anyway.
+        if (m.offset <= at || m.offset > this.size || (m.offset > 0 && this.byteAt(m.offset - 1) !== 10)) throw new NotAsIndexed();
+        this.mark(m.line - removed, this.outAt(m.offset));
+        at = m.offset;
+      }
+      [pos, line] = [old[to].offset, old[to].line];
     };
     const step = () => {
       // Past one line that stays as it is, marking the output every MARK_EVERY lines.
-      if (line >= 0) this.mark(line - removed, this.outAt(pos), MARK_EVERY);
+      if (line >= 0) this.mark(line - removed, this.outAt(pos), this.every);
       const end = this.lineEnd(pos);
       if (end >= this.size) throw new NotAsIndexed(); // a target past the last line
       pos = end + 1;
@@ -126,7 +142,7 @@ class Copy {
       olds.push(Buffer.from(this.buf.subarray(pos - this.bufStart, end - this.bufStart)));
       const text = edits.get(t)?.text;
       if (text !== undefined) {
-        this.mark(line - removed, this.outPos, MARK_EVERY);
+        this.mark(line - removed, this.outPos, this.every);
         const bytes = Buffer.from(`${text}\n`, 'utf8');
         writeAll(this.out, bytes);
         this.outPos += bytes.length;
@@ -138,7 +154,7 @@ class Copy {
     // The lines after the last mark are counted to the end: the file must have `rows` data lines.
     jump(Infinity);
     while (pos < this.size) {
-      if (line >= 0) this.mark(line - removed, this.outAt(pos), MARK_EVERY);
+      if (line >= 0) this.mark(line - removed, this.outAt(pos), this.every);
       pos = Math.min(this.lineEnd(pos) + 1, this.size);
       line++;
     }
