@@ -96,15 +96,10 @@ export async function lineDelta(
   try {
     // One pass joins the file's lines with the old index: it finds the new lines and the gone ones,
     // and keeps the text of new lines only, so the whole file is read once and never held in memory.
-    // Each line's position rides along (a POSITIONAL JOIN with a long enough range; padding rows have
-    // no `__lakegit_in`), so the next index is slotted and the next patch need not read the file.
-    const positions = 2 * ref.rows + 65536;
-    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__lakegit_h AS __lakegit_nh, n.__lakegit_in, n.__lakegit_pos, CASE WHEN o.__lakegit_h IS NULL THEN n.__lakegit_line END AS __lakegit_line, o.*
-      FROM (SELECT hash(__lakegit_line) AS __lakegit_h, __lakegit_line, __lakegit_in, p.range AS __lakegit_pos
-            FROM (SELECT __lakegit_line, true AS __lakegit_in FROM ${rawLinesSql(abs, format)}) POSITIONAL JOIN range(${positions}) p WHERE __lakegit_in) n
-      FULL OUTER JOIN ${old} o ON n.__lakegit_h = o.__lakegit_h`);
+    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__lakegit_h AS __lakegit_nh, n.__lakegit_in, CASE WHEN o.__lakegit_h IS NULL THEN n.__lakegit_line END AS __lakegit_line, o.*
+      FROM (SELECT hash(__lakegit_line) AS __lakegit_h, __lakegit_line, true AS __lakegit_in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__lakegit_h = o.__lakegit_h`);
     await engine.run(
-      `CREATE TABLE ${q(fresh)} AS SELECT __lakegit_nh AS __lakegit_h, __lakegit_line, __lakegit_pos FROM ${q(ld)} WHERE __lakegit_in AND __lakegit_h IS NULL ORDER BY rowid`,
+      `CREATE TABLE ${q(fresh)} AS SELECT __lakegit_nh AS __lakegit_h, __lakegit_line FROM ${q(ld)} WHERE __lakegit_in AND __lakegit_h IS NULL ORDER BY rowid`,
     );
     await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __lakegit_h, ${cols(key)} FROM ${q(ld)} WHERE __lakegit_in IS NULL`);
     const total = Number(await engine.value(`SELECT count(__lakegit_in) FROM ${q(ld)}`));
@@ -135,7 +130,7 @@ export async function lineDelta(
     await engine.run(
       `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`,
     );
-    const index = writeIndex ? await writeNextIndex(engine, dir, { ld, old, gone, fresh, parsed }, key, ref, total) : ref;
+    const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;
     return { delta, index };
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
@@ -146,45 +141,24 @@ export async function lineDelta(
   }
 }
 
-interface DeltaTables {
-  /** The one pass's table: each file line (`__lakegit_in`, `__lakegit_pos`) and/or old index entry. */
-  ld: string;
-  old: string;
-  gone: string;
-  fresh: string;
-  parsed: string;
-}
-
 async function writeNextIndex(
   engine: Engine,
   dir: string,
-  t: DeltaTables,
+  old: string,
+  gone: string,
+  fresh: string,
+  parsed: string,
   key: readonly string[],
   ref: LineIndexRef,
   rows: number,
 ): Promise<LineIndexRef> {
-  const q = quoteIdent;
   // New lines and their parsed rows are in the same order (one row per line, checked above).
-  const freshKeys = (what: string) =>
-    `(SELECT ${what} FROM ${q(t.fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(t.parsed)}) p`;
-  const unplaced = Number(await engine.value(`SELECT count(*) FROM ${q(t.ld)} WHERE __lakegit_in AND __lakegit_pos IS NULL`));
-  if (unplaced === 0) {
-    // Slotted (src/table/lineslots.ts): every line's slot is its position, written in slot order so
-    // slots and keys compress to almost nothing.
-    const file = await writeIndexFile(
-      engine,
-      dir,
-      `SELECT * FROM (SELECT __lakegit_h, ${cols(key)}, __lakegit_pos AS ${SLOT} FROM ${q(t.ld)} WHERE __lakegit_in AND __lakegit_h IS NOT NULL
-        UNION ALL SELECT f.__lakegit_h, p.*, f.__lakegit_pos FROM ${freshKeys('__lakegit_h, __lakegit_pos')}) ORDER BY ${SLOT}`,
-    );
-    return { file, header: ref.header, rows, duckdb: ref.duckdb, slots: rows };
-  }
-  // More lines than positions: unslotted, as before; the next patch slots it by reading the file.
   const file = await writeIndexFile(
     engine,
     dir,
-    `SELECT o.* FROM ${t.old} o ANTI JOIN ${q(t.gone)} g ON o.__lakegit_h = g.__lakegit_h
-      UNION ALL SELECT f.__lakegit_h, p.* FROM ${freshKeys('__lakegit_h')}`,
+    `SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
+      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p`,
   );
+  // Unslotted: the new lines' positions are not known here; the next patch slots it (src/table/lineslots.ts).
   return { file, header: ref.header, rows, duckdb: ref.duckdb };
 }
