@@ -16,6 +16,8 @@ interface Entry {
   ms: number;
 }
 const entries: Entry[] = [];
+// The CLI bundle carries its own copy of @duckdb/node-api (scripts/bundle-cli.mjs): run the modules, whose import is patched here.
+process.env.LAKEGIT_UNBUNDLED = '1';
 const loadedAt = performance.now();
 
 // runAndRead* call run(); a streamed result's rows are read after stream() returns and are not counted.

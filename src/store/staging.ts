@@ -32,6 +32,7 @@ export interface StagedTable {
     slots?: number;
     overlay?: string;
     overlayRows?: number;
+    marks?: string;
   };
 }
 

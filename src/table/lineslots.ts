@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
 import { cols, joinOn } from './rowsql.js';
 import type { FileFormat } from './schema.js';
+import type { LineMark } from './splice-copy.js';
 
 /**
  * Line slots: where each line of a working file is, so a patch finds the lines of changed rows
@@ -35,6 +36,8 @@ export interface LineIndexRef {
   /** The overlay file of a slotted index, when a patch has made one, and its row count. */
   overlay?: string;
   overlayRows?: number;
+  /** A file of line marks (splice-copy.ts) of the working file as the last patch wrote it. */
+  marks?: string;
 }
 
 export const hasHeader = (format: FileFormat): boolean => format !== 'jsonl';
@@ -60,7 +63,38 @@ export const indexLinesSql = (dir: string, ref: LineIndexRef, key: readonly stri
   ref.slots === undefined ? file(dir, ref.file) : `(SELECT ${HASH}, ${cols(key)} FROM (${indexEntriesSql(dir, ref, key)}))`;
 
 /** The index files a ref names. */
-export const indexFiles = (ref: LineIndexRef | undefined): string[] => (ref ? [ref.file, ...(ref.overlay ? [ref.overlay] : [])] : []);
+export const indexFiles = (ref: LineIndexRef | undefined): string[] =>
+  ref ? [ref.file, ...(ref.overlay ? [ref.overlay] : []), ...(ref.marks ? [ref.marks] : [])] : [];
+
+/** Write line marks (line, byte offset pairs as little-endian doubles); the file's name. */
+export async function writeMarks(dir: string, marks: readonly LineMark[]): Promise<string> {
+  await fsp.mkdir(dir, { recursive: true });
+  const data = new Float64Array(marks.length * 2);
+  marks.forEach((m, i) => data.set([m.line, m.offset], 2 * i));
+  const tmp = tempName(dir, 'marks', '.bin');
+  await fsp.writeFile(tmp, new Uint8Array(data.buffer));
+  const name = `${path.basename(tmp, '.tmp.bin').replace(/^\./, '')}.bin`;
+  await fsp.rename(tmp, path.join(dir, name));
+  return name;
+}
+
+/** The marks a ref names; none when it names none or the file is unreadable (a cache may go). */
+export async function readMarks(dir: string, ref: LineIndexRef): Promise<LineMark[]> {
+  if (!ref.marks) return [];
+  const bytes = await fsp.readFile(path.join(dir, ref.marks)).catch(() => undefined);
+  if (!bytes || bytes.length % 16 !== 0) return [];
+  const data = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const marks: LineMark[] = [];
+  for (let i = 0; i < data.length; i += 2) marks.push({ line: data[i], offset: data[i + 1] });
+  // Out of order or not whole numbers: not a marks file this code wrote; none is safe (the copy counts lines).
+  const sound = marks.every(
+    (m, i) =>
+      Number.isSafeInteger(m.line) &&
+      Number.isSafeInteger(m.offset) &&
+      (i === 0 || (m.line > marks[i - 1].line && m.offset > marks[i - 1].offset)),
+  );
+  return sound ? marks : [];
+}
 
 /** Remove the files of `old` that `next` no longer names (a replaced cache is garbage at once). */
 export async function dropReplaced(dir: string, old: LineIndexRef | undefined, next: LineIndexRef | undefined): Promise<void> {

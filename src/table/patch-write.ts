@@ -1,4 +1,4 @@
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
@@ -17,12 +17,15 @@ import {
   lineOfSlot,
   nextIndex,
   rawLinesSql,
+  readMarks,
+  writeMarks,
   slotIndex,
   type LineIndexRef,
 } from './lineslots.js';
 import type { Manifest } from './manifest.js';
 import { cols, joinOn, rowText } from './rowsql.js';
 import { TableSnapshot } from './snapshot.js';
+import { copyEdited, type LineMark } from './splice-copy.js';
 
 /**
  * Writing what changed: a keyed CSV, TSV or JSON Lines working file that holds `before` (its line
@@ -123,11 +126,14 @@ async function patchSlotted(
       lineOfKey.delete(k);
     }
     const appended = [...lineOfKey.values()];
-    if (!(await splice(engine, req.abs, header, lines.rows, edits, appended))) return undefined;
+    const marks = await spliceMarked(engine, req.abs, header, lines.rows, edits, appended, await readMarks(req.linesDir, lines));
+    if (!marks) return undefined;
     await engine.run(`CREATE TEMP TABLE ${q(newLines)} AS SELECT hash(l.__lakegit_line) AS ${HASH}, k.* FROM (SELECT __lakegit_line FROM ${rawLinesSql(tmpRows, format)}) l
       POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(fresh)} ORDER BY ${cols(key)}) k`);
     const removed = [...edits.values()].filter((e) => e.text === undefined).length;
-    return await nextIndex(engine, req.linesDir, lines, key, old, newLines, lines.rows - removed + appended.length);
+    const next = await nextIndex(engine, req.linesDir, lines, key, old, newLines, lines.rows - removed + appended.length);
+    // The marks are a cache of the cache: without them the next patch counts lines.
+    return { ...next, marks: await writeMarks(req.linesDir, marks).catch(() => undefined) };
   } finally {
     for (const t of [cand, fresh, old, newLines]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
@@ -149,7 +155,7 @@ interface Edit {
 }
 
 /**
- * Stream `abs` into a temporary file beside it: data line `n` (0-based, after the header) with an
+ * Copy `abs` into a temporary file beside it: data line `n` (0-based, after the header) with an
  * edit is replaced or dropped, every other byte copied; `appended` lines go at the end. The replaced
  * lines' old text must hash as the line index says; then the temporary file replaces `abs`
  * atomically. False (and `abs` untouched) if the file is not what the line index says: another
@@ -163,24 +169,40 @@ export async function splice(
   edits: Map<number, Edit>,
   appended: string[],
 ): Promise<boolean> {
+  return (await spliceMarked(engine, abs, header, rows, edits, appended)) !== undefined;
+}
+
+/** `splice`, finding lines from `marks` (splice-copy.ts) and returning the new file's marks; undefined where `splice` is false. */
+export async function spliceMarked(
+  engine: Engine,
+  abs: string,
+  header: boolean,
+  rows: number,
+  edits: Map<number, Edit>,
+  appended: string[],
+  marks: readonly LineMark[] = [],
+): Promise<LineMark[] | undefined> {
   const targets = [...edits.keys()].sort((a, b) => a - b);
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
   const olds: Buffer[] = [];
-  let ok = false;
+  let next: LineMark[] | undefined;
   try {
-    ok =
-      (await copyEdited(abs, tmp, header, rows, targets, edits, appended, olds)) &&
-      (await hashesMatch(
+    next = copyEdited(abs, tmp, header, rows, targets, edits, appended, olds, { marks });
+    if (
+      next &&
+      !(await hashesMatch(
         engine,
         tmp,
         olds,
         targets.map((t) => edits.get(t)!.hash),
-      ));
-    if (ok) await fsp.rename(tmp, abs);
+      ))
+    )
+      next = undefined;
+    if (next) await fsp.rename(tmp, abs);
   } finally {
-    if (!ok) await fsp.rm(tmp, { force: true });
+    if (!next) await fsp.rm(tmp, { force: true });
   }
-  return ok;
+  return next;
 }
 
 /** Do the replaced lines' old texts (in line order) hash as the index says? Hashed by DuckDB as the index's lines were. */
@@ -193,70 +215,5 @@ async function hashesMatch(engine: Engine, beside: string, olds: Buffer[], hashe
     return got.length === hashes.length && got.every((r, i) => String(r.h) === hashes[i]);
   } finally {
     await fsp.rm(file, { force: true });
-  }
-}
-
-/** The copy itself: `olds` receives the replaced lines' bytes in line order. */
-async function copyEdited(
-  abs: string,
-  tmp: string,
-  header: boolean,
-  rows: number,
-  targets: number[],
-  edits: Map<number, Edit>,
-  appended: string[],
-  olds: Buffer[],
-): Promise<boolean> {
-  const out = await fsp.open(tmp, 'w');
-  try {
-    let line = header ? -1 : 0;
-    let ti = 0;
-    let current: Buffer[] = [];
-    let last = 10;
-    const finish = (writes: Buffer[]) => {
-      const edit = edits.get(line)!;
-      olds.push(Buffer.concat(current));
-      current = [];
-      ti++;
-      if (edit.text !== undefined) writes.push(Buffer.from(`${edit.text}\n`, 'utf8'));
-    };
-    for await (const chunk of createReadStream(abs, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
-      if (chunk.includes(13)) return false;
-      const writes: Buffer[] = [];
-      let run = 0;
-      let pos = 0;
-      while (pos < chunk.length) {
-        const nl = chunk.indexOf(10, pos);
-        const end = nl < 0 ? chunk.length : nl + 1;
-        const target = targets[ti] === line;
-        if (target) {
-          if (pos > run) writes.push(chunk.subarray(run, pos));
-          current.push(chunk.subarray(pos, nl < 0 ? end : nl));
-          run = end;
-        }
-        if (nl >= 0) {
-          if (target) finish(writes);
-          line++;
-        }
-        pos = end;
-      }
-      if (run < chunk.length) writes.push(chunk.subarray(run));
-      last = chunk[chunk.length - 1];
-      if (writes.length) await out.writev(writes);
-    }
-    if (last !== 10) {
-      // The last line has no newline: it counts, and one is added before anything follows it.
-      const writes: Buffer[] = [];
-      if (targets[ti] !== line) writes.push(Buffer.from('\n'));
-      else finish(writes);
-      line++;
-      await out.writev(writes);
-    }
-    if (line !== rows || ti !== targets.length) return false;
-    if (appended.length) await out.write(appended.map((l) => `${l}\n`).join(''));
-    await out.sync();
-    return true;
-  } finally {
-    await out.close();
   }
 }
