@@ -15,7 +15,7 @@ export interface RowCommits {
 export function rowCommits(run: BlameRun, release: () => Promise<void>): AsyncGenerator<RowCommits> | undefined {
   if (run.spec.keyless || run.spec.cells.length !== 1) return undefined;
   const ids = run.ids();
-  const sql = `SELECT ${ids}, ${quoteIdent(ORD)} FROM ${quoteIdent(run.results)} ORDER BY ${ids}`;
+  const sql = `SELECT ${ids}, ${quoteIdent(ORD)} FROM ${run.resultRows()} ORDER BY ${ids}`;
   const n = run.spec.identity.length;
   return (async function* () {
     try {
