@@ -86,6 +86,10 @@ export class BlameRun {
   resultRelation?: string;
   /** The longest key's text length, when it was learnt on the way. */
   keyWidth?: number;
+  /** How many rows the results hold, when known before they are read. */
+  resultCount?: number;
+  /** A narrower type every value of the one key column fits (INTEGER), when known. */
+  keyCast?: string;
 
   constructor(
     readonly engine: Engine,

@@ -56,6 +56,8 @@ export async function blameWholeLine(
   const stepOrd = ords.length ? ordOf(ords, 'h') : 'NULL::INTEGER';
   run.resultRelation = `(SELECT ${run.ids('s')}, 0 AS ${q(CELL)}, coalesce(${stepOrd}, ${rest}) AS ${q(ORD)} FROM ${joined})`;
   run.keyWidth = Number(stats!.width);
+  run.resultCount = Number(stats!.n);
+  if (stats!.small === true) run.keyCast = 'INTEGER';
   opts.onProgress?.('blame', graph.commits.size, graph.commits.size);
   return true;
 }
@@ -73,6 +75,14 @@ async function addsTable(
   if (!blob) return false;
   for (const p of parents) if (await parentTable(ctx, name, blob, tree, await treeOf(p))) return false;
   return true;
+}
+
+/** Whether the one integer key's values all fit an INTEGER (false for other keys). */
+function fitsInteger(run: BlameRun): string {
+  const { identity, types } = run.spec;
+  if (identity.length !== 1 || !INTEGER.test(types.get(identity[0]) ?? '')) return 'false';
+  const k = `s.${q(identity[0])}`;
+  return `coalesce(min(${k}) >= -2147483648 AND max(${k}) <= 2147483647, false)`;
 }
 
 /**
