@@ -3,7 +3,7 @@ import { followLine, lineApplies, lineChanges, ordOf, registerLine } from './cha
 import { loadGraph } from './graph.js';
 import { CELL, ORD, type BlameRun } from './run.js';
 import { parentTable } from './sources.js';
-import { filterError, type BlameStart } from './start.js';
+import type { BlameStart } from './start.js';
 import { commitMeta } from './walk.js';
 import type { RepoContext } from '../context.js';
 import { readTableTree, type TableTree } from '../tree.js';
@@ -21,16 +21,18 @@ const SEQ = '__lakegit_seq';
 const INTEGER = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/;
 
 /**
- * Blame the whole line when history allows (see above), leaving the results as `run.resultRelation`.
+ * Blame the whole table down the line when history allows (see above), leaving the results as `run.resultRelation`.
  * False, with nothing blamed, when it does not: the walk then goes one commit or line at a time.
  */
 export async function blameWholeLine(
   ctx: RepoContext,
   run: BlameRun,
   start: BlameStart,
-  opts: { where?: string; whereParams?: unknown[]; onProgress?: (label: string, done: number, total: number) => void },
+  opts: { where?: string; onProgress?: (label: string, done: number, total: number) => void },
 ): Promise<boolean> {
-  if (!lineApplies(run) || !start.commit || opts.whereParams?.length) return false;
+  // A filtered blame (--where) has few rows: pending tables of them cost nothing, and each step's
+  // changed keys are looked for among them only.
+  if (!lineApplies(run) || !start.commit || opts.where !== undefined) return false;
   const graph = await loadGraph(ctx, start.commit);
   const trees = new Map<string, TableTree>();
   const treeOf = async (oid: string) => trees.get(oid) ?? trees.set(oid, await readTableTree(ctx, oid)).get(oid)!;
@@ -39,25 +41,18 @@ export async function blameWholeLine(
   if (!(await addsTable(ctx, start.table, end.parents, end.oid, treeOf))) return false;
 
   const hits = await lineChanges(run, line);
-  const rows = `SELECT ${run.ids()} FROM (${start.rows}) ${opts.where === undefined ? '' : `WHERE (${opts.where})`}`;
-  const joined = `(${rows}) s LEFT JOIN ${q(hits)} h ON ${run.join('s', 'h')}`;
-  let stats;
-  try {
-    stats = await run.engine.one(
-      `SELECT count(*) AS n, count(h.${SEQ}) AS hit, max(h.${SEQ}) AS last, ${widthOf(run)} AS width FROM ${joined}`,
-    );
-  } catch (e) {
-    throw opts.where === undefined ? e : filterError(opts.where, e);
-  }
-  const rowsLeft = Number(stats!.n) > Number(stats!.hit);
-  const ords = registerLine(run, line, rowsLeft, stats!.last === null ? undefined : Number(stats!.last));
+  const joined = `(SELECT ${run.ids()} FROM (${start.rows})) s LEFT JOIN ${q(hits)} h ON ${run.join('s', 'h')}`;
+  const stats = (await run.engine.one(`SELECT count(*) AS n, count(h.${SEQ}) AS hit, max(h.${SEQ}) AS last, ${widthOf(run)} AS width,
+      ${fitsInteger(run)} AS small FROM ${joined}`))!;
+  const rowsLeft = Number(stats.n) > Number(stats.hit);
+  const ords = registerLine(run, line, rowsLeft, stats.last === null ? undefined : Number(stats.last));
   // The rows no step changed belong to the commit that added the table, after the line's commits.
   const rest = rowsLeft ? run.ordinal(commitMeta(end)) : 'NULL';
   const stepOrd = ords.length ? ordOf(ords, 'h') : 'NULL::INTEGER';
   run.resultRelation = `(SELECT ${run.ids('s')}, 0 AS ${q(CELL)}, coalesce(${stepOrd}, ${rest}) AS ${q(ORD)} FROM ${joined})`;
-  run.keyWidth = Number(stats!.width);
-  run.resultCount = Number(stats!.n);
-  if (stats!.small === true) run.keyCast = 'INTEGER';
+  run.keyWidth = Number(stats.width);
+  run.resultCount = Number(stats.n);
+  if (stats.small === true) run.keyCast = 'INTEGER';
   opts.onProgress?.('blame', graph.commits.size, graph.commits.size);
   return true;
 }
