@@ -132,6 +132,20 @@ export class Engine {
     }
   }
 
+  /**
+   * Like `streamColumns`, from a result read whole first: no asynchronous round trip per 2048-row
+   * chunk (~0.1 µs a row). Only for results known to be small enough to sit in memory at once.
+   */
+  async *readColumns(sql: string, params?: Params): AsyncGenerator<Json[][]> {
+    const result = await this.conn.run(sql, params);
+    const converters = result.columnTypes().map(this.columnConverter);
+    for (let i = 0; i < result.chunkCount; i++) {
+      const chunk = result.getChunk(i);
+      if (chunk.rowCount === 0) continue;
+      yield converters.map((conv, c) => chunk.getColumnValues(c).map((v) => (v === null ? null : conv(v))));
+    }
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();

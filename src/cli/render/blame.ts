@@ -9,7 +9,7 @@ import { chars, cut, pad } from './width.js';
 export type BlameFormat = 'table' | 'json' | 'csv';
 
 /** Write with back-pressure, so a million-row blame never sits whole in the output buffer. */
-async function put(out: Writable, text: string): Promise<void> {
+async function put(out: Writable, text: string | Buffer): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
@@ -105,19 +105,73 @@ async function writeRowCommits(
 ): Promise<void> {
   let keyWidth = -1;
   let tails: string[] = [];
+  let asciiTails = false;
+  let tailBytes: Buffer[] | undefined;
   for await (const { keys, commits } of batches) {
     if (commits.length === 0) continue;
-    const texts = commits.map((_, i) => keyTextOf(keys.map((k) => k[i])));
+    const { texts, numeric } = keyTexts(keys, commits.length);
     if (keyWidth < 0) {
       keyWidth = Math.min(40, Math.max(chars(r.identity.join(',')), size.longest, ...texts.map(chars)));
       await put(out, headerLine(r, keyWidth, size.authorWidth, size.width));
       const tail = tailRenderer(r, keyWidth, size.authorWidth, size.width);
-      tails = r.commits.map((c) => tail({ ...c, key: {} }));
+      tails = r.commits.map((c) => `  ${tail({ ...c, key: {} })}\n`);
+      asciiTails = tails.every((t) => ASCII.test(t));
+    }
+    if (numeric && asciiTails) {
+      tailBytes ??= tails.map((t) => Buffer.from(t, 'latin1'));
+      await put(out, asciiLines(texts, commits, keyWidth, tailBytes));
+      continue;
     }
     let lines = '';
-    for (let i = 0; i < texts.length; i++) lines += `${pad(texts[i], keyWidth)}  ${tails[commits[i]]}\n`;
+    for (let i = 0; i < texts.length; i++) {
+      const s = texts[i];
+      lines += pad(s, keyWidth) + tails[commits[i]];
+    }
     await put(out, lines);
   }
+}
+
+/**
+ * A batch's lines as bytes, when keys and tails are ASCII (a number's text, a width its length):
+ * written straight into one buffer. Joining them as a string first costs more than building them:
+ * a batch's string is a large object V8 allocates fresh, then copies again into bytes.
+ */
+function asciiLines(texts: string[], commits: number[], keyWidth: number, tails: Buffer[]): Buffer {
+  let size = 0;
+  for (let i = 0; i < texts.length; i++) size += Math.max(keyWidth, texts[i].length) + tails[commits[i]].length;
+  const buf = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const s = texts[i];
+    for (let j = 0; j < s.length; j++) buf[o++] = s.charCodeAt(j);
+    for (let j = s.length; j < keyWidth; j++) buf[o++] = 32;
+    const t = tails[commits[i]];
+    buf.set(t, o);
+    o += t.length;
+  }
+  return buf;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Each row's key text; `numeric` when every one is a number's (one numeric key column), so plain ASCII. */
+function keyTexts(keys: Json[][], n: number): { texts: string[]; numeric: boolean } {
+  const texts = new Array<string>(n);
+  if (keys.length === 1) {
+    const values = keys[0];
+    let numeric = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'number') texts[i] = String(v);
+      else {
+        numeric = false;
+        texts[i] = keyTextOf([v]);
+      }
+    }
+    return { texts, numeric };
+  }
+  for (let i = 0; i < n; i++) texts[i] = keyTextOf(keys.map((k) => k[i]));
+  return { texts, numeric: false };
 }
 
 function headerLine(r: BlameResult, keyWidth: number, authorWidth: number, width: number): string {

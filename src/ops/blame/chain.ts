@@ -4,7 +4,8 @@ import type { Manifest } from '../../table/manifest.js';
 import { col } from '../../table/rowsql.js';
 import type { CommitGraph } from './graph.js';
 import { CELL, ORD, type BlameRun, type CommitMeta, type Pending } from './run.js';
-import { changeSet, readFiles, rowsForKeys, type ChangeSet } from './sources.js';
+import { changedKeys } from './line-keys.js';
+import { changeSet, readFiles, type ChangeSet } from './sources.js';
 import type { RepoContext } from '../context.js';
 import { readManifest, type TableTree } from '../tree.js';
 
@@ -87,27 +88,18 @@ function blamedShape(run: BlameRun, m: Manifest): boolean {
  * would have visited, i.e. all of them unless the rows run out first.
  */
 export async function blameLine(run: BlameRun, line: Line, p: Pending): Promise<void> {
-  const changed = run.temp('changed');
   const ids = run.ids();
-  await run.engine.run(`CREATE TABLE ${q(changed)} AS SELECT ${ids}, 0::INTEGER AS ${SEQ} FROM ${q(p.table)} WHERE false`);
-  const exact: string[] = [];
-  for (const [seq, s] of line.steps.entries()) {
-    if (s.changes.kind === 'none') continue;
-    if (s.changes.exact && rowCellCovers(run)) exact.push(`SELECT ${ids}, ${seq} AS ${SEQ} FROM ${readFiles([s.changes.exact])}`);
-    else await changedKeys(run, s, seq, p.table, changed);
-  }
-  if (exact.length) await run.engine.run(`INSERT INTO ${q(changed)} ${exact.join(' UNION ALL ')}`);
+  const changed = await lineChanges(run, line, p.table);
   const hits = run.temp('hits');
-  await run.engine.run(`CREATE TABLE ${q(hits)} AS SELECT ${run.ids('s')}, min(c.${SEQ}) AS ${SEQ}
-    FROM ${q(p.table)} s JOIN ${q(changed)} c ON ${run.join('s', 'c')} GROUP BY ALL`);
+  await run.engine.run(
+    `CREATE TABLE ${q(hits)} AS SELECT ${run.ids('s')}, c.${SEQ} FROM ${q(p.table)} s JOIN ${q(changed)} c ON ${run.join('s', 'c')}`,
+  );
   await run.drop(changed);
   const seqs = (await run.engine.all(`SELECT DISTINCT ${SEQ} AS s FROM ${q(hits)} ORDER BY 1`)).map((r) => Number(r.s));
   const left = (await run.count(p.table)) - (await run.count(hits));
-  const visited = left > 0 ? line.steps.length : seqs.length ? seqs[seqs.length - 1] + 1 : 0;
-  const ord = line.steps.slice(0, visited).map((s) => run.ordinal(s.meta));
+  const ord = registerLine(run, line, left > 0, seqs.length ? seqs[seqs.length - 1] : undefined);
   if (seqs.length) {
-    const ords = `[${ord.join(', ')}]`;
-    await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, 0 AS ${q(CELL)}, ${ords}[${SEQ} + 1] AS ${q(ORD)} FROM ${q(hits)}`);
+    await run.engine.run(`INSERT INTO ${q(run.results)} SELECT ${ids}, 0 AS ${q(CELL)}, ${ordOf(ord)} AS ${q(ORD)} FROM ${q(hits)}`);
     const rest = run.temp('pending');
     await run.engine.run(`CREATE TABLE ${q(rest)} AS SELECT * FROM ${q(p.table)} s ANTI JOIN ${q(hits)} h ON ${run.join('s', 'h')}`);
     await run.drop(p.table);
@@ -117,30 +109,46 @@ export async function blameLine(run: BlameRun, line: Line, p: Pending): Promise<
   await run.drop(hits);
 }
 
+/**
+ * Register the line's commits as the walk would visit them: all of them when rows are left for the
+ * commit after the line, else up to the oldest step that blames a row (`last`). Their ordinals, by step.
+ */
+export function registerLine(run: BlameRun, line: Line, rowsLeft: boolean, last: number | undefined): number[] {
+  const visited = rowsLeft ? line.steps.length : last !== undefined ? last + 1 : 0;
+  return line.steps.slice(0, visited).map((s) => run.ordinal(s.meta));
+}
+
+/** The ordinal of a hit's step (column SEQ), from the list registerLine gave. */
+export const ordOf = (ords: number[], alias?: string): string => `[${ords.join(', ')}][${col(SEQ, alias)} + 1]`;
+
+/**
+ * A new work table of the keys some step of the line changed, each with the newest such step
+ * (column SEQ), distinct by key. With `pending`, only keys pending there are looked at.
+ */
+export async function lineChanges(run: BlameRun, line: Line, pending?: string): Promise<string> {
+  const changed = run.temp('changed');
+  const ids = run.ids();
+  const empty = pending ? `SELECT ${ids}, 0::INTEGER AS ${SEQ} FROM ${q(pending)} WHERE false` : emptyKeys(run);
+  await run.engine.run(`CREATE TABLE ${q(changed)} AS ${empty}`);
+  const exact: string[] = [];
+  for (const [seq, s] of line.steps.entries()) {
+    if (s.changes.kind === 'none') continue;
+    if (s.changes.exact && rowCellCovers(run)) exact.push(`SELECT ${ids}, ${seq} AS ${SEQ} FROM ${readFiles([s.changes.exact])}`);
+    else await changedKeys(run, { child: s.child, parent: s.parent, changes: s.changes }, seq, pending, changed);
+  }
+  if (exact.length) await run.engine.run(`INSERT INTO ${q(changed)} ${exact.join(' UNION ALL ')}`);
+  const newest = run.temp('newest');
+  await run.engine.run(`CREATE TABLE ${q(newest)} AS SELECT ${ids}, min(${SEQ})::INTEGER AS ${SEQ} FROM ${q(changed)} GROUP BY ALL`);
+  await run.drop(changed);
+  return newest;
+}
+
+/** An empty work relation of the identity columns (the blamed types) and SEQ. */
+const emptyKeys = (run: BlameRun): string =>
+  `SELECT ${run.spec.identity.map((k) => `CAST(NULL AS ${run.spec.types.get(k)}) AS ${q(k)}`).join(', ')}, 0::INTEGER AS ${SEQ} WHERE false`;
+
 /** Row blame over every non-key column: then any change row of a key changed the row's one cell. */
 function rowCellCovers(run: BlameRun): boolean {
   const { cells, identity, types } = run.spec;
   return [...types.keys()].every((c) => identity.includes(c) || cells[0].columns.includes(c));
-}
-
-/**
- * The pending keys a non-exact step changed: of the keys its files name, those the child has and
- * the parent lacks or holds with other tracked values. Both sides are read for just those keys.
- */
-async function changedKeys(run: BlameRun, s: LineStep, seq: number, pending: string, changed: string): Promise<void> {
-  if (s.changes.kind !== 'files') return;
-  const { childBase, parentBase, deltas } = s.changes;
-  const ids = run.ids();
-  const files = [childBase, parentBase, deltas].filter((f) => f.length).map((f) => `SELECT ${ids} FROM ${readFiles(f)}`);
-  const keys = run.temp('keys');
-  await run.engine.run(`CREATE TABLE ${q(keys)} AS SELECT DISTINCT ${run.ids('f')} FROM (${files.join(' UNION ALL ')}) f
-    SEMI JOIN ${q(pending)} s ON ${run.join('f', 's')}`);
-  if ((await run.count(keys)) > 0) {
-    const [c, p] = [await rowsForKeys(run.engine, run.store, s.child, keys), await rowsForKeys(run.engine, run.store, s.parent, keys)];
-    const k0 = col(run.spec.identity[0], 'p');
-    await run.engine.run(`INSERT INTO ${q(changed)} SELECT ${run.ids('c')}, ${seq}
-      FROM (${c}) c LEFT JOIN (${p}) p ON ${run.join('c', 'p')}
-      WHERE ${k0} IS NULL OR ${run.cellHash(0, s.child.columns, 'c')} IS DISTINCT FROM ${run.cellHash(0, s.parent.columns, 'p')}`);
-  }
-  await run.drop(keys);
 }

@@ -1,9 +1,10 @@
 import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
-import { InvalidFilter, UnknownColumn } from '../../errors.js';
+import { UnknownColumn } from '../../errors.js';
 import { lineApplies } from './chain.js';
 import { ARRIVALS, BlameRun, CELL, COPIES, H, ORD, P, TOTAL, type BlameSpec, type CellSpec, type CommitMeta } from './run.js';
-import { blameStart, type BlameStart } from './start.js';
+import { blameStart, filterError, type BlameStart } from './start.js';
+import { blameWholeLine } from './whole-line.js';
 import { rowCommits, type RowCommits } from './row-commits.js';
 import { walk } from './walk.js';
 import type { RepoContext } from '../context.js';
@@ -68,8 +69,10 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
   try {
     const run = new BlameRun(await ctx.engine(), ctx.chunks, specOf(start, opts));
     try {
-      const pending = await initialPending(run, start, opts.where, opts.whereParams);
-      await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
+      if (!(await blameWholeLine(ctx, run, start, opts))) {
+        const pending = await initialPending(run, start, opts.where, opts.whereParams);
+        await walk(ctx, run, start, { table: pending, name: table }, opts.onProgress);
+      }
     } catch (e) {
       await run.dropAll();
       throw e;
@@ -92,8 +95,8 @@ export async function blame(ctx: RepoContext, opts: BlameOptions): Promise<Blame
 }
 
 async function longestKey(run: BlameRun): Promise<number> {
-  const text = run.spec.identity.map((k) => `coalesce(CAST(${quoteIdent(k)} AS VARCHAR), 'NULL')`).join(` || ',' || `);
-  return Number(await run.engine.value(`SELECT coalesce(max(length(${text})), 0) FROM ${quoteIdent(run.results)}`));
+  run.keyWidth ??= Number(await run.engine.value(`SELECT coalesce(max(length(${run.keyText()})), 0) FROM ${run.resultRows()}`));
+  return run.keyWidth;
 }
 
 function specOf(start: BlameStart, opts: BlameOptions): BlameSpec {
@@ -133,13 +136,7 @@ async function initialPending(run: BlameRun, start: BlameStart, where: string | 
   try {
     await run.engine.run(`CREATE TABLE ${quoteIdent(pending)} AS ${select}`, params?.length ? params : undefined);
   } catch (e) {
-    if (where === undefined) throw e;
-    const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
-    throw new InvalidFilter(
-      `--where '${where}' is not a valid filter: ${msg}`,
-      { where },
-      "give a DuckDB boolean expression over the table's columns",
-    );
+    throw where === undefined ? e : filterError(where, e);
   }
   const extra = run.spec.keyless ? `${quoteIdent(COPIES)}` : `0::INTEGER AS ${quoteIdent(CELL)}`;
   await run.engine.run(`CREATE TABLE ${quoteIdent(run.results)} AS
@@ -152,7 +149,7 @@ async function* output(run: BlameRun, cells: boolean, start: BlameStart): AsyncG
   const { identity, keyless, labels } = run.spec;
   // Keyed cell blame keeps one cell per label, in label order, then the row's; anything else has only the row.
   const perCell = !keyless && run.spec.cells.length > 1;
-  const res = quoteIdent(run.results);
+  const res = run.resultRows();
   const [ord, cell] = [quoteIdent(ORD), quoteIdent(CELL)];
   const cellColumns = (perCell ? labels : []).map((_, i) => `, max(${ord}) FILTER (WHERE ${cell} = ${i}) AS __lakegit_cell${i}`).join('');
   const rowCell = run.spec.cells.length - 1;

@@ -79,6 +79,17 @@ export class BlameRun {
   /** The rows at the start, which the hashes of `unhashed` tables are computed from. */
   startRows = '';
   startColumns: readonly Column[] = [];
+  /**
+   * Set when the results are not a table but computed as they are read (a whole line, whole-line.ts):
+   * a relation of the results table's columns.
+   */
+  resultRelation?: string;
+  /** The longest key's text length, when it was learnt on the way. */
+  keyWidth?: number;
+  /** How many rows the results hold, when known before they are read. */
+  resultCount?: number;
+  /** A narrower type every value of the one key column fits (INTEGER), when known. */
+  keyCast?: string;
 
   constructor(
     readonly engine: Engine,
@@ -92,6 +103,16 @@ export class BlameRun {
     const name = workName(`blame_${stem}`);
     this.temps.add(name);
     return name;
+  }
+
+  /** The results (identity, cell, commit ordinal) as a relation to select from. */
+  resultRows(): string {
+    return this.resultRelation ?? quoteIdent(this.results);
+  }
+
+  /** A row's identity as the text the table format prints (columns joined by commas). */
+  keyText(alias?: string): string {
+    return this.spec.identity.map((k) => `coalesce(CAST(${col(k, alias)} AS VARCHAR), 'NULL')`).join(` || ',' || `);
   }
 
   async drop(...names: (string | undefined)[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { quoteIdent } from '../../engine/quote.js';
-import { MissingFile, unknownTable } from '../../errors.js';
+import { InvalidFilter, MissingFile, unknownTable } from '../../errors.js';
 import { statFile, statMatches } from '../../store/staging.js';
 import { validateKey } from '../../table/changes.js';
 import type { Manifest } from '../../table/manifest.js';
@@ -103,4 +103,14 @@ async function workingStart(ctx: RepoContext, table: string): Promise<BlameStart
     uncommitted: { meta, tree, head },
     release: () => dropWork(engine, loaded.work),
   };
+}
+
+/** A user's `--where` that DuckDB could not run as a filter over the table's rows. */
+export function filterError(where: string, e: unknown): InvalidFilter {
+  const msg = (e as Error).message.split('\n').find((l) => l.trim() && !/^LINE \d+:/.test(l)) ?? String(e);
+  return new InvalidFilter(
+    `--where '${where}' is not a valid filter: ${msg}`,
+    { where },
+    "give a DuckDB boolean expression over the table's columns",
+  );
 }

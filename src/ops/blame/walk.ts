@@ -19,7 +19,7 @@ import { readManifest, readTableTree, type TableTree } from '../tree.js';
 
 type Progress = (label: string, done: number, total: number, unit?: string) => void;
 
-const commitMeta = (c: CommitInfo): CommitMeta => ({
+export const commitMeta = (c: CommitInfo): CommitMeta => ({
   commit: c.oid,
   author: formatIdentity(c.author),
   date: isoDate(c),
