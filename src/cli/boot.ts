@@ -24,6 +24,7 @@ const mtime = (file: string): number | undefined => {
  * not leave bin/lakegit running stale code), else from the modules tsc wrote.
  */
 export async function loadCli(): Promise<Cli> {
+  preferPakoDeflate();
   const bundled = mtime(BUNDLE);
   // bench/trace.ts patches the @duckdb/node-api package, which the bundle carries a copy of: it asks for the modules.
   if (bundled === undefined || bundled < (mtime(UNBUNDLED) ?? 0) || process.env.LAKEGIT_UNBUNDLED === '1') {
@@ -33,6 +34,17 @@ export async function loadCli(): Promise<Cli> {
   const cli = runCached(BUNDLE, /^[a-z-]+$/.test(verb) ? verb : '') as Cli;
   cli.setImporter((specifier) => import(specifier));
   return cli;
+}
+
+/**
+ * isomorphic-git deflates every object it writes through the web `CompressionStream` when that global
+ * exists (inflating it already does with pako). In Node the global's getter loads the web-streams and
+ * fetch internals, and each object then goes through a stream and a `Response`: ~80–100 ms of CPU in
+ * every command that writes a commit, against well under a millisecond for pako on our small objects.
+ * The CLI owns its process, so it hides the global; nothing else lakegit loads uses it.
+ */
+function preferPakoDeflate(): void {
+  Object.defineProperty(globalThis, 'CompressionStream', { value: undefined, configurable: true, writable: true });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { renderConflicts } from '../render/merge.js';
+import { renderConflicts } from '../render/conflict-table.js';
 import { openRepo, print, printJson, type GlobalArgs } from '../shared.js';
 
 export const command = 'conflicts [table]';

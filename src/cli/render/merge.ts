@@ -2,12 +2,11 @@ import type { Json } from '@duckdb/node-api';
 import type { MergeResult, Conflict } from '../../index.js';
 import { paint, shortId } from './color.js';
 import { gateLines } from './gates.js';
-import { countsLine } from './text.js';
-import { cellText, renderTable } from './table.js';
+import { cellText, countsLine } from './text.js';
 
 const SHOWN = 20;
 
-const keyText = (k: Conflict['key']): string =>
+export const keyText = (k: Conflict['key']): string =>
   k
     ? Object.entries(k)
         .map(([c, v]) => `${c}=${cellText(v)}`)
@@ -20,25 +19,10 @@ export function conflictKind(c: Conflict): string {
   return c.column === null ? 'row' : 'cell';
 }
 
-const side = (c: Conflict, v: Json): string => {
+export const side = (c: Conflict, v: Json): string => {
   if (v === null && (c.column === null || c.key === null)) return c.key === null ? '(absent)' : '(deleted)';
   return cellText(v);
 };
-
-/** `conflicts` as text: one line per conflict, rendered from the same objects `--json` prints. */
-export function renderConflicts(list: readonly Conflict[], width?: number): string {
-  if (list.length === 0) return 'no conflicts';
-  const rows = list.map((c) => [
-    c.table,
-    conflictKind(c),
-    keyText(c.key),
-    c.column ?? '',
-    side(c, c.base),
-    side(c, c.ours),
-    side(c, c.theirs),
-  ]);
-  return renderTable(['table', 'kind', 'key', 'column', 'base', 'ours', 'theirs'], rows, { width, align: rows[0].map(() => 'left') });
-}
 
 function conflictLines(list: readonly Conflict[]): string[] {
   const lines = list

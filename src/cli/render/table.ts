@@ -1,5 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import { paint } from './color.js';
+import { cellText } from './text.js';
 import { chars, cut, pad } from './width.js';
 
 export type Align = 'left' | 'right';
@@ -16,13 +17,6 @@ export interface TableOptions {
 const GAP = '  ';
 const MIN_WIDTH = 4;
 const ELLIPSIS = '…';
-
-/** A cell as one line of text: strings as they are (control characters escaped), the rest as JSON. */
-export function cellText(v: Json | undefined, nullText = 'NULL'): string {
-  if (v === null || v === undefined) return nullText;
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
-}
 
 /**
  * Column widths that fit `limit`: the widest column gives up a character at a time; when every

@@ -29,3 +29,10 @@ export function csvField(v: Json | undefined): string {
   const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s === '' || /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
+
+/** A cell as one line of text: strings as they are (control characters escaped), the rest as JSON. */
+export function cellText(v: Json | undefined, nullText = 'NULL'): string {
+  if (v === null || v === undefined) return nullText;
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
