@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // LAKEGIT_TEST_CPU_LOG=<file>: the CPU seconds of each test and file, CLI processes included.
+    setupFiles: process.env.LAKEGIT_TEST_CPU_LOG ? ['test/setup/cpu-log.ts'] : [],
     reporters: ['default', './test/setup/slowest-reporter.ts'],
   },
 });
