@@ -9,8 +9,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Files share worker processes (no new process, module and DuckDB load per file); what a file may
+    // leave behind (environment, DuckDB tables) is reset by test/setup/per-file.ts. LAKEGIT_TEST_ISOLATE=1
+    // runs each file in a process of its own again.
+    isolate: process.env.LAKEGIT_TEST_ISOLATE === '1',
     // LAKEGIT_TEST_CPU_LOG=<file>: the CPU seconds of each test and file, CLI processes included.
-    setupFiles: process.env.LAKEGIT_TEST_CPU_LOG ? ['test/setup/cpu-log.ts'] : [],
+    setupFiles: ['test/setup/per-file.ts', ...(process.env.LAKEGIT_TEST_CPU_LOG ? ['test/setup/cpu-log.ts'] : [])],
     reporters: ['default', './test/setup/slowest-reporter.ts'],
   },
 });
