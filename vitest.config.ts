@@ -13,8 +13,9 @@ export default defineConfig({
     // leave behind (environment, DuckDB tables) is reset by test/setup/per-file.ts. LAKEGIT_TEST_ISOLATE=1
     // runs each file in a process of its own again.
     isolate: process.env.LAKEGIT_TEST_ISOLATE === '1',
-    // LAKEGIT_TEST_CPU_LOG=<file>: the CPU seconds of each test and file, CLI processes included.
-    setupFiles: ['test/setup/per-file.ts', ...(process.env.LAKEGIT_TEST_CPU_LOG ? ['test/setup/cpu-log.ts'] : [])],
+    // cpu-log.ts does nothing unless LAKEGIT_TEST_CPU_LOG=<file>: then it logs the CPU seconds of each
+    // test and file, CLI processes included.
+    setupFiles: ['test/setup/per-file.ts', 'test/setup/cpu-log.ts'],
     reporters: ['default', './test/setup/slowest-reporter.ts'],
   },
 });
