@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 /**
  * Opt-in (LAKEGIT_TEST_CPU_LOG=<file>): one line per test and per file with the CPU seconds of the
  * worker and of the CLI processes it waited for (/proc/self/stat: utime, stime, cutime, cstime), and
- * how many CLI processes it started. A file's line: the worker's totals so far (its start-up and module
+ * how many CLI processes it started (a test's line ends with whether it passed). A file's line: the worker's totals so far (its start-up and module
  * loads included), then the file's own share.
  */
 const log = process.env.LAKEGIT_TEST_CPU_LOG;
@@ -41,13 +41,14 @@ if (log) {
     w0 = Date.now();
     s0 = counter.n;
   });
-  afterEach(() => {
+  afterEach(({ task }) => {
     const t = cpu();
+    const failed = task.result?.state === 'fail'; // set before the afterEach hooks run
     const name = expect.getState().currentTestName ?? '?';
     const file = expect.getState().testPath?.replace(/^.*\/test\//, 'test/') ?? '?';
     appendFileSync(
       log,
-      `test\t${file}\t${(t.self - t0.self).toFixed(2)}\t${(t.children - t0.children).toFixed(2)}\t${((Date.now() - w0) / 1000).toFixed(2)}\t${counter.n - s0}\t${name}\n`,
+      `test\t${file}\t${(t.self - t0.self).toFixed(2)}\t${(t.children - t0.children).toFixed(2)}\t${((Date.now() - w0) / 1000).toFixed(2)}\t${counter.n - s0}\t${name}\t${failed ? 'failed' : 'passed'}\n`,
     );
   });
   afterAll(() => {
