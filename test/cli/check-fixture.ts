@@ -41,6 +41,27 @@ export async function checkedRepo(yaml = CHECKS_YAML): Promise<TempRepo> {
   return repo;
 }
 
+/**
+ * Set-up steps in-process (the API the CLI calls, without a process start and a DuckDB load each):
+ * `checkout [-b new] target`, `commit -a[m]` (refused commits fail the test), `add`, `protect`.
+ * What a test checks still runs the CLI.
+ */
+export async function steps(repo: TempRepo) {
+  const a = await api(repo);
+  return {
+    checkout: (target: string, create?: string) => a.checkout(create ? { target, create } : { target }),
+    async commit(message: string, opts: { noVerify?: boolean; all?: boolean } = {}): Promise<string> {
+      const r = await a.commit({ message, all: opts.all ?? true, noVerify: opts.noVerify });
+      if (r.status !== 'committed') throw new Error(`set-up commit '${message}' refused: ${JSON.stringify(r)}`);
+      return r.oid;
+    },
+    add: (file: string) => a.add({ paths: [file], cwd: repo.dir }),
+    mv: (from: string, to: string) => a.mv(from, to),
+    protect: (branch: string) => a.protect(branch),
+    merge: (source: string, opts: { noVerify?: boolean } = {}) => a.merge({ source, ...opts }),
+  };
+}
+
 export const json = (out: string) => JSON.parse(out);
 export const byName = (report: { checks: { check: string }[] }, name: string) => {
   const c = report.checks.find((x) => x.check === name);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
-import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+import { byName, checkedRepo, json, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -11,7 +11,7 @@ describe('check: gates on every way rows land on a branch', () => {
   it('commit: pre-commit checks refuse bad rows with exit 1 naming each violation, change nothing; --no-verify commits', async () => {
     await using repo = await checkedRepo();
     await repo.write('orders.csv', NEGATIVE.replace('4,11,2.00,new', '4,11,2.00,lost'));
-    await repo.ok('add', 'orders.csv');
+    await (await steps(repo)).add('orders.csv'); // set-up in-process; the commits run the CLI
     const before = await snapshotDir(repo.dir);
     const r = await repo.run('commit', '-m', 'bad');
     expect(r.exitCode).toBe(1);
@@ -27,14 +27,15 @@ describe('check: gates on every way rows land on a branch', () => {
 
   it('protect: a protected branch refuses direct commits (even --no-verify) and resets; unprotect allows them', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'side');
+    const set = await steps(repo); // set-up in-process; protect and the refused verbs run the CLI
+    await set.checkout('HEAD', 'side');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.50'));
-    await repo.ok('commit', '-am', 'on a branch');
-    await repo.ok('checkout', 'main');
+    await set.commit('on a branch');
+    await set.checkout('main');
     expect(await repo.ok('protect', 'main')).toContain("Branch 'main' is now protected.");
     expect((await repo.run('protect', 'nope')).exitCode).toBe(2);
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,4.50'));
-    await repo.ok('add', 'orders.csv');
+    await set.add('orders.csv');
     const before = await snapshotDir(repo.dir);
     for (const args of [
       ['commit', '-m', 'direct'],
@@ -54,11 +55,12 @@ describe('check: gates on every way rows land on a branch', () => {
 
   it('check --into: a branch that deletes lakegit.yaml is still held to the checks of main', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'sneaky');
+    const set = await steps(repo); // set-up in-process; the checks run the CLI
+    await set.checkout('HEAD', 'sneaky');
     await repo.ok('rm', 'lakegit.yaml', '--cached').catch(() => undefined);
     await repo.write('lakegit.yaml', '');
     await repo.write('orders.csv', NEGATIVE);
-    await repo.ok('commit', '-am', 'no more checks');
+    await set.commit('no more checks');
     expect((await repo.run('check')).exitCode).toBe(0); // its own (empty) lakegit.yaml passes
     const r = await repo.run('check', '--into', 'main', '--json');
     expect(r.exitCode).toBe(1);
@@ -69,10 +71,11 @@ describe('check: gates on every way rows land on a branch', () => {
 
   it('check --into: a branch that loosens a range is still held to the range of main', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'loose');
+    const set = await steps(repo); // set-up in-process; the checks run the CLI
+    await set.checkout('HEAD', 'loose');
     await repo.write('lakegit.yaml', (await repo.read('lakegit.yaml')).replace('amount: { min: 0 }', 'amount: { min: -100 }'));
     await repo.write('orders.csv', NEGATIVE);
-    await repo.ok('commit', '-am', 'allow negative amounts'); // passes its own, looser checks
+    await set.commit('allow negative amounts'); // passes its own, looser checks (a refusal fails the test)
     const r = await repo.run('check', '--into', 'main', '--format', 'json');
     expect(r.exitCode).toBe(1);
     expect(byName(json(r.stdout), 'range(amount)')).toMatchObject({ passed: false, violations: 1 });
@@ -82,9 +85,10 @@ describe('check: gates on every way rows land on a branch', () => {
   it('check --into: unknown branch is exit 2; a fast-forward that passes is exit 0 and notes the passes on main', async () => {
     await using repo = await checkedRepo();
     expect((await repo.run('check', '--into', 'nope')).exitCode).toBe(2);
-    await repo.ok('checkout', '-b', 'good');
+    const set = await steps(repo); // set-up in-process; the checks run the CLI
+    await set.checkout('HEAD', 'good');
     await repo.write('orders.csv', `${ORDERS}6,11,4.00,cancelled,2,r6,u,6\n`);
-    await repo.ok('commit', '-am', 'one more order');
+    await set.commit('one more order');
     const rep = json(await repo.ok('check', '--into', 'main', '--json'));
     expect(rep.passed).toBe(true);
     // main's own commit passed its pre-commit checks, noted on its tree: those that can ran incrementally

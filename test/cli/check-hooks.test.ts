@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../helpers.js';
-import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+import { byName, checkedRepo, json, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -33,9 +33,10 @@ describe('check: command hooks', () => {
     await using repo = await checkedRepo(
       withHooks('  timeout: 300\n  pre-merge:\n    - name: slow\n      run: echo started; sleep 30; echo never\n      timeout: 1\n'),
     );
-    await repo.ok('checkout', '-b', 'next');
+    const set = await steps(repo); // set-up in-process; the check runs the CLI
+    await set.checkout('HEAD', 'next');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.25'));
-    await repo.ok('commit', '-am', 'change');
+    await set.commit('change');
     const t0 = Date.now();
     const r = await repo.run('check', '--into', 'main', '--json');
     expect(Date.now() - t0).toBeLessThan(20_000);
@@ -55,11 +56,12 @@ describe('check: command hooks', () => {
     );
     for (const f of ['validate.py', 'check-files.sh']) await repo.write(`hooks/${f}`, await fsp.readFile(path.join(FIXTURES, 'hooks', f)));
     // Hook scripts are committed with lakegit.yaml (staging it stages them); hooks run that copy.
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-m', 'hook scripts');
-    await repo.ok('checkout', '-b', 'edit');
+    const set = await steps(repo); // set-up in-process; the checks run the CLI
+    await set.add('lakegit.yaml');
+    await set.commit('hook scripts', { all: false });
+    await set.checkout('HEAD', 'edit');
     await repo.write('orders.csv', `${ORDERS.replace('2,11,7.50', '2,11,7.75')}6,11,1.00,cancelled,1,r6,t,6\n`);
-    await repo.ok('commit', '-am', 'edit and add');
+    await set.commit('edit and add');
     const ok = json(await repo.ok('check', '--into', 'main', '--json'));
     const validate = byName(ok, 'validate');
     expect(validate.passed).toBe(true);
@@ -68,7 +70,7 @@ describe('check: command hooks', () => {
     expect(validate.output).toContain('customers: 2 rows in 1 file(s); +0 -0 ~0 (unchanged)');
     expect(byName(ok, 'files').output).toMatch(/event=pre-merge source=HEAD target=main commit=[0-9a-f]{40}\n2 parquet file\(s\) listed/);
     await repo.write('orders.csv', ORDERS.split('\n').slice(0, 5).join('\n'));
-    await repo.ok('commit', '-am', 'drop a row');
+    await set.commit('drop a row');
     const r = await repo.run('check', '--into', 'main', '--json');
     expect(r.exitCode).toBe(1);
     const blocked = byName(json(r.stdout), 'validate');

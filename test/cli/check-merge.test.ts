@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
-import { byName, checkedRepo, CUSTOMERS, json, ORDERS } from './check-fixture.js';
+import { byName, checkedRepo, CUSTOMERS, json, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -11,13 +11,14 @@ const BAD = ORDERS.replace('3,10,1.00,shipped', '3,10,-1.00,shipped').replace('4
 describe('check: merges are gated by the target branch', () => {
   it("merge: refused by main's checks (exit 1, each violation named) leaves refs, index, working files and chunks as before", async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'bad');
+    const set = await steps(repo); // set-up in-process; the merges and the check run the CLI
+    await set.checkout('HEAD', 'bad');
     await repo.write('orders.csv', BAD);
-    await repo.ok('commit', '-am', 'bad rows', '--no-verify');
-    await repo.ok('checkout', 'main');
+    await set.commit('bad rows', { noVerify: true });
+    await set.checkout('main');
     await repo.write('customers.csv', `${CUSTOMERS}12,Cy\n`);
-    await repo.ok('commit', '-am', 'a customer'); // main moved on: a three-way merge
-    await repo.ok('protect', 'main');
+    await set.commit('a customer'); // main moved on: a three-way merge
+    await set.protect('main');
     const before = await snapshotDir(repo.dir);
     const r = await repo.run('merge', 'bad');
     expect(r.exitCode).toBe(1);
@@ -41,16 +42,17 @@ describe('check: merges are gated by the target branch', () => {
 
   it('merge: a branch that deletes lakegit.yaml or loosens a range cannot weaken the checks its merge faces', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'loose');
+    const set = await steps(repo); // set-up in-process; the merges run the CLI
+    await set.checkout('HEAD', 'loose');
     await repo.write('lakegit.yaml', (await repo.read('lakegit.yaml')).replace('amount: { min: 0 }', 'amount: { min: -100 }'));
     await repo.write('orders.csv', ORDERS.replace('3,10,1.00', '3,10,-1.00'));
-    await repo.ok('commit', '-am', 'loosen and go negative');
-    await repo.ok('checkout', '-b', 'nochecks', 'main');
+    await set.commit('loosen and go negative');
+    await set.checkout('main', 'nochecks');
     await fsp.rm(repo.path('lakegit.yaml'));
     await repo.write('orders.csv', ORDERS.replace('3,10,1.00', '3,10,-1.00'));
-    await repo.ok('commit', '-am', 'drop lakegit.yaml and go negative');
+    await set.commit('drop lakegit.yaml and go negative');
     expect(await repo.exists('lakegit.yaml')).toBe(false);
-    await repo.ok('checkout', 'main');
+    await set.checkout('main');
     const before = await snapshotDir(repo.dir);
     for (const branch of ['loose', 'nochecks']) {
       const r = await repo.run('merge', branch);
@@ -62,16 +64,17 @@ describe('check: merges are gated by the target branch', () => {
 
   it('merge: a passing merge into a protected branch commits; later merges check incrementally', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('protect', 'main');
-    await repo.ok('checkout', '-b', 'good');
+    const set = await steps(repo); // set-up in-process; the merge and the check run the CLI
+    await set.protect('main');
+    await set.checkout('HEAD', 'good');
     await repo.write('orders.csv', `${ORDERS}6,11,4.00,cancelled,2,r6,u,6\n`);
-    await repo.ok('commit', '-am', 'one more order');
-    await repo.ok('checkout', 'main');
+    await set.commit('one more order');
+    await set.checkout('main');
     await repo.ok('merge', 'good', '--no-ff', '-m', 'merge good');
     expect(await repo.read('orders.csv')).toContain('6,11,4.00,cancelled');
-    await repo.ok('checkout', '-b', 'next');
+    await set.checkout('HEAD', 'next');
     await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.00,', '6,11,-4.00,'));
-    await repo.ok('commit', '-am', 'negative', '--no-verify');
+    await set.commit('negative', { noVerify: true });
     const rep = json((await repo.run('check', '--into', 'main', '--json')).stdout);
     expect(byName(rep, 'range(amount)')).toMatchObject({
       passed: false,
@@ -84,13 +87,14 @@ describe('check: merges are gated by the target branch', () => {
 
   it('revert, cherry-pick: refused directly on a protected branch', async () => {
     await using repo = await checkedRepo();
+    const set = await steps(repo); // set-up in-process; revert and cherry-pick run the CLI
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.50'));
-    await repo.ok('commit', '-am', 'tweak');
-    await repo.ok('checkout', '-b', 'side');
+    await set.commit('tweak');
+    await set.checkout('HEAD', 'side');
     await repo.write('customers.csv', `${CUSTOMERS}12,Cy\n`);
-    await repo.ok('commit', '-am', 'a customer');
-    await repo.ok('checkout', 'main');
-    await repo.ok('protect', 'main');
+    await set.commit('a customer');
+    await set.checkout('main');
+    await set.protect('main');
     const before = await snapshotDir(repo.dir);
     for (const args of [
       ['revert', 'HEAD'],

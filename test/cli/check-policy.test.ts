@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
-import { byName, checkedRepo, CUSTOMERS, json, ORDERS } from './check-fixture.js';
+import { byName, checkedRepo, CUSTOMERS, json, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 240_000 });
@@ -10,17 +10,18 @@ const BAD = ORDERS.replace('3,10,1.00,shipped', '3,10,-1.00,shipped');
 describe('check: failed gates are results; a protected branch keeps its checks', () => {
   it('merge --json / commit --json: a failed check is a result (status refused, the report inside), exit 1, nothing written', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'bad');
+    const set = await steps(repo); // set-up in-process; the verbs under test run the CLI
+    await set.checkout('HEAD', 'bad');
     await repo.write('orders.csv', BAD);
     const c = await repo.run('commit', '-am', 'bad rows', '--json');
     expect(c.exitCode).toBe(1);
     const refusedCommit = json(c.stdout);
     expect(refusedCommit).toMatchObject({ status: 'refused', branch: 'bad', gates: [{ gate: 'checks', passed: false }] });
     expect(byName(refusedCommit.gates[0].report, 'range(amount)')).toMatchObject({ passed: false, violations: 1 });
-    await repo.ok('commit', '-am', 'bad rows', '--no-verify');
-    await repo.ok('checkout', 'main');
+    await set.commit('bad rows', { noVerify: true });
+    await set.checkout('main');
     await repo.write('customers.csv', `${CUSTOMERS}12,Cy\n`);
-    await repo.ok('commit', '-am', 'a customer'); // a three-way merge, not a fast-forward
+    await set.commit('a customer'); // a three-way merge, not a fast-forward
     const before = await snapshotDir(repo.dir);
     for (const args of [
       ['merge', 'bad', '--json'],
@@ -39,10 +40,10 @@ describe('check: failed gates are results; a protected branch keeps its checks',
       expect(await snapshotDir(repo.dir)).toEqual(before);
     }
     // A fast-forward is gated the same way.
-    await repo.ok('checkout', '-b', 'ff');
+    await set.checkout('HEAD', 'ff');
     await repo.write('orders.csv', BAD);
-    await repo.ok('commit', '-am', 'bad again', '--no-verify');
-    await repo.ok('checkout', 'main');
+    await set.commit('bad again', { noVerify: true });
+    await set.checkout('main');
     const ff = await repo.run('merge', 'ff', '--json');
     expect(ff.exitCode).toBe(1);
     expect(json(ff.stdout)).toMatchObject({ status: 'refused', gates: [{ gate: 'checks', passed: false }] });
@@ -55,12 +56,13 @@ describe('check: failed gates are results; a protected branch keeps its checks',
 
   it('protected main: a merge that changes lakegit.yaml is refused unless --allow-check-changes, which the commit records', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('protect', 'main');
-    await repo.ok('checkout', '-b', 'weaken');
+    const set = await steps(repo); // set-up in-process; the verbs under test run the CLI
+    await set.protect('main');
+    await set.checkout('HEAD', 'weaken');
     await repo.write('lakegit.yaml', 'checks: {}\n');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.50')); // rows that pass main's checks
-    await repo.ok('commit', '-am', 'no more checks');
-    await repo.ok('checkout', 'main');
+    await set.commit('no more checks');
+    await set.checkout('main');
     const before = await snapshotDir(repo.dir);
     const r = await repo.run('merge', 'weaken', '--json');
     expect(r.exitCode).toBe(1);
@@ -95,21 +97,22 @@ describe('check: failed gates are results; a protected branch keeps its checks',
   it("hooks run the target's committed script: a working-tree edit to exit 0 does not pass; an uncommitted script is refused", async () => {
     const yaml = 'checks:\n  orders:\n    not_null: [id]\nhooks:\n  pre-merge:\n    - name: guard\n      run: sh checks/guard.sh\n';
     await using repo = await checkedRepo(yaml); // guard.sh does not exist yet: nothing is staged with the yaml
-    await repo.ok('checkout', '-b', 'b');
+    const set = await steps(repo); // set-up in-process; the checks and the last merge run the CLI
+    await set.checkout('HEAD', 'b');
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.50'));
-    await repo.ok('commit', '-am', 'edit');
+    await set.commit('edit');
     await repo.write('checks/guard.sh', 'echo "guard says no"; exit 1\n');
     // A script that lives in the repository but was not committed with main's lakegit.yaml: refused.
     const un = json((await repo.run('check', '--into', 'main', '--json')).stdout);
     expect(byName(un, 'guard')).toMatchObject({ passed: false });
     expect(byName(un, 'guard').message).toContain("runs 'checks/guard.sh', which is not committed with this lakegit.yaml");
     // Committed on main with the yaml (staging lakegit.yaml stages the scripts its hooks name).
-    await repo.ok('checkout', 'main');
+    await set.checkout('main');
     await repo.write('checks/guard.sh', 'echo "guard says no"; exit 1\n');
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-m', 'guard script');
-    await repo.ok('checkout', 'b');
-    await repo.ok('merge', 'main', '--no-verify'); // b gets main's lakegit.yaml and the script with it
+    await set.add('lakegit.yaml');
+    await set.commit('guard script', { all: false });
+    await set.checkout('b');
+    expect((await set.merge('main', { noVerify: true })).status).toBe('merged'); // b gets main's lakegit.yaml and the script with it
     expect(await repo.read('checks/guard.sh')).toContain('guard says no');
     await repo.write('checks/guard.sh', 'exit 0\n'); // the working copy, weakened
     const r = await repo.run('check', '--into', 'main', '--json');
@@ -117,10 +120,10 @@ describe('check: failed gates are results; a protected branch keeps its checks',
     expect(byName(json(r.stdout), 'guard')).toMatchObject({ passed: false });
     expect(byName(json(r.stdout), 'guard').output).toContain('guard says no');
     // Committed on the branch: the merge still runs main's copy, and into protected main it is a check change.
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-m', 'weaken the guard', '--no-verify');
-    await repo.ok('checkout', 'main');
-    await repo.ok('protect', 'main');
+    await set.add('lakegit.yaml');
+    await set.commit('weaken the guard', { all: false, noVerify: true });
+    await set.checkout('main');
+    await set.protect('main');
     const m = json((await repo.run('merge', 'b', '--json')).stdout);
     expect(m.status).toBe('refused');
     expect(m.gates[0]).toMatchObject({ gate: 'check-changes', passed: false });
@@ -130,17 +133,18 @@ describe('check: failed gates are results; a protected branch keeps its checks',
 
   it("rename: main's checks of a table follow it when the merged branch renames it (mv), sql rules included", async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'rn');
-    await repo.ok('mv', 'orders', 'sales');
+    const set = await steps(repo); // set-up in-process; the check and the merge run the CLI
+    await set.checkout('HEAD', 'rn');
+    await set.mv('orders', 'sales');
     const yaml = await repo.read('lakegit.yaml');
     await repo.write('lakegit.yaml', yaml.replace('\n  orders:\n', '\n  sales:\n').replace('from orders', 'from sales'));
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-m', 'orders are sales now');
+    await set.add('lakegit.yaml');
+    await set.commit('orders are sales now', { all: false });
     await repo.write(
       'orders.csv',
       ORDERS.replace('3,10,1.00,shipped,3', '3,10,-1.00,shipped,3').replace('5,10,3.00,paid,5', '5,10,300.00,paid,5'),
     );
-    await repo.ok('commit', '-am', 'bad rows', '--no-verify');
+    await set.commit('bad rows', { noVerify: true });
     const r = await repo.run('check', 'rn', '--into', 'main', '--json');
     expect(r.exitCode, r.stderr).toBe(1);
     const rep = json(r.stdout);
@@ -150,10 +154,10 @@ describe('check: failed gates are results; a protected branch keeps its checks',
     expect(byName(rep, 'no_huge_orders')).toMatchObject({ table: 'sales', passed: false, violations: 1 }); // `from orders`, read from sales
     expect(byName(rep, 'foreign_keys(customer_id)')).toMatchObject({ table: 'sales', passed: true });
     await repo.write('orders.csv', ORDERS.replace('5,10,3.00', '5,10,3.50'));
-    await repo.ok('commit', '-am', 'good rows');
-    await repo.ok('checkout', 'main');
+    await set.commit('good rows');
+    await set.checkout('main');
     await repo.write('customers.csv', `${CUSTOMERS}12,Cy\n`);
-    await repo.ok('commit', '-am', 'a customer');
+    await set.commit('a customer');
     const m = await repo.run('merge', 'rn', '--json');
     expect(m.exitCode, m.stderr).toBe(0);
     expect(json(m.stdout).gates[0]).toMatchObject({ gate: 'checks', passed: true });

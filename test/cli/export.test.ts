@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Repo } from '../../src/repo.js';
 import { snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
 /** Values that stress every writer: quotes, separators, newlines, tabs, empty vs NULL, unicode. */
@@ -22,11 +23,20 @@ const chunkNames = async (repo: TempRepo, ref: string) =>
     .map((p) => path.basename(p))
     .sort();
 
+// Set-up steps run in-process (the API the CLI calls, without a process start and a DuckDB load
+// each); export and the adds that read its files back run the CLI.
+
+/** In-process `add <file> --key id` and `commit -m <message>`. */
+async function addCommit(repo: TempRepo, file: string, message: string): Promise<Repo> {
+  const a = await Repo.open(repo.dir);
+  await a.add({ paths: [file], cwd: repo.dir, key: ['id'] });
+  expect((await a.commit({ message })).status).toBe('committed');
+  return a;
+}
+
 async function loaded(): Promise<TempRepo> {
   const repo = await tempRepo({ 't.csv': TRICKY });
-  await repo.ok('add', 't.csv', '--key', 'id');
-  await repo.ok('commit', '-m', 'load');
-  await repo.ok('tag', 'v1');
+  await (await addCommit(repo, 't.csv', 'load')).createTag('v1');
   return repo;
 }
 
@@ -59,8 +69,7 @@ describe('export', () => {
       '--output',
       'typed.parquet',
     );
-    await repo.ok('add', 'typed.parquet', '--key', 'id');
-    await repo.ok('commit', '-m', 'typed');
+    await addCommit(repo, 'typed.parquet', 'typed');
     await repo.ok('export', 'typed@HEAD', 'back.parquet');
     await repo.ok('add', 'back.parquet', '--key', 'id', '--name', 'back');
     expect(await chunkNames(repo, 'back')).toEqual(await chunkNames(repo, 'typed@HEAD'));
@@ -76,7 +85,7 @@ describe('export', () => {
   it('export: writing an old revision over the working file and adding it restores that snapshot', async () => {
     await using repo = await loaded();
     await repo.write('t.csv', 'id,amount,name,day,at,ok\n1,99,changed,2024-01-02,2024-01-02 10:00:00,true\n');
-    await repo.ok('commit', '-am', 'shrink');
+    expect((await (await Repo.open(repo.dir)).commit({ message: 'shrink', all: true })).status).toBe('committed');
     await repo.ok('export', 't@v1', 't.csv');
     await repo.ok('add', 't.csv');
     expect(await chunkNames(repo, 't')).toEqual(await chunkNames(repo, 't@v1'));
@@ -84,8 +93,7 @@ describe('export', () => {
 
   it('export: columns come out in the manifest order, rows in key order', async () => {
     await using repo = await tempRepo({ 'o.csv': 'zeta,id,alpha\nz3,3,a3\nz1,1,a1\nz2,2,a2\n' });
-    await repo.ok('add', 'o.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await addCommit(repo, 'o.csv', 'load');
     await repo.ok('export', 'o@HEAD', 'o-out.csv');
     expect(await repo.read('o-out.csv')).toBe('zeta,id,alpha\nz1,1,a1\nz2,2,a2\nz3,3,a3\n');
   });

@@ -1,13 +1,28 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CommitOutcome } from '../../src/ops/commit.js';
 import { Repo } from '../../src/repo.js';
 import { tempRepo, type TempRepo } from '../helpers.js';
 
-const head = async (repo: TempRepo): Promise<string> => JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+// The histories are built in-process (the API the CLI calls, without a process and a DuckDB load per
+// step); `log --key` under test runs the real CLI.
 
+/** Write orders.csv and `commit -a` it as `author`; returns the new commit id. */
 async function commitAs(repo: TempRepo, author: string, message: string, text: string): Promise<string> {
   await repo.write('orders.csv', text);
-  await repo.ok('commit', '-am', message, '--author', author);
-  return head(repo);
+  return committed(await (await Repo.open(repo.dir)).commit({ message, all: true, author }));
+}
+
+/** Track the files (`key` null: keyless) and commit them. */
+async function loadCommit(repo: TempRepo, files: Record<string, string[] | null>, author?: string): Promise<string> {
+  const a = await Repo.open(repo.dir);
+  for (const [file, key] of Object.entries(files))
+    await a.add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null });
+  return committed(await a.commit({ message: 'load', author }));
+}
+
+function committed(r: CommitOutcome): string {
+  if (r.status !== 'committed') throw new Error(`set-up commit refused: ${JSON.stringify(r)}`);
+  return r.oid;
 }
 
 interface Entry {
@@ -24,9 +39,7 @@ describe('log --key', { timeout: 180_000 }, () => {
   it('log --key: the commits that added, changed, removed and re-added a row, newest first, with before and after', async () => {
     // id 2: load (added) -> c1 (amount 20 -> 25) -> c2 (other row only) -> c3 (removed) -> c4 (added again)
     await using repo = await tempRepo({ 'orders.csv': 'id,amount,status\n1,10,new\n2,20,new\n' });
-    await repo.ok('add', 'orders.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load', '--author', 'Ann <ann@x.io>');
-    const load = await head(repo);
+    const load = await loadCommit(repo, { 'orders.csv': ['id'] }, 'Ann <ann@x.io>');
     const c1 = await commitAs(repo, 'Bob <bob@x.io>', 'bump 2', 'id,amount,status\n1,10,new\n2,25,new\n');
     await commitAs(repo, 'Bob <bob@x.io>', 'touch 1', 'id,amount,status\n1,11,new\n2,25,new\n');
     const c3 = await commitAs(repo, 'Cat <cat@x.io>', 'drop 2', 'id,amount,status\n1,11,new\n');
@@ -66,15 +79,14 @@ describe('log --key', { timeout: 180_000 }, () => {
 
   it('log --key: composite keys name every key column; history through a merge follows the parent the row came from', async () => {
     await using repo = await tempRepo({ 'orders.csv': 'region,id,amount\neu,1,10\nus,1,20\n' });
-    await repo.ok('add', 'orders.csv', '--key', 'region,id');
-    await repo.ok('commit', '-m', 'load', '--author', 'Ann <ann@x.io>');
-    const load = await head(repo);
-    await repo.ok('checkout', '-b', 'side');
+    const load = await loadCommit(repo, { 'orders.csv': ['region', 'id'] }, 'Ann <ann@x.io>');
+    const a = await Repo.open(repo.dir);
+    await a.checkout({ target: 'HEAD', create: 'side' });
     const bob = await commitAs(repo, 'Bob <bob@x.io>', 'side: eu 1', 'region,id,amount\neu,1,11\nus,1,20\n');
-    await repo.ok('checkout', 'main');
+    await a.checkout({ target: 'main' });
     const ann = await commitAs(repo, 'Ann <ann@x.io>', 'main: us 1', 'region,id,amount\neu,1,10\nus,1,21\n');
     await repo.write('orders.csv', 'region,id,amount\neu,1,11\nus,1,22\n');
-    await repo.ok('add', 'orders.csv');
+    await a.add({ paths: ['orders.csv'], cwd: repo.dir });
     process.env.LAKEGIT_AUTHOR_DATE = '2026-01-01T00:00:00Z';
     const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: 'Cat <cat@x.io>', extraParents: [bob] })).oid;
     // eu/1 came unchanged from the side branch: the merge is not listed, Bob's commit is.
@@ -91,9 +103,7 @@ describe('log --key', { timeout: 180_000 }, () => {
 
   it("log --key: a key that is not the table's, a value its type cannot hold, a keyless table or an ambiguous table is bad input", async () => {
     await using repo = await tempRepo({ 'orders.csv': 'id,amount\n1,10\n', 'cities.csv': 'city\nOslo\n' });
-    await repo.ok('add', 'orders.csv', '--key', 'id');
-    await repo.ok('add', 'cities.csv', '--keyless');
-    await repo.ok('commit', '-m', 'load');
+    await loadCommit(repo, { 'orders.csv': ['id'], 'cities.csv': null });
     const cases: [string[], RegExp][] = [
       [['--table', 'orders', '--key', 'amount=10'], /--key must give each primary-key column of 'orders' once: id/],
       [['--table', 'orders', '--key', 'id=abc'], /--key value does not fit the key column's type: id=abc \(BIGINT\)/],

@@ -2,7 +2,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileText, runCli, tempRepo, type TempRepo } from '../helpers.js';
-import { chunkFiles, cloneInto, newRemote, useS3Env, type Remote } from './remote-helpers.js';
+import { Repo } from '../../src/repo.js';
+import { addOrigin, chunkFiles, cloneInto, commitAll, newRemote, useS3Env, type Remote } from './remote-helpers.js';
 
 // Each push runs lakegit twice on the server side (pre-receive, post-receive); some 30 CLI runs a test.
 vi.setConfig({ testTimeout: 480_000 });
@@ -39,12 +40,14 @@ const verdicts = (r: Report) => r.checks.map((c) => [c.check, c.passed, c.violat
 
 async function protectedLake(kind: 'path' | 'http'): Promise<{ remote: Remote; ann: TempRepo }> {
   const remote = await newRemote(kind);
+  // Set-up in-process (init, add, commit, remote add, push -u: the API the CLI calls).
   const ann = await tempRepo({ 't.csv': rows(), 'lakegit.yaml': YAML });
-  await ann.ok('add', 't.csv', '--key', 'id');
-  await ann.ok('add', 'lakegit.yaml');
-  await ann.ok('commit', '-m', 'load');
-  await ann.ok('remote', 'add', 'origin', remote.url);
-  await ann.ok('push', '-u', 'origin', 'main');
+  const a = await Repo.open(ann.dir);
+  await a.add({ paths: ['t.csv'], cwd: ann.dir, key: ['id'] });
+  await a.add({ paths: ['lakegit.yaml'], cwd: ann.dir });
+  expect((await a.commit({ message: 'load' })).status).toBe('committed');
+  await addOrigin(ann, remote.url);
+  expect((await a.push({ remote: 'origin', branches: ['main'], setUpstream: true })).refs.every((r) => r.ok)).toBe(true);
   return { remote, ann };
 }
 
@@ -64,22 +67,19 @@ describe.each(['path', 'http'] as const)('checks the remote recorded, over a %s 
     expect(await gitIn(remote.dir, 'notes', '--ref', 'lakegit-checks', 'list', loaded)).not.toBe('');
 
     const before = new Set(await chunkFiles(ann.dir));
-    await ann.ok('checkout', '-q', '-b', 'f');
-    await ann.write(
-      't.csv',
-      rows((id, v) => (id === 7 ? 8 : v)),
-    );
-    await ann.ok('commit', '-am', 'one row');
+    const a = await Repo.open(ann.dir); // set-up commits in-process
+    await a.checkout({ target: 'HEAD', create: 'f' });
+    await commitAll(ann, 'one row', { name: 't.csv', text: rows((id, v) => (id === 7 ? 8 : v)) });
     const fChunks = (await chunkFiles(ann.dir)).filter((c) => !before.has(c));
     // What the transport does not change is pinned over the path remote only (each CLI run costs seconds on a loaded machine).
     const thorough = kind === 'path';
     if (thorough) {
-      await ann.ok('checkout', '-q', '-b', 'bad', 'main');
+      await a.checkout({ target: 'main', create: 'bad' });
       await ann.write(
         't.csv',
         rows((id, v) => (id === 9 ? -1 : v)),
       );
-      await ann.ok('commit', '-am', 'negative', '--no-verify');
+      expect((await a.commit({ message: 'negative', all: true, noVerify: true })).status).toBe('committed');
     }
     await ann.ok('push', 'origin', 'f', ...(thorough ? ['bad'] : []));
 
@@ -112,15 +112,11 @@ describe.each(['path', 'http'] as const)('checks the remote recorded, over a %s 
     }
 
     // post-receive records an accepted push to the protected branch; fetch brings the record.
-    await ann.ok('checkout', '-q', 'main');
+    await a.checkout({ target: 'main' });
     const record = async () => (await gitIn(remote.dir, 'rev-parse', 'refs/notes/lakegit-checks')).trim();
     const first = await record();
 
-    await ann.write(
-      't.csv',
-      rows((id, v) => (id === 3 ? 4 : v)),
-    );
-    await ann.ok('commit', '-am', 'fix a row');
+    await commitAll(ann, 'fix a row', { name: 't.csv', text: rows((id, v) => (id === 3 ? 4 : v)) });
     const pushed = await ann.run('push', 'origin', 'main');
     expect(pushed.exitCode, pushed.stderr).toBe(0);
     const tip = (await gitIn(remote.dir, 'rev-parse', 'main')).trim();

@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import type { CommitOutcome } from '../../src/ops/commit.js';
 import { Repo } from '../../src/repo.js';
 import { runCli, tempRepo, type TempRepo } from '../helpers.js';
 
@@ -49,6 +50,34 @@ export async function cloneInto(url: string, extra: string[] = [], env: Record<s
   const r = await runCli(path.dirname(repo.dir), ['clone', url, repo.dir, ...extra], env);
   if (r.exitCode !== 0) throw new Error(`clone exited ${r.exitCode}\n${r.stderr}`);
   return repo;
+}
+
+/**
+ * Set-up in-process (init, add with key id, commit: the API the CLI calls, without a process start
+ * and a DuckDB load per step): a repository with these files tracked and committed.
+ */
+export async function committedRepo(files: Record<string, string>, message = 'first'): Promise<TempRepo> {
+  const repo = await tempRepo(files);
+  const a = await Repo.open(repo.dir);
+  for (const f of Object.keys(files)) await a.add({ paths: [f], cwd: repo.dir, key: ['id'] });
+  committed(await a.commit({ message }));
+  return repo;
+}
+
+/** In-process `commit -am`, after writing `file` when given; returns the commit id. */
+export async function commitAll(repo: TempRepo, message: string, file?: { name: string; text: string }): Promise<string> {
+  if (file) await repo.write(file.name, file.text);
+  return committed(await (await Repo.open(repo.dir)).commit({ message, all: true }));
+}
+
+function committed(outcome: CommitOutcome): string {
+  if (outcome.status !== 'committed') throw new Error(`set-up commit refused: ${JSON.stringify(outcome)}`);
+  return outcome.oid;
+}
+
+/** In-process `remote add origin <url>`. */
+export async function addOrigin(repo: TempRepo, url: string, chunks?: string): Promise<void> {
+  await (await Repo.open(repo.dir)).addRemote('origin', url, { chunks, cwd: repo.dir });
 }
 
 export const chunkFiles = async (dir: string) =>

@@ -75,10 +75,11 @@ async function protectedRemote(): Promise<Setup> {
   return setup;
 }
 
-const writeCommit = async (repo: TempRepo, file: string, text: string, message: string, ...flags: string[]) => {
+/** Write and `commit -am` in-process (set-up: what is tested is the remote's hook); `noVerify` skips the local checks. */
+const writeCommit = async (repo: TempRepo, file: string, text: string, message: string, verify: 'no-verify' | 'verify' = 'verify') => {
   await repo.write(file, text);
-  const r = await run(process.execPath, [path.resolve('bin/lakegit'), 'commit', '-am', message, ...flags], repo.dir);
-  expect(r.code, r.stderr).toBe(0);
+  const r = await (await api(repo)).commit({ message, all: true, noVerify: verify === 'no-verify' });
+  expect(r.status, JSON.stringify(r)).toBe('committed');
   return (await git(repo.dir, '--git-dir', '.lakegit', 'rev-parse', 'HEAD')).stdout.trim();
 };
 
@@ -89,7 +90,7 @@ describe('remote protection: the pre-receive hook of a bare repository', () => {
     // Objects arrive as a pack kept in the quarantine (not unpacked): the hook reads packs there too.
     await git(s.bare, 'config', 'receive.unpackLimit', '1');
     const start = await s.remoteHead();
-    const bad = await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-5\n', 'bad', '--no-verify');
+    const bad = await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-5\n', 'bad', 'no-verify');
     const refused = await s.push(s.bare, 'main');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`remote: lakegit: error: ${bad.slice(0, 7)} fails the checks of protected branch 'main'`);
@@ -118,7 +119,7 @@ describe('remote protection: the pre-receive hook of a bare repository', () => {
     // A clone that protects and unprotects main locally changes nothing on the remote.
     await lakegit(s.clone.dir, 'protect', 'main');
     await lakegit(s.clone.dir, 'unprotect', 'main');
-    await writeCommit(s.clone, 't.csv', 'id,v\n1,-1\n2,20\n', 'bad after unprotect', '--no-verify');
+    await writeCommit(s.clone, 't.csv', 'id,v\n1,-1\n2,20\n', 'bad after unprotect', 'no-verify');
     expect((await s.push(s.bare, 'main')).code).toBe(1);
     // A rewritten history, forced: main moves to good rows, the clone rewrites it and forces.
     const api1 = await api(s.clone);
@@ -150,8 +151,8 @@ describe('remote protection: the pre-receive hook of a bare repository', () => {
     await using _clone = s.clone;
     const start = await s.remoteHead();
     // Two-step weakening in one push: relax the checks (no allowance), then land rows the old checks refuse.
-    const relax = await writeCommit(s.clone, 'lakegit.yaml', RELAXED, 'relax the checks', '--no-verify');
-    await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-50\n', 'negative rows', '--no-verify');
+    const relax = await writeCommit(s.clone, 'lakegit.yaml', RELAXED, 'relax the checks', 'no-verify');
+    await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-50\n', 'negative rows', 'no-verify');
     const refused = await s.push(s.bare, 'main');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
@@ -162,15 +163,15 @@ describe('remote protection: the pre-receive hook of a bare repository', () => {
     // The same change carrying the allowance (as `merge --allow-check-changes` records it) is accepted, and
     // audited: the hook names who allowed it; the rows after it are held to the relaxed checks.
     await (await api(s.clone)).reset(start, 'hard');
-    await writeCommit(s.clone, 'lakegit.yaml', RELAXED, `relax the checks\n\n${TRAILER}`, '--no-verify');
-    const tip = await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-50\n', 'negative rows', '--no-verify');
+    await writeCommit(s.clone, 'lakegit.yaml', RELAXED, `relax the checks\n\n${TRAILER}`, 'no-verify');
+    const tip = await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-50\n', 'negative rows', 'no-verify');
     const allowed = await s.push(s.bare, 'main');
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain('changes the checks (lakegit.yaml), allowed by Ann Analyst <ann@example.com>');
     expect(await s.remoteHead()).toBe(tip);
     // A policy change that is allowed is still checked against the checks it replaces.
     await s.clone.write('lakegit.yaml', 'checks: {}\n');
-    await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-500\n', `drop the checks and land -500\n\n${TRAILER}`, '--no-verify');
+    await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-500\n', `drop the checks and land -500\n\n${TRAILER}`, 'no-verify');
     const r = await s.push(s.bare, 'main');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("fails the checks of protected branch 'main'");
@@ -186,7 +187,7 @@ describe('remote protection: the pre-receive hook of a bare repository', () => {
     try {
       const url = `http://127.0.0.1:${server.port}/${path.basename(s.bare)}`;
       const start = await s.remoteHead();
-      await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-7\n', 'bad over http', '--no-verify');
+      await writeCommit(s.clone, 't.csv', 'id,v\n1,10\n2,-7\n', 'bad over http', 'no-verify');
       const refused = await s.push(url, 'main');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('remote:       {"id":2,"v":-7}');

@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileText, spawnCli, tempRepo, type TempRepo } from '../helpers.js';
-import { cloneInto, newRemote, useS3Env, type Remote } from './remote-helpers.js';
+import { execFileText, spawnCli, type TempRepo } from '../helpers.js';
+import { Repo } from '../../src/repo.js';
+import { addOrigin, cloneInto, commitAll, committedRepo, newRemote, useS3Env, type Remote } from './remote-helpers.js';
 
 vi.setConfig({ testTimeout: 600_000 });
 beforeAll(useS3Env);
@@ -35,16 +36,13 @@ function runUntilKilled(repo: TempRepo, args: string[], delay: number): Promise<
 describe.each(['path', 'http'] as const)('concurrent pushes over %s', (kind) => {
   it('of two pushes to one branch exactly one wins; the other exits 1 with a hint', async () => {
     const remote = await newRemote(kind);
-    await using ann = await tempRepo({ 'orders.csv': table(50, 0) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'base');
-    await ann.ok('remote', 'add', 'origin', remote.url);
-    await ann.ok('push', '-u');
+    // Set-up in-process (the first push, two diverging commits); the racing pushes run the CLI.
+    await using ann = await committedRepo({ 'orders.csv': table(50, 0) }, 'base');
+    await addOrigin(ann, remote.url);
+    expect((await (await Repo.open(ann.dir)).push({ setUpstream: true })).refs.every((r) => r.ok)).toBe(true);
     await using bob = await cloneInto(remote.url);
-    await ann.write('orders.csv', table(50, 1));
-    await ann.ok('commit', '-am', 'ann');
-    await bob.write('orders.csv', table(50, 2));
-    await bob.ok('commit', '-am', 'bob');
+    await commitAll(ann, 'ann', { name: 'orders.csv', text: table(50, 1) });
+    await commitAll(bob, 'bob', { name: 'orders.csv', text: table(50, 2) });
     const run = (r: TempRepo) =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
         const child = spawnCli(r.dir, ['push']);
@@ -57,7 +55,7 @@ describe.each(['path', 'http'] as const)('concurrent pushes over %s', (kind) => 
     const loser = a.code === 1 ? a : b;
     expect(loser.err).toContain("hint: the remote has commits you do not have: run 'lakegit pull'");
     const winner = a.code === 0 ? ann : bob;
-    expect(await remoteHead(remote)).toBe((await winner.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]+)"/)![1]);
+    expect(await remoteHead(remote)).toBe((await (await Repo.open(winner.dir)).log({ n: 1 }))[0].commit);
     // A non-fast-forward is refused unless --force.
     const retry = await (a.code === 1 ? ann : bob).run('push');
     expect(retry.exitCode).toBe(1);
@@ -68,19 +66,16 @@ describe.each(['path', 'http'] as const)('concurrent pushes over %s', (kind) => 
 describe('a killed push', () => {
   it('leaves the remote consistent at any instant, and the next push completes', async () => {
     const remote = await newRemote('path');
-    await using ann = await tempRepo({ 'orders.csv': table(60_000, 0) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'v0');
-    await ann.ok('remote', 'add', 'origin', remote.url);
+    // Commits in-process (set-up); every push runs the CLI (the first one times the kills).
+    await using ann = await committedRepo({ 'orders.csv': table(60_000, 0) }, 'v0');
+    await addOrigin(ann, remote.url);
     const started = Date.now();
     await ann.ok('push', '-u');
     const full = Date.now() - started;
     const seen = new Set<string>([(await remoteHead(remote))!]);
     for (let v = 1; v <= 4; v++) {
-      await ann.write('orders.csv', table(60_000 + v * 5000, v));
-      await ann.ok('commit', '-am', `v${v}`);
+      const mine = await commitAll(ann, `v${v}`, { name: 'orders.csv', text: table(60_000 + v * 5000, v) });
       const before = await remoteHead(remote);
-      const mine = (await ann.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]+)"/)![1];
       await runUntilKilled(ann, ['push'], Math.round((full * v) / 5));
       const after = (await remoteHead(remote))!;
       expect([before, mine]).toContain(after); // old or new, never anything else
@@ -100,16 +95,16 @@ describe('a killed push', () => {
 describe('a killed fetch', () => {
   it('leaves a repository fsck passes; the next fetch completes', async () => {
     const remote = await newRemote('http');
-    await using ann = await tempRepo({ 'orders.csv': table(60_000, 0) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'v0');
-    await ann.ok('remote', 'add', 'origin', remote.url);
-    await ann.ok('push', '-u');
+    // The pushing side in-process (set-up); the fetches and fsck run the CLI.
+    await using ann = await committedRepo({ 'orders.csv': table(60_000, 0) }, 'v0');
+    await addOrigin(ann, remote.url);
+    const a = await Repo.open(ann.dir);
+    const pushed = async () => expect((await a.push({ setUpstream: true })).refs.every((r) => r.ok)).toBe(true);
+    await pushed();
     await using ci = await cloneInto(remote.url, ['--no-checkout']);
     for (let v = 1; v <= 3; v++) {
-      await ann.write('orders.csv', table(60_000 + v * 1000, v));
-      await ann.ok('commit', '-am', `v${v}`);
-      await ann.ok('push');
+      await commitAll(ann, `v${v}`, { name: 'orders.csv', text: table(60_000 + v * 1000, v) });
+      await pushed();
       await runUntilKilled(ci, ['fetch', '--all-chunks'], 300 + v * 700);
       const fsck = await ci.run('fsck');
       expect(fsck.exitCode, fsck.stdout + fsck.stderr).toBe(0);

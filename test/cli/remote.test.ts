@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { Repo } from '../../src/repo.js';
 import { execFileText, tempRepo } from '../helpers.js';
-import { chunkFiles, cloneInto, newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
+import { addOrigin, chunkFiles, cloneInto, commitAll, committedRepo, newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
 
 vi.setConfig({ testTimeout: 300_000 });
 beforeAll(useS3Env);
@@ -13,10 +14,9 @@ const rows = (n: number, bump = 0) =>
 describe.each(['path', 'http'] as const)('remotes over %s', (kind) => {
   it('push, clone, fetch, pull, status ahead/behind and origin/main as a revision', async () => {
     const remote = await newRemote(kind);
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(5)) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'first');
-    await ann.ok('remote', 'add', 'origin', remote.url);
+    // Set-up in-process; push, clone, fetch, pull and the reads of origin/main run the CLI.
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv(rows(5)) });
+    await addOrigin(ann, remote.url);
     expect(await ann.ok('push', '-u', 'origin', 'main')).toContain('[new branch]');
     expect(await ann.ok('status')).toContain("up to date with 'origin/main'");
 
@@ -24,8 +24,7 @@ describe.each(['path', 'http'] as const)('remotes over %s', (kind) => {
     expect(await bob.read('orders.csv')).toContain('4,40,n4');
     expect(await bob.ok('remote', '-v')).toContain(remote.chunks);
 
-    await ann.write('orders.csv', ordersCsv(rows(6)));
-    await ann.ok('commit', '-am', 'second');
+    await commitAll(ann, 'second', { name: 'orders.csv', text: ordersCsv(rows(6)) });
     const ahead = JSON.parse(await ann.ok('status', '--json'));
     expect(ahead.upstream).toEqual({ ref: 'origin/main', ahead: 1, behind: 0, gone: false });
     await ann.ok('push');
@@ -81,15 +80,13 @@ describe('remote administration', () => {
 describe('chunks on demand', () => {
   it('a --no-checkout clone fetches no chunks, then only those a command reads', async () => {
     const remote = await newRemote('http');
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(5)), 'customers.csv': 'id,name\n1,a\n2,b\n' });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('add', 'customers.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'first');
-    await ann.ok('checkout', '-b', 'feature');
-    await ann.write('orders.csv', ordersCsv(rows(5, 7)));
-    await ann.ok('commit', '-am', 'bump');
-    await ann.ok('remote', 'add', 'origin', remote.url);
-    await ann.ok('push', 'origin', 'main', 'feature');
+    // Set-up in-process (main and feature pushed); the clone and its reads run the CLI.
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv(rows(5)), 'customers.csv': 'id,name\n1,a\n2,b\n' });
+    const a = await Repo.open(ann.dir);
+    await a.checkout({ target: 'HEAD', create: 'feature' });
+    await commitAll(ann, 'bump', { name: 'orders.csv', text: ordersCsv(rows(5, 7)) });
+    await addOrigin(ann, remote.url);
+    expect((await a.push({ remote: 'origin', branches: ['main', 'feature'] })).refs.every((r) => r.ok)).toBe(true);
 
     await using ci = await cloneInto(remote.url, ['--no-checkout']);
     expect(await chunkFiles(ci.dir)).toEqual([]);
@@ -110,14 +107,15 @@ describe('chunks on demand', () => {
 
   it('refuses a forged chunk, keeps nothing of it, and names it', async () => {
     const remote = await newRemote('path');
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(5)), 'other.csv': ordersCsv(rows(3)) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'first');
-    await ann.ok('remote', 'add', 'origin', remote.url);
-    await ann.ok('push', '-u');
+    // Set-up in-process; the clone's reads of the forged chunk run the CLI.
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv(rows(5)) });
+    const a = await Repo.open(ann.dir);
+    await addOrigin(ann, remote.url);
+    expect((await a.push({ setUpstream: true })).refs.every((r) => r.ok)).toBe(true);
     const [id] = await chunkFiles(ann.dir);
     // Replace the store's chunk by another valid Parquet file with different rows.
-    await ann.ok('add', 'other.csv', '--key', 'id');
+    await ann.write('other.csv', ordersCsv(rows(3)));
+    await a.add({ paths: ['other.csv'], cwd: ann.dir, key: ['id'] });
     const other = (await chunkFiles(ann.dir)).find((f) => f !== id)!;
     await fsp.rm(path.join(remote.chunks, id));
     await fsp.copyFile(ann.path(`.lakegit/chunks/${other}`), path.join(remote.chunks, id));
@@ -137,9 +135,7 @@ describe('credentials', () => {
   it('are used for the command and never printed or stored', async () => {
     const remote = await newRemote('http');
     const secret = 's3cret-pw';
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(3)) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'first');
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv(rows(3)) });
     const priv = remote.url.replace('127.0.0.1:', 'ann:' + secret + '@127.0.0.1:').replace(/\/(lake-[^/]+\.git)$/, '/private/$1');
     const add = await ann.run('remote', 'add', 'origin', priv);
     expect(add.exitCode).toBe(0);
@@ -166,10 +162,8 @@ describe('a plain git repository on a git host', () => {
     await execFileText('git', ['init', '--bare', '-q', path.join(inject('gitRoot'), name)], inject('gitRoot'));
     const url = `${inject('gitHttpUrl')}/${name}`;
     const chunks = `s3://${inject('s3Bucket')}/${name}`;
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv(rows(4)) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'first');
-    await ann.ok('remote', 'add', 'origin', url);
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv(rows(4)) });
+    await addOrigin(ann, url);
     const none = await ann.run('push', '-u');
     expect(none.exitCode).toBe(2); // nowhere to put the chunks yet
     expect(none.stderr).toContain('names no chunk store');

@@ -10,13 +10,30 @@ async function history() {
   await repo.write('u.csv', 'k,日本\n1,日本語\n');
   await track(repo, 'u.csv', ['k']);
   await commit(repo, 'two', true);
-  await repo.ok('branch', 'f', 'HEAD~1');
-  await repo.ok('checkout', '-q', 'f');
+  // In-process, as the rest of the set-up (the views under test run the CLI).
+  const a = await api(repo);
+  await a.createBranch('f', 'HEAD~1');
+  await a.checkout({ target: 'f' });
   await repo.write('t.csv', 'id,a\n1,xx\n2,y\n');
-  await repo.runEnv({ LAKEGIT_AUTHOR_NAME: 'Bob', LAKEGIT_AUTHOR_DATE: '2026-02-01T00:00:00Z' }, 'commit', '-qam', 'f1 by bob');
-  await repo.ok('checkout', '-q', 'main');
-  await repo.runEnv({ LAKEGIT_AUTHOR_DATE: '2026-03-01T00:00:00Z' }, 'merge', '-q', 'f', '-m', 'merge f');
+  await withEnv({ LAKEGIT_AUTHOR_NAME: 'Bob', LAKEGIT_AUTHOR_DATE: '2026-02-01T00:00:00Z' }, () => commit(repo, 'f1 by bob', true));
+  await a.checkout({ target: 'main' });
+  const merged = await withEnv({ LAKEGIT_AUTHOR_DATE: '2026-03-01T00:00:00Z' }, () => a.merge({ source: 'f', message: 'merge f' }));
+  expect(merged.status).toBe('merged');
   return repo;
+}
+
+/** Run `fn` with these environment variables set, then put them back. */
+async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 describe('show, log views and review formats', () => {
@@ -103,8 +120,8 @@ describe('show, log views and review formats', () => {
   it('check --format markdown: a summary table, then each failure with sample rows and what was left out', async () => {
     await using repo = await history();
     await repo.write('lakegit.yaml', 'checks:\n  t:\n    accepted_values: { a: [x, y] }\n    not_null: [a]\n');
-    await repo.ok('add', 'lakegit.yaml');
-    await repo.ok('commit', '-qm', 'checks', '--no-verify');
+    await (await api(repo)).add({ paths: ['lakegit.yaml'], cwd: repo.dir });
+    expect((await (await api(repo)).commit({ message: 'checks', noVerify: true })).status).toBe('committed');
     const r = await repo.run('check', '--format', 'markdown');
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('### lakegit check: ❌ 1 of 2 check(s) failed');

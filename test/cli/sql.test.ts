@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
+import { Repo } from '../../src/repo.js';
 import { runCli, snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
 
 /**
@@ -12,14 +13,21 @@ import { runCli, snapshotDir, tempRepo, type TempRepo } from '../helpers.js';
  */
 async function history(): Promise<TempRepo> {
   const repo = await tempRepo({ 'orders.csv': 'id,amount,name\n1,10.50,a\n2,20.00,b\n3,30.00,"c d"\n' });
-  await repo.ok('add', 'orders.csv', '--key', 'id');
-  await repo.ok('commit', '-m', 'R0');
-  await repo.ok('tag', 'v1');
+  const a = await loadTagged(repo, 'orders.csv', 'id', 'R0');
   await repo.write('orders.csv', 'id,amount,name\n1,11.50,a\n2,20.00,b\n3,30.00,c d\n4,40.00,e\n');
-  await repo.ok('commit', '-am', 'R1');
+  expect((await a.commit({ message: 'R1', all: true })).status).toBe('committed');
   await repo.write('orders.csv', 'id,amount,name\n1,11.50,a\n3,30.00,c d\n4,40.00,e\n');
-  await repo.ok('commit', '-am', 'R2');
+  expect((await a.commit({ message: 'R2', all: true })).status).toBe('committed');
   return repo;
+}
+
+/** In-process set-up (the queries under test run the CLI): `add <file> --key <key>`, `commit -m`, `tag v1`. */
+async function loadTagged(repo: TempRepo, file: string, key: string, message: string): Promise<Repo> {
+  const a = await Repo.open(repo.dir);
+  await a.add({ paths: [file], cwd: repo.dir, key: [key] });
+  expect((await a.commit({ message })).status).toBe('committed');
+  await a.createTag('v1');
+  return a;
 }
 
 /** One history for the tests that only read it: building it is most of a test's time. */
@@ -77,9 +85,7 @@ describe('sql', () => {
 
   it('sql: a table name that needs quoting is written "my table"@rev', async () => {
     await using repo = await tempRepo({ 'my table.csv': 'k,v\n1,x\n2,y\n' });
-    await repo.ok('add', 'my table.csv', '--key', 'k');
-    await repo.ok('commit', '-m', 'load');
-    await repo.ok('tag', 'v1');
+    await loadTagged(repo, 'my table.csv', 'k', 'load');
     await repo.write('my table.csv', 'k,v\n1,x\n');
     expect(await json(repo, 'select count(*) as n from "my table"@v1')).toEqual([{ n: 2 }]);
     expect(await json(repo, 'select count(*) as n from "my table"')).toEqual([{ n: 1 }]);

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commit, editRow, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import { api, commit, editRow, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
 import { tempRepo } from '../helpers.js';
 
 const zero = { added: 0, removed: 0, modified: 0 };
@@ -98,8 +98,8 @@ describe('status', () => {
 describe('status: files that cannot be committed, and conflicts', () => {
   it('status: a duplicated key line, a NULL key or an unreadable file is reported as invalid, never clean', async () => {
     await using repo = await tempRepo({ 't.csv': 'id,v\n1,a\n2,b\n' });
-    await repo.ok('add', 't.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await track(repo, 't.csv', ['id']); // set-up in-process; status and commit run the CLI
+    await commit(repo, 'load');
     for (const [text, problem] of [
       ['id,v\n1,a\n2,b\n2,b\n', 'duplicate key'],
       ['id,v\n1,a\n,b\n', 'NULL'],
@@ -119,16 +119,18 @@ describe('status: files that cannot be committed, and conflicts', () => {
 
   it('status: during a merge it lists the tables with unresolved conflicts', async () => {
     await using repo = await tempRepo({ 't.csv': 'id,v\n1,a\n2,b\n' });
-    await repo.ok('add', 't.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
-    await repo.ok('branch', 'other');
+    // Set-up in-process (the history and the conflicting merge); status runs the CLI.
+    await track(repo, 't.csv', ['id']);
+    await commit(repo, 'load');
+    const a = await api(repo);
+    await a.createBranch('other');
     await repo.write('t.csv', 'id,v\n1,ours\n2,b\n');
-    await repo.ok('commit', '-am', 'ours');
-    await repo.ok('checkout', 'other');
+    await commit(repo, 'ours', true);
+    await a.checkout({ target: 'other' });
     await repo.write('t.csv', 'id,v\n1,theirs\n2,b\n');
-    await repo.ok('commit', '-am', 'theirs');
-    await repo.ok('checkout', 'main');
-    expect((await repo.run('merge', 'other')).exitCode).toBe(1);
+    await commit(repo, 'theirs', true);
+    await a.checkout({ target: 'main' });
+    expect((await a.merge({ source: 'other' })).status).toBe('conflicts');
     const st = await json(repo, 'status');
     expect(st.state).toBe('merging');
     expect(st.conflicted).toEqual(['t']);
