@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellText, renderTable } from '../../../src/cli/render/table.js';
+import { renderTable } from '../../../src/cli/render/table.js';
+import { cellText } from '../../../src/cli/render/text.js';
 
 describe('render/table', () => {
   it('aligns columns, numbers to the right, NULL shown as NULL', () => {
