@@ -3,6 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corrupt, refused } from '../../errors.js';
 import { writeFileAtomic } from '../../store/fsutil.js';
+import { PENDING } from './receive-record.js';
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The first line after the shebang: how a hook written here is told from anyone else's. */
 const mark = (hook: string) => `# lakegit ${hook} hook`;
@@ -18,6 +21,15 @@ const HOOKS: Record<'pre-receive' | 'post-receive', string[]> = {
     '# Records, as git notes in refs/notes/lakegit-checks, the row-local checks that pre-receive',
     '# found passing on the new tips of protected branches: clones fetch them to check incrementally.',
   ],
+};
+
+/**
+ * Shell lines before a hook starts lakegit. post-receive has work only when pre-receive staged the
+ * passes of a protected tip; every other push (most of them) would pay a node and DuckDB start-up,
+ * ~0.3–0.5 s of a push's wall time, to find nothing. git runs a bare repository's hooks in it.
+ */
+const GUARDS: Partial<Record<keyof typeof HOOKS, string[]>> = {
+  'post-receive': [`[ -n "$(ls -A ${shellQuote(PENDING)} 2>/dev/null)" ] || { cat >/dev/null; exit 0; }`],
 };
 
 /**
@@ -46,6 +58,7 @@ export async function installReceiveHooks(gitDir: string): Promise<void> {
       '#!/bin/sh',
       mark(hook),
       ...HOOKS[hook as keyof typeof HOOKS],
+      ...(GUARDS[hook as keyof typeof HOOKS] ?? []),
       `exec ${shellQuote(process.execPath)} ${shellQuote(lakegitBin())} ${hook}`,
       '',
     ].join('\n');
@@ -66,5 +79,3 @@ function lakegitBin(): string {
     dir = up;
   }
 }
-
-const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -17,7 +17,7 @@ import type { ReceiveVerdict, RefUpdate } from './receive.js';
  * stays true whatever became of the push; files left by a push git refused later are dropped
  * after a day.
  */
-const PENDING = path.join('cache', 'received-passes');
+export const PENDING = path.join('cache', 'received-passes');
 const STALE_MS = 24 * 3600 * 1000;
 
 interface Pending {
