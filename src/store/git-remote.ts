@@ -19,8 +19,11 @@ export interface RemoteRefs {
   head?: string;
 }
 
-/** The remote's refs and what its HEAD names. */
-export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
+/**
+ * The remote's refs and what its HEAD names. `forPush`: listed as a push sees them (git's
+ * receive-pack, which does not name HEAD's branch), so the push that follows reuses the listing.
+ */
+export async function listRemoteRefs(url: string, opts: { forPush?: boolean } = {}): Promise<RemoteRefs> {
   if (isPathUrl(url)) {
     const dir = pathOf(url);
     if (!fs.existsSync(path.join(dir, 'HEAD')) && !fs.existsSync(path.join(dir, '.git', 'HEAD')))
@@ -39,7 +42,14 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
   try {
     const listing = await (
       await gitLib()
-    ).listServerRefs({ http: http(), url: redactUrl(url), onAuth: onAuthFor(url), protocolVersion: 1, symrefs: true });
+    ).listServerRefs({
+      http: http(),
+      url: redactUrl(url),
+      onAuth: onAuthFor(url),
+      protocolVersion: 1,
+      symrefs: true,
+      forPush: !!opts.forPush,
+    });
     const refs = new Map<string, string>();
     let head: string | undefined;
     for (const r of listing) {

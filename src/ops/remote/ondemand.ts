@@ -60,7 +60,9 @@ export async function fetchChunks(
   const stores = from ?? (await sources(ctx));
   if (stores.length === 0)
     throw new MissingChunk(`chunk ${wanted[0]} is missing and no remote names a chunk store`, { id: wanted[0] }, 'run lakegit fsck');
-  const engine = await ctx.engine();
+  // DuckDB starts while the first chunks download (it is needed only to verify them).
+  const engine = ctx.engine();
+  engine.catch(() => undefined); // a failure is reported where a verification awaits it
   const progress = { label, chunks: 0, totalChunks: wanted.length, bytes: 0 };
   reporter?.(progress);
   const queue = [...wanted];
@@ -69,7 +71,8 @@ export async function fetchChunks(
       const sig = chunkSignature(id);
       if (!sig) throw new MissingChunk(`chunk ${id} is missing and no manifest read names it`, { id });
       const bytes = await fetchOne(ctx, stores, id, async (tmp) => {
-        const actual = await chunkDigest(engine, tmp, sig).catch((e: Error) => `unreadable (${e.message.split('\n')[0]})`);
+        const db = await engine;
+        const actual = await chunkDigest(db, tmp, sig).catch((e: Error) => `unreadable (${e.message.split('\n')[0]})`);
         return actual === id ? undefined : `its rows hash to ${actual}`;
       });
       progress.chunks++;

@@ -38,7 +38,8 @@ export interface PushResult {
 export async function push(ctx: RepoContext, opts: PushOptions): Promise<PushResult> {
   const name = opts.remote ?? (await defaultRemote(ctx));
   let remote = await getRemote(ctx, name);
-  let listed = await listRemoteRefs(remote.url);
+  // As a push lists them: pushRefs' own listing of the same refs is then served from this one (git-transport.ts).
+  let listed = await listRemoteRefs(remote.url, { forPush: true });
   if (!remote.chunks && listed.refs.has(STORE_REF)) {
     listed = (await fetchRemote(ctx, name)).listed;
     remote = await getRemote(ctx, name);
