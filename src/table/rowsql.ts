@@ -9,7 +9,7 @@ import type { Column } from './schema.js';
 export const rowText = (columns: readonly string[], alias?: string): string => rowTextOf(columns.map((c) => col(c, alias)));
 
 /** The canonical row text of value expressions (a row's columns, in order). */
-export const rowTextOf = (values: readonly string[]): string => `json_array(${values.join(', ')})::VARCHAR`;
+const rowTextOf = (values: readonly string[]): string => `json_array(${values.join(', ')})::VARCHAR`;
 
 export const rowDigest = (columns: readonly string[], alias?: string): string => `md5(${rowText(columns, alias)})`;
 
