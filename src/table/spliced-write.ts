@@ -84,7 +84,8 @@ export async function writeSpliced(
   if (snap.columnNames.some((c) => /^(file_index|file_row_number)$/i.test(c))) return false;
   const dir = path.dirname(tmpOut);
   const ext = path.extname(tmpOut);
-  const [baseFile, changeFile] = [tempName(dir, 'lakegit-base', ext), tempName(dir, 'lakegit-change', ext)];
+  const baseFiles = [tempName(dir, 'lakegit-base', ext), tempName(dir, 'lakegit-base', ext)];
+  const changeFile = tempName(dir, 'lakegit-change', ext);
   const changes = tableName('d');
   const q = quoteIdent;
   const key = snap.identity;
@@ -96,14 +97,45 @@ export async function writeSpliced(
       `COPY (${project(`SELECT ${cols(snap.columnNames)} FROM ${q(changes)} WHERE ${q(OP)} <> 'removed' ORDER BY ${J}`)}) TO ${quoteLiteral(changeFile)} (${options})`,
     );
     const events = await placeChanges(engine, snap, changes);
-    await engine.run(`COPY (${project(snap.baseSql())}) TO ${quoteLiteral(baseFile)} (${options})`);
+    const parts = await copyBase(engine, snap, baseFiles, (sql) => project(sql), options);
     const header = format !== 'jsonl';
     const lines = splitLines(readFileSync(changeFile, 'utf8'), header);
     if (!lines || lines.rows.length !== events.filter((e) => !e.removed).length) return false;
-    return spliceCopy(baseFile, tmpOut, header, events.baseRows, events, lines);
+    return spliceCopy({ files: parts, header }, tmpOut, events.baseRows, events, lines);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${q(changes)}`);
-    for (const f of [baseFile, changeFile]) await fsp.rm(f, { force: true });
+    for (const f of [...baseFiles, changeFile]) await fsp.rm(f, { force: true });
+  }
+}
+
+/**
+ * The base chunks' rows written by `COPY`, the first half of the rows to `files[0]` and the rest to
+ * `files[1]` by two statements at once, on two connections (each statement's own threads cost more
+ * CPU than a second statement: docs/benchmarks.md, "Issue 12, helper `clone3`"); the files written, in order.
+ */
+async function copyBase(
+  engine: Engine,
+  snap: TableSnapshot,
+  files: string[],
+  project: (sql: string) => string,
+  options: string,
+): Promise<string[]> {
+  const chunks = snap.manifest.chunks;
+  let cut = 0;
+  for (let rows = 0; cut < chunks.length - 1 && rows + chunks[cut].rows <= snap.manifest.rows / 2; cut++) rows += chunks[cut].rows;
+  cut = Math.max(cut, 1);
+  if (cut >= chunks.length) {
+    await engine.run(`COPY (${project(snap.baseSql())}) TO ${quoteLiteral(files[0])} (${options})`);
+    return files.slice(0, 1);
+  }
+  const second = await engine.lane();
+  try {
+    const halves = [snap.chunksSql(0, cut), snap.chunksSql(cut, chunks.length)];
+    const conns = [engine.conn, second];
+    await Promise.all(halves.map((sql, i) => conns[i].run(`COPY (${project(sql)}) TO ${quoteLiteral(files[i])} (${options})`)));
+    return files;
+  } finally {
+    second.closeSync();
   }
 }
 
@@ -173,52 +205,53 @@ function splitLines(text: string, header: boolean): { head?: string; rows: strin
 
 const BLOCK = 4 << 20;
 
+/** The base's lines: files read in turn, each starting with a header line when `header`. */
+interface BaseLines {
+  files: readonly string[];
+  header: boolean;
+}
+
 /**
- * Stream `baseFile` to `out` with the change lines spliced in at their events' lines (each event
- * not removing a row takes the next of `lines.rows`, which are in key order as the events are).
- * False if the base file does not hold one line per base row, or its header is not the change file's.
+ * Write `lines.head` (if any), then stream the base to `out` with the change lines spliced in at
+ * their events' lines (each event not removing a row takes the next of `lines.rows`, which are in
+ * key order as the events are). False if the base does not hold one line per base row, or a
+ * header of its files is not the change file's.
  */
 function spliceCopy(
-  baseFile: string,
+  base: BaseLines,
   out: string,
-  header: boolean,
   baseRows: number,
   events: readonly ChangeEvent[],
   lines: { head?: string; rows: string[] },
 ): boolean {
   // Synchronous reads and writes: a few large ones, no thread-pool round trip each (a loaded machine delays every hop).
-  const input = openSync(baseFile, 'r');
   const output = openSync(out, 'w');
+  const blocks = new LineBlocks(base.files);
   try {
-    let buf = Buffer.allocUnsafe(BLOCK);
-    let line = header ? -1 : 0; // the line that starts at `pos` (the header is line -1, data lines count from 0)
+    if (lines.head !== undefined) writevSync(output, [Buffer.from(`${lines.head}\n`, 'utf8')]);
+    let line = 0; // the base line that starts at `pos`
     let ei = 0;
     let li = 0;
-    let have = 0; // bytes of a line begun in the previous block, at the start of `buf`
     const passed = { lines: 0 };
-    for (;;) {
-      if (have === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
-      const bytesRead = readSync(input, buf, have, buf.length - have, null);
-      if (bytesRead === 0) break;
-      const end = have + bytesRead;
+    for (let block = blocks.next(); block; block = blocks.next()) {
+      const end = block.length;
       const writes: Buffer[] = [];
       let run = 0; // start of the bytes not yet queued
       let pos = 0;
       const queue = (text: string) => {
-        if (pos > run) writes.push(buf.subarray(run, pos));
+        if (pos > run) writes.push(block.subarray(run, pos));
         writes.push(Buffer.from(`${text}\n`, 'utf8'));
       };
+      if (base.header && blocks.fileStart) {
+        const nl = block.indexOf(10);
+        if (block.toString('utf8', 0, nl) !== lines.head) return false;
+        [pos, run] = [nl + 1, nl + 1];
+      }
       for (;;) {
-        if (line === -1) {
-          const nl = buf.indexOf(10, pos);
-          if (nl < 0 || nl >= end) break;
-          if (buf.toString('utf8', 0, nl) !== lines.head) return false;
-          [line, pos] = [0, nl + 1];
-        }
         const target = ei < events.length ? events[ei].line : Infinity;
-        pos = skipLines(buf, pos, end, target - line, passed);
+        pos = skipLines(block, pos, end, target - line, passed);
         line += passed.lines;
-        if (line < target) break; // the block ends first
+        if (line < target || pos === end) break; // the block ends first
         const e = events[ei];
         if (!e.replaces) {
           queue(lines.rows[li++]); // goes before this line
@@ -226,30 +259,80 @@ function spliceCopy(
           ei++;
           continue;
         }
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0 || nl >= end) break; // this line ends in the next block
+        const nl = block.indexOf(10, pos);
         if (e.removed) {
-          if (pos > run) writes.push(buf.subarray(run, pos));
+          if (pos > run) writes.push(block.subarray(run, pos));
         } else queue(lines.rows[li++]);
         [run, pos] = [nl + 1, nl + 1];
         line++;
         ei++;
       }
-      if (pos > run) writes.push(buf.subarray(run, pos));
+      if (end > run) writes.push(block.subarray(run, end));
       if (writes.length) writevSync(output, writes);
-      // The unfinished line moves to the front (none of its bytes were queued: `run` <= `pos`).
-      have = end - pos;
-      if (have) buf.copy(buf, 0, pos, end);
     }
-    if (have) return false; // the base file ends without a newline
+    if (blocks.ragged) return false; // a base file ends without a newline
     const tail: Buffer[] = [];
     for (; ei < events.length && events[ei].line === line && !events[ei].replaces; ei++)
       tail.push(Buffer.from(`${lines.rows[li++]}\n`, 'utf8'));
     if (tail.length) writevSync(output, tail);
     return line === baseRows && ei === events.length && li === lines.rows.length;
   } finally {
-    closeSync(input);
+    blocks.close();
     closeSync(output);
+  }
+}
+
+/**
+ * The lines of `files` in turn, in blocks of whole lines (a block is valid until the next call;
+ * `fileStart` says whether it is the first of its file). `ragged` once a file ends without a
+ * newline: the blocks then stop.
+ */
+class LineBlocks {
+  ragged = false;
+  fileStart = false;
+  private buf = Buffer.allocUnsafe(BLOCK);
+  private have = 0; // bytes of an unfinished line at the start of `buf`
+  private rest = [0, 0]; // where the unfinished line after the last block is, until the next call
+  private fd: number | undefined;
+  private nextFile = 0;
+  private fresh = false;
+
+  constructor(private readonly files: readonly string[]) {}
+
+  next(): Buffer | undefined {
+    const [from, to] = this.rest;
+    if (to > from) this.buf.copy(this.buf, 0, from, to);
+    this.have = to - from;
+    this.rest = [0, 0];
+    for (;;) {
+      if (this.fd === undefined) {
+        if (this.nextFile === this.files.length) return undefined;
+        this.fd = openSync(this.files[this.nextFile++], 'r');
+        this.fresh = true;
+      }
+      if (this.have === this.buf.length) this.buf = Buffer.concat([this.buf, Buffer.allocUnsafe(this.buf.length)]); // a line longer than the buffer
+      const n = readSync(this.fd, this.buf, this.have, this.buf.length - this.have, null);
+      if (n === 0) {
+        this.close();
+        if (!this.have) continue;
+        this.ragged = true;
+        this.nextFile = this.files.length;
+        return undefined;
+      }
+      const end = this.have + n;
+      const whole = this.buf.lastIndexOf(10, end - 1) + 1;
+      this.have = end;
+      if (whole === 0) continue;
+      this.rest = [whole, end];
+      this.fileStart = this.fresh;
+      this.fresh = false;
+      return this.buf.subarray(0, whole);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 
