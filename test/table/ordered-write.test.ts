@@ -84,6 +84,10 @@ const arbEdit = fc.record({
   deletes: fc.array(fc.nat(), { maxLength: 5 }),
 });
 
+/** Cases of the random-snapshot property, from a fixed seed so a failure replays. */
+const RUNS = 16;
+const SEED = 20261206;
+
 describe('writeSnapshot', () => {
   it('writes the same bytes as the ORDER BY writer, for random snapshots with random change chunks', async () => {
     let layered = 0;
@@ -118,9 +122,10 @@ describe('writeSnapshot', () => {
         if (m.deltas.length) layered++;
         await expectSameBytes(m, maxPieces);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS, seed: SEED },
     );
-    expect(layered).toBeGreaterThan(10);
+    console.log(`ordered-write property: ${RUNS} cases (seed ${SEED}), ${layered} with change chunks`);
+    expect(layered).toBeGreaterThan(RUNS / 4);
   }, 300_000);
 
   it('writes keyless tables, duplicates included, as the ORDER BY writer does', async () => {
