@@ -3,7 +3,7 @@ import path from 'node:path';
 import { badInput } from '../errors.js';
 import { gitLib } from './git.js';
 import { redactUrl } from './remote-store.js';
-import { authEnv, git, http, isPathUrl, networkError, onAuthFor, pathOf } from './git-transport.js';
+import { authEnv, forgetAdvertisements, git, http, isPathUrl, networkError, onAuthFor, pathOf } from './git-transport.js';
 
 /**
  * Moving the commit graph from another git repository (pushing it is git-push.ts). Smart HTTP(S)
@@ -39,6 +39,7 @@ export async function listRemoteRefs(url: string, opts: { forPush?: boolean } = 
     }
     return { refs, head };
   }
+  forgetAdvertisements();
   try {
     const listing = await (
       await gitLib()

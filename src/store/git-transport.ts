@@ -101,6 +101,9 @@ const advertisementKey = (req: HttpRequest): string | undefined =>
     ? [req.url, req.headers?.Authorization ?? req.headers?.authorization ?? '', req.headers?.['Git-Protocol'] ?? ''].join('\n')
     : undefined;
 
+/** Drops kept listings: a listing lakegit asks for itself is always read afresh (a long-lived process may have one left unserved). */
+export const forgetAdvertisements = (): void => advertisements.clear();
+
 async function* once(body: Buffer): AsyncIterableIterator<Uint8Array> {
   yield body;
 }
