@@ -3,12 +3,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
-import { pathList, quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { writeChunks } from '../../src/table/chunker.js';
-import { chunkDigest, noteManifestChunks } from '../../src/table/chunkid.js';
+import { chunkDigest } from '../../src/table/chunkid.js';
 import { chunkIdsOf } from '../../src/table/chunk-verify.js';
 import { schemaSignature } from '../../src/table/schema.js';
-import { COLUMNS, SMALL, row, setup, valuesSql } from './remote-chunk-fixture.js';
+import { COLUMNS, chunksWithForgery, row, setup } from './remote-chunk-fixture.js';
 
 // Chunks fetched together are checked in batches, one statement per batch (src/table/chunk-verify.ts):
 // every id a batch computes is the id `chunkDigest` computes for that file alone (the definition's
@@ -30,19 +28,8 @@ describe('chunks checked in batches (property)', () => {
       fc.asyncProperty(cases, async ([rows, pick, shuffle]) => {
         const { base, writer, store, clone } = await setup();
         try {
-          const defs = COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-          await engine.run(`CREATE OR REPLACE TABLE lg_src (${defs})`);
-          await engine.run(`INSERT INTO lg_src VALUES ${rows.map(([id, r]) => valuesSql(id, r)).join(', ')}`);
-          await engine.run('CREATE OR REPLACE TABLE lg_work AS SELECT * FROM lg_src ORDER BY id');
-          const chunks = await writeChunks(engine, writer, 'lg_work', COLUMNS, ['id'], SMALL);
-          noteManifestChunks({ columns: COLUMNS, chunks, deltas: [] });
-          for (const c of chunks) await store.put(c.id, writer.pathOf(c.id));
-          // The victim's file in the store: its rows with one value changed.
-          const victim = chunks[pick % chunks.length];
-          const forged = path.join(base, 'forged.parquet');
-          await engine.run(
-            `COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN coalesce("select", 0) + 1 ELSE "select" END AS "select") FROM read_parquet(${pathList([writer.pathOf(victim.id)])})) TO ${quoteLiteral(forged)} (FORMAT parquet)`,
-          );
+          // A forged chunk: the victim's rows with one value changed.
+          const { chunks, victim, forged } = await chunksWithForgery(engine, { base, writer, store }, rows, pick);
           // One batch over the files in some order, the forged one among them: each id is the file's own.
           const files = chunks.map((c) => (c === victim ? forged : writer.pathOf(c.id)));
           const order = files.map((_, i) => (i + shuffle) % files.length);

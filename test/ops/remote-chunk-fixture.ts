@@ -2,11 +2,14 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { quoteLiteral } from '../../src/engine/quote.js';
+import type { Engine } from '../../src/engine/db.js';
+import { pathList, quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { RepoContext } from '../../src/ops/context.js';
 import { GitStore } from '../../src/store/git.js';
 import { ChunkStore } from '../../src/store/chunks.js';
-import { openChunkStore } from '../../src/store/remote-store.js';
+import { openChunkStore, type RemoteChunkStore } from '../../src/store/remote-store.js';
+import { writeChunks } from '../../src/table/chunker.js';
+import { noteManifestChunks } from '../../src/table/chunkid.js';
 import { CHUNK_SCHEME } from '../../src/table/manifest.js';
 import type { Column } from '../../src/table/schema.js';
 
@@ -25,7 +28,7 @@ export const COLUMNS: Column[] = [
   { name: 'ts', type: 'TIMESTAMP' },
   { name: 'odd "name", é', type: 'VARCHAR' },
 ];
-export const SMALL = { scheme: CHUNK_SCHEME, target: 8, min: 2, max: 32 };
+const SMALL = { scheme: CHUNK_SCHEME, target: 8, min: 2, max: 32 };
 
 const text = fc.oneof(fc.string(), fc.constantFrom('', 'NULL', 'a "quoted" \\ back', 'tab\there\nnew', 'ü 🙂 /'));
 export const row = fc.record({
@@ -39,9 +42,9 @@ export const row = fc.record({
   ts: fc.option(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { nil: null }),
   odd: fc.option(text, { nil: null }),
 });
-export type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
+type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 
-export const valuesSql = (id: number, r: Row) =>
+const valuesSql = (id: number, r: Row) =>
   `(${[
     String(id),
     r.select ?? 'NULL',
@@ -66,4 +69,29 @@ export async function setup() {
   await clone.git.setConfig('remote.origin.url', path.join(base, 'remote.git'));
   await clone.git.setConfig('remote.origin.lakegitchunks', storeDir);
   return { base, writer, store: await openChunkStore(storeDir), clone };
+}
+
+/**
+ * `rows` written as chunks by the writer (`lg_src` holds them) and put in `store`, and beside them
+ * `forged`: the victim chunk's rows with one value changed, for a test to slip into the store.
+ */
+export async function chunksWithForgery(
+  engine: Engine,
+  { base, writer, store }: { base: string; writer: ChunkStore; store: RemoteChunkStore },
+  rows: [number, Row][],
+  pick: number,
+) {
+  const defs = COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  await engine.run(`CREATE OR REPLACE TABLE lg_src (${defs})`);
+  await engine.run(`INSERT INTO lg_src VALUES ${rows.map(([id, r]) => valuesSql(id, r)).join(', ')}`);
+  await engine.run('CREATE OR REPLACE TABLE lg_work AS SELECT * FROM lg_src ORDER BY id');
+  const chunks = await writeChunks(engine, writer, 'lg_work', COLUMNS, ['id'], SMALL);
+  noteManifestChunks({ columns: COLUMNS, chunks, deltas: [] });
+  for (const c of chunks) await store.put(c.id, writer.pathOf(c.id));
+  const victim = chunks[pick % chunks.length];
+  const forged = path.join(base, 'forged.parquet');
+  await engine.run(
+    `COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN coalesce("select", 0) + 1 ELSE "select" END AS "select") FROM read_parquet(${pathList([writer.pathOf(victim.id)])})) TO ${quoteLiteral(forged)} (FORMAT parquet)`,
+  );
+  return { chunks, victim, forged };
 }

@@ -3,10 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
-import { pathList, quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { writeChunks } from '../../src/table/chunker.js';
-import { noteManifestChunks } from '../../src/table/chunkid.js';
-import { COLUMNS, SMALL, row, setup, valuesSql } from './remote-chunk-fixture.js';
+import { pathList } from '../../src/engine/quote.js';
+import { chunksWithForgery, row, setup } from './remote-chunk-fixture.js';
 
 // Chunks on demand: every chunk the writer makes is accepted when fetched from a remote store (its
 // rows are recomputed to its id, src/table/chunkid.ts) and reads back the same rows; any chunk whose
@@ -25,19 +23,8 @@ describe('chunks on demand (property)', () => {
       fc.asyncProperty(cases, async ([rows, pick]) => {
         const { base, writer, store, clone } = await setup();
         try {
-          const defs = COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-          await engine.run(`CREATE OR REPLACE TABLE lg_src (${defs})`);
-          await engine.run(`INSERT INTO lg_src VALUES ${rows.map(([id, r]) => valuesSql(id, r)).join(', ')}`);
-          await engine.run('CREATE OR REPLACE TABLE lg_work AS SELECT * FROM lg_src ORDER BY id');
-          const chunks = await writeChunks(engine, writer, 'lg_work', COLUMNS, ['id'], SMALL);
-          noteManifestChunks({ columns: COLUMNS, chunks, deltas: [] });
-          for (const c of chunks) await store.put(c.id, writer.pathOf(c.id));
-          // One chunk in the store is replaced by the same rows with one value changed.
-          const victim = chunks[pick % chunks.length];
-          const forged = path.join(base, 'forged.parquet');
-          await engine.run(
-            `COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN coalesce("select", 0) + 1 ELSE "select" END AS "select") FROM read_parquet(${pathList([writer.pathOf(victim.id)])})) TO ${quoteLiteral(forged)} (FORMAT parquet)`,
-          );
+          // A forged chunk: the victim's rows with one value changed.
+          const { chunks, victim, forged } = await chunksWithForgery(engine, { base, writer, store }, rows, pick);
           const good = chunks.filter((c) => c.id !== victim.id);
           await clone.chunks.ensure(good.map((c) => c.id));
           const fetched = good.map((c) => clone.chunks.pathOf(c.id));
