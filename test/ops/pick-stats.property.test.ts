@@ -177,5 +177,50 @@ describe('reverts and cherry-picks that reuse the picked commit’s counts recor
     60_000 + RUNS * 20_000,
   );
 
+  it('a cherry-pick whose two sides dropped the same column (a binder error before)', async () => {
+    const s: Schema = {
+      kind: 'keyed',
+      key: ['k'],
+      cols: [
+        { name: 'k', type: 'INTEGER', values: ['1', '2', '3'] },
+        { name: 'v', type: 'VARCHAR', values: ["'a'", "'b'", "'c'"] },
+      ],
+    };
+    const rows: Row[] = [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ];
+    await withSandbox(s, [], async (x) => {
+      await commitWidened(x, s, rows, 'with the extra column');
+      await x.repo.checkout({ target: 'HEAD', create: 'side' });
+      const picked = await x.commit(
+        [
+          [0, 0],
+          [1, 2],
+          [2, 2],
+        ],
+        'side: drop it, change 2',
+      );
+      await x.repo.checkout({ target: 'main' });
+      await x.commit(
+        [
+          [0, 1],
+          [1, 1],
+          [2, 2],
+        ],
+        'main: drop it, change 1',
+      );
+      const r = await x.repo.cherryPick({ rev: picked });
+      expect([r.status, r.conflicts]).toEqual(['merged', []]);
+      const got = await x.engine.all(`SELECT k::VARCHAR AS k, v FROM (${await x.committed()}) ORDER BY k`);
+      expect(got).toEqual([
+        { k: '1', v: 'b' },
+        { k: '2', v: 'c' },
+        { k: '3', v: 'c' },
+      ]);
+    });
+  });
+
   afterAll(() => console.log(`pick-stats oracle (seed ${SEED}): ${JSON.stringify(cases)}`));
 });
