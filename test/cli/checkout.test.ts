@@ -7,7 +7,6 @@ import {
   expectRefusedUnchanged,
   fixture,
   fixtureBytes,
-  json,
   newRepo,
   ORDERS,
   ordersRepo,

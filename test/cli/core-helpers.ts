@@ -53,6 +53,10 @@ export async function statusText(repo: TempRepo): Promise<string> {
   return text && !text.endsWith('\n') ? `${text}\n` : text; // as the CLI's print() writes it
 }
 
+/** What `log --json` prints (`-n` as n), read in-process the same way. */
+export const logJson = async (repo: TempRepo, opts: { n?: number } = {}): Promise<any[]> =>
+  JSON.parse(JSON.stringify(await (await api(repo)).log(opts)));
+
 export async function json<T = any>(repo: TempRepo, ...args: string[]): Promise<T> {
   return JSON.parse(await repo.ok(...args, '--json')) as T;
 }
