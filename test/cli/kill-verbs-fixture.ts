@@ -26,7 +26,10 @@ const text = (v: Version) =>
 
 const holds = (repo: TempRepo, v: Version) => holdsRows(repo, text(v));
 
-/** Kills made, and how many of them left a pending step for the next command to finish (per file). */
+/**
+ * Kills made, and how many of them left a pending step for the next command to finish: per test,
+ * reset by killHistory() (test files share a worker and its loaded modules: isolate is off).
+ */
 export const stats = { kills: 0, pending: 0 };
 
 /** Open the repository (which finishes a pending step), then check fsck and a clean status. */
@@ -102,6 +105,7 @@ export interface History {
 
 /** The history every kill runs on: base ─┬─ notes (main, checked out), └─ amounts (f). Set up in-process. */
 export async function killHistory(): Promise<History> {
+  Object.assign(stats, { kills: 0, pending: 0 });
   const repo = await newRepo({ 'orders.csv': text({ note: false, amount: false }) });
   const a = await api(repo);
   await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
