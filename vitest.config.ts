@@ -9,7 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // Two workers for CI's two cores; LAKEGIT_TEST_WORKERS=3 tries a third, to fill the time a worker
+    // waits on a server, a hook or a kill's delay (measure before making it the default).
+    maxWorkers: Number(process.env.LAKEGIT_TEST_WORKERS ?? 2),
     // Files share worker processes (no new process, module and DuckDB load per file); what a file may
     // leave behind (environment, DuckDB tables) is reset by test/setup/per-file.ts. LAKEGIT_TEST_ISOLATE=1
     // runs each file in a process of its own again.

@@ -129,12 +129,6 @@ export const TEAM_STEPS: Step[] = [
   { run: ['log', '--oneline', '-n', '3'] },
 ];
 
-/** The remote verbs (`clone`, `push`, `pull`, `remote`, `init --bare`) are in this build. */
-function hasRemoteVerbs(env: NodeJS.ProcessEnv): boolean {
-  const help = (verb: string) => spawnSync(process.execPath, [BIN, verb, '--help'], { env, encoding: 'utf8' });
-  return ['clone', 'push', 'pull', 'remote'].every((v) => help(v).status === 0) && help('init').stdout.includes('--bare');
-}
-
 function main(): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegit-demo-'));
   for (const f of ['orders.csv', 'customers.csv']) copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
@@ -144,9 +138,7 @@ function main(): number {
   const at = (step: Step) => ('in' in step && step.in ? path.join(team, step.in.replace(/^team\/?/, '')) : dir);
   const fill = (args: string[]) => args.map((a) => a.replaceAll('{team}', team));
   process.stdout.write(`demo lake: ${dir}\n`);
-  const steps = [...STEPS];
-  if (hasRemoteVerbs(env)) steps.push(...TEAM_STEPS);
-  else process.stdout.write('\n# (this build has no remote verbs yet: skipping the team part — clone, a refused push, a pull)\n');
+  const steps = [...STEPS, ...TEAM_STEPS];
   try {
     for (const step of steps) {
       if ('say' in step && !('edit' in step)) {

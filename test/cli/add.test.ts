@@ -2,7 +2,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import { api, commit, fixture, fixtureBytes, json, lines, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import {
+  api,
+  commit,
+  fixture,
+  fixtureBytes,
+  json,
+  lines,
+  newRepo,
+  ORDERS,
+  ordersRepo,
+  statusJson,
+  statusText,
+  track,
+} from './core-helpers.js';
+
+// Where add is the verb under test, what it staged is read back in-process (statusJson / statusText: what `status` would print).
 
 /** A table's chunk files (`files <table> --relative`), read in-process: the files verb has its own tests. */
 const chunkFiles = async (repo: TempRepo, table: string) => (await api(repo)).files(table, true);
@@ -11,7 +26,7 @@ describe('add', () => {
   it('add: tracks a CSV as a table named by its stem and stages all its rows', async () => {
     await using repo = await newRepo({ 'orders.csv': ORDERS });
     expect(await repo.ok('add', 'orders.csv', '--key', 'id')).toBe('staged orders\n');
-    const st = await json(repo, 'status');
+    const st = await statusJson(repo);
     expect(st.tables).toEqual([
       {
         table: 'orders',
@@ -78,7 +93,7 @@ describe('add', () => {
     await using repo = await ordersRepo();
     await repo.write('orders.csv', `${ORDERS.replace('3,101,7.25,', '3,101,7.50,')}13,108,1.00,new,2024-01-15 10:00:00,false,\n`);
     expect(await repo.ok('add', 'orders.csv')).toBe('staged orders\n');
-    const [t] = (await json(repo, 'status')).tables;
+    const [t] = (await statusJson(repo)).tables;
     expect(t.staged).toEqual({ added: 1, removed: 0, modified: 1 });
     expect(t.unstaged).toEqual({ added: 0, removed: 0, modified: 0 });
     expect(await repo.ok('add', 'orders.csv')).not.toContain('staged');
@@ -90,7 +105,7 @@ describe('add', () => {
     await commit(repo, 'load');
     await repo.write('data/orders.csv', ORDERS.replace('\n12,104,', '\n12,999,'));
     expect(await repo.ok('add', 'sales')).toBe('staged sales\n');
-    expect((await json(repo, 'status')).tables[0]).toMatchObject({ table: 'sales', file: 'data/orders.csv', staged: { modified: 1 } });
+    expect((await statusJson(repo)).tables[0]).toMatchObject({ table: 'sales', file: 'data/orders.csv', staged: { modified: 1 } });
   });
 
   it('add: "add ." stages every changed tracked table and leaves untracked files alone', async () => {
@@ -100,7 +115,7 @@ describe('add', () => {
     await repo.write('orders.csv', ORDERS.replace('\n5,104,', '\n5,105,'));
     await repo.write('new.csv', 'id\n1\n');
     expect(await repo.ok('add', '.')).toBe('staged orders\n');
-    const st = await json(repo, 'status');
+    const st = await statusJson(repo);
     expect(st.tables.map((t: any) => [t.table, t.staged.modified])).toEqual([
       ['customers', 0],
       ['orders', 1],
@@ -112,7 +127,7 @@ describe('add', () => {
     await using repo = await ordersRepo();
     await (await import('node:fs/promises')).rm(repo.path('orders.csv'));
     expect(await repo.ok('add', 'orders.csv')).toBe('staged removal of orders\n');
-    expect((await json(repo, 'status')).tables[0]).toMatchObject({ table: 'orders', change: 'deleted', staged: { removed: 12 } });
+    expect((await statusJson(repo)).tables[0]).toMatchObject({ table: 'orders', change: 'deleted', staged: { removed: 12 } });
   });
 
   it('add: a composite key identifies rows by all its columns', async () => {
@@ -120,7 +135,7 @@ describe('add', () => {
     await repo.ok('add', 'lines.csv', '--key', 'order_id,line');
     await commit(repo, 'load');
     await repo.write('lines.csv', 'order_id,line,qty\n1,1,5\n1,2,9\n2,1,7\n2,2,1\n');
-    expect((await json(repo, 'status')).tables[0].unstaged).toEqual({ added: 1, removed: 0, modified: 1 });
+    expect((await statusJson(repo)).tables[0].unstaged).toEqual({ added: 1, removed: 0, modified: 1 });
   });
 
   it('add: --keyless keeps duplicate rows and counts them as a multiset', async () => {
@@ -129,7 +144,7 @@ describe('add', () => {
     await repo.ok('add', 'events.csv', '--keyless');
     await commit(repo, 'load');
     await repo.write('events.csv', 'n,w\n1,2\n3,4\n5,6\n');
-    expect((await json(repo, 'status')).tables[0].unstaged).toEqual({ added: 1, removed: 1, modified: 0 });
+    expect((await statusJson(repo)).tables[0].unstaged).toEqual({ added: 1, removed: 1, modified: 0 });
     await commit(repo, 'dedupe', true);
     await repo.ok('checkout', 'HEAD~1', '--force');
     // The file keeps its own order; the copy of 1,2 it lacks is appended (docs/cli.md, "Row order of working files").
@@ -151,8 +166,8 @@ describe('add', () => {
     expect(text).toContain('"big":9007199254740993');
     await repo.write('odd.csv', 'id,label\n');
     await repo.ok('checkout', '--force', 'HEAD');
-    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    expect(await statusText(repo)).toContain('nothing to commit, working tree clean');
     await repo.ok('add', 'odd.csv');
-    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    expect(await statusText(repo)).toContain('nothing to commit, working tree clean');
   });
 });

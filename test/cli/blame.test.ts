@@ -26,6 +26,13 @@ async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempR
 /** In-process `log -n 1`: the commit HEAD names (after a verb under test made it). */
 const head = async (repo: TempRepo) => (await (await Repo.open(repo.dir)).log({ n: 1 }))[0];
 
+/**
+ * In-process `log [--table t] --key col=val`: the commits that changed one row, to check that they
+ * agree with blame (the verb under test here; log-key.test.ts runs `log --key` itself).
+ */
+const keyLog = async (repo: TempRepo, col: string, value: string, table?: string): Promise<string[]> =>
+  (await (await Repo.open(repo.dir)).rowHistory({ table, key: [[col, value]] })).map((e) => e.commit);
+
 /** In-process `checkout [-b] <branch>`, for set-up. */
 const checkout = async (repo: TempRepo, branch: string, create = false) =>
   (await Repo.open(repo.dir)).checkout(create ? { target: 'HEAD', create: branch } : { target: branch });
@@ -146,10 +153,10 @@ describe('blame', { timeout: 180_000 }, () => {
     // Blaming one column follows that column alone: b of row 1 was last made by Bob.
     expect(commitsById(await blame(repo, 'orders', '--columns', 'b'))).toEqual({ 1: bob, 2: load });
     // log --key agrees: the merge made a row neither parent had, and each side changed it.
-    const log = JSON.parse(await repo.ok('log', '--key', 'id=1', '--json')).map((e: { commit: string }) => e.commit);
+    const log = await keyLog(repo, 'id', '1');
     expect(log[0]).toBe(merge);
     expect([...log].sort()).toEqual([merge, ann, bob, load].sort());
-    expect(JSON.parse(await repo.ok('log', '--key', 'id=2', '--json')).map((e: { commit: string }) => e.commit)).toEqual([load]);
+    expect(await keyLog(repo, 'id', '2')).toEqual([load]);
   });
 
   it('check --into --blame: a violating row of the merge result is blamed as through a merge — target, source, or the merge', async () => {
@@ -182,15 +189,13 @@ describe('blame', { timeout: 180_000 }, () => {
     expect(JSON.stringify(diff)).toContain('n/a');
     expect(commitsById(await blame(repo, 'orders@HEAD'))).toEqual({ 1: na, 2: load, 3: load });
     expect((await blame(repo, 'orders', '--cells')).map((r) => r.cells!.v.commit)).toEqual([na, load, load]);
-    const keyLog = async (id: string) =>
-      JSON.parse(await repo.ok('log', '--key', `id=${id}`, '--json')).map((e: { commit: string }) => e.commit);
-    expect(await keyLog('2')).toEqual([load]);
-    expect(await keyLog('1')).toEqual([na, load]);
+    expect(await keyLog(repo, 'id', '2')).toEqual([load]);
+    expect(await keyLog(repo, 'id', '1')).toEqual([na, load]);
     // Back to numbers: 20 read as text '20' and as the number 20 is the same value; 3 changed.
     const back = await commitAs(repo, CAT, 'numbers again', 'id,v\n1,10\n2,20\n3,31\n');
     expect(commitsById(await blame(repo, 'orders@HEAD'))).toEqual({ 1: back, 2: load, 3: back });
-    expect(await keyLog('2')).toEqual([load]);
-    expect(await keyLog('3')).toEqual([back, load]);
+    expect(await keyLog(repo, 'id', '2')).toEqual([load]);
+    expect(await keyLog(repo, 'id', '3')).toEqual([back, load]);
   });
 
   it('blame: issue 16 defect 7 — user columns named like internal names (w, c, filename, n, __lg_h0, __op) change nothing', async () => {
@@ -232,8 +237,7 @@ describe('blame', { timeout: 180_000 }, () => {
     );
     await repo.write('t.csv', `${names}\n1,1,x,F,h,p,o,s\n2,2,Y,g,i,q,o,s\n`);
     expect(commitsById(await blame(repo, 't'))).toEqual({ 1: edit, 2: '0'.repeat(40) });
-    const log = JSON.parse(await repo.ok('log', '--table', 't', '--key', 'id=1', '--json'));
-    expect(log.map((e: { commit: string }) => e.commit)).toEqual([edit, addT]);
+    expect(await keyLog(repo, 'id', '1', 't')).toEqual([edit, addT]);
   });
 
   it('blame: `lakegit revert` blames the rows it restored on the revert commit', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
-import { checkedRepo, CHECKS_YAML } from './check-fixture.js';
+import { checkedRepo, CHECKS_YAML, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -42,9 +42,10 @@ const CASES: [string, string, number, RegExp][] = [
 describe('check: misconfiguration is exit 2, naming the line', () => {
   it('check/commit: each misconfigured lakegit.yaml is refused with exit 2 naming its line; nothing changes', async () => {
     await using repo = await checkedRepo();
+    const set = await steps(repo); // set-up in-process (add, the --no-verify commit); the refused commits and check run the CLI
     for (const [what, yaml, line, message] of CASES) {
       await repo.write('lakegit.yaml', yaml);
-      await repo.ok('add', 'lakegit.yaml');
+      await set.add('lakegit.yaml');
       const before = await snapshotDir(repo.path('.lakegit'));
       const r = await repo.run('commit', '-m', what);
       expect.soft(r.exitCode, what).toBe(2);
@@ -54,7 +55,7 @@ describe('check: misconfiguration is exit 2, naming the line', () => {
     }
     // Committed anyway (--no-verify): `check` reports the same misconfiguration at that revision.
     await repo.write('lakegit.yaml', CASES[2][1]);
-    await repo.ok('commit', '-am', 'bad config', '--no-verify');
+    await set.commit('bad config', { noVerify: true });
     const r = await repo.run('check');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("lakegit: error: lakegit.yaml at HEAD, line 4: unknown column 'amout' in table 'orders'");
@@ -65,7 +66,7 @@ describe('check: misconfiguration is exit 2, naming the line', () => {
     await using repo = await checkedRepo('');
     expect((await repo.run('check')).exitCode).toBe(0);
     await repo.write('lakegit.yaml', CHECKS_YAML);
-    await repo.ok('commit', '-am', 'checks now');
+    await (await steps(repo)).commit('checks now'); // set-up in-process
     expect(JSON.parse(await repo.ok('check', '--json')).checks).toHaveLength(12);
   });
 });

@@ -50,8 +50,8 @@ export async function steps(repo: TempRepo) {
   const a = await api(repo);
   return {
     checkout: (target: string, create?: string) => a.checkout(create ? { target, create } : { target }),
-    async commit(message: string, opts: { noVerify?: boolean; all?: boolean } = {}): Promise<string> {
-      const r = await a.commit({ message, all: opts.all ?? true, noVerify: opts.noVerify });
+    async commit(message: string, opts: { noVerify?: boolean; all?: boolean; author?: string } = {}): Promise<string> {
+      const r = await a.commit({ message, all: opts.all ?? true, noVerify: opts.noVerify, author: opts.author });
       if (r.status !== 'committed') throw new Error(`set-up commit '${message}' refused: ${JSON.stringify(r)}`);
       return r.oid;
     },

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it, vi } from 'vitest';
-import { byName, checkedRepo, json, ORDERS } from './check-fixture.js';
+import { byName, checkedRepo, json, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -8,12 +8,13 @@ vi.setConfig({ testTimeout: 180_000 });
 // main: orders 1..5 (Ann).  load: Bob adds order 6 with amount -4; then Cy makes order 3 negative.
 async function blamedRepo() {
   const repo = await checkedRepo();
-  await repo.ok('checkout', '-b', 'load');
+  const set = await steps(repo); // set-up in-process; the checks run the CLI
+  await set.checkout('HEAD', 'load');
   const bob = `${ORDERS}6,11,-4.00,cancelled,1,r6,t,6\n`;
   await repo.write('orders.csv', bob);
-  await repo.ok('commit', '-am', 'bob adds 6', '--no-verify', '--author', 'Bob <bob@example.com>');
+  await set.commit('bob adds 6', { noVerify: true, author: 'Bob <bob@example.com>' });
   await repo.write('orders.csv', bob.replace('3,10,1.00', '3,10,-1.00'));
-  await repo.ok('commit', '-am', 'cy edits 3', '--no-verify', '--author', 'Cy <cy@example.com>');
+  await set.commit('cy edits 3', { noVerify: true, author: 'Cy <cy@example.com>' });
   return repo;
 }
 
@@ -60,7 +61,7 @@ describe('check: reports', () => {
   it('check --format github: one ::error line per failing check, pointing at lakegit.yaml', async () => {
     await using repo = await blamedRepo();
     await repo.write('orders.csv', `${(await repo.read('orders.csv')).replace(/4,11,2\.0+,new/, '4,11,2.00,lost')}`);
-    await repo.ok('commit', '-am', 'lost', '--no-verify');
+    await (await steps(repo)).commit('lost', { noVerify: true });
     const r = await repo.run('check', '--into', 'main', '--format', 'github');
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.trim().split('\n');

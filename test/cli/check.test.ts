@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { byName, checkedRepo, json } from './check-fixture.js';
+import { byName, checkedRepo, json, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -44,9 +44,10 @@ describe('check: every kind', () => {
 
   it('check --into: every check kind fails with its count and sample rows (with keys), exit 1', async () => {
     await using repo = await checkedRepo();
-    await repo.ok('checkout', '-b', 'broken');
+    const set = await steps(repo); // set-up in-process; the checks run the CLI
+    await set.checkout('HEAD', 'broken');
     await repo.write('orders.csv', BROKEN);
-    await repo.ok('commit', '-am', 'bad load', '--no-verify');
+    await set.commit('bad load', { noVerify: true });
     const r = await repo.run('check', '--into', 'main', '--format', 'json');
     expect(r.exitCode).toBe(1);
     const rep = json(r.stdout);
@@ -94,7 +95,7 @@ describe('check: every kind', () => {
     await using repo = await checkedRepo('checks:\n  orders:\n    range: { qty: { max: 5 } }\n');
     const rows = Array.from({ length: 40 }, (_, i) => `${i + 1},10,1.00,new,${i + 1},r${i + 1},n,1`).join('\n');
     await repo.write('orders.csv', `id,customer_id,amount,status,qty,ref,note,code\n${rows}\n`);
-    await repo.ok('commit', '-am', 'more', '--no-verify');
+    await (await steps(repo)).commit('more', { noVerify: true }); // set-up in-process
     const rep = json((await repo.run('check', '--json')).stdout);
     const c = byName(rep, 'range(qty)');
     expect(c.violations).toBe(35);
@@ -105,7 +106,7 @@ describe('check: every kind', () => {
   it('check: max_change as a row count, and a missing required column', async () => {
     await using repo = await checkedRepo('checks:\n  orders:\n    max_change: 1\n    schema: { required_columns: [note] }\n');
     await repo.write('orders.csv', 'id,customer_id,amount,status,qty,ref,code\n1,10,9.00,new,1,r1,1\n2,11,9.00,paid,2,r2,2\n');
-    await repo.ok('commit', '-am', 'shrink', '--no-verify');
+    await (await steps(repo)).commit('shrink', { noVerify: true }); // set-up in-process
     const rep = json((await repo.run('check', '--json')).stdout);
     expect(byName(rep, 'max_change()')).toMatchObject({
       passed: false,

@@ -7,10 +7,11 @@ import {
   expectRefusedUnchanged,
   fixture,
   fixtureBytes,
-  json,
   newRepo,
   ORDERS,
   ordersRepo,
+  statusJson,
+  statusText,
   track,
 } from './core-helpers.js';
 
@@ -36,7 +37,7 @@ describe('checkout', () => {
     expect(await repo.ok('checkout', 'fix')).toBe("Switched to branch 'fix'\nupdated orders\n");
     expect(await repo.read('orders.csv')).toContain('\n3,101,8.00,shipped,');
     expect((await fsp.stat(repo.path('customers.csv'))).mtimeMs).toBe(customers.mtimeMs);
-    expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
+    expect(await statusText(repo)).toBe('On branch fix\nnothing to commit, working tree clean\n');
     expect(await repo.ok('switch', 'main')).toBe("Switched to branch 'main'\nupdated orders\n");
     expect(await repo.read('orders.csv')).toContain('\n3,101,7.25,shipped,');
   });
@@ -63,10 +64,10 @@ describe('checkout', () => {
     expect(r.stderr).toContain("uncommitted changes to 'orders' would be overwritten");
     expect(r.stderr).toContain('--force');
     expect(await repo.read('orders.csv')).toBe(dirty);
-    expect((await json(repo, 'status')).branch).toBe('main');
+    expect((await statusJson(repo)).branch).toBe('main');
     await repo.ok('checkout', '--force', 'fix');
     expect(await repo.read('orders.csv')).not.toContain('0.01');
-    expect(await repo.ok('status')).toBe('On branch fix\nnothing to commit, working tree clean\n');
+    expect(await statusText(repo)).toBe('On branch fix\nnothing to commit, working tree clean\n');
   });
 
   it('checkout: a staged change also blocks a checkout that would replace it', async () => {
@@ -83,7 +84,7 @@ describe('checkout', () => {
     await repo.write('customers.csv', edited);
     await repo.ok('checkout', 'fix');
     expect(await repo.read('customers.csv')).toBe(edited);
-    expect((await json(repo, 'status')).tables.find((t: any) => t.table === 'customers').unstaged).toEqual({
+    expect((await statusJson(repo)).tables.find((t: any) => t.table === 'customers').unstaged).toEqual({
       added: 0,
       removed: 0,
       modified: 1,
@@ -94,14 +95,14 @@ describe('checkout', () => {
 
   it('checkout: a commit id (short) detaches HEAD; status says so and a branch can be made there', async () => {
     await using repo = await twoBranches();
-    const [, first] = await json(repo, 'log');
+    const [, first] = await (await api(repo)).log();
     expect(await repo.ok('checkout', first.commit.slice(0, 6))).toBe(`HEAD is now at ${first.commit.slice(0, 7)}\n`);
-    const st = await json(repo, 'status');
+    const st = await statusJson(repo);
     expect(st).toMatchObject({ branch: null, head: first.commit });
     expect(await repo.ok('status')).toMatch(/^HEAD detached at [0-9a-f]{7}\n/);
     expect(await repo.exists('customers.csv')).toBe(false);
     await repo.ok('checkout', '-b', 'from-old');
-    expect((await json(repo, 'status')).branch).toBe('from-old');
+    expect((await statusJson(repo)).branch).toBe('from-old');
   });
 
   it('checkout: tables absent from the target are removed and come back on return', async () => {
@@ -137,7 +138,7 @@ describe('checkout', () => {
     expect(JSON.parse((await repo.read('o.jsonl')).split('\n')[0])).toMatchObject({ id: 1, customer_id: 101, amount: 10.5, status: 'new' });
     expect((await fsp.readFile(repo.path('o.parquet'))).subarray(0, 4).toString()).toBe('PAR1');
     await repo.ok('add', '.');
-    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    expect(await statusText(repo)).toContain('nothing to commit, working tree clean');
     for (const t of ['o_tsv', 'o_parquet', 'o_jsonl']) expect(await chunks(t)).toEqual(files);
   });
 
@@ -159,7 +160,7 @@ describe('checkout', () => {
     expect(await repo.read('eu.csv')).toBe(semi);
     await repo.ok('checkout', 'edit');
     expect(await repo.read('eu.csv')).toBe('id;name;amount\n1;a, b;1.5\n2;c;3.5\n');
-    expect(await repo.ok('status')).toContain('nothing to commit');
+    expect(await statusText(repo)).toContain('nothing to commit');
   });
 
   it('checkout: keeps the row order of the file; rows with new keys go last in key order (#16 defect 11)', async () => {
@@ -176,11 +177,11 @@ describe('checkout', () => {
     // The first checkout of a file staged by add (no line index yet) already keeps the order.
     await repo.ok('checkout', 'main');
     expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,i,3\n7,g,5\n1,a,4\n');
-    expect(await repo.ok('status')).toContain('nothing to commit');
+    expect(await statusText(repo)).toContain('nothing to commit');
     await repo.ok('checkout', 'edit');
     expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,I,30\n7,g,5\n3,c,6\n8,h,8\n');
     await repo.ok('revert', 'HEAD');
     expect(await repo.read('t.csv')).toBe('id,name,amount\n5,"e",015\n2,b,20\n9,i,3\n7,g,5\n1,a,4\n');
-    expect(await repo.ok('status')).toContain('nothing to commit');
+    expect(await statusText(repo)).toContain('nothing to commit');
   }, 240_000);
 });

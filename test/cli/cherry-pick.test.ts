@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { diverged, headOf, json, parentsOf, api, commitFile } from './merge-fixture.js';
+import { diverged, headOf, json, parentsOf, api, commitFile, conflictsOf, headMessage, statusOf } from './merge-fixture.js';
+
+// What a cherry-pick left (HEAD's author and message, conflicts, staged rows) is read in-process; cherry-pick,
+// status (where it is what a test says), resolve and merge --continue run the CLI.
 
 const t = (...rows: string[]) => `id,amount,note\n${rows.map((r) => `${r}\n`).join('')}`;
 const BASE = t('1,10,a', '2,20,b', '3,30,c');
@@ -21,7 +24,7 @@ describe('cherry-pick', () => {
     // The file keeps its order; key 4, new to it, goes at the end (docs/cli.md, "Row order of working files").
     expect(await d.repo.read('o.csv')).toBe(t('1,10,a', '2,21,b', '3,30,c', '9,90,z', '4,40,d'));
     expect(await parentsOf(d.repo, res.value.commit)).toEqual([d.ours]);
-    const log = (await json<{ author: string; message: string }[]>(d.repo, 'log', '-n', '1')).value[0];
+    const log = (await (await api(d.repo)).log({ n: 1 }))[0];
     expect(log.author).toBe('Bob <bob@x.io>');
     expect(log.message).toBe(`fix two, add four\n\n(cherry picked from commit ${picked})`);
   });
@@ -41,16 +44,13 @@ describe('cherry-pick', () => {
     const r = await d.repo.run('cherry-pick', 'fix');
     expect(r.exitCode).toBe(1);
     expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('merging');
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
-      { table: 'o', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 },
-    ]);
+    expect(await conflictsOf(d.repo)).toEqual([{ table: 'o', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
     await d.repo.ok('resolve', 'o', '--theirs');
     const done = await json<{ commit: string }>(d.repo, 'merge', '--continue');
     expect(done.exitCode).toBe(0);
     expect(await parentsOf(d.repo, done.value.commit)).toEqual([d.ours]);
     expect(await d.repo.read('o.csv')).toBe(t('1,12,a', '2,20,b', '3,30,c'));
-    const log = (await json<{ message: string }[]>(d.repo, 'log', '-n', '1')).value[0];
-    expect(log.message).toContain(`(cherry picked from commit ${d.theirs})`);
+    expect(await headMessage(d.repo)).toContain(`(cherry picked from commit ${d.theirs})`);
   });
 
   it('cherry-pick: --no-commit applies and stages only', async () => {
@@ -58,7 +58,7 @@ describe('cherry-pick', () => {
     await d.repo.ok('cherry-pick', 'fix', '--no-commit');
     expect(await headOf(d.repo)).toBe(d.ours);
     expect(await d.repo.read('o.csv')).toBe(t('1,11,a', '2,20,b', '3,30,c', '5,50,e'));
-    expect((await json<{ tables: { staged: object }[] }>(d.repo, 'status')).value.tables[0].staged).toEqual({
+    expect((await statusOf(d.repo)).tables[0].staged).toEqual({
       added: 1,
       removed: 0,
       modified: 0,

@@ -1,7 +1,22 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { execFileText } from '../helpers.js';
-import { api, commit, editRow, expectRefusedUnchanged, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import {
+  api,
+  commit,
+  editRow,
+  expectRefusedUnchanged,
+  json,
+  logJson,
+  newRepo,
+  ORDERS,
+  ordersRepo,
+  statusJson,
+  track,
+} from './core-helpers.js';
+
+// The history and status a commit left are read in-process (logJson / statusJson: what `log --json` and
+// `status --json` print); commit itself, and show of what it recorded, run the CLI.
 
 describe('commit', () => {
   it('commit: records the staged tables, moves the branch and git sees the commit', async () => {
@@ -9,7 +24,7 @@ describe('commit', () => {
     await track(repo, 'orders.csv', ['id']);
     const out = await repo.ok('commit', '-m', 'load orders');
     expect(out).toMatch(/^\[main [0-9a-f]{7}\] load orders\n 1 table\(s\) changed\n orders \+12\n$/);
-    const [entry] = await json(repo, 'log');
+    const [entry] = await logJson(repo);
     expect(entry).toMatchObject({
       parents: [],
       author: 'Ann Analyst <ann@example.com>',
@@ -23,7 +38,7 @@ describe('commit', () => {
     const manifest = JSON.parse(await execFileText('git', ['--git-dir', '.lakegit', 'show', 'HEAD:tables/orders.json'], repo.dir));
     expect(manifest).toMatchObject({ key: ['id'], rows: 12, source: { file: 'orders.csv', format: 'csv' } });
     expect(manifest.columns.map((c: any) => c.name)).toEqual(['id', 'customer_id', 'amount', 'status', 'created_at', 'paid', 'note']);
-    expect((await json(repo, 'status')).tables[0].staged).toEqual({ added: 0, removed: 0, modified: 0 });
+    expect((await statusJson(repo)).tables[0].staged).toEqual({ added: 0, removed: 0, modified: 0 });
   });
 
   it('commit: fixed identity and date give the same commit id in two repositories', async () => {
@@ -32,7 +47,7 @@ describe('commit', () => {
       await using repo = await newRepo({ 'orders.csv': ORDERS });
       await track(repo, 'orders.csv', ['id']);
       await repo.ok('commit', '-m', 'load');
-      ids.push((await json(repo, 'log'))[0].commit);
+      ids.push((await logJson(repo))[0].commit);
     }
     expect(ids[1]).toBe(ids[0]);
   });
@@ -48,7 +63,7 @@ describe('commit', () => {
   it('commit: --allow-empty records a commit without changes', async () => {
     await using repo = await ordersRepo();
     await repo.ok('commit', '--allow-empty', '-m', 'empty');
-    const log = await json(repo, 'log');
+    const log = await logJson(repo);
     expect(log.map((e: any) => [e.message, e.tables])).toEqual([
       ['empty', []],
       ['load orders', ['orders']],
@@ -76,13 +91,13 @@ describe('commit', () => {
       { table: 'customers', status: 'removed', schemaChanged: false, added: 0, removed: 1, modified: 0 },
       { table: 'orders', status: 'modified', schemaChanged: false, added: 0, removed: 1, modified: 0 },
     ]);
-    expect((await json(repo, 'status')).untracked).toEqual(['extra.csv']);
+    expect((await statusJson(repo)).untracked).toEqual(['extra.csv']);
   });
 
   it('commit: --author names the author; a malformed one is exit 2', async () => {
     await using repo = await ordersRepo();
     await repo.ok('commit', '--allow-empty', '-m', 'by bob', '--author', 'Bob Builder <bob@example.com>');
-    expect((await json(repo, 'log', '-n', '1'))[0].author).toBe('Bob Builder <bob@example.com>');
+    expect((await logJson(repo, { n: 1 }))[0].author).toBe('Bob Builder <bob@example.com>');
     const r = await expectRefusedUnchanged(repo, 2, 'commit', '--allow-empty', '-m', 'x', '--author', 'no email here');
     expect(r.stderr).toContain('--author must look like "Name <email>"');
   });
@@ -137,7 +152,7 @@ describe('commit', () => {
       'configured',
     );
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await json(repo, 'log', '-n', '1'))[0]).toMatchObject({
+    expect((await logJson(repo, { n: 1 }))[0]).toMatchObject({
       author: 'Cleo Config <cleo@example.com>',
       date: '2023-11-14T22:13:20Z',
     });

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp, utimesSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli, spawnCli, type TempRepo } from '../helpers.js';
-import { api, fixture, json, newRepo, ORDERS, ordersRepo, track } from './core-helpers.js';
+import { spawnCli, type TempRepo } from '../helpers.js';
+import { api, fixture, logJson, newRepo, ORDERS, ordersRepo, statusText, track } from './core-helpers.js';
+
+// The racing writers run the CLI; what they left (log, status, fsck) is read in-process (what those verbs print).
 
 function run(repo: TempRepo, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   const child = spawnCli(repo.dir, args, env);
@@ -34,7 +36,7 @@ describe('concurrent writers', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^lakegit: error: (nothing to commit|another lakegit process holds the repository lock)/);
     }
-    const log = await json(repo, 'log');
+    const log = await logJson(repo);
     expect(
       log
         .map((e: any) => e.message)
@@ -47,15 +49,15 @@ describe('concurrent writers', () => {
       .flatMap((e: any) => e.tables)
       .sort();
     expect(touched).toEqual(['customers', 'orders']);
-    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
-    expect((await runCli(repo.dir, ['fsck'])).exitCode).toBe(0);
+    expect(await statusText(repo)).toContain('nothing to commit, working tree clean');
+    expect((await (await api(repo)).fsck()).problems).toEqual([]);
   });
 
   it('concurrency: four concurrent commits all land, one after the other', async () => {
     await using repo = await ordersRepo();
     const results = await Promise.all([0, 1, 2, 3].map((i) => run(repo, ['commit', '--allow-empty', '-m', `c${i}`])));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-    const log = await json(repo, 'log');
+    const log = await logJson(repo);
     expect(log).toHaveLength(5);
     expect(
       log
@@ -78,7 +80,7 @@ describe('concurrent writers', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(await repo.read('.lakegit/lakegit.lock')).toContain(`"pid":${process.pid}`);
     await fsp.rm(repo.path('.lakegit/lakegit.lock'));
-    expect((await json(repo, 'log')).map((e: any) => e.message)).toEqual(['load orders']);
+    expect((await logJson(repo)).map((e: any) => e.message)).toEqual(['load orders']);
   });
 
   it('concurrency: a lock left by a dead process, or an empty one, is taken over without manual cleanup', async () => {
@@ -90,7 +92,7 @@ describe('concurrent writers', () => {
     const old = new Date(Date.now() - 10_000);
     utimesSync(repo.path('.lakegit/lakegit.lock'), old, old);
     expect((await run(repo, ['commit', '--allow-empty', '-m', 'after a torn lock'])).code).toBe(0);
-    expect((await json(repo, 'log')).map((e: any) => e.message)).toEqual(['after a torn lock', 'after a crash', 'load orders']);
+    expect((await logJson(repo)).map((e: any) => e.message)).toEqual(['after a torn lock', 'after a crash', 'load orders']);
   });
 
   it('concurrency: readers do not take the lock', async () => {

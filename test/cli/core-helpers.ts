@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { renderStatus } from '../../src/cli/render/status.js';
 import { Repo } from '../../src/repo.js';
 import { FIXTURES, snapshotDir, TEST_ENV, tempRepo, type RunResult, type TempRepo } from '../helpers.js';
 
@@ -40,6 +41,21 @@ export async function ordersRepo(extra: Record<string, string> = {}): Promise<Te
   await commit(repo, 'load orders');
   return repo;
 }
+
+/**
+ * What `status --json` and `status` print, read in-process (the CLI prints this object as JSON, or
+ * rendered by renderStatus): for a test whose verb under test is another one, its outcome is read
+ * without a process start; status.test.ts and the stat tests run `status` itself.
+ */
+export const statusJson = async (repo: TempRepo): Promise<any> => JSON.parse(JSON.stringify(await (await api(repo)).status()));
+export async function statusText(repo: TempRepo): Promise<string> {
+  const text = renderStatus(await (await api(repo)).status());
+  return text && !text.endsWith('\n') ? `${text}\n` : text; // as the CLI's print() writes it
+}
+
+/** What `log --json` prints (`-n` as n), read in-process the same way. */
+export const logJson = async (repo: TempRepo, opts: { n?: number } = {}): Promise<any[]> =>
+  JSON.parse(JSON.stringify(await (await api(repo)).log(opts)));
 
 export async function json<T = any>(repo: TempRepo, ...args: string[]): Promise<T> {
   return JSON.parse(await repo.ok(...args, '--json')) as T;

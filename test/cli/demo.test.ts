@@ -22,10 +22,8 @@ describe('demo', () => {
     expect(stdout).toContain('Revert "merge fix-amounts"');
     expect(stdout).toMatch(/\[\{"orders":"41"/); // DuckDB alone read the chunks
     expect(stdout).toContain('demo finished');
-    // The team part (clone, a push the remote's protection refuses, a pull) runs once the remote verbs are in.
-    if (!stdout.includes('skipping the team part')) {
-      expect(stdout).toContain("fails the checks of protected branch 'main'");
-      expect(stdout).toContain('fix the sign of order 43');
-    }
+    // The team part: clone, a push the remote's protection refuses, a pull.
+    expect(stdout).toContain("fails the checks of protected branch 'main'");
+    expect(stdout).toContain('fix the sign of order 43');
   }, 180_000);
 });

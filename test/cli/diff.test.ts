@@ -84,8 +84,7 @@ describe('diff: inputs', () => {
     expect(await stats('HEAD~1..HEAD')).toEqual([{ added: 1, removed: 1, modified: 2 }]);
     expect(await stats('HEAD~1..')).toEqual([{ added: 1, removed: 1, modified: 2 }]);
     // main: R1 -> R2; fix: R1 -> F1 (adds row 9). fix...main = what main did since they split.
-    await repo.ok('branch', 'fix', repo.r1);
-    await repo.ok('checkout', 'fix');
+    await (await Repo.open(repo.dir)).checkout({ target: repo.r1, create: 'fix' }); // set-up in-process
     await repo.write('orders.csv', `${V1}9,90,z\n`);
     await commit(repo, 'fix adds 9');
     const sym = await json(repo, 'main...fix');
@@ -123,7 +122,7 @@ describe('diff: inputs', () => {
 
   it('diff: a table moved with mv and then edited shows as renamed, with its row changes', async () => {
     await using repo = await twoCommits();
-    await repo.ok('mv', 'orders', 'sales');
+    await (await Repo.open(repo.dir)).mv('orders', 'sales'); // set-up in-process
     await repo.write('orders.csv', V2.replace('40,e', '41,e'));
     const d = await json(repo, 'HEAD');
     expect(

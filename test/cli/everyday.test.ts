@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commit, json, newRepo, track } from './core-helpers.js';
+import { api, commit, json, logJson, newRepo, statusJson, statusText, track } from './core-helpers.js';
+
+// Set-up (add, checkout, branch) and read-backs (status, log) in-process; the verbs each test is about run the CLI.
 
 async function oneTable() {
   const repo = await newRepo({ 't.csv': 'id,a\n1,x\n2,y\n' });
@@ -16,12 +18,12 @@ describe('everyday verbs', () => {
     await repo.write('t.csv', 'id,a\n1,changed\n');
     expect(await json(repo, 'restore', 't')).toEqual({ written: ['t'], unstaged: [] });
     expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,Y\n');
-    expect(await repo.ok('status')).toContain('nothing to commit, working tree clean');
+    expect(await statusText(repo)).toContain('nothing to commit, working tree clean');
     await repo.write('t.csv', 'id,a\n1,x\n');
-    await repo.ok('add', 't.csv');
+    await track(repo, 't.csv', ['id']);
     expect(await json(repo, 'restore', '--staged', 't')).toEqual({ written: [], unstaged: ['t'] });
     expect(await repo.read('t.csv')).toBe('id,a\n1,x\n');
-    expect((await json(repo, 'status')).tables[0]).toMatchObject({
+    expect((await statusJson(repo)).tables[0]).toMatchObject({
       staged: { added: 0, removed: 0, modified: 0 },
       unstaged: { removed: 1 },
     });
@@ -51,23 +53,23 @@ describe('everyday verbs', () => {
 
   it('merge --squash stages the merged rows; the commit has one parent', async () => {
     await using repo = await oneTable();
-    await repo.ok('checkout', '-qb', 'f');
+    await (await api(repo)).checkout({ target: 'HEAD', create: 'f' }); // set-up in-process
     await repo.write('t.csv', 'id,a\n1,x\n2,y\n3,z\n');
     await commit(repo, 'f1', true);
     await repo.write('t.csv', 'id,a\n1,x\n2,Y\n3,z\n');
     await commit(repo, 'f2', true);
-    await repo.ok('checkout', '-q', 'main');
+    await (await api(repo)).checkout({ target: 'main' });
     expect(await json(repo, 'merge', 'f', '--squash')).toMatchObject({ status: 'applied' });
     expect(await repo.read('t.csv')).toBe('id,a\n1,x\n2,Y\n3,z\n');
     await repo.ok('commit', '-qm', 'squashed f');
-    const [head] = await json(repo, 'log', '-n', '1');
+    const [head] = await logJson(repo, { n: 1 });
     expect(head.parents).toHaveLength(1);
     expect(await repo.ok('diff', 'HEAD~1', 'HEAD', '--stat')).toContain('t');
   });
 
   it('a revision with a slash can be quoted in table@rev', async () => {
     await using repo = await oneTable();
-    await repo.ok('branch', 't/b');
+    await (await api(repo)).createBranch('t/b'); // set-up in-process
     expect(await repo.ok('files', 't@"t/b"', '--relative')).toBe(await repo.ok('files', 't@t/b', '--relative'));
     expect(await repo.ok('sql', 'select count(*) as n from t@"t/b"', '--format', 'csv')).toBe('n\n2\n');
   });

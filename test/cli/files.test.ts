@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Repo } from '../../src/repo.js';
 import { execFileText, tempRepo, type TempRepo } from '../helpers.js';
 
 const rows = (from: number, to: number, tweak = -1) =>
@@ -11,10 +12,12 @@ const rows = (from: number, to: number, tweak = -1) =>
 /** 500 rows committed, then one row changed and one added: HEAD keeps a change chunk over its base. */
 async function withChangeChunk(): Promise<TempRepo> {
   const repo = await tempRepo({ 't.csv': `id,name,amount\n${rows(0, 500)}\n` });
-  await repo.ok('add', 't.csv', '--key', 'id');
-  await repo.ok('commit', '-m', 'load');
+  // Set-up in-process (add, commit, commit -a: the API the CLI calls); files runs the CLI.
+  const a = await Repo.open(repo.dir);
+  await a.add({ paths: ['t.csv'], cwd: repo.dir, key: ['id'] });
+  await a.commit({ message: 'load' });
   await repo.write('t.csv', `id,name,amount\n${rows(0, 501, 7)}\n`);
-  await repo.ok('commit', '-am', 'tweak');
+  await a.commit({ message: 'tweak', all: true });
   return repo;
 }
 
@@ -28,8 +31,10 @@ describe('files', () => {
     const manifest = await manifestAt(repo, 'HEAD');
     expect(manifest.deltas.length).toBeGreaterThan(0);
     const listed = lines(await repo.ok('files', 't@HEAD'));
-    await repo.ok('export', 't@HEAD', 'fresh.csv');
-    await repo.ok('add', 'fresh.csv', '--key', 'id', '--name', 'fresh');
+    // The oracle, a fresh add of the same rows, made in-process (export and add have their own CLI tests).
+    const a = await Repo.open(repo.dir);
+    await a.export('t@HEAD', repo.path('fresh.csv'));
+    await a.add({ paths: ['fresh.csv'], cwd: repo.dir, key: ['id'], name: 'fresh' });
     expect(listed.map((p) => path.basename(p))).toEqual(lines(await repo.ok('files', 'fresh')).map((p) => path.basename(p)));
     // The commit itself is untouched: files only adds chunk files.
     expect(await manifestAt(repo, 'HEAD')).toEqual(manifest);

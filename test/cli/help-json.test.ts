@@ -100,7 +100,7 @@ describe('JSON from every verb that reports something', () => {
     await repo.write('t.csv', 'id,v\n1,A\n3,c\n');
     const c2 = await json(repo, 'commit', '-am', 'two');
     expect(c2.changes).toEqual([{ table: 't', status: 'modified', schemaChanged: false, added: 1, modified: 1, removed: 1 }]);
-    await repo.ok('tag', 'v1', 'HEAD~1');
+    await (await api(repo)).createTag('v1', 'HEAD~1'); // set-up in-process: the JSON of tag --list is what is checked
     expect(await json(repo, 'tag', '--list')).toEqual(['v1']);
     expect(await json(repo, 'checkout', '-b', 'f', 'v1')).toMatchObject({ branch: 'f', oid: c1.oid, created: true, written: ['t'] });
     expect(await json(repo, 'reset', '--hard', c2.oid)).toEqual({ head: c2.oid, mode: 'hard' });
@@ -190,7 +190,7 @@ describe('JSON from every verb that reports something', () => {
     const fresh = await json(repo, 'init', 'sub');
     expect(fresh).toMatchObject({ created: true, gitDir: expect.stringMatching(/sub[/\\]\.lakegit$/) });
     expect(await json(repo, 'init', '--bare', 'remote.git')).toMatchObject({ created: true });
-    await repo.ok('remote', 'add', 'origin', repo.path('remote.git'));
+    await (await api(repo)).addRemote('origin', repo.path('remote.git'), { cwd: repo.dir }); // set-up in-process
     const pushed = await json(repo, 'push', '-u', 'origin', 'main');
     expect(JSON.stringify(pushed)).toContain('main');
     const cloned = await json(repo, 'clone', repo.path('remote.git'), 'copy');

@@ -60,3 +60,13 @@ export async function json<T = unknown>(repo: TempRepo, ...args: string[]): Prom
 export const headOf = async (repo: TempRepo): Promise<string> => (await (await api(repo)).ctx.git.resolveRef('HEAD'))!;
 export const parentsOf = async (repo: TempRepo, oid: string): Promise<string[]> =>
   (await (await api(repo)).ctx.git.readCommit(oid)).parents;
+
+/**
+ * What `conflicts --json` and `status --json` print, read in-process (the CLI prints these objects as
+ * JSON): where the verb under test is merge, its outcome is read without a process start each;
+ * conflicts.test.ts and status.test.ts run those verbs' own CLI.
+ */
+export const conflictsOf = async (repo: TempRepo): Promise<unknown> => JSON.parse(JSON.stringify(await (await api(repo)).conflicts()));
+export const statusOf = async (repo: TempRepo) => (await api(repo)).status();
+/** The message of the commit HEAD names (what `log -n 1 --oneline` shows after the id). */
+export const headMessage = async (repo: TempRepo): Promise<string> => (await (await api(repo)).log({ n: 1 }))[0].message;

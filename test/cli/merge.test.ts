@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotDir, spawnCli, tempRepo } from '../helpers.js';
 import { Repo } from '../../src/repo.js';
-import { api, commitFile, diverged, headOf, json, parentsOf } from './merge-fixture.js';
+import { renderStatus } from '../../src/cli/render/status.js';
+import { api, commitFile, conflictsOf, diverged, headMessage, headOf, json, parentsOf, statusOf } from './merge-fixture.js';
+
+/** What `status` prints, rendered in-process from the status the CLI would read. */
+const statusText = async (repo: Parameters<typeof statusOf>[0]) => renderStatus(await statusOf(repo));
 
 const csv = (...rows: string[]) => `id,amount,region\n${rows.map((r) => `${r}\n`).join('')}`;
 const BASE = csv('1,10,EU', '2,20,US', '3,30,EU', '4,40,US');
@@ -24,9 +28,8 @@ describe('merge: clean merges', () => {
     expect(r.value.status).toBe('merged');
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU', '2,20,APAC', '4,41,ASIA', '5,50,EU'));
     expect(await parentsOf(d.repo, r.value.commit)).toEqual([d.ours, d.theirs]);
-    expect(await d.repo.ok('log', '-n', '1', '--oneline')).toContain("Merge branch 'fix'");
-    expect((await json<{ state: string; tables: { staged: object; unstaged: object }[] }>(d.repo, 'status')).value.state).toBe('clean');
-    expect(await d.repo.ok('status')).toContain('nothing to commit');
+    expect(await headMessage(d.repo)).toContain("Merge branch 'fix'");
+    expect(await statusText(d.repo)).toContain('nothing to commit');
   });
 
   it('merge: the same change on both sides, and the same row inserted on both sides, are clean', async () => {
@@ -68,7 +71,7 @@ describe('merge: clean merges', () => {
     expect(r.value.status).toBe('merged');
     expect((await parentsOf(d.repo, r.value.commit)).length).toBe(2);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU'));
-    expect(await d.repo.ok('log', '-n', '1', '--oneline')).toContain('take later');
+    expect(await headMessage(d.repo)).toContain('take later');
   });
 
   it('merge: keyless tables merge as multisets: rows added on both sides are all kept, removals apply once', async () => {
@@ -97,12 +100,11 @@ describe('merge: clean merges', () => {
     await commitFile(repo, 'orders.csv', csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,US'), 'ours');
     const m = await repo.run('merge', 'fix');
     expect(m.exitCode, m.stderr).toBe(0);
-    const st = await json<{ tables: { table: string }[]; state: string }>(repo, 'status');
-    expect(st.value.tables.map((t) => t.table)).toEqual(['customers', 'sales']);
+    expect((await statusOf(repo)).tables.map((t) => t.table)).toEqual(['customers', 'sales']);
     expect(await repo.read('orders.csv')).toBe(csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,US', '5,50,US'));
     expect(await repo.read('customers.csv')).toBe('cid,name\n1,Ann\n');
     expect(await repo.exists('old.csv')).toBe(false);
-    expect(await repo.ok('status')).toContain('nothing to commit');
+    expect(await statusText(repo)).toContain('nothing to commit');
   });
 
   it('merge: a table removed on one side and changed on the other is a table conflict', async () => {
@@ -113,13 +115,11 @@ describe('merge: clean merges', () => {
     await r.commit({ message: 'drop orders' });
     await r.checkout({ target: 'main' });
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
-      { table: 'orders', key: null, column: null, base: 'orders', ours: 'orders', theirs: null },
-    ]);
+    expect(await conflictsOf(d.repo)).toEqual([{ table: 'orders', key: null, column: null, base: 'orders', ours: 'orders', theirs: null }]);
     await d.repo.ok('resolve', 'orders', '--theirs');
     expect(await d.repo.exists('orders.csv')).toBe(false);
     await d.repo.ok('merge', '--continue');
-    expect((await json<{ tables: unknown[] }>(d.repo, 'status')).value.tables).toEqual([]);
+    expect((await statusOf(d.repo)).tables).toEqual([]);
   });
 });
 
@@ -136,9 +136,8 @@ describe('merge: conflicts', () => {
     expect(r.stdout).toContain('CONFLICT (cell): orders id=1 amount');
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU', '2,20,US', '3,30,EU', '4,40,ASIA'));
     expect(await headOf(d.repo)).toBe(before);
-    const list = await json(d.repo, 'conflicts');
-    expect(list.value).toEqual([{ table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
-    expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('merging');
+    expect(await conflictsOf(d.repo)).toEqual([{ table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
+    expect((await statusOf(d.repo)).state).toBe('merging');
     const c = await d.repo.run('commit', '-m', 'too early');
     expect(c.exitCode).toBe(1);
     expect(c.stderr).toContain('1 conflict(s) remain');
@@ -147,7 +146,7 @@ describe('merge: conflicts', () => {
   it('merge: delete vs modify is a row conflict with whole rows as values', async () => {
     await using d = await diverged(BASE, csv('1,10,EU', '2,20,US', '4,40,US'), csv('1,10,EU', '2,20,US', '3,33,EU', '4,40,US'));
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
+    expect(await conflictsOf(d.repo)).toEqual([
       {
         table: 'orders',
         key: { id: 3 },
@@ -165,9 +164,7 @@ describe('merge: conflicts', () => {
   it('merge: a key inserted on both sides with different rows conflicts in the differing cells only', async () => {
     await using d = await diverged(BASE, `${BASE}7,70,EU\n`, `${BASE}7,71,EU\n`);
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
-      { table: 'orders', key: { id: 7 }, column: 'amount', base: null, ours: 70, theirs: 71 },
-    ]);
+    expect(await conflictsOf(d.repo)).toEqual([{ table: 'orders', key: { id: 7 }, column: 'amount', base: null, ours: 70, theirs: 71 }]);
   });
 
   it('merge: --continue refuses while conflicts remain, and after resolve commits with both parents', async () => {
@@ -178,16 +175,14 @@ describe('merge: conflicts', () => {
     expect(early.stderr).toContain('2 conflict(s) remain');
     const one = await json<{ resolved: number; remaining: number }>(d.repo, 'resolve', 'orders', '--theirs', '--where', 'id = 2');
     expect(one.value).toEqual({ table: 'orders', resolved: 1, remaining: 1 });
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
-      { table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 },
-    ]);
+    expect(await conflictsOf(d.repo)).toEqual([{ table: 'orders', key: { id: 1 }, column: 'amount', base: 10, ours: 11, theirs: 12 }]);
     await d.repo.ok('resolve', 'orders', '--ours');
     const done = await json<{ commit: string; status: string }>(d.repo, 'merge', '--continue');
     expect(done.value.status).toBe('committed');
     expect(await parentsOf(d.repo, done.value.commit)).toEqual([d.ours, d.theirs]);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,11,EU', '2,22,US', '3,30,EU', '4,40,US'));
-    expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('clean');
-    expect((await d.repo.run('fsck')).exitCode).toBe(0);
+    expect((await statusOf(d.repo)).state).toBe('clean');
+    expect((await (await api(d.repo)).fsck()).problems).toEqual([]);
   });
 
   it('merge: editing the working file and adding it resolves the table; commit then records the merge', async () => {
@@ -195,11 +190,11 @@ describe('merge: conflicts', () => {
     await d.repo.run('merge', 'fix');
     await d.repo.write('orders.csv', csv('1,15,EU', '2,20,US', '3,30,EU', '4,40,US'));
     await d.repo.ok('add', 'orders.csv');
-    expect((await json(d.repo, 'conflicts')).value).toEqual([]);
+    expect(await conflictsOf(d.repo)).toEqual([]);
     await d.repo.ok('commit', '-m', 'merge fix by hand');
     const head = await headOf(d.repo);
     expect(await parentsOf(d.repo, head)).toEqual([d.ours, d.theirs]);
-    expect((await json<{ state: string }>(d.repo, 'status')).value.state).toBe('clean');
+    expect((await statusOf(d.repo)).state).toBe('clean');
   });
 
   it('merge: --abort restores the working files, index, refs and stores byte for byte', async () => {
@@ -316,18 +311,18 @@ describe('merge: schema', () => {
       'id,amount,region,x\n1,10,EU,a\n2,20,US,b\n3,30,EU,c\n4,40,US,d\n',
     );
     expect((await e.repo.run('merge', 'fix')).exitCode).toBe(1);
-    const list = (await json<{ key: unknown; column: string; base: unknown; ours: unknown; theirs: unknown }[]>(e.repo, 'conflicts')).value;
+    const list = (await conflictsOf(e.repo)) as unknown[];
     expect(list[0]).toEqual({ table: 'orders', key: null, column: 'x', base: null, ours: 'BIGINT', theirs: 'VARCHAR' });
     await e.repo.ok('resolve', 'orders', '--theirs');
     expect(await e.repo.read('orders.csv')).toBe('id,amount,region,x\n1,10,EU,a\n2,20,US,b\n3,30,EU,c\n4,40,US,d\n');
-    expect((await json(e.repo, 'conflicts')).value).toEqual([]);
+    expect(await conflictsOf(e.repo)).toEqual([]);
   });
 
   it('merge: a column dropped on one side and changed on the other is a conflict; dropped alone is dropped', async () => {
     const dropped = 'id,amount\n1,10\n2,20\n3,30\n4,40\n';
     await using d = await diverged(BASE, csv('1,10,EU', '2,20,US', '3,30,APAC', '4,40,US'), dropped);
     expect((await d.repo.run('merge', 'fix')).exitCode).toBe(1);
-    expect((await json(d.repo, 'conflicts')).value).toEqual([
+    expect(await conflictsOf(d.repo)).toEqual([
       { table: 'orders', key: null, column: 'region', base: 'VARCHAR', ours: 'VARCHAR', theirs: null },
     ]);
     expect(await d.repo.read('orders.csv')).toBe(csv('1,10,EU', '2,20,US', '3,30,APAC', '4,40,US'));

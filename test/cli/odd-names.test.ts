@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { tempRepo } from '../helpers.js';
-import { expectRefusedUnchanged } from './core-helpers.js';
+import { commit, expectRefusedUnchanged, statusJson, track } from './core-helpers.js';
 
 // issue 16, defect 7 (import and diff): the user's column names are the user's.
 
@@ -67,8 +67,8 @@ describe('column names', () => {
 
   it('keyless tables with columns named w and __op diff as multisets', async () => {
     await using repo = await tempRepo({ 'k.csv': 'w,__op,filename\n1,x,a\n1,x,a\n2,y,b\n' });
-    await repo.ok('add', 'k.csv', '--keyless');
-    await repo.ok('commit', '-m', 'load');
+    await track(repo, 'k.csv', null); // set-up in-process; diff is the verb under test
+    await commit(repo, 'load');
     await repo.write('k.csv', 'w,__op,filename\n1,x,a\n2,y,b\n3,z,c\n');
     const j = JSON.parse(await repo.ok('diff', '--json'));
     expect(j.tables[0].rows).toEqual([
@@ -100,7 +100,7 @@ describe('column names', () => {
     const reserved = await repo.run('add', 'e.csv', '--key', 'id');
     expect(reserved.exitCode).toBe(2);
     expect(reserved.stderr).toContain('__LAKEGIT_x');
-    expect(JSON.parse(await repo.ok('status', '--json')).tables).toEqual([]);
+    expect((await statusJson(repo)).tables).toEqual([]);
   }, 180_000);
 
   it('a Parquet file with columns id and ID is bad input to add, commit -a and status, and nothing changes', async () => {
@@ -113,12 +113,12 @@ describe('column names', () => {
     ]);
     const add = await expectRefusedUnchanged(repo, 2, 'add', 'p.parquet', '--key', 'id');
     expect(add.stderr).toContain(`'p.parquet' has columns 'id' and 'ID', whose names differ only by case`);
-    expect(JSON.parse(await repo.ok('status', '--json')).tables).toEqual([]);
+    expect((await statusJson(repo)).tables).toEqual([]);
 
     // A tracked file that gains such a column.
     await writeParquet(repo.path('q.parquet'), `SELECT i AS id, 'x' AS v FROM range(3) t(i)`, 'ZZ');
-    await repo.ok('add', 'q.parquet', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await track(repo, 'q.parquet', ['id']); // set-up in-process
+    await commit(repo, 'load');
     await writeParquet(repo.path('q.parquet'), `SELECT i AS id, 'x' AS v, 'y' AS "ZZ" FROM range(3) t(i)`, 'ID');
     const message = `'q.parquet' has columns 'id' and 'ID', whose names differ only by case`;
     expect((await expectRefusedUnchanged(repo, 2, 'commit', '-am', 'case')).stderr).toContain(message);
@@ -131,8 +131,8 @@ describe('column names', () => {
 
   it('a tracked JSON Lines file that gains a key differing only by case is bad input, not a silent NULL', async () => {
     await using repo = await tempRepo({ 'j.jsonl': '{"id":1,"v":"a"}\n' });
-    await repo.ok('add', 'j.jsonl', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await track(repo, 'j.jsonl', ['id']); // set-up in-process; the refused commit runs the CLI
+    await commit(repo, 'load');
     await repo.write('j.jsonl', '{"id":1,"v":"a","V":"b"}\n');
     const r = await repo.run('commit', '-am', 'case');
     expect(r.exitCode).toBe(2);

@@ -26,11 +26,13 @@ async function threeCommits() {
 describe('reflog and recovery', () => {
   it('reflog: every ref move is logged in git format, newest first, as text and JSON', async () => {
     const { repo, c3 } = await threeCommits();
-    await repo.ok('checkout', '-b', 'side');
-    await repo.ok('checkout', 'main');
-    await repo.ok('branch', '-f', 'side', 'HEAD~1');
-    await repo.ok('reset', '--hard', 'HEAD~2');
-    await repo.ok('merge', 'side');
+    // The ref moves in-process (the ops write the reflog; the CLI adds nothing to it); reflog runs the CLI.
+    const a = await api(repo);
+    await a.checkout({ target: 'HEAD', create: 'side' });
+    await a.checkout({ target: 'main' });
+    await a.createBranch('side', 'HEAD~1', true);
+    await a.reset('HEAD~2', 'hard');
+    await a.merge({ source: 'side' });
     const text = await repo.ok('reflog');
     expect(text.split('\n').map((l) => l.slice(8))).toEqual([
       'HEAD@{0}: merge side: Fast-forward',

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
 import { tablesTreeOid } from '../../src/ops/tree.js';
 import { snapshotDir, tempRepo } from '../helpers.js';
-import { api, commitFile, diverged, headOf, json, parentsOf } from './merge-fixture.js';
+import { api, commitFile, conflictsOf, diverged, headMessage, headOf, json, parentsOf, statusOf } from './merge-fixture.js';
+
+// What a revert left (HEAD's message, conflicts, state, fsck) is read in-process; revert, resolve and commit run the CLI.
 
 const t = (...rows: string[]) => `id,amount\n${rows.map((r) => `${r}\n`).join('')}`;
 
@@ -25,9 +27,8 @@ describe('revert', () => {
     expect(r.exitCode).toBe(0);
     expect(await repo.read('o.csv')).toBe(t('1,10', '2,25'));
     expect(await parentsOf(repo, r.value.commit)).toEqual([h.two]);
-    const log = await json<{ message: string }[]>(repo, 'log', '-n', '1');
-    expect(log.value[0].message).toBe(`Revert "bump"\n\nThis reverts commit ${h.bump}.`);
-    expect((await repo.run('fsck')).exitCode).toBe(0);
+    expect(await headMessage(repo)).toBe(`Revert "bump"\n\nThis reverts commit ${h.bump}.`);
+    expect((await (await api(repo)).fsck()).problems).toEqual([]);
   });
 
   it('revert: reverting the revert restores the table', async () => {
@@ -50,11 +51,9 @@ describe('revert', () => {
     await commitFile(repo, 'o.csv', t('1,77', '2,25', '3,30'), 'seven');
     const r = await repo.run('revert', h.bump);
     expect(r.exitCode).toBe(1);
-    expect((await json(repo, 'conflicts')).value).toEqual([
-      { table: 'o', key: { id: 1 }, column: 'amount', base: 99, ours: 77, theirs: 10 },
-    ]);
+    expect(await conflictsOf(repo)).toEqual([{ table: 'o', key: { id: 1 }, column: 'amount', base: 99, ours: 77, theirs: 10 }]);
     expect(await repo.read('o.csv')).toBe(t('1,77', '2,25'));
-    expect((await json<{ state: string }>(repo, 'status')).value.state).toBe('reverting');
+    expect((await statusOf(repo)).state).toBe('reverting');
     expect((await repo.run('commit', '-m', 'not yet')).exitCode).toBe(1);
     await repo.ok('resolve', 'o', '--theirs');
     await repo.ok('commit', '-m', 'revert bump by hand');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileText } from '../helpers.js';
-import { api, commit, editRow, expectRefusedUnchanged, json, ORDERS, ordersRepo } from './core-helpers.js';
+import { api, commit, editRow, expectRefusedUnchanged, json, ORDERS, ordersRepo, statusJson, statusText } from './core-helpers.js';
+
+// Where reset is the verb under test, the history and status it left are read in-process (what `log` and `status` would print).
 
 const V2 = editRow(ORDERS, '5', '5,104,15.00,paid,2024-01-07 08:00:00,true,');
 
@@ -32,7 +34,7 @@ describe('tag', () => {
     );
     expect((await json(repo, 'show', 'release')).message).toBe('pay 5');
     await repo.ok('checkout', 'release');
-    expect((await json(repo, 'status')).head).toBe((await json(repo, 'log'))[0].commit);
+    expect((await statusJson(repo)).head).toBe((await (await api(repo)).log())[0].commit); // in-process: where checkout of a tag left HEAD
   });
 
   it('tag: -d deletes; duplicates, unknown tags and bad names are exit 2', async () => {
@@ -50,8 +52,8 @@ describe('reset', () => {
   it('reset: --soft moves the branch and keeps the index and the files', async () => {
     await using repo = await twoCommits();
     expect(await repo.ok('reset', '--soft', 'HEAD~1')).toMatch(/^HEAD is now at [0-9a-f]{7}\n$/);
-    expect((await json(repo, 'log')).map((e: any) => e.message)).toEqual(['load orders']);
-    const t = (await json(repo, 'status')).tables[0];
+    expect((await (await api(repo)).log()).map((e) => e.message)).toEqual(['load orders']);
+    const t = (await statusJson(repo)).tables[0];
     expect(t.staged).toEqual({ added: 0, removed: 0, modified: 1 });
     expect(t.unstaged).toEqual({ added: 0, removed: 0, modified: 0 });
     expect(await repo.read('orders.csv')).toBe(V2);
@@ -60,7 +62,7 @@ describe('reset', () => {
   it('reset: --mixed (the default) also resets the index but keeps the files', async () => {
     await using repo = await twoCommits();
     await repo.ok('reset', 'HEAD~1');
-    const t = (await json(repo, 'status')).tables[0];
+    const t = (await statusJson(repo)).tables[0];
     expect(t.staged).toEqual({ added: 0, removed: 0, modified: 0 });
     expect(t.unstaged).toEqual({ added: 0, removed: 0, modified: 1 });
     expect(await repo.read('orders.csv')).toBe(V2);
@@ -70,7 +72,7 @@ describe('reset', () => {
     await using repo = await twoCommits();
     await repo.ok('reset', '--hard', 'HEAD~1');
     expect(await repo.read('orders.csv')).toContain('\n5,104,15.00,cancelled,');
-    expect(await repo.ok('status')).toBe('On branch main\nnothing to commit, working tree clean\n');
+    expect(await statusText(repo)).toBe('On branch main\nnothing to commit, working tree clean\n');
   });
 
   it('reset: --hard with no revision discards uncommitted changes', async () => {
@@ -78,7 +80,7 @@ describe('reset', () => {
     await repo.write('orders.csv', ORDERS.replace('\n11,107,', '\n11,108,'));
     await repo.ok('reset', '--hard');
     expect(await repo.read('orders.csv')).toContain('\n11,107,');
-    expect(await repo.ok('status')).toBe('On branch main\nnothing to commit, working tree clean\n');
+    expect(await statusText(repo)).toBe('On branch main\nnothing to commit, working tree clean\n');
   });
 
   it('reset: an unknown revision is exit 2 and changes nothing', async () => {

@@ -73,7 +73,7 @@ describe('type inference keeps every value', () => {
       'm.jsonl': '{"id":1,"title":"The Land Girls","n":9007199254740993}\n{"id":2,"title":1984,"n":1.5}\n{"id":3,"title":"Up","n":2}\n',
     });
     await repo.ok('add', 'm.jsonl', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await (await Repo.open(repo.dir)).commit({ message: 'load' }); // in-process: what add recorded is under test
     expect(await types(repo, 'm')).toEqual({ id: 'BIGINT', title: 'VARCHAR', n: 'DECIMAL(18,1)' });
     await repo.ok('export', 'm', 'm.csv');
     expect(await repo.read('m.csv')).toBe('id,title,n\n1,The Land Girls,9007199254740993.0\n2,1984,1.5\n3,Up,2.0\n');
@@ -89,7 +89,7 @@ describe('type inference keeps every value', () => {
   it('add --type fixes a type for every later read; a value that does not fit it is bad input', async () => {
     await using repo = await tempRepo({ 'p.csv': 'id,amount\n1,10.5\n2,3\n' });
     await repo.ok('add', 'p.csv', '--key', 'id', '--type', 'amount=DECIMAL(12,2)');
-    await repo.ok('commit', '-m', 'load');
+    await (await Repo.open(repo.dir)).commit({ message: 'load' }); // in-process: what add recorded is under test
     expect((await types(repo, 'p')).amount).toBe('DECIMAL(12,2)');
     await repo.write('p.csv', 'id,amount\n1,10.5\n2,3\n3,7.25\n');
     await repo.ok('commit', '-am', 'more');
@@ -106,7 +106,7 @@ describe('type inference keeps every value', () => {
   it('add: a later value that a recorded DECIMAL or DOUBLE would round widens the column instead', async () => {
     await using repo = await tempRepo({ 'w.csv': 'id,v,f\n1,1.50,1.5\n2,2.25,2\n' });
     await repo.ok('add', 'w.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load');
+    await (await Repo.open(repo.dir)).commit({ message: 'load' }); // in-process: what add recorded is under test
     expect(await types(repo, 'w')).toMatchObject({ v: 'DECIMAL(18,2)', f: 'DOUBLE' });
     await repo.write('w.csv', 'id,v,f\n1,1.50,1.5\n2,2.25,2\n3,0.125,0.1000000000000000055511\n');
     await repo.ok('commit', '-am', 'wider');
