@@ -3,12 +3,14 @@ import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { colorFrom, GLOBAL_OPTIONS } from '../../src/cli/main.js';
 import { quickParse, type CommandSpec } from '../../src/cli/spec.js';
+import * as add from '../../src/cli/commands/add.js';
 import * as branch from '../../src/cli/commands/branch.js';
+import * as commit from '../../src/cli/commands/commit.js';
 import * as log from '../../src/cli/commands/log.js';
 import * as status from '../../src/cli/commands/status.js';
 
 type Mod = { command: string; describe: string; spec: CommandSpec; builder: (y: never) => unknown };
-const MODS: Record<string, Mod> = { branch, log, status } as unknown as Record<string, Mod>;
+const MODS: Record<string, Mod> = { add, branch, commit, log, status } as unknown as Record<string, Mod>;
 
 /** What the CLI's yargs set-up (src/cli/main.ts) hands the handler, or 'usage error'. */
 async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unknown> | 'usage error'> {
@@ -35,7 +37,14 @@ async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unkno
   return failed || !seen ? 'usage error' : seen;
 }
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
+/**
+ * The argv without its undefined values; a variadic positional given no word is yargs' `[undefined]` (its
+ * `default: undefined`) or the quick parser's `[]`, which `add`'s handler reads alike: both are left out.
+ */
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0' && !(Array.isArray(v) && v.every((x) => x === undefined))),
+  );
 
 /**
  * The quick parser answers only where yargs would accept the line, and then with the same argv.
@@ -99,6 +108,30 @@ const TOKENS = [
   'status',
   '-qd',
   '-nq',
+  'commit',
+  'add',
+  'msg',
+  '-a',
+  '-am',
+  '--all',
+  '--message=hi',
+  '--amend',
+  '--verify',
+  '--no-verify',
+  '--allow-empty',
+  '--no-allow-empty',
+  '--allow-check-changes',
+  '--author',
+  'A <a@b>',
+  'a.csv',
+  'b.tsv',
+  '--key',
+  'id',
+  '--keyless',
+  '--type',
+  'x=INTEGER',
+  '--name',
+  '-A',
 ];
 
 describe('quick argument parser (verbs run without yargs)', () => {
@@ -118,7 +151,27 @@ describe('quick argument parser (verbs run without yargs)', () => {
       q: true,
       quiet: true,
     });
+    expect(quickParse(['commit', '-am', 'load'], 'commit', commit.command, commit.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['commit'],
+      $0: 'lakegit',
+      a: true,
+      all: true,
+      m: 'load',
+      message: 'load',
+      verify: true,
+    });
+    expect(quickParse(['commit', '-m', 'x', '--no-verify'], 'commit', commit.command, commit.spec, GLOBAL_OPTIONS)?.verify).toBe(false);
+    expect(quickParse(['add', 'a.csv', '--key', 'id', 'b.csv'], 'add', add.command, add.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['add'],
+      $0: 'lakegit',
+      files: ['a.csv', 'b.csv'],
+      key: 'id',
+    });
     for (const line of [
+      ['commit', '-m'],
+      ['commit', '-m', '-x'],
+      ['commit', 'x'],
+      ['add', '--type', 'a=INTEGER', 'b.csv'],
       ['status', 'x'],
       ['log', '-n', 'abc'],
       ['log', '--key', 'a=1', 'HEAD'],
