@@ -26,8 +26,11 @@ export interface OptionSpec {
   hidden?: boolean;
 }
 export interface CommandSpec {
-  /** The positionals named in the command string, with their types (strings only: yargs would coerce others). */
-  positionals?: Record<string, { type: 'string'; describe?: string }>;
+  /**
+   * The positionals named in the command string, with their types (strings only: yargs would coerce others).
+   * A last variadic one (`[files..]`) is an array; `default: undefined` is yargs' (it then hands `[undefined]` for none).
+   */
+  positionals?: Record<string, { type: 'string'; describe?: string; array?: true; default?: undefined }>;
   options?: Record<string, OptionSpec>;
 }
 
@@ -90,11 +93,15 @@ function parseArgsOptions(options: Record<string, OptionSpec>): NonNullable<Pars
   return out;
 }
 
-/** Positional names of a yargs command string (`branch [name] [start]`), or undefined for forms not handled here. */
-function positionalNames(command: string): { name: string; required: boolean }[] | undefined {
+/**
+ * Positional names of a yargs command string (`branch [name] [start]`, `add [files..]`: a last optional
+ * variadic one takes the rest), or undefined for forms not handled here.
+ */
+function positionalNames(command: string): { name: string; required: boolean; rest: boolean }[] | undefined {
   const words = command.split(' ').slice(1);
-  if (words.some((w) => w.includes('..'))) return undefined;
-  return words.map((w) => ({ name: w.slice(1, -1), required: w.startsWith('<') }));
+  const rest = (w: string) => /^\[[^.\]]+\.\.\]$/.test(w);
+  if (words.some((w, i) => w.includes('..') && !(rest(w) && i === words.length - 1))) return undefined;
+  return words.map((w) => ({ name: w.slice(1, rest(w) ? -3 : -1), required: w.startsWith('<'), rest: rest(w) }));
 }
 
 /** Cases where yargs reads tokens differently from parseArgs: then the quick parser gives up. */
@@ -146,7 +153,8 @@ export function quickParse(
   }
   if (yargsReadsOtherwise(parsed.tokens as Token[], specOptions, (n) => keyOf.get(n) ?? n)) return undefined;
   const [word, ...values] = parsed.positionals;
-  if (word !== verb || values.length > positionals.length) return undefined;
+  const rest = positionals.at(-1)?.rest ?? false;
+  if (word !== verb || (!rest && values.length > positionals.length)) return undefined;
   if (positionals.some((p, i) => p.required && values[i] === undefined)) return undefined;
   const argv: QuickArgv = { _: [verb], $0: 'lakegit' };
   const set = (name: string, v: unknown) => {
@@ -159,11 +167,14 @@ export function quickParse(
     const v = o.type === 'number' ? (Array.isArray(raw) ? raw.map(Number) : Number(raw)) : raw;
     for (const name of [key, o.alias].filter(Boolean) as string[]) set(name, v);
   }
-  values.forEach((v, i) => set(positionals[i].name, v));
   // yargs gives an option's default, under its name and alias, whenever the line leaves it out.
   for (const [key, o] of Object.entries(specOptions)) {
     if (o.default === undefined || argv[key] !== undefined) continue;
     for (const name of [key, o.alias].filter(Boolean) as string[]) set(name, o.default);
   }
+  positionals.forEach((p, i) => {
+    if (p.rest) set(p.name, values.slice(i));
+    else if (values[i] !== undefined) set(p.name, values[i]);
+  });
   return argv;
 }

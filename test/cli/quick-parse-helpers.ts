@@ -30,7 +30,14 @@ async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unkno
   return failed || !seen ? 'usage error' : seen;
 }
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
+/**
+ * The argv without its undefined values; a variadic positional given no word is yargs' `[undefined]` (its
+ * `default: undefined`) or the quick parser's `[]`, which `add`'s handler reads alike: both are left out.
+ */
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0' && !(Array.isArray(v) && v.every((x) => x === undefined))),
+  );
 
 /**
  * The quick parser answers only where yargs would accept the line, and then with the same argv.

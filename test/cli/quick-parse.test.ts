@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { GLOBAL_OPTIONS } from '../../src/cli/main.js';
 import { quickParse } from '../../src/cli/spec.js';
 import { agrees, type Mod } from './quick-parse-helpers.js';
+import * as add from '../../src/cli/commands/add.js';
 import * as branch from '../../src/cli/commands/branch.js';
+import * as commit from '../../src/cli/commands/commit.js';
 import * as log from '../../src/cli/commands/log.js';
 import * as status from '../../src/cli/commands/status.js';
 
-const MODS: Record<string, Mod> = { branch, log, status } as unknown as Record<string, Mod>;
+const MODS: Record<string, Mod> = { add, branch, commit, log, status } as unknown as Record<string, Mod>;
 
 const TOKENS = [
   '-C',
@@ -57,6 +59,30 @@ const TOKENS = [
   'status',
   '-qd',
   '-nq',
+  'commit',
+  'add',
+  'msg',
+  '-a',
+  '-am',
+  '--all',
+  '--message=hi',
+  '--amend',
+  '--verify',
+  '--no-verify',
+  '--allow-empty',
+  '--no-allow-empty',
+  '--allow-check-changes',
+  '--author',
+  'A <a@b>',
+  'a.csv',
+  'b.tsv',
+  '--key',
+  'id',
+  '--keyless',
+  '--type',
+  'x=INTEGER',
+  '--name',
+  '-A',
 ];
 
 describe('quick argument parser (verbs run without yargs)', () => {
@@ -76,7 +102,27 @@ describe('quick argument parser (verbs run without yargs)', () => {
       q: true,
       quiet: true,
     });
+    expect(quickParse(['commit', '-am', 'load'], 'commit', commit.command, commit.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['commit'],
+      $0: 'lakegit',
+      a: true,
+      all: true,
+      m: 'load',
+      message: 'load',
+      verify: true,
+    });
+    expect(quickParse(['commit', '-m', 'x', '--no-verify'], 'commit', commit.command, commit.spec, GLOBAL_OPTIONS)?.verify).toBe(false);
+    expect(quickParse(['add', 'a.csv', '--key', 'id', 'b.csv'], 'add', add.command, add.spec, GLOBAL_OPTIONS)).toEqual({
+      _: ['add'],
+      $0: 'lakegit',
+      files: ['a.csv', 'b.csv'],
+      key: 'id',
+    });
     for (const line of [
+      ['commit', '-m'],
+      ['commit', '-m', '-x'],
+      ['commit', 'x'],
+      ['add', '--type', 'a=INTEGER', 'b.csv'],
       ['status', 'x'],
       ['log', '-n', 'abc'],
       ['log', '--key', 'a=1', 'HEAD'],
