@@ -42,7 +42,7 @@ const QUICK = ['branch', 'log-n20', 'status-clean', 'status-after-checkout'];
 /** `add` + `commit` of the whole table in a fresh repository vs DuckDB copying the CSV to one Parquet file. */
 async function firstCommit(bench: Bench, emit: Emit): Promise<void> {
   const csv = await bench.baseCsv();
-  const { runs, rows } = bench.opts;
+  const { runs } = bench.opts;
   const addTimes: number[] = [];
   const [lg, base] = await paired(
     runs,

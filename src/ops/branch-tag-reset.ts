@@ -1,4 +1,4 @@
-import { AlreadyExists, UnknownBranch, UnknownTag, badInput, refused } from '../errors.js';
+import { AlreadyExists, UnknownBranch, UnknownTag, refused } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { resolveIdentity } from './identity.js';
 import { resolveCommit, validateRefName } from './revisions.js';

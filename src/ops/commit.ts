@@ -1,4 +1,4 @@
-import { NothingToCommit, UsageError, badInput, refused } from '../errors.js';
+import { NothingToCommit, badInput, refused } from '../errors.js';
 import type { StagingIndex } from '../store/staging.js';
 import { writeChangeStats, type KnownChanges } from './change-stats.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';

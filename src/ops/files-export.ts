@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { quoteIdent } from '../engine/quote.js';
-import { badInput } from '../errors.js';
 import { UnsupportedFile } from '../errors.js';
-import { compact } from '../table/changes.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { requireFormat } from '../table/schema.js';
 import { TableSnapshot } from '../table/snapshot.js';

@@ -1,4 +1,4 @@
-import { InvalidName, badInput, unknownRevision } from '../errors.js';
+import { InvalidName, unknownRevision } from '../errors.js';
 import { readReflog } from '../store/reflog.js';
 import type { RepoContext } from './context.js';
 

@@ -1,8 +1,6 @@
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
-import { ChunkNotInStore, badInput } from '../errors.js';
+import { badInput } from '../errors.js';
 import { tempName } from './fsutil.js';
 
 export type { RemoteChunkStore } from './chunk-object.js';

@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordedChanges } from '../../src/ops/change-stats.js';
-import type { RowCounts } from '../../src/ops/diff/rowdiff.js';
 import { readTableTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
@@ -19,6 +18,7 @@ import {
   type Sandbox,
   type Schema,
 } from './merge/oracle-fixture.js';
+import { commitsReached, expectRecordsMatchOracle, oracleCounts, tableFileAt } from './stats-oracle.js';
 
 // issue 15: every verb that writes a commit (commit, commit --amend, merge, merge --squash, revert,
 // cherry-pick, stash) records the commit's own change counts in its tree, and they are the counts of
@@ -39,37 +39,6 @@ const stepArb: fc.Arbitrary<StepT> = fc.record({
   ours: editsArb,
   theirs: editsArb,
 });
-
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** The table at a commit (no rows where it is absent), as a relation lakegit's `sql` wrote to Parquet. */
-async function tableAt(x: Sandbox, oid: string | undefined, s: Schema): Promise<string> {
-  if (!oid || !(await readTableTree(x.repo.ctx, oid)).tables.has('t')) return relation(s, []);
-  const out = `${x.dir}/at-${oid}.parquet`;
-  await x.repo.sql(`SELECT * FROM t@${oid}`, { output: out });
-  return `SELECT * FROM read_parquet('${out.replaceAll("'", "''")}')`;
-}
-
-/** The full-join diff's counts of two whole snapshots, in plain SQL. */
-async function oracleCounts(x: Sandbox, s: Schema, before: string, after: string): Promise<RowCounts> {
-  const all = s.cols.map((c) => q(c.name)).join(', ');
-  if (s.kind === 'keyless') {
-    const [r] = await x.engine.all(
-      `SELECT coalesce(sum(greatest(na - nb, 0)), 0)::BIGINT AS added, coalesce(sum(greatest(nb - na, 0)), 0)::BIGINT AS removed
-       FROM (SELECT ${all}, sum(b) AS nb, sum(a) AS na FROM (SELECT ${all}, 1 AS b, 0 AS a FROM (${before})
-             UNION ALL SELECT ${all}, 0, 1 FROM (${after})) GROUP BY ${all})`,
-    );
-    return { added: Number(r.added), removed: Number(r.removed), modified: 0 };
-  }
-  const on = s.key.map((k) => `b.${q(k)} = a.${q(k)}`).join(' AND ');
-  const differs = s.cols.map((c) => `b.${q(c.name)} IS DISTINCT FROM a.${q(c.name)}`).join(' OR ');
-  const [r] = await x.engine.all(
-    `SELECT count(*) FILTER (WHERE b.p IS NULL) AS added, count(*) FILTER (WHERE a.p IS NULL) AS removed,
-            count(*) FILTER (WHERE b.p AND a.p AND (${differs})) AS modified
-     FROM (SELECT *, true AS p FROM (${before})) b FULL OUTER JOIN (SELECT *, true AS p FROM (${after})) a ON ${on}`,
-  );
-  return { added: Number(r.added), removed: Number(r.removed), modified: Number(r.modified) };
-}
 
 /** Write the working file without committing (amend and stash take it from there). */
 async function writeRows(x: Sandbox, s: Schema, rows: Row[]): Promise<void> {
@@ -126,19 +95,6 @@ async function step(x: Sandbox, s: Schema, model: Row[], st: StepT, i: number): 
   return ours;
 }
 
-/** Every commit of the repository: what the branches and the stashes reach. */
-async function allCommits(x: Sandbox): Promise<string[]> {
-  const tips = [...(await x.repo.log({ all: true })).map((e) => e.commit), ...(await x.repo.stashList()).map((e) => e.commit)];
-  const seen = new Set<string>();
-  for (const queue = [...tips]; queue.length;) {
-    const oid = queue.pop()!;
-    if (seen.has(oid)) continue;
-    seen.add(oid);
-    queue.push(...(await x.repo.ctx.git.readCommit(oid)).parents);
-  }
-  return [...seen];
-}
-
 describe('change counts recorded in commits equal the full-join diff against the first parent', () => {
   it(
     'random histories of commit, amend, merge, merge --squash, revert, cherry-pick and stash; keyed, composite and keyless',
@@ -149,19 +105,11 @@ describe('change counts recorded in commits equal the full-join diff against the
           await withSandbox(s, baseRows(s, rows), async (x) => {
             let model = baseRows(s, rows);
             for (const [i, st] of steps.entries()) model = await step(x, s, model, st, i);
-            const ctx = x.repo.ctx;
-            for (const oid of await allCommits(x)) {
-              cases.commits++;
-              const c = await ctx.git.readCommit(oid);
-              const [parentTree, tree] = [await readTableTree(ctx, c.parents[0]), await readTableTree(ctx, oid)];
-              const recorded = await recordedChanges(ctx, c, parentTree, tree);
-              expect(recorded, `commit ${c.message.trim()} has no usable record`).toBeDefined();
-              const expected =
-                tree.tables.get('t') === parentTree.tables.get('t')
-                  ? undefined
-                  : await oracleCounts(x, s, await tableAt(x, c.parents[0], s), await tableAt(x, oid, s));
-              expect(recorded!.get('t'), `commit '${c.message.trim()}'`).toEqual(expected);
-            }
+            cases.commits += await expectRecordsMatchOracle(
+              x,
+              s,
+              (await x.repo.stashList()).map((e) => e.commit),
+            );
           });
         }),
         { numRuns: RUNS, seed: SEED },
@@ -186,13 +134,16 @@ describe('change counts recorded in commits equal the full-join diff against the
               let model = baseRows(s, rows);
               for (const [i, st] of steps.entries()) model = await step(x, s, model, st, i);
               const ctx = x.repo.ctx;
-              for (const oid of await allCommits(x)) {
+              for (const oid of await commitsReached(
+                x,
+                (await x.repo.stashList()).map((e) => e.commit),
+              )) {
                 const c = await ctx.git.readCommit(oid);
                 const [parentTree, tree] = [await readTableTree(ctx, c.parents[0]), await readTableTree(ctx, oid)];
                 if (tree.tables.get('t') === parentTree.tables.get('t')) continue;
                 cases.rowMerges += c.parents.length > 1 || /^Revert|cherry/i.test(c.message) ? 1 : 0;
                 const recorded = await recordedChanges(ctx, c, parentTree, tree);
-                const expected = await oracleCounts(x, s, await tableAt(x, c.parents[0], s), await tableAt(x, oid, s));
+                const expected = await oracleCounts(x, s, await tableFileAt(x, c.parents[0]), await tableFileAt(x, oid));
                 expect(recorded?.get('t'), `commit '${c.message.trim()}'`).toEqual(expected);
               }
             });

@@ -10,7 +10,7 @@ import { runStep } from '../pending.js';
 import { backupFile, beginState, finishStart, storeWrites, type MergeKind } from './state.js';
 import { mergeTrees, type Conflict, type TableOutcome, type TreeInputs, type TreeMerge } from './tree.js';
 import { readTableTree, treeIndex, treesEqual } from '../tree.js';
-import { NothingToCommit, refused } from '../../errors.js';
+import { NothingToCommit } from '../../errors.js';
 
 export type MergeStatus =
   'up-to-date' | 'fast-forward' | 'merged' | 'conflicts' | 'dry-run' | 'applied' | 'aborted' | 'committed' | 'refused'; // a gate failed (checks, a change to a protected branch's checks): nothing was written
