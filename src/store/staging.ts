@@ -30,6 +30,7 @@ export interface StagedTable {
     duckdb: string;
     manifest: string;
     slots?: number;
+    blocks?: number;
     overlay?: string;
     overlayRows?: number;
     marks?: string;

@@ -9,7 +9,8 @@ import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
-import { HASH, SLOT, hasHeader, indexLinesSql, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
+import { fileBlocks, indexBlocks, readBlockLines } from './lineblocks.js';
+import { BLOCK_FORMAT, HASH, SLOT, hasHeader, isCurrentIndex, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
 
 export type { LineIndexRef } from './lineslots.js';
 
@@ -40,6 +41,23 @@ export async function firstLine(abs: string): Promise<string> {
   }
 }
 
+/** The byte where a text file's first data line starts (after its header); undefined if not found in its first 64 KiB. */
+async function dataStart(abs: string, format: FileFormat): Promise<number | undefined> {
+  if (!hasHeader(format)) return 0;
+  const handle = await fsp.open(abs, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    return nl < 0 ? undefined : nl + 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The last line of each block of a `fileBlocks` table, and the block's hash, as (`__lakegit_e`, `__lakegit_h`). */
+const blockEnds = (blocks: string) => `(SELECT s + n - 1 AS __lakegit_e, ${HASH} FROM ${quoteIdent(blocks)})`;
+
 /** Build the index from a file and the table holding its rows in file order; undefined if lines ≠ rows. */
 export async function buildLineIndex(
   engine: Engine,
@@ -50,19 +68,27 @@ export async function buildLineIndex(
   key: readonly string[],
 ): Promise<LineIndexRef | undefined> {
   if (!supportsLineIndex(format)) return undefined;
-  const raw = rawLinesSql(abs, format);
-  const [lines, rows] = [
-    Number(await engine.value(`SELECT count(*) FROM ${raw}`)),
-    Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`)),
-  ];
-  if (lines !== rows) return undefined;
-  // Slotted (src/table/lineslots.ts): each line's position rides along, so a patch finds lines without reading the file.
-  const file = await writeIndexFile(
-    engine,
-    dir,
-    `SELECT hash(l.__lakegit_line) AS ${HASH}, w.*, p.range AS ${SLOT} FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w POSITIONAL JOIN range(${rows}) p`,
-  );
-  return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine), slots: rows };
+  const [fl, fb] = ['blines', 'bblocks'].map(workName);
+  const q = quoteIdent;
+  try {
+    await fileBlocks(engine, abs, format, fl, fb);
+    const [lines, rows] = [
+      Number(await engine.value(`SELECT count(*) FROM ${q(fl)}`)),
+      Number(await engine.value(`SELECT count(*) FROM ${q(work)}`)),
+    ];
+    if (lines !== rows) return undefined;
+    // Slotted (src/table/lineslots.ts): each line's position rides along, so a patch finds lines without reading the file.
+    const file = await writeIndexFile(
+      engine,
+      dir,
+      `SELECT b.${HASH}, ${cols(key, 'w')}, l.${SLOT} FROM (SELECT rowid AS ${SLOT} FROM ${q(fl)}) l
+        POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(work)}) w LEFT JOIN ${blockEnds(fb)} b ON l.${SLOT} = b.__lakegit_e ORDER BY l.${SLOT}`,
+    );
+    const header = hasHeader(format) ? await firstLine(abs) : '';
+    return { file, header, rows, duckdb: await duckdbVersion(engine), slots: rows, blocks: BLOCK_FORMAT };
+  } finally {
+    for (const t of [fl, fb]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+  }
 }
 
 export interface LineDelta {
@@ -70,11 +96,20 @@ export interface LineDelta {
   index: LineIndexRef;
 }
 
+/** The scratch tables of one `lineDelta`. */
+const DELTA_TABLES = ['fl', 'fb', 'ie', 'ib', 'match', 'fresh', 'gone', 'parsed'] as const;
+type DeltaTables = Record<(typeof DELTA_TABLES)[number], string>;
+
 /**
  * The change set of a working file against `prev` using its line index, as a table shaped like
- * `changesSql` output, plus the file's new line index. Undefined whenever the cheap path cannot be
- * sure (header changed, a new line does not parse to exactly one row, duplicate lines or keys):
- * the caller then takes the full path, which also reports any error precisely.
+ * `changesSql` output, plus the file's new line index. The file is read once and cut into blocks
+ * (src/table/lineblocks.ts); a block of the file with the hash and length of a block of the index
+ * holds that block's lines, so only the lines of the other file blocks are read again and parsed,
+ * and the keys of the other index blocks are the gone ones (a block that changed by a line costs
+ * parsing its other lines too, never a missed change: `changesSql` drops lines equal to their old
+ * rows). Undefined whenever the cheap path cannot be sure (header changed, a new line does not
+ * parse to exactly one row, duplicate blocks or keys, an index not as its ref says): the caller
+ * then takes the full path, which also reports any error precisely.
  */
 export async function lineDelta(
   engine: Engine,
@@ -87,78 +122,118 @@ export async function lineDelta(
 ): Promise<LineDelta | undefined> {
   const format = prev.source.format;
   const key = identityColumns(prev);
-  if (!prev.key || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
+  if (!prev.key || !isCurrentIndex(ref) || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
   if (hasHeader(format) && (await firstLine(abs)) !== ref.header) return undefined;
-  const old = indexLinesSql(dir, ref, key);
-  const [ld, fresh, gone, parsed, delta] = ['lines', 'newlines', 'gone', 'parsed', 'ldelta'].map(workName);
+  const t = Object.fromEntries(DELTA_TABLES.map((n) => [n, workName(`l${n}`)])) as DeltaTables;
+  const delta = workName('ldelta');
   const q = quoteIdent;
   const tmpFile = tempName(dir, 'newlines', format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv');
   try {
-    // One pass joins the file's lines with the old index: it finds the new lines and the gone ones,
-    // and keeps the text of new lines only, so the whole file is read once and never held in memory.
-    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__lakegit_h AS __lakegit_nh, n.__lakegit_in, CASE WHEN o.__lakegit_h IS NULL THEN n.__lakegit_line END AS __lakegit_line, o.*
-      FROM (SELECT hash(__lakegit_line) AS __lakegit_h, __lakegit_line, true AS __lakegit_in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__lakegit_h = o.__lakegit_h`);
-    await engine.run(
-      `CREATE TABLE ${q(fresh)} AS SELECT __lakegit_nh AS __lakegit_h, __lakegit_line FROM ${q(ld)} WHERE __lakegit_in AND __lakegit_h IS NULL ORDER BY rowid`,
+    await fileBlocks(engine, abs, format, t.fl, t.fb);
+    if (!(await indexBlocks(engine, dir, ref, key, t.ie, t.ib))) return undefined;
+    // A file block with the hash and line count of a sound index block holds that block's lines.
+    await engine.run(`CREATE TABLE ${q(t.match)} AS SELECT f.__lakegit_blk AS __lakegit_fb, i.__lakegit_blk AS __lakegit_ib, f.s AS __lakegit_fs, i.s AS __lakegit_is
+      FROM ${q(t.fb)} f JOIN ${q(t.ib)} i ON f.${HASH} = i.${HASH} AND f.n = i.n AND i.ends = 1`);
+    const dup = await engine.one(
+      `SELECT count(*) - count(DISTINCT __lakegit_fb) AS f, count(*) - count(DISTINCT __lakegit_ib) AS i FROM ${q(t.match)}`,
     );
-    await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __lakegit_h, ${cols(key)} FROM ${q(ld)} WHERE __lakegit_in IS NULL`);
-    const total = Number(await engine.value(`SELECT count(__lakegit_in) FROM ${q(ld)}`));
-    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
-    const newLines = (await engine.all(`SELECT __lakegit_line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.__lakegit_line));
-    if (total !== ref.rows - goneCount + newLines.length) return undefined; // a duplicated line
+    if (Number(dup?.f) || Number(dup?.i)) return undefined; // a block twice: duplicated lines
+    await engine.run(`CREATE TABLE ${q(t.fresh)} AS SELECT l.rowid AS __lakegit_p, l.${HASH} FROM ${q(t.fl)} l
+      ANTI JOIN ${q(t.match)} m ON l.__lakegit_blk = m.__lakegit_fb ORDER BY l.rowid`);
+    await engine.run(
+      `CREATE TABLE ${q(t.gone)} AS SELECT ${cols(key, 'e')} FROM ${q(t.ie)} e ANTI JOIN ${q(t.match)} m ON e.__lakegit_blk = m.__lakegit_ib`,
+    );
+    const total = Number(await engine.value(`SELECT count(*) FROM ${q(t.fl)}`));
+    const newLines = await freshLines(engine, abs, format, t);
+    const header = hasHeader(format) ? `${ref.header}\n` : '';
+    await fsp.writeFile(tmpFile, `${header}${newLines.map((l) => `${l}\n`).join('')}`);
+    // Every new line read is the line hashed (the file may have changed between the two reads).
+    const off = await engine.value(`SELECT count(*) FROM (SELECT hash(__lakegit_line) AS h FROM ${rawLinesSql(tmpFile, format)}) a
+      POSITIONAL JOIN (SELECT ${HASH} FROM ${q(t.fresh)} ORDER BY __lakegit_p) b WHERE a.h IS NULL OR b.${HASH} IS NULL OR a.h <> b.${HASH}`);
+    if (Number(off)) return undefined;
     if (newLines.length === 0) {
-      await engine.run(`CREATE TABLE ${q(parsed)} AS ${emptyRelation(prev.columns)}`);
+      await engine.run(`CREATE TABLE ${q(t.parsed)} AS ${emptyRelation(prev.columns)}`);
     } else {
-      await fsp.writeFile(tmpFile, `${hasHeader(format) ? `${ref.header}\n` : ''}${newLines.map((l) => `${l}\n`).join('')}`);
-      await engine.run(`CREATE TABLE ${q(parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
+      await engine.run(`CREATE TABLE ${q(t.parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
     }
-    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${q(parsed)}`));
+    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${q(t.parsed)}`));
     if (parsedRows !== newLines.length) return undefined;
     const keyCheck = await engine.one(`SELECT count(*) FILTER (WHERE ${key.map((k) => `${q(k)} IS NULL`).join(' OR ')}) AS nulls,
-      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(parsed)}`);
+      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(t.parsed)}`);
     if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
     // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
     const clash =
-      await engine.value(`SELECT count(*) FROM (SELECT o.__lakegit_h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
-      ANTI JOIN ${q(gone)} g ON x.__lakegit_h = g.__lakegit_h`);
+      await engine.value(`SELECT count(*) FROM (SELECT ${cols(key, 'o')} FROM ${q(t.ie)} o SEMI JOIN ${q(t.parsed)} p ON ${joinOn(key, 'o', 'p')}) x
+      ANTI JOIN ${q(t.gone)} g ON ${joinOn(key, 'x', 'g')}`);
     if (Number(clash)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
     // comparing with their old rows turns a reformatted line with equal values into no change.
-    const touched = `SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)}`;
+    const touched = `SELECT ${cols(key)} FROM ${q(t.parsed)} UNION SELECT ${cols(key)} FROM ${q(t.gone)}`;
     const before = await new TableSnapshot(prev, store).rowsForKeys(engine, touched);
-    const after = `SELECT * FROM ${q(parsed)}`;
+    const after = `SELECT * FROM ${q(t.parsed)}`;
     await engine.run(
       `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`,
     );
-    const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;
+    const index = writeIndex ? await writeNextIndex(engine, dir, t, key, ref, total) : ref;
     return { delta, index };
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
     return undefined;
   } finally {
-    for (const t of [ld, fresh, gone, parsed]) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    for (const n of Object.values(t)) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(n)}`);
     await fsp.rm(tmpFile, { force: true });
   }
 }
 
+/**
+ * The text of the lines of the file blocks that matched none, in file order: read straight at
+ * their byte offsets when the blocks' byte counts place them (a file of LF lines), else through
+ * DuckDB by line number. The caller checks each line's hash.
+ */
+async function freshLines(engine: Engine, abs: string, format: FileFormat, t: DeltaTables): Promise<string[]> {
+  const q = quoteIdent;
+  const blocks = await engine.all(`SELECT s::DOUBLE AS n0, n::DOUBLE AS n, bytes::DOUBLE AS bytes, off::DOUBLE AS off FROM (
+      SELECT __lakegit_blk, s, n, bytes, sum(bytes) OVER (ORDER BY __lakegit_blk ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - bytes AS off FROM ${q(t.fb)}) b
+    ANTI JOIN ${q(t.match)} m ON b.__lakegit_blk = m.__lakegit_fb ORDER BY b.__lakegit_blk`);
+  if (blocks.length === 0) return [];
+  const start = await dataStart(abs, format);
+  const direct =
+    start === undefined
+      ? undefined
+      : readBlockLines(
+          abs,
+          start,
+          blocks.map((b) => ({ off: Number(b.off), bytes: Number(b.bytes), n: Number(b.n) })),
+        );
+  if (direct && !direct.some((l) => l.includes('\r'))) return direct;
+  const rows =
+    await engine.all(`SELECT x.__lakegit_line FROM (SELECT __lakegit_line, row_number() OVER () - 1 AS __lakegit_p FROM ${rawLinesSql(abs, format)}) x
+    SEMI JOIN ${q(t.fresh)} f ON x.__lakegit_p = f.__lakegit_p ORDER BY x.__lakegit_p`);
+  return rows.map((r) => (r.__lakegit_line === null ? '' : String(r.__lakegit_line)));
+}
+
+/**
+ * The file's next index, in line order: a matched block's lines take their keys from the index
+ * block they matched, the new lines from their parsed rows (same order, one row per line), and
+ * each block's hash sits on its last line.
+ */
 async function writeNextIndex(
   engine: Engine,
   dir: string,
-  old: string,
-  gone: string,
-  fresh: string,
-  parsed: string,
+  t: DeltaTables,
   key: readonly string[],
   ref: LineIndexRef,
   rows: number,
 ): Promise<LineIndexRef> {
-  // New lines and their parsed rows are in the same order (one row per line, checked above).
+  const q = quoteIdent;
   const file = await writeIndexFile(
     engine,
     dir,
-    `SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
-      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p`,
+    `SELECT b.${HASH}, ${cols(key, 'x')}, x.__lakegit_p AS ${SLOT} FROM (
+        SELECT m.__lakegit_fs + e.__lakegit_l - m.__lakegit_is AS __lakegit_p, ${cols(key, 'e')} FROM ${q(t.ie)} e JOIN ${q(t.match)} m ON e.__lakegit_blk = m.__lakegit_ib
+        UNION ALL SELECT f.__lakegit_p, ${cols(key, 'k')} FROM (SELECT __lakegit_p FROM ${q(t.fresh)} ORDER BY __lakegit_p) f
+          POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(t.parsed)}) k
+      ) x LEFT JOIN ${blockEnds(t.fb)} b ON x.__lakegit_p = b.__lakegit_e ORDER BY x.__lakegit_p`,
   );
-  // Unslotted: the new lines' positions are not known here; the next patch slots it (src/table/lineslots.ts).
-  return { file, header: ref.header, rows, duckdb: ref.duckdb };
+  return { file, header: ref.header, rows, duckdb: ref.duckdb, slots: rows, blocks: BLOCK_FORMAT };
 }

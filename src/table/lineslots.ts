@@ -11,16 +11,27 @@ import type { LineMark } from './splice-copy.js';
  * Line slots: where each line of a working file is, so a patch finds the lines of changed rows
  * without reading the file, and records what it did without rewriting the whole index.
  *
- * A slotted line index (`ref.slots` set) is a base Parquet file of (`__lakegit_h`, key…,
- * `__lakegit_n`), `n` being the line's slot: its 0-based line number when the base was written.
- * Patches since then are an overlay (`ref.overlay`, small): rows (`__lakegit_n`, `__lakegit_h`, key…)
- * that replace the base entry of their slot; a NULL hash marks a slot whose line is gone. A line
+ * A line index is a base Parquet file of (`__lakegit_h`, key…, `__lakegit_n`) in slot order, `n`
+ * being the line's slot: its 0-based line number when the base was written; `__lakegit_h` is the
+ * hash of the block the line ends (NULL if it ends none, see lineblocks.ts). Patches since then are
+ * an overlay (`ref.overlay`, small): rows (`__lakegit_n`, `__lakegit_h`, key…, `__lakegit_live`)
+ * that replace the base entry of their slot; `__lakegit_live` false marks a slot whose line is gone. A line
  * rewritten in place keeps its slot, an appended line takes the next free one (`ref.slots`), so the
  * lines of the file are the live slots in slot order, and a slot's line number is the slot minus
  * the dead slots before it. Past a size the overlay is folded into a new base (`compact`).
  */
 export const SLOT = '__lakegit_n';
 export const HASH = '__lakegit_h';
+/** In an overlay: false marks a slot whose line is gone. */
+export const LIVE = '__lakegit_live';
+
+/**
+ * The format of the index's hashes (`ref.blocks`): lines are compared in content-defined blocks
+ * (src/table/lineblocks.ts), one 64-bit hash per block, on the block's last line (NULL on the
+ * others). An index without it (one 64-bit hash per line, the format before) is never read: the
+ * caller rebuilds the cache, as for a missing one.
+ */
+export const BLOCK_FORMAT = 1;
 
 /**
  * A cache beside a staged table (src/table/lineindex.ts): for each line of its working file,
@@ -31,8 +42,10 @@ export interface LineIndexRef {
   header: string;
   rows: number;
   duckdb: string;
-  /** Set when the index is slotted: the next free slot. */
+  /** The next free slot (an index without it is of a former format, never read). */
   slots?: number;
+  /** `BLOCK_FORMAT` when the hashes are per block (an index without it is of a former format, never read). */
+  blocks?: number;
   /** The overlay file of a slotted index, when a patch has made one, and its row count. */
   overlay?: string;
   overlayRows?: number;
@@ -50,17 +63,17 @@ export function rawLinesSql(abs: string, format: FileFormat, header = hasHeader(
 
 const file = (dir: string, name: string) => `read_parquet(${quoteLiteral(path.join(dir, name))})`;
 
-/** Every live line of the index as (`__lakegit_h`, key…) plus `__lakegit_n` when slotted. */
-export function indexEntriesSql(dir: string, ref: LineIndexRef, key: readonly string[]): string {
-  if (!ref.overlay) return `SELECT * FROM ${file(dir, ref.file)}`;
-  const ov = file(dir, ref.overlay);
-  return `SELECT b.* FROM ${file(dir, ref.file)} b ANTI JOIN ${ov} o ON b.${SLOT} = o.${SLOT}
-    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${ov} WHERE ${HASH} IS NOT NULL`;
-}
+/** Is `ref` an index of the current format (block hashes, slotted)? Any other is rebuilt, never read. */
+export const isCurrentIndex = (ref: LineIndexRef | undefined): ref is LineIndexRef =>
+  !!ref && ref.blocks === BLOCK_FORMAT && ref.slots !== undefined;
 
-/** The live lines as (`__lakegit_h`, key…) only, the shape `lineDelta` reads and writes, as a parenthesised query. */
-export const indexLinesSql = (dir: string, ref: LineIndexRef, key: readonly string[]): string =>
-  ref.slots === undefined ? file(dir, ref.file) : `(SELECT ${HASH}, ${cols(key)} FROM (${indexEntriesSql(dir, ref, key)}))`;
+/** Every live line of the index as (`__lakegit_h`, key…, `__lakegit_n`), in no particular order. */
+export function indexEntriesSql(dir: string, ref: LineIndexRef, key: readonly string[]): string {
+  if (!ref.overlay) return `SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${file(dir, ref.file)}`;
+  const ov = file(dir, ref.overlay);
+  return `SELECT ${HASH}, ${cols(key, 'b')}, b.${SLOT} FROM ${file(dir, ref.file)} b ANTI JOIN ${ov} o ON b.${SLOT} = o.${SLOT}
+    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${ov} WHERE ${LIVE}`;
+}
 
 /** The index files a ref names. */
 export const indexFiles = (ref: LineIndexRef | undefined): string[] =>
@@ -115,40 +128,10 @@ export async function writeIndexFile(engine: Engine, dir: string, sql: string): 
   return name;
 }
 
-/**
- * An unslotted index (as `lineDelta` writes it) made slotted by reading the file once: each line's
- * hash finds its key, its position is its slot. Undefined if the file is not what the index says.
- */
-export async function slotIndex(
-  engine: Engine,
-  dir: string,
-  abs: string,
-  format: FileFormat,
-  ref: LineIndexRef,
-  key: readonly string[],
-): Promise<LineIndexRef | undefined> {
-  const tmpTable = quoteIdent(`__lakegit_slots_${process.pid}`);
-  try {
-    await engine.run(`CREATE TEMP TABLE ${tmpTable} AS SELECT l.${HASH}, ${cols(key, 'i')}, l.${SLOT}, l.__lakegit_bad
-      FROM (SELECT hash(__lakegit_line) AS ${HASH}, range AS ${SLOT}, __lakegit_line IS NULL OR range IS NULL AS __lakegit_bad
-            FROM (SELECT __lakegit_line FROM ${rawLinesSql(abs, format)}) POSITIONAL JOIN range(${ref.rows})) l
-      LEFT JOIN ${indexLinesSql(dir, ref, key)} i ON l.${HASH} = i.${HASH}`);
-    const check = await engine.one(
-      `SELECT count(*) AS n, count(${quoteIdent(key[0])}) AS found, count(DISTINCT ${SLOT}) AS slots, count(*) FILTER (WHERE __lakegit_bad) AS bad FROM ${tmpTable}`,
-    );
-    if (Number(check?.n) !== ref.rows || Number(check?.found) !== ref.rows || Number(check?.slots) !== ref.rows || Number(check?.bad))
-      return undefined;
-    const name = await writeIndexFile(engine, dir, `SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${tmpTable} ORDER BY ${SLOT}`);
-    return { file: name, header: ref.header, rows: ref.rows, duckdb: ref.duckdb, slots: ref.rows };
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${tmpTable}`);
-  }
-}
-
 /** The dead slots of a slotted index, ascending: a slot's line number is the slot minus those before it. */
 export async function deadSlots(engine: Engine, dir: string, ref: LineIndexRef): Promise<number[]> {
   if (!ref.overlay) return [];
-  const rows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n FROM ${file(dir, ref.overlay)} WHERE ${HASH} IS NULL ORDER BY ${SLOT}`);
+  const rows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n FROM ${file(dir, ref.overlay)} WHERE NOT ${LIVE} ORDER BY ${SLOT}`);
   return rows.map((r) => Number(r.n));
 }
 
@@ -165,43 +148,37 @@ export function lineOfSlot(slot: number, dead: readonly number[]): number {
 }
 
 /**
- * The index after a patch: `old` (`__lakegit_n`, `__lakegit_h`, key…) are the entries of the rows
- * the patch touched, `fresh` (`__lakegit_h`, key…) the lines it wrote for them; a touched key with no
- * fresh line lost its line, a fresh key with no old entry was appended (in key order, the order
- * the patch appends in). Only the overlay is rewritten, unless it has grown past a sixteenth of the
- * file: then the whole index is written anew, slots renumbered to line numbers (so the overlay stays
- * small, and a file patched again and again keeps one index no bigger than a fresh one).
+ * The index after a patch: `changed` (`__lakegit_n`, `__lakegit_h`, key…, `__lakegit_live`) are the
+ * new entries of every slot the patch touched (the lines of the blocks it rewrote, and the slots it
+ * appended); `slots` the next free slot. Only the overlay is rewritten, unless it has grown past a
+ * sixteenth of the file: then the whole index is written anew in slot order, slots renumbered to
+ * line numbers (so the overlay stays small, and a file patched again and again keeps one index no
+ * bigger than a fresh one).
  */
 export async function nextIndex(
   engine: Engine,
   dir: string,
   ref: LineIndexRef,
   key: readonly string[],
-  old: string,
-  fresh: string,
+  changed: string,
+  slots: number,
   rows: number,
 ): Promise<LineIndexRef> {
-  const [o, f] = [quoteIdent(old), quoteIdent(fresh)];
-  const appended = Number(await engine.value(`SELECT count(*) FROM ${f} f ANTI JOIN ${o} o ON ${joinOn(key, 'f', 'o')}`));
-  const slots = ref.slots! + appended;
-  const changed = `SELECT o.${SLOT}, f.${HASH}, ${cols(key, 'o')} FROM ${o} o LEFT JOIN ${f} f ON ${joinOn(key, 'o', 'f')}
-    UNION ALL SELECT ${ref.slots! - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}), f.${HASH}, ${cols(key, 'f')}
-      FROM ${f} f ANTI JOIN ${o} o ON ${joinOn(key, 'f', 'o')}`;
+  const c = quoteIdent(changed);
   const overlay = ref.overlay
-    ? `SELECT p.* FROM ${file(dir, ref.overlay)} p ANTI JOIN ${o} o ON p.${SLOT} = o.${SLOT} UNION ALL ${changed}`
-    : changed;
+    ? `SELECT p.* FROM ${file(dir, ref.overlay)} p ANTI JOIN ${c} c ON p.${SLOT} = c.${SLOT} UNION ALL SELECT * FROM ${c}`
+    : `SELECT * FROM ${c}`;
   const overlayRows = Number(await engine.value(`SELECT count(*) FROM (${overlay})`));
-  const base = { file: ref.file, header: ref.header, rows, duckdb: ref.duckdb };
+  const base = { file: ref.file, header: ref.header, rows, duckdb: ref.duckdb, blocks: BLOCK_FORMAT };
   if (overlayRows <= rows / 16 + 16) {
     return { ...base, slots, overlay: await writeIndexFile(engine, dir, overlay), overlayRows };
   }
-  const entries = indexEntriesSql(dir, { ...ref, overlay: undefined }, key);
-  const all = `SELECT b.* FROM (${entries}) b ANTI JOIN (${overlay}) p ON b.${SLOT} = p.${SLOT}
-    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM (${overlay}) WHERE ${HASH} IS NOT NULL`;
+  const all = `SELECT ${HASH}, ${cols(key, 'b')}, b.${SLOT} FROM ${file(dir, ref.file)} b ANTI JOIN (${overlay}) p ON b.${SLOT} = p.${SLOT}
+    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM (${overlay}) WHERE ${LIVE}`;
   const name = await writeIndexFile(
     engine,
     dir,
-    `SELECT ${HASH}, ${cols(key)}, (row_number() OVER (ORDER BY ${SLOT}) - 1) AS ${SLOT} FROM (${all})`,
+    `SELECT ${HASH}, ${cols(key)}, (row_number() OVER (ORDER BY ${SLOT}) - 1) AS ${SLOT} FROM (${all}) ORDER BY ${SLOT}`,
   );
   return { ...base, file: name, slots: rows };
 }

@@ -24,8 +24,10 @@ export const MARK_EVERY = 1024;
 const COPY_BUFFER = 4 << 20;
 
 export interface LineEdit {
-  /** Its replacement; undefined removes the line. */
+  /** Its replacement; undefined removes the line (unless `keep`). */
   text?: string;
+  /** The line stays as it is: only its old bytes are wanted (a patch rehashes the block around a changed line). */
+  keep?: boolean;
 }
 
 export interface CopyOptions {
@@ -46,7 +48,7 @@ function writeAll(fd: number, buf: Buffer): void {
 
 /**
  * Copy `abs` to `tmp`, editing data lines `targets` (ascending) as `edits` say and appending
- * `appended`; `olds` receives the replaced lines' old bytes in order. The new file's marks, or
+ * `appended`; `olds` receives the targets' old bytes in order (kept lines' too). The new file's marks, or
  * undefined (and `tmp` unfinished) if the file holds a CR, a line longer than the buffer, or not
  * `rows` data lines.
  */
@@ -140,7 +142,16 @@ class Copy {
       this.flushTo(pos);
       const end = this.lineEnd(pos);
       olds.push(Buffer.from(this.buf.subarray(pos - this.bufStart, end - this.bufStart)));
-      const text = edits.get(t)?.text;
+      const edit = edits.get(t);
+      if (edit?.keep) {
+        // Copied with the bytes after it, as a line no target names.
+        this.mark(line - removed, this.outAt(pos), this.every);
+        lastEdited = false;
+        pos = Math.min(end + 1, this.size);
+        line++;
+        continue;
+      }
+      const text = edit?.text;
       if (text !== undefined) {
         this.mark(line - removed, this.outPos, this.every);
         const bytes = Buffer.from(`${text}\n`, 'utf8');

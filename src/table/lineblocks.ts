@@ -1,0 +1,126 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Engine } from '../engine/db.js';
+import { quoteIdent } from '../engine/quote.js';
+import { cols } from './rowsql.js';
+import type { FileFormat } from './schema.js';
+import { HASH, SLOT, indexEntriesSql, rawLinesSql, type LineIndexRef } from './lineslots.js';
+
+/**
+ * Content-defined blocks of lines: the unit the line cache compares. A line ends a block when
+ * `hash(line) % BLOCK_EVERY = 0`, and the file's last line ends the last block; a block's hash is
+ * `bit_xor(hash(h, o))` over its lines, `h` being a line's 64-bit `hash()` and `o` its offset in the
+ * block (so the pairs, hence the lines and their order, are what is hashed: one 64-bit hash per
+ * compared unit, as the per-line index had). Because boundaries depend only on the lines around
+ * them, an inserted or removed line changes the blocks around it and no other: the rest of the
+ * file still matches the index block for block. An index stores one hash per block instead of one
+ * per line (about 0.6 byte a line at 16 lines a block, against 8), keys and slots still per line.
+ */
+export const BLOCK_EVERY = 16;
+
+/** Whether a line with this `hash()` (decimal text) ends a block. */
+export const endsBlock = (h: string): boolean => BigInt(h) % BigInt(BLOCK_EVERY) === 0n;
+
+/** Internal column names of the block tables. */
+const [BLK, LEN, END] = ['__lakegit_blk', '__lakegit_len', '__lakegit_e'];
+
+/**
+ * Two tables of a text file read once: `lines` (`__lakegit_h`, `__lakegit_len` its bytes, `__lakegit_blk`
+ * its block) in file order (its rowid is the data line's number), and `blocks` (`__lakegit_blk`,
+ * `__lakegit_h` the block's hash, `s` its first line, `n` its lines, `bytes` its bytes with newlines).
+ * The running count of boundaries is a streaming window, evaluated in file order.
+ */
+export async function fileBlocks(engine: Engine, abs: string, format: FileFormat, lines: string, blocks: string): Promise<void> {
+  const q = quoteIdent;
+  await engine.run(`CREATE TABLE ${q(lines)} AS SELECT ${HASH}, ${LEN}, sum(${END}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ${END} AS ${BLK}
+    FROM (SELECT ${HASH}, ${LEN}, (${HASH} % ${BLOCK_EVERY} = 0)::INTEGER AS ${END}
+      FROM (SELECT hash(__lakegit_line) AS ${HASH}, strlen(__lakegit_line) AS ${LEN} FROM ${rawLinesSql(abs, format)}))`);
+  await engine.run(`CREATE TABLE ${q(blocks)} AS SELECT l.${BLK}, bit_xor(hash(l.${HASH}, (l.rowid - s.s)::BIGINT)) AS ${HASH}, s.s, s.n, s.bytes
+    FROM ${q(lines)} l JOIN (SELECT ${BLK}, min(rowid) AS s, count(*) AS n, sum(coalesce(${LEN}, 0) + 1) AS bytes FROM ${q(lines)} GROUP BY ${BLK}) s
+      ON l.${BLK} = s.${BLK} GROUP BY l.${BLK}, s.s, s.n, s.bytes`);
+}
+
+/**
+ * Two tables of an index: `entries` (`__lakegit_h`, key…, `__lakegit_n`, `__lakegit_l` the line number,
+ * `__lakegit_blk`) in slot order, and `blocks` (`__lakegit_blk`, `__lakegit_h`, `s` its first line,
+ * `n` its lines, `ends` how many entries carry a hash: 1 in a sound block). False if the index is
+ * not what its ref says (its row count, or a base whose slots are not its line numbers).
+ */
+export async function indexBlocks(
+  engine: Engine,
+  dir: string,
+  ref: LineIndexRef,
+  key: readonly string[],
+  entries: string,
+  blocks: string,
+): Promise<boolean> {
+  const q = quoteIdent;
+  const ordered = `${entries}_o`;
+  // A base file is written in slot order; with an overlay the live entries are put in that order first.
+  const source = ref.overlay
+    ? (await engine.run(`CREATE TEMP TABLE ${q(ordered)} AS SELECT * FROM (${indexEntriesSql(dir, ref, key)}) ORDER BY ${SLOT}`),
+      q(ordered))
+    : `(${indexEntriesSql(dir, ref, key)})`;
+  try {
+    await engine.run(`CREATE TABLE ${q(entries)} AS SELECT ${HASH}, ${cols(key)}, ${SLOT}, row_number() OVER () - 1 AS __lakegit_l,
+        sum(${END}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ${END} AS ${BLK}
+      FROM (SELECT *, (${HASH} IS NOT NULL)::INTEGER AS ${END} FROM ${source})`);
+  } finally {
+    if (ref.overlay) await engine.run(`DROP TABLE IF EXISTS ${q(ordered)}`);
+  }
+  const check = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${SLOT} IS NULL) AS nulls,
+    count(*) FILTER (WHERE ${SLOT} <> __lakegit_l) AS moved, count(*) FILTER (WHERE ${SLOT} < __lakegit_l) AS behind FROM ${q(entries)}`);
+  // Slots never fall below line numbers; without an overlay they are the line numbers.
+  if (Number(check?.n) !== ref.rows || Number(check?.nulls) || Number(check?.behind) || (!ref.overlay && Number(check?.moved)))
+    return false;
+  await engine.run(`CREATE TABLE ${q(blocks)} AS SELECT ${BLK}, max(${HASH}) AS ${HASH}, count(${HASH}) AS ends, min(__lakegit_l) AS s, count(*) AS n
+    FROM ${q(entries)} GROUP BY ${BLK}`);
+  return true;
+}
+
+export interface BlockItem {
+  /** Which block (any text). */
+  block: string;
+  /** The line's `hash()`, decimal. */
+  h: string;
+  /** The line's offset in its block. */
+  off: number;
+}
+
+/** The hash of each block of `items`, as `fileBlocks` computes it, by block. */
+export async function blockHashes(engine: Engine, items: readonly BlockItem[]): Promise<Map<string, string>> {
+  if (items.length === 0) return new Map();
+  const ids = [...new Set(items.map((i) => i.block))];
+  const idOf = new Map(ids.map((b, n) => [b, n]));
+  const values = items.map((i) => `(${idOf.get(i.block)}, '${BigInt(i.h)}'::UBIGINT, ${i.off}::BIGINT)`).join(',');
+  const rows = await engine.all(`SELECT b, bit_xor(hash(h, o))::VARCHAR AS bh FROM (VALUES ${values}) v(b, h, o) GROUP BY b`);
+  return new Map(rows.map((r) => [ids[Number(r.b)], String(r.bh)]));
+}
+
+/**
+ * The text of the data lines of `blocks` (offsets from `start`, the first data line's byte), read
+ * straight from the file: each block must be `n` whole lines. Undefined when it is not (the
+ * caller then reads them through DuckDB); the caller checks every line's hash either way.
+ */
+export function readBlockLines(
+  abs: string,
+  start: number,
+  blocks: readonly { off: number; bytes: number; n: number }[],
+): string[] | undefined {
+  const fd = openSync(abs, 'r');
+  try {
+    const out: string[] = [];
+    for (const b of blocks) {
+      const buf = Buffer.allocUnsafe(b.bytes);
+      const got = readSync(fd, buf, 0, b.bytes, start + b.off);
+      const text = buf.subarray(0, got).toString('utf8');
+      const lines = text.split('\n');
+      // n lines with their newlines, the file's last one perhaps without.
+      if (lines.length === b.n + 1 && lines[b.n] === '') lines.pop();
+      else if (!(lines.length === b.n && got === b.bytes - 1)) return undefined;
+      out.push(...lines);
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
