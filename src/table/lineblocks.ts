@@ -1,9 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
+import path from 'node:path';
+import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { cols } from './rowsql.js';
 import type { FileFormat } from './schema.js';
-import { HASH, SLOT, indexEntriesSql, rawLinesSql, type LineIndexRef } from './lineslots.js';
+import { HASH, LIVE, SLOT, rawLinesSql, type LineIndexRef } from './lineslots.js';
 
 /**
  * Content-defined blocks of lines: the unit the line cache compares. A line ends a block when
@@ -22,6 +23,8 @@ export const endsBlock = (h: string): boolean => BigInt(h) % BigInt(BLOCK_EVERY)
 
 /** Internal column names of the block tables. */
 const [BLK, LEN, END] = ['__lakegit_blk', '__lakegit_len', '__lakegit_e'];
+/** Block numbers of an overlay's blocks start here (a base's count from 0). */
+const OVERLAY_BLOCKS = 1e12;
 
 /**
  * Two tables of a text file read once: `lines` (`__lakegit_h`, `__lakegit_len` its bytes, `__lakegit_blk`
@@ -40,10 +43,14 @@ export async function fileBlocks(engine: Engine, abs: string, format: FileFormat
 }
 
 /**
- * Two tables of an index: `entries` (`__lakegit_h`, key…, `__lakegit_n`, `__lakegit_l` the line number,
- * `__lakegit_blk`) in slot order, and `blocks` (`__lakegit_blk`, `__lakegit_h`, `s` its first line,
- * `n` its lines, `ends` how many entries carry a hash: 1 in a sound block). False if the index is
- * not what its ref says (its row count, or a base whose slots are not its line numbers).
+ * Two tables of an index: `entries` (`__lakegit_h`, key…, `__lakegit_n`, `__lakegit_l`, `__lakegit_blk`)
+ * and `blocks` (`__lakegit_blk`, `__lakegit_h`, `s` its least `__lakegit_l`, `n` its lines, `ends`
+ * how many entries carry a hash: 1 in a sound block). `__lakegit_l` numbers a block's lines
+ * consecutively (its offset is `__lakegit_l - s`). The base's blocks come from one streaming pass in
+ * its slot order (no sort); a patch rewrites whole blocks, so the overlay's live entries (sorted:
+ * they are few) make blocks of their own, and base entries whose slot the overlay names are left
+ * out. False if the index is not what its ref says (its row count, or a base whose slots are not
+ * its row numbers).
  */
 export async function indexBlocks(
   engine: Engine,
@@ -54,24 +61,25 @@ export async function indexBlocks(
   blocks: string,
 ): Promise<boolean> {
   const q = quoteIdent;
-  const ordered = `${entries}_o`;
-  // A base file is written in slot order; with an overlay the live entries are put in that order first.
-  const source = ref.overlay
-    ? (await engine.run(`CREATE TEMP TABLE ${q(ordered)} AS SELECT * FROM (${indexEntriesSql(dir, ref, key)}) ORDER BY ${SLOT}`),
-      q(ordered))
-    : `(${indexEntriesSql(dir, ref, key)})`;
-  try {
-    await engine.run(`CREATE TABLE ${q(entries)} AS SELECT ${HASH}, ${cols(key)}, ${SLOT}, row_number() OVER () - 1 AS __lakegit_l,
-        sum(${END}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ${END} AS ${BLK}
-      FROM (SELECT *, (${HASH} IS NOT NULL)::INTEGER AS ${END} FROM ${source})`);
-  } finally {
-    if (ref.overlay) await engine.run(`DROP TABLE IF EXISTS ${q(ordered)}`);
+  const file = (name: string) => `read_parquet(${quoteLiteral(path.join(dir, name))})`;
+  const walk = (source: string, blkFrom: number) => `SELECT ${HASH}, ${cols(key)}, ${SLOT}, row_number() OVER () - 1 AS __lakegit_l,
+      ${blkFrom} + sum(${END}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ${END} AS ${BLK}
+    FROM (SELECT *, (${HASH} IS NOT NULL)::INTEGER AS ${END} FROM ${source})`;
+  const base = walk(`(SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${file(ref.file)})`, 0);
+  if (!ref.overlay) await engine.run(`CREATE TABLE ${q(entries)} AS ${base}`);
+  else {
+    const ov = file(ref.overlay);
+    const live = `(SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${ov} WHERE ${LIVE} ORDER BY ${SLOT})`;
+    await engine.run(`CREATE TABLE ${q(entries)} AS SELECT b.* FROM (${base}) b ANTI JOIN ${ov} o ON b.${SLOT} = o.${SLOT}
+      UNION ALL SELECT * FROM (${walk(live, OVERLAY_BLOCKS)})`);
   }
-  const check = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${SLOT} IS NULL) AS nulls,
-    count(*) FILTER (WHERE ${SLOT} <> __lakegit_l) AS moved, count(*) FILTER (WHERE ${SLOT} < __lakegit_l) AS behind FROM ${q(entries)}`);
-  // Slots never fall below line numbers; without an overlay they are the line numbers.
-  if (Number(check?.n) !== ref.rows || Number(check?.nulls) || Number(check?.behind) || (!ref.overlay && Number(check?.moved)))
-    return false;
+  // A base written in slot order has slot = row number.
+  const check = await engine.one(
+    `SELECT count(*) FILTER (WHERE ${BLK} < ${OVERLAY_BLOCKS} AND ${SLOT} IS DISTINCT FROM __lakegit_l) AS moved FROM ${q(entries)}`,
+  );
+  if (Number(check?.moved)) return false;
+  const n = Number(await engine.value(`SELECT count(*) FROM ${q(entries)}`));
+  if (n !== ref.rows) return false;
   await engine.run(`CREATE TABLE ${q(blocks)} AS SELECT ${BLK}, max(${HASH}) AS ${HASH}, count(${HASH}) AS ends, min(__lakegit_l) AS s, count(*) AS n
     FROM ${q(entries)} GROUP BY ${BLK}`);
   return true;

@@ -94,14 +94,17 @@ async function patchSlotted(
     const candRows = `SELECT ${cols(key)} FROM ${q(cand)}`;
     await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS ${await new TableSnapshot(after, store).rowsForKeys(engine, candRows)}`);
     // The blocks (lineblocks.ts) holding candidate keys: each is read whole, checked against its hash and hashed anew.
-    await engine.run(`CREATE TEMP TABLE ${q(ends)} AS SELECT ${SLOT} FROM ${entries} WHERE ${HASH} IS NOT NULL`);
+    // One pass over the index finds the block ends and the candidates' entries, a second the lines of their blocks.
+    await engine.run(`CREATE TEMP TABLE ${q(ends)} AS SELECT e.${SLOT}, e.${HASH} IS NOT NULL AS __lakegit_end, c.__lakegit_c IS NOT NULL AS __lakegit_c
+      FROM ${entries} e LEFT JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')} WHERE e.${HASH} IS NOT NULL OR c.__lakegit_c`);
+    const endSlots = `(SELECT ${SLOT} FROM ${q(ends)} WHERE __lakegit_end)`;
     await engine.run(`CREATE TEMP TABLE ${q(spans)} AS SELECT DISTINCT coalesce(p.${SLOT} + 1, 0) AS __lakegit_a, x.${SLOT} AS __lakegit_z
-      FROM (SELECT e.${SLOT} FROM ${entries} e SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}) o
-      ASOF JOIN ${q(ends)} x ON o.${SLOT} <= x.${SLOT} ASOF LEFT JOIN ${q(ends)} p ON o.${SLOT} > p.${SLOT}`);
+      FROM (SELECT ${SLOT} FROM ${q(ends)} WHERE __lakegit_c) o
+      ASOF JOIN ${endSlots} x ON o.${SLOT} <= x.${SLOT} ASOF LEFT JOIN ${endSlots} p ON o.${SLOT} > p.${SLOT}`);
     await engine.run(`CREATE TEMP TABLE ${q(touched)} AS SELECT e.${SLOT}, e.${HASH}, ${cols(key, 'e')}, s.__lakegit_z, c.__lakegit_c IS NOT NULL AS __lakegit_c
       FROM ${entries} e JOIN (SELECT unnest(range(__lakegit_a, __lakegit_z + 1)) AS ${SLOT}, __lakegit_z FROM ${q(spans)}) s ON e.${SLOT} = s.${SLOT}
       LEFT JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`);
-    const inIndex = Number(await engine.value(`SELECT count(*) FROM ${entries} e SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`));
+    const inIndex = Number(await engine.value(`SELECT count(*) FROM ${q(ends)} WHERE __lakegit_c`));
     const rows =
       await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${HASH}::VARCHAR AS h, ${rowText(key)} AS ${KEY_TEXT}, __lakegit_z::DOUBLE AS z,
       __lakegit_c AS c FROM ${q(touched)} ORDER BY ${SLOT}`);
