@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readSync } from 'node:fs';
 import type { Engine } from '../engine/db.js';
+import { tempName } from '../store/fsutil.js';
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { cols } from './rowsql.js';
@@ -94,14 +95,43 @@ export interface BlockItem {
   off: number;
 }
 
+/**
+ * Rows of numbers (or NULL) as a DuckDB relation read from a CSV file written beside `beside`: a
+ * large VALUES list costs DuckDB seconds to parse and bind, a file of the same rows milliseconds.
+ * The caller removes the file (`done`) once the statements that read it have run.
+ */
+export async function numbersFile(
+  beside: string,
+  columns: Record<string, string>,
+  rows: readonly (readonly (string | number | boolean | undefined)[])[],
+): Promise<{ sql: string; done: () => Promise<void> }> {
+  const file = tempName(path.dirname(beside), 'lakegit-values', '.csv');
+  await fsp.writeFile(file, rows.map((r) => `${r.map((v) => (v === undefined ? '' : String(v))).join(',')}\n`).join(''));
+  const types = Object.entries(columns)
+    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
+    .join(', ');
+  return {
+    sql: `read_csv(${quoteLiteral(file)}, columns = {${types}}, header = false, auto_detect = false, delim = ',', quote = '', escape = '')`,
+    done: () => fsp.rm(file, { force: true }),
+  };
+}
+
 /** The hash of each block of `items`, as `fileBlocks` computes it, by block. */
-export async function blockHashes(engine: Engine, items: readonly BlockItem[]): Promise<Map<string, string>> {
+export async function blockHashes(engine: Engine, items: readonly BlockItem[], beside: string): Promise<Map<string, string>> {
   if (items.length === 0) return new Map();
   const ids = [...new Set(items.map((i) => i.block))];
   const idOf = new Map(ids.map((b, n) => [b, n]));
-  const values = items.map((i) => `(${idOf.get(i.block)}, '${BigInt(i.h)}'::UBIGINT, ${i.off}::BIGINT)`).join(',');
-  const rows = await engine.all(`SELECT b, bit_xor(hash(h, o))::VARCHAR AS bh FROM (VALUES ${values}) v(b, h, o) GROUP BY b`);
-  return new Map(rows.map((r) => [ids[Number(r.b)], String(r.bh)]));
+  const values = await numbersFile(
+    beside,
+    { b: 'BIGINT', h: 'UBIGINT', o: 'BIGINT' },
+    items.map((i) => [idOf.get(i.block)!, BigInt(i.h).toString(), i.off]),
+  );
+  try {
+    const rows = await engine.all(`SELECT b, bit_xor(hash(h, o))::VARCHAR AS bh FROM ${values.sql} GROUP BY b`);
+    return new Map(rows.map((r) => [ids[Number(r.b)], String(r.bh)]));
+  } finally {
+    await values.done();
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { tempName } from '../store/fsutil.js';
 import { workName } from './changes.js';
 import { writerOptions } from './files.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
-import { blockHashes, endsBlock, type BlockItem } from './lineblocks.js';
+import { blockHashes, endsBlock, numbersFile, type BlockItem } from './lineblocks.js';
 import {
   HASH,
   LIVE,
@@ -146,7 +146,7 @@ async function patchSlotted(
     const marks = await readMarks(req.linesDir, lines);
     const done = await spliceBlocks(engine, req.abs, header, lines.rows, block, edits, appended, lines.slots!, marks);
     if (!done) return undefined;
-    await writeChanged(engine, changed, touched, fresh, key, lines.slots!, done.overlay);
+    await writeChanged(engine, changed, touched, fresh, key, lines.slots!, done.overlay, req.abs);
     const removed = block.filter((l) => l.cand && l.text === undefined).length;
     const next = await nextIndex(
       engine,
@@ -199,15 +199,24 @@ async function writeChanged(
   key: readonly string[],
   slots: number,
   entries: OverlayEntry[],
+  beside: string,
 ): Promise<void> {
   const q = quoteIdent;
-  const values = entries.map((e) => `(${e.n}::BIGINT, ${e.h === undefined ? 'NULL' : quoteLiteral(e.h)}, ${e.live})`).join(',');
-  const v = `(SELECT n AS __lakegit_vn, h::UBIGINT AS __lakegit_vh, live AS __lakegit_vl FROM (VALUES ${values}) v(n, h, live))`;
-  await engine.run(`CREATE TEMP TABLE ${q(changed)} AS SELECT t.${SLOT}, v.__lakegit_vh AS ${HASH}, ${cols(key, 't')}, v.__lakegit_vl AS ${LIVE}
-      FROM ${q(touched)} t JOIN ${v} v ON t.${SLOT} = v.__lakegit_vn
-    UNION ALL SELECT a.${SLOT}, v.__lakegit_vh, ${cols(key, 'a')}, true FROM (
-      SELECT ${slots - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}, ${cols(key, 'f')}
-      FROM ${q(fresh)} f ANTI JOIN ${q(touched)} t ON ${joinOn(key, 'f', 't')}) a JOIN ${v} v ON a.${SLOT} = v.__lakegit_vn`);
+  const values = await numbersFile(
+    beside,
+    { __lakegit_vn: 'BIGINT', __lakegit_vh: 'UBIGINT', __lakegit_vl: 'BOOLEAN' },
+    entries.map((e) => [e.n, e.h, e.live]),
+  );
+  const v = values.sql;
+  try {
+    await engine.run(`CREATE TEMP TABLE ${q(changed)} AS SELECT t.${SLOT}, v.__lakegit_vh AS ${HASH}, ${cols(key, 't')}, v.__lakegit_vl AS ${LIVE}
+        FROM ${q(touched)} t JOIN ${v} v ON t.${SLOT} = v.__lakegit_vn
+      UNION ALL SELECT a.${SLOT}, v.__lakegit_vh, ${cols(key, 'a')}, true FROM (
+        SELECT ${slots - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}, ${cols(key, 'f')}
+        FROM ${q(fresh)} f ANTI JOIN ${q(touched)} t ON ${joinOn(key, 'f', 't')}) a JOIN ${v} v ON a.${SLOT} = v.__lakegit_vn`);
+  } finally {
+    await values.done();
+  }
 }
 
 /**
@@ -258,7 +267,7 @@ async function spliceBlocks(
       .map((l) => ({ n: l.n, z: l.z, h: newH.get(l.n) ?? oldH[block.indexOf(l)] }));
     const overlay: OverlayEntry[] = block.filter((l) => l.cand && l.text === undefined).map((l) => ({ n: l.n, live: false }));
     const fresh = newBlocks(live, appH, appendFrom, items, overlay);
-    const got = await blockHashes(engine, items);
+    const got = await blockHashes(engine, items, abs);
     for (const l of block) if (l.h !== undefined && got.get(`o${l.z}`) !== l.h) return undefined;
     if (block.some((l) => l.n === l.z && l.h === undefined)) return undefined;
     for (const e of overlay) if (fresh.has(e.n)) e.h = got.get(fresh.get(e.n)!);
