@@ -358,7 +358,7 @@ export async function splice(
 }
 
 /** `splice`, finding lines from `marks` (splice-copy.ts) and returning the new file's marks; undefined where `splice` is false. */
-export async function spliceMarked(
+async function spliceMarked(
   engine: Engine,
   abs: string,
   header: boolean,
