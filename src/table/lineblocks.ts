@@ -5,7 +5,7 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { cols } from './rowsql.js';
 import type { FileFormat } from './schema.js';
-import { HASH, LIVE, SLOT, rawLinesSql, type LineIndexRef } from './lineslots.js';
+import { BLOCK, HASH, LIVE, SLOT, rawLinesSql, type LineIndexRef } from './lineslots.js';
 
 /**
  * Content-defined blocks of lines: the unit the line cache compares. A line ends a block when
@@ -46,9 +46,9 @@ export async function fileBlocks(engine: Engine, abs: string, format: FileFormat
 /**
  * Two tables of an index: `entries` (`__lakegit_h`, key…, `__lakegit_n`, `__lakegit_l`, `__lakegit_blk`)
  * and `blocks` (`__lakegit_blk`, `__lakegit_h`, `s` its least `__lakegit_l`, `n` its lines, `ends`
- * how many entries carry a hash: 1 in a sound block). `__lakegit_l` numbers a block's lines
- * consecutively (its offset is `__lakegit_l - s`). The base's blocks come from one streaming pass in
- * its slot order (no sort); a patch rewrites whole blocks, so the overlay's live entries (sorted:
+ * 1 in a sound block: whole lines in a row, one hash, on the last). `__lakegit_l` numbers a block's lines
+ * consecutively (its offset is `__lakegit_l - s`). The base's blocks are the numbers it carries
+ * (`__lakegit_b`, lineslots.ts), read as it lies (no window, no sort); a patch rewrites whole blocks, so the overlay's live entries (sorted:
  * they are few) make blocks of their own, and base entries whose slot the overlay names are left
  * out. False if the index is not what its ref says (its row count, or a base whose slots are not
  * its row numbers).
@@ -66,7 +66,10 @@ export async function indexBlocks(
   const walk = (source: string, blkFrom: number) => `SELECT ${HASH}, ${cols(key)}, ${SLOT}, row_number() OVER () - 1 AS __lakegit_l,
       ${blkFrom} + sum(${END}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - ${END} AS ${BLK}
     FROM (SELECT *, (${HASH} IS NOT NULL)::INTEGER AS ${END} FROM ${source})`;
-  const base = walk(`(SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${file(ref.file)})`, 0);
+  // The base carries its block numbers and is read as it lies: its row number is checked against its slot below.
+  const base = `SELECT ${HASH}, ${cols(key)}, ${SLOT}, file_row_number AS __lakegit_l,
+      CASE WHEN ${BLOCK} >= 0 AND ${BLOCK} < ${OVERLAY_BLOCKS} THEN ${BLOCK} END AS ${BLK}
+    FROM read_parquet(${quoteLiteral(path.join(dir, ref.file))}, file_row_number = true)`;
   if (!ref.overlay) await engine.run(`CREATE TABLE ${q(entries)} AS ${base}`);
   else {
     const ov = file(ref.overlay);
@@ -74,14 +77,17 @@ export async function indexBlocks(
     await engine.run(`CREATE TABLE ${q(entries)} AS SELECT b.* FROM (${base}) b ANTI JOIN ${ov} o ON b.${SLOT} = o.${SLOT}
       UNION ALL SELECT * FROM (${walk(live, OVERLAY_BLOCKS)})`);
   }
-  // A base written in slot order has slot = row number.
+  // A base written in slot order has slot = row number (and every line a block number).
   const check = await engine.one(
-    `SELECT count(*) FILTER (WHERE ${BLK} < ${OVERLAY_BLOCKS} AND ${SLOT} IS DISTINCT FROM __lakegit_l) AS moved FROM ${q(entries)}`,
+    `SELECT count(*) FILTER (WHERE ${BLK} IS NULL OR (${BLK} < ${OVERLAY_BLOCKS} AND ${SLOT} IS DISTINCT FROM __lakegit_l)) AS moved FROM ${q(entries)}`,
   );
   if (Number(check?.moved)) return false;
   const n = Number(await engine.value(`SELECT count(*) FROM ${q(entries)}`));
   if (n !== ref.rows) return false;
-  await engine.run(`CREATE TABLE ${q(blocks)} AS SELECT ${BLK}, max(${HASH}) AS ${HASH}, count(${HASH}) AS ends, min(__lakegit_l) AS s, count(*) AS n
+  // A sound block is whole lines in a row with its hash on the last: `ends` is 1 only then.
+  await engine.run(`CREATE TABLE ${q(blocks)} AS SELECT ${BLK}, max(${HASH}) AS ${HASH},
+      CASE WHEN max(__lakegit_l) - min(__lakegit_l) + 1 = count(*) AND max(__lakegit_l) FILTER (WHERE ${HASH} IS NOT NULL) = max(__lakegit_l)
+        THEN count(${HASH}) ELSE 0 END AS ends, min(__lakegit_l) AS s, count(*) AS n
     FROM ${q(entries)} GROUP BY ${BLK}`);
   return true;
 }

@@ -10,7 +10,7 @@ import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { fileBlocks, indexBlocks, readBlockLines } from './lineblocks.js';
-import { BLOCK_FORMAT, HASH, SLOT, hasHeader, isCurrentIndex, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
+import { BLOCK, BLOCK_FORMAT, HASH, SLOT, hasHeader, isCurrentIndex, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
 
 export type { LineIndexRef } from './lineslots.js';
 
@@ -81,7 +81,7 @@ export async function buildLineIndex(
     const file = await writeIndexFile(
       engine,
       dir,
-      `SELECT b.${HASH}, ${cols(key, 'w')}, l.${SLOT} FROM (SELECT rowid AS ${SLOT} FROM ${q(fl)}) l
+      `SELECT b.${HASH}, ${cols(key, 'w')}, l.${SLOT}, l.${BLOCK} FROM (SELECT rowid AS ${SLOT}, __lakegit_blk AS ${BLOCK} FROM ${q(fl)}) l
         POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(work)}) w LEFT JOIN ${blockEnds(fb)} b ON l.${SLOT} = b.__lakegit_e ORDER BY l.${SLOT}`,
     );
     const header = hasHeader(format) ? await firstLine(abs) : '';
@@ -138,7 +138,7 @@ export async function lineDelta(
       `SELECT count(*) - count(DISTINCT __lakegit_fb) AS f, count(*) - count(DISTINCT __lakegit_ib) AS i FROM ${q(t.match)}`,
     );
     if (Number(dup?.f) || Number(dup?.i)) return undefined; // a block twice: duplicated lines
-    await engine.run(`CREATE TABLE ${q(t.fresh)} AS SELECT l.rowid AS __lakegit_p, l.${HASH} FROM ${q(t.fl)} l
+    await engine.run(`CREATE TABLE ${q(t.fresh)} AS SELECT l.rowid AS __lakegit_p, l.${HASH}, l.__lakegit_blk FROM ${q(t.fl)} l
       ANTI JOIN ${q(t.match)} m ON l.__lakegit_blk = m.__lakegit_fb ORDER BY l.rowid`);
     await engine.run(
       `CREATE TABLE ${q(t.gone)} AS SELECT ${cols(key, 'e')} FROM ${q(t.ie)} e ANTI JOIN ${q(t.match)} m ON e.__lakegit_blk = m.__lakegit_ib`,
@@ -214,8 +214,9 @@ async function freshLines(engine: Engine, abs: string, format: FileFormat, t: De
 
 /**
  * The file's next index, in line order: a matched block's lines take their keys from the index
- * block they matched, the new lines from their parsed rows (same order, one row per line), and
- * each block's hash sits on its last line.
+ * block they matched, the new lines from their parsed rows (same order, one row per line), each
+ * line its file block's number, and each block's hash sits on its last line (a matched block's
+ * entries carry theirs over: the match was on hash and line count, with the hash on the last line).
  */
 async function writeNextIndex(
   engine: Engine,
@@ -229,11 +230,13 @@ async function writeNextIndex(
   const file = await writeIndexFile(
     engine,
     dir,
-    `SELECT b.${HASH}, ${cols(key, 'x')}, x.__lakegit_p AS ${SLOT} FROM (
-        SELECT m.__lakegit_fs + e.__lakegit_l - m.__lakegit_is AS __lakegit_p, ${cols(key, 'e')} FROM ${q(t.ie)} e JOIN ${q(t.match)} m ON e.__lakegit_blk = m.__lakegit_ib
-        UNION ALL SELECT f.__lakegit_p, ${cols(key, 'k')} FROM (SELECT __lakegit_p FROM ${q(t.fresh)} ORDER BY __lakegit_p) f
-          POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(t.parsed)}) k
-      ) x LEFT JOIN ${blockEnds(t.fb)} b ON x.__lakegit_p = b.__lakegit_e ORDER BY x.__lakegit_p`,
+    `SELECT x.${HASH}, ${cols(key, 'x')}, x.__lakegit_p AS ${SLOT}, x.__lakegit_blk AS ${BLOCK} FROM (
+        SELECT m.__lakegit_fs + e.__lakegit_l - m.__lakegit_is AS __lakegit_p, m.__lakegit_fb AS __lakegit_blk, e.${HASH}, ${cols(key, 'e')}
+          FROM ${q(t.ie)} e JOIN ${q(t.match)} m ON e.__lakegit_blk = m.__lakegit_ib
+        UNION ALL SELECT f.__lakegit_p, f.__lakegit_blk, b.${HASH}, ${cols(key, 'k')}
+          FROM (SELECT __lakegit_p, __lakegit_blk FROM ${q(t.fresh)} ORDER BY __lakegit_p) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${q(t.parsed)}) k
+          LEFT JOIN ${blockEnds(t.fb)} b ON f.__lakegit_p = b.__lakegit_e
+      ) x ORDER BY x.__lakegit_p`,
   );
   return { file, header: ref.header, rows, duckdb: ref.duckdb, slots: rows, blocks: BLOCK_FORMAT };
 }

@@ -11,9 +11,10 @@ import type { LineMark } from './splice-copy.js';
  * Line slots: where each line of a working file is, so a patch finds the lines of changed rows
  * without reading the file, and records what it did without rewriting the whole index.
  *
- * A line index is a base Parquet file of (`__lakegit_h`, key…, `__lakegit_n`) in slot order, `n`
- * being the line's slot: its 0-based line number when the base was written; `__lakegit_h` is the
- * hash of the block the line ends (NULL if it ends none, see lineblocks.ts). Patches since then are
+ * A line index is a base Parquet file of (`__lakegit_h`, key…, `__lakegit_n`, `__lakegit_b`) in slot
+ * order, `n` being the line's slot: its 0-based line number when the base was written; `__lakegit_h`
+ * is the hash of the block the line ends (NULL if it ends none, see lineblocks.ts), `__lakegit_b`
+ * the number of blocks before the line's (about a bit a line once delta-encoded). Patches since then are
  * an overlay (`ref.overlay`, small): rows (`__lakegit_n`, `__lakegit_h`, key…, `__lakegit_live`)
  * that replace the base entry of their slot; `__lakegit_live` false marks a slot whose line is gone. A line
  * rewritten in place keeps its slot, an appended line takes the next free one (`ref.slots`), so the
@@ -22,6 +23,8 @@ import type { LineMark } from './splice-copy.js';
  */
 export const SLOT = '__lakegit_n';
 export const HASH = '__lakegit_h';
+/** In a base: the line's block number (ascending in slot order), so a reader finds blocks without a window over the index. */
+export const BLOCK = '__lakegit_b';
 /** In an overlay: false marks a slot whose line is gone. */
 export const LIVE = '__lakegit_live';
 
@@ -31,7 +34,7 @@ export const LIVE = '__lakegit_live';
  * others). An index without it (one 64-bit hash per line, the format before) is never read: the
  * caller rebuilds the cache, as for a missing one.
  */
-export const BLOCK_FORMAT = 1;
+export const BLOCK_FORMAT = 2;
 
 /**
  * A cache beside a staged table (src/table/lineindex.ts): for each line of its working file,
@@ -178,7 +181,9 @@ export async function nextIndex(
   const name = await writeIndexFile(
     engine,
     dir,
-    `SELECT ${HASH}, ${cols(key)}, (row_number() OVER (ORDER BY ${SLOT}) - 1) AS ${SLOT} FROM (${all}) ORDER BY ${SLOT}`,
+    `SELECT ${HASH}, ${cols(key)}, (row_number() OVER (ORDER BY ${SLOT}) - 1) AS ${SLOT},
+      coalesce(sum((${HASH} IS NOT NULL)::INTEGER) OVER (ORDER BY ${SLOT} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ${BLOCK}
+      FROM (${all}) ORDER BY ${SLOT}`,
   );
   return { ...base, file: name, slots: rows };
 }

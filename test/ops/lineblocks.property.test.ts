@@ -7,6 +7,7 @@ import { RepoContext } from '../../src/ops/context.js';
 import { countByLines } from '../../src/ops/stage-tracked.js';
 import { readManifest } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
+import { BLOCK_FORMAT } from '../../src/table/lineslots.js';
 import { TEST_ENV, tempRepo } from '../helpers.js';
 
 // Issue 15 (`lcache2`): the line cache hashes content-defined blocks of lines (src/table/lineblocks.ts),
@@ -106,7 +107,7 @@ describe('line cache blocks', () => {
           await repo.write('t.csv', text);
           const ctx = await RepoContext.discover(repo.dir);
           const entry = (await ctx.staging.read()).tables.t;
-          const indexed = entry.lines?.blocks === 1 && entry.lines.manifest === entry.manifest;
+          const indexed = entry.lines?.blocks === BLOCK_FORMAT && entry.lines.manifest === entry.manifest;
           const counted = indexed ? await countByLines(ctx, entry, await readManifest(ctx, entry.manifest)) : undefined;
           if (indexed && !crlf) expect(counted).toBeDefined(); // the cache was usable: no full read
           if (counted) {
@@ -129,6 +130,6 @@ describe('line cache blocks', () => {
     expect(throughCache).toBeGreaterThanOrEqual(RUNS / 2);
     const staged = JSON.parse(await repo.read('.lakegit/lakegit-index.json')).tables.t;
     expect(staged.lines?.manifest).toBe(staged.manifest);
-    expect(staged.lines?.blocks).toBe(1);
+    expect(staged.lines?.blocks).toBe(BLOCK_FORMAT);
   }, 240_000);
 });
