@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/setup/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -17,5 +18,7 @@ export default defineConfig({
     // test and file, CLI processes included.
     setupFiles: ['test/setup/per-file.ts', 'test/setup/cpu-log.ts'],
     reporters: ['default', './test/setup/slowest-reporter.ts'],
+    // The longest files first, so the two workers finish together (test/setup/file-seconds.ts).
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -73,6 +73,7 @@ export type { GateReport } from './ops/gates.js';
 export type { RestoreOptions, RestoreResult } from './ops/restore.js';
 export type { StashEntry, StashResult } from './ops/stash.js';
 export { CONFIG_FILE } from './ops/context.js';
+export { useS3Sdk } from './store/s3-store.js';
 export type { FetchResult } from './ops/remote/fetch.js';
 export type { PushResult } from './ops/remote/push.js';
 export type { ReceiveVerdict, RefUpdate } from './ops/remote/receive.js';

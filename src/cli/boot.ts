@@ -10,6 +10,8 @@ type Cli = typeof import('./main.js');
 /** The CLI bundle scripts/bundle-cli.mjs writes after tsc (this file is dist/src/cli/boot.js). */
 const BUNDLE = fileURLToPath(new URL('../../cli/lakegit.cjs', import.meta.url));
 const UNBUNDLED = fileURLToPath(new URL('./main.js', import.meta.url));
+/** The S3 SDK bundled apart (scripts/bundle-cli.mjs), run on a command's first use of a bucket. */
+const S3_SDK = fileURLToPath(new URL('../../cli/s3-sdk.cjs', import.meta.url));
 
 const mtime = (file: string): number | undefined => {
   try {
@@ -33,6 +35,7 @@ export async function loadCli(): Promise<Cli> {
   const verb = verbWord(process.argv.slice(2)) ?? '';
   const cli = runCached(BUNDLE, /^[a-z-]+$/.test(verb) ? verb : '') as Cli;
   cli.setImporter((specifier) => import(specifier));
+  if (mtime(S3_SDK) !== undefined) cli.useS3Sdk(() => runCached(S3_SDK, 's3'));
   return cli;
 }
 

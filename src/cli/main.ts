@@ -6,6 +6,7 @@ import { importEsm } from './esm.js';
 import { verbWord } from './verb.js';
 
 export { setImporter } from './esm.js';
+export { useS3Sdk } from '../index.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
 const COMMANDS = [

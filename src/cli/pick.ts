@@ -14,6 +14,7 @@ export interface PickArgs extends GlobalArgs {
   abort?: boolean;
   verify: boolean;
   author?: string;
+  edit: boolean;
 }
 
 /** Options shared by `revert` and `cherry-pick`. */
@@ -30,10 +31,22 @@ export const pickBuilder = (y: Argv) =>
     .option('author', {
       type: 'string',
       describe: 'author of the commit, "Name <email>" (a cherry-pick otherwise keeps the original author)',
+    })
+    // git users type `git revert --no-edit`: lakegit never opens an editor, so --no-edit is what it always does.
+    .option('edit', {
+      type: 'boolean',
+      default: false,
+      describe: 'lakegit never opens an editor: --no-edit is accepted and changes nothing',
     });
 
 /** `-m 1` names the mainline of a merge commit (git's meaning); any other `-m` is the message. */
 export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): Promise<void> {
+  if (argv.edit)
+    throw new UsageError(
+      `lakegit never opens an editor: ${kind} --edit cannot be done`,
+      {},
+      `give the message with -m "…" (or leave it to lakegit)`,
+    );
   const repo = await openRepo(argv);
   let r;
   if (argv.abort) r = await repo.mergeAbort({ kind });

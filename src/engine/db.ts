@@ -84,6 +84,13 @@ export class Engine {
     return guarded(await this.instance.connect());
   }
 
+  /** Like `connect`, with this engine's session settings: row text (chunk ids, working files) is the same on it. */
+  async lane(): Promise<DuckDBConnection> {
+    const conn = await this.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return conn;
+  }
+
   async run(sql: string, params?: Params): Promise<void> {
     await this.conn.run(sql, params);
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
-import { PARQUET_OPTIONS } from '../table/chunker.js';
+import { PARQUET_OPTIONS, PARQUET_OPTIONS_BEFORE } from '../table/chunker.js';
 
 const layout = (
   file: string,
@@ -15,18 +15,31 @@ const layout = (
  * Whether a chunk whose rows hash to its id still differs from a fresh write of those rows: damage
  * the rows do not show, in the footer's statistics (which readers use to skip row groups) or
  * elsewhere. DuckDB writes Parquet deterministically, so the check runs only on files this very
- * DuckDB version wrote with the same row groups and compression; for others it says nothing.
+ * DuckDB version wrote with the same row groups and compression; for others it says nothing. A chunk
+ * written with the writer options of before (`PARQUET_OPTIONS_BEFORE`) is compared with a rewrite
+ * under those too: it differs only when it matches none.
  */
 export async function rewriteDiffers(engine: Engine, file: string): Promise<boolean> {
   const createdBy = await engine.value<string>(`SELECT created_by FROM parquet_file_metadata(${quoteLiteral(file)})`);
   const version = await engine.value<string>('SELECT version()');
   if (!String(createdBy).startsWith(`DuckDB version ${version} `)) return false;
+  let differs = false;
+  for (const options of [PARQUET_OPTIONS, ...PARQUET_OPTIONS_BEFORE]) {
+    const same = await sameAsRewrite(engine, file, options);
+    if (same === true) return false;
+    differs ||= same === false;
+  }
+  return differs;
+}
+
+/** Whether the file is byte for byte a rewrite of its rows with `options`; undefined when their layouts differ. */
+async function sameAsRewrite(engine: Engine, file: string, options: string): Promise<boolean | undefined> {
   const tmp = tempName(os.tmpdir(), `lakegit-fsck-${path.basename(file, '.parquet')}`, '.parquet');
   try {
-    await engine.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)})) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
-    if ((await engine.value(layout(file))) !== (await engine.value(layout(tmp)))) return false;
+    await engine.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)})) TO ${quoteLiteral(tmp)} (${options})`);
+    if ((await engine.value(layout(file))) !== (await engine.value(layout(tmp)))) return undefined;
     const [a, b] = await Promise.all([fsp.readFile(file), fsp.readFile(tmp)]);
-    return !a.equals(b);
+    return a.equals(b);
   } finally {
     await fsp.rm(tmp, { force: true });
   }

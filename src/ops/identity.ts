@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { BadIdentity } from '../errors.js';
+import { readGitConfig } from '../store/git-config.js';
 import type { Identity } from '../store/git.js';
 import type { RepoContext } from './context.js';
 import { readConfig } from './config.js';
 
-// git's user.* settings are read once per process, in one spawn: a commit resolves an identity several
-// times (author, committer, each reflog entry), and every `git` spawn costs tens of milliseconds.
+// git's user.* settings are read once per process: a commit resolves an identity several times
+// (author, committer, each reflog entry). They are read in-process (src/store/git-config.ts), which
+// defers to a `git config` spawn (tens of milliseconds) only for what it does not model, such as includes.
 const gitUserCache = new Map<string, Map<string, string>>();
 
 function gitConfig(key: 'user.name' | 'user.email'): string | undefined {
@@ -16,19 +17,8 @@ function gitConfig(key: 'user.name' | 'user.email'): string | undefined {
   let values = gitUserCache.get(at);
   if (!values) {
     values = new Map();
-    try {
-      const out = execFileSync('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      // One `key value` per line; the last one wins, as with `git config --get`.
-      for (const line of out.split('\n')) {
-        const sp = line.indexOf(' ');
-        if (sp > 0) values.set(line.slice(0, sp), line.slice(sp + 1).trim());
-      }
-    } catch {
-      // git missing, or neither is set (exit 1)
-    }
+    // As when this read git's `key value` lines: the value trimmed, an empty one unset.
+    for (const [k, v] of readGitConfig(['user.name', 'user.email'])) values.set(k, v.trim());
     gitUserCache.set(at, values);
   }
   return values.get(key) || undefined;

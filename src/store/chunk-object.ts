@@ -15,8 +15,12 @@ export interface RemoteChunkStore {
   has(id: string): Promise<boolean>;
   /** Copy the chunk into `dest` (a new file); its size. Throws `ChunkNotInStore` when absent. */
   get(id: string, dest: string): Promise<number>;
-  /** Add the chunk from a local file, unless the store has it; whether it was uploaded. */
-  put(id: string, file: string): Promise<boolean>;
+  /**
+   * Add the chunk from a local file, unless the store has it; whether it was uploaded. `knownMissing`:
+   * the caller has just asked `has` and the store said no, so it is not asked again (a round trip per
+   * chunk to a bucket); a store where adding could replace an existing chunk still checks.
+   */
+  put(id: string, file: string, knownMissing?: boolean): Promise<boolean>;
 }
 
 export const chunkObjectName = (id: string) => `${id}.parquet`;

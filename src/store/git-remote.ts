@@ -3,7 +3,7 @@ import path from 'node:path';
 import { badInput } from '../errors.js';
 import { gitLib } from './git.js';
 import { redactUrl } from './remote-store.js';
-import { authEnv, git, http, isPathUrl, networkError, onAuthFor, pathOf } from './git-transport.js';
+import { authEnv, forgetAdvertisements, git, http, isPathUrl, networkError, onAuthFor, pathOf } from './git-transport.js';
 
 /**
  * Moving the commit graph from another git repository (pushing it is git-push.ts). Smart HTTP(S)
@@ -19,8 +19,11 @@ export interface RemoteRefs {
   head?: string;
 }
 
-/** The remote's refs and what its HEAD names. */
-export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
+/**
+ * The remote's refs and what its HEAD names. `forPush`: listed as a push sees them (git's
+ * receive-pack, which does not name HEAD's branch), so the push that follows reuses the listing.
+ */
+export async function listRemoteRefs(url: string, opts: { forPush?: boolean } = {}): Promise<RemoteRefs> {
   if (isPathUrl(url)) {
     const dir = pathOf(url);
     if (!fs.existsSync(path.join(dir, 'HEAD')) && !fs.existsSync(path.join(dir, '.git', 'HEAD')))
@@ -36,10 +39,18 @@ export async function listRemoteRefs(url: string): Promise<RemoteRefs> {
     }
     return { refs, head };
   }
+  forgetAdvertisements();
   try {
     const listing = await (
       await gitLib()
-    ).listServerRefs({ http: http(), url: redactUrl(url), onAuth: onAuthFor(url), protocolVersion: 1, symrefs: true });
+    ).listServerRefs({
+      http: http(),
+      url: redactUrl(url),
+      onAuth: onAuthFor(url),
+      protocolVersion: 1,
+      symrefs: true,
+      forPush: !!opts.forPush,
+    });
     const refs = new Map<string, string>();
     let head: string | undefined;
     for (const r of listing) {

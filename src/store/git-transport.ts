@@ -77,11 +77,58 @@ function agentFor(url: string): HttpAgent {
   return /^https:/i.test(url) ? made.https : made.http;
 }
 
-/** isomorphic-git's node client, every request on an agent without an idle timeout. */
+interface HttpRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  agent?: unknown;
+}
+interface HttpResponse {
+  statusCode: number;
+  body?: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * A ref advertisement (`GET …/info/refs?service=…`) this process has just read, kept for the one
+ * request that asks for it again: lakegit lists a remote's refs to decide what to send or fetch,
+ * then isomorphic-git's push or fetch starts by listing them itself, which would cost a second round
+ * trip and a second git process on the server. Served once, to a request with the same
+ * credentials (the exchange that follows authenticates as its listing did), then forgotten.
+ */
+const advertisements = new Map<string, { res: HttpResponse; body: Buffer }>();
+const advertisementKey = (req: HttpRequest): string | undefined =>
+  (req.method ?? 'GET') === 'GET' && /\/info\/refs\?service=git-(upload|receive)-pack$/.test(req.url)
+    ? [req.url, req.headers?.Authorization ?? req.headers?.authorization ?? '', req.headers?.['Git-Protocol'] ?? ''].join('\n')
+    : undefined;
+
+/** Drops kept listings: a listing lakegit asks for itself is always read afresh (a long-lived process may have one left unserved). */
+export const forgetAdvertisements = (): void => advertisements.clear();
+
+async function* once(body: Buffer): AsyncIterableIterator<Uint8Array> {
+  yield body;
+}
+
+/** isomorphic-git's node client, every request on an agent without an idle timeout, ref listings read once. */
 export const http = () => {
   const m = httpLib();
   const client = m.default ?? m;
-  return { request: (req: { url: string; agent?: unknown }) => client.request({ ...req, agent: req.agent ?? agentFor(req.url) }) } as never;
+  const request = (req: HttpRequest) => client.request({ ...req, agent: req.agent ?? agentFor(req.url) }) as Promise<HttpResponse>;
+  return {
+    request: async (req: HttpRequest) => {
+      const key = advertisementKey(req);
+      if (!key) return request(req);
+      const kept = advertisements.get(key);
+      advertisements.delete(key);
+      if (kept) return { ...kept.res, body: once(kept.body) };
+      const res = await request(req);
+      if (res.statusCode !== 200 || !res.body) return res;
+      const parts: Uint8Array[] = [];
+      for await (const part of res.body) parts.push(part);
+      const body = Buffer.concat(parts);
+      advertisements.set(key, { res, body });
+      return { ...res, body: once(body) };
+    },
+  } as never;
 };
 
 /** `http.extraHeader` for git, when credentials are known without asking (URL or environment). */

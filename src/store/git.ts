@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { noteCreated } from './journal.js';
+import { atomicObjectFs } from './object-dirs.js';
 import { RefMoved, corrupt } from '../errors.js';
 import { appendReflog, isLoggedRef, removeReflog, renameReflog, ZERO_OID } from './reflog.js';
 
@@ -53,7 +54,7 @@ export class GitStore {
    */
   constructor(
     readonly gitdir: string,
-    private readonly objectFs: typeof fs = fs,
+    private readonly objectFs: typeof fs = atomicObjectFs,
   ) {}
 
   /** Set by the repository context; reflog entries name this identity. */

@@ -1,8 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 /** The `fs` shape GitStore hands to isomorphic-git. */
 export type ObjectFs = typeof fs;
+
+/**
+ * `writeFile` through a temporary file beside the target, then a rename, so a file is never seen
+ * half-written. isomorphic-git writes a loose object only when its file does not exist yet: a
+ * process killed mid-write would leave a truncated object that every later write of the same object
+ * (same content, same id) skips, and a ref could then name it. The temporary name is git's own
+ * (`tmp_obj_`), which `git fsck` passes over and `git prune` removes.
+ */
+export async function writeFileAtomically(file: string, data: string | Uint8Array, options?: fs.WriteFileOptions): Promise<void> {
+  const tmp = path.join(path.dirname(file), `tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`);
+  try {
+    await fsp.writeFile(tmp, data, options);
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The repository as it is on disk, every write isomorphic-git makes atomic (`writeFileAtomically`). */
+export const atomicObjectFs = { ...fs, promises: { ...fsp, writeFile: writeFileAtomically } } as unknown as ObjectFs;
 
 /**
  * Where git's environment says a repository's objects are. While `git receive-pack` runs the
@@ -107,7 +129,7 @@ export function overlayObjectFs(gitdir: string, dirs: string[]): ObjectFs {
     lstat: readVia(fsp.lstat as (p: string, ...a: unknown[]) => Promise<fs.Stats>),
     readlink: readVia(fsp.readlink as (p: string, ...a: unknown[]) => Promise<string>),
     readdir,
-    writeFile: writeVia(fsp.writeFile as (p: string, ...a: unknown[]) => Promise<void>),
+    writeFile: writeVia(writeFileAtomically as (p: string, ...a: unknown[]) => Promise<void>),
     mkdir: writeVia(fsp.mkdir as (p: string, ...a: unknown[]) => Promise<string | undefined>),
     unlink: writeVia(fsp.unlink as (p: string) => Promise<void>),
     rmdir: writeVia(fsp.rmdir as (p: string) => Promise<void>),

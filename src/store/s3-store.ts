@@ -5,9 +5,16 @@ import type * as S3 from '@aws-sdk/client-s3';
 import { ChunkStoreUnreachable, LakegitError, badInput } from '../errors.js';
 import { chunkNotInStore, chunkObjectName, streamToFile, type RemoteChunkStore } from './chunk-object.js';
 
+let loadSdk = (): unknown =>
+  typeof require === 'function' ? require('@aws-sdk/client-s3') : createRequire(import.meta.url)('@aws-sdk/client-s3');
+let loaded: typeof S3 | undefined;
 /** Loaded on first use only: the SDK is large and most commands never reach a bucket. */
-const sdk = (): typeof S3 =>
-  (typeof require === 'function' ? require('@aws-sdk/client-s3') : createRequire(import.meta.url)('@aws-sdk/client-s3')) as typeof S3;
+const sdk = (): typeof S3 => (loaded ??= loadSdk() as typeof S3);
+
+/** How the SDK is loaded (the CLI runs a bundled copy of it with a code cache: src/cli/boot.ts). */
+export function useS3Sdk(load: () => unknown): void {
+  loadSdk = load;
+}
 
 const notFound = (e: unknown) => {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -82,8 +89,9 @@ export class S3ChunkStore implements RemoteChunkStore {
     return streamToFile(body, dest);
   }
 
-  async put(id: string, file: string): Promise<boolean> {
-    if (await this.has(id)) return false;
+  async put(id: string, file: string, knownMissing = false): Promise<boolean> {
+    // An object put twice holds the same bytes both times (its name is their hash): skipping the check is safe.
+    if (!knownMissing && (await this.has(id))) return false;
     const body = await fsp.readFile(file);
     await this.client.send(
       new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.key(id), Body: body, ContentLength: body.length }),

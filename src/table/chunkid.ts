@@ -45,8 +45,7 @@ export const chunkSignature = (id: string): string | undefined => signatures.get
  */
 export async function chunkDigest(engine: Engine, file: string, sig: string): Promise<string> {
   const typed = JSON.parse(sig) as [string, string][];
-  // Read back as the manifest's types: Parquet keeps some (HUGEINT) under another type whose JSON text differs.
-  const cast = typed.map(([n, t]) => (TYPE_NAME.test(t) ? `CAST(${quoteIdent(n)} AS ${t}) AS ${quoteIdent(n)}` : quoteIdent(n)));
+  const cast = typedValues(sig).map((v, i) => `${v} AS ${quoteIdent(typed[i][0])}`);
   const source = `(SELECT ${cast.join(', ')} FROM read_parquet(${pathList([file])}))`;
   const [id] = await rowDigestRuns(
     engine,
@@ -57,6 +56,15 @@ export async function chunkDigest(engine: Engine, file: string, sig: string): Pr
     [Infinity],
   );
   return id;
+}
+
+/**
+ * A chunk's columns as value expressions of the types its signature names, to hash its rows with: read
+ * back as the manifest's types, since Parquet keeps some (HUGEINT) under another type whose JSON text differs.
+ */
+export function typedValues(sig: string): string[] {
+  const typed = JSON.parse(sig) as [string, string][];
+  return typed.map(([n, t]) => (TYPE_NAME.test(t) ? `CAST(${quoteIdent(n)} AS ${t})` : quoteIdent(n)));
 }
 
 /**

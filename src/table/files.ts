@@ -6,7 +6,8 @@ import { LakegitError, MalformedFile, MissingFile, badInput } from '../errors.js
 import { tempName } from '../store/fsutil.js';
 import { checkColumns, checkFileNames } from './column-names.js';
 import { csvDelimiter, findCsvProblem } from './csvcheck.js';
-import { checkTypedColumns, doubleLoses, exactTypes, provenLoadSql } from './infer.js';
+import { checkTypedColumns, doubleLoses, exactTypes } from './infer.js';
+import { loadProven } from './proven-load.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -135,8 +136,8 @@ export async function loadFile(
   };
   // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
   const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
-  const exact = async (sniffed: Column[]) =>
-    fixed(await exactTypes(engine, (cols, head) => readerSql(absFile, format, cols, false, undefined, head), format, sniffed, verified));
+  const reader = (columns: readonly Column[], head?: boolean) => readerSql(absFile, format, columns, false, undefined, head);
+  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, reader, format, sniffed, verified));
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
@@ -155,7 +156,7 @@ export async function loadFile(
     );
     if (format === 'parquet') return await attempt(); // its types are the file's own
     const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
-    if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, absFile, format, into, sniffed, order))) {
+    if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, reader, format, into, sniffed, order))) {
       return describe(engine, into);
     }
     // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
@@ -177,24 +178,6 @@ export async function loadFile(
   } catch (e) {
     if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);
-  }
-}
-
-/**
- * A delimited file's first load in one read (`provenLoadSql`): true when it loaded, with the types and
- * values the inference pass and the typed load would give. False when it cannot or did not (a value is
- * not its type's canonical text, or any other failure): the caller then does those two reads, which
- * also explain a malformed file.
- */
-async function loadProven(engine: Engine, absFile: string, format: FileFormat, into: string, sniffed: Column[], order: string) {
-  if (format !== 'csv' && format !== 'tsv') return false;
-  try {
-    const proven = await provenLoadSql(engine, (columns, head) => readerSql(absFile, format, columns, false, undefined, head), sniffed);
-    if (!proven) return false;
-    await engine.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${proven.sql}${order}`);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -6,10 +6,15 @@ import type { Column } from './schema.js';
  * 'NULL' differ), independent of file format, and built from SQL values so it is stable across
  * DuckDB versions as long as their text forms are. `hash()` is used only for transient comparisons.
  */
-export const rowText = (columns: readonly string[], alias?: string): string =>
-  `json_array(${columns.map((c) => col(c, alias)).join(', ')})::VARCHAR`;
+export const rowText = (columns: readonly string[], alias?: string): string => rowTextOf(columns.map((c) => col(c, alias)));
+
+/** The canonical row text of value expressions (a row's columns, in order). */
+const rowTextOf = (values: readonly string[]): string => `json_array(${values.join(', ')})::VARCHAR`;
 
 export const rowDigest = (columns: readonly string[], alias?: string): string => `md5(${rowText(columns, alias)})`;
+
+/** `rowDigest` of value expressions. */
+export const rowDigestOf = (values: readonly string[]): string => `md5(${rowTextOf(values)})`;
 
 export const col = (name: string, alias?: string): string => (alias ? `${alias}.${quoteIdent(name)}` : quoteIdent(name));
 

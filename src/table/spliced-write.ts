@@ -1,4 +1,4 @@
-import { closeSync, openSync, promises as fsp, readFileSync, readSync, writevSync } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
@@ -7,6 +7,7 @@ import { writerOptions } from './files.js';
 import { col, cols } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { OP, type TableSnapshot } from './snapshot.js';
+import { spliceCopy, splitLines, type ChangeEvent } from './splice-stream.js';
 
 /**
  * Writing a keyed text file (CSV, TSV, JSON Lines) of a snapshot with change chunks, in key order,
@@ -84,7 +85,8 @@ export async function writeSpliced(
   if (snap.columnNames.some((c) => /^(file_index|file_row_number)$/i.test(c))) return false;
   const dir = path.dirname(tmpOut);
   const ext = path.extname(tmpOut);
-  const [baseFile, changeFile] = [tempName(dir, 'lakegit-base', ext), tempName(dir, 'lakegit-change', ext)];
+  const baseFiles = [tempName(dir, 'lakegit-base', ext), tempName(dir, 'lakegit-base', ext)];
+  const changeFile = tempName(dir, 'lakegit-change', ext);
   const changes = tableName('d');
   const q = quoteIdent;
   const key = snap.identity;
@@ -96,23 +98,48 @@ export async function writeSpliced(
       `COPY (${project(`SELECT ${cols(snap.columnNames)} FROM ${q(changes)} WHERE ${q(OP)} <> 'removed' ORDER BY ${J}`)}) TO ${quoteLiteral(changeFile)} (${options})`,
     );
     const events = await placeChanges(engine, snap, changes);
-    await engine.run(`COPY (${project(snap.baseSql())}) TO ${quoteLiteral(baseFile)} (${options})`);
+    const parts = await copyBase(engine, snap, baseFiles, (sql) => project(sql), options);
     const header = format !== 'jsonl';
     const lines = splitLines(readFileSync(changeFile, 'utf8'), header);
     if (!lines || lines.rows.length !== events.filter((e) => !e.removed).length) return false;
-    return spliceCopy(baseFile, tmpOut, header, events.baseRows, events, lines);
+    return spliceCopy({ files: parts, header }, tmpOut, events.baseRows, events, lines);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${q(changes)}`);
-    for (const f of [baseFile, changeFile]) await fsp.rm(f, { force: true });
+    for (const f of [...baseFiles, changeFile]) await fsp.rm(f, { force: true });
   }
 }
 
-/** A change row's place: before (`replaces` false) or at the base line `line`, in key order. */
-interface ChangeEvent {
-  line: number;
-  replaces: boolean;
-  removed: boolean;
+/**
+ * The base chunks' rows written by `COPY`, the first half of the rows to `files[0]` and the rest to
+ * `files[1]` by two statements at once, on two connections (each statement's own threads cost more
+ * CPU than a second statement: docs/benchmarks.md, "Issue 12, helper `clone3`"); the files written, in order.
+ */
+async function copyBase(
+  engine: Engine,
+  snap: TableSnapshot,
+  files: string[],
+  project: (sql: string) => string,
+  options: string,
+): Promise<string[]> {
+  const chunks = snap.manifest.chunks;
+  let cut = 0;
+  for (let rows = 0; cut < chunks.length - 1 && rows + chunks[cut].rows <= snap.manifest.rows / 2; cut++) rows += chunks[cut].rows;
+  cut = Math.max(cut, 1);
+  if (cut >= chunks.length) {
+    await engine.run(`COPY (${project(snap.baseSql())}) TO ${quoteLiteral(files[0])} (${options})`);
+    return files.slice(0, 1);
+  }
+  const second = await engine.lane();
+  try {
+    const halves = [snap.chunksSql(0, cut), snap.chunksSql(cut, chunks.length)];
+    const conns = [engine.conn, second];
+    await Promise.all(halves.map((sql, i) => conns[i].run(`COPY (${project(sql)}) TO ${quoteLiteral(files[i])} (${options})`)));
+    return files;
+  } finally {
+    second.closeSync();
+  }
 }
+
 /** The events in key order, and the rows of the base chunks (their Parquet footers' counts). */
 type Events = ChangeEvent[] & { baseRows: number };
 
@@ -161,107 +188,4 @@ async function placeChanges(engine: Engine, snap: TableSnapshot, changes: string
     events.push({ line, replaces, removed });
   }
   return events;
-}
-
-/** A written file's header and row lines, or undefined if it does not end in a newline. */
-function splitLines(text: string, header: boolean): { head?: string; rows: string[] } | undefined {
-  if (text.length && !text.endsWith('\n')) return undefined;
-  const all = text.length ? text.slice(0, -1).split('\n') : [];
-  const head = header ? all.shift() : undefined;
-  return { head, rows: all };
-}
-
-const BLOCK = 4 << 20;
-
-/**
- * Stream `baseFile` to `out` with the change lines spliced in at their events' lines (each event
- * not removing a row takes the next of `lines.rows`, which are in key order as the events are).
- * False if the base file does not hold one line per base row, or its header is not the change file's.
- */
-function spliceCopy(
-  baseFile: string,
-  out: string,
-  header: boolean,
-  baseRows: number,
-  events: readonly ChangeEvent[],
-  lines: { head?: string; rows: string[] },
-): boolean {
-  // Synchronous reads and writes: a few large ones, no thread-pool round trip each (a loaded machine delays every hop).
-  const input = openSync(baseFile, 'r');
-  const output = openSync(out, 'w');
-  try {
-    let buf = Buffer.allocUnsafe(BLOCK);
-    let line = header ? -1 : 0; // the line that starts at `pos` (the header is line -1, data lines count from 0)
-    let ei = 0;
-    let li = 0;
-    let have = 0; // bytes of a line begun in the previous block, at the start of `buf`
-    const passed = { lines: 0 };
-    for (;;) {
-      if (have === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
-      const bytesRead = readSync(input, buf, have, buf.length - have, null);
-      if (bytesRead === 0) break;
-      const end = have + bytesRead;
-      const writes: Buffer[] = [];
-      let run = 0; // start of the bytes not yet queued
-      let pos = 0;
-      const queue = (text: string) => {
-        if (pos > run) writes.push(buf.subarray(run, pos));
-        writes.push(Buffer.from(`${text}\n`, 'utf8'));
-      };
-      for (;;) {
-        if (line === -1) {
-          const nl = buf.indexOf(10, pos);
-          if (nl < 0 || nl >= end) break;
-          if (buf.toString('utf8', 0, nl) !== lines.head) return false;
-          [line, pos] = [0, nl + 1];
-        }
-        const target = ei < events.length ? events[ei].line : Infinity;
-        pos = skipLines(buf, pos, end, target - line, passed);
-        line += passed.lines;
-        if (line < target) break; // the block ends first
-        const e = events[ei];
-        if (!e.replaces) {
-          queue(lines.rows[li++]); // goes before this line
-          run = pos;
-          ei++;
-          continue;
-        }
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0 || nl >= end) break; // this line ends in the next block
-        if (e.removed) {
-          if (pos > run) writes.push(buf.subarray(run, pos));
-        } else queue(lines.rows[li++]);
-        [run, pos] = [nl + 1, nl + 1];
-        line++;
-        ei++;
-      }
-      if (pos > run) writes.push(buf.subarray(run, pos));
-      if (writes.length) writevSync(output, writes);
-      // The unfinished line moves to the front (none of its bytes were queued: `run` <= `pos`).
-      have = end - pos;
-      if (have) buf.copy(buf, 0, pos, end);
-    }
-    if (have) return false; // the base file ends without a newline
-    const tail: Buffer[] = [];
-    for (; ei < events.length && events[ei].line === line && !events[ei].replaces; ei++)
-      tail.push(Buffer.from(`${lines.rows[li++]}\n`, 'utf8'));
-    if (tail.length) writevSync(output, tail);
-    return line === baseRows && ei === events.length && li === lines.rows.length;
-  } finally {
-    closeSync(input);
-    closeSync(output);
-  }
-}
-
-/** Past up to `n` whole lines of `buf` from `pos` (before `end`): the position reached; `passed.lines` says how many. */
-function skipLines(buf: Buffer, pos: number, end: number, n: number, passed: { lines: number }): number {
-  let k = 0;
-  while (k < n) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0 || nl >= end) break;
-    pos = nl + 1;
-    k++;
-  }
-  passed.lines = k;
-  return pos;
 }

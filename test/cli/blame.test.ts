@@ -23,6 +23,9 @@ async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempR
   return { repo, load: (await a.commit({ message: 'load', author: ANN })).oid };
 }
 
+/** In-process `log -n 1`: the commit HEAD names (after a verb under test made it). */
+const head = async (repo: TempRepo) => (await (await Repo.open(repo.dir)).log({ n: 1 }))[0];
+
 /** In-process `checkout [-b] <branch>`, for set-up. */
 const checkout = async (repo: TempRepo, branch: string, create = false) =>
   (await Repo.open(repo.dir)).checkout(create ? { target: 'HEAD', create: branch } : { target: branch });
@@ -94,7 +97,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
     await repo.write('orders.csv', 'id,amount,status\n1,11,paid\n2,20,paid\n3,35,new\n4,40,new\n');
-    await repo.ok('add', 'orders.csv');
+    await (await Repo.open(repo.dir)).add({ paths: ['orders.csv'], cwd: repo.dir });
     process.env.LAKEGIT_AUTHOR_DATE = '2026-01-01T00:00:00Z';
     const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: CAT, extraParents: [bob] })).oid;
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge, 2: bob, 3: merge, 4: load });
@@ -113,7 +116,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'main work', 'id,amount,status\n1,11,new\n2,20,new\n3,31,new\n4,40,new\n');
     await repo.ok('merge', 'side', '-m', 'merge side');
-    const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0];
+    const merge = await head(repo);
     expect(merge.parents).toEqual([ann, bob]);
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge.commit, 2: bob, 3: ann, 4: load });
     const cells = await blame(repo, 'orders@HEAD', '--cells');
@@ -132,7 +135,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await checkout(repo, 'main');
     const ann = await commitAs(repo, ANN, 'ann: a of 1', 'id,a,b\n1,2,1\n2,1,1\n');
     await repo.ok('merge', 'B', '-m', 'merge B');
-    const merge = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const merge = (await head(repo)).commit;
     expect(await repo.read('orders.csv')).toBe('id,a,b\n1,2,2\n2,1,1\n');
     const cells = await blame(repo, 'orders', '--cells');
     expect(cells.map((r) => [r.commit, r.cells!.a.commit, r.cells!.b.commit])).toEqual([
@@ -194,9 +197,9 @@ describe('blame', { timeout: 180_000 }, () => {
     // Keyless table k with a column w: one line per row, each on the commit that made it.
     const repo = await tempRepo({ 'k.csv': 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\n' });
     await using _ = repo;
-    await repo.ok('add', 'k.csv', '--keyless');
-    await repo.ok('commit', '-m', 'load', '--author', ANN);
-    const load = JSON.parse(await repo.ok('log', '--json'))[0].commit;
+    const a = await Repo.open(repo.dir);
+    await a.add({ paths: ['k.csv'], cwd: repo.dir, keyless: true });
+    const load = (await a.commit({ message: 'load', author: ANN })).oid;
     const grow = await commitAs(repo, BOB, 'one more', 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\nd,4,z,7\n', 'k.csv');
     const rows = await blame(repo, 'k@HEAD');
     expect(rows.map((r) => [r.key.name, r.commit])).toEqual([
@@ -219,9 +222,8 @@ describe('blame', { timeout: 180_000 }, () => {
     // Keyed: the same names, plus filename, __lg_h0 and __op, through blame, --cells and log --key.
     const names = 'id,w,c,filename,__lg_h0,__lg_p0,__op,select';
     await repo.write('t.csv', `${names}\n1,1,x,f,h,p,o,s\n2,2,y,g,i,q,o,s\n`);
-    await repo.ok('add', 't.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'add t', '--author', ANN);
-    const addT = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    await (await Repo.open(repo.dir)).add({ paths: ['t.csv'], cwd: repo.dir, key: ['id'] });
+    const addT = (await (await Repo.open(repo.dir)).commit({ message: 'add t', author: ANN })).oid;
     const edit = await commitAs(repo, CAT, 'edit t', `${names}\n1,1,x,F,h,p,o,s\n2,2,y,g,i,q,o,s\n`, 't.csv');
     expect(commitsById(await blame(repo, 't@HEAD'))).toEqual({ 1: edit, 2: addT });
     const cells = await blame(repo, 't', '--cells');
@@ -240,7 +242,7 @@ describe('blame', { timeout: 180_000 }, () => {
     const bump = await commitAs(repo, BOB, 'bump 1 and 3', 'id,amount\n1,99\n2,20\n3,33\n');
     const cat = await commitAs(repo, CAT, 'bump 2', 'id,amount\n1,99\n2,22\n3,33\n');
     await repo.ok('revert', bump);
-    const revert = JSON.parse(await repo.ok('log', '-n', '1', '--json'))[0].commit;
+    const revert = (await head(repo)).commit;
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: revert, 2: cat, 3: revert });
     expect(commitsById(await blame(repo, 'orders@HEAD~1'))).toEqual({ 1: bump, 2: cat, 3: bump });
   });
@@ -249,10 +251,10 @@ describe('blame', { timeout: 180_000 }, () => {
     const { repo, load } = await start('id,amount\n1,10\n2,20\n3,30\n');
     await using _ = repo;
     const bob = await commitAs(repo, BOB, 'bump 2', 'id,amount\n1,10\n2,21\n3,30\n');
-    await repo.ok('mv', 'orders', 'sales');
-    await repo.ok('commit', '-m', 'rename', '--author', CAT);
+    await (await Repo.open(repo.dir)).mv('orders', 'sales');
+    await (await Repo.open(repo.dir)).commit({ message: 'rename', author: CAT });
     expect(commitsById(await blame(repo, 'sales@HEAD'))).toEqual({ 1: load, 2: bob, 3: load });
-    await repo.ok('mv', 'sales', 'deals');
+    await (await Repo.open(repo.dir)).mv('sales', 'deals');
     const moved = await commitAs(repo, ANN, 'rename and bump 3', 'id,amount\n1,10\n2,21\n3,31\n');
     expect(commitsById(await blame(repo, 'deals'))).toEqual({ 1: load, 2: bob, 3: moved });
   });
@@ -293,7 +295,7 @@ describe('blame', { timeout: 180_000 }, () => {
       [2, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
       [3, '0'.repeat(40), 'Not Committed Yet <not.committed.yet>'],
     ]);
-    await repo.ok('add', 'orders.csv'); // staged but not committed: still not committed
+    await (await Repo.open(repo.dir)).add({ paths: ['orders.csv'], cwd: repo.dir }); // staged but not committed: still not committed
     expect((await blame(repo, 'orders')).map((r) => r.commit.slice(0, 7))).toEqual([load.slice(0, 7), '0000000', '0000000']);
   });
 
@@ -312,9 +314,9 @@ describe('blame', { timeout: 180_000 }, () => {
   it('blame: --format csv has the key, the commit columns and a triple per blamed column; odd table names are quoted, not pasted', async () => {
     const repo = await tempRepo({ 'my orders.csv': 'id,name\n1,"a, b"\n' });
     await using _ = repo;
-    await repo.ok('add', 'my orders.csv', '--key', 'id');
-    await repo.ok('commit', '-m', 'load "quoted", message', '--author', ANN);
-    const head = JSON.parse(await repo.ok('log', '--json'))[0].commit;
+    const a = await Repo.open(repo.dir);
+    await a.add({ paths: ['my orders.csv'], cwd: repo.dir, key: ['id'] });
+    const head = (await a.commit({ message: 'load "quoted", message', author: ANN })).oid;
     const out = await repo.ok('blame', '"my orders"@HEAD', '--format', 'csv', '--cells');
     expect(out).toBe(
       `id,commit,author,date,message,name_commit,name_author,name_date\n1,${head},Ann <ann@x.io>,2026-01-01T00:00:00Z,"load ""quoted"", message",${head},Ann <ann@x.io>,2026-01-01T00:00:00Z\n`,

@@ -16,15 +16,16 @@ const TRICKY =
     '7,8,"ünïcödé ✓",2001-01-01,2001-01-01 01:01:01,false',
   ].join('\n') + '\n';
 
+/** The chunk files of a table (what `files <ref>` lists), read in-process: the checks below compare them, `files` has its own tests. */
 const chunkNames = async (repo: TempRepo, ref: string) =>
-  (await repo.ok('files', ref, '--relative'))
-    .trim()
-    .split('\n')
-    .map((p) => path.basename(p))
-    .sort();
+  (await (await Repo.open(repo.dir)).files(ref, true)).map((p) => path.basename(p)).sort();
 
-// Set-up steps run in-process (the API the CLI calls, without a process start and a DuckDB load
-// each); export and the adds that read its files back run the CLI.
+// Set-up steps and the checks that read chunk lists and schemas run in-process (the API the CLI
+// calls, without a process start and a DuckDB load each); export and the adds that read its files
+// back run the CLI.
+
+/** In-process `sql <query>` (with `--output <file>` when given). */
+const sqlIn = async (repo: TempRepo, query: string, output?: string) => (await Repo.open(repo.dir)).sql(query, { output, cwd: repo.dir });
 
 /** In-process `add <file> --key id` and `commit -m <message>`. */
 async function addCommit(repo: TempRepo, file: string, message: string): Promise<Repo> {
@@ -54,32 +55,30 @@ describe('export', () => {
     expect(out).toContain(`wrote 7 rows to ${repo.path(`out.${ext}`)}`);
     await repo.ok('add', `out.${ext}`, '--key', 'id', '--name', `copy_${ext}`);
     expect(await chunkNames(repo, `copy_${ext}`)).toEqual(await chunkNames(repo, 't@v1'));
-    const schema = async (t: string) => repo.ok('sql', `describe ${t}`, '--format', 'csv');
-    expect(await schema(`copy_${ext}`)).toBe(await schema('t'));
+    const schema = async (t: string) => (await sqlIn(repo, `describe ${t}`)).rows;
+    expect(await schema(`copy_${ext}`)).toEqual(await schema('t'));
   });
 
   it('export: a Parquet table keeps every type (integer widths, decimals, dates, timestamps)', async () => {
     await using repo = await tempRepo();
-    await repo.ok(
-      'sql',
+    await sqlIn(
+      repo,
       `select i::INTEGER as id, (i * 1.25)::DECIMAL(10,2) as amount, i::SMALLINT as small,
         DATE '2024-01-01' + i::INTEGER as day, TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i) as at,
         i % 2 = 0 as even, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END as name
       from range(50) r(i)`,
-      '--output',
       'typed.parquet',
     );
     await addCommit(repo, 'typed.parquet', 'typed');
     await repo.ok('export', 'typed@HEAD', 'back.parquet');
     await repo.ok('add', 'back.parquet', '--key', 'id', '--name', 'back');
     expect(await chunkNames(repo, 'back')).toEqual(await chunkNames(repo, 'typed@HEAD'));
-    const types = await repo.ok(
-      'sql',
-      "select column_name, column_type from (describe back) where column_name in ('id','amount','small')",
-      '--format',
-      'csv',
-    );
-    expect(types).toBe('column_name,column_type\nid,INTEGER\namount,"DECIMAL(10,2)"\nsmall,SMALLINT\n');
+    const types = await sqlIn(repo, "select column_name, column_type from (describe back) where column_name in ('id','amount','small')");
+    expect(types.rows).toEqual([
+      { column_name: 'id', column_type: 'INTEGER' },
+      { column_name: 'amount', column_type: 'DECIMAL(10,2)' },
+      { column_name: 'small', column_type: 'SMALLINT' },
+    ]);
   });
 
   it('export: writing an old revision over the working file and adding it restores that snapshot', async () => {

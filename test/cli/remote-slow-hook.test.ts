@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileText, tempRepo } from '../helpers.js';
-import { newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
+import { Repo } from '../../src/repo.js';
+import { execFileText } from '../helpers.js';
+import { addOrigin, committedRepo, newRemote, ordersCsv, useS3Env } from './remote-helpers.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 beforeAll(useS3Env);
@@ -20,14 +21,13 @@ describe('a push to an HTTP remote whose hook is silent for over 5 s', () => {
     await execFileText('git', ['--git-dir', remote.dir, 'config', 'receive.keepAlive', '0'], remote.dir);
     const hook = path.join(remote.dir, 'hooks', 'pre-receive');
     await fsp.writeFile(hook, (await fsp.readFile(hook, 'utf8')).replace(/^exec /m, 'sleep 6; exec '));
-    await using ann = await tempRepo({ 'orders.csv': ordersCsv([[1, 10, 'a']]) });
-    await ann.ok('add', 'orders.csv', '--key', 'id');
-    await ann.ok('commit', '-m', 'base');
-    await ann.ok('remote', 'add', 'origin', remote.url);
+    // Set-up in-process (add, commit, remote add); the push runs the CLI.
+    await using ann = await committedRepo({ 'orders.csv': ordersCsv([[1, 10, 'a']]) }, 'base');
+    await addOrigin(ann, remote.url);
     const push = await ann.run('push', '-u', 'origin', 'main');
     expect(push.stderr).not.toContain('ParseError');
     expect(push.exitCode).toBe(0);
-    const local = (await ann.ok('log', '-n', '1', '--json')).match(/"commit": "([0-9a-f]+)"/)![1];
+    const local = (await (await Repo.open(ann.dir)).log({ n: 1 }))[0].commit;
     expect((await execFileText('git', ['--git-dir', remote.dir, 'rev-parse', 'refs/heads/main'], remote.dir)).trim()).toBe(local);
   });
 });

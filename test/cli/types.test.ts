@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { tempRepo } from '../helpers.js';
+import { Repo } from '../../src/repo.js';
+import { tempRepo, type TempRepo } from '../helpers.js';
 
 // issue 16, defect 8: a value is never changed by type inference.
 
-const types = async (repo: { ok(...a: string[]): Promise<string> }, table: string) =>
-  Object.fromEntries(
-    (JSON.parse(await repo.ok('sql', '--format', 'json', `DESCRIBE ${table}`)) as { column_name: string; column_type: string }[]).map(
-      (r) => [r.column_name, r.column_type],
-    ),
-  );
+/** The recorded column types, read in-process (`sql "DESCRIBE t"`; the sql verb has its own tests). */
+const types = async (repo: TempRepo, table: string) =>
+  Object.fromEntries((await (await Repo.open(repo.dir)).sql(`DESCRIBE ${table}`)).rows.map((r) => [r.column_name, r.column_type]));
 
 const CSV =
   'id,big,dec,money,exact,mix,zip\n' +

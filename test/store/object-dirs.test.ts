@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitStore } from '../../src/store/git.js';
-import { objectDirsFromEnv, overlayObjectFs } from '../../src/store/object-dirs.js';
+import { atomicObjectFs, objectDirsFromEnv, overlayObjectFs } from '../../src/store/object-dirs.js';
 
 /**
  * A bare repository with one commit in its own objects and a second one written only into a
@@ -62,4 +62,45 @@ describe('object directories from git’s environment (the pre-receive quarantin
       }
     });
   }
+});
+
+describe('object writes are atomic', () => {
+  // isomorphic-git writes a loose object only when its file is absent: a half-written file must never
+  // stand under an object's name, or the next write of that object skips it and a ref names it.
+  async function* failsMidway(): AsyncGenerator<Buffer> {
+    yield Buffer.alloc(4096, 1);
+    throw new Error('killed mid-write');
+  }
+  const residue = async (dir: string) => (await fsp.readdir(dir)).sort();
+
+  it('a write that fails midway leaves nothing under the name (plain fs leaves a partial file), and no temporary file', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-atomic-'));
+    try {
+      const plain = path.join(dir, 'plain');
+      await expect(fsp.writeFile(plain, failsMidway())).rejects.toThrow('killed mid-write');
+      expect((await fsp.stat(plain)).size).toBe(4096); // what the guard is for
+      await fsp.rm(plain);
+      const target = path.join(dir, 'f'.repeat(38));
+      await expect(atomicObjectFs.promises.writeFile(target, failsMidway() as never)).rejects.toThrow('killed mid-write');
+      expect(await residue(dir)).toEqual([]);
+      await atomicObjectFs.promises.writeFile(target, 'whole');
+      expect(await fsp.readFile(target, 'utf8')).toBe('whole');
+      expect(await residue(dir)).toEqual(['f'.repeat(38)]);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GitStore writes objects through it: each object whole, no temporary file left', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-atomic-'));
+    try {
+      const git = await GitStore.init(path.join(dir, 'r.git'), 'main');
+      const oid = await git.writeBlob('rows\n');
+      expect((await git.readBlob(oid)).toString('utf8')).toBe('rows\n');
+      expect(execFileSync('git', ['--git-dir', path.join(dir, 'r.git'), 'cat-file', '-p', oid], { encoding: 'utf8' })).toBe('rows\n');
+      expect(await residue(path.join(dir, 'r.git', 'objects', oid.slice(0, 2)))).toEqual([oid.slice(2)]);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,17 +1,14 @@
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
+import { describe, expect, it } from 'vitest';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { ChunkStore } from '../../src/store/chunks.js';
 import { chunkFresh, compact, stageRows } from '../../src/table/changes.js';
 import { DEFAULT_CHUNKING } from '../../src/table/chunker.js';
 import { CHUNK_SCHEME, type Manifest } from '../../src/table/manifest.js';
 import type { Column } from '../../src/table/schema.js';
 import { loadFile, writeFile } from '../../src/table/files.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
+import { useTempChunkStore } from '../setup/chunk-store.js';
 
 // The table layer in-process, on a real DuckDB, with a small chunking scheme so that a few
 // thousand rows make many chunks.
@@ -23,35 +20,23 @@ const KEYED: Column[] = [
 ];
 const source = { file: 't.csv', format: 'csv' as const };
 
-let engine: Engine;
-let dir: string;
-let store: ChunkStore;
+const tmp = useTempChunkStore('chunking');
 let seq = 0;
 let sawDeltas = false;
-
-beforeAll(async () => {
-  engine = await Engine.get();
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-chunking-'));
-  store = new ChunkStore(path.join(dir, 'chunks'));
-  await fsp.mkdir(store.dir);
-});
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
-});
 
 /** A work table holding rows (id, v) in the given order, with s derived from both. */
 async function keyedTable(rows: readonly (readonly [number, number])[]): Promise<string> {
   const name = `t_${++seq}`;
-  await engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT id::BIGINT AS id, v::BIGINT AS v, 'row ' || id || ':' || v AS s
+  await tmp.engine.run(`CREATE TABLE ${quoteIdent(name)} AS SELECT id::BIGINT AS id, v::BIGINT AS v, 'row ' || id || ':' || v AS s
     FROM (SELECT unnest([${rows.map((r) => r[0]).join(',')}]::BIGINT[]) AS id, unnest([${rows.map((r) => r[1]).join(',')}]::BIGINT[]) AS v)`);
   return name;
 }
 
 const fresh = async (work: string, columns = KEYED, key: string[] | null = ['id'], chunking = SMALL): Promise<Manifest> => {
   try {
-    return await chunkFresh(engine, store, { work, columns, key, source, chunking });
+    return await chunkFresh(tmp.engine, tmp.store, { work, columns, key, source, chunking });
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
+    await tmp.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
   }
 };
 const ids = (m: Manifest) => m.chunks.map((c) => c.id);
@@ -89,7 +74,7 @@ describe('chunking', () => {
           const values = order.length
             ? `VALUES ${order.map(([a, x, i]) => `(${a}, ${x}::DOUBLE, ${i}::INTERVAL)`).join(', ')}`
             : "SELECT 1, 1.0, INTERVAL '1 day' WHERE false";
-          await engine.run(
+          await tmp.engine.run(
             `CREATE TABLE ${quoteIdent(name)} AS SELECT col0::BIGINT AS a, col1::DOUBLE AS x, col2::INTERVAL AS i FROM (${values}) t(col0, col1, col2)`,
           );
           return name;
@@ -156,18 +141,18 @@ describe('chunking', () => {
           for (const k of e.inserts) if (!model.has(k)) model.set(k, e.value);
           const work = await keyedTable([...model]);
           try {
-            m = await stageRows(engine, store, { work, columns: KEYED, key: ['id'], source, prev: m, chunking: SMALL });
+            m = await stageRows(tmp.engine, tmp.store, { work, columns: KEYED, key: ['id'], source, prev: m, chunking: SMALL });
             layered ||= m.deltas.length > 0;
           } finally {
-            await engine.run(`DROP TABLE ${quoteIdent(work)}`);
+            await tmp.engine.run(`DROP TABLE ${quoteIdent(work)}`);
           }
         }
         const expected = await fresh(await keyedTable([...model]));
-        const rows = await engine.all(`SELECT id, v FROM (${new TableSnapshot(m, store).sql()}) ORDER BY id`);
+        const rows = await tmp.engine.all(`SELECT id, v FROM (${new TableSnapshot(m, tmp.store).sql()}) ORDER BY id`);
         expect(rows.map((r) => [r.id, r.v])).toEqual([...model].sort((a, b) => a[0] - b[0]));
         expect(m.rows).toBe(model.size);
         sawDeltas ||= layered;
-        const compacted = await compact(engine, store, m);
+        const compacted = await compact(tmp.engine, tmp.store, m);
         expect(compacted.deltas).toEqual([]);
         expect(ids(compacted)).toEqual(ids(expected));
       }),
@@ -194,15 +179,15 @@ describe('chunking', () => {
         const work = await keyedTable([...model]);
         let m: Manifest;
         try {
-          m = await stageRows(engine, store, { work, columns: KEYED, key: ['id'], source, prev: first, chunking: SMALL });
+          m = await stageRows(tmp.engine, tmp.store, { work, columns: KEYED, key: ['id'], source, prev: first, chunking: SMALL });
         } finally {
-          await engine.run(`DROP TABLE ${quoteIdent(work)}`);
+          await tmp.engine.run(`DROP TABLE ${quoteIdent(work)}`);
         }
         const keys = `SELECT unnest([${wanted.join(',')}]::BIGINT[]) AS id`;
-        const sql = await new TableSnapshot(m, store).rowsForKeys(engine, keys);
-        const rows = await engine.all(`SELECT id, v FROM (${sql}) ORDER BY id`);
+        const sql = await new TableSnapshot(m, tmp.store).rowsForKeys(tmp.engine, keys);
+        const rows = await tmp.engine.all(`SELECT id, v FROM (${sql}) ORDER BY id`);
         expect(rows.map((r) => [r.id, r.v])).toEqual([...model].filter(([k]) => wanted.includes(k)).sort((a, b) => a[0] - b[0]));
-        pruned ||= m.chunks.filter((c) => sql.includes(store.pathOf(c.id))).length < m.chunks.length;
+        pruned ||= m.chunks.filter((c) => sql.includes(tmp.store.pathOf(c.id))).length < m.chunks.length;
       }),
       { numRuns: 15 },
     );
@@ -243,15 +228,15 @@ describe('chunking', () => {
           (r, i) =>
             `(${i}, ${lit(r.amount, 'DOUBLE')}, ${lit(r.label, 'VARCHAR')}, ${lit(r.big, 'BIGINT')}, ${lit(r.flag, 'BOOLEAN')}, ${lit(r.day, 'DATE')}, ${lit(r.at, 'TIMESTAMP')})`,
         );
-        await engine.run(
+        await tmp.engine.run(
           `CREATE TABLE ${quoteIdent(name)} AS SELECT col0::BIGINT AS id, col1 AS amount, col2 AS label, col3 AS big, col4 AS flag, col5 AS day, col6 AS at FROM (VALUES ${values.join(', ')})`,
         );
         const m = await fresh(name, columns);
         for (const format of ['csv', 'tsv', 'parquet', 'jsonl'] as const) {
-          const file = path.join(dir, `rt.${format}`);
-          await writeFile(engine, new TableSnapshot(m, store).orderedSql(), file, format);
+          const file = path.join(tmp.dir, `rt.${format}`);
+          await writeFile(tmp.engine, new TableSnapshot(m, tmp.store).orderedSql(), file, format);
           const work = `rt_back_${++seq}`;
-          const loaded = await loadFile(engine, file, `rt.${format}`, format, quoteIdent(work), m.columns);
+          const loaded = await loadFile(tmp.engine, file, `rt.${format}`, format, quoteIdent(work), m.columns);
           expect(loaded, format).toEqual(columns);
           const back = await fresh(work, columns);
           expect(ids(back), format).toEqual(ids(m));

@@ -1,31 +1,23 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
+import { describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/engine/quote.js';
 import { findCsvProblem } from '../../src/table/csvcheck.js';
 import fc from 'fast-check';
 import { loadFile, readerSql } from '../../src/table/files.js';
 import { exactTypes } from '../../src/table/infer.js';
 import type { Column, FileFormat } from '../../src/table/schema.js';
+import { useTempChunkStore } from '../setup/chunk-store.js';
 
-let engine: Engine;
-let dir: string;
+const tmp = useTempChunkStore('files');
 let seq = 0;
 
-beforeAll(async () => {
-  engine = await Engine.get();
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-files-'));
-});
-afterAll(() => fsp.rm(dir, { recursive: true, force: true }));
-
 async function load(name: string, text: string, prior?: Column[], format: FileFormat = 'csv') {
-  const file = path.join(dir, name);
+  const file = path.join(tmp.dir, name);
   await fsp.writeFile(file, text);
   const work = `w_${++seq}`;
-  const columns = await loadFile(engine, file, name, format, quoteIdent(work), prior);
-  const rows = await engine.all(`SELECT * FROM ${quoteIdent(work)} ORDER BY 1`);
+  const columns = await loadFile(tmp.engine, file, name, format, quoteIdent(work), prior);
+  const rows = await tmp.engine.all(`SELECT * FROM ${quoteIdent(work)} ORDER BY 1`);
   return { columns, rows };
 }
 
@@ -80,23 +72,23 @@ describe('loadFile', () => {
           return c.money ? `${n < 0 ? '-' : ''}${Math.trunc(Math.abs(n) / 100)}.${String(Math.abs(n) % 100).padStart(2, '0')}` : String(n);
         };
         const rows = Array.from({ length: 2600 }, (_, r) => [String(r), ...spec.map((c) => value(c, r))].join(','));
-        const file = path.join(dir, `prop-${++run}.csv`);
+        const file = path.join(tmp.dir, `prop-${++run}.csv`);
         await fsp.writeFile(file, `id,${spec.map((_, i) => `c${i}`).join(',')}\n${rows.join('\n')}\n`);
         const reader = (cols?: readonly Column[]) => readerSql(file, 'csv', cols);
-        const sniffed = (await engine.all(`DESCRIBE SELECT * FROM ${reader()}`)).map((r) => ({
+        const sniffed = (await tmp.engine.all(`DESCRIBE SELECT * FROM ${reader()}`)).map((r) => ({
           name: String(r.column_name),
           type: String(r.column_type),
         }));
         const verified = new Map<string, string>();
-        const fast = await exactTypes(engine, reader, 'csv', sniffed, verified);
-        expect(fast).toEqual(await exactTypes(engine, reader, 'csv', sniffed, undefined, false));
+        const fast = await exactTypes(tmp.engine, reader, 'csv', sniffed, verified);
+        expect(fast).toEqual(await exactTypes(tmp.engine, reader, 'csv', sniffed, undefined, false));
         for (const [name, type] of verified) {
           const q = quoteIdent(name);
           const text = `SELECT ${q} AS v FROM ${reader(sniffed.map((c) => ({ name: c.name, type: 'VARCHAR' })))}`;
           // The load's own reader: proven columns are read with their type, unchecked.
           const typed = `SELECT CAST(${q} AS VARCHAR) AS v FROM ${readerSql(file, 'csv', fast, false, new Set(verified.keys()))}`;
           expect(type).toBe(fast.find((c) => c.name === name)?.type);
-          expect(Number(await engine.value(`SELECT count(*) FROM ((${text}) EXCEPT ALL (${typed}))`))).toBe(0);
+          expect(Number(await tmp.engine.value(`SELECT count(*) FROM ((${text}) EXCEPT ALL (${typed}))`))).toBe(0);
         }
       }),
       { numRuns: 15, seed: 1515 },
@@ -161,10 +153,10 @@ describe('loadFile', () => {
 
 describe('engine', () => {
   it('engine: a file replaced in place by one of the same size is read afresh (no stale file cache)', async () => {
-    const [a, b, x] = ['a', 'b', 'x'].map((n) => path.join(dir, `${n}.parquet`));
-    await engine.run(`COPY (SELECT 228::BIGINT AS id UNION ALL SELECT 385) TO '${a}' (FORMAT parquet)`);
-    await engine.run(`COPY (SELECT 29::BIGINT AS id UNION ALL SELECT 267) TO '${b}' (FORMAT parquet)`);
-    const ids = async () => (await engine.all(`SELECT id FROM read_parquet('${x}') ORDER BY id`)).map((r) => r.id);
+    const [a, b, x] = ['a', 'b', 'x'].map((n) => path.join(tmp.dir, `${n}.parquet`));
+    await tmp.engine.run(`COPY (SELECT 228::BIGINT AS id UNION ALL SELECT 385) TO '${a}' (FORMAT parquet)`);
+    await tmp.engine.run(`COPY (SELECT 29::BIGINT AS id UNION ALL SELECT 267) TO '${b}' (FORMAT parquet)`);
+    const ids = async () => (await tmp.engine.all(`SELECT id FROM read_parquet('${x}') ORDER BY id`)).map((r) => r.id);
     await fsp.copyFile(a, x);
     expect(await ids()).toEqual([228, 385]);
     await fsp.rm(x);
@@ -175,7 +167,7 @@ describe('engine', () => {
 
 describe('findCsvProblem', () => {
   const problem = async (text: string, delim = ',') => {
-    const file = path.join(dir, `p${++seq}.csv`);
+    const file = path.join(tmp.dir, `p${++seq}.csv`);
     await fsp.writeFile(file, text);
     return findCsvProblem(file, delim);
   };

@@ -1,11 +1,8 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
+import { describe, expect, it } from 'vitest';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { ChunkStore } from '../../src/store/chunks.js';
 import { chunkFresh, stageRows } from '../../src/table/changes.js';
 import { DEFAULT_CHUNKING } from '../../src/table/chunker.js';
 import { writeFile } from '../../src/table/files.js';
@@ -13,6 +10,7 @@ import { CHUNK_SCHEME, type Manifest } from '../../src/table/manifest.js';
 import { planPieces, writeSnapshot } from '../../src/table/ordered-write.js';
 import type { Column } from '../../src/table/schema.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
+import { useTempChunkStore } from '../setup/chunk-store.js';
 
 // The piecewise writer against the oracle it replaces (one ORDER BY over the whole snapshot), on a
 // real DuckDB with its default two threads and a small chunking scheme so that a few hundred rows
@@ -21,20 +19,8 @@ const SMALL = { scheme: CHUNK_SCHEME, target: 64, min: 16, max: 256 };
 const FORMATS = ['csv', 'tsv', 'jsonl', 'parquet'] as const;
 const source = { file: 't.csv', format: 'csv' as const };
 
-let engine: Engine;
-let dir: string;
-let store: ChunkStore;
+const tmp = useTempChunkStore('ordered');
 let seq = 0;
-
-beforeAll(async () => {
-  engine = await Engine.get();
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-ordered-'));
-  store = new ChunkStore(path.join(dir, 'chunks'));
-  await fsp.mkdir(store.dir);
-});
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
-});
 
 /** A key shape: its columns, and a generator of one key as SQL literals. */
 interface KeyKind {
@@ -66,27 +52,27 @@ async function tableOf(columns: readonly Column[], rows: readonly string[][]): P
   const body = rows.length
     ? `SELECT ${select} FROM (VALUES ${rows.map((r) => `(${r.join(', ')})`).join(', ')}) t(${columns.map((_, i) => `col${i}`).join(', ')})`
     : `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
-  await engine.run(`CREATE TABLE ${quoteIdent(name)} AS ${body}`);
+  await tmp.engine.run(`CREATE TABLE ${quoteIdent(name)} AS ${body}`);
   return name;
 }
 
 async function stage(work: string, columns: Column[], key: string[] | null, prev?: Manifest, chunking = SMALL): Promise<Manifest> {
   try {
     return prev
-      ? await stageRows(engine, store, { work, columns, key, source, prev, chunking })
-      : await chunkFresh(engine, store, { work, columns, key, source, chunking });
+      ? await stageRows(tmp.engine, tmp.store, { work, columns, key, source, prev, chunking })
+      : await chunkFresh(tmp.engine, tmp.store, { work, columns, key, source, chunking });
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
+    await tmp.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
   }
 }
 
 /** Both writers, every format: the bytes must be equal. */
 async function expectSameBytes(m: Manifest, maxPieces?: number): Promise<void> {
-  const snap = new TableSnapshot(m, store);
+  const snap = new TableSnapshot(m, tmp.store);
   for (const format of FORMATS) {
-    const [oracle, piecewise] = [path.join(dir, `oracle.${format}`), path.join(dir, `new.${format}`)];
-    await writeFile(engine, snap.orderedSql(), oracle, format);
-    await writeSnapshot(engine, snap, piecewise, format, { maxPieces });
+    const [oracle, piecewise] = [path.join(tmp.dir, `oracle.${format}`), path.join(tmp.dir, `new.${format}`)];
+    await writeFile(tmp.engine, snap.orderedSql(), oracle, format);
+    await writeSnapshot(tmp.engine, snap, piecewise, format, { maxPieces });
     const [a, b] = [await fsp.readFile(oracle), await fsp.readFile(piecewise)];
     expect(b.equals(a), `${format}: ${m.chunks.length} chunks, ${m.deltas.length} deltas, maxPieces ${maxPieces}`).toBe(true);
   }
@@ -97,6 +83,10 @@ const arbEdit = fc.record({
   updates: fc.array(fc.tuple(fc.nat(), arbValue), { maxLength: 8 }),
   deletes: fc.array(fc.nat(), { maxLength: 5 }),
 });
+
+/** Cases of the random-snapshot property, from a fixed seed so a failure replays. */
+const RUNS = 16;
+const SEED = 20261206;
 
 describe('writeSnapshot', () => {
   it('writes the same bytes as the ORDER BY writer, for random snapshots with random change chunks', async () => {
@@ -132,9 +122,10 @@ describe('writeSnapshot', () => {
         if (m.deltas.length) layered++;
         await expectSameBytes(m, maxPieces);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS, seed: SEED },
     );
-    expect(layered).toBeGreaterThan(10);
+    console.log(`ordered-write property: ${RUNS} cases (seed ${SEED}), ${layered} with change chunks`);
+    expect(layered).toBeGreaterThan(RUNS / 4);
   }, 300_000);
 
   it('writes keyless tables, duplicates included, as the ORDER BY writer does', async () => {
@@ -162,13 +153,13 @@ describe('writeSnapshot', () => {
     ];
     const work = `big_${++seq}`;
     const make = (name: string, where = 'true', bump = '0') =>
-      engine.run(`CREATE TABLE ${quoteIdent(name)} AS
+      tmp.engine.run(`CREATE TABLE ${quoteIdent(name)} AS
       SELECT i * 2 AS id, i % 1000 + ${bump} AS v, 'row ' || i AS s FROM range(600000) t(i) WHERE ${where}`);
     await make(work);
     let m = await stage(work, columns, ['id'], undefined, DEFAULT_CHUNKING);
     const next = `big_${++seq}`;
     await make(next, 'i % 9973 <> 5', 'CASE WHEN i % 7919 = 3 THEN 1 ELSE 0 END');
-    await engine.run(`INSERT INTO ${quoteIdent(next)} SELECT i * 2 + 1, 7, 'new' FROM range(0, 600000, 50021) t(i)`);
+    await tmp.engine.run(`INSERT INTO ${quoteIdent(next)} SELECT i * 2 + 1, 7, 'new' FROM range(0, 600000, 50021) t(i)`);
     m = await stage(next, columns, ['id'], m, DEFAULT_CHUNKING);
     expect(m.deltas.length).toBe(1);
     expect(m.chunks.length).toBeGreaterThan(2);

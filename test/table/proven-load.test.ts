@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { quoteIdent } from '../../src/engine/quote.js';
 import { loadFile, readerSql } from '../../src/table/files.js';
-import { exactTypes, provenLoadSql } from '../../src/table/infer.js';
+import { exactTypes } from '../../src/table/infer.js';
+import { provenLoadSql } from '../../src/table/proven-load.js';
 import type { Column } from '../../src/table/schema.js';
 
 // A delimited file's first load reads it once (`provenLoadSql`): numeric columns as the type the

@@ -1,11 +1,8 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/db.js';
+import { describe, expect, it } from 'vitest';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
-import { ChunkStore } from '../../src/store/chunks.js';
 import { chunkFresh, stageRows } from '../../src/table/changes.js';
 import { writeFile } from '../../src/table/files.js';
 import { CHUNK_SCHEME, identityColumns, type Manifest } from '../../src/table/manifest.js';
@@ -14,6 +11,7 @@ import { identityOrder } from '../../src/table/rowsql.js';
 import type { Column } from '../../src/table/schema.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
 import { writeSplicedFile } from '../../src/table/spliced-write.js';
+import { useTempChunkStore } from '../setup/chunk-store.js';
 
 // The spliced writer (one copy of the base chunks, change rows' lines spliced in) against the
 // oracle: one ORDER BY over the whole snapshot in the table's documented order (key order; keyless
@@ -23,20 +21,8 @@ import { writeSplicedFile } from '../../src/table/spliced-write.js';
 // tables, in every text format.
 const SMALL = { scheme: CHUNK_SCHEME, target: 48, min: 12, max: 192 };
 
-let engine: Engine;
-let dir: string;
-let store: ChunkStore;
+const tmp = useTempChunkStore('spliced');
 let seq = 0;
-
-beforeAll(async () => {
-  engine = await Engine.get();
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lakegit-spliced-'));
-  store = new ChunkStore(path.join(dir, 'chunks'));
-  await fsp.mkdir(store.dir);
-});
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
-});
 
 const lit = (s: string | null, type: string) => (s === null ? `NULL::${type}` : `${quoteLiteral(s)}::${type}`);
 /** `¶` becomes a newline in the histories drawn with `newlines` (a CSV value spanning lines: the spliced writer declines; JSON Lines escapes it). */
@@ -80,7 +66,7 @@ async function tableOf(columns: readonly Column[], rows: readonly string[][], ne
   const body = rows.length
     ? `SELECT ${select} FROM (VALUES ${rows.map((r) => `(${r.join(', ')})`).join(', ')}) t(${columns.map((_, i) => `col${i}`).join(', ')})`
     : `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
-  await engine.run(`CREATE TABLE ${quoteIdent(name)} AS ${body}`);
+  await tmp.engine.run(`CREATE TABLE ${quoteIdent(name)} AS ${body}`);
   return name;
 }
 
@@ -88,10 +74,10 @@ async function stage(work: string, columns: Column[], key: string[] | null, prev
   const source = { file: 't.csv', format: 'csv' as const };
   try {
     return prev
-      ? await stageRows(engine, store, { work, columns, key, source, prev, chunking: SMALL })
-      : await chunkFresh(engine, store, { work, columns, key, source, chunking: SMALL });
+      ? await stageRows(tmp.engine, tmp.store, { work, columns, key, source, prev, chunking: SMALL })
+      : await chunkFresh(tmp.engine, tmp.store, { work, columns, key, source, chunking: SMALL });
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
+    await tmp.engine.run(`DROP TABLE IF EXISTS ${quoteIdent(work)}`);
   }
 }
 
@@ -110,16 +96,16 @@ type Format = (typeof FORMATS)[number];
  * Keyless tables go through `writeSnapshot`, which copies their base chunks (they never have change chunks).
  */
 async function expectOracleBytes(m: Manifest, formats: readonly Format[]): Promise<number> {
-  const snap = new TableSnapshot(m, store);
+  const snap = new TableSnapshot(m, tmp.store);
   const order = identityOrder(identityColumns(m), m.key === null);
   let spliced = 0;
   for (const { format, delimiter, ext } of formats) {
-    const [oracle, written] = ['oracle', 'written'].map((n) => path.join(dir, `${n}.${ext}`));
-    await writeFile(engine, `SELECT * FROM (${snap.sql()}) ORDER BY ${order}`, oracle, format, delimiter);
+    const [oracle, written] = ['oracle', 'written'].map((n) => path.join(tmp.dir, `${n}.${ext}`));
+    await writeFile(tmp.engine, `SELECT * FROM (${snap.sql()}) ORDER BY ${order}`, oracle, format, delimiter);
     const want = await fsp.readFile(oracle);
     const what = `${format}${delimiter ?? ''}: ${m.chunks.length} chunks, ${m.deltas.length} deltas, key ${JSON.stringify(m.key)}`;
-    if (m.key === null) await writeSnapshot(engine, snap, written, format, { delimiter });
-    else if (await writeSplicedFile(engine, snap, written, format, { delimiter })) spliced++;
+    if (m.key === null) await writeSnapshot(tmp.engine, snap, written, format, { delimiter });
+    else if (await writeSplicedFile(tmp.engine, snap, written, format, { delimiter })) spliced++;
     else continue;
     expect((await fsp.readFile(written)).equals(want), what).toBe(true);
   }

@@ -46,12 +46,14 @@ export async function clone(url: string, opts: CloneOptions): Promise<CloneResul
     const ctx = new RepoContext(root);
     await addRemote(ctx, 'origin', url, { cwd: opts.cwd });
     // DuckDB loads (native module, instance) while the graph comes over the network; the chunks' check needs it next.
-    if (oid && !opts.noCheckout) void ctx.engine().catch(() => undefined);
+    const engine = oid && !opts.noCheckout ? singleThreaded(ctx) : undefined;
+    void engine?.catch(() => undefined);
     const fetched = await fetchRemote(ctx, 'origin', { url, listed });
     const result: CloneResult = { root, url: redactUrl(url), store: fetched.store, written: [], chunks: 0, bytes: 0 };
     if (!oid) return result;
     await setUpstream(ctx, branch, { remote: 'origin', merge: `refs/heads/${branch}` });
     if (!opts.noCheckout) {
+      await engine;
       Object.assign(result, await fetchChunks(ctx, await chunksOfCommits(ctx, [oid]), 'fetching chunks'));
       result.written = await ctx.locked(async () => (await updateWorkingTree(ctx, oid, false)).written);
     }
@@ -62,6 +64,16 @@ export async function clone(url: string, opts: CloneOptions): Promise<CloneResul
     await fsp.rm(fresh ? root : path.join(root, '.lakegit'), { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The clone's DuckDB runs each statement on one thread, and its big work on two connections at once
+ * (the chunks' checks, the working files' base rows): on these scans a statement's own threads cost
+ * half as much CPU again as one thread doing the same work, in waiting and in the ordered COPY's buffers
+ * (docs/benchmarks.md, "Issue 12, helper `clone3`"), while two statements keep both cores busy.
+ */
+async function singleThreaded(ctx: RepoContext): Promise<void> {
+  await (await ctx.engine()).run('SET threads = 1');
 }
 
 /** `https://host/team/lake.git` → `lake`, as git names a clone's directory. */

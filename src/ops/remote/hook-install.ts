@@ -24,11 +24,39 @@ const HOOKS: Record<'pre-receive' | 'post-receive', string[]> = {
 };
 
 /**
- * Shell lines before a hook starts lakegit. post-receive has work only when pre-receive staged the
- * passes of a protected tip; every other push (most of them) would pay a node and DuckDB start-up,
- * ~0.3–0.5 s of a push's wall time, to find nothing. git runs a bare repository's hooks in it.
+ * Shell lines before a hook starts lakegit, which costs a node start-up (~0.3–0.5 s of a push's
+ * wall time on the server) that most pushes need not pay. git runs a bare repository's hooks in it.
+ * pre-receive refuses only an update of `refs/notes/lakegit-*` or of a branch protected here
+ * (receive.ts), so it starts lakegit only when a pushed ref is one of those: a branch is looked up
+ * in lakegit-config.json (config.ts writes `"branch.<name>.protected"` for it); a branch name with
+ * any character JSON could escape, or a config the hook cannot read, starts lakegit too. The
+ * updates it read are handed on as lakegit's stdin. post-receive has work only when pre-receive
+ * staged the passes of a protected tip.
  */
 const GUARDS: Partial<Record<keyof typeof HOOKS, string[]>> = {
+  'pre-receive': [
+    'updates=$(cat)',
+    'config=lakegit-config.json',
+    'guarded=',
+    '[ -e "$config" ] && [ ! -r "$config" ] && guarded=1',
+    'while read -r old new ref; do',
+    '  case "$ref" in',
+    '    refs/notes/lakegit-*) guarded=1 ;;',
+    '    refs/heads/*)',
+    '      branch=${ref#refs/heads/}',
+    '      case "$branch" in',
+    '        *[!A-Za-z0-9._/-]*) guarded=1 ;;',
+    '        *) grep -qF "\\"branch.$branch.protected\\"" "$config" 2>/dev/null && guarded=1 ;;',
+    '      esac ;;',
+    '  esac',
+    'done <<EOF',
+    '$updates',
+    'EOF',
+    '[ -n "$guarded" ] || exit 0',
+    'exec <<EOF',
+    '$updates',
+    'EOF',
+  ],
   'post-receive': [`[ -n "$(ls -A ${shellQuote(PENDING)} 2>/dev/null)" ] || { cat >/dev/null; exit 0; }`],
 };
 

@@ -38,7 +38,8 @@ export interface PushResult {
 export async function push(ctx: RepoContext, opts: PushOptions): Promise<PushResult> {
   const name = opts.remote ?? (await defaultRemote(ctx));
   let remote = await getRemote(ctx, name);
-  let listed = await listRemoteRefs(remote.url);
+  // As a push lists them: pushRefs' own listing of the same refs is then served from this one (git-transport.ts).
+  let listed = await listRemoteRefs(remote.url, { forPush: true });
   if (!remote.chunks && listed.refs.has(STORE_REF)) {
     listed = (await fetchRemote(ctx, name)).listed;
     remote = await getRemote(ctx, name);
@@ -120,24 +121,31 @@ async function uploadChunks(
   if (commits.size === 0) return { chunks: 0, bytes: 0 };
   const old = await chunksOfCommits(ctx, boundary);
   const candidates = [...(await chunksOfCommits(ctx, commits))].filter((id) => !old.has(id));
-  const missing: string[] = [];
-  for (const id of candidates) if (!(await store.has(id))) missing.push(id);
+  const held = await inParallel(candidates, (id) => store.has(id));
+  const missing = candidates.filter((_, i) => !held[i]);
   // A chunk this clone never fetched (it came from another remote's history) is fetched first.
   await fetchChunks(ctx, missing, 'fetching chunks');
   const progress = { label: 'uploading chunks', chunks: 0, totalChunks: missing.length, bytes: 0 };
   const report = transferReporter();
   if (missing.length) report?.(progress);
-  const queue = [...missing];
-  const worker = async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      await store.put(id, ctx.chunks.pathOf(id)).catch((e: Error) => {
-        throw new UploadFailed(`cannot upload chunk ${id} to ${store.display}: ${e.message}`, { id });
-      });
-      progress.chunks++;
-      progress.bytes += await ctx.chunks.size(id);
-      report?.(progress);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, missing.length) }, worker));
+  await inParallel(missing, async (id) => {
+    await store.put(id, ctx.chunks.pathOf(id), true).catch((e: Error) => {
+      throw new UploadFailed(`cannot upload chunk ${id} to ${store.display}: ${e.message}`, { id });
+    });
+    progress.chunks++;
+    progress.bytes += await ctx.chunks.size(id);
+    report?.(progress);
+  });
   return { chunks: progress.chunks, bytes: progress.bytes };
+}
+
+/** `f` of each item, at most four at a time (requests to the store overlap their round trips); results in order. */
+async function inParallel<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await f(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(4, items.length) }, worker));
+  return out;
 }
