@@ -31,6 +31,7 @@ export interface StagedTable {
     manifest: string;
     slots?: number;
     blocks?: number;
+    layout?: string;
     overlay?: string;
     overlayRows?: number;
     marks?: string;

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
@@ -7,19 +7,20 @@ import { tempName } from '../store/fsutil.js';
 import { workName } from './changes.js';
 import { writerOptions } from './files.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
-import { blockHashes, endsBlock, numbersFile, type BlockItem } from './lineblocks.js';
+import { cutBlocks, linesHash } from './lineblocks.js';
+import { PieceBuilder, SlotMap, blockStarts, floorIndex, readLayout, writeLayout, type Layout } from './linelayout.js';
 import {
-  HASH,
-  LIVE,
   SLOT,
-  deadSlots,
+  compactIndex,
+  dropReplaced,
   hasHeader,
   indexEntriesSql,
   isCurrentIndex,
-  lineOfSlot,
-  nextIndex,
+  needsCompaction,
+  numbersFile,
   rawLinesSql,
   readMarks,
+  writeIndexFile,
   writeMarks,
   type LineIndexRef,
 } from './lineslots.js';
@@ -79,45 +80,34 @@ async function patchSlotted(
   const key = req.before.key!;
   const format = after.source.format;
   const header = hasHeader(format);
-  const [cand, fresh, ends, spans, touched, changed] = ['pcand', 'pfresh', 'pends', 'pspans', 'ptouch', 'pchanged'].map(workName);
+  const [cand, fresh, held] = ['pcand', 'pfresh', 'pheld'].map(workName);
   const q = quoteIdent;
   const ext = format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv';
   const tmpRows = tempName(path.dirname(req.abs), 'lakegit-rows', ext);
-  const entries = `(${indexEntriesSql(req.linesDir, lines, key)})`;
+  const layout = await readLayout(req.linesDir, lines.layout!, lines.rows);
+  if (!layout) return undefined;
   try {
     // Keys that can differ: those in a chunk one side has and the other has not.
     await engine.run(
-      `CREATE TEMP TABLE ${q(cand)} AS SELECT DISTINCT ${cols(key)}, true AS __lakegit_c FROM read_parquet(${pathList(only.map((id) => store.pathOf(id)))}, union_by_name = true)`,
+      `CREATE TEMP TABLE ${q(cand)} AS SELECT DISTINCT ${cols(key)} FROM read_parquet(${pathList(only.map((id) => store.pathOf(id)))}, union_by_name = true)`,
     );
     // Every candidate key's line is rewritten from `after` (or removed): the line index says where
     // those lines are, and only `after` is read, for these keys alone.
-    const candRows = `SELECT ${cols(key)} FROM ${q(cand)}`;
+    const candRows = `SELECT * FROM ${q(cand)}`;
     await engine.run(`CREATE TEMP TABLE ${q(fresh)} AS ${await new TableSnapshot(after, store).rowsForKeys(engine, candRows)}`);
-    // The blocks (lineblocks.ts) holding candidate keys: each is read whole, checked against its hash and hashed anew.
-    // One pass over the index finds the block ends and the candidates' entries, a second the lines of their blocks.
-    await engine.run(`CREATE TEMP TABLE ${q(ends)} AS SELECT e.${SLOT}, e.${HASH} IS NOT NULL AS __lakegit_end, c.__lakegit_c IS NOT NULL AS __lakegit_c
-      FROM ${entries} e LEFT JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')} WHERE e.${HASH} IS NOT NULL OR c.__lakegit_c`);
-    const endSlots = `(SELECT ${SLOT} FROM ${q(ends)} WHERE __lakegit_end)`;
-    await engine.run(`CREATE TEMP TABLE ${q(spans)} AS SELECT DISTINCT coalesce(p.${SLOT} + 1, 0) AS __lakegit_a, x.${SLOT} AS __lakegit_z
-      FROM (SELECT ${SLOT} FROM ${q(ends)} WHERE __lakegit_c) o
-      ASOF JOIN ${endSlots} x ON o.${SLOT} <= x.${SLOT} ASOF LEFT JOIN ${endSlots} p ON o.${SLOT} > p.${SLOT}`);
-    await engine.run(`CREATE TEMP TABLE ${q(touched)} AS SELECT e.${SLOT}, e.${HASH}, ${cols(key, 'e')}, s.__lakegit_z, c.__lakegit_c IS NOT NULL AS __lakegit_c
-      FROM ${entries} e JOIN (SELECT unnest(range(__lakegit_a, __lakegit_z + 1)) AS ${SLOT}, __lakegit_z FROM ${q(spans)}) s ON e.${SLOT} = s.${SLOT}
-      LEFT JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`);
-    const inIndex = Number(await engine.value(`SELECT count(*) FROM ${q(ends)} WHERE __lakegit_c`));
-    const rows =
-      await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${HASH}::VARCHAR AS h, ${rowText(key)} AS ${KEY_TEXT}, __lakegit_z::DOUBLE AS z,
-      __lakegit_c AS c FROM ${q(touched)} ORDER BY ${SLOT}`);
-    const block: Line[] = rows.map((r) => ({
-      n: Number(r.n),
-      h: r.h === null ? undefined : String(r.h),
-      key: String(r[KEY_TEXT]),
-      z: Number(r.z),
-      cand: r.c === true,
-    }));
-    const candLines = block.filter((l) => l.cand);
-    // Each candidate in the index once, inside a block that ends (an index not as written is not used).
-    if (candLines.length !== inIndex || new Set(candLines.map((l) => l.key)).size !== inIndex) return undefined;
+    await engine.run(`CREATE TEMP TABLE ${q(held)} AS SELECT e.${SLOT}, ${cols(key, 'e')}
+      FROM (${indexEntriesSql(req.linesDir, lines, key)}) e SEMI JOIN ${q(cand)} c ON ${joinOn(key, 'e', 'c')}`);
+    const heldRows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n, ${rowText(key)} AS ${KEY_TEXT} FROM ${q(held)}`);
+    // A slot no line holds is a key file's garbage (a line removed or moved since): only live slots count.
+    const slotMap = new SlotMap(layout.pieces);
+    const lineOfKey = new Map<string, number>();
+    for (const r of heldRows) {
+      const line = slotMap.lineOf(Number(r.n));
+      if (line === undefined) continue;
+      const k = String(r[KEY_TEXT]);
+      if (lineOfKey.has(k)) return undefined; // a key on two lines: not an index this code wrote
+      lineOfKey.set(k, line);
+    }
     // The changed rows' lines, formatted by the same COPY a full write uses.
     await engine.run(
       `COPY (SELECT * FROM ${q(fresh)} ORDER BY ${cols(key)}) TO ${quoteLiteral(tmpRows)} (${writerOptions(format, after.source.delimiter)})`,
@@ -130,198 +120,150 @@ async function patchSlotted(
     );
     const rowsText = text.slice(header ? 1 : 0, -1);
     if (text[text.length - 1] !== '' || rowsText.length !== freshKeys.length || text.some((l) => l.includes('\r'))) return undefined;
-    const lineOfKey = new Map(freshKeys.map((k, i) => [k, rowsText[i]]));
-    const dead = await deadSlots(engine, req.linesDir, lines);
+    // A row line must be one the line cache can describe (no empty line).
+    if (rowsText.some((l) => l === '')) return undefined;
     const edits = new Map<number, LineEdit>();
-    for (const l of block) {
-      l.line = lineOfSlot(l.n, dead);
-      if (!l.cand) edits.set(l.line, { keep: true });
+    const appendedAt: number[] = []; // positions in key order of the appended rows
+    freshKeys.forEach((k, i) => {
+      const line = lineOfKey.get(k);
+      if (line === undefined) appendedAt.push(i);
       else {
-        l.text = lineOfKey.get(l.key);
-        edits.set(l.line, { text: l.text });
-        lineOfKey.delete(l.key);
+        edits.set(line, { text: rowsText[i] });
+        lineOfKey.delete(k);
+      }
+    });
+    for (const line of lineOfKey.values()) edits.set(line, {}); // a key `after` has not: its line goes
+    const appended = appendedAt.map((i) => rowsText[i]);
+    const marks = await readMarks(req.linesDir, lines);
+    const done = spliceBlocks(req.abs, header, lines.rows, layout, edits, appended, marks);
+    if (!done) return undefined;
+    // Removed lines leave their slots; appended ones take new slots, their keys added to the overlay.
+    const removed = [...edits].filter(([, e]) => e.text === undefined).map(([line]) => line);
+    const pieces = withoutLines(layout.pieces, removed);
+    pieces.push(lines.slots!, appended.length);
+    const next: LineIndexRef = {
+      ...lines,
+      rows: lines.rows - removed.length + appended.length,
+      slots: lines.slots! + appended.length,
+      layout: await writeLayout(req.linesDir, { ...done.layout, pieces: pieces.pieces }),
+      marks: await writeMarks(req.linesDir, done.marks).catch(() => undefined),
+    };
+    if (appended.length) {
+      const at = await numbersFile(
+        req.linesDir,
+        { __lakegit_i: 'BIGINT', __lakegit_s: 'BIGINT' },
+        appendedAt.map((i, j) => [i, lines.slots! + j]),
+      );
+      try {
+        const newKeys = `SELECT ${cols(key, 'f')}, a.__lakegit_s AS ${SLOT} FROM (SELECT *, row_number() OVER (ORDER BY ${cols(key)}) - 1 AS __lakegit_i FROM ${q(fresh)}) f
+          JOIN ${at.sql} a ON f.__lakegit_i = a.__lakegit_i`;
+        const old = lines.overlay
+          ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(path.join(req.linesDir, lines.overlay))}) UNION ALL `
+          : '';
+        next.overlay = await writeIndexFile(engine, req.linesDir, `${old}${newKeys}`);
+        next.overlayRows = (lines.overlayRows ?? 0) + appended.length;
+      } finally {
+        await at.done();
       }
     }
-    const appended = [...lineOfKey.values()];
-    const marks = await readMarks(req.linesDir, lines);
-    const done = await spliceBlocks(engine, req.abs, header, lines.rows, block, edits, appended, lines.slots!, marks);
-    if (!done) return undefined;
-    await writeChanged(engine, changed, touched, fresh, key, lines.slots!, done.overlay, req.abs);
-    const removed = block.filter((l) => l.cand && l.text === undefined).length;
-    const next = await nextIndex(
-      engine,
-      req.linesDir,
-      lines,
-      key,
-      changed,
-      lines.slots! + appended.length,
-      lines.rows - removed + appended.length,
-    );
-    // The marks are a cache of the cache: without them the next patch counts lines.
-    return { ...next, marks: await writeMarks(req.linesDir, done.marks).catch(() => undefined) };
+    const nextLayout = { ...done.layout, pieces: pieces.pieces };
+    if (!needsCompaction(next, nextLayout)) return next;
+    const compact = await compactIndex(engine, req.linesDir, next, key, nextLayout);
+    await dropReplaced(req.linesDir, next, compact, lines);
+    return compact;
   } finally {
-    for (const t of [cand, fresh, ends, spans, touched, changed]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of [cand, fresh, held]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
   }
 }
 
-/** A line of a block the patch rewrites. */
-interface Line {
-  n: number;
-  /** Its block's hash, on the block's last line. */
-  h?: string;
-  key: string;
-  /** The slot that ends its block. */
-  z: number;
-  /** Its key is a candidate: the line is replaced by `text`, or removed. */
-  cand: boolean;
-  line?: number;
-  text?: string;
-}
-
-/** An overlay entry's slot, block hash (on a block's last line) and liveness. */
-interface OverlayEntry {
-  n: number;
-  h?: string;
-  live: boolean;
-}
-
-/**
- * The overlay rows of a patch (`__lakegit_n`, `__lakegit_h`, key…, `__lakegit_live`) as table
- * `changed`: the touched slots with their keys from the index, the appended ones (`slots` on) with
- * the keys of `fresh` that the index had not, in key order (the order the patch appended them).
- */
-async function writeChanged(
-  engine: Engine,
-  changed: string,
-  touched: string,
-  fresh: string,
-  key: readonly string[],
-  slots: number,
-  entries: OverlayEntry[],
-  beside: string,
-): Promise<void> {
-  const q = quoteIdent;
-  const values = await numbersFile(
-    beside,
-    { __lakegit_vn: 'BIGINT', __lakegit_vh: 'UBIGINT', __lakegit_vl: 'BOOLEAN' },
-    entries.map((e) => [e.n, e.h, e.live]),
-  );
-  const v = values.sql;
-  try {
-    await engine.run(`CREATE TEMP TABLE ${q(changed)} AS SELECT t.${SLOT}, v.__lakegit_vh AS ${HASH}, ${cols(key, 't')}, v.__lakegit_vl AS ${LIVE}
-        FROM ${q(touched)} t JOIN ${v} v ON t.${SLOT} = v.__lakegit_vn
-      UNION ALL SELECT a.${SLOT}, v.__lakegit_vh, ${cols(key, 'a')}, true FROM (
-        SELECT ${slots - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}, ${cols(key, 'f')}
-        FROM ${q(fresh)} f ANTI JOIN ${q(touched)} t ON ${joinOn(key, 'f', 't')}) a JOIN ${v} v ON a.${SLOT} = v.__lakegit_vn`);
-  } finally {
-    await values.done();
+/** The pieces (linelayout.ts) with the slots of `lines` (data lines, any order) left out. */
+function withoutLines(pieces: readonly number[], lines: number[]): PieceBuilder {
+  const out = new PieceBuilder();
+  const gone = [...lines].sort((a, b) => a - b);
+  let g = 0;
+  for (let i = 0, line = 0; i < pieces.length; i += 2) {
+    const [slot, count] = [pieces[i], pieces[i + 1]];
+    let from = 0; // into this piece
+    for (; g < gone.length && gone[g] < line + count; g++) {
+      out.push(slot + from, gone[g] - line - from);
+      from = gone[g] - line + 1;
+    }
+    out.push(slot + from, count - from);
+    line += count;
   }
+  return out;
 }
 
 /**
- * Copy the file with the block lines' edits and `appended`, check every touched block's old lines
- * against its hash, and hash the new blocks: the touched blocks' live lines (split where a line
- * now ends a block, and at each block's old end) and the appended lines. The new file replaces
- * `abs` only when every old block checks; then its marks and overlay entries, else undefined.
+ * Copy the file with `edits` (data line → replacement, or none: removed) and `appended`, every line
+ * of each block holding an edit read on the way (kept as it is); check each such block's old bytes
+ * against its hash, and cut and hash its new lines (with the appended ones after the last block).
+ * The new file replaces `abs` only when every old block checks; then its marks and blocks.
  */
-async function spliceBlocks(
-  engine: Engine,
+function spliceBlocks(
   abs: string,
   header: boolean,
   rows: number,
-  block: Line[],
+  layout: Layout,
   edits: Map<number, LineEdit>,
   appended: string[],
-  appendFrom: number,
   marks: readonly LineMark[],
-): Promise<{ marks: LineMark[]; overlay: OverlayEntry[] } | undefined> {
-  const targets = [...edits.keys()].sort((a, b) => a - b);
+): { marks: LineMark[]; layout: Layout } | undefined {
+  const starts = blockStarts(layout);
+  const touched = new Set<number>();
+  for (const line of edits.keys()) touched.add(floorIndex(starts, line));
+  // Appended lines continue the last block, as a scan of the new file would cut them.
+  if (appended.length && layout.counts.length) touched.add(layout.counts.length - 1);
+  const blocks = [...touched].sort((a, b) => a - b);
+  const all = new Map<number, LineEdit>();
+  for (const b of blocks) for (let l = starts[b]; l < starts[b] + layout.counts[b]; l++) all.set(l, edits.get(l) ?? { keep: true });
+  const targets = [...all.keys()].sort((a, b) => a - b);
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
   const olds: Buffer[] = [];
-  let done: { marks: LineMark[]; overlay: OverlayEntry[] } | undefined;
+  let done: { marks: LineMark[]; layout: Layout } | undefined;
   try {
-    const next = copyEdited(abs, tmp, header, rows, targets, edits, appended, olds, { marks });
-    if (!next || olds.length !== block.length) return undefined;
-    const replaced = block.filter((l) => l.text !== undefined);
-    const hashes = await lineHashes(engine, tmp, [
-      ...olds,
-      ...replaced.map((l) => Buffer.from(l.text!)),
-      ...appended.map((l) => Buffer.from(l)),
-    ]);
-    if (hashes.length !== olds.length + replaced.length + appended.length) return undefined;
-    const oldH = hashes.slice(0, olds.length);
-    const newH = new Map(replaced.map((l, i) => [l.n, hashes[olds.length + i]]));
-    const appH = hashes.slice(olds.length + replaced.length);
-    // The old lines of each block, in order, must hash as the index says (block = its end slot).
-    const items: BlockItem[] = [];
-    const offs = new Map<number, number>();
-    block.forEach((l, i) => {
-      const off = offs.get(l.z) ?? 0;
-      offs.set(l.z, off + 1);
-      items.push({ block: `o${l.z}`, h: oldH[i], off });
-    });
-    // The new blocks: live lines of each old block, then the appended lines (slots from `rows`' next free one).
-    const live = block
-      .filter((l) => !l.cand || l.text !== undefined)
-      .map((l) => ({ n: l.n, z: l.z, h: newH.get(l.n) ?? oldH[block.indexOf(l)] }));
-    const overlay: OverlayEntry[] = block.filter((l) => l.cand && l.text === undefined).map((l) => ({ n: l.n, live: false }));
-    const fresh = newBlocks(live, appH, appendFrom, items, overlay);
-    const got = await blockHashes(engine, items, abs);
-    for (const l of block) if (l.h !== undefined && got.get(`o${l.z}`) !== l.h) return undefined;
-    if (block.some((l) => l.n === l.z && l.h === undefined)) return undefined;
-    for (const e of overlay) if (fresh.has(e.n)) e.h = got.get(fresh.get(e.n)!);
-    await fsp.rename(tmp, abs);
-    done = { marks: next, overlay };
+    const next = copyEdited(abs, tmp, header, rows, targets, all, appended, olds, { marks });
+    if (!next || olds.length !== targets.length) return undefined;
+    // Each touched block's old lines must hash as the index says; runs of touched blocks are cut anew.
+    const out: Layout = { hashes: [], counts: [], pieces: [] };
+    let at = 0; // into olds / targets
+    let b = 0;
+    const last = layout.counts.length - 1;
+    while (b <= last) {
+      if (!touched.has(b)) {
+        out.hashes.push(layout.hashes[b]);
+        out.counts.push(layout.counts[b]);
+        b++;
+        continue;
+      }
+      const run: Buffer[] = [];
+      for (; touched.has(b); b++) {
+        const old = olds.slice(at, at + layout.counts[b]);
+        if (linesHash(old) !== layout.hashes[b]) return undefined;
+        old.forEach((bytes, i) => {
+          const e = all.get(targets[at + i])!;
+          if (e.keep) run.push(bytes);
+          else if (e.text !== undefined) run.push(Buffer.from(e.text, 'utf8'));
+        });
+        at += layout.counts[b];
+      }
+      if (b > last) run.push(...appended.map((l) => Buffer.from(l, 'utf8')));
+      for (const c of cutBlocks(run)) {
+        out.hashes.push(c.hash);
+        out.counts.push(c.n);
+      }
+    }
+    if (!layout.counts.length && appended.length)
+      for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) {
+        out.hashes.push(c.hash);
+        out.counts.push(c.n);
+      }
+    renameSync(tmp, abs);
+    done = { marks: next, layout: out };
     return done;
   } finally {
-    if (!done) await fsp.rm(tmp, { force: true });
-  }
-}
-/**
- * Cut the touched blocks' live lines (grouped by the old block, `z`) and the appended lines (slots
- * from `appendFrom`) into blocks: a line ends one where `endsBlock`, and so does each group's last
- * line (an old block's end stays an end, so no block spans an untouched one). Adds each line to
- * `items` (to hash) and `overlay` (live); returns each new block's id by its last slot.
- */
-function newBlocks(
-  live: { n: number; z: number; h: string }[],
-  appendedHashes: string[],
-  appendFrom: number,
-  items: BlockItem[],
-  overlay: OverlayEntry[],
-): Map<number, string> {
-  const ends = new Map<number, string>();
-  const cut = (seq: { n: number; h: string }[]) => {
-    let off = 0;
-    seq.forEach((l, i) => {
-      const id = `n${seq[i - off].n}`;
-      items.push({ block: id, h: l.h, off });
-      overlay.push({ n: l.n, live: true });
-      off++;
-      if (endsBlock(l.h) || i === seq.length - 1) {
-        ends.set(l.n, id);
-        off = 0;
-      }
-    });
-  };
-  const groups = new Map<number, { n: number; h: string }[]>();
-  for (const l of live) groups.set(l.z, [...(groups.get(l.z) ?? []), l]);
-  for (const g of groups.values()) cut(g);
-  cut(appendedHashes.map((h, i) => ({ n: appendFrom + i, h })));
-  return ends;
-}
-
-/** `hash()` of each line (as decimal text), hashed by DuckDB as an index's lines are. */
-async function lineHashes(engine: Engine, beside: string, lines: Buffer[]): Promise<string[]> {
-  if (lines.length === 0) return [];
-  const file = `${beside}.lines`;
-  try {
-    await fsp.writeFile(file, Buffer.concat(lines.flatMap((b) => [b, Buffer.from('\n')])));
-    const got = await engine.all(`SELECT hash(__lakegit_line)::VARCHAR AS h FROM ${rawLinesSql(file, 'jsonl')}`);
-    return got.map((r) => String(r.h));
-  } finally {
-    await fsp.rm(file, { force: true });
+    if (!done) rmSync(tmp, { force: true });
   }
 }
 

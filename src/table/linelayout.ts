@@ -1,0 +1,146 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { tempName } from '../store/fsutil.js';
+import { MAX_BLOCK } from './lineblocks.js';
+
+/**
+ * The layout of a working file as its line index knows it (one small binary file, `layout.<id>.bin`):
+ * the file's blocks in order (lineblocks.ts: a 64-bit hash and a line count each), and its lines'
+ * slots as pieces: runs (`slot`, `count`) whose concatenation, in order, gives each line's slot (the
+ * row of the index's key files holding that line's key, lineslots.ts). A line kept in place keeps
+ * its slot, a new line takes a new one: so `commit -a` and patches write this file and a few new
+ * keys, never the whole key index.
+ */
+export interface Layout {
+  hashes: bigint[];
+  counts: number[];
+  /** Flat (slot, count) pairs. */
+  pieces: number[];
+}
+
+const MAGIC = 0x4c4b4731; // 'LKG1'
+
+function encodeLayout(l: Layout): Buffer {
+  const [nb, np] = [l.hashes.length, l.pieces.length / 2];
+  const buf = Buffer.alloc(12 + nb * 9 + np * 8);
+  buf.writeUInt32LE(MAGIC, 0);
+  buf.writeUInt32LE(nb, 4);
+  buf.writeUInt32LE(np, 8);
+  let at = 12;
+  for (const h of l.hashes) at = buf.writeBigUInt64LE(h, at);
+  for (const c of l.counts) at = buf.writeUInt8(c - 1, at);
+  for (const p of l.pieces) at = buf.writeUInt32LE(p, at);
+  return buf;
+}
+
+/** The layout in `bytes`, or undefined when they are not one this code wrote. */
+function decodeLayout(bytes: Buffer): Layout | undefined {
+  if (bytes.length < 12 || bytes.readUInt32LE(0) !== MAGIC) return undefined;
+  const [nb, np] = [bytes.readUInt32LE(4), bytes.readUInt32LE(8)];
+  if (bytes.length !== 12 + nb * 9 + np * 8) return undefined;
+  const hashes = new Array<bigint>(nb);
+  const counts = new Array<number>(nb);
+  const pieces = new Array<number>(np * 2);
+  let at = 12;
+  for (let i = 0; i < nb; i++, at += 8) hashes[i] = bytes.readBigUInt64LE(at);
+  for (let i = 0; i < nb; i++, at++) counts[i] = bytes[at] + 1;
+  for (let i = 0; i < np * 2; i++, at += 4) pieces[i] = bytes.readUInt32LE(at);
+  return { hashes, counts, pieces };
+}
+
+/** Write a layout file in `dir`; its name. */
+export async function writeLayout(dir: string, l: Layout): Promise<string> {
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = tempName(dir, 'layout', '.bin');
+  await fsp.writeFile(tmp, encodeLayout(l));
+  const name = `${path.basename(tmp, '.tmp.bin').replace(/^\./, '')}.bin`;
+  await fsp.rename(tmp, path.join(dir, name));
+  return name;
+}
+
+/** The layout named `name`, checked against the line count it must describe; undefined if missing or unsound. */
+export async function readLayout(dir: string, name: string, rows: number): Promise<Layout | undefined> {
+  const bytes = await fsp.readFile(path.join(dir, name)).catch(() => undefined);
+  const l = bytes && decodeLayout(bytes);
+  if (!l) return undefined;
+  let [blockLines, pieceLines] = [0, 0];
+  for (const c of l.counts) blockLines += c;
+  for (let i = 1; i < l.pieces.length; i += 2) pieceLines += l.pieces[i];
+  return blockLines === rows && pieceLines === rows && l.counts.every((c) => c >= 1 && c <= MAX_BLOCK) ? l : undefined;
+}
+
+/** Each block's first line. */
+export function blockStarts(l: Layout): number[] {
+  const out = new Array<number>(l.counts.length);
+  let at = 0;
+  l.counts.forEach((c, i) => {
+    out[i] = at;
+    at += c;
+  });
+  return out;
+}
+
+/** The index of the last element of ascending `starts` that is <= `x` (-1 if none). */
+export function floorIndex(starts: readonly number[], x: number): number {
+  let [lo, hi] = [0, starts.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Run-length encoding of a sequence of slots into pieces. */
+export class PieceBuilder {
+  readonly pieces: number[] = [];
+
+  push(slot: number, count = 1): void {
+    if (count <= 0) return;
+    const p = this.pieces;
+    const last = p.length - 2;
+    if (last >= 0 && p[last] + p[last + 1] === slot) p[last + 1] += count;
+    else p.push(slot, count);
+  }
+}
+
+/**
+ * Slots and lines of a layout's pieces: the slots of a line range (in line order), and the line of
+ * a slot (undefined if no line holds it: a slot left behind by a removed or moved line).
+ */
+export class SlotMap {
+  private readonly lineStarts: number[] = [];
+  /** Piece indexes in slot order, and their first slots. */
+  private readonly bySlot: number[];
+  private readonly slotStarts: number[];
+
+  constructor(private readonly pieces: readonly number[]) {
+    let at = 0;
+    for (let i = 0; i < pieces.length; i += 2) {
+      this.lineStarts.push(at);
+      at += pieces[i + 1];
+    }
+    this.bySlot = this.lineStarts.map((_, i) => i).sort((a, b) => pieces[2 * a] - pieces[2 * b]);
+    this.slotStarts = this.bySlot.map((i) => pieces[2 * i]);
+  }
+
+  /** Add the slots of lines [from, from + n) to `out`. */
+  slotsOf(from: number, n: number, out: PieceBuilder): void {
+    let i = floorIndex(this.lineStarts, from);
+    for (let line = from, left = n; left > 0; i++) {
+      const into = line - this.lineStarts[i];
+      const take = Math.min(left, this.pieces[2 * i + 1] - into);
+      out.push(this.pieces[2 * i] + into, take);
+      line += take;
+      left -= take;
+    }
+  }
+
+  lineOf(slot: number): number | undefined {
+    const j = floorIndex(this.slotStarts, slot);
+    if (j < 0) return undefined;
+    const i = this.bySlot[j];
+    const into = slot - this.pieces[2 * i];
+    return into < this.pieces[2 * i + 1] ? this.lineStarts[i] + into : undefined;
+  }
+}
