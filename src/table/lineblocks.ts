@@ -40,17 +40,17 @@ export function endsBlock(buf: Uint8Array, s: number, e: number): boolean {
 
 const NEWLINE = Buffer.from('\n');
 
-/** A block's hash: the first 64 bits of SHA-256 over its lines, each with its newline (`lines` may omit the last one). */
-export function blockHash(bytes: Buffer, lastNewline = true): bigint {
+/** A block's hash (8 bytes): the first 64 bits of SHA-256 over its lines, each with its newline (`bytes` may omit the last one). */
+export function blockHash(bytes: Buffer, lastNewline = true): Buffer {
   const data = lastNewline ? bytes : Buffer.concat([bytes, NEWLINE]);
-  return crypto.hash('sha256', data, 'buffer').readBigUInt64LE(0);
+  return crypto.hash('sha256', data, 'buffer').subarray(0, 8);
 }
 
 /** The hash of a block given as its lines (no newlines). */
-export const linesHash = (lines: readonly Buffer[]): bigint => blockHash(Buffer.concat(lines.flatMap((l) => [l, NEWLINE])));
+export const linesHash = (lines: readonly Buffer[]): Buffer => blockHash(Buffer.concat(lines.flatMap((l) => [l, NEWLINE])));
 
 /** One block as a scan meets it: `bytes` (its lines with their newlines; valid only during the call) start at data line `first`. */
-export type BlockVisit = (hash: bigint, n: number, first: number, bytes: Buffer) => void;
+export type BlockVisit = (hash: Buffer, n: number, first: number, bytes: Buffer) => void;
 
 export interface FileScan {
   /** Data lines. */
@@ -132,8 +132,8 @@ export function scanBlocks(abs: string, header: boolean, visit: BlockVisit): Fil
  * Cut a run of lines (no newlines) into blocks as a scan would from the run's first line, the run's
  * last line ending the last block: (hash, line count) of each.
  */
-export function cutBlocks(lines: readonly Buffer[]): { hash: bigint; n: number }[] {
-  const out: { hash: bigint; n: number }[] = [];
+export function cutBlocks(lines: readonly Buffer[]): { hash: Buffer; n: number }[] {
+  const out: { hash: Buffer; n: number }[] = [];
   let from = 0;
   lines.forEach((l, i) => {
     const n = i - from + 1;

@@ -10,7 +10,7 @@ import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { scanBlocks } from './lineblocks.js';
-import { PieceBuilder, SlotMap, blockStarts, readLayout, writeLayout, type Layout } from './linelayout.js';
+import { BlockList, PieceBuilder, SlotMap, blockStarts, hashKey, readLayout, sameHash, writeLayout, type Layout } from './linelayout.js';
 import {
   BLOCK_FORMAT,
   SLOT,
@@ -65,14 +65,11 @@ export async function buildLineIndex(
   key: readonly string[],
 ): Promise<LineIndexRef | undefined> {
   if (!supportsLineIndex(format)) return undefined;
-  const layout: Layout = { hashes: [], counts: [], pieces: [] };
-  const scan = scanBlocks(abs, hasHeader(format), (hash, n) => {
-    layout.hashes.push(hash);
-    layout.counts.push(n);
-  });
+  const blocks = new BlockList();
+  const scan = scanBlocks(abs, hasHeader(format), (hash, n) => blocks.push(hash, n));
   const rows = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`));
   if (!scan || scan.lines !== rows) return undefined;
-  if (rows) layout.pieces.push(0, rows);
+  const layout = blocks.layout(rows ? [0, rows] : []);
   // Slot = line: the rows are in file order.
   const file = await writeIndexFile(
     engine,
@@ -99,8 +96,10 @@ export interface LineDelta {
 
 /** What one pass over the file found against the index's blocks. */
 interface FileMatch {
-  /** The file's blocks in order: hash, lines, and the index block it matched (-1: none). */
-  blocks: { hash: bigint; n: number; old: number }[];
+  /** The file's blocks in order: lines, and the index block it matched (-1: none). */
+  blocks: { n: number; old: number }[];
+  /** Their hashes. */
+  list: BlockList;
   /** The lines of the blocks that matched none, in file order. */
   fresh: string[];
   lines: number;
@@ -113,24 +112,29 @@ interface FileMatch {
  * lines then clash with the first's keys). Undefined if the scan declines the file.
  */
 function matchFile(abs: string, header: boolean, layout: Layout): FileMatch | undefined {
-  const byHash = new Map<bigint, number>();
-  layout.hashes.forEach((h, i) => byHash.set(h, byHash.has(h) ? -1 : i)); // a hash twice in the index: never matched
-  const matched = new Uint8Array(layout.hashes.length);
+  const byHash = new Map<number, number>();
+  for (let i = 0; i < layout.counts.length; i++) {
+    const k = hashKey(layout.hashes, i * 8);
+    byHash.set(k, byHash.has(k) ? -1 : i); // a hash twice in the index: never matched
+  }
+  const matched = new Uint8Array(layout.counts.length);
   const blocks: FileMatch['blocks'] = [];
+  const list = new BlockList();
   const fresh: string[] = [];
   const scan = scanBlocks(abs, header, (hash, n, _first, bytes) => {
-    const i = byHash.get(hash);
-    if (i !== undefined && i >= 0 && layout.counts[i] === n && !matched[i]) {
+    list.push(hash, n);
+    const i = byHash.get(hashKey(hash));
+    if (i !== undefined && i >= 0 && layout.counts[i] === n && !matched[i] && sameHash(layout.hashes, i * 8, hash)) {
       matched[i] = 1;
-      blocks.push({ hash, n, old: i });
+      blocks.push({ n, old: i });
       return;
     }
-    blocks.push({ hash, n, old: -1 });
+    blocks.push({ n, old: -1 });
     const text = bytes.toString('utf8').split('\n');
     if (text[text.length - 1] === '') text.pop();
-    fresh.push(...text);
+    for (const l of text) fresh.push(l);
   });
-  return scan && { blocks, fresh, lines: scan.lines, marks: scan.marks };
+  return scan && { blocks, list, fresh, lines: scan.lines, marks: scan.marks };
 }
 
 /** The scratch tables of one `lineDelta`. */
@@ -268,7 +272,7 @@ async function writeNextIndex(
           ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(`${dir}/${ref.overlay}`)}) UNION ALL ${newKeys}`
           : newKeys,
       );
-  const nextLayout: Layout = { hashes: found.blocks.map((b) => b.hash), counts: found.blocks.map((b) => b.n), pieces: pieces.pieces };
+  const nextLayout = found.list.layout(pieces.pieces);
   const index: LineIndexRef = {
     file: ref.file,
     header: ref.header,

@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { tempName } from '../store/fsutil.js';
-import { MAX_BLOCK } from './lineblocks.js';
 
 /**
  * The layout of a working file as its line index knows it (one small binary file, `layout.<id>.bin`):
@@ -12,7 +11,8 @@ import { MAX_BLOCK } from './lineblocks.js';
  * keys, never the whole key index.
  */
 export interface Layout {
-  hashes: bigint[];
+  /** 8 bytes a block. */
+  hashes: Buffer;
   counts: number[];
   /** Flat (slot, count) pairs. */
   pieces: number[];
@@ -20,17 +20,44 @@ export interface Layout {
 
 const MAGIC = 0x4c4b4731; // 'LKG1'
 
+/** A number that names a 64-bit hash at `off` for lookups (its low 52 bits; `sameHash` compares all 64). */
+export const hashKey = (buf: Buffer, off = 0): number => buf.readUInt32LE(off) + (buf.readUInt32LE(off + 4) & 0xfffff) * 0x100000000;
+
+export const sameHash = (a: Buffer, aOff: number, b: Buffer, bOff = 0): boolean =>
+  a.readUInt32LE(aOff) === b.readUInt32LE(bOff) && a.readUInt32LE(aOff + 4) === b.readUInt32LE(bOff + 4);
+
+/** Blocks collected in order: hashes (8 bytes each) and line counts. */
+export class BlockList {
+  private readonly parts: Buffer[] = [];
+  readonly counts: number[] = [];
+
+  push(hash: Buffer, n: number): void {
+    this.parts.push(hash.length === 8 ? hash : hash.subarray(0, 8));
+    this.counts.push(n);
+  }
+
+  /** Blocks [from, to) of `l`, as they are. */
+  pushRange(l: Layout, from: number, to: number): void {
+    if (to <= from) return;
+    this.parts.push(l.hashes.subarray(from * 8, to * 8));
+    for (let i = from; i < to; i++) this.counts.push(l.counts[i]);
+  }
+
+  layout(pieces: number[]): Layout {
+    return { hashes: Buffer.concat(this.parts), counts: this.counts, pieces };
+  }
+}
+
 function encodeLayout(l: Layout): Buffer {
-  const [nb, np] = [l.hashes.length, l.pieces.length / 2];
-  const buf = Buffer.alloc(12 + nb * 9 + np * 8);
-  buf.writeUInt32LE(MAGIC, 0);
-  buf.writeUInt32LE(nb, 4);
-  buf.writeUInt32LE(np, 8);
-  let at = 12;
-  for (const h of l.hashes) at = buf.writeBigUInt64LE(h, at);
-  for (const c of l.counts) at = buf.writeUInt8(c - 1, at);
-  for (const p of l.pieces) at = buf.writeUInt32LE(p, at);
-  return buf;
+  const [nb, np] = [l.counts.length, l.pieces.length / 2];
+  const head = Buffer.alloc(12);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(nb, 4);
+  head.writeUInt32LE(np, 8);
+  const counts = Buffer.from(l.counts.map((c) => c - 1));
+  const pieces = Buffer.alloc(np * 8);
+  l.pieces.forEach((p, i) => pieces.writeUInt32LE(p, i * 4));
+  return Buffer.concat([head, l.hashes, counts, pieces]);
 }
 
 /** The layout in `bytes`, or undefined when they are not one this code wrote. */
@@ -38,11 +65,10 @@ function decodeLayout(bytes: Buffer): Layout | undefined {
   if (bytes.length < 12 || bytes.readUInt32LE(0) !== MAGIC) return undefined;
   const [nb, np] = [bytes.readUInt32LE(4), bytes.readUInt32LE(8)];
   if (bytes.length !== 12 + nb * 9 + np * 8) return undefined;
-  const hashes = new Array<bigint>(nb);
+  const hashes = bytes.subarray(12, 12 + nb * 8);
   const counts = new Array<number>(nb);
   const pieces = new Array<number>(np * 2);
-  let at = 12;
-  for (let i = 0; i < nb; i++, at += 8) hashes[i] = bytes.readBigUInt64LE(at);
+  let at = 12 + nb * 8;
   for (let i = 0; i < nb; i++, at++) counts[i] = bytes[at] + 1;
   for (let i = 0; i < np * 2; i++, at += 4) pieces[i] = bytes.readUInt32LE(at);
   return { hashes, counts, pieces };
@@ -66,7 +92,7 @@ export async function readLayout(dir: string, name: string, rows: number): Promi
   let [blockLines, pieceLines] = [0, 0];
   for (const c of l.counts) blockLines += c;
   for (let i = 1; i < l.pieces.length; i += 2) pieceLines += l.pieces[i];
-  return blockLines === rows && pieceLines === rows && l.counts.every((c) => c >= 1 && c <= MAX_BLOCK) ? l : undefined;
+  return blockLines === rows && pieceLines === rows ? l : undefined;
 }
 
 /** Each block's first line. */

@@ -8,7 +8,7 @@ import { workName } from './changes.js';
 import { writerOptions } from './files.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
 import { cutBlocks, linesHash } from './lineblocks.js';
-import { PieceBuilder, SlotMap, blockStarts, floorIndex, readLayout, writeLayout, type Layout } from './linelayout.js';
+import { BlockList, PieceBuilder, SlotMap, blockStarts, floorIndex, readLayout, sameHash, writeLayout, type Layout } from './linelayout.js';
 import {
   SLOT,
   compactIndex,
@@ -226,21 +226,17 @@ function spliceBlocks(
     const next = copyEdited(abs, tmp, header, rows, targets, all, appended, olds, { marks });
     if (!next || olds.length !== targets.length) return undefined;
     // Each touched block's old lines must hash as the index says; runs of touched blocks are cut anew.
-    const out: Layout = { hashes: [], counts: [], pieces: [] };
+    const out = new BlockList();
     let at = 0; // into olds / targets
     let b = 0;
     const last = layout.counts.length - 1;
-    while (b <= last) {
-      if (!touched.has(b)) {
-        out.hashes.push(layout.hashes[b]);
-        out.counts.push(layout.counts[b]);
-        b++;
-        continue;
-      }
+    for (const first of blocks) {
+      if (first < b) continue; // inside the run just cut
+      out.pushRange(layout, b, first);
       const run: Buffer[] = [];
-      for (; touched.has(b); b++) {
+      for (b = first; touched.has(b); b++) {
         const old = olds.slice(at, at + layout.counts[b]);
-        if (linesHash(old) !== layout.hashes[b]) return undefined;
+        if (!sameHash(layout.hashes, b * 8, linesHash(old))) return undefined;
         old.forEach((bytes, i) => {
           const e = all.get(targets[at + i])!;
           if (e.keep) run.push(bytes);
@@ -248,19 +244,13 @@ function spliceBlocks(
         });
         at += layout.counts[b];
       }
-      if (b > last) run.push(...appended.map((l) => Buffer.from(l, 'utf8')));
-      for (const c of cutBlocks(run)) {
-        out.hashes.push(c.hash);
-        out.counts.push(c.n);
-      }
+      if (b > last) for (const l of appended) run.push(Buffer.from(l, 'utf8'));
+      for (const c of cutBlocks(run)) out.push(c.hash, c.n);
     }
-    if (!layout.counts.length && appended.length)
-      for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) {
-        out.hashes.push(c.hash);
-        out.counts.push(c.n);
-      }
+    out.pushRange(layout, b, last + 1);
+    if (!layout.counts.length) for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) out.push(c.hash, c.n);
     renameSync(tmp, abs);
-    done = { marks: next, layout: out };
+    done = { marks: next, layout: out.layout([]) };
     return done;
   } finally {
     if (!done) rmSync(tmp, { force: true });
