@@ -10,7 +10,19 @@ import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { scanBlocks } from './lineblocks.js';
-import { BlockList, PieceBuilder, SlotMap, blockStarts, hashKey, readLayout, sameHash, writeLayout, type Layout } from './linelayout.js';
+import {
+  BlockList,
+  PieceBuilder,
+  SlotMap,
+  blockCount,
+  blockLines,
+  blockStarts,
+  hashKey,
+  readLayout,
+  sameHash,
+  writeLayout,
+  type Layout,
+} from './linelayout.js';
 import {
   BLOCK_FORMAT,
   SLOT,
@@ -113,18 +125,18 @@ interface FileMatch {
  */
 function matchFile(abs: string, header: boolean, layout: Layout): FileMatch | undefined {
   const byHash = new Map<number, number>();
-  for (let i = 0; i < layout.counts.length; i++) {
+  for (let i = 0; i < blockCount(layout); i++) {
     const k = hashKey(layout.hashes, i * 8);
     byHash.set(k, byHash.has(k) ? -1 : i); // a hash twice in the index: never matched
   }
-  const matched = new Uint8Array(layout.counts.length);
+  const matched = new Uint8Array(blockCount(layout));
   const blocks: FileMatch['blocks'] = [];
   const list = new BlockList();
   const fresh: string[] = [];
   const scan = scanBlocks(abs, header, (hash, n, _first, bytes) => {
     list.push(hash, n);
     const i = byHash.get(hashKey(hash));
-    if (i !== undefined && i >= 0 && layout.counts[i] === n && !matched[i] && sameHash(layout.hashes, i * 8, hash)) {
+    if (i !== undefined && i >= 0 && blockLines(layout, i) === n && !matched[i] && sameHash(layout.hashes, i * 8, hash)) {
       matched[i] = 1;
       blocks.push({ n, old: i });
       return;
@@ -179,9 +191,7 @@ export async function lineDelta(
     const matched = new Set(found.blocks.map((b) => b.old));
     const starts = blockStarts(layout);
     const goneSlots = new PieceBuilder();
-    layout.counts.forEach((n, i) => {
-      if (!matched.has(i)) slotMap.slotsOf(starts[i], n, goneSlots);
-    });
+    for (let i = 0; i < blockCount(layout); i++) if (!matched.has(i)) slotMap.slotsOf(starts[i], blockLines(layout, i), goneSlots);
     const gone: number[][] = [];
     for (let i = 0; i < goneSlots.pieces.length; i += 2)
       for (let s = goneSlots.pieces[i]; s < goneSlots.pieces[i] + goneSlots.pieces[i + 1]; s++) gone.push([s]);

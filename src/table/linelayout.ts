@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempName } from '../store/fsutil.js';
 
@@ -13,12 +13,17 @@ import { tempName } from '../store/fsutil.js';
 export interface Layout {
   /** 8 bytes a block. */
   hashes: Buffer;
-  counts: number[];
+  /** A byte a block: its line count − 1 (see `blockLines`). */
+  counts: Buffer;
   /** Flat (slot, count) pairs. */
   pieces: number[];
 }
 
 const MAGIC = 0x4c4b4731; // 'LKG1'
+
+/** Blocks in a layout, and the lines of block `i`. */
+export const blockCount = (l: Layout): number => l.counts.length;
+export const blockLines = (l: Layout, i: number): number => l.counts[i] + 1;
 
 /** A number that names a 64-bit hash at `off` for lookups (its low 52 bits; `sameHash` compares all 64). */
 export const hashKey = (buf: Buffer, off = 0): number => buf.readUInt32LE(off) + (buf.readUInt32LE(off + 4) & 0xfffff) * 0x100000000;
@@ -29,22 +34,32 @@ export const sameHash = (a: Buffer, aOff: number, b: Buffer, bOff = 0): boolean 
 /** Blocks collected in order: hashes (8 bytes each) and line counts. */
 export class BlockList {
   private readonly parts: Buffer[] = [];
-  readonly counts: number[] = [];
+  private readonly counts: Buffer[] = [];
+  /** Line counts − 1 of single blocks pushed since the last range. */
+  private pending: number[] = [];
 
+  /** A block of `n` lines, 1 to `MAX_BLOCK`. */
   push(hash: Buffer, n: number): void {
     this.parts.push(hash.length === 8 ? hash : hash.subarray(0, 8));
-    this.counts.push(n);
+    this.pending.push(n - 1);
   }
 
   /** Blocks [from, to) of `l`, as they are. */
   pushRange(l: Layout, from: number, to: number): void {
     if (to <= from) return;
+    this.flush();
     this.parts.push(l.hashes.subarray(from * 8, to * 8));
-    for (let i = from; i < to; i++) this.counts.push(l.counts[i]);
+    this.counts.push(l.counts.subarray(from, to));
   }
 
   layout(pieces: number[]): Layout {
-    return { hashes: Buffer.concat(this.parts), counts: this.counts, pieces };
+    this.flush();
+    return { hashes: Buffer.concat(this.parts), counts: Buffer.concat(this.counts), pieces };
+  }
+
+  private flush(): void {
+    if (this.pending.length) this.counts.push(Buffer.from(this.pending));
+    this.pending = [];
   }
 }
 
@@ -54,10 +69,9 @@ function encodeLayout(l: Layout): Buffer {
   head.writeUInt32LE(MAGIC, 0);
   head.writeUInt32LE(nb, 4);
   head.writeUInt32LE(np, 8);
-  const counts = Buffer.from(l.counts.map((c) => c - 1));
   const pieces = Buffer.alloc(np * 8);
   l.pieces.forEach((p, i) => pieces.writeUInt32LE(p, i * 4));
-  return Buffer.concat([head, l.hashes, counts, pieces]);
+  return Buffer.concat([head, l.hashes, l.counts, pieces]);
 }
 
 /** The layout in `bytes`, or undefined when they are not one this code wrote. */
@@ -66,10 +80,9 @@ function decodeLayout(bytes: Buffer): Layout | undefined {
   const [nb, np] = [bytes.readUInt32LE(4), bytes.readUInt32LE(8)];
   if (bytes.length !== 12 + nb * 9 + np * 8) return undefined;
   const hashes = bytes.subarray(12, 12 + nb * 8);
-  const counts = new Array<number>(nb);
+  const counts = bytes.subarray(12 + nb * 8, 12 + nb * 9);
   const pieces = new Array<number>(np * 2);
-  let at = 12 + nb * 8;
-  for (let i = 0; i < nb; i++, at++) counts[i] = bytes[at] + 1;
+  let at = 12 + nb * 9;
   for (let i = 0; i < np * 2; i++, at += 4) pieces[i] = bytes.readUInt32LE(at);
   return { hashes, counts, pieces };
 }
@@ -86,13 +99,18 @@ export async function writeLayout(dir: string, l: Layout): Promise<string> {
 
 /** The layout named `name`, checked against the line count it must describe; undefined if missing or unsound. */
 export async function readLayout(dir: string, name: string, rows: number): Promise<Layout | undefined> {
-  const bytes = await fsp.readFile(path.join(dir, name)).catch(() => undefined);
-  const l = bytes && decodeLayout(bytes);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(dir, name)); // one small read: no thread-pool round trip
+  } catch {
+    return undefined;
+  }
+  const l = decodeLayout(bytes);
   if (!l) return undefined;
-  let [blockLines, pieceLines] = [0, 0];
-  for (const c of l.counts) blockLines += c;
+  let [lines, pieceLines] = [l.counts.length, 0];
+  for (const c of l.counts) lines += c;
   for (let i = 1; i < l.pieces.length; i += 2) pieceLines += l.pieces[i];
-  return blockLines === rows && pieceLines === rows ? l : undefined;
+  return lines === rows && pieceLines === rows ? l : undefined;
 }
 
 /** Each block's first line. */
@@ -101,7 +119,7 @@ export function blockStarts(l: Layout): number[] {
   let at = 0;
   l.counts.forEach((c, i) => {
     out[i] = at;
-    at += c;
+    at += c + 1;
   });
   return out;
 }

@@ -8,7 +8,19 @@ import { workName } from './changes.js';
 import { writerOptions } from './files.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
 import { cutBlocks, linesHash } from './lineblocks.js';
-import { BlockList, PieceBuilder, SlotMap, blockStarts, floorIndex, readLayout, sameHash, writeLayout, type Layout } from './linelayout.js';
+import {
+  BlockList,
+  PieceBuilder,
+  SlotMap,
+  blockCount,
+  blockLines,
+  blockStarts,
+  floorIndex,
+  readLayout,
+  sameHash,
+  writeLayout,
+  type Layout,
+} from './linelayout.js';
 import {
   SLOT,
   compactIndex,
@@ -101,9 +113,13 @@ async function patchSlotted(
     // A slot no line holds is a key file's garbage (a line removed or moved since): only live slots count.
     const slotMap = new SlotMap(layout.pieces);
     const lineOfKey = new Map<string, number>();
+    let dead = 0;
     for (const r of heldRows) {
       const line = slotMap.lineOf(Number(r.n));
-      if (line === undefined) continue;
+      if (line === undefined) {
+        dead++;
+        continue;
+      }
       const k = String(r[KEY_TEXT]);
       if (lineOfKey.has(k)) return undefined; // a key on two lines: not an index this code wrote
       lineOfKey.set(k, line);
@@ -149,22 +165,15 @@ async function patchSlotted(
       marks: await writeMarks(req.linesDir, done.marks).catch(() => undefined),
     };
     if (appended.length) {
-      const at = await numbersFile(
+      const old = lines.overlay
+        ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(path.join(req.linesDir, lines.overlay))}) UNION ALL `
+        : '';
+      next.overlay = await writeIndexFile(
+        engine,
         req.linesDir,
-        { __lakegit_i: 'BIGINT', __lakegit_s: 'BIGINT' },
-        appendedAt.map((i, j) => [i, lines.slots! + j]),
+        `${old}${await appendedKeys(engine, req.linesDir, fresh, held, key, appendedAt, lines.slots!, dead)}`,
       );
-      try {
-        const newKeys = `SELECT ${cols(key, 'f')}, a.__lakegit_s AS ${SLOT} FROM (SELECT *, row_number() OVER (ORDER BY ${cols(key)}) - 1 AS __lakegit_i FROM ${q(fresh)}) f
-          JOIN ${at.sql} a ON f.__lakegit_i = a.__lakegit_i`;
-        const old = lines.overlay
-          ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(path.join(req.linesDir, lines.overlay))}) UNION ALL `
-          : '';
-        next.overlay = await writeIndexFile(engine, req.linesDir, `${old}${newKeys}`);
-        next.overlayRows = (lines.overlayRows ?? 0) + appended.length;
-      } finally {
-        await at.done();
-      }
+      next.overlayRows = (lines.overlayRows ?? 0) + appended.length;
     }
     const nextLayout = { ...done.layout, pieces: pieces.pieces };
     if (!needsCompaction(next, nextLayout)) return next;
@@ -172,9 +181,43 @@ async function patchSlotted(
     await dropReplaced(req.linesDir, next, compact, lines);
     return compact;
   } finally {
-    for (const t of [cand, fresh, held]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of [cand, fresh, held, `${held}_a`]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
   }
+}
+
+/**
+ * The appended rows' keys with their new slots (from `from`, in key order: the order they were
+ * appended in), as a query: `fresh` less the keys the index holds; or, when some held key's slot is
+ * garbage (`dead`: that key is appended too), the rows at `appendedAt` of `fresh` in key order,
+ * through a small table.
+ */
+async function appendedKeys(
+  engine: Engine,
+  dir: string,
+  fresh: string,
+  held: string,
+  key: readonly string[],
+  appendedAt: readonly number[],
+  from: number,
+  dead: number,
+): Promise<string> {
+  const q = quoteIdent;
+  if (!dead)
+    return `SELECT ${cols(key, 'f')}, ${from - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}
+      FROM ${q(fresh)} f ANTI JOIN ${q(held)} h ON ${joinOn(key, 'f', 'h')}`;
+  const at = await numbersFile(
+    dir,
+    { __lakegit_i: 'BIGINT', __lakegit_s: 'BIGINT' },
+    appendedAt.map((i, j) => [i, from + j]),
+  );
+  try {
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${q(`${held}_a`)} AS SELECT ${cols(key, 'f')}, a.__lakegit_s AS ${SLOT}
+      FROM (SELECT *, row_number() OVER (ORDER BY ${cols(key)}) - 1 AS __lakegit_i FROM ${q(fresh)}) f JOIN ${at.sql} a ON f.__lakegit_i = a.__lakegit_i`);
+  } finally {
+    await at.done();
+  }
+  return `SELECT * FROM ${q(`${held}_a`)}`;
 }
 
 /** The pieces (linelayout.ts) with the slots of `lines` (data lines, any order) left out. */
@@ -214,10 +257,10 @@ function spliceBlocks(
   const touched = new Set<number>();
   for (const line of edits.keys()) touched.add(floorIndex(starts, line));
   // Appended lines continue the last block, as a scan of the new file would cut them.
-  if (appended.length && layout.counts.length) touched.add(layout.counts.length - 1);
+  if (appended.length && blockCount(layout)) touched.add(blockCount(layout) - 1);
   const blocks = [...touched].sort((a, b) => a - b);
   const all = new Map<number, LineEdit>();
-  for (const b of blocks) for (let l = starts[b]; l < starts[b] + layout.counts[b]; l++) all.set(l, edits.get(l) ?? { keep: true });
+  for (const b of blocks) for (let l = starts[b]; l < starts[b] + blockLines(layout, b); l++) all.set(l, edits.get(l) ?? { keep: true });
   const targets = [...all.keys()].sort((a, b) => a - b);
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
   const olds: Buffer[] = [];
@@ -229,26 +272,26 @@ function spliceBlocks(
     const out = new BlockList();
     let at = 0; // into olds / targets
     let b = 0;
-    const last = layout.counts.length - 1;
+    const last = blockCount(layout) - 1;
     for (const first of blocks) {
       if (first < b) continue; // inside the run just cut
       out.pushRange(layout, b, first);
       const run: Buffer[] = [];
       for (b = first; touched.has(b); b++) {
-        const old = olds.slice(at, at + layout.counts[b]);
+        const old = olds.slice(at, at + blockLines(layout, b));
         if (!sameHash(layout.hashes, b * 8, linesHash(old))) return undefined;
         old.forEach((bytes, i) => {
           const e = all.get(targets[at + i])!;
           if (e.keep) run.push(bytes);
           else if (e.text !== undefined) run.push(Buffer.from(e.text, 'utf8'));
         });
-        at += layout.counts[b];
+        at += blockLines(layout, b);
       }
       if (b > last) for (const l of appended) run.push(Buffer.from(l, 'utf8'));
       for (const c of cutBlocks(run)) out.push(c.hash, c.n);
     }
     out.pushRange(layout, b, last + 1);
-    if (!layout.counts.length) for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) out.push(c.hash, c.n);
+    if (!blockCount(layout)) for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) out.push(c.hash, c.n);
     renameSync(tmp, abs);
     done = { marks: next, layout: out.layout([]) };
     return done;
