@@ -29,7 +29,6 @@ import {
   indexEntriesSql,
   isCurrentIndex,
   needsCompaction,
-  numbersFile,
   rawLinesSql,
   readMarks,
   writeIndexFile,
@@ -113,14 +112,14 @@ async function patchSlotted(
     // A slot no line holds is a key file's garbage (a line removed or moved since): only live slots count.
     const slotMap = new SlotMap(layout.pieces);
     const lineOfKey = new Map<string, number>();
-    let dead = 0;
+    const deadSlot = new Map<string, number>(); // a key's garbage slot: an appended line with that key takes it back
     for (const r of heldRows) {
+      const k = String(r[KEY_TEXT]);
       const line = slotMap.lineOf(Number(r.n));
       if (line === undefined) {
-        dead++;
+        deadSlot.set(k, Math.min(Number(r.n), deadSlot.get(k) ?? Infinity));
         continue;
       }
-      const k = String(r[KEY_TEXT]);
       if (lineOfKey.has(k)) return undefined; // a key on two lines: not an index this code wrote
       lineOfKey.set(k, line);
     }
@@ -150,30 +149,32 @@ async function patchSlotted(
     });
     for (const line of lineOfKey.values()) edits.set(line, {}); // a key `after` has not: its line goes
     const appended = appendedAt.map((i) => rowsText[i]);
+    // Appended lines take back their key's garbage slot, or a new one (their keys added to the overlay), in key order.
+    let newSlots = 0;
+    const appendedSlots = appendedAt.map((i) => deadSlot.get(freshKeys[i]) ?? lines.slots! + newSlots++);
     const marks = await readMarks(req.linesDir, lines);
     const done = spliceBlocks(req.abs, header, lines.rows, layout, edits, appended, marks);
     if (!done) return undefined;
-    // Removed lines leave their slots; appended ones take new slots, their keys added to the overlay.
+    // Removed lines leave their slots; appended ones take theirs.
     const removed = [...edits].filter(([, e]) => e.text === undefined).map(([line]) => line);
     const pieces = withoutLines(layout.pieces, removed);
-    pieces.push(lines.slots!, appended.length);
+    for (const slot of appendedSlots) pieces.push(slot);
     const next: LineIndexRef = {
       ...lines,
       rows: lines.rows - removed.length + appended.length,
-      slots: lines.slots! + appended.length,
+      slots: lines.slots! + newSlots,
       layout: await writeLayout(req.linesDir, { ...done.layout, pieces: pieces.pieces }),
       marks: await writeMarks(req.linesDir, done.marks).catch(() => undefined),
     };
-    if (appended.length) {
+    if (newSlots) {
+      // The keys with no slot at all: `fresh` less every key the key files hold, in key order (as `appendedSlots` counted them).
       const old = lines.overlay
         ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(path.join(req.linesDir, lines.overlay))}) UNION ALL `
         : '';
-      next.overlay = await writeIndexFile(
-        engine,
-        req.linesDir,
-        `${old}${await appendedKeys(engine, req.linesDir, fresh, held, key, appendedAt, lines.slots!, dead)}`,
-      );
-      next.overlayRows = (lines.overlayRows ?? 0) + appended.length;
+      const added = `SELECT ${cols(key, 'f')}, ${lines.slots! - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}
+        FROM ${q(fresh)} f ANTI JOIN ${q(held)} h ON ${joinOn(key, 'f', 'h')}`;
+      next.overlay = await writeIndexFile(engine, req.linesDir, `${old}${added}`);
+      next.overlayRows = (lines.overlayRows ?? 0) + newSlots;
     }
     const nextLayout = { ...done.layout, pieces: pieces.pieces };
     if (!needsCompaction(next, nextLayout)) return next;
@@ -181,43 +182,9 @@ async function patchSlotted(
     await dropReplaced(req.linesDir, next, compact, lines);
     return compact;
   } finally {
-    for (const t of [cand, fresh, held, `${held}_a`]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
+    for (const t of [cand, fresh, held]) await engine.run(`DROP TABLE IF EXISTS ${q(t)}`);
     await fsp.rm(tmpRows, { force: true });
   }
-}
-
-/**
- * The appended rows' keys with their new slots (from `from`, in key order: the order they were
- * appended in), as a query: `fresh` less the keys the index holds; or, when some held key's slot is
- * garbage (`dead`: that key is appended too), the rows at `appendedAt` of `fresh` in key order,
- * through a small table.
- */
-async function appendedKeys(
-  engine: Engine,
-  dir: string,
-  fresh: string,
-  held: string,
-  key: readonly string[],
-  appendedAt: readonly number[],
-  from: number,
-  dead: number,
-): Promise<string> {
-  const q = quoteIdent;
-  if (!dead)
-    return `SELECT ${cols(key, 'f')}, ${from - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}) AS ${SLOT}
-      FROM ${q(fresh)} f ANTI JOIN ${q(held)} h ON ${joinOn(key, 'f', 'h')}`;
-  const at = await numbersFile(
-    dir,
-    { __lakegit_i: 'BIGINT', __lakegit_s: 'BIGINT' },
-    appendedAt.map((i, j) => [i, from + j]),
-  );
-  try {
-    await engine.run(`CREATE OR REPLACE TEMP TABLE ${q(`${held}_a`)} AS SELECT ${cols(key, 'f')}, a.__lakegit_s AS ${SLOT}
-      FROM (SELECT *, row_number() OVER (ORDER BY ${cols(key)}) - 1 AS __lakegit_i FROM ${q(fresh)}) f JOIN ${at.sql} a ON f.__lakegit_i = a.__lakegit_i`);
-  } finally {
-    await at.done();
-  }
-  return `SELECT * FROM ${q(`${held}_a`)}`;
 }
 
 /** The pieces (linelayout.ts) with the slots of `lines` (data lines, any order) left out. */
