@@ -139,10 +139,11 @@ class Copy {
       jump(t);
       while (line < t) step();
       if (pos >= this.size) throw new NotAsIndexed();
-      this.flushTo(pos);
+      const edit = edits.get(t);
+      // A kept line goes out with the bytes after it: nothing is written for it now (a write per line costs a system call).
+      if (!edit?.keep) this.flushTo(pos);
       const end = this.lineEnd(pos);
       olds.push(Buffer.from(this.buf.subarray(pos - this.bufStart, end - this.bufStart)));
-      const edit = edits.get(t);
       if (edit?.keep) {
         // Copied with the bytes after it, as a line no target names.
         this.mark(line - removed, this.outAt(pos), this.every);

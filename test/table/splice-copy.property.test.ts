@@ -63,8 +63,11 @@ describe('splice copy', () => {
         writeFileSync(file, text(c.header, lines, c.terminated));
         let marks: LineMark[] = [];
         for (const [pi, p] of c.patches.entries()) {
-          const edits = new Map<number, { text?: string }>();
+          const edits = new Map<number, { text?: string; keep?: boolean }>();
           for (const [at, t] of p.edits) if (lines.length) edits.set(at % lines.length, { text: t === undefined ? t : unique(t) });
+          // The line after each edit is read and kept as it is (a patch rehashes the block around a change).
+          for (const [at] of p.edits)
+            if (lines.length && !edits.has((at + 1) % lines.length)) edits.set((at + 1) % lines.length, { keep: true });
           const appended = p.appended.map(unique);
           const targets = [...edits.keys()].sort((a, b) => a - b);
           let given = marks;
@@ -78,7 +81,9 @@ describe('splice copy', () => {
             every: c.every,
             sync: false,
           });
-          const wanted = lines.flatMap((l, i) => (edits.has(i) ? (edits.get(i)!.text === undefined ? [] : [edits.get(i)!.text!]) : [l]));
+          const wanted = lines.flatMap((l, i) =>
+            edits.has(i) && !edits.get(i)!.keep ? (edits.get(i)!.text === undefined ? [] : [edits.get(i)!.text!]) : [l],
+          );
           const oldText = targets.map((t) => lines[t]);
           const damaged = given !== marks && given.some((m, j) => m.line !== marks[j].line || m.offset !== marks[j].offset);
           if (!next) {
