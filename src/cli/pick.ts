@@ -1,8 +1,7 @@
-import type { Argv } from 'yargs';
 import { printMergeResult } from './merge-out.js';
 import { openRepo, type GlobalArgs } from './shared.js';
 import { UsageError } from '../errors.js';
-import { wholeNumber } from './spec.js';
+import { builderOf, type CommandSpec } from './spec.js';
 
 export interface PickArgs extends GlobalArgs {
   rev?: string;
@@ -17,27 +16,26 @@ export interface PickArgs extends GlobalArgs {
   edit: boolean;
 }
 
-/** Options shared by `revert` and `cherry-pick`. */
-export const pickBuilder = (y: Argv) =>
-  y
-    .positional('rev', { type: 'string', describe: 'the commit' })
-    .option('commit', { type: 'boolean', default: true, describe: 'make a commit (--no-commit only stages the result)' })
-    .option('m', { alias: 'message', type: 'string', describe: 'message; for a merge commit a number is the mainline parent, as in git' })
-    .option('mainline', wholeNumber('--mainline', 'for a merge commit: the parent (1-based) whose side is kept', undefined, 1))
-    .option('strategy', { choices: ['ours', 'theirs'] as const, describe: 'settle every conflict to one side' })
-    .option('continue', { type: 'boolean', describe: 'commit once conflicts are resolved' })
-    .option('abort', { type: 'boolean', describe: 'leave it: everything as before it started' })
-    .option('verify', { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' })
-    .option('author', {
-      type: 'string',
-      describe: 'author of the commit, "Name <email>" (a cherry-pick otherwise keeps the original author)',
-    })
+/**
+ * Options shared by `revert` and `cherry-pick`, as data: the quick parser (src/cli/spec.ts) runs them
+ * without loading yargs, whose start-up is a good share of a revert's CPU (docs/benchmarks.md).
+ */
+export const pickSpec: CommandSpec = {
+  positionals: { rev: { type: 'string', describe: 'the commit' } },
+  options: {
+    commit: { type: 'boolean', default: true, describe: 'make a commit (--no-commit only stages the result)' },
+    m: { alias: 'message', type: 'string', describe: 'message; for a merge commit a number is the mainline parent, as in git' },
+    mainline: { type: 'number', min: 1, describe: 'for a merge commit: the parent (1-based) whose side is kept' },
+    strategy: { type: 'string', choices: ['ours', 'theirs'], describe: 'settle every conflict to one side' },
+    continue: { type: 'boolean', describe: 'commit once conflicts are resolved' },
+    abort: { type: 'boolean', describe: 'leave it: everything as before it started' },
+    verify: { type: 'boolean', default: true, describe: 'run pre-commit checks (--no-verify skips them)' },
+    author: { type: 'string', describe: 'author of the commit, "Name <email>" (a cherry-pick otherwise keeps the original author)' },
     // git users type `git revert --no-edit`: lakegit never opens an editor, so --no-edit is what it always does.
-    .option('edit', {
-      type: 'boolean',
-      default: false,
-      describe: 'lakegit never opens an editor: --no-edit is accepted and changes nothing',
-    });
+    edit: { type: 'boolean', default: false, describe: 'lakegit never opens an editor: --no-edit is accepted and changes nothing' },
+  },
+};
+export const pickBuilder = builderOf(pickSpec);
 
 /** `-m 1` names the mainline of a merge commit (git's meaning); any other `-m` is the message. */
 export async function runPick(argv: PickArgs, kind: 'revert' | 'cherry-pick'): Promise<void> {

@@ -18,6 +18,12 @@ export interface OptionSpec {
   global?: boolean;
   /** The only values a string option takes (yargs' `choices`; the quick parser gives up on others). */
   choices?: readonly string[];
+  /** The value when the option is not given (yargs' `default`; the quick parser sets it too). */
+  default?: boolean | string;
+  /** A number option's least value (`wholeNumber`'s `min`; the quick parser gives up below it). */
+  min?: number;
+  /** Left out of `--help` (yargs' `hidden`). */
+  hidden?: boolean;
 }
 export interface CommandSpec {
   /** The positionals named in the command string, with their types (strings only: yargs would coerce others). */
@@ -36,7 +42,10 @@ export const builderOf =
 export function yargsOptions(options: Record<string, OptionSpec>): Record<string, Options> {
   const flag = (key: string) => (key.length === 1 ? `-${key}` : `--${key}`);
   return Object.fromEntries(
-    Object.entries(options).map(([key, o]) => [key, o.type === 'number' ? wholeNumber(flag(key), o.describe ?? '', o.alias) : o]),
+    Object.entries(options).map(([key, { min, ...o }]) => [
+      key,
+      o.type === 'number' ? { ...wholeNumber(flag(key), o.describe ?? '', o.alias, min), hidden: o.hidden } : o,
+    ]),
   );
 }
 
@@ -107,7 +116,7 @@ function yargsReadsOtherwise(tokens: Token[], options: Record<string, OptionSpec
     const next = tokens[i + 1];
     // yargs takes `--flag true` as the flag's value, and lets an array option swallow later words.
     if (next?.kind === 'positional' && (o.array || (o.type === 'boolean' && /^(true|false)$/.test(next.value)))) return true;
-    if (o.type === 'number' && t.value !== undefined && !/^\d+$/.test(t.value)) return true;
+    if (o.type === 'number' && t.value !== undefined && (!/^\d+$/.test(t.value) || Number(t.value) < (o.min ?? 0))) return true;
     if (o.choices && t.value !== undefined && !o.choices.includes(t.value)) return true;
   }
   return false;
@@ -151,5 +160,10 @@ export function quickParse(
     for (const name of [key, o.alias].filter(Boolean) as string[]) set(name, v);
   }
   values.forEach((v, i) => set(positionals[i].name, v));
+  // yargs gives an option's default, under its name and alias, whenever the line leaves it out.
+  for (const [key, o] of Object.entries(specOptions)) {
+    if (o.default === undefined || argv[key] !== undefined) continue;
+    for (const name of [key, o.alias].filter(Boolean) as string[]) set(name, o.default);
+  }
   return argv;
 }

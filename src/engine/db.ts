@@ -79,6 +79,21 @@ export class Engine {
     return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2;
   }
 
+  /**
+   * `body` with DuckDB on `n` threads, the setting put back after. For work of small statements: on
+   * those a statement's second thread costs more CPU than it saves (docs/benchmarks.md, `clone3`, `revert5`).
+   */
+  async withThreads<T>(n: number, body: () => Promise<T>): Promise<T> {
+    const was = Number(await this.value("SELECT current_setting('threads')"));
+    if (was === n) return body();
+    await this.run(`SET threads = ${n}`);
+    try {
+      return await body();
+    } finally {
+      await this.run(`SET threads = ${was}`);
+    }
+  }
+
   /** A second connection to the same database, for running independent statements in parallel. */
   async connect(): Promise<DuckDBConnection> {
     return guarded(await this.instance.connect());

@@ -105,3 +105,37 @@ export async function recordedChanges(
   }
   return out;
 }
+
+/**
+ * The counts a revert or cherry-pick knows without counting: `commit`'s recorded change against its
+ * first parent, per table, as the change from the parent's manifest to the commit's (`'pick'`) or
+ * back (`'revert'`, added and removed swapped). Used by `countTreeChange` only where the new commit's
+ * table goes between exactly those two manifests (a revert of HEAD, a pick onto the commit's parent,
+ * a table only that commit touched). The way back is counted the same only where both manifests
+ * have one key and the same columns (rows are then matched the same way both ways); other tables,
+ * and a commit without a fitting record, are counted afresh.
+ */
+export async function pickedChanges(
+  ctx: RepoContext,
+  commit: Pick<CommitInfo, 'tree' | 'parents'>,
+  parentTree: TableTree,
+  tree: TableTree,
+  way: 'pick' | 'revert',
+): Promise<KnownChanges> {
+  const out = new Map<string, TableChange>();
+  for (const [table, c] of (await recordedChanges(ctx, commit, parentTree, tree)) ?? []) {
+    const [before, after] = [parentTree.tables.get(table) ?? null, tree.tables.get(table) ?? null];
+    if (way === 'pick') {
+      out.set(table, { before, after, ...c });
+      continue;
+    }
+    if (!before || !after) {
+      out.set(table, { before: after, after: before, added: c.removed, removed: c.added, modified: c.modified });
+      continue;
+    }
+    const [b, a] = [await readManifest(ctx, before), await readManifest(ctx, after)];
+    if (JSON.stringify([b.key, b.columns]) !== JSON.stringify([a.key, a.columns])) continue;
+    out.set(table, { before: after, after: before, added: c.removed, removed: c.added, modified: c.modified });
+  }
+  return out;
+}

@@ -48,7 +48,11 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   if (!lines) return undefined;
   let next: LineIndexRef | undefined;
   try {
-    next = await patchTextFile(await ctx.engine(), ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir });
+    // The patch's statements read the changed rows and their index entries: one thread does them for less CPU than two.
+    const engine = await ctx.engine();
+    next = await engine.withThreads(1, () =>
+      patchTextFile(engine, ctx.chunks, { abs: ctx.abs(m.source.file), before, after: m, lines, linesDir: dir }),
+    );
   } finally {
     // Index files no entry will name are garbage at once (a cache must not outgrow the data until `gc`).
     if (next || lines !== prior.lines) await dropReplaced(dir, lines, next);

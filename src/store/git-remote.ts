@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { gitLib } from './git.js';
+import { atomicObjectFs } from './object-dirs.js';
 import { redactUrl } from './remote-store.js';
 import { authEnv, forgetAdvertisements, git, http, isPathUrl, networkError, onAuthFor, pathOf } from './git-transport.js';
 
@@ -104,8 +105,8 @@ export async function fetchGraph(
 
 /**
  * isomorphic-git writes the remote's refs before the pack that holds their objects, and writes the
- * pack in place: it fetches here under a scratch remote name, through an fs whose pack and index
- * writes are atomic, and the refs are moved to `refs/remotes/<remote>/` once the objects are in.
+ * pack in place: it fetches here under a scratch remote name, through an fs whose writes are
+ * atomic (a killed fetch leaves no truncated pack or index), and the refs are moved to `refs/remotes/<remote>/` once the objects are in.
  */
 async function fetchHttp(gitdir: string, remote: string, url: string, listed: RemoteRefs): Promise<void> {
   const scratch = `__lakegit_fetch_${process.pid}`;
@@ -121,7 +122,7 @@ async function fetchHttp(gitdir: string, remote: string, url: string, listed: Re
   await lib.setConfig({ fs, gitdir, path: `remote.${scratch}.fetch`, value: `+refs/heads/*:refs/remotes/${scratch}/*` });
   try {
     await lib.fetch({
-      fs: atomicPackFs,
+      fs: atomicObjectFs,
       http: http(),
       gitdir,
       url: redactUrl(url),
@@ -162,24 +163,3 @@ async function writeRef(file: string, oid: string): Promise<void> {
   await fs.promises.writeFile(tmp, `${oid}\n`);
   await fs.promises.rename(tmp, file);
 }
-
-/** node's fs, with `.pack`/`.idx` files written to a temporary name and renamed (the index last). */
-const atomicPackFs = {
-  ...fs,
-  promises: {
-    ...fs.promises,
-    writeFile: async (
-      file: fs.PathLike,
-      data: Parameters<typeof fs.promises.writeFile>[1],
-      opts?: Parameters<typeof fs.promises.writeFile>[2],
-    ) => {
-      const name = String(file);
-      if (!/\.(pack|idx)$/.test(name)) return fs.promises.writeFile(file, data, opts);
-      const tmp = `${name}.${process.pid}.tmp`;
-      await fs.promises.writeFile(tmp, data, opts);
-      const h = await fs.promises.open(tmp, 'r');
-      await h.sync().finally(() => h.close());
-      await fs.promises.rename(tmp, name);
-    },
-  },
-};

@@ -1,55 +1,13 @@
 import fc from 'fast-check';
-import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { colorFrom, GLOBAL_OPTIONS } from '../../src/cli/main.js';
-import { quickParse, type CommandSpec } from '../../src/cli/spec.js';
+import { GLOBAL_OPTIONS } from '../../src/cli/main.js';
+import { quickParse } from '../../src/cli/spec.js';
+import { agrees, type Mod } from './quick-parse-helpers.js';
 import * as branch from '../../src/cli/commands/branch.js';
 import * as log from '../../src/cli/commands/log.js';
 import * as status from '../../src/cli/commands/status.js';
 
-type Mod = { command: string; describe: string; spec: CommandSpec; builder: (y: never) => unknown };
 const MODS: Record<string, Mod> = { branch, log, status } as unknown as Record<string, Mod>;
-
-/** What the CLI's yargs set-up (src/cli/main.ts) hands the handler, or 'usage error'. */
-async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unknown> | 'usage error'> {
-  let seen: Record<string, unknown> | undefined;
-  let failed = false;
-  await yargs(args)
-    .parserConfiguration({ 'boolean-negation': true })
-    .options(GLOBAL_OPTIONS)
-    .command({
-      ...mod,
-      handler: (a: Record<string, unknown>) => {
-        seen = a;
-      },
-    } as never)
-    .demandCommand(1)
-    .strict()
-    .fail(() => {
-      failed = true;
-    })
-    .parseAsync()
-    .catch(() => {
-      failed = true;
-    });
-  return failed || !seen ? 'usage error' : seen;
-}
-
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== '$0'));
-
-/**
- * The quick parser answers only where yargs would accept the line, and then with the same argv.
- * Both see the line as main() hands it on: with its `--color`/`--no-color` forms taken out.
- */
-async function agrees(verb: string, line: string[]): Promise<void> {
-  const { args } = colorFrom(line, {}, false);
-  const quick = quickParse(args, verb, MODS[verb].command, MODS[verb].spec, GLOBAL_OPTIONS);
-  if (args.includes('--help') || args.includes('--version')) return void expect(quick).toBeUndefined();
-  if (!quick) return;
-  const slow = await yargsArgv(args, MODS[verb]);
-  expect(slow, args.join(' ')).not.toBe('usage error');
-  expect(defined(quick), args.join(' ')).toEqual(defined(slow as Record<string, unknown>));
-}
 
 const TOKENS = [
   '-C',
@@ -136,7 +94,7 @@ describe('quick argument parser (verbs run without yargs)', () => {
     it(`agrees with yargs on generated ${verb} lines`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), fc.nat(6), async (tokens, at) =>
-          agrees(verb, [...tokens.slice(0, at), verb, ...tokens.slice(at)]),
+          agrees(verb, MODS[verb], [...tokens.slice(0, at), verb, ...tokens.slice(at)]),
         ),
         { numRuns: 400 },
       );

@@ -1,18 +1,25 @@
-import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { progressBar } from '../progress.js';
 import { openRepo, print, type GlobalArgs, printJson } from '../shared.js';
 import { shortId } from '../render/color.js';
+import { builderOf, type CommandSpec } from '../spec.js';
 
-export const command = ['checkout [target] [start]', 'switch'];
+export const command = 'checkout [target] [start]';
+export const aliases = ['switch'];
 export const describe = 'update the working files to a branch or revision';
-export const builder = (y: Argv) =>
-  y
-    .positional('target', { type: 'string', describe: 'branch or revision' })
-    .positional('start', { type: 'string', describe: 'with -b: where the new branch starts' })
-    .option('b', { type: 'string', describe: 'create a branch and switch to it' })
-    .option('c', { type: 'string', hidden: true })
-    .option('f', { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' });
+/** As data, so the quick parser (src/cli/spec.ts) runs a checkout without loading yargs. */
+export const spec: CommandSpec = {
+  positionals: {
+    target: { type: 'string', describe: 'branch or revision' },
+    start: { type: 'string', describe: 'with -b: where the new branch starts' },
+  },
+  options: {
+    b: { type: 'string', describe: 'create a branch and switch to it' },
+    c: { type: 'string', hidden: true },
+    f: { alias: 'force', type: 'boolean', describe: 'discard uncommitted changes' },
+  },
+};
+export const builder = builderOf(spec);
 export async function handler(argv: GlobalArgs & { target?: string; start?: string; b?: string; c?: string; f?: boolean }): Promise<void> {
   const create = argv.b ?? argv.c;
   const target = create ? (argv.target ?? 'HEAD') : argv.target;

@@ -1,9 +1,9 @@
-import type { Argv } from 'yargs';
-import { pickBuilder, runPick, type PickArgs } from '../pick.js';
+import { pickBuilder, pickSpec, runPick, type PickArgs } from '../pick.js';
 
 export const command = 'cherry-pick [rev]';
 export const describe = "apply a commit's row changes to HEAD as a new commit";
-export const builder = (y: Argv) => pickBuilder(y);
+export const spec = pickSpec;
+export const builder = pickBuilder;
 export const handler = (argv: PickArgs): Promise<void> => runPick(argv, 'cherry-pick');
 
 export const examples: [string, string][] = [

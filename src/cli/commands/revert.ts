@@ -1,9 +1,9 @@
-import type { Argv } from 'yargs';
-import { pickBuilder, runPick, type PickArgs } from '../pick.js';
+import { pickBuilder, pickSpec, runPick, type PickArgs } from '../pick.js';
 
 export const command = 'revert [rev]';
 export const describe = "a new commit undoing a commit's row changes (three-way: later edits to the same cells conflict)";
-export const builder = (y: Argv) => pickBuilder(y);
+export const spec = pickSpec;
+export const builder = pickBuilder;
 export const handler = (argv: PickArgs): Promise<void> => runPick(argv, 'revert');
 
 export const examples: [string, string][] = [

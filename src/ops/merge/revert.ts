@@ -7,6 +7,7 @@ import { runThreeWay, type MergeResult } from './run.js';
 import { refuseIfInProgress } from './state.js';
 import { resolveCommit } from '../revisions.js';
 import { emptyTree, readTableTree } from '../tree.js';
+import { pickedChanges } from '../change-stats.js';
 
 export interface PickOptions {
   rev: string;
@@ -68,6 +69,8 @@ async function pick(ctx: RepoContext, o: PickOptions, kind: 'revert' | 'cherry-p
       base: kind === 'revert' ? commit.oid : (parent ?? null),
       trees: kind === 'revert' ? { base: at, ours, theirs: before } : { base: before, ours, theirs: at },
       message,
+      // Where the result is `rev`'s parent or `rev` itself (a revert of HEAD, a pick onto the parent), rev's recorded counts are the commit's.
+      known: parent === commit.parents[0] ? await pickedChanges(ctx, commit, before, at, kind === 'revert' ? 'revert' : 'pick') : undefined,
       author: o.author ?? (kind === 'cherry-pick' ? formatIdentity(commit.author) : undefined),
       strategy: o.strategy,
       dryRun: false,

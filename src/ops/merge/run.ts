@@ -52,6 +52,8 @@ export interface ThreeWay {
   squash?: boolean;
   /** A merge into a protected branch may change its checks (recorded in the commit's trailer). */
   allowCheckChanges?: boolean;
+  /** Change counts known before the merge (a picked commit's record), used where their manifests are the commit's. */
+  known?: KnownChanges;
 }
 
 const publicTables = (t: TableOutcome[]) =>
@@ -135,7 +137,7 @@ async function settleThreeWay(ctx: RepoContext, w: ThreeWay): Promise<MergeResul
         extraParents: w.kind === 'merge' ? [w.theirs] : undefined,
         event: w.kind === 'merge' ? undefined : w.kind,
         allowCheckChanges: w.allowCheckChanges,
-        knownChanges: knownChanges(merged.tables),
+        knownChanges: new Map([...(w.known ?? []), ...knownChanges(merged.tables)]),
       },
       (ref) => runStep(ctx, { verb: w.kind, ...plan, ref }),
     );

@@ -53,7 +53,9 @@ export function mergeSchemas(
     if (pick === 'conflict') conflicts.push({ column: name, base: tb, ours: to, theirs: tt });
     const side = pick === 'conflict' ? settle(strategy) : pick;
     chosen.set(name, side === 'theirs' ? tt : side === 'base' ? tb : to);
-    if (tb !== null && (pick === 'ours' || pick === 'theirs')) {
+    // Guarded only where the other side kept the base's type: both dropping (or re-typing) a column alike loses nothing.
+    const kept = pick === 'ours' ? tt : to;
+    if (tb !== null && (pick === 'ours' || pick === 'theirs') && kept === tb) {
       guarded.push({ column: name, keeper: pick === 'ours' ? 'theirs' : 'ours', baseType: tb, newType: pick === 'ours' ? to : tt });
     }
   }
