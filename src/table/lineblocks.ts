@@ -46,9 +46,6 @@ export function blockHash(bytes: Buffer, lastNewline = true): Buffer {
   return crypto.hash('sha256', data, 'buffer').subarray(0, 8);
 }
 
-/** The hash of a block given as its lines (no newlines). */
-export const linesHash = (lines: readonly Buffer[]): Buffer => blockHash(Buffer.concat(lines.flatMap((l) => [l, NEWLINE])));
-
 /** One block as a scan meets it: `bytes` (its lines with their newlines; valid only during the call) start at data line `first`. */
 export type BlockVisit = (hash: Buffer, n: number, first: number, bytes: Buffer) => void;
 
@@ -129,18 +126,21 @@ export function scanBlocks(abs: string, header: boolean, visit: BlockVisit): Fil
 }
 
 /**
- * Cut a run of lines (no newlines) into blocks as a scan would from the run's first line, the run's
- * last line ending the last block: (hash, line count) of each.
+ * Cut whole lines (`bytes`: each line ending in a newline) into blocks as a scan would from their
+ * first line, the last line ending the last block: `visit` gets each block's hash and line count.
+ * Hashed from `bytes` themselves: no line is copied.
  */
-export function cutBlocks(lines: readonly Buffer[]): { hash: Buffer; n: number }[] {
-  const out: { hash: Buffer; n: number }[] = [];
-  let from = 0;
-  lines.forEach((l, i) => {
-    const n = i - from + 1;
-    if (n >= MAX_BLOCK || endsBlock(l, 0, l.length) || i === lines.length - 1) {
-      out.push({ hash: linesHash(lines.slice(from, i + 1)), n });
-      from = i + 1;
+export function cutBytes(bytes: Buffer, visit: (hash: Buffer, n: number) => void): void {
+  let [bs, s, n] = [0, 0, 0];
+  while (s < bytes.length) {
+    const nl = bytes.indexOf(10, s);
+    if (nl < 0) throw new Error('cutBytes: a line without its newline');
+    n++;
+    const ends = n >= MAX_BLOCK || nl + 1 === bytes.length || endsBlock(bytes, s, nl);
+    s = nl + 1;
+    if (ends) {
+      visit(blockHash(bytes.subarray(bs, s)), n);
+      [bs, n] = [s, 0];
     }
-  });
-  return out;
+  }
 }

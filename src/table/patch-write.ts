@@ -7,7 +7,7 @@ import { tempName } from '../store/fsutil.js';
 import { workName } from './changes.js';
 import { writerOptions } from './files.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
-import { cutBlocks, linesHash } from './lineblocks.js';
+import { blockHash, cutBytes } from './lineblocks.js';
 import {
   BlockList,
   PieceBuilder,
@@ -38,7 +38,9 @@ import {
 import type { Manifest } from './manifest.js';
 import { cols, joinOn, rowText } from './rowsql.js';
 import { TableSnapshot } from './snapshot.js';
-import { copyEdited, type LineEdit, type LineMark } from './splice-copy.js';
+import { copyEdited, copyRuns, type LineEdit, type LineMark, type LineRun } from './splice-copy.js';
+
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Writing what changed: a keyed CSV, TSV or JSON Lines working file that holds `before` (its line
@@ -206,10 +208,11 @@ function withoutLines(pieces: readonly number[], lines: number[]): PieceBuilder 
 }
 
 /**
- * Copy the file with `edits` (data line → replacement, or none: removed) and `appended`, every line
- * of each block holding an edit read on the way (kept as it is); check each such block's old bytes
- * against its hash, and cut and hash its new lines (with the appended ones after the last block).
- * The new file replaces `abs` only when every old block checks; then its marks and blocks.
+ * Copy the file with `edits` (data line → replacement, or none: removed) and `appended`, each run of
+ * blocks holding an edit read in one piece on the way (the last block's run takes the appended
+ * lines): each such block's old bytes are checked against its hash, and the run's new bytes cut and
+ * hashed, from the same bytes the copy writes. The new file replaces `abs` only when every old block
+ * checks; then its marks and blocks.
  */
 function spliceBlocks(
   abs: string,
@@ -221,50 +224,90 @@ function spliceBlocks(
   marks: readonly LineMark[],
 ): { marks: LineMark[]; layout: Layout } | undefined {
   const starts = blockStarts(layout);
+  const last = blockCount(layout) - 1;
   const touched = new Set<number>();
   for (const line of edits.keys()) touched.add(floorIndex(starts, line));
   // Appended lines continue the last block, as a scan of the new file would cut them.
-  if (appended.length && blockCount(layout)) touched.add(blockCount(layout) - 1);
+  if (appended.length && last >= 0) touched.add(last);
   const blocks = [...touched].sort((a, b) => a - b);
-  const all = new Map<number, LineEdit>();
-  for (const b of blocks) for (let l = starts[b]; l < starts[b] + blockLines(layout, b); l++) all.set(l, edits.get(l) ?? { keep: true });
-  const targets = [...all.keys()].sort((a, b) => a - b);
+  const out = new BlockList();
+  const runs: LineRun[] = [];
+  let b = 0; // blocks before `b` are in `out` or in a run
+  for (const first of blocks) {
+    if (first < b) continue; // inside the run just formed
+    let end = first;
+    while (touched.has(end)) end++;
+    const [from, to] = [first, end];
+    runs.push({
+      line: starts[from],
+      count: starts[to - 1] + blockLines(layout, to - 1) - starts[from],
+      replace: (old) => {
+        // Blocks before this run go out as they are, then this run's, as the copy reaches it.
+        out.pushRange(layout, b, from);
+        const bytes = rewriteRun(layout, from, to, old, edits, starts, to > last ? appended : []);
+        if (!bytes) return undefined;
+        cutBytes(bytes, (hash, n) => out.push(hash, n));
+        b = to;
+        return bytes;
+      },
+    });
+    b = to;
+  }
+  b = 0;
   const tmp = tempName(path.dirname(abs), path.basename(abs), '');
-  const olds: Buffer[] = [];
   let done: { marks: LineMark[]; layout: Layout } | undefined;
   try {
-    const next = copyEdited(abs, tmp, header, rows, targets, all, appended, olds, { marks });
-    if (!next || olds.length !== targets.length) return undefined;
-    // Each touched block's old lines must hash as the index says; runs of touched blocks are cut anew.
-    const out = new BlockList();
-    let at = 0; // into olds / targets
-    let b = 0;
-    const last = blockCount(layout) - 1;
-    for (const first of blocks) {
-      if (first < b) continue; // inside the run just cut
-      out.pushRange(layout, b, first);
-      const run: Buffer[] = [];
-      for (b = first; touched.has(b); b++) {
-        const old = olds.slice(at, at + blockLines(layout, b));
-        if (!sameHash(layout.hashes, b * 8, linesHash(old))) return undefined;
-        old.forEach((bytes, i) => {
-          const e = all.get(targets[at + i])!;
-          if (e.keep) run.push(bytes);
-          else if (e.text !== undefined) run.push(Buffer.from(e.text, 'utf8'));
-        });
-        at += blockLines(layout, b);
-      }
-      if (b > last) for (const l of appended) run.push(Buffer.from(l, 'utf8'));
-      for (const c of cutBlocks(run)) out.push(c.hash, c.n);
-    }
+    const next = copyRuns(abs, tmp, header, rows, runs, last >= 0 ? [] : appended, { marks });
+    if (!next) return undefined;
     out.pushRange(layout, b, last + 1);
-    if (!blockCount(layout)) for (const c of cutBlocks(appended.map((l) => Buffer.from(l, 'utf8')))) out.push(c.hash, c.n);
+    if (last < 0) cutBytes(Buffer.from(appended.map((l) => `${l}\n`).join(''), 'utf8'), (hash, n) => out.push(hash, n));
     renameSync(tmp, abs);
     done = { marks: next, layout: out.layout([]) };
     return done;
   } finally {
     if (!done) rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * The new bytes of blocks [from, to), whose old bytes are `old` (the file's last line maybe without
+ * its newline), with `edits` applied and `appended` after; undefined if an old block does not hash
+ * as the layout says.
+ */
+function rewriteRun(
+  layout: Layout,
+  from: number,
+  to: number,
+  old: Buffer,
+  edits: ReadonlyMap<number, LineEdit>,
+  starts: readonly number[],
+  appended: readonly string[],
+): Buffer | undefined {
+  const parts: Buffer[] = [];
+  let kept = 0; // old bytes from here on are kept until the next edited line
+  let at = 0;
+  for (let blk = from; blk < to; blk++) {
+    const blockStart = at;
+    for (let line = starts[blk], n = blockLines(layout, blk); n > 0; n--, line++) {
+      const nl = old.indexOf(10, at);
+      const next = nl < 0 ? old.length : nl + 1;
+      const edit = edits.get(line);
+      if (edit) {
+        if (at > kept) parts.push(old.subarray(kept, at));
+        if (edit.text !== undefined) parts.push(Buffer.from(`${edit.text}\n`, 'utf8'));
+        kept = next;
+      }
+      at = next;
+    }
+    const bytes = old.subarray(blockStart, at);
+    const whole = bytes.length > 0 && bytes[bytes.length - 1] === 10;
+    if (!sameHash(layout.hashes, blk * 8, blockHash(bytes, whole))) return undefined;
+  }
+  if (at !== old.length) return undefined;
+  if (at > kept) parts.push(old.subarray(kept, at));
+  if (at > kept && old[at - 1] !== 10) parts.push(NEWLINE);
+  for (const l of appended) parts.push(Buffer.from(`${l}\n`, 'utf8'));
+  return Buffer.concat(parts);
 }
 
 /** Chunk ids (base or change) in exactly one of the two manifests. */
