@@ -1,7 +1,7 @@
 import type { StagedTable } from '../store/staging.js';
 import { writeKeylessFile } from '../table/keyless-write.js';
 import { buildLineIndex, type LineIndexRef } from '../table/lineindex.js';
-import { dropReplaced } from '../table/lineslots.js';
+import { dropReplaced, isCurrentIndex } from '../table/lineslots.js';
 import type { Manifest } from '../table/manifest.js';
 import { writeSnapshot } from '../table/ordered-write.js';
 import { patchTextFile } from '../table/patch-write.js';
@@ -42,7 +42,9 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   if (!now || now.size !== prior.stat.size || now.mtimeMs !== prior.stat.mtimeMs || now.ino !== prior.stat.ino) return undefined;
   const before = await readManifest(ctx, prior.manifest);
   const dir = linesDir(ctx);
-  const lines = prior.lines?.manifest === prior.manifest ? prior.lines : await indexLines(ctx, prior, before);
+  // An index of a former format (lineslots.ts) is rebuilt like a missing one.
+  const current = prior.lines?.manifest === prior.manifest && isCurrentIndex(prior.lines);
+  const lines = current ? prior.lines : await indexLines(ctx, prior, before);
   if (!lines) return undefined;
   let next: LineIndexRef | undefined;
   try {
@@ -54,6 +56,7 @@ async function patchable(ctx: RepoContext, m: Manifest, prior?: StagedTable): Pr
   } finally {
     // Index files no entry will name are garbage at once (a cache must not outgrow the data until `gc`).
     if (next || lines !== prior.lines) await dropReplaced(dir, lines, next);
+    if (next && lines !== prior.lines) await dropReplaced(dir, prior.lines, next);
   }
   return next && { ...next, manifest: prior.manifest };
 }

@@ -30,6 +30,8 @@ export interface StagedTable {
     duckdb: string;
     manifest: string;
     slots?: number;
+    blocks?: number;
+    layout?: string;
     overlay?: string;
     overlayRows?: number;
     marks?: string;

@@ -9,17 +9,44 @@ import { cols, emptyRelation, joinOn, names } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { TableSnapshot } from './snapshot.js';
 import type { ChunkStore } from '../store/chunks.js';
-import { HASH, SLOT, hasHeader, indexLinesSql, rawLinesSql, writeIndexFile, type LineIndexRef } from './lineslots.js';
+import { scanBlocks } from './lineblocks.js';
+import {
+  BlockList,
+  PieceBuilder,
+  SlotMap,
+  blockCount,
+  blockLines,
+  blockStarts,
+  hashKey,
+  readLayout,
+  sameHash,
+  writeLayout,
+  type Layout,
+} from './linelayout.js';
+import {
+  BLOCK_FORMAT,
+  SLOT,
+  compactIndex,
+  dropReplaced,
+  hasHeader,
+  indexEntriesSql,
+  isCurrentIndex,
+  needsCompaction,
+  numbersFile,
+  writeIndexFile,
+  writeMarks,
+  type LineIndexRef,
+} from './lineslots.js';
 
 export type { LineIndexRef } from './lineslots.js';
 
 /**
- * A cache beside a staged table: for each line of its working file, `hash(line)` and the row's key.
- * With it, re-staging a text file reads the file as raw lines (no parsing), finds the lines that
- * are new and the ones that are gone by hash, and parses only the new ones — the cost of a commit
- * follows what changed, not the table. `hash()` may change between DuckDB releases, so the cache
- * records the version that wrote it and is ignored by any other. Files whose records span lines
- * (quoted newlines) get no index: their line and row counts differ.
+ * A cache beside a staged table: the blocks of its working file (their hashes, lineblocks.ts) and
+ * each line's row key (lineslots.ts). With it, re-staging a text file cuts and hashes the file in
+ * one pass of Node (no parsing), finds the blocks that are new and the ones that are gone, and
+ * parses only the new blocks' lines — the cost of a commit follows what changed, not the table.
+ * The cache records the DuckDB version that wrote it and is ignored by any other. Files whose
+ * records span lines (quoted newlines) get no index: their line and row counts differ.
  */
 export const supportsLineIndex = (format: FileFormat): boolean => format !== 'parquet';
 
@@ -50,19 +77,28 @@ export async function buildLineIndex(
   key: readonly string[],
 ): Promise<LineIndexRef | undefined> {
   if (!supportsLineIndex(format)) return undefined;
-  const raw = rawLinesSql(abs, format);
-  const [lines, rows] = [
-    Number(await engine.value(`SELECT count(*) FROM ${raw}`)),
-    Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`)),
-  ];
-  if (lines !== rows) return undefined;
-  // Slotted (src/table/lineslots.ts): each line's position rides along, so a patch finds lines without reading the file.
+  const blocks = new BlockList();
+  const scan = scanBlocks(abs, hasHeader(format), (hash, n) => blocks.push(hash, n));
+  const rows = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`));
+  if (!scan || scan.lines !== rows) return undefined;
+  const layout = blocks.layout(rows ? [0, rows] : []);
+  // Slot = line: the rows are in file order.
   const file = await writeIndexFile(
     engine,
     dir,
-    `SELECT hash(l.__lakegit_line) AS ${HASH}, w.*, p.range AS ${SLOT} FROM ${raw} l POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w POSITIONAL JOIN range(${rows}) p`,
+    `SELECT w.*, p.range AS ${SLOT} FROM (SELECT ${cols(key)} FROM ${quoteIdent(work)}) w POSITIONAL JOIN range(${rows}) p`,
   );
-  return { file, header: hasHeader(format) ? await firstLine(abs) : '', rows, duckdb: await duckdbVersion(engine), slots: rows };
+  const header = hasHeader(format) ? await firstLine(abs) : '';
+  return {
+    file,
+    header,
+    rows,
+    duckdb: await duckdbVersion(engine),
+    slots: rows,
+    blocks: BLOCK_FORMAT,
+    layout: await writeLayout(dir, layout),
+    marks: await writeMarks(dir, scan.marks),
+  };
 }
 
 export interface LineDelta {
@@ -70,11 +106,63 @@ export interface LineDelta {
   index: LineIndexRef;
 }
 
+/** What one pass over the file found against the index's blocks. */
+interface FileMatch {
+  /** The file's blocks in order: lines, and the index block it matched (-1: none). */
+  blocks: { n: number; old: number }[];
+  /** Their hashes. */
+  list: BlockList;
+  /** The lines of the blocks that matched none, in file order. */
+  fresh: string[];
+  lines: number;
+  marks: { line: number; offset: number }[];
+}
+
+/**
+ * Cut the file into blocks and match each against the index's blocks by hash and line count (each
+ * index block matched once at most; a block twice in the file is new the second time, and its
+ * lines then clash with the first's keys). Undefined if the scan declines the file.
+ */
+function matchFile(abs: string, header: boolean, layout: Layout): FileMatch | undefined {
+  const byHash = new Map<number, number>();
+  for (let i = 0; i < blockCount(layout); i++) {
+    const k = hashKey(layout.hashes, i * 8);
+    byHash.set(k, byHash.has(k) ? -1 : i); // a hash twice in the index: never matched
+  }
+  const matched = new Uint8Array(blockCount(layout));
+  const blocks: FileMatch['blocks'] = [];
+  const list = new BlockList();
+  const fresh: string[] = [];
+  const scan = scanBlocks(abs, header, (hash, n, _first, bytes) => {
+    list.push(hash, n);
+    const i = byHash.get(hashKey(hash));
+    if (i !== undefined && i >= 0 && blockLines(layout, i) === n && !matched[i] && sameHash(layout.hashes, i * 8, hash)) {
+      matched[i] = 1;
+      blocks.push({ n, old: i });
+      return;
+    }
+    blocks.push({ n, old: -1 });
+    const text = bytes.toString('utf8').split('\n');
+    if (text[text.length - 1] === '') text.pop();
+    for (const l of text) fresh.push(l);
+  });
+  return scan && { blocks, list, fresh, lines: scan.lines, marks: scan.marks };
+}
+
+/** The scratch tables of one `lineDelta`. */
+const DELTA_TABLES = ['goneSlots', 'gone', 'parsed', 'slotted'] as const;
+type DeltaTables = Record<(typeof DELTA_TABLES)[number], string>;
+
 /**
  * The change set of a working file against `prev` using its line index, as a table shaped like
- * `changesSql` output, plus the file's new line index. Undefined whenever the cheap path cannot be
- * sure (header changed, a new line does not parse to exactly one row, duplicate lines or keys):
- * the caller then takes the full path, which also reports any error precisely.
+ * `changesSql` output, plus the file's new line index. The file is read once and cut into blocks
+ * (src/table/lineblocks.ts); a block of the file with the hash and length of a block of the index
+ * holds that block's lines, so only the lines of the other file blocks are parsed, and the keys of
+ * the other index blocks are the gone ones (a block that changed by a line costs parsing its other
+ * lines too, never a missed change: `changesSql` drops lines equal to their old rows). Undefined
+ * whenever the cheap path cannot be sure (header changed, a new line does not parse to exactly one
+ * row, duplicate keys, an index not as its ref says): the caller then takes the full path, which
+ * also reports any error precisely.
  */
 export async function lineDelta(
   engine: Engine,
@@ -87,78 +175,129 @@ export async function lineDelta(
 ): Promise<LineDelta | undefined> {
   const format = prev.source.format;
   const key = identityColumns(prev);
-  if (!prev.key || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
+  if (!prev.key || !isCurrentIndex(ref) || ref.duckdb !== (await duckdbVersion(engine))) return undefined;
   if (hasHeader(format) && (await firstLine(abs)) !== ref.header) return undefined;
-  const old = indexLinesSql(dir, ref, key);
-  const [ld, fresh, gone, parsed, delta] = ['lines', 'newlines', 'gone', 'parsed', 'ldelta'].map(workName);
+  const layout = await readLayout(dir, ref.layout!, ref.rows);
+  if (!layout) return undefined;
+  const found = matchFile(abs, hasHeader(format), layout);
+  if (!found) return undefined;
+  const t = Object.fromEntries(DELTA_TABLES.map((n) => [n, workName(`l${n}`)])) as DeltaTables;
+  const delta = workName('ldelta');
   const q = quoteIdent;
   const tmpFile = tempName(dir, 'newlines', format === 'jsonl' ? '.jsonl' : format === 'tsv' ? '.tsv' : '.csv');
+  const slotMap = new SlotMap(layout.pieces);
   try {
-    // One pass joins the file's lines with the old index: it finds the new lines and the gone ones,
-    // and keeps the text of new lines only, so the whole file is read once and never held in memory.
-    await engine.run(`CREATE TABLE ${q(ld)} AS SELECT n.__lakegit_h AS __lakegit_nh, n.__lakegit_in, CASE WHEN o.__lakegit_h IS NULL THEN n.__lakegit_line END AS __lakegit_line, o.*
-      FROM (SELECT hash(__lakegit_line) AS __lakegit_h, __lakegit_line, true AS __lakegit_in FROM ${rawLinesSql(abs, format)}) n FULL OUTER JOIN ${old} o ON n.__lakegit_h = o.__lakegit_h`);
-    await engine.run(
-      `CREATE TABLE ${q(fresh)} AS SELECT __lakegit_nh AS __lakegit_h, __lakegit_line FROM ${q(ld)} WHERE __lakegit_in AND __lakegit_h IS NULL ORDER BY rowid`,
-    );
-    await engine.run(`CREATE TABLE ${q(gone)} AS SELECT __lakegit_h, ${cols(key)} FROM ${q(ld)} WHERE __lakegit_in IS NULL`);
-    const total = Number(await engine.value(`SELECT count(__lakegit_in) FROM ${q(ld)}`));
-    const goneCount = Number(await engine.value(`SELECT count(*) FROM ${q(gone)}`));
-    const newLines = (await engine.all(`SELECT __lakegit_line FROM ${q(fresh)} ORDER BY rowid`)).map((r) => String(r.__lakegit_line));
-    if (total !== ref.rows - goneCount + newLines.length) return undefined; // a duplicated line
-    if (newLines.length === 0) {
-      await engine.run(`CREATE TABLE ${q(parsed)} AS ${emptyRelation(prev.columns)}`);
-    } else {
-      await fsp.writeFile(tmpFile, `${hasHeader(format) ? `${ref.header}\n` : ''}${newLines.map((l) => `${l}\n`).join('')}`);
-      await engine.run(`CREATE TABLE ${q(parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
+    // The slots of the lines of index blocks no file block matched: their keys are the gone ones.
+    const matched = new Set(found.blocks.map((b) => b.old));
+    const starts = blockStarts(layout);
+    const goneSlots = new PieceBuilder();
+    for (let i = 0; i < blockCount(layout); i++) if (!matched.has(i)) slotMap.slotsOf(starts[i], blockLines(layout, i), goneSlots);
+    const gone: number[][] = [];
+    for (let i = 0; i < goneSlots.pieces.length; i += 2)
+      for (let s = goneSlots.pieces[i]; s < goneSlots.pieces[i] + goneSlots.pieces[i + 1]; s++) gone.push([s]);
+    const slots = await numbersFile(dir, { n: 'BIGINT' }, gone);
+    try {
+      await engine.run(`CREATE TABLE ${q(t.goneSlots)} AS SELECT n AS ${SLOT} FROM ${slots.sql}`);
+    } finally {
+      await slots.done();
     }
-    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${q(parsed)}`));
-    if (parsedRows !== newLines.length) return undefined;
+    await engine.run(`CREATE TABLE ${q(t.gone)} AS SELECT ${cols(key, 'e')}, e.${SLOT} FROM (${indexEntriesSql(dir, ref, key)}) e
+      SEMI JOIN ${q(t.goneSlots)} g ON e.${SLOT} = g.${SLOT}`);
+    if (Number(await engine.value(`SELECT count(*) FROM ${q(t.gone)}`)) !== gone.length) return undefined;
+    const header = hasHeader(format) ? `${ref.header}\n` : '';
+    await fsp.writeFile(tmpFile, `${header}${found.fresh.map((l) => `${l}\n`).join('')}`);
+    if (found.fresh.length === 0) {
+      await engine.run(`CREATE TABLE ${q(t.parsed)} AS ${emptyRelation(prev.columns)}`);
+    } else {
+      await engine.run(`CREATE TABLE ${q(t.parsed)} AS SELECT * FROM ${readerSql(tmpFile, format, prev.columns)}`);
+    }
+    const parsedRows = Number(await engine.value(`SELECT count(*) FROM ${q(t.parsed)}`));
+    if (parsedRows !== found.fresh.length) return undefined;
     const keyCheck = await engine.one(`SELECT count(*) FILTER (WHERE ${key.map((k) => `${q(k)} IS NULL`).join(' OR ')}) AS nulls,
-      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(parsed)}`);
+      count(*) - count(DISTINCT (${cols(key)})) AS dups FROM ${q(t.parsed)}`);
     if (Number(keyCheck?.nulls) || Number(keyCheck?.dups)) return undefined;
-    // A new line's key must belong to a gone line or be new to the table: otherwise it duplicates a kept row.
-    const clash =
-      await engine.value(`SELECT count(*) FROM (SELECT o.__lakegit_h FROM ${old} o SEMI JOIN ${q(parsed)} p ON ${joinOn(key, 'o', 'p')}) x
-      ANTI JOIN ${q(gone)} g ON x.__lakegit_h = g.__lakegit_h`);
-    if (Number(clash)) return undefined;
+    // A new line's key must belong to a gone line or to no line: otherwise it duplicates a kept row.
+    const holders = await engine.all(`SELECT e.${SLOT}::DOUBLE AS n FROM (${indexEntriesSql(dir, ref, key)}) e
+      SEMI JOIN ${q(t.parsed)} p ON ${joinOn(key, 'e', 'p')} ANTI JOIN ${q(t.goneSlots)} g ON e.${SLOT} = g.${SLOT}`);
+    if (holders.some((r) => slotMap.lineOf(Number(r.n)) !== undefined)) return undefined;
     // The touched keys' new state is exactly the parsed rows (a gone key without a new line is removed);
     // comparing with their old rows turns a reformatted line with equal values into no change.
-    const touched = `SELECT ${cols(key)} FROM ${q(parsed)} UNION SELECT ${cols(key)} FROM ${q(gone)}`;
+    const touched = `SELECT ${cols(key)} FROM ${q(t.parsed)} UNION SELECT ${cols(key)} FROM ${q(t.gone)}`;
     const before = await new TableSnapshot(prev, store).rowsForKeys(engine, touched);
-    const after = `SELECT * FROM ${q(parsed)}`;
+    const after = `SELECT * FROM ${q(t.parsed)}`;
     await engine.run(
       `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`,
     );
-    const index = writeIndex ? await writeNextIndex(engine, dir, old, gone, fresh, parsed, key, ref, total) : ref;
+    const index = writeIndex ? await writeNextIndex(engine, dir, t, key, ref, layout, slotMap, found) : ref;
     return { delta, index };
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(delta)}`);
     return undefined;
   } finally {
-    for (const t of [ld, fresh, gone, parsed]) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    for (const n of Object.values(t)) await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(n)}`);
     await fsp.rm(tmpFile, { force: true });
   }
 }
 
+/**
+ * The file's next index: its blocks as the pass found them; a matched block's lines keep the slots
+ * of the index block's lines, a parsed line takes the slot of the gone line with its key, or a new
+ * slot (its key added to the overlay). The base key file is kept; past a size, all is compacted.
+ */
 async function writeNextIndex(
   engine: Engine,
   dir: string,
-  old: string,
-  gone: string,
-  fresh: string,
-  parsed: string,
+  t: DeltaTables,
   key: readonly string[],
   ref: LineIndexRef,
-  rows: number,
+  layout: Layout,
+  slotMap: SlotMap,
+  found: FileMatch,
 ): Promise<LineIndexRef> {
-  // New lines and their parsed rows are in the same order (one row per line, checked above).
-  const file = await writeIndexFile(
-    engine,
-    dir,
-    `SELECT o.* FROM ${old} o ANTI JOIN ${quoteIdent(gone)} g ON o.__lakegit_h = g.__lakegit_h
-      UNION ALL SELECT f.__lakegit_h, p.* FROM (SELECT __lakegit_h FROM ${quoteIdent(fresh)} ORDER BY rowid) f POSITIONAL JOIN (SELECT ${cols(key)} FROM ${quoteIdent(parsed)}) p`,
+  const q = quoteIdent;
+  const from = ref.slots!;
+  // Parsed rows are in line order (rowid); new keys take slots from `from` in that order.
+  await engine.run(`CREATE TABLE ${q(t.slotted)} AS SELECT p.rowid AS __lakegit_i, g.${SLOT} AS __lakegit_g, ${cols(key, 'p')},
+      ${from - 1} + row_number() OVER (PARTITION BY g.${SLOT} IS NULL ORDER BY p.rowid) AS __lakegit_new
+    FROM ${q(t.parsed)} p LEFT JOIN ${q(t.gone)} g ON ${joinOn(key, 'p', 'g')}`);
+  const rows = await engine.all(
+    `SELECT __lakegit_i::DOUBLE AS i, coalesce(__lakegit_g, __lakegit_new)::DOUBLE AS n FROM ${q(t.slotted)} ORDER BY __lakegit_i`,
   );
-  // Unslotted: the new lines' positions are not known here; the next patch slots it (src/table/lineslots.ts).
-  return { file, header: ref.header, rows, duckdb: ref.duckdb };
+  if (rows.length !== found.fresh.length || rows.some((r, i) => Number(r.i) !== i)) throw new Error('parsed rows out of line order');
+  const added = Number(await engine.value(`SELECT count(*) FROM ${q(t.slotted)} WHERE __lakegit_g IS NULL`));
+  const starts = blockStarts(layout);
+  const pieces = new PieceBuilder();
+  let next = 0;
+  for (const b of found.blocks) {
+    if (b.old >= 0) slotMap.slotsOf(starts[b.old], b.n, pieces);
+    else for (let i = 0; i < b.n; i++) pieces.push(Number(rows[next++].n));
+  }
+  const newKeys = `SELECT ${cols(key)}, __lakegit_new AS ${SLOT} FROM ${q(t.slotted)} WHERE __lakegit_g IS NULL`;
+  const overlay = !added
+    ? ref.overlay
+    : await writeIndexFile(
+        engine,
+        dir,
+        ref.overlay
+          ? `SELECT ${cols(key)}, ${SLOT} FROM read_parquet(${quoteLiteral(`${dir}/${ref.overlay}`)}) UNION ALL ${newKeys}`
+          : newKeys,
+      );
+  const nextLayout = found.list.layout(pieces.pieces);
+  const index: LineIndexRef = {
+    file: ref.file,
+    header: ref.header,
+    rows: found.lines,
+    duckdb: ref.duckdb,
+    slots: from + added,
+    blocks: BLOCK_FORMAT,
+    layout: await writeLayout(dir, nextLayout),
+    overlay,
+    overlayRows: (ref.overlayRows ?? 0) + added || undefined,
+    marks: await writeMarks(dir, found.marks),
+  };
+  if (!needsCompaction(index, nextLayout)) return index;
+  const compact = await compactIndex(engine, dir, index, key, nextLayout);
+  // The files only `index` named (its layout, a new overlay) are garbage now; the caller drops `ref`'s.
+  await dropReplaced(dir, index, compact, ref);
+  return compact;
 }

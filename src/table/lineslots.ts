@@ -3,40 +3,51 @@ import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
-import { cols, joinOn } from './rowsql.js';
+import { cols } from './rowsql.js';
+import { writeLayout, type Layout } from './linelayout.js';
 import type { FileFormat } from './schema.js';
 import type { LineMark } from './splice-copy.js';
 
 /**
- * Line slots: where each line of a working file is, so a patch finds the lines of changed rows
- * without reading the file, and records what it did without rewriting the whole index.
+ * Line slots: which key each line of a working file holds, so a patch finds the lines of changed
+ * rows without reading the file, and `commit -a` finds the keys of lines that went.
  *
- * A slotted line index (`ref.slots` set) is a base Parquet file of (`__lakegit_h`, key…,
- * `__lakegit_n`), `n` being the line's slot: its 0-based line number when the base was written.
- * Patches since then are an overlay (`ref.overlay`, small): rows (`__lakegit_n`, `__lakegit_h`, key…)
- * that replace the base entry of their slot; a NULL hash marks a slot whose line is gone. A line
- * rewritten in place keeps its slot, an appended line takes the next free one (`ref.slots`), so the
- * lines of the file are the live slots in slot order, and a slot's line number is the slot minus
- * the dead slots before it. Past a size the overlay is folded into a new base (`compact`).
+ * A line index is a base Parquet file of (key…, `__lakegit_n`), `n` being the row's slot, plus an
+ * overlay (`ref.overlay`, small) of (key…, `__lakegit_n`) for slots from the base's row count on:
+ * the keys of lines added since the base was written. Which slot each line holds, in file order, is
+ * the layout's pieces (linelayout.ts), with the file's block hashes (lineblocks.ts): a line kept in
+ * place keeps its slot, a new line takes the next free one (`ref.slots`), and a slot no piece names
+ * is garbage until the index is compacted (the keys written anew in line order, one piece).
  */
 export const SLOT = '__lakegit_n';
-export const HASH = '__lakegit_h';
 
 /**
- * A cache beside a staged table (src/table/lineindex.ts): for each line of its working file,
- * `hash(line)` and the row's key, and with `slots` the line's slot (see above).
+ * The format of the index (`ref.blocks`): block hashes and pieces in a layout file. An index
+ * without it (one 64-bit hash per line in the key file, the format before) is never read: the
+ * caller rebuilds the cache, as for a missing one.
+ */
+export const BLOCK_FORMAT = 3;
+
+/**
+ * A cache beside a staged table (src/table/lineindex.ts): for each line of its working file, the
+ * row's key (by slot) and the file's blocks.
  */
 export interface LineIndexRef {
+  /** The base key file. */
   file: string;
   header: string;
   rows: number;
   duckdb: string;
-  /** Set when the index is slotted: the next free slot. */
+  /** The next free slot. */
   slots?: number;
-  /** The overlay file of a slotted index, when a patch has made one, and its row count. */
+  /** `BLOCK_FORMAT` (an index without it is of a former format, never read). */
+  blocks?: number;
+  /** The layout file (linelayout.ts). */
+  layout?: string;
+  /** The overlay key file, when lines were added since the base, and its row count. */
   overlay?: string;
   overlayRows?: number;
-  /** A file of line marks (splice-copy.ts) of the working file as the last patch wrote it. */
+  /** A file of line marks (splice-copy.ts) of the working file as the index describes it. */
   marks?: string;
 }
 
@@ -50,21 +61,19 @@ export function rawLinesSql(abs: string, format: FileFormat, header = hasHeader(
 
 const file = (dir: string, name: string) => `read_parquet(${quoteLiteral(path.join(dir, name))})`;
 
-/** Every live line of the index as (`__lakegit_h`, key…) plus `__lakegit_n` when slotted. */
-export function indexEntriesSql(dir: string, ref: LineIndexRef, key: readonly string[]): string {
-  if (!ref.overlay) return `SELECT * FROM ${file(dir, ref.file)}`;
-  const ov = file(dir, ref.overlay);
-  return `SELECT b.* FROM ${file(dir, ref.file)} b ANTI JOIN ${ov} o ON b.${SLOT} = o.${SLOT}
-    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${ov} WHERE ${HASH} IS NOT NULL`;
-}
+/** Is `ref` an index of the current format (layout, slots)? Any other is rebuilt, never read. */
+export const isCurrentIndex = (ref: LineIndexRef | undefined): ref is LineIndexRef =>
+  !!ref && ref.blocks === BLOCK_FORMAT && ref.slots !== undefined && ref.layout !== undefined;
 
-/** The live lines as (`__lakegit_h`, key…) only, the shape `lineDelta` reads and writes, as a parenthesised query. */
-export const indexLinesSql = (dir: string, ref: LineIndexRef, key: readonly string[]): string =>
-  ref.slots === undefined ? file(dir, ref.file) : `(SELECT ${HASH}, ${cols(key)} FROM (${indexEntriesSql(dir, ref, key)}))`;
+/** Every slot of the index's key files as (key…, `__lakegit_n`), live or not, in no particular order. */
+export function indexEntriesSql(dir: string, ref: LineIndexRef, key: readonly string[]): string {
+  const base = `SELECT ${cols(key)}, ${SLOT} FROM ${file(dir, ref.file)}`;
+  return ref.overlay ? `${base} UNION ALL SELECT ${cols(key)}, ${SLOT} FROM ${file(dir, ref.overlay)}` : base;
+}
 
 /** The index files a ref names. */
 export const indexFiles = (ref: LineIndexRef | undefined): string[] =>
-  ref ? [ref.file, ...(ref.overlay ? [ref.overlay] : []), ...(ref.marks ? [ref.marks] : [])] : [];
+  ref ? [ref.file, ...[ref.layout, ref.overlay, ref.marks].filter((f): f is string => f !== undefined)] : [];
 
 /** Write line marks (line, byte offset pairs as little-endian doubles); the file's name. */
 export async function writeMarks(dir: string, marks: readonly LineMark[]): Promise<string> {
@@ -96,9 +105,14 @@ export async function readMarks(dir: string, ref: LineIndexRef): Promise<LineMar
   return sound ? marks : [];
 }
 
-/** Remove the files of `old` that `next` no longer names (a replaced cache is garbage at once). */
-export async function dropReplaced(dir: string, old: LineIndexRef | undefined, next: LineIndexRef | undefined): Promise<void> {
-  const keep = new Set(indexFiles(next));
+/** Remove the files of `old` that `next` (nor any of `also`) no longer names (a replaced cache is garbage at once). */
+export async function dropReplaced(
+  dir: string,
+  old: LineIndexRef | undefined,
+  next: LineIndexRef | undefined,
+  ...also: (LineIndexRef | undefined)[]
+): Promise<void> {
+  const keep = new Set([next, ...also].flatMap(indexFiles));
   for (const f of indexFiles(old)) if (!keep.has(f)) await fsp.rm(path.join(dir, f), { force: true });
 }
 
@@ -116,92 +130,60 @@ export async function writeIndexFile(engine: Engine, dir: string, sql: string): 
 }
 
 /**
- * An unslotted index (as `lineDelta` writes it) made slotted by reading the file once: each line's
- * hash finds its key, its position is its slot. Undefined if the file is not what the index says.
+ * Rows of numbers (or NULL) as a DuckDB relation read from a CSV file written in `dir`: a large
+ * VALUES list costs DuckDB seconds to parse and bind, a file of the same rows milliseconds. The
+ * caller removes the file (`done`) once the statements that read it have run.
  */
-export async function slotIndex(
-  engine: Engine,
+export async function numbersFile(
   dir: string,
-  abs: string,
-  format: FileFormat,
-  ref: LineIndexRef,
-  key: readonly string[],
-): Promise<LineIndexRef | undefined> {
-  const tmpTable = quoteIdent(`__lakegit_slots_${process.pid}`);
-  try {
-    await engine.run(`CREATE TEMP TABLE ${tmpTable} AS SELECT l.${HASH}, ${cols(key, 'i')}, l.${SLOT}, l.__lakegit_bad
-      FROM (SELECT hash(__lakegit_line) AS ${HASH}, range AS ${SLOT}, __lakegit_line IS NULL OR range IS NULL AS __lakegit_bad
-            FROM (SELECT __lakegit_line FROM ${rawLinesSql(abs, format)}) POSITIONAL JOIN range(${ref.rows})) l
-      LEFT JOIN ${indexLinesSql(dir, ref, key)} i ON l.${HASH} = i.${HASH}`);
-    const check = await engine.one(
-      `SELECT count(*) AS n, count(${quoteIdent(key[0])}) AS found, count(DISTINCT ${SLOT}) AS slots, count(*) FILTER (WHERE __lakegit_bad) AS bad FROM ${tmpTable}`,
-    );
-    if (Number(check?.n) !== ref.rows || Number(check?.found) !== ref.rows || Number(check?.slots) !== ref.rows || Number(check?.bad))
-      return undefined;
-    const name = await writeIndexFile(engine, dir, `SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM ${tmpTable} ORDER BY ${SLOT}`);
-    return { file: name, header: ref.header, rows: ref.rows, duckdb: ref.duckdb, slots: ref.rows };
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${tmpTable}`);
-  }
+  columns: Record<string, string>,
+  rows: readonly (readonly (string | number | boolean | undefined)[])[],
+): Promise<{ sql: string; done: () => Promise<void> }> {
+  await fsp.mkdir(dir, { recursive: true });
+  const file = tempName(dir, 'lakegit-values', '.csv');
+  await fsp.writeFile(file, rows.map((r) => `${r.map((v) => (v === undefined ? '' : String(v))).join(',')}\n`).join(''));
+  const types = Object.entries(columns)
+    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
+    .join(', ');
+  return {
+    sql: `read_csv(${quoteLiteral(file)}, columns = {${types}}, header = false, auto_detect = false, delim = ',', quote = '', escape = '')`,
+    done: () => fsp.rm(file, { force: true }),
+  };
 }
 
-/** The dead slots of a slotted index, ascending: a slot's line number is the slot minus those before it. */
-export async function deadSlots(engine: Engine, dir: string, ref: LineIndexRef): Promise<number[]> {
-  if (!ref.overlay) return [];
-  const rows = await engine.all(`SELECT ${SLOT}::DOUBLE AS n FROM ${file(dir, ref.overlay)} WHERE ${HASH} IS NULL ORDER BY ${SLOT}`);
-  return rows.map((r) => Number(r.n));
-}
-
-/** Line number of `slot` given the ascending dead slots. */
-export function lineOfSlot(slot: number, dead: readonly number[]): number {
-  let lo = 0;
-  let hi = dead.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (dead[mid] < slot) lo = mid + 1;
-    else hi = mid;
-  }
-  return slot - lo;
-}
+/** An index whose overlay or pieces have grown past these is compacted (its keys written anew in line order). */
+export const needsCompaction = (ref: LineIndexRef, layout: Layout): boolean =>
+  (ref.overlayRows ?? 0) > ref.rows / 16 + 16 || layout.pieces.length / 2 > ref.rows / 256 + 256;
 
 /**
- * The index after a patch: `old` (`__lakegit_n`, `__lakegit_h`, key…) are the entries of the rows
- * the patch touched, `fresh` (`__lakegit_h`, key…) the lines it wrote for them; a touched key with no
- * fresh line lost its line, a fresh key with no old entry was appended (in key order, the order
- * the patch appends in). Only the overlay is rewritten, unless it has grown past a sixteenth of the
- * file: then the whole index is written anew, slots renumbered to line numbers (so the overlay stays
- * small, and a file patched again and again keeps one index no bigger than a fresh one).
+ * The index with its keys written anew in line order (slot = line, one piece, no overlay), so a
+ * file patched and committed again and again keeps an index no bigger than a fresh one. The
+ * caller drops the files the old ref names and the new one does not.
  */
-export async function nextIndex(
+export async function compactIndex(
   engine: Engine,
   dir: string,
   ref: LineIndexRef,
   key: readonly string[],
-  old: string,
-  fresh: string,
-  rows: number,
+  layout: Layout,
 ): Promise<LineIndexRef> {
-  const [o, f] = [quoteIdent(old), quoteIdent(fresh)];
-  const appended = Number(await engine.value(`SELECT count(*) FROM ${f} f ANTI JOIN ${o} o ON ${joinOn(key, 'f', 'o')}`));
-  const slots = ref.slots! + appended;
-  const changed = `SELECT o.${SLOT}, f.${HASH}, ${cols(key, 'o')} FROM ${o} o LEFT JOIN ${f} f ON ${joinOn(key, 'o', 'f')}
-    UNION ALL SELECT ${ref.slots! - 1} + row_number() OVER (ORDER BY ${cols(key, 'f')}), f.${HASH}, ${cols(key, 'f')}
-      FROM ${f} f ANTI JOIN ${o} o ON ${joinOn(key, 'f', 'o')}`;
-  const overlay = ref.overlay
-    ? `SELECT p.* FROM ${file(dir, ref.overlay)} p ANTI JOIN ${o} o ON p.${SLOT} = o.${SLOT} UNION ALL ${changed}`
-    : changed;
-  const overlayRows = Number(await engine.value(`SELECT count(*) FROM (${overlay})`));
-  const base = { file: ref.file, header: ref.header, rows, duckdb: ref.duckdb };
-  if (overlayRows <= rows / 16 + 16) {
-    return { ...base, slots, overlay: await writeIndexFile(engine, dir, overlay), overlayRows };
+  const rows: number[][] = [];
+  for (let i = 0, line = 0; i < layout.pieces.length; i += 2) {
+    rows.push([layout.pieces[i], layout.pieces[i + 1], line]);
+    line += layout.pieces[i + 1];
   }
-  const entries = indexEntriesSql(dir, { ...ref, overlay: undefined }, key);
-  const all = `SELECT b.* FROM (${entries}) b ANTI JOIN (${overlay}) p ON b.${SLOT} = p.${SLOT}
-    UNION ALL SELECT ${HASH}, ${cols(key)}, ${SLOT} FROM (${overlay}) WHERE ${HASH} IS NOT NULL`;
-  const name = await writeIndexFile(
-    engine,
-    dir,
-    `SELECT ${HASH}, ${cols(key)}, (row_number() OVER (ORDER BY ${SLOT}) - 1) AS ${SLOT} FROM (${all})`,
-  );
-  return { ...base, file: name, slots: rows };
+  const pieces = await numbersFile(dir, { s: 'BIGINT', c: 'BIGINT', l: 'BIGINT' }, rows);
+  let file: string;
+  try {
+    file = await writeIndexFile(
+      engine,
+      dir,
+      `SELECT ${cols(key, 'e')}, e.${SLOT} - p.s + p.l AS ${SLOT} FROM (${indexEntriesSql(dir, ref, key)}) e
+        ASOF JOIN ${pieces.sql} p ON e.${SLOT} >= p.s WHERE e.${SLOT} < p.s + p.c ORDER BY e.${SLOT} - p.s + p.l`,
+    );
+  } finally {
+    await pieces.done();
+  }
+  const name = await writeLayout(dir, { ...layout, pieces: ref.rows ? [0, ref.rows] : [] });
+  return { ...ref, file, layout: name, slots: ref.rows, overlay: undefined, overlayRows: undefined };
 }

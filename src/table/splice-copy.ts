@@ -24,8 +24,10 @@ export const MARK_EVERY = 1024;
 const COPY_BUFFER = 4 << 20;
 
 export interface LineEdit {
-  /** Its replacement; undefined removes the line. */
+  /** Its replacement; undefined removes the line (unless `keep`). */
   text?: string;
+  /** The line stays as it is: only its old bytes are wanted (a patch rehashes the block around a changed line). */
+  keep?: boolean;
 }
 
 export interface CopyOptions {
@@ -37,6 +39,34 @@ export interface CopyOptions {
   sync?: boolean;
 }
 
+/**
+ * A run of whole data lines replaced at once (a patch's touched blocks): its old bytes are read in one
+ * piece (`old`: the lines with their newlines, the file's last line possibly without one; valid only
+ * during the call) and `replace` gives the new bytes (whole lines, each ending in a newline), or
+ * undefined when the old ones are not what the caller expected (the copy then returns undefined).
+ */
+export interface LineRun {
+  line: number;
+  count: number;
+  replace: (old: Buffer) => Buffer | undefined;
+}
+
+/**
+ * Copy `abs` to `tmp` with `runs` (ascending, disjoint) replaced: each run's bytes are read once and
+ * written as one piece. The new file's marks, or undefined as for `copyEdited`.
+ */
+export function copyRuns(
+  abs: string,
+  tmp: string,
+  header: boolean,
+  rows: number,
+  runs: readonly LineRun[],
+  appended: readonly string[],
+  opts: CopyOptions = {},
+): LineMark[] | undefined {
+  return copyEdited(abs, tmp, header, rows, runs, new Map(), appended, [], opts);
+}
+
 /** Thrown inside the copy when the file is not what the caller said: the copy returns undefined. */
 class NotAsIndexed extends Error {}
 
@@ -46,7 +76,7 @@ function writeAll(fd: number, buf: Buffer): void {
 
 /**
  * Copy `abs` to `tmp`, editing data lines `targets` (ascending) as `edits` say and appending
- * `appended`; `olds` receives the replaced lines' old bytes in order. The new file's marks, or
+ * `appended`; `olds` receives the targets' old bytes in order (kept lines' too). The new file's marks, or
  * undefined (and `tmp` unfinished) if the file holds a CR, a line longer than the buffer, or not
  * `rows` data lines.
  */
@@ -55,7 +85,7 @@ export function copyEdited(
   tmp: string,
   header: boolean,
   rows: number,
-  targets: readonly number[],
+  targets: readonly (number | LineRun)[],
   edits: ReadonlyMap<number, LineEdit>,
   appended: readonly string[],
   olds: Buffer[],
@@ -99,7 +129,7 @@ class Copy {
   run(
     header: boolean,
     rows: number,
-    targets: readonly number[],
+    targets: readonly (number | LineRun)[],
     edits: ReadonlyMap<number, LineEdit>,
     old: readonly LineMark[],
     olds: Buffer[],
@@ -133,14 +163,46 @@ class Copy {
       line++;
     };
     let lastEdited = false; // the file's last line, if it has no newline, was replaced or dropped
-    for (const t of targets) {
+    for (const target of targets) {
+      const t = typeof target === 'number' ? target : target.line;
       jump(t);
       while (line < t) step();
       if (pos >= this.size) throw new NotAsIndexed();
-      this.flushTo(pos);
+      if (typeof target !== 'number') {
+        this.flushTo(pos);
+        const [old, end] = this.linesAt(pos, target.count);
+        const bytes = target.replace(old);
+        if (!bytes) throw new NotAsIndexed();
+        // Marks inside the new run, as the lines of a copy would get them.
+        let written = 0; // lines in `bytes`
+        for (let s = 0; s < bytes.length; written++) {
+          this.mark(line - removed + written, this.outPos + s, this.every);
+          const nl = bytes.indexOf(10, s);
+          if (nl < 0) throw new Error('a replaced run must end in a newline');
+          s = nl + 1;
+        }
+        removed += target.count - written;
+        writeAll(this.out, bytes);
+        this.outPos += bytes.length;
+        lastEdited = end >= this.size;
+        pos = this.copied = end;
+        line += target.count;
+        continue;
+      }
+      const edit = edits.get(t);
+      // A kept line goes out with the bytes after it: nothing is written for it now (a write per line costs a system call).
+      if (!edit?.keep) this.flushTo(pos);
       const end = this.lineEnd(pos);
       olds.push(Buffer.from(this.buf.subarray(pos - this.bufStart, end - this.bufStart)));
-      const text = edits.get(t)?.text;
+      if (edit?.keep) {
+        // Copied with the bytes after it, as a line no target names.
+        this.mark(line - removed, this.outAt(pos), this.every);
+        lastEdited = false;
+        pos = Math.min(end + 1, this.size);
+        line++;
+        continue;
+      }
+      const text = edit?.text;
       if (text !== undefined) {
         this.mark(line - removed, this.outPos, this.every);
         const bytes = Buffer.from(`${text}\n`, 'utf8');
@@ -205,6 +267,55 @@ class Copy {
       this.outPos += end - this.copied;
       this.copied = end;
     }
+  }
+
+  /**
+   * The `count` lines from `p` (`p` at or past `copied`, all before it copied): their bytes, one view
+   * of the buffer when they fit it, and the offset after them.
+   */
+  private linesAt(p: number, count: number): [Buffer, number] {
+    for (let refilled = false; ; refilled = true) {
+      if (!this.inBuffer(p) || refilled) {
+        this.flushTo(p);
+        this.fill(p);
+      }
+      let [at, n] = [p - this.bufStart, 0];
+      for (; n < count; n++) {
+        const nl = this.view.indexOf(10, at);
+        if (nl < 0) break;
+        at = nl + 1;
+      }
+      const atEnd = this.bufStart + this.bufLen >= this.size;
+      if (n === count) return [this.buf.subarray(p - this.bufStart, at), this.bufStart + at];
+      if (atEnd) {
+        // The file's last line without a newline ends the run, or the file has fewer lines.
+        if (n === count - 1 && at < this.bufLen) return [this.buf.subarray(p - this.bufStart, this.bufLen), this.size];
+        throw new NotAsIndexed();
+      }
+      if (refilled && this.bufStart === p) return this.longLinesAt(p, count);
+    }
+  }
+
+  /** `linesAt` for a run longer than the buffer: its bytes gathered in a buffer of their own. */
+  private longLinesAt(p: number, count: number): [Buffer, number] {
+    const parts: Buffer[] = [];
+    let [at, n] = [p, 0];
+    while (n < count && at < this.size) {
+      this.fill(at);
+      let i = 0;
+      for (; n < count; n++) {
+        const nl = this.view.indexOf(10, i);
+        if (nl < 0) break;
+        i = nl + 1;
+      }
+      const take = n < count ? this.bufLen : i;
+      parts.push(Buffer.from(this.buf.subarray(0, take)));
+      at += take;
+    }
+    const bytes = Buffer.concat(parts);
+    const partial = bytes.length > 0 && bytes[bytes.length - 1] !== 10; // the last line, with no newline
+    if (n < count && !(n === count - 1 && at === this.size && partial)) throw new NotAsIndexed();
+    return [bytes, at];
   }
 
   /** The offset of the newline ending the line at `p` (the file's size if it has none); the buffer then holds [p, end). */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyEdited, type LineMark } from '../../src/table/splice-copy.js';
+import { copyEdited, copyRuns, type LineMark, type LineRun } from '../../src/table/splice-copy.js';
 
 // #15: the patch's byte copy skips the per-line scan between line marks. Property: over random
 // files (header or not, empty and unicode lines, a last line with or without its newline) and a
@@ -63,8 +63,11 @@ describe('splice copy', () => {
         writeFileSync(file, text(c.header, lines, c.terminated));
         let marks: LineMark[] = [];
         for (const [pi, p] of c.patches.entries()) {
-          const edits = new Map<number, { text?: string }>();
+          const edits = new Map<number, { text?: string; keep?: boolean }>();
           for (const [at, t] of p.edits) if (lines.length) edits.set(at % lines.length, { text: t === undefined ? t : unique(t) });
+          // The line after each edit is read and kept as it is (a patch rehashes the block around a change).
+          for (const [at] of p.edits)
+            if (lines.length && !edits.has((at + 1) % lines.length)) edits.set((at + 1) % lines.length, { keep: true });
           const appended = p.appended.map(unique);
           const targets = [...edits.keys()].sort((a, b) => a - b);
           let given = marks;
@@ -78,7 +81,9 @@ describe('splice copy', () => {
             every: c.every,
             sync: false,
           });
-          const wanted = lines.flatMap((l, i) => (edits.has(i) ? (edits.get(i)!.text === undefined ? [] : [edits.get(i)!.text!]) : [l]));
+          const wanted = lines.flatMap((l, i) =>
+            edits.has(i) && !edits.get(i)!.keep ? (edits.get(i)!.text === undefined ? [] : [edits.get(i)!.text!]) : [l],
+          );
           const oldText = targets.map((t) => lines[t]);
           const damaged = given !== marks && given.some((m, j) => m.line !== marks[j].line || m.offset !== marks[j].offset);
           if (!next) {
@@ -101,6 +106,65 @@ describe('splice copy', () => {
           writeFileSync(file, got);
           lines = all;
           marks = next;
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+  // The patch's form (src/table/patch-write.ts): runs of whole lines read in one piece and replaced
+  // by new bytes, the run reaching the last line taking the appended lines. Same oracle.
+  it(`copies runs of lines exactly as a line-by-line edit (${RUNS} cases)`, () => {
+    let n = 0;
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 1, max: 5 }), (c, span) => {
+        const file = path.join(dir, `r${++n}.csv`);
+        const tmp = `${file}.tmp`;
+        let id = 0;
+        const unique = (l: string) => `${id++}:${l}`;
+        let lines = c.lines.map(unique);
+        writeFileSync(file, text(c.header, lines, c.terminated));
+        let marks: LineMark[] = [];
+        for (const p of c.patches) {
+          const edits = new Map<number, string | undefined>();
+          for (const [at, t] of p.edits) if (lines.length) edits.set(at % lines.length, t === undefined ? t : unique(t));
+          const appended = p.appended.map(unique);
+          // Each edited line starts a run of `span` lines; overlapping or touching runs are one.
+          const bounds: [number, number][] = [];
+          for (const at of [...edits.keys()].sort((a, b) => a - b)) {
+            const last = bounds[bounds.length - 1];
+            const end = Math.min(at + span, lines.length);
+            if (last && at <= last[1]) last[1] = Math.max(last[1], end);
+            else bounds.push([at, end]);
+          }
+          const seen: string[][] = [];
+          const toEnd = bounds.length > 0 && bounds[bounds.length - 1][1] === lines.length;
+          const runs: LineRun[] = bounds.map(([from, to]) => ({
+            line: from,
+            count: to - from,
+            replace: (old) => {
+              const olds = old.toString('utf8').split('\n');
+              if (olds[olds.length - 1] === '') olds.pop();
+              seen.push(olds);
+              const out = olds.flatMap((l, i) =>
+                edits.has(from + i) ? (edits.get(from + i) === undefined ? [] : [edits.get(from + i)!]) : [l],
+              );
+              if (to === lines.length) out.push(...appended);
+              return Buffer.from(out.map((l) => `${l}\n`).join(''), 'utf8');
+            },
+          }));
+          const next = copyRuns(file, tmp, c.header, lines.length, runs, toEnd ? [] : appended, { marks, every: c.every, sync: false });
+          expect(next).toBeDefined();
+          expect(seen).toEqual(bounds.map(([from, to]) => lines.slice(from, to)));
+          const all = [...lines.flatMap((l, i) => (edits.has(i) ? (edits.get(i) === undefined ? [] : [edits.get(i)!]) : [l])), ...appended];
+          const got = readFileSync(tmp);
+          expect(got.toString('utf8')).toBe((c.header ? 'h1,h2\n' : '') + all.map((l) => `${l}\n`).join(''));
+          const starts = lineStarts(got, c.header);
+          for (const m of next!) expect(m.line === starts.length ? got.length : starts[m.line]).toBe(m.offset);
+          expect(next!.every((m, i) => i === 0 || (m.line > next![i - 1].line && m.offset > next![i - 1].offset))).toBe(true);
+          rmSync(file);
+          writeFileSync(file, got);
+          lines = all;
+          marks = next!;
         }
       }),
       { numRuns: RUNS, seed: SEED },
