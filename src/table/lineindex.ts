@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { Engine } from '../engine/db.js';
-import { quoteIdent } from '../engine/quote.js';
+import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
 import { changesSql, workName } from './changes.js';
 import { readerSql } from './files.js';

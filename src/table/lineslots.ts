@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/db.js';
-import { quoteIdent, quoteLiteral } from '../engine/quote.js';
+import { quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
 import { cols } from './rowsql.js';
 import { writeLayout, type Layout } from './linelayout.js';
