@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/db.js';
 import { quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
-import { PARQUET_OPTIONS, PARQUET_OPTIONS_BEFORE } from '../table/chunker.js';
+import { PARQUET_OPTIONS, PARQUET_OPTIONS_BEFORE, PARQUET_OPTIONS_PLAIN } from '../table/parquet-options.js';
 
 const layout = (
   file: string,
@@ -24,7 +24,7 @@ export async function rewriteDiffers(engine: Engine, file: string): Promise<bool
   const version = await engine.value<string>('SELECT version()');
   if (!String(createdBy).startsWith(`DuckDB version ${version} `)) return false;
   let differs = false;
-  for (const options of [PARQUET_OPTIONS, ...PARQUET_OPTIONS_BEFORE]) {
+  for (const options of [PARQUET_OPTIONS, PARQUET_OPTIONS_PLAIN, ...PARQUET_OPTIONS_BEFORE]) {
     const same = await sameAsRewrite(engine, file, options);
     if (same === true) return false;
     differs ||= same === false;

@@ -7,22 +7,13 @@ import { CHUNK_SCHEME } from './manifest.js';
 import { boundaryHashes } from './boundary.js';
 import { rowDigestRuns } from './chunkid.js';
 import { cols, identityOrder } from './rowsql.js';
+import { chunkParquetOptions, dictionaryChangesSql } from './parquet-options.js';
 import { schemaSignature, type Column } from './schema.js';
 
 /** Chosen by measurement (docs/format.md): 64k-row chunks read at ~1.1x one Parquet file. */
 export const DEFAULT_CHUNKING: ChunkingScheme = { scheme: CHUNK_SCHEME, target: 65536, min: 16384, max: 262144 };
 /** Secondary, finer boundaries used to split a run that outgrew `max` without losing locality. */
 const MINOR_DIVISOR = 16;
-
-// zstd (level 3, DuckDB's default) stores chunks in 37-40% of snappy's bytes for the same write and
-// scan time here, which is what lets a history undercut the same history as CSV in git. Chunk ids
-// hash rows, not bytes, so chunks written with another codec keep their ids. A column chunk with more
-// than 4,096 distinct values is written plain (zstd then does better than a dictionary), not after
-// DuckDB's default 13,107 (ROW_GROUP_SIZE / 5): building dictionaries it then dropped cost ~0.3 s of
-// the ~1.4 s of writing 1M rows, and the files are 9% smaller (docs/benchmarks.md, "import3").
-export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536, DICTIONARY_SIZE_LIMIT 4096';
-/** The options chunks were written with before: `fsck` compares a chunk with a rewrite under either. */
-export const PARQUET_OPTIONS_BEFORE = ['FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536'];
 
 export interface Candidate {
   pos: number;
@@ -147,9 +138,10 @@ async function cutAndWrite(
   const results: ChunkRef[] = new Array(jobs.length);
   let next = 0;
   let rowsDone = 0;
+  const dictionaryChanges = dictionaryChangesSql(columns);
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
-      results[i] = await writeOneChunk(engine, conn, store, src, all, identity, ids[i], jobs[i]);
+      results[i] = await writeOneChunk(engine, conn, store, src, { all, identity, dictionaryChanges }, ids[i], jobs[i]);
       rowsDone += jobs[i].to - jobs[i].from;
       onChunk?.(rowsDone, n);
     }
@@ -171,16 +163,24 @@ async function cutAndWrite(
   return results;
 }
 
+interface ChunkShape {
+  /** The columns written, in order (the table's and any extra). */
+  all: readonly string[];
+  identity: readonly string[];
+  /** `dictionaryChangesSql` of the table's columns. */
+  dictionaryChanges?: string;
+}
+
 async function writeOneChunk(
   engine: Engine,
   conn: DuckDBConnection,
   store: ChunkStore,
   src: Positioned,
-  all: readonly string[],
-  identity: readonly string[],
+  shape: ChunkShape,
   id: string,
   job: ChunkJob,
 ): Promise<ChunkRef> {
+  const { all, identity, dictionaryChanges } = shape;
   const { table: work, pos } = src;
   const range = `FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to}`;
   const ends = await conn.runAndReadAll(
@@ -194,7 +194,11 @@ async function writeOneChunk(
     const tmp = store.tempPath();
     // No ORDER BY: COPY keeps a table scan's order (insertion order, which is position order), and sorting
     // the rows again cost as much as compressing them (0.86 s of CPU at 1M rows; docs/benchmarks.md, "import2").
-    await conn.run(`COPY (SELECT ${cols(all)} ${range}) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
+    const plain =
+      dictionaryChanges === 'true' ||
+      (dictionaryChanges !== undefined &&
+        (await conn.runAndReadAll(`SELECT 1 ${range} AND (${dictionaryChanges}) LIMIT 1`)).currentRowCount > 0);
+    await conn.run(`COPY (SELECT ${cols(all)} ${range}) TO ${quoteLiteral(tmp)} (${chunkParquetOptions(plain)})`);
     bytes = await store.commitFile(tmp, id);
   }
   return { id, rows: job.to - job.from, bytes, min: keys[0], max: keys[keys.length - 1] };

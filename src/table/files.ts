@@ -6,8 +6,9 @@ import { LakegitError, MalformedFile, MissingFile } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { checkColumns, checkFileNames } from './column-names.js';
 import { csvDelimiter, findCsvProblem } from './csvcheck.js';
-import { checkTypedColumns, doubleLoses, exactTypes } from './infer.js';
+import { checkTypedColumns, doubleLoses, exactTypes, negativeZero } from './infer.js';
 import { loadProven } from './proven-load.js';
+import { dictionaryChangesSql } from './parquet-options.js';
 import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
@@ -67,12 +68,14 @@ export const LOSSY_MARK = 'lakegit: lossy cast';
 const ROUND_TRIP = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
 
 /**
- * A DECIMAL rounds text with more fraction digits than its scale, and a DOUBLE text with more
- * significant digits than it keeps: such text widens the column instead (see infer.ts).
+ * A DECIMAL rounds text with more fraction digits than its scale and drops the sign of `-0.0`, and a
+ * DOUBLE rounds text with more significant digits than it keeps: such text widens the column instead (see infer.ts).
  */
 function lossyText(c: Column): string | undefined {
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
-  if (dec) return `NOT regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*')`;
+  // CASE, not OR: DuckDB evaluates every operand of an OR in a projection, and most values have no '-'.
+  if (dec)
+    return `(CASE WHEN regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`;
   // The length test first: counting significant digits costs a few regex passes, and most numbers are short.
   if (c.type === 'DOUBLE') return doubleLoses('#');
   return LOSSY.find((l) => l.type.test(c.type))?.test;
@@ -221,8 +224,22 @@ export function sourceOf(file: string, abs: string, format: FileFormat): SourceF
   return delimiter === ',' ? { file, format } : { file, format, delimiter };
 }
 
-export const writerOptions = (format: FileFormat, delimiter?: string): string =>
-  format === 'csv' && delimiter && delimiter !== ',' ? `${WRITER.csv}, DELIMITER ${quoteLiteral(delimiter)}` : WRITER[format];
+/**
+ * The COPY options a data file is written with. A Parquet file is written plain (no dictionary) when a
+ * column may hold values its dictionary would merge, -0.0 with 0.0 (`dictionaryChangesSql`), and when
+ * the columns are not known.
+ */
+export function writerOptions(format: FileFormat, delimiter?: string, columns?: readonly Column[]): string {
+  if (format === 'parquet')
+    return !columns || dictionaryChangesSql(columns) ? `${WRITER.parquet}, DICTIONARY_SIZE_LIMIT 0` : WRITER.parquet;
+  return format === 'csv' && delimiter && delimiter !== ',' ? `${WRITER.csv}, DELIMITER ${quoteLiteral(delimiter)}` : WRITER[format];
+}
+
+/** What a written file's options depend on: a .csv file's delimiter, the relation's columns (for Parquet). */
+export interface FileShape {
+  delimiter?: string;
+  columns?: readonly Column[];
+}
 
 /** Write a relation to a data file atomically: COPY to a temporary name, then rename. */
 export async function writeFile(
@@ -230,13 +247,13 @@ export async function writeFile(
   selectSql: string,
   absFile: string,
   format: FileFormat,
-  delimiter?: string,
+  shape: FileShape = {},
 ): Promise<void> {
   await fsp.mkdir(path.dirname(absFile), { recursive: true });
   const ext = path.extname(absFile);
   const tmp = tempName(path.dirname(absFile), path.basename(absFile, ext), ext);
   try {
-    await engine.run(`COPY (${selectSql}) TO ${quoteLiteral(tmp)} (${writerOptions(format, delimiter)})`);
+    await engine.run(`COPY (${selectSql}) TO ${quoteLiteral(tmp)} (${writerOptions(format, shape.delimiter, shape.columns)})`);
     await fsp.rename(tmp, absFile);
   } catch (e) {
     await fsp.rm(tmp, { force: true });

@@ -15,6 +15,7 @@ import type { Column, FileFormat } from './schema.js';
  *   digits than a DOUBLE keeps (15), are DECIMAL(18|38, s), VARCHAR when 38 digits do not hold them;
  * - other numbers are DOUBLE only when no value has more than 15 significant digits, else VARCHAR;
  * - numbers written with leading zeros (`007`) are text: the zeros would be lost;
+ * - a column those rules make DECIMAL is text if it holds a negative zero (`-0.0`): a DECIMAL has no sign of zero;
  * - a JSON column of scalars only (strings, numbers, booleans) is VARCHAR; nested values keep JSON.
  * JSON numbers reach DuckDB as numbers (a JSON reader keeps no trailing zero), so the equal-fraction
  * rule applies to delimited text only.
@@ -27,6 +28,9 @@ export const DOUBLE_DIGITS = 15;
 const PLAIN_INT = `'\\s*[+-]?[0-9]+\\s*'`;
 const PLAIN_DEC = `'\\s*[+-]?([0-9]+\\.[0-9]*|\\.[0-9]+)\\s*'`;
 const LEADING_ZERO = `'\\s*[+-]?0[0-9]+(\\.[0-9]*)?\\s*'`;
+
+/** Whether a number's text is a negative zero with a point (`-0.0`, `-.00`): a DOUBLE keeps its sign, a DECIMAL cannot. */
+export const negativeZero = (v: string): string => `regexp_full_match(${v}, '\\s*-(0+\\.0*|\\.0+)\\s*')`;
 
 /** Significant digits of a number's text: sign, exponent, point and outer zeros removed. */
 export const significantDigits = (v: string): string =>
@@ -51,6 +55,7 @@ interface Stats {
   fracMax: number;
   fracMin: number;
   long: number;
+  negzero: number;
   doubles: number;
   bigints: number;
   nested: number;
@@ -129,6 +134,7 @@ async function canonicalTypes(engine: Engine, relation: string, head: string, pi
       fracMax: 0,
       fracMin: 0,
       long: 0,
+      negzero: 0,
       doubles: nn,
       bigints: 0,
       nested: 0,
@@ -152,7 +158,20 @@ export async function headScales(engine: Engine, relation: string, picked: reado
   return picked.map((_, i) => Number(head?.[`__lakegit_s${i}`] ?? 0)).map((s) => (s > 0 && s <= 18 ? s : 0));
 }
 
-const STATS: (keyof Stats)[] = ['nn', 'ints', 'decs', 'lead', 'intDigits', 'fracMax', 'fracMin', 'long', 'doubles', 'bigints', 'nested'];
+const STATS: (keyof Stats)[] = [
+  'nn',
+  'ints',
+  'decs',
+  'lead',
+  'intDigits',
+  'fracMax',
+  'fracMin',
+  'long',
+  'negzero',
+  'doubles',
+  'bigints',
+  'nested',
+];
 
 /**
  * Per value, once: its kind (0 NULL, 1 plain integer, 2 plain decimal, 3 anything else) and the
@@ -175,6 +194,7 @@ function featuresSql(c: Column, i: number, format: FileFormat): string {
     `CASE WHEN ${k} IN (1, 2) THEN length(ltrim(split_part(ltrim(trim(${v}), '+-'), '.', 1), '0')) END AS __lakegit_intd${i}`,
     `CASE WHEN ${k} = 2 THEN length(split_part(trim(${v}), '.', 2)) END AS __lakegit_frac${i}`,
     `CASE WHEN ${k} IN (1, 2, 3) THEN ${doubleLoses(v)} ELSE false END AS __lakegit_long${i}`,
+    `CASE WHEN ${k} = 2 THEN ${negativeZero(v)} ELSE false END AS __lakegit_nz${i}`,
     `CASE WHEN ${k} = 3 AND NOT (${notNum}) THEN TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL ELSE ${k} IN (1, 2) END AS __lakegit_dbl${i}`,
     `CASE WHEN ${k} = 1 THEN length(trim(${v})) < 19 OR TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL ELSE false END AS __lakegit_big${i}`,
     `${nested} AS __lakegit_nest${i}`,
@@ -192,6 +212,7 @@ function statsSql(i: number): string {
     `coalesce(max(__lakegit_frac${i}), 0) AS __lakegit_fracMax${i}`,
     `coalesce(min(__lakegit_frac${i}), 0) AS __lakegit_fracMin${i}`,
     `count(*) FILTER (WHERE __lakegit_long${i}) AS __lakegit_long${i}`,
+    `count(*) FILTER (WHERE __lakegit_nz${i}) AS __lakegit_negzero${i}`,
     `count(*) FILTER (WHERE __lakegit_dbl${i}) AS __lakegit_doubles${i}`,
     `count(*) FILTER (WHERE __lakegit_big${i}) AS __lakegit_bigints${i}`,
     `count(*) FILTER (WHERE __lakegit_nest${i}) AS __lakegit_nested${i}`,
@@ -210,8 +231,10 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
     const scale = s.fracMax;
     const digits = s.intDigits + scale;
     const fixed = format !== 'jsonl' && scale > 0 && s.ints === 0 && s.fracMin === scale;
-    if (fixed || s.long > 0) return digits <= 18 ? `DECIMAL(18,${scale})` : digits <= 38 ? `DECIMAL(38,${scale})` : 'VARCHAR';
-    return 'DOUBLE';
+    if (!fixed && s.long === 0) return 'DOUBLE';
+    // A DECIMAL keeps 10.50's trailing zero and all 38 digits, a DOUBLE keeps -0.0's sign: text keeps both.
+    if (s.negzero > 0) return 'VARCHAR';
+    return digits <= 18 ? `DECIMAL(18,${scale})` : digits <= 38 ? `DECIMAL(38,${scale})` : 'VARCHAR';
   }
   return s.doubles === s.nn && s.long === 0 ? 'DOUBLE' : 'VARCHAR';
 }

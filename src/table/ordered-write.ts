@@ -50,11 +50,12 @@ export async function writeSnapshot(
   opts: WriteOptions = {},
 ): Promise<void> {
   const project = opts.project ?? ((s: string) => s);
+  const shape = { delimiter: opts.delimiter, columns: snap.manifest.columns };
   // DuckDB's Parquet writer cuts row groups at the first input vector past ROW_GROUP_SIZE, so its
   // bytes depend on how the input was vectorised: a sort emits full vectors, a list of chunk files a
   // short one at each file's end. Only the sort gives the same row groups for the same rows.
-  if (format === 'parquet') return writeFile(engine, project(snap.orderedSql()), absFile, format, opts.delimiter);
-  if (snap.manifest.deltas.length === 0) return writeFile(engine, project(snap.baseSql()), absFile, format, opts.delimiter);
+  if (format === 'parquet') return writeFile(engine, project(snap.orderedSql()), absFile, format, shape);
+  if (snap.manifest.deltas.length === 0) return writeFile(engine, project(snap.baseSql()), absFile, format, shape);
   // A large text file (a clone's, a far checkout's) is one copy of the base with the change rows spliced in (spliced-write.ts).
   if (snap.manifest.rows >= SPLICE_FROM_ROWS && (await writeSplicedFile(engine, snap, absFile, format, opts))) return;
   const placed = tempName();
@@ -67,7 +68,7 @@ export async function writeSnapshot(
       touched,
       opts.maxPieces ?? MAX_PIECES,
     );
-    await writeFile(engine, project(piecesSql(snap, placed, pieces)), absFile, format, opts.delimiter);
+    await writeFile(engine, project(piecesSql(snap, placed, pieces)), absFile, format, shape);
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${quoteIdent(placed)}`);
   }

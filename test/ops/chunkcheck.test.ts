@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { quoteLiteral } from '../../src/engine/quote.js';
 import { rewriteDiffers } from '../../src/ops/chunkcheck.js';
-import { PARQUET_OPTIONS, PARQUET_OPTIONS_BEFORE } from '../../src/table/chunker.js';
+import { PARQUET_OPTIONS, PARQUET_OPTIONS_BEFORE } from '../../src/table/parquet-options.js';
 
 // fsck's rewrite check (src/ops/chunkcheck.ts) compares a chunk with a fresh write of its rows. The
 // writer options changed (a smaller dictionary limit): chunks written before must still pass, and a

@@ -5,7 +5,8 @@ import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { chunkFresh, compact, stageRows } from '../../src/table/changes.js';
 import { DEFAULT_CHUNKING } from '../../src/table/chunker.js';
 import { CHUNK_SCHEME, type Manifest } from '../../src/table/manifest.js';
-import type { Column } from '../../src/table/schema.js';
+import { schemaSignature, type Column } from '../../src/table/schema.js';
+import { chunkDigest } from '../../src/table/chunkid.js';
 import { loadFile, writeFile } from '../../src/table/files.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
 import { useTempChunkStore } from '../setup/chunk-store.js';
@@ -197,7 +198,12 @@ describe('chunking', () => {
   it('chunking: a round trip through CSV, TSV, Parquet and JSON Lines keeps the chunk ids', async () => {
     const lit = (v: string | null, type: string) => (v === null ? `NULL::${type}` : `${quoteLiteral(v)}::${type}`);
     const arbRow = fc.record({
-      amount: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? '-0.0' : String(x)))),
+      // Zeros of both signs often, beside any double: a Parquet dictionary once stored them as one.
+      amount: fc.option(
+        fc
+          .oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0))
+          .map((x) => (Object.is(x, -0) ? '-0.0' : String(x))),
+      ),
       label: fc.option(
         fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', "'", '\n', '\t', 'é', '日', '✓', '\\', 'NULL', '0'), maxLength: 12 }),
       ),
@@ -232,9 +238,11 @@ describe('chunking', () => {
           `CREATE TABLE ${quoteIdent(name)} AS SELECT col0::BIGINT AS id, col1 AS amount, col2 AS label, col3 AS big, col4 AS flag, col5 AS day, col6 AS at FROM (VALUES ${values.join(', ')})`,
         );
         const m = await fresh(name, columns);
+        // The chunk files hold the rows their ids were computed from (a Parquet dictionary once merged -0.0 into 0.0).
+        for (const c of m.chunks) expect(await chunkDigest(tmp.engine, tmp.store.pathOf(c.id), schemaSignature(columns))).toBe(c.id);
         for (const format of ['csv', 'tsv', 'parquet', 'jsonl'] as const) {
           const file = path.join(tmp.dir, `rt.${format}`);
-          await writeFile(tmp.engine, new TableSnapshot(m, tmp.store).orderedSql(), file, format);
+          await writeFile(tmp.engine, new TableSnapshot(m, tmp.store).orderedSql(), file, format, { columns: m.columns });
           const work = `rt_back_${++seq}`;
           const loaded = await loadFile(tmp.engine, file, `rt.${format}`, format, quoteIdent(work), m.columns);
           expect(loaded, format).toEqual(columns);

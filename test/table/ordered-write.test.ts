@@ -71,7 +71,7 @@ async function expectSameBytes(m: Manifest, maxPieces?: number): Promise<void> {
   const snap = new TableSnapshot(m, tmp.store);
   for (const format of FORMATS) {
     const [oracle, piecewise] = [path.join(tmp.dir, `oracle.${format}`), path.join(tmp.dir, `new.${format}`)];
-    await writeFile(tmp.engine, snap.orderedSql(), oracle, format);
+    await writeFile(tmp.engine, snap.orderedSql(), oracle, format, { columns: m.columns });
     await writeSnapshot(tmp.engine, snap, piecewise, format, { maxPieces });
     const [a, b] = [await fsp.readFile(oracle), await fsp.readFile(piecewise)];
     expect(b.equals(a), `${format}: ${m.chunks.length} chunks, ${m.deltas.length} deltas, maxPieces ${maxPieces}`).toBe(true);

@@ -101,7 +101,7 @@ async function expectOracleBytes(m: Manifest, formats: readonly Format[]): Promi
   let spliced = 0;
   for (const { format, delimiter, ext } of formats) {
     const [oracle, written] = ['oracle', 'written'].map((n) => path.join(tmp.dir, `${n}.${ext}`));
-    await writeFile(tmp.engine, `SELECT * FROM (${snap.sql()}) ORDER BY ${order}`, oracle, format, delimiter);
+    await writeFile(tmp.engine, `SELECT * FROM (${snap.sql()}) ORDER BY ${order}`, oracle, format, { delimiter });
     const want = await fsp.readFile(oracle);
     const what = `${format}${delimiter ?? ''}: ${m.chunks.length} chunks, ${m.deltas.length} deltas, key ${JSON.stringify(m.key)}`;
     if (m.key === null) await writeSnapshot(tmp.engine, snap, written, format, { delimiter });

@@ -129,7 +129,7 @@ async function execute(engine: Engine, conn: DuckDBConnection, sql: string, outF
     const run = async (copy: string) => {
       rowCount = Number((await conn.runAndReadAll(copy)).getRows()[0]?.[0] ?? 0);
     };
-    await writeFile({ run }, `SELECT * FROM ${body}`, outFile, requireFormat(outFile));
+    await writeFile({ run }, `SELECT * FROM ${body}`, outFile, requireFormat(outFile), { columns });
     return { columns, rows: [], rowCount, file: outFile };
   }
   const reader = await conn.runAndReadAll(sql);
