@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Engine } from '../engine/db.js';
+import type { Engine, JsonRow } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { tempName } from '../store/fsutil.js';
@@ -62,6 +62,10 @@ interface Scratch extends PatchTables {
   cand: string;
 }
 
+/**
+ * Read the changed keys' rows and lines, plan each line's edit, write the bytes (only if the blocks
+ * they touch still hash as recorded), then the next index; undefined at any step that cannot be sure.
+ */
 async function patchSlotted(
   engine: Engine,
   store: ChunkStore,
@@ -98,7 +102,14 @@ async function patchSlotted(
  * The scratch tables of the changed keys (`cand`), their rows in `after` (`fresh`) and their
  * index entries (`held`); the entries as (`n`: slot, `KEY_TEXT`).
  */
-async function readChanged(engine: Engine, store: ChunkStore, req: PatchRequest, lines: LineIndexRef, only: string[], t: Scratch) {
+async function readChanged(
+  engine: Engine,
+  store: ChunkStore,
+  req: PatchRequest,
+  lines: LineIndexRef,
+  only: string[],
+  t: Scratch,
+): Promise<JsonRow[]> {
   const key = req.before.key!;
   const q = quoteIdent;
   // Keys that can differ: those in a chunk one side has and the other has not.
