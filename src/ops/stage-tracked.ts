@@ -11,7 +11,8 @@ import {
 } from '../store/staging.js';
 import { applyDelta, stageRows, validateKey } from '../table/changes.js';
 import { sourceOf } from '../table/files.js';
-import { buildLineIndex, lineDelta, type LineIndexRef } from '../table/lineindex.js';
+import { buildLineIndex, type LineIndexRef } from '../table/lineindex.js';
+import { lineDelta } from '../table/linedelta.js';
 import { dropReplaced } from '../table/lineslots.js';
 import type { Manifest, SourceFile } from '../table/manifest.js';
 import { OP } from '../table/snapshot.js';
@@ -55,7 +56,7 @@ interface Staged {
   lines?: LineIndexRef;
 }
 
-/** The cheap path: only the lines whose hash is new are parsed (see src/table/lineindex.ts). */
+/** The cheap path: only the lines whose hash is new are parsed (see src/table/linedelta.ts). */
 async function stageByLines(ctx: RepoContext, engine: Engine, entry: StagedTable, prev: Manifest): Promise<Staged | undefined> {
   // The index describes the file as it was when this very manifest was staged, or it is stale.
   if (!entry.lines || entry.lines.manifest !== entry.manifest || !prev.key) return undefined;

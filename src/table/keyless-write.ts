@@ -10,8 +10,8 @@ import { readerSql, writerOptions } from './files.js';
 import { rawLinesSql } from './lineslots.js';
 import type { Manifest } from './manifest.js';
 import { writeSnapshot } from './ordered-write.js';
-import { splice } from './patch-write.js';
 import { names } from './rowsql.js';
+import { splice } from './splice-lines.js';
 import { TableSnapshot } from './snapshot.js';
 
 /**

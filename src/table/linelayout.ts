@@ -148,6 +148,24 @@ export class PieceBuilder {
   }
 }
 
+/** The pieces with the slots of `lines` (data lines, any order) left out. */
+export function withoutLines(pieces: readonly number[], lines: number[]): PieceBuilder {
+  const out = new PieceBuilder();
+  const gone = [...lines].sort((a, b) => a - b);
+  let g = 0;
+  for (let i = 0, line = 0; i < pieces.length; i += 2) {
+    const [slot, count] = [pieces[i], pieces[i + 1]];
+    let from = 0; // into this piece
+    for (; g < gone.length && gone[g] < line + count; g++) {
+      out.push(slot + from, gone[g] - line - from);
+      from = gone[g] - line + 1;
+    }
+    out.push(slot + from, count - from);
+    line += count;
+  }
+  return out;
+}
+
 /**
  * Slots and lines of a layout's pieces: the slots of a line range (in line order), and the line of
  * a slot (undefined if no line holds it: a slot left behind by a removed or moved line).

@@ -152,7 +152,7 @@ export async function numbersFile(
 }
 
 /** An index whose overlay or pieces have grown past these is compacted (its keys written anew in line order). */
-export const needsCompaction = (ref: LineIndexRef, layout: Layout): boolean =>
+const needsCompaction = (ref: LineIndexRef, layout: Layout): boolean =>
   (ref.overlayRows ?? 0) > ref.rows / 16 + 16 || layout.pieces.length / 2 > ref.rows / 256 + 256;
 
 /**
@@ -160,13 +160,7 @@ export const needsCompaction = (ref: LineIndexRef, layout: Layout): boolean =>
  * file patched and committed again and again keeps an index no bigger than a fresh one. The
  * caller drops the files the old ref names and the new one does not.
  */
-export async function compactIndex(
-  engine: Engine,
-  dir: string,
-  ref: LineIndexRef,
-  key: readonly string[],
-  layout: Layout,
-): Promise<LineIndexRef> {
+async function compactIndex(engine: Engine, dir: string, ref: LineIndexRef, key: readonly string[], layout: Layout): Promise<LineIndexRef> {
   const rows: number[][] = [];
   for (let i = 0, line = 0; i < layout.pieces.length; i += 2) {
     rows.push([layout.pieces[i], layout.pieces[i + 1], line]);
@@ -186,4 +180,29 @@ export async function compactIndex(
   }
   const name = await writeLayout(dir, { ...layout, pieces: ref.rows ? [0, ref.rows] : [] });
   return { ...ref, file, layout: name, slots: ref.rows, overlay: undefined, overlayRows: undefined };
+}
+
+/**
+ * `next` (whose layout is `layout`) as it is, or compacted once its overlay or pieces have grown
+ * past a size; then the files only `next` named (its layout, a new overlay) are garbage and go. The
+ * caller drops `prev`'s.
+ */
+export async function compactIfDue(
+  engine: Engine,
+  dir: string,
+  next: LineIndexRef,
+  key: readonly string[],
+  layout: Layout,
+  prev: LineIndexRef,
+): Promise<LineIndexRef> {
+  if (!needsCompaction(next, layout)) return next;
+  const compact = await compactIndex(engine, dir, next, key, layout);
+  await dropReplaced(dir, next, compact, prev);
+  return compact;
+}
+
+/** Write a new overlay key file: the entries of `ref`'s overlay, if any, then `added` (key…, `__lakegit_n`); its name. */
+export async function writeOverlay(engine: Engine, dir: string, ref: LineIndexRef, key: readonly string[], added: string): Promise<string> {
+  const old = ref.overlay ? `SELECT ${cols(key)}, ${SLOT} FROM ${file(dir, ref.overlay)} UNION ALL ` : '';
+  return writeIndexFile(engine, dir, `${old}${added}`);
 }

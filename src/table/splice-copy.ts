@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync } from 'node:fs';
+import { BufferedCopy, NotAsIndexed, writeAll } from './copy-buffer.js';
 
 /**
  * The byte copy of a patch (src/table/patch-write.ts): a text file copied to a new one with some
@@ -12,6 +13,7 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from '
  * Marks are trusted only with the file they were written for (the caller checks its stat); even
  * so, each mark used must follow a newline, the replaced lines' old text is checked by hash, and
  * the lines after the last mark are counted to the end, which must give the line count expected.
+ * (The buffered reading and writing under the walk: copy-buffer.ts.)
  */
 export interface LineMark {
   line: number;
@@ -19,9 +21,6 @@ export interface LineMark {
 }
 
 export const MARK_EVERY = 1024;
-
-/** Bytes read at a time: one buffer, reused (a fresh stream buffer per read costs a page fault per 4 KiB). */
-const COPY_BUFFER = 4 << 20;
 
 export interface LineEdit {
   /** Its replacement; undefined removes the line (unless `keep`). */
@@ -67,13 +66,6 @@ export function copyRuns(
   return copyEdited(abs, tmp, header, rows, runs, new Map(), appended, [], opts);
 }
 
-/** Thrown inside the copy when the file is not what the caller said: the copy returns undefined. */
-class NotAsIndexed extends Error {}
-
-function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
-}
-
 /**
  * Copy `abs` to `tmp`, editing data lines `targets` (ascending) as `edits` say and appending
  * `appended`; `olds` receives the targets' old bytes in order (kept lines' too). The new file's marks, or
@@ -93,8 +85,8 @@ export function copyEdited(
 ): LineMark[] | undefined {
   const [inp, out] = [openSync(abs, 'r'), openSync(tmp, 'w')];
   try {
-    const copy = new Copy(inp, out, fstatSync(inp).size, opts.every ?? MARK_EVERY);
-    const next = copy.run(header, rows, targets, edits, opts.marks ?? [], olds);
+    const copy = new Copy(inp, out, fstatSync(inp).size, opts.every ?? MARK_EVERY, header, opts.marks ?? []);
+    const next = copy.run(rows, targets, edits, olds);
     if (!next) return undefined;
     if (appended.length) writeAll(out, Buffer.from(appended.map((l) => `${l}\n`).join(''), 'utf8'));
     if (opts.sync !== false) fsyncSync(out);
@@ -108,227 +100,133 @@ export function copyEdited(
   }
 }
 
-class Copy {
-  private readonly buf = Buffer.allocUnsafeSlow(COPY_BUFFER);
-  /** The buffer holds input bytes [bufStart, bufStart + bufLen). */
-  private bufStart = 0;
-  private bufLen = 0;
-  private view = Buffer.alloc(0);
-  /** Input bytes before `copied` are in the output; `outPos` bytes have been written. */
-  private copied = 0;
-  private outPos = 0;
+const NEWLINE = Buffer.from('\n');
+
+/** The walk of one copy over the input's lines: where it is, what it changed, and the marks of the output. */
+class Copy extends BufferedCopy {
   private readonly marks: LineMark[] = [];
+  /** Input byte where line `line` starts. */
+  private pos = 0;
+  private line: number;
+  /** Output line = input line - removed. */
+  private removed = 0;
+  /** Old marks before `mi` are passed. */
+  private mi = 0;
+  /** The file's last line, if it has no newline, was replaced or dropped. */
+  private lastEdited = false;
 
   constructor(
-    private readonly inp: number,
-    private readonly out: number,
-    private readonly size: number,
+    inp: number,
+    out: number,
+    size: number,
     private readonly every: number,
-  ) {}
-
-  run(
     header: boolean,
-    rows: number,
-    targets: readonly (number | LineRun)[],
-    edits: ReadonlyMap<number, LineEdit>,
-    old: readonly LineMark[],
-    olds: Buffer[],
-  ): LineMark[] | undefined {
-    let pos = 0; // input byte where line `line` starts
-    let line = header ? -1 : 0;
-    let removed = 0; // output line = input line - removed
-    let mi = 0; // old marks before `mi` are passed
-    const jump = (limit: number) => {
-      // The last old mark at or before line `limit` and past `line`: its bytes are copied unread.
-      let to = -1;
-      for (let j = mi; j < old.length && old[j].line <= limit; j++) if (old[j].line > line) to = j;
-      if (to < 0) return;
-      let at = pos;
-      for (; mi <= to; mi++) {
-        const m = old[mi];
-        if (m.line <= line) continue;
-        // Each mark passed must start a line; its bytes pass through the buffer on their way out anyway.
-        if (m.offset <= at || m.offset > this.size || (m.offset > 0 && this.byteAt(m.offset - 1) !== 10)) throw new NotAsIndexed();
-        this.mark(m.line - removed, this.outAt(m.offset));
-        at = m.offset;
-      }
-      [pos, line] = [old[to].offset, old[to].line];
-    };
-    const step = () => {
-      // Past one line that stays as it is, marking the output every MARK_EVERY lines.
-      if (line >= 0) this.mark(line - removed, this.outAt(pos), this.every);
-      const end = this.lineEnd(pos);
-      if (end >= this.size) throw new NotAsIndexed(); // a target past the last line
-      pos = end + 1;
-      line++;
-    };
-    let lastEdited = false; // the file's last line, if it has no newline, was replaced or dropped
-    for (const target of targets) {
-      const t = typeof target === 'number' ? target : target.line;
-      jump(t);
-      while (line < t) step();
-      if (pos >= this.size) throw new NotAsIndexed();
-      if (typeof target !== 'number') {
-        this.flushTo(pos);
-        const [old, end] = this.linesAt(pos, target.count);
-        const bytes = target.replace(old);
-        if (!bytes) throw new NotAsIndexed();
-        // Marks inside the new run, as the lines of a copy would get them.
-        let written = 0; // lines in `bytes`
-        for (let s = 0; s < bytes.length; written++) {
-          this.mark(line - removed + written, this.outPos + s, this.every);
-          const nl = bytes.indexOf(10, s);
-          if (nl < 0) throw new Error('a replaced run must end in a newline');
-          s = nl + 1;
-        }
-        removed += target.count - written;
-        writeAll(this.out, bytes);
-        this.outPos += bytes.length;
-        lastEdited = end >= this.size;
-        pos = this.copied = end;
-        line += target.count;
-        continue;
-      }
-      const edit = edits.get(t);
-      // A kept line goes out with the bytes after it: nothing is written for it now (a write per line costs a system call).
-      if (!edit?.keep) this.flushTo(pos);
-      const end = this.lineEnd(pos);
-      olds.push(Buffer.from(this.buf.subarray(pos - this.bufStart, end - this.bufStart)));
-      if (edit?.keep) {
-        // Copied with the bytes after it, as a line no target names.
-        this.mark(line - removed, this.outAt(pos), this.every);
-        lastEdited = false;
-        pos = Math.min(end + 1, this.size);
-        line++;
-        continue;
-      }
-      const text = edit?.text;
-      if (text !== undefined) {
-        this.mark(line - removed, this.outPos, this.every);
-        const bytes = Buffer.from(`${text}\n`, 'utf8');
-        writeAll(this.out, bytes);
-        this.outPos += bytes.length;
-      } else removed++;
-      lastEdited = end >= this.size;
-      pos = this.copied = Math.min(end + 1, this.size);
-      line++;
-    }
-    // The lines after the last mark are counted to the end: the file must have `rows` data lines.
-    jump(Infinity);
-    while (pos < this.size) {
-      if (line >= 0) this.mark(line - removed, this.outAt(pos), this.every);
-      pos = Math.min(this.lineEnd(pos) + 1, this.size);
-      line++;
-    }
-    this.flushTo(this.size);
-    if (this.size > 0 && !lastEdited && this.byteAt(this.size - 1) !== 10) {
-      // The last line has no newline: one is added before anything follows it.
-      writeAll(this.out, Buffer.from('\n'));
-      this.outPos++;
-    }
-    return line === rows ? this.marks : undefined;
+    private readonly old: readonly LineMark[],
+  ) {
+    super(inp, out, size);
+    this.line = header ? -1 : 0;
   }
 
-  /** Output offset of input byte `p` at or after `copied`, all bytes between being copied as they are. */
-  private outAt(p: number): number {
-    return this.outPos + (p - this.copied);
+  run(rows: number, targets: readonly (number | LineRun)[], edits: ReadonlyMap<number, LineEdit>, olds: Buffer[]): LineMark[] | undefined {
+    for (const target of targets) {
+      const t = typeof target === 'number' ? target : target.line;
+      this.jump(t);
+      while (this.line < t) this.step();
+      if (this.pos >= this.size) throw new NotAsIndexed();
+      if (typeof target === 'number') this.editLine(edits.get(t), olds);
+      else this.replaceRun(target);
+    }
+    this.copyToEnd();
+    return this.line === rows ? this.marks : undefined;
+  }
+
+  /** Past the last old mark at or before line `limit` and past `line`: the bytes up to it are copied unread. */
+  private jump(limit: number): void {
+    const old = this.old;
+    let to = -1;
+    for (let j = this.mi; j < old.length && old[j].line <= limit; j++) if (old[j].line > this.line) to = j;
+    if (to < 0) return;
+    let at = this.pos;
+    for (; this.mi <= to; this.mi++) {
+      const m = old[this.mi];
+      if (m.line <= this.line) continue;
+      // Each mark passed must start a line; its bytes pass through the buffer on their way out anyway.
+      if (m.offset <= at || m.offset > this.size || (m.offset > 0 && this.byteAt(m.offset - 1) !== 10)) throw new NotAsIndexed();
+      this.mark(m.line - this.removed, this.outAt(m.offset));
+      at = m.offset;
+    }
+    [this.pos, this.line] = [old[to].offset, old[to].line];
+  }
+
+  /** Past one line that stays as it is, marking the output every `every` lines. */
+  private step(): void {
+    if (this.line >= 0) this.mark(this.line - this.removed, this.outAt(this.pos), this.every);
+    const end = this.lineEnd(this.pos);
+    if (end >= this.size) throw new NotAsIndexed(); // a target past the last line
+    this.pos = end + 1;
+    this.line++;
+  }
+
+  /** A run of lines replaced at once: its old bytes read in one piece, its new bytes written as one. */
+  private replaceRun(target: LineRun): void {
+    this.flushTo(this.pos);
+    const [old, end] = this.linesAt(this.pos, target.count);
+    const bytes = target.replace(old);
+    if (!bytes) throw new NotAsIndexed();
+    // Marks inside the new run, as the lines of a copy would get them.
+    let written = 0; // lines in `bytes`
+    for (let s = 0; s < bytes.length; written++) {
+      this.mark(this.line - this.removed + written, this.outPos + s, this.every);
+      const nl = bytes.indexOf(10, s);
+      if (nl < 0) throw new Error('a replaced run must end in a newline');
+      s = nl + 1;
+    }
+    this.removed += target.count - written;
+    this.write(bytes);
+    this.lastEdited = end >= this.size;
+    this.pos = this.copied = end;
+    this.line += target.count;
+  }
+
+  /** One target line: its old bytes go to `olds`; then it is kept, replaced or dropped as `edit` says. */
+  private editLine(edit: LineEdit | undefined, olds: Buffer[]): void {
+    // A kept line goes out with the bytes after it: nothing is written for it now (a write per line costs a system call).
+    if (!edit?.keep) this.flushTo(this.pos);
+    const end = this.lineEnd(this.pos);
+    olds.push(this.copyOf(this.pos, end));
+    if (edit?.keep) {
+      // Copied with the bytes after it, as a line no target names.
+      this.mark(this.line - this.removed, this.outAt(this.pos), this.every);
+      this.lastEdited = false;
+      this.pos = Math.min(end + 1, this.size);
+      this.line++;
+      return;
+    }
+    const text = edit?.text;
+    if (text !== undefined) {
+      this.mark(this.line - this.removed, this.outPos, this.every);
+      this.write(Buffer.from(`${text}\n`, 'utf8'));
+    } else this.removed++;
+    this.lastEdited = end >= this.size;
+    this.pos = this.copied = Math.min(end + 1, this.size);
+    this.line++;
+  }
+
+  /** The rest of the file copied; the lines after the last mark are counted to the end (the caller checks their number). */
+  private copyToEnd(): void {
+    this.jump(Infinity);
+    while (this.pos < this.size) {
+      if (this.line >= 0) this.mark(this.line - this.removed, this.outAt(this.pos), this.every);
+      this.pos = Math.min(this.lineEnd(this.pos) + 1, this.size);
+      this.line++;
+    }
+    this.flushTo(this.size);
+    // The last line has no newline: one is added before anything follows it.
+    if (this.size > 0 && !this.lastEdited && this.byteAt(this.size - 1) !== 10) this.write(NEWLINE);
   }
 
   private mark(line: number, offset: number, every = 1): void {
     const last = this.marks[this.marks.length - 1];
     if (!last || line - last.line >= every) this.marks.push({ line, offset });
-  }
-
-  private fill(at: number): void {
-    this.bufStart = at;
-    this.bufLen = readSync(this.inp, this.buf, 0, this.buf.length, at);
-    this.view = this.buf.subarray(0, this.bufLen);
-    if (this.view.includes(13)) throw new NotAsIndexed();
-  }
-
-  private inBuffer(p: number): boolean {
-    return p >= this.bufStart && p < this.bufStart + this.bufLen;
-  }
-
-  private byteAt(p: number): number {
-    if (!this.inBuffer(p)) {
-      this.flushTo(p);
-      this.fill(p);
-    }
-    return this.buf[p - this.bufStart];
-  }
-
-  /** Copy input bytes [copied, p) to the output. */
-  private flushTo(p: number): void {
-    while (this.copied < p) {
-      if (!this.inBuffer(this.copied)) this.fill(this.copied);
-      const end = Math.min(p, this.bufStart + this.bufLen);
-      writeAll(this.out, this.buf.subarray(this.copied - this.bufStart, end - this.bufStart));
-      this.outPos += end - this.copied;
-      this.copied = end;
-    }
-  }
-
-  /**
-   * The `count` lines from `p` (`p` at or past `copied`, all before it copied): their bytes, one view
-   * of the buffer when they fit it, and the offset after them.
-   */
-  private linesAt(p: number, count: number): [Buffer, number] {
-    for (let refilled = false; ; refilled = true) {
-      if (!this.inBuffer(p) || refilled) {
-        this.flushTo(p);
-        this.fill(p);
-      }
-      let [at, n] = [p - this.bufStart, 0];
-      for (; n < count; n++) {
-        const nl = this.view.indexOf(10, at);
-        if (nl < 0) break;
-        at = nl + 1;
-      }
-      const atEnd = this.bufStart + this.bufLen >= this.size;
-      if (n === count) return [this.buf.subarray(p - this.bufStart, at), this.bufStart + at];
-      if (atEnd) {
-        // The file's last line without a newline ends the run, or the file has fewer lines.
-        if (n === count - 1 && at < this.bufLen) return [this.buf.subarray(p - this.bufStart, this.bufLen), this.size];
-        throw new NotAsIndexed();
-      }
-      if (refilled && this.bufStart === p) return this.longLinesAt(p, count);
-    }
-  }
-
-  /** `linesAt` for a run longer than the buffer: its bytes gathered in a buffer of their own. */
-  private longLinesAt(p: number, count: number): [Buffer, number] {
-    const parts: Buffer[] = [];
-    let [at, n] = [p, 0];
-    while (n < count && at < this.size) {
-      this.fill(at);
-      let i = 0;
-      for (; n < count; n++) {
-        const nl = this.view.indexOf(10, i);
-        if (nl < 0) break;
-        i = nl + 1;
-      }
-      const take = n < count ? this.bufLen : i;
-      parts.push(Buffer.from(this.buf.subarray(0, take)));
-      at += take;
-    }
-    const bytes = Buffer.concat(parts);
-    const partial = bytes.length > 0 && bytes[bytes.length - 1] !== 10; // the last line, with no newline
-    if (n < count && !(n === count - 1 && at === this.size && partial)) throw new NotAsIndexed();
-    return [bytes, at];
-  }
-
-  /** The offset of the newline ending the line at `p` (the file's size if it has none); the buffer then holds [p, end). */
-  private lineEnd(p: number): number {
-    for (let refilled = false; ; refilled = true) {
-      if (!this.inBuffer(p) || refilled) {
-        this.flushTo(p);
-        this.fill(p);
-      }
-      const nl = this.view.indexOf(10, p - this.bufStart);
-      if (nl >= 0) return this.bufStart + nl;
-      if (this.bufStart + this.bufLen >= this.size) return this.size;
-      if (refilled && this.bufStart === p) throw new NotAsIndexed(); // a line longer than the buffer
-    }
   }
 }

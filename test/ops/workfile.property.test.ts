@@ -109,7 +109,7 @@ describe('workfile', () => {
           const entry = (await ctx.staging.read()).tables.orders;
           if (entry.lines) patched++;
         }
-        // `commit -a` reads the patched file through the same index (src/table/lineindex.ts lineDelta):
+        // `commit -a` reads the patched file through the same index (src/table/linedelta.ts lineDelta):
         // writing v1 back must commit exactly v1's rows.
         await repo.write(file, fileText(v1, t));
         await a.commit({ message: 'v1 again', all: true, allowEmpty: true });

@@ -1,11 +1,12 @@
 import type { Json } from '@duckdb/node-api';
-import type { JsonRow } from '../../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../engine/quote.js';
 import type { Column } from '../../table/schema.js';
-import { jsonObjectText, jsonTextSql } from './json-sql.js';
+import { ComparisonColumns, MASK_BITS } from './compare-columns.js';
+import { rowDecoder } from './compare-decode.js';
+import { rowJsonText } from './compare-json.js';
 import type { BoundPredicate } from './ranges.js';
-import { mixed, pairColumns } from './pair-columns.js';
-import type { DiffOp, DiffRow, PairColumn } from './types.js';
+import { mixed } from './pair-columns.js';
+import type { DiffRow, PairColumn } from './types.js';
 
 /** Two relations to compare, already restricted to the rows that may differ (see plan.ts). */
 export interface CompareInput {
@@ -30,31 +31,25 @@ const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
 /** The error an aligned comparison (see `keyedSql`) fails with when its sides' keys do not pair up. */
 export const MISALIGNED = 'lakegit: diff sides not aligned by key';
 
-/** Flags per packed integer: within a double's exact range. */
-const MASK_BITS = 50;
-
 /**
  * The SQL of a row- and cell-level comparison, and the decoder of its result rows. Both sides are
  * projected onto the union of columns (a column a side lacks is NULL there), so `--where` reads
  * the same names on both sides and a new or dropped column counts only where it is not NULL.
+ * The result rows' columns: compare-columns.ts; their JSON text: compare-json.ts; their decoding
+ * into diff rows: compare-decode.ts.
  */
 export class Comparison {
   readonly pair: PairColumn[];
   /** The columns in the output: the key and the compared columns. */
   readonly shown: PairColumn[];
   private readonly compared: PairColumn[];
-  private readonly beforeOrder: [string, number][];
-  private readonly afterOrder: [string, number][];
+  private readonly columns: ComparisonColumns;
 
   constructor(private readonly input: CompareInput) {
-    this.pair = pairColumns(input.beforeColumns, input.afterColumns, input.key);
-    const only = input.columns ? new Set(input.columns) : undefined;
-    this.shown = this.pair.filter((c) => c.key || !only || only.has(c.name));
-    this.compared = this.shown.filter((c) => !c.key);
-    const order = (cols: readonly Column[]) =>
-      cols.map((c) => [c.name, this.shown.findIndex((s) => s.name === c.name)] as [string, number]).filter(([, i]) => i >= 0);
-    this.beforeOrder = order(input.beforeColumns);
-    this.afterOrder = order(input.afterColumns);
+    this.columns = new ComparisonColumns(input.beforeColumns, input.afterColumns, input.key, input.columns);
+    this.pair = this.columns.pair;
+    this.shown = this.columns.shown;
+    this.compared = this.columns.compared;
   }
 
   /** The values every query of this comparison binds (those of `filter`); undefined when none. */
@@ -77,7 +72,7 @@ export class Comparison {
       ? `${this.keyedSql()} ORDER BY ${this.input.key!.map((_, i) => `__lakegit_k${i}`).join(', ')}${limit}`
       : `${this.multisetSql()} ORDER BY ${this.multisetOrder()}${limit}`;
     if (!opts.text) return sorted;
-    const names = this.outputNames();
+    const names = this.columns.outputNames();
     const cast = (n: string) => (n === '__lakegit_op' || n.startsWith('__lakegit_m') ? n : `CAST(${n} AS VARCHAR) AS ${n}`);
     return `SELECT ${names.map(cast).join(', ')} FROM (${sorted})`;
   }
@@ -89,40 +84,12 @@ export class Comparison {
    * `aligned`: see `keyedSql`.
    */
   jsonSql(opts: { limit?: number; aligned?: boolean } = {}): string | undefined {
-    const field = (name: string, col: string, type: string | undefined) => [name, jsonTextSql(col, type)] as const;
-    const side = (prefix: string, order: [string, number][], typeOf: (c: PairColumn) => string | undefined) =>
-      order.map(([name, j]) => field(name, `${prefix}${j}`, typeOf(this.shown[j])));
-    const both = (c: PairColumn) => this.outputType(c);
-    const [before, after, key] = this.keyed
-      ? [
-          side('__lakegit_b', this.beforeOrder, (c) => c.before),
-          side('__lakegit_a', this.afterOrder, (c) => c.after),
-          this.input.key!.map((k, i) => field(k, `__lakegit_k${i}`, both(this.pair.find((p) => p.name === k)!))),
-        ]
-      : [side('__lakegit_v', this.beforeOrder, both), side('__lakegit_v', this.afterOrder, both), []];
-    const all = [...before, ...after, ...key];
-    if (all.some(([, v]) => v === undefined)) return undefined;
-    const obj = (fields: readonly (readonly [string, string | undefined])[]) => jsonObjectText(fields as [string, string][]);
-    // Each changed name with a comma after it, the last comma trimmed: every name ends with its quote.
-    const flags = this.compared.map(
-      (c, j) =>
-        `CASE WHEN (__lakegit_m${Math.floor(j / MASK_BITS)} >> ${j % MASK_BITS}) & 1 = 1 THEN ${quoteLiteral(`${JSON.stringify(c.name)},`)} END`,
+    const json = rowJsonText(this.columns);
+    return (
+      json &&
+      `SELECT ${json} AS __lakegit_json
+      FROM (${this.rowsSql(opts)})`
     );
-    const changed = this.keyed && flags.length ? `concat('[', rtrim(concat(${flags.join(', ')}), ','), ']')` : `'[]'`;
-    return `SELECT concat('{"op":"', __lakegit_op, '","key":', ${this.keyed ? obj(key) : `'null'`},
-        ',"before":', CASE WHEN __lakegit_op = 'added' THEN 'null' ELSE ${obj(before)} END,
-        ',"after":', CASE WHEN __lakegit_op = 'removed' THEN 'null' ELSE ${obj(after)} END,
-        ',"changed":', CASE WHEN __lakegit_op = 'modified' THEN ${changed} ELSE '[]' END, '}') AS __lakegit_json
-      FROM (${this.rowsSql(opts)})`;
-  }
-
-  /**
-   * The type of an output column that holds both sides (a key, or a multiset row's value): a mixed
-   * pair is text; two comparable types meet in a supertype, left to JavaScript.
-   */
-  private outputType(c: PairColumn): string | undefined {
-    if (mixed(c)) return 'VARCHAR';
-    return c.before === undefined || c.after === undefined || c.before === c.after ? (c.after ?? c.before) : undefined;
   }
 
   /** One row per op with its count. */
@@ -147,55 +114,7 @@ export class Comparison {
 
   /** Turns result rows (by the column names of `rowsSql`) into diff rows. */
   decoder(names: readonly string[]): (row: readonly Json[]) => DiffRow {
-    const at = new Map(names.map((n, i) => [n, i]));
-    const side = (prefix: string, order: [string, number][]) => order.map(([name, j]) => [name, at.get(`${prefix}${j}`)!] as const);
-    const pick = (row: readonly Json[], cols: readonly (readonly [string, number])[]) => {
-      const out: JsonRow = {};
-      for (const [name, i] of cols) out[name] = row[i];
-      return out;
-    };
-    const op = at.get('__lakegit_op')!;
-    if (!this.keyed) {
-      const [b, a] = [side('__lakegit_v', this.beforeOrder), side('__lakegit_v', this.afterOrder)];
-      return (row) =>
-        row[op] === 'added'
-          ? { op: 'added', key: null, before: null, after: pick(row, a), changed: [] }
-          : { op: 'removed', key: null, before: pick(row, b), after: null, changed: [] };
-    }
-    const keys = this.input.key!.map((k, i) => [k, at.get(`__lakegit_k${i}`)!] as const);
-    const [b, a] = [side('__lakegit_b', this.beforeOrder), side('__lakegit_a', this.afterOrder)];
-    const masks = this.masks().map((_, g) => at.get(`__lakegit_m${g}`)!);
-    const changedOf = (row: readonly Json[]) =>
-      this.compared
-        .filter((_, j) => {
-          const mask = Number(row[masks[Math.floor(j / MASK_BITS)]]);
-          return Math.floor(mask / 2 ** (j % MASK_BITS)) % 2 === 1;
-        })
-        .map((c) => c.name);
-    return (row) => {
-      const kind = row[op] as DiffOp;
-      return {
-        op: kind,
-        key: pick(row, keys),
-        before: kind === 'added' ? null : pick(row, b),
-        after: kind === 'removed' ? null : pick(row, a),
-        changed: kind === 'modified' ? changedOf(row) : [],
-      };
-    };
-  }
-
-  /** The result columns of `rowsSql`, in order. */
-  private outputNames(): string[] {
-    if (!this.keyed) return ['__lakegit_op', ...this.shown.map((_, j) => `__lakegit_v${j}`)];
-    return [
-      '__lakegit_op',
-      ...this.input.key!.map((_, i) => `__lakegit_k${i}`),
-      ...this.shown.flatMap((c, j) => [
-        ...(c.before !== undefined ? [`__lakegit_b${j}`] : []),
-        ...(c.after !== undefined ? [`__lakegit_a${j}`] : []),
-      ]),
-      ...this.masks().map((_, g) => `__lakegit_m${g}`),
-    ];
+    return rowDecoder(this.columns, names);
   }
 
   /** Changed-column flags packed MASK_BITS to an integer: a row carries a few values, not one per column. */
