@@ -24,12 +24,20 @@ export function readerSql(
   head = false,
 ): string {
   if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample, head);
-  const checked = (c: Column) => !trusted?.has(c.name) && lossyText(c) !== undefined;
+  const checked = (c: Column) => (!trusted?.has(c.name) && lossyText(c) !== undefined) || textBlob(format, c);
   const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
   const base = rawReader(file, format, read, fullSample, head);
   if (!columns.some(checked)) return base;
-  return `(SELECT ${columns.map((c) => (checked(c) ? strictCast(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
+  const value = (c: Column) => (textBlob(format, c) ? `CAST(${quoteIdent(c.name)} AS BLOB) AS ${quoteIdent(c.name)}` : strictCast(c));
+  return `(SELECT ${columns.map((c) => (checked(c) ? value(c) : quoteIdent(c.name))).join(', ')} FROM ${base})`;
 }
+
+/**
+ * DuckDB writes a BLOB to JSON as its escaped text (`"\\x00A"`) but its JSON reader takes a string's
+ * characters as a BLOB's bytes, so each rewrite of a JSON Lines file grew the value (`\x00A` read back
+ * as `\x5Cx00A`). Read as text and cast, as the CSV reader does: the text a BLOB is written as reads back as it.
+ */
+const textBlob = (format: FileFormat, c: Column): boolean => format === 'jsonl' && c.type === 'BLOB';
 
 /**
  * CSV is read as RFC 4180 (double quotes; the delimiter its header uses) from its first line: a
