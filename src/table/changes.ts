@@ -5,7 +5,7 @@ import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
 import { readerSql } from './files.js';
 import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest, type SourceFile } from './manifest.js';
-import { col, cols, identityOrder, names, rowsDiffer } from './rowsql.js';
+import { col, cols, identityOrder, names, rowsDiffer, sortCols } from './rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type FileFormat } from './schema.js';
 import { OP, TableSnapshot } from './snapshot.js';
 
@@ -151,7 +151,7 @@ export async function stageRows(engine: Engine, store: ChunkStore, req: StageReq
   const delta = workName('delta');
   await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(delta)} AS
     SELECT * FROM (${changesSql(`SELECT * FROM ${quoteIdent(req.work)}`, snap.sql(), names(req.columns), identity)})
-    ORDER BY ${cols(identity)}`);
+    ORDER BY ${sortCols(identity, req.columns)}`);
   try {
     return await applyDelta(engine, store, prev, delta, req.source);
   } finally {
@@ -210,7 +210,9 @@ export async function foldDeltas(engine: Engine, store: ChunkStore, m: Manifest)
   const snap = new TableSnapshot(m, store);
   const identity = identityColumns(m);
   const table = workName('fold');
-  await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM (${snap.deltaSql()}) ORDER BY ${cols(identity)}`);
+  await engine.run(
+    `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM (${snap.deltaSql()}) ORDER BY ${sortCols(identity, m.columns)}`,
+  );
   try {
     const counts = await engine.all(`SELECT ${quoteIdent(OP)} AS op, count(*) AS n FROM ${quoteIdent(table)} GROUP BY 1`);
     const count = (op: string) => Number(counts.find((r) => r.op === op)?.n ?? 0);
@@ -233,7 +235,7 @@ export async function chunkFresh(
   const sorted = req.sorted ? req.work : workName('sorted');
   if (!req.sorted)
     await engine.run(
-      `CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${identityOrder(identity, req.key === null)}`,
+      `CREATE OR REPLACE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(req.work)} ORDER BY ${identityOrder(identity, req.key === null, req.columns)}`,
     );
   try {
     const chunks = await writeChunks(engine, store, sorted, req.columns, identity, req.chunking, [], onChunk);

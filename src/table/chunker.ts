@@ -68,7 +68,7 @@ export async function writeChunks(
 ): Promise<ChunkRef[]> {
   const n = Number(await engine.value(`SELECT count(*) FROM ${quoteIdent(work)}`));
   if (n === 0) return [];
-  const src = await positioned(engine, work, [...columns.map((c) => c.name), ...extra], identity);
+  const src = await positioned(engine, work, [...columns.map((c) => c.name), ...extra], identity, columns);
   try {
     return await cutAndWrite(engine, store, src, n, columns, identity, scheme, extra, onChunk);
   } finally {
@@ -87,12 +87,18 @@ let copies = 0;
  * of that name hides it (any case); then a numbered copy in identity order, which is the work
  * table's order (rows that tie on identity are equal).
  */
-async function positioned(engine: Engine, work: string, names: readonly string[], identity: readonly string[]): Promise<Positioned> {
+async function positioned(
+  engine: Engine,
+  work: string,
+  names: readonly string[],
+  identity: readonly string[],
+  columns: readonly Column[],
+): Promise<Positioned> {
   if (!names.some((c) => c.toLowerCase() === 'rowid')) return { table: work, pos: 'rowid' };
   const table = `__lakegit_pos_${process.pid}_${++copies}`;
   const pos = quoteIdent('__lakegit_pos');
   await engine.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS
-    SELECT row_number() OVER (ORDER BY ${identityOrder(identity, true)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);
+    SELECT row_number() OVER (ORDER BY ${identityOrder(identity, true, columns)}) - 1 AS ${pos}, * FROM ${quoteIdent(work)} ORDER BY ${pos}`);
   return { table, pos };
 }
 

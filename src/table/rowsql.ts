@@ -39,5 +39,20 @@ export const emptyRelation = (columns: readonly Column[]): string =>
  * text (INTERVAL '1 day' and '24 hours'): their text breaks the tie, so the order, and with it the
  * chunk ids, never depend on the order rows came in.
  */
-export const identityOrder = (identity: readonly string[], keyless: boolean): string =>
-  keyless ? `${cols(identity)}, ${rowText(identity)}` : cols(identity);
+export const identityOrder = (identity: readonly string[], keyless: boolean, columns?: readonly Column[]): string =>
+  keyless ? `${sortCols(identity, columns)}, ${rowText(identity)}` : sortCols(identity, columns);
+
+/** A type that holds a float, alone or nested. */
+const HOLDS_FLOAT = /\b(FLOAT|DOUBLE)\b/;
+
+/**
+ * ORDER BY (or PARTITION BY) text for columns whose output must keep its values. DuckDB (1.5;
+ * duckdb/duckdb#25417) rebuilds a column that is itself a sort key from the sort key, which holds
+ * -0.0 as 0.0: a column whose type holds a float is sorted by `coalesce(c, c)`, which sorts the same
+ * but is not the column. Other columns (and columns of unknown type) are sorted by themselves.
+ */
+export function sortCols(names: readonly string[], columns?: readonly Column[], alias?: string): string {
+  const floats = new Set(columns?.filter((c) => HOLDS_FLOAT.test(c.type)).map((c) => c.name));
+  if (!names.some((n) => floats.has(n))) return cols(names, alias);
+  return names.map((n) => (floats.has(n) ? `coalesce(${col(n, alias)}, ${col(n, alias)})` : col(n, alias))).join(', ');
+}

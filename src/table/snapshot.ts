@@ -2,7 +2,7 @@ import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { identityColumns, type ChunkRef, type Manifest } from './manifest.js';
-import { cols, emptyRelation, joinOn, names } from './rowsql.js';
+import { cols, emptyRelation, joinOn, names, sortCols } from './rowsql.js';
 import type { Column } from './schema.js';
 
 /** Limits on pruning by key range, for a reader that knows what its keys cost (blame). */
@@ -65,7 +65,7 @@ export class TableSnapshot {
     if (deltas.length === 1) return `SELECT ${all} FROM read_parquet(${pathList([this.store.pathOf(deltas[0].id)])})`;
     const parts = deltas.map((d, i) => `SELECT ${all}, ${i} AS ${SEQ} FROM read_parquet(${pathList([this.store.pathOf(d.id)])})`);
     const op = quoteIdent(OP);
-    const id = cols(this.identity);
+    const id = sortCols(this.identity, this.columns);
     return `SELECT ${cols(this.columnNames)},
         CASE WHEN __lakegit_first = 'added' THEN 'added' WHEN ${op} = 'removed' THEN 'removed' ELSE 'modified' END AS ${op}
       FROM (SELECT *, arg_min(${op}, ${SEQ}) OVER (PARTITION BY ${id}) AS __lakegit_first FROM (${parts.join(' UNION ALL ')})
@@ -115,7 +115,7 @@ export class TableSnapshot {
    * which sorts only the chunks change rows touch; this stays for Parquet output and as its oracle.
    */
   orderedSql(): string {
-    return `SELECT * FROM (${this.sql()}) ORDER BY ${cols(this.identity)}`;
+    return `SELECT * FROM (${this.sql()}) ORDER BY ${sortCols(this.identity, this.columns)}`;
   }
 }
 

@@ -37,7 +37,8 @@ interface Kind {
 }
 
 const lit = (type: string) => (text: string) => `CAST(${quoteLiteral(text)} AS ${type})`;
-const nullable = (type: string, a: fc.Arbitrary<string>) => fc.oneof({ weight: 1, arbitrary: fc.constant(`CAST(NULL AS ${type})`) }, { weight: 4, arbitrary: a });
+const nullable = (type: string, a: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 1, arbitrary: fc.constant(`CAST(NULL AS ${type})`) }, { weight: 4, arbitrary: a });
 
 const BIG = [-(2n ** 63n), 2n ** 63n - 1n];
 const bigint = fc.oneof(fc.constantFrom(...BIG, 0n, -1n, 2n ** 53n + 1n), fc.bigInt({ min: BIG[0], max: BIG[1] }));
@@ -50,14 +51,49 @@ const decimalText = (p: number, s: number) =>
       const text = s ? `${digits.slice(0, -s)}.${digits.slice(-s)}` : digits;
       return neg ? `-${text}` : text;
     });
-const FLOAT_EDGES = ['-0', '0', 'nan', 'inf', '-inf', '5e-324', '2.2250738585072014e-308', '1e308', '-1.7976931348623157e308', '0.1', '0.30000000000000004'];
-const doubleText = fc.oneof(fc.constantFrom(...FLOAT_EDGES), fc.double().map((d) => (Number.isNaN(d) ? 'nan' : Object.is(d, -0) ? '-0' : String(d))));
+const FLOAT_EDGES = [
+  '-0',
+  '0',
+  'nan',
+  'inf',
+  '-inf',
+  '5e-324',
+  '2.2250738585072014e-308',
+  '1e308',
+  '-1.7976931348623157e308',
+  '0.1',
+  '0.30000000000000004',
+];
+const doubleText = fc.oneof(
+  fc.constantFrom(...FLOAT_EDGES),
+  fc.double().map((d) => (Number.isNaN(d) ? 'nan' : Object.is(d, -0) ? '-0' : String(d))),
+);
 const floatText = fc.oneof(
   fc.constantFrom('-0', '0', 'nan', 'inf', '-inf', '1e-45', '3.4028235e38', '0.1', '16777217'),
   fc.float().map((d) => (Number.isNaN(d) ? 'nan' : Object.is(d, -0) ? '-0' : String(d))),
 );
-const STRINGS = ['', 'NULL', 'null', ' ', 'a,b', 'say "hi"', "it's", 'line\nbreak', 'cr\r\nlf', 'tab\tin', '\\N', 'ü 🙂 日本', '\u0001\u001f', '-0.0', '007', '1e5', 'true'];
-const text = fc.oneof(fc.constantFrom(...STRINGS), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 6 })).map((s) => s.replace(/\u0000/g, ''));
+const STRINGS = [
+  '',
+  'NULL',
+  'null',
+  ' ',
+  'a,b',
+  'say "hi"',
+  "it's",
+  'line\nbreak',
+  'cr\r\nlf',
+  'tab\tin',
+  '\\N',
+  'ü 🙂 日本',
+  '\u0001\u001f',
+  '-0.0',
+  '007',
+  '1e5',
+  'true',
+];
+const text = fc
+  .oneof(fc.constantFrom(...STRINGS), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ maxLength: 6 }))
+  .map((s) => s.replace(/\u0000/g, ''));
 const DAY_MIN = -1_000_000; // ~ 768 BC
 const DAY_MAX = 2_932_896; // 9999-12-31
 const US_MIN = -62135596800000000n; // 0001-01-01
@@ -72,7 +108,11 @@ const timeText = fc.oneof(
 // Parquet keeps an interval as unsigned months, days and milliseconds: no negative part, no microseconds.
 const intervalParts = fc.oneof(
   fc.constantFrom<[number, number, bigint]>([1, 0, 0n], [0, 30, 0n], [0, 0, 2592000000000n], [0, 0, 0n], [12, 365, 1000n]),
-  fc.tuple(fc.nat(1000), fc.nat(40000), fc.bigInt({ min: 0n, max: 10n ** 12n }).map((u) => u * 1000n)),
+  fc.tuple(
+    fc.nat(1000),
+    fc.nat(40000),
+    fc.bigInt({ min: 0n, max: 10n ** 12n }).map((u) => u * 1000n),
+  ),
 );
 const interval = intervalParts.map(([m, d, u]) => `(to_months(${m}) + to_days(${d}) + to_microseconds(${u}))`);
 const blob = fc.uint8Array({ maxLength: 6 }).map((b) => `unhex(${quoteLiteral(Buffer.from(b).toString('hex'))})`);
@@ -80,7 +120,14 @@ const doubleLit = nullable('DOUBLE', doubleText.map(lit('DOUBLE')));
 const textLit = nullable('VARCHAR', text.map(lit('VARCHAR')));
 
 const KINDS: Kind[] = [
-  { name: 'big', type: 'BIGINT', value: nullable('BIGINT', bigint.map((n) => lit('BIGINT')(String(n)))) },
+  {
+    name: 'big',
+    type: 'BIGINT',
+    value: nullable(
+      'BIGINT',
+      bigint.map((n) => lit('BIGINT')(String(n))),
+    ),
+  },
   { name: 'dec38', type: 'DECIMAL(38,10)', value: nullable('DECIMAL(38,10)', decimalText(38, 10).map(lit('DECIMAL(38,10)'))) },
   { name: 'dec38_0', type: 'DECIMAL(38,0)', value: nullable('DECIMAL(38,0)', decimalText(38, 0).map(lit('DECIMAL(38,0)'))) },
   { name: 'dec18', type: 'DECIMAL(18,3)', value: nullable('DECIMAL(18,3)', decimalText(18, 3).map(lit('DECIMAL(18,3)'))) },
@@ -91,10 +138,29 @@ const KINDS: Kind[] = [
   {
     name: 'day',
     type: 'DATE',
-    value: nullable('DATE', fc.oneof(fc.constantFrom(DAY_MIN, DAY_MAX, -719162, 0), fc.integer({ min: DAY_MIN, max: DAY_MAX })).map((d) => `(DATE '1970-01-01' + ${d})`)),
+    value: nullable(
+      'DATE',
+      fc
+        .oneof(fc.constantFrom(DAY_MIN, DAY_MAX, -719162, 0), fc.integer({ min: DAY_MIN, max: DAY_MAX }))
+        .map((d) => `(DATE '1970-01-01' + ${d})`),
+    ),
   },
-  { name: 'ts', type: 'TIMESTAMP', value: nullable('TIMESTAMP', micros.map((u) => `make_timestamp(${u})`)) },
-  { name: 'tstz', type: 'TIMESTAMP WITH TIME ZONE', value: nullable('TIMESTAMPTZ', micros.map((u) => `CAST(make_timestamp(${u}) AS TIMESTAMPTZ)`)) },
+  {
+    name: 'ts',
+    type: 'TIMESTAMP',
+    value: nullable(
+      'TIMESTAMP',
+      micros.map((u) => `make_timestamp(${u})`),
+    ),
+  },
+  {
+    name: 'tstz',
+    type: 'TIMESTAMP WITH TIME ZONE',
+    value: nullable(
+      'TIMESTAMPTZ',
+      micros.map((u) => `CAST(make_timestamp(${u}) AS TIMESTAMPTZ)`),
+    ),
+  },
   { name: 'tm', type: 'TIME', value: nullable('TIME', timeText.map(lit('TIME'))) },
   { name: 'span', type: 'INTERVAL', value: nullable('INTERVAL', interval) },
   { name: 'bytes', type: 'BLOB', value: nullable('BLOB', blob) },
@@ -102,12 +168,18 @@ const KINDS: Kind[] = [
   {
     name: 'floats',
     type: 'DOUBLE[]',
-    value: nullable('DOUBLE[]', fc.array(doubleLit, { maxLength: 3 }).map((xs) => `CAST([${xs.join(', ')}] AS DOUBLE[])`)),
+    value: nullable(
+      'DOUBLE[]',
+      fc.array(doubleLit, { maxLength: 3 }).map((xs) => `CAST([${xs.join(', ')}] AS DOUBLE[])`),
+    ),
   },
   {
     name: 'na me',
     type: 'STRUCT(x DOUBLE, s VARCHAR)',
-    value: nullable('STRUCT(x DOUBLE, s VARCHAR)', fc.tuple(doubleLit, textLit).map(([x, s]) => `{'x': ${x}, 's': ${s}}`)),
+    value: nullable(
+      'STRUCT(x DOUBLE, s VARCHAR)',
+      fc.tuple(doubleLit, textLit).map(([x, s]) => `{'x': ${x}, 's': ${s}}`),
+    ),
   },
   {
     name: 'tags',
@@ -115,7 +187,10 @@ const KINDS: Kind[] = [
     value: nullable(
       'MAP(VARCHAR, FLOAT)',
       fc
-        .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'ü', 'x y'), nullable('FLOAT', floatText.map(lit('FLOAT')))), { maxLength: 3, selector: (e) => e[0] })
+        .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'ü', 'x y'), nullable('FLOAT', floatText.map(lit('FLOAT')))), {
+          maxLength: 3,
+          selector: (e) => e[0],
+        })
         .map((es) => `CAST(MAP {${es.map(([k, v]) => `${quoteLiteral(k)}: ${v}`).join(', ')}} AS MAP(VARCHAR, FLOAT))`),
     ),
   },
@@ -129,12 +204,15 @@ const NESTED = /[\[(]/;
  */
 const representable = (format: FileFormat, type: string): boolean =>
   format === 'csv' ? !NESTED.test(type) : format === 'jsonl' ? !/^DECIMAL\(\d+,\s*[1-9]/.test(type) : true;
-type KeyMode = 'id' | 'composite' | 'keyless';
+type KeyMode = 'id' | 'composite' | 'float' | 'keyless';
 
 const table = fc
   .record({
-    keyMode: fc.constantFrom<KeyMode>('id', 'composite', 'keyless'),
-    kinds: fc.subarray(KINDS.map((k) => k.name), { minLength: 1 }),
+    keyMode: fc.constantFrom<KeyMode>('id', 'composite', 'float', 'keyless'),
+    kinds: fc.subarray(
+      KINDS.map((k) => k.name),
+      { minLength: 1 },
+    ),
     rows: fc.integer({ min: 1, max: 8 }),
   })
   .chain(({ keyMode, kinds, rows }) =>
@@ -147,9 +225,17 @@ const table = fc
 type Table = { keyMode: KeyMode; kinds: string[]; rows: string[][] };
 const kindOf = (name: string): Kind => KINDS.find((k) => k.name === name)!;
 
-const keyColumns = (t: Table): string[] => (t.keyMode === 'id' ? ['id'] : t.keyMode === 'composite' ? ['k1', 'k2'] : []);
+const KEYS: Record<KeyMode, string[]> = { id: ['id'], composite: ['k1', 'k2'], float: ['x'], keyless: [] };
+const keyColumns = (t: Table): string[] => KEYS[t.keyMode];
+/** Distinct keys; a float key holds -0.0, NaN and infinities (each once: -0.0 and 0.0 would be one key). */
+const FLOAT_KEYS = ['-0', 'nan', '-inf', 'inf', '5e-324', '1e308', '0.30000000000000004', '-1.5'];
 const keyValues = (t: Table, i: number): string[] =>
-  t.keyMode === 'id' ? [`CAST(${i * 7 - 20} AS BIGINT)`] : t.keyMode === 'composite' ? [quoteLiteral(['a', 'é', 'NULL'][i % 3]), `CAST(${i} AS BIGINT)`] : [];
+  ({
+    id: [`CAST(${i * 7 - 20} AS BIGINT)`],
+    composite: [quoteLiteral(['a', 'é', 'NULL'][i % 3]), `CAST(${i} AS BIGINT)`],
+    float: [`CAST(${quoteLiteral(FLOAT_KEYS[i])} AS DOUBLE)`],
+    keyless: [],
+  })[t.keyMode];
 
 /** Write the table as a Parquet file without dictionaries (so a -0.0 beside a 0.0 stays itself). */
 async function writeSource(engine: Engine, t: Table, file: string): Promise<void> {
@@ -171,10 +257,17 @@ function renderSql(c: Column): string {
 }
 
 /** Rows of a relation rendered as text, `typeof` of each column first, in key order (keyless: sorted). */
-async function rendered(run: (sql: string) => Promise<Record<string, unknown>[]>, relation: string, columns: readonly Column[], key: string[]) {
+async function rendered(
+  run: (sql: string) => Promise<Record<string, unknown>[]>,
+  relation: string,
+  columns: readonly Column[],
+  key: string[],
+) {
   const list = columns.map((c, i) => `${renderSql(c)} AS v${i}, typeof(${quoteIdent(c.name)}) AS t${i}`).join(', ');
   const order = key.length ? ` ORDER BY ${key.map(quoteIdent).join(', ')}` : '';
-  const rows = (await run(`SELECT ${list} FROM ${relation}${order}`)).map((r) => JSON.stringify(Object.values(r).map((v) => (v === null ? null : String(v)))));
+  const rows = (await run(`SELECT ${list} FROM ${relation}${order}`)).map((r) =>
+    JSON.stringify(Object.values(r).map((v) => (v === null ? null : String(v)))),
+  );
   return key.length ? rows : rows.sort();
 }
 
