@@ -21,7 +21,7 @@ import {
   type LineIndexRef,
 } from './lineslots.js';
 import { identityColumns, type Manifest } from './manifest.js';
-import { cols, emptyRelation, joinOn, names } from './rowsql.js';
+import { cols, emptyRelation, joinOn, names, sortCols } from './rowsql.js';
 import { TableSnapshot } from './snapshot.js';
 
 export interface LineDelta {
@@ -87,7 +87,7 @@ export async function lineDelta(
     const before = await new TableSnapshot(prev, store).rowsForKeys(engine, touched);
     const after = `SELECT * FROM ${q(t.parsed)}`;
     await engine.run(
-      `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${cols(key)}`,
+      `CREATE TABLE ${q(delta)} AS SELECT * FROM (${changesSql(after, before, names(prev.columns), key)}) ORDER BY ${sortCols(key, prev.columns)}`,
     );
     const index = writeIndex ? await writeNextIndex(scope) : ref;
     return { delta, index };

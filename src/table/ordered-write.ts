@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent } from '../engine/quote.js';
 import { writeFile } from './files.js';
-import { cols, emptyRelation } from './rowsql.js';
+import { cols, emptyRelation, sortCols } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { overlaySql, type TableSnapshot } from './snapshot.js';
 import { SPLICE_FROM_ROWS, writeSplicedFile } from './spliced-write.js';
@@ -80,7 +80,7 @@ export async function writeSnapshot(
  * key sorts before a change row of the same key. Keys are compared by DuckDB, so any key type works.
  */
 async function placeChanges(engine: Engine, snap: TableSnapshot, into: string): Promise<void> {
-  const id = cols(snap.identity);
+  const id = sortCols(snap.identity, snap.columns);
   const [first, tag] = [quoteIdent('__lakegit_first'), quoteIdent('__lakegit_tag')];
   await engine.run(`CREATE TEMP TABLE ${quoteIdent(into)} AS
     SELECT * EXCLUDE (${first}, ${tag}) FROM (
@@ -144,5 +144,5 @@ function piecesSql(snap: TableSnapshot, placed: string, pieces: readonly Piece[]
 function sortedPiece(snap: TableSnapshot, placed: string, p: Piece): string {
   const changes = `(SELECT * FROM ${quoteIdent(placed)} WHERE ${quoteIdent(ORD)} >= ${p.from} AND ${quoteIdent(ORD)} < ${Math.max(p.to, 1)})`;
   return `SELECT ${cols(snap.columnNames)} FROM (${overlaySql(snap.columnNames, snap.identity, snap.chunksSql(p.from, p.to), changes)})
-    ORDER BY ${cols(snap.identity)}`;
+    ORDER BY ${sortCols(snap.identity, snap.columns)}`;
 }

@@ -13,7 +13,7 @@ import type { Manifest } from './manifest.js';
 import { spliceBlocks } from './patch-blocks.js';
 import { patchedIndex, type PatchTables } from './patch-index.js';
 import { KEY_TEXT, locateKeys, planLines, writtenRowLines } from './patch-plan.js';
-import { cols, joinOn, rowText } from './rowsql.js';
+import { cols, joinOn, rowText, sortCols } from './rowsql.js';
 import { TableSnapshot } from './snapshot.js';
 
 /**
@@ -136,13 +136,13 @@ async function formatChanged(
   const q = quoteIdent;
   const format = after.source.format;
   await engine.run(
-    `COPY (SELECT * FROM ${q(t.fresh)} ORDER BY ${cols(key)}) TO ${quoteLiteral(tmpRows)} (${writerOptions(format, after.source.delimiter)})`,
+    `COPY (SELECT * FROM ${q(t.fresh)} ORDER BY ${sortCols(key, after.columns)}) TO ${quoteLiteral(tmpRows)} (${writerOptions(format, after.source.delimiter)})`,
   );
   const text = await fsp.readFile(tmpRows, 'utf8');
   // The alias is reserved: ORDER BY binds a name to an output alias first, and a key column named
   // `k` would otherwise sort by the row text, not in the COPY's order.
-  const keys = (await engine.all(`SELECT ${rowText(key)} AS ${KEY_TEXT} FROM ${q(t.fresh)} ORDER BY ${cols(key)}`)).map((r) =>
-    String(r[KEY_TEXT]),
+  const keys = (await engine.all(`SELECT ${rowText(key)} AS ${KEY_TEXT} FROM ${q(t.fresh)} ORDER BY ${sortCols(key, after.columns)}`)).map(
+    (r) => String(r[KEY_TEXT]),
   );
   const lines = writtenRowLines(text, hasHeader(format), keys.length);
   return lines && { keys, lines };

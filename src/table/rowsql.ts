@@ -48,11 +48,13 @@ const HOLDS_FLOAT = /\b(FLOAT|DOUBLE)\b/;
 /**
  * ORDER BY (or PARTITION BY) text for columns whose output must keep its values. DuckDB (1.5;
  * duckdb/duckdb#25417) rebuilds a column that is itself a sort key from the sort key, which holds
- * -0.0 as 0.0: a column whose type holds a float is sorted by `coalesce(c, c)`, which sorts the same
- * but is not the column. Other columns (and columns of unknown type) are sorted by themselves.
+ * -0.0 as 0.0 (a window's PARTITION BY likewise): a column whose type holds a float is sorted by
+ * `greatest(c, c)`, which sorts and partitions the same but is not the column (DuckDB folds
+ * `coalesce(c, c)` and `c::DOUBLE` back into the column in a window). Other columns (and columns of
+ * unknown type) are sorted by themselves.
  */
 export function sortCols(names: readonly string[], columns?: readonly Column[], alias?: string): string {
   const floats = new Set(columns?.filter((c) => HOLDS_FLOAT.test(c.type)).map((c) => c.name));
   if (!names.some((n) => floats.has(n))) return cols(names, alias);
-  return names.map((n) => (floats.has(n) ? `coalesce(${col(n, alias)}, ${col(n, alias)})` : col(n, alias))).join(', ');
+  return names.map((n) => (floats.has(n) ? `greatest(${col(n, alias)}, ${col(n, alias)})` : col(n, alias))).join(', ');
 }

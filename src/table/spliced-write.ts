@@ -4,7 +4,7 @@ import type { Engine } from '../engine/db.js';
 import { pathList, quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { tempName } from '../store/fsutil.js';
 import { writerOptions } from './files.js';
-import { col, cols } from './rowsql.js';
+import { col, cols, sortCols } from './rowsql.js';
 import type { FileFormat } from './schema.js';
 import { OP, type TableSnapshot } from './snapshot.js';
 import { spliceCopy, splitLines, type ChangeEvent } from './splice-stream.js';
@@ -91,7 +91,9 @@ export async function writeSpliced(
   const q = quoteIdent;
   const key = snap.identity;
   try {
-    await engine.run(`CREATE TEMP TABLE ${q(changes)} AS SELECT *, row_number() OVER (ORDER BY ${cols(key)}) - 1 AS ${J} FROM (${delta})`);
+    await engine.run(
+      `CREATE TEMP TABLE ${q(changes)} AS SELECT *, row_number() OVER (ORDER BY ${sortCols(key, snap.columns)}) - 1 AS ${J} FROM (${delta})`,
+    );
     const options = writerOptions(format, opts.delimiter);
     // The changed rows' lines in key order, formatted by the COPY that writes the base.
     await engine.run(
