@@ -66,7 +66,11 @@ function rawReader(file: string, format: FileFormat, columns?: readonly Column[]
  * sniffer sampled, so such text is read as VARCHAR and checked before the cast.
  */
 const LOSSY: { type: RegExp; test: string }[] = [
-  { type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/, test: "NOT regexp_full_match(#, '\\s*[+-]?[0-9]+\\s*')" },
+  // An integer has no sign of zero: `-0` is text (infer.ts), CASE as in `lossyText`.
+  {
+    type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/,
+    test: `(CASE WHEN regexp_full_match(#, '\\s*[+-]?[0-9]+\\s*') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`,
+  },
   { type: /^DATE$/, test: "contains(#, ':')" },
   { type: /^TIMESTAMP$/, test: "regexp_matches(#, '(:[0-9]{2}(\\.[0-9]*)?\\s*([+-][0-9]{1,2}(:?[0-9]{2})?|[zZ]|UTC)\\s*$)|\\.[0-9]{7,}')" },
   { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },

@@ -15,7 +15,7 @@ import type { Column, FileFormat } from './schema.js';
  *   digits than a DOUBLE keeps (15), are DECIMAL(18|38, s), VARCHAR when 38 digits do not hold them;
  * - other numbers are DOUBLE only when no value has more than 15 significant digits, else VARCHAR;
  * - numbers written with leading zeros (`007`) are text: the zeros would be lost;
- * - a column those rules make DECIMAL is text if it holds a negative zero (`-0.0`): a DECIMAL has no sign of zero;
+ * - a column those rules make DECIMAL or integer is text if it holds a negative zero (`-0.0`, `-0`): neither has a sign of zero;
  * - a JSON column of scalars only (strings, numbers, booleans) is VARCHAR; nested values keep JSON.
  * JSON numbers reach DuckDB as numbers (a JSON reader keeps no trailing zero), so the equal-fraction
  * rule applies to delimited text only.
@@ -29,8 +29,8 @@ const PLAIN_INT = `'\\s*[+-]?[0-9]+\\s*'`;
 const PLAIN_DEC = `'\\s*[+-]?([0-9]+\\.[0-9]*|\\.[0-9]+)\\s*'`;
 const LEADING_ZERO = `'\\s*[+-]?0[0-9]+(\\.[0-9]*)?\\s*'`;
 
-/** Whether a number's text is a negative zero with a point (`-0.0`, `-.00`): a DOUBLE keeps its sign, a DECIMAL cannot. */
-export const negativeZero = (v: string): string => `regexp_full_match(${v}, '\\s*-(0+\\.0*|\\.0+)\\s*')`;
+/** Whether a number's text is a negative zero (`-0`, `-0.0`, `-.00`): a DOUBLE keeps its sign, a DECIMAL or an integer cannot. */
+export const negativeZero = (v: string): string => `regexp_full_match(${v}, '\\s*-(0+(\\.0*)?|\\.0+)\\s*')`;
 
 /** Significant digits of a number's text: sign, exponent, point and outer zeros removed. */
 export const significantDigits = (v: string): string =>
@@ -194,7 +194,7 @@ function featuresSql(c: Column, i: number, format: FileFormat): string {
     `CASE WHEN ${k} IN (1, 2) THEN length(ltrim(split_part(ltrim(trim(${v}), '+-'), '.', 1), '0')) END AS __lakegit_intd${i}`,
     `CASE WHEN ${k} = 2 THEN length(split_part(trim(${v}), '.', 2)) END AS __lakegit_frac${i}`,
     `CASE WHEN ${k} IN (1, 2, 3) THEN ${doubleLoses(v)} ELSE false END AS __lakegit_long${i}`,
-    `CASE WHEN ${k} = 2 THEN ${negativeZero(v)} ELSE false END AS __lakegit_nz${i}`,
+    `CASE WHEN ${k} IN (1, 2) AND strpos(${v}, '-') > 0 THEN ${negativeZero(v)} ELSE false END AS __lakegit_nz${i}`,
     `CASE WHEN ${k} = 3 AND NOT (${notNum}) THEN TRY_CAST(trim(${v}) AS DOUBLE) IS NOT NULL ELSE ${k} IN (1, 2) END AS __lakegit_dbl${i}`,
     `CASE WHEN ${k} = 1 THEN length(trim(${v})) < 19 OR TRY_CAST(trim(${v}) AS BIGINT) IS NOT NULL ELSE false END AS __lakegit_big${i}`,
     `${nested} AS __lakegit_nest${i}`,
@@ -224,6 +224,8 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
   if (s.nn === 0) return sniffed === 'JSON' ? 'VARCHAR' : sniffed;
   if (s.lead > 0) return 'VARCHAR';
   if (s.ints === s.nn) {
+    // An integer has no sign of zero: `-0` would come back as `0`.
+    if (s.negzero > 0) return 'VARCHAR';
     if (s.bigints === s.nn) return INTEGER.test(sniffed) ? sniffed : 'BIGINT';
     return s.intDigits <= 38 ? 'DECIMAL(38,0)' : 'VARCHAR';
   }
