@@ -487,3 +487,76 @@ describe('value fidelity of CSV text', () => {
     );
   }, 600_000);
 });
+
+// The same read-backs through the real CLI, once per format, on the minimal examples the properties found
+// (set-up in-process, the read-backs by the CLI).
+describe('value fidelity through the CLI', () => {
+  const sqlJson = async (repo: TempRepo, query: string) => JSON.parse(await repo.ok('sql', '--json', query)) as Record<string, unknown>[];
+
+  it('a keyless Parquet table keeps -0.0 in floats, lists and structs through commit, sql, reset --hard and export (DuckDB#25417)', async () => {
+    await using repo = await newRepo();
+    const engine = await Engine.get();
+    const file = repo.path('z.parquet');
+    const row = (d: string, n: number) =>
+      `(CAST('${d}' AS DOUBLE), CAST('${d}' AS FLOAT), [CAST('${d}' AS DOUBLE)], {'x': CAST('${d}' AS DOUBLE)}, ${n})`;
+    await engine.run(
+      `COPY (SELECT * FROM (VALUES ${row('-0', 1)}, ${row('0', 2)}, ${row('-0', 1)}) v(d, f, l, s, n)) TO ${quoteLiteral(file)} (FORMAT parquet, DICTIONARY_SIZE_LIMIT 0)`,
+    );
+    const query = (rel: string) =>
+      `SELECT d::VARCHAR AS d, f::VARCHAR AS f, l::VARCHAR AS l, s::VARCHAR AS s FROM ${rel} ORDER BY n, signbit(d)`;
+    const expected = [
+      { d: '-0.0', f: '-0.0', l: '[-0.0]', s: "{'x': -0.0}" },
+      { d: '-0.0', f: '-0.0', l: '[-0.0]', s: "{'x': -0.0}" },
+      { d: '0.0', f: '0.0', l: '[0.0]', s: "{'x': 0.0}" },
+    ];
+    expect(await engine.all(query(`read_parquet(${quoteLiteral(file)})`))).toEqual(expected);
+    const a = await api(repo);
+    await a.add({ paths: ['z.parquet'], cwd: repo.dir, keyless: true });
+    await a.commit({ message: 'zeros' });
+    expect(await sqlJson(repo, query('z@HEAD'))).toEqual(expected);
+    await fsp.rm(file);
+    await repo.ok('reset', '--hard', 'HEAD');
+    expect(await engine.all(query(`read_parquet(${quoteLiteral(file)})`))).toEqual(expected);
+    await repo.ok('export', 'z@HEAD', 'out.jsonl');
+    expect(await repo.read('out.jsonl')).toContain('"d":-0.0,"f":-0.0,"l":[-0.0],"s":{"x":-0.0}');
+  });
+
+  it('a CSV table keyed by a DOUBLE keeps the key -0.0 through a change to its row, checkout and export; an integer -0 stays text', async () => {
+    await using repo = await newRepo({ 'k.csv': 'x,v,n\n-0.0,a,-0\n1.5,b,5\n' });
+    const a = await api(repo);
+    await a.add({ paths: ['k.csv'], cwd: repo.dir, key: ['x'] });
+    await a.commit({ message: 'v1' });
+    await repo.write('k.csv', 'x,v,n\n-0.0,e,-0\n1.5,b,5\n');
+    await a.commit({ message: 'v2', all: true });
+    const rows = await sqlJson(repo, 'SELECT x::VARCHAR AS x, v, n, typeof(n) AS t FROM k@HEAD ORDER BY x');
+    expect(rows).toEqual([
+      { x: '-0.0', v: 'e', n: '-0', t: 'VARCHAR' },
+      { x: '1.5', v: 'b', n: '5', t: 'VARCHAR' },
+    ]);
+    await repo.ok('checkout', 'HEAD~1');
+    expect(await repo.read('k.csv')).toBe('x,v,n\n-0.0,a,-0\n1.5,b,5\n');
+    await fsp.rm(repo.path('k.csv'));
+    await repo.ok('reset', '--hard', 'main');
+    expect(await repo.read('k.csv')).toBe('x,v,n\n-0.0,e,-0\n1.5,b,5\n');
+    await repo.ok('export', 'k@HEAD', 'out.csv');
+    expect(await repo.read('out.csv')).toBe('x,v,n\n-0.0,e,-0\n1.5,b,5\n');
+  });
+
+  it('a JSON Lines BLOB column reads back as the bytes it was written as: a rewrite no longer grows it', async () => {
+    const text = '{"id":1,"b":"\\\\x00A"}\n{"id":2,"b":"plain"}\n';
+    await using repo = await newRepo({ 'b.jsonl': text });
+    const a = await api(repo);
+    await a.add({ paths: ['b.jsonl'], cwd: repo.dir, key: ['id'], types: ['b=BLOB'] });
+    await a.commit({ message: 'blobs' });
+    const query = 'SELECT b::VARCHAR AS b, octet_length(b) AS n FROM b@HEAD ORDER BY id';
+    const expected = [
+      { b: '\\x00A', n: 2 },
+      { b: 'plain', n: 5 },
+    ];
+    expect(await sqlJson(repo, query)).toEqual(expected);
+    await fsp.rm(repo.path('b.jsonl'));
+    await repo.ok('reset', '--hard', 'HEAD');
+    expect(await repo.read('b.jsonl')).toBe(text);
+    expect(await repo.ok('status')).toContain('nothing to commit');
+  });
+});
