@@ -258,6 +258,14 @@ export async function normalizeTypes(engine: Engine, types: Readonly<Record<stri
         'use DECIMAL(38,0)',
       );
     }
+    // Parquet keeps an interval as unsigned months, days and milliseconds: `1 microsecond` came back as 0, `-1 day` failed the commit.
+    if (out[name] === 'INTERVAL') {
+      throw badInput(
+        `--type: INTERVAL cannot be stored exactly (Parquet keeps no microseconds and no negative interval)`,
+        { column: name, type },
+        'keep the column as text (VARCHAR)',
+      );
+    }
     if (!out[name]) {
       throw badInput(`--type: '${type}' is not a DuckDB type`, { column: name, type }, 'e.g. --type amount=DECIMAL(12,2)');
     }

@@ -560,3 +560,30 @@ describe('value fidelity through the CLI', () => {
     expect(await repo.ok('status')).toContain('nothing to commit');
   });
 });
+
+describe('value fidelity: known changes', () => {
+  // Found by hand beside the Parquet property (whose source must keep to Parquet's intervals): a text file's
+  // column typed INTERVAL lost its microseconds in the chunks ('1 microsecond' came back as 00:00:00) and a
+  // negative interval failed the commit with DuckDB's IO error. `--type x=INTERVAL` is now refused, as HUGEINT is.
+  it('add --type col=INTERVAL is bad input, naming why, and stages nothing', async () => {
+    await using repo = await newRepo({ 'i.csv': 'id,x\n1,1 microsecond\n2,-1 day\n' });
+    const a = await api(repo);
+    await expect(a.add({ paths: ['i.csv'], cwd: repo.dir, key: ['id'], types: ['x=INTERVAL'] })).rejects.toThrow(
+      /INTERVAL cannot be stored exactly \(Parquet keeps no microseconds and no negative interval\)/,
+    );
+    expect((await a.status()).tables).toEqual([]);
+  });
+
+  // Found by the CSV-text property (seed 3): DuckDB's CSV sniffer types a column of only `-inf`/`inf`
+  // as DATE (infinite dates), and lakegit's inference checks numeric and JSON columns only, so the
+  // value comes back as the date `-infinity`, and a rewritten file says `-infinity`. Fixing it means
+  // checking a sniffed DATE/TIMESTAMP column's text in infer.ts (owned by the load path this session).
+  it.fails('a CSV column of only -inf keeps its text (the sniffer makes it an infinite DATE)', async () => {
+    await using repo = await newRepo({ 'd.csv': 'id,x\n1,-inf\n2,inf\n' });
+    const a = await api(repo);
+    await a.add({ paths: ['d.csv'], cwd: repo.dir, key: ['id'] });
+    await a.commit({ message: 'load' });
+    const rows = (await a.sql('SELECT x::VARCHAR AS x FROM d@HEAD ORDER BY id')).rows;
+    expect(rows.map((r) => r.x)).toEqual(['-inf', 'inf']);
+  });
+});
