@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { readManifest, readTableTree } from '../../src/ops/tree.js';
-import type { Repo } from '../../src/repo.js';
+import { Repo } from '../../src/repo.js';
 import { readerSql } from '../../src/table/files.js';
 import type { Column, FileFormat } from '../../src/table/schema.js';
 import { api, newRepo } from '../cli/core-helpers.js';
@@ -519,6 +519,12 @@ describe('value fidelity through the CLI', () => {
     expect(await engine.all(query(`read_parquet(${quoteLiteral(file)})`))).toEqual(expected);
     await repo.ok('export', 'z@HEAD', 'out.jsonl');
     expect(await repo.read('out.jsonl')).toContain('"d":-0.0,"f":-0.0,"l":[-0.0],"s":{"x":-0.0}');
+    // A clone writes its working file from the chunks it fetched.
+    await Repo.initBare(repo.path('remote.git'));
+    await a.addRemote('origin', repo.path('remote.git'), { cwd: repo.dir });
+    await a.push({ remote: 'origin', setUpstream: true });
+    await repo.ok('clone', repo.path('remote.git'), 'copy');
+    expect(await engine.all(query(`read_parquet(${quoteLiteral(repo.path('copy/z.parquet'))})`))).toEqual(expected);
   });
 
   it('a CSV table keyed by a DOUBLE keeps the key -0.0 through a change to its row, checkout and export; an integer -0 stays text', async () => {
