@@ -28,7 +28,7 @@ import type { TempRepo } from '../helpers.js';
 // `reset --hard` writes after it was deleted, (3) `export` to Parquet, CSV and JSON Lines read back
 // with the manifest's types (CSV: scalar columns only), (4) `fsck` finds no problem; then again for a
 // second commit in which each key holds the next row's values (change rows over the base).
-const RUNS = Number(process.env.LAKEGIT_PROP_RUNS ?? 12);
+const RUNS = Number(process.env.LAKEGIT_PROP_RUNS ?? 10);
 const SEED = Number(process.env.LAKEGIT_PROP_SEED ?? 2106);
 
 Object.assign(process.env, { TZ: process.env.TZ ?? 'UTC' });
