@@ -132,22 +132,14 @@ async function cutAndWrite(
 
   const all = [...columns.map((c) => c.name), ...extra];
   const signature = schemaSignature([...columns, ...extra.map((name) => ({ name, type: 'VARCHAR' }))]);
-  // Every chunk's id from one pass over the rows: a plain scan of the work table is in position order.
-  const ids = await rowDigestRuns(
-    engine,
-    quoteIdent(work),
-    all,
-    signature,
-    store.dir,
-    jobs.map((j) => j.to - j.from),
-  );
   const results: ChunkRef[] = new Array(jobs.length);
   let next = 0;
   let rowsDone = 0;
   const dictionaryChanges = dictionaryChangesSql(columns);
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
-      results[i] = await writeOneChunk(engine, conn, store, src, { all, identity, dictionaryChanges }, ids[i], jobs[i]);
+      const id = await chunkId(conn, store, src, all, signature, jobs[i]);
+      results[i] = await writeOneChunk(engine, conn, store, src, { all, identity, dictionaryChanges }, id, jobs[i]);
       rowsDone += jobs[i].to - jobs[i].from;
       onChunk?.(rowsDone, n);
     }
@@ -155,18 +147,39 @@ async function cutAndWrite(
   // One thread per statement and one statement per thread (a connection each): a chunk's COPY on two threads
   // cost 1.5-2x the CPU of the same COPY on one (the batches each thread prepares are buffered and merged), and
   // where the merge cut the row groups depended on the threads' timing, so equal rows could give other bytes.
+  // Each lane hashes its chunk's rows too (below): its row text must be rendered as the engine's (`lane`).
   const threads = Number(await engine.value("SELECT current_setting('threads')"));
   const lanes = Math.max(1, Math.min(threads, jobs.length));
   const conns: DuckDBConnection[] = [engine.conn];
   try {
     if (threads > 1) await engine.run('SET threads = 1');
-    while (conns.length < lanes) conns.push(await engine.connect());
+    while (conns.length < lanes) conns.push(await engine.lane());
     await Promise.all(conns.map(worker));
   } finally {
     for (const conn of conns.slice(1)) conn.closeSync();
     if (threads > 1) await engine.run(`SET threads = ${threads}`);
   }
   return results;
+}
+
+/**
+ * A chunk's id (sha256 of the schema signature and each row's md5, docs/format.md "Chunk ids") from its
+ * range of the work table, on the lane that writes it: one thread reads the range in position order, Node hashes
+ * one chunk while the other lane works, and no digest file of the whole table (330 MB at 10M rows) is held. In CPU
+ * it measured the same as one two-thread digest pass before the writes (docs/benchmarks.md, "import5").
+ */
+async function chunkId(
+  conn: DuckDBConnection,
+  store: ChunkStore,
+  src: Positioned,
+  all: readonly string[],
+  signature: string,
+  job: ChunkJob,
+): Promise<string> {
+  const { table: work, pos } = src;
+  const range = `(SELECT ${cols(all)} FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to})`;
+  const [id] = await rowDigestRuns(conn, range, all, signature, store.dir, [job.to - job.from]);
+  return id;
 }
 
 interface ChunkShape {

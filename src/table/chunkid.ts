@@ -76,7 +76,7 @@ export function typedValues(sig: string): string[] {
  * ORDER BY)` per chunk (docs/benchmarks.md, "import2").
  */
 export async function rowDigestRuns(
-  engine: Engine,
+  engine: { run(sql: string): Promise<unknown> },
   relation: string,
   columns: readonly string[],
   sig: string,
