@@ -2,9 +2,10 @@
  * Seconds each test file took in a whole `npm test` run (vitest's per-file time, CI-like run of
  * 2026-12-06 on 2 loaded cores), for the longest-first order of sequencer.ts. Only the order
  * matters: refresh it from the "Slowest test files" lines, or the per-file list of a run, when
- * files grow or shrink a lot. A file missing here runs first. The files suite4 changed or split
- * (and those new since that run) are that run's seconds scaled by their CPU before/after, measured
- * file by file (docs/benchmarks.md, "suite4"), until the next whole run refreshes them.
+ * files grow or shrink a lot. A file missing here runs first. suite5 (2026-12-06): the files new since
+ * that run are their CPU seconds in a whole niced run (LAKEGIT_TEST_CPU_LOG) scaled to this table's
+ * seconds (x1.14, the ratio over the files in both), and every file measured in suite5's whole run
+ * after its changes is scaled by its CPU after/before (docs/benchmarks.md, "suite5").
  */
 export const FILE_SECONDS: Record<string, number> = {
   'test/cli/merge.test.ts': 71.0,
@@ -75,10 +76,13 @@ export const FILE_SECONDS: Record<string, number> = {
   'test/cli/fsck-gc.test.ts': 8.3,
   'test/ops/reflog.property.test.ts': 7.7,
   'test/cli/init.test.ts': 7.4,
+  'test/ops/pick-stats.property.test.ts': 7.1,
   'test/table/readers.test.ts': 6.6,
+  'test/cli/first-commit.test.ts': 6.5,
   'test/cli/rm-mv.test.ts': 6.4,
   'test/cli/check.test.ts': 6.1,
   'test/ops/lineindex.test.ts': 6.0,
+  'test/ops/lineblocks.property.test.ts': 5.7,
   'test/cli/pick-no-edit.test.ts': 5.5,
   'test/store/git-config.test.ts': 5.5,
   'test/cli/core.test.ts': 5.2,
@@ -96,10 +100,13 @@ export const FILE_SECONDS: Record<string, number> = {
   'test/table/key-order.test.ts': 2.9,
   'test/cli/quick-parse.test.ts': 2.8,
   'test/ops/diff/aligned.test.ts': 2.8,
+  'test/cli/quick-parse-pick.test.ts': 2.1,
   'test/table/proven-load.test.ts': 2.1,
   'test/cli/boot.test.ts': 1.9,
   'test/table/chunkid.test.ts': 1.9,
+  'test/table/negative-zero.test.ts': 1.7,
   'test/ops/blame/sources.test.ts': 1.6,
+  'test/table/chunk-layout.test.ts': 1.6,
   'test/table/boundary.test.ts': 1.4,
   'test/ops/merge/scratch.test.ts': 0.9,
   'test/store/git-remote.test.ts': 0.8,
@@ -107,7 +114,9 @@ export const FILE_SECONDS: Record<string, number> = {
   'test/ops/chunkcheck.test.ts': 0.7,
   'test/table/plan-cuts.test.ts': 0.7,
   'test/bench/generate.test.ts': 0.6,
+  'test/engine/threads.test.ts': 0.5,
   'test/errors.test.ts': 0.5,
+  'test/table/chunkid-runs.test.ts': 0.5,
   'test/ops/merge/policy.test.ts': 0.4,
   'test/store/lock.test.ts': 0.4,
   'test/store/object-dirs.test.ts': 0.4,
