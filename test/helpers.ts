@@ -22,41 +22,24 @@ export const TEST_ENV: Record<string, string> = {
   NO_COLOR: '1',
 };
 
-/**
- * The test worker's own DuckDB (in-process set-up, read-backs and oracles, all on tables of a few
- * rows) runs on one thread: on such statements a second thread only adds scheduling, ~20-30% of the
- * worker's CPU (measured on merge.property and the set-up of a commit). The CLI processes a test
- * starts keep the product's default (cliEnv drops the worker's setting); LAKEGIT_THREADS set by the
- * caller of `npm test` goes to both.
- */
-const workerThreadsOnly = process.env.LAKEGIT_THREADS === undefined || process.env.LAKEGIT_TEST_WORKER_THREADS !== undefined;
-if (workerThreadsOnly) {
-  process.env.LAKEGIT_THREADS = process.env.LAKEGIT_TEST_WORKER_THREADS ??= '1';
-}
-
-/** The environment of a CLI process a test starts: the worker's, the fixed identity, then `env`. */
-export function cliEnv(env: Record<string, string> = {}): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...process.env, ...TEST_ENV, ...env };
-  if (workerThreadsOnly && env.LAKEGIT_THREADS === undefined) {
-    delete out.LAKEGIT_THREADS;
-    delete out.LAKEGIT_TEST_WORKER_THREADS;
-  }
-  return out;
-}
-
 /** Run the built CLI as a separate process. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: cliEnv(env), maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ exitCode: code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, ...TEST_ENV, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+        resolve({ exitCode: code, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Start the CLI without waiting, for kill and concurrency tests. */
 export function spawnCli(cwd: string, args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, [BIN, ...args], { cwd, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export interface TempRepo extends AsyncDisposable {

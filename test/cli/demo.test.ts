@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv, ROOT } from '../helpers.js';
+import { ROOT } from '../helpers.js';
 
 describe('demo', () => {
   it('demo: npm run demo runs every step for real and finishes', async () => {
@@ -9,7 +9,7 @@ describe('demo', () => {
       execFile(
         process.execPath,
         [path.join(ROOT, 'dist', 'demo', 'demo.js')],
-        { env: cliEnv({ NO_COLOR: '1' }), maxBuffer: 64 << 20 },
+        { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 },
         (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv } from '../helpers.js';
+import { BIN, TEST_ENV } from '../helpers.js';
 import { newRepo } from './core-helpers.js';
 
 /** `script` (util-linux) runs the CLI on a pseudo-terminal, where progress bars are drawn. */
 const onTerminal = (cwd: string, args: string[]): string =>
   execFileSync('script', ['-qec', [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], {
     cwd,
-    env: cliEnv({ LAKEGIT_PROGRESS_AFTER_MS: '0' }),
+    env: { ...process.env, ...TEST_ENV, LAKEGIT_PROGRESS_AFTER_MS: '0' },
     encoding: 'utf8',
   });
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { installReceiveHooks } from '../../src/ops/remote/hook-install.js';
-import { cliEnv, type TempRepo } from '../helpers.js';
+import { TEST_ENV, type TempRepo } from '../helpers.js';
 import { api, commit, newRepo, track } from './core-helpers.js';
 
 // Several git pushes, each running a lakegit process on the server side: slow on a loaded machine.
@@ -29,7 +29,7 @@ interface Result {
 }
 const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
   new Promise<Result>((resolve) =>
-    execFile(cmd, args, { cwd, env: cliEnv(env) }, (e, stdout, stderr) =>
+    execFile(cmd, args, { cwd, env: { ...process.env, ...TEST_ENV, ...env } }, (e, stdout, stderr) =>
       resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
@@ -213,7 +213,7 @@ async function httpBackend(projectRoot: string): Promise<{ port: number; close()
     const url = new URL(req.url ?? '/', 'http://localhost');
     const child = spawn('git', ['http-backend'], {
       env: {
-        ...cliEnv(),
+        ...process.env,
         GIT_PROJECT_ROOT: projectRoot,
         GIT_HTTP_EXPORT_ALL: '1',
         REMOTE_USER: 'tester',
