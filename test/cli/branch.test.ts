@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { execFileText } from '../helpers.js';
-import { api, commit, expectRefusedUnchanged, json, lakegitState, ORDERS, ordersRepo } from './core-helpers.js';
+import { api, commit, expectRefusedUnchanged, json, lakegitState, ORDERS, ordersRepo, statusJson } from './core-helpers.js';
 
 describe('branch', () => {
   it('branch: creating one writes a ref and copies no rows', async () => {
@@ -33,10 +33,12 @@ describe('branch', () => {
 
   it('branch: a start point names where the branch begins', async () => {
     await using repo = await ordersRepo();
-    const first = (await json(repo, 'log'))[0].commit;
-    await repo.ok('commit', '--allow-empty', '-m', 'second');
+    // Set-up and read-back in-process (log and commit have their own tests): branch runs the CLI.
+    const a = await api(repo);
+    const first = (await a.log())[0].commit;
+    await a.commit({ message: 'second', allowEmpty: true });
     await repo.ok('branch', 'old', first.slice(0, 8));
-    expect((await json(repo, 'log', 'old')).map((e: any) => e.message)).toEqual(['load orders']);
+    expect((await a.log({ rev: 'old' })).map((e) => e.message)).toEqual(['load orders']);
   });
 
   it('branch: an existing or invalid name, or an unknown start, is exit 2 and changes nothing', async () => {
@@ -74,7 +76,7 @@ describe('branch', () => {
     await repo.ok('branch', '-m', 'main', 'trunk');
     expect(await repo.ok('branch')).toBe('* trunk\n');
     expect((await execFileText('git', ['--git-dir', '.lakegit', 'symbolic-ref', 'HEAD'], repo.dir)).trim()).toBe('refs/heads/trunk');
-    expect((await json(repo, 'status')).branch).toBe('trunk');
+    expect((await statusJson(repo)).branch).toBe('trunk'); // in-process: status has its own tests
     expect((await expectRefusedUnchanged(repo, 2, 'branch', '-m', 'trunk')).stderr).toContain('branch -m needs <old> <new>');
   });
 });

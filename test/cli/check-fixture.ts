@@ -63,6 +63,8 @@ export async function steps(repo: TempRepo) {
 }
 
 export const json = (out: string) => JSON.parse(out);
+/** What `log --json [-n n]` prints, read in-process: where the verb under test is another one, its commits are read without a process start. */
+export const logOf = async (repo: TempRepo, n?: number) => json(JSON.stringify(await (await api(repo)).log(n ? { n } : {})));
 export const byName = (report: { checks: { check: string }[] }, name: string) => {
   const c = report.checks.find((x) => x.check === name);
   if (!c) throw new Error(`no check ${name} in ${report.checks.map((x) => x.check).join(', ')}`);

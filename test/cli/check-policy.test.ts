@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { snapshotDir } from '../helpers.js';
-import { byName, checkedRepo, CUSTOMERS, json, ORDERS, steps } from './check-fixture.js';
+import { byName, checkedRepo, CUSTOMERS, json, logOf, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 240_000 });
@@ -88,8 +88,7 @@ describe('check: failed gates are results; a protected branch keeps its checks',
     const ok = await repo.runEnv(admin, 'merge', 'weaken', '--allow-check-changes');
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('allowed by --allow-check-changes');
-    const log = await repo.ok('log', '-n', '1', '--json');
-    const head = json(log)[0];
+    const head = (await logOf(repo, 1))[0]; // in-process: log has its own tests
     expect(head.parents).toHaveLength(2);
     expect(head.message).toMatch(/\n\nLakegit-Allow-Check-Changes: Ann Admin <ann@x\.io>\n?$/);
   });

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it, vi } from 'vitest';
-import { byName, checkedRepo, json, ORDERS, steps } from './check-fixture.js';
+import { byName, checkedRepo, json, logOf, ORDERS, steps } from './check-fixture.js';
 
 // Each scenario runs the CLI a dozen times or more; on a loaded machine that outgrows the default.
 vi.setConfig({ testTimeout: 180_000 });
@@ -29,7 +29,7 @@ describe('check: reports', () => {
       { id: 3, amount: '-1.00' },
       { id: 6, amount: '-4.00' },
     ]);
-    const log = json(await repo.ok('log', '--json'));
+    const log = await logOf(repo); // in-process: log has its own tests
     expect(range.introducedBy).toEqual([
       expect.objectContaining({ key: { id: 3 }, commit: log[0].commit, author: 'Cy <cy@example.com>', message: 'cy edits 3' }),
       expect.objectContaining({ key: { id: 6 }, commit: log[1].commit, author: 'Bob <bob@example.com>', message: 'bob adds 6' }),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers.js';
-import { commit, editRow, expectRefusedUnchanged, json, lines, ORDERS, ordersRepo } from './core-helpers.js';
+import { commit, editRow, expectRefusedUnchanged, lines, logJson, ORDERS, ordersRepo } from './core-helpers.js';
 
 /** Rows of Parquet files read by DuckDB alone, knowing nothing of lakegit. */
 async function readParquet(files: string[]): Promise<string[]> {
@@ -48,7 +48,7 @@ describe('config', () => {
       };
       const r = await runCli(repo.dir, ['commit', '--allow-empty', '-m', 'signed'], env);
       expect(r.exitCode, r.stderr).toBe(0);
-      expect((await json(repo, 'log', '-n', '1'))[0].author).toBe('Dora Data <dora@example.com>');
+      expect((await logJson(repo, { n: 1 }))[0].author).toBe('Dora Data <dora@example.com>'); // in-process: log has its own tests
       await repo.ok('config', 'user.name', '--unset');
       const none = await runCli(repo.dir, ['commit', '--allow-empty', '-m', 'anon'], { ...env, GIT_CONFIG_NOSYSTEM: '1' });
       expect(none.exitCode).toBe(2);

@@ -153,8 +153,8 @@ describe('diff: schema and tables', () => {
     await track(repo, 'a.csv', ['id']);
     await track(repo, 'gone.csv', ['k']);
     const r1 = await commit(repo, 'load');
-    await repo.ok('mv', 'a', 'b');
-    await repo.ok('rm', 'gone');
+    await (await api(repo)).mv('a', 'b'); // set-up in-process: mv and rm have their own tests
+    await (await api(repo)).rm('gone');
     await repo.write('new.csv', 'n,w\n1,"p q"\n');
     await track(repo, 'new.csv', ['n']);
     const r2 = await commit(repo, 'reshape');

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { Repo } from '../../src/repo.js';
 import { tempRepo, type TempRepo } from '../helpers.js';
 
 // issue 16, defect 3: `--where` matches rows by key across both sides, then keeps a change when
 // either side's row satisfies it, with its true kind, in every format.
 
+/** Set-up in-process (`add`, `commit -m`: the API the CLI calls); the diffs under test run the CLI. */
 async function repoWith(before: string, after: string, key = 'id'): Promise<TempRepo> {
   const repo = await tempRepo({ 't.csv': before });
-  await repo.ok('add', 't.csv', ...(key ? ['--key', key] : ['--keyless']));
-  await repo.ok('commit', '-m', 'load');
+  const a = await Repo.open(repo.dir);
+  await a.add({ paths: ['t.csv'], cwd: repo.dir, ...(key ? { key: [key] } : { keyless: true }) });
+  await a.commit({ message: 'load' });
   await repo.write('t.csv', after);
   return repo;
 }
@@ -52,7 +55,7 @@ describe('diff --where: rows matched by key before the filter', () => {
 
   it('diff: committed revisions and --columns follow the same rule', async () => {
     await using repo = await repoWith('id,v,r,n\n1,5,US,a\n2,7,EU,b\n', 'id,v,r,n\n1,6,EU,a\n2,7,US,c\n');
-    await repo.ok('commit', '-am', 'edit');
+    await (await Repo.open(repo.dir)).commit({ message: 'edit', all: true });
     const j = JSON.parse(await repo.ok('diff', '--json', 'HEAD~1', 'HEAD', '--where', "r = 'EU'", '--columns', 'v'));
     // Row 2 changed only columns that are not compared.
     expect(j.tables[0].rows).toEqual([{ op: 'modified', key: { id: 1 }, before: { id: 1, v: 5 }, after: { id: 1, v: 6 }, changed: ['v'] }]);

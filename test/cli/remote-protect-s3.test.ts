@@ -2,8 +2,9 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Repo } from '../../src/repo.js';
 import { execFileText, runCli, tempRepo } from '../helpers.js';
-import { chunkFiles, newRemote, useS3Env, type Remote } from './remote-helpers.js';
+import { addOrigin, chunkFiles, commitAll, newRemote, useS3Env, type Remote } from './remote-helpers.js';
 
 // Every push runs a lakegit process on the server side (git http-backend's pre-receive hook).
 vi.setConfig({ testTimeout: 240_000 });
@@ -41,10 +42,12 @@ describe('remote protection with the chunk store in a bucket', () => {
   it('a failing push is refused with the report, a passing one accepted, a forged chunk refused and not kept', async () => {
     const remote = await newRemote('http');
     await using ann = await tempRepo({ 't.csv': rows(10, 20), 'lakegit.yaml': YAML });
-    await ann.ok('add', 't.csv', '--key', 'id');
-    await ann.ok('add', 'lakegit.yaml');
-    await ann.ok('commit', '-m', 'load');
-    await ann.ok('remote', 'add', 'origin', remote.url);
+    // Set-up in-process (add, commit, remote add, reset: the API the CLI calls); push and protect run the CLI.
+    const a = await Repo.open(ann.dir);
+    await a.add({ paths: ['t.csv'], cwd: ann.dir, key: ['id'] });
+    await a.add({ paths: ['lakegit.yaml'], cwd: ann.dir });
+    expect((await a.commit({ message: 'load' })).status).toBe('committed');
+    await addOrigin(ann, remote.url);
     await ann.ok('push', '-u', 'origin', 'main');
     const protect = await runCli(remote.dir, ['-C', remote.dir, 'protect', 'main']);
     expect(protect.exitCode, protect.stderr).toBe(0);
@@ -52,7 +55,7 @@ describe('remote protection with the chunk store in a bucket', () => {
 
     // A commit that fails main's range check (local checks skipped): its chunks reach the bucket, its ref does not.
     await ann.write('t.csv', rows(10, -5));
-    await ann.ok('commit', '-am', 'bad', '--no-verify');
+    expect((await a.commit({ message: 'bad', all: true, noVerify: true })).status).toBe('committed');
     const bad = await ann.run('push');
     expect(bad.exitCode, bad.stderr).toBe(1);
     expect(bad.stderr).toContain("fails the checks of protected branch 'main'");
@@ -62,9 +65,8 @@ describe('remote protection with the chunk store in a bucket', () => {
     expect(await fsp.readdir(path.join(remote.dir, 'cache', 'store-chunks'))).not.toHaveLength(0);
     expect(await fsp.stat(path.join(remote.dir, 'chunks')).catch(() => undefined)).toBeUndefined();
 
-    await ann.ok('reset', '--hard', 'HEAD~1');
-    await ann.write('t.csv', rows(10, 20, 30));
-    await ann.ok('commit', '-am', 'good');
+    await a.reset('HEAD~1', 'hard');
+    await commitAll(ann, 'good', { name: 't.csv', text: rows(10, 20, 30) });
     const good = await ann.run('push');
     expect(good.exitCode, good.stderr).toBe(0);
     expect(await remoteHead(remote)).toBe(await localHead(ann.dir));
@@ -73,8 +75,7 @@ describe('remote protection with the chunk store in a bucket', () => {
     // The push skips uploading it (the store has that id); the hook verifies it against its id and refuses.
     const s3 = bucketOf(remote);
     const before = new Set(await chunkFiles(ann.dir));
-    await ann.write('t.csv', rows(10, 20, 30, 40));
-    await ann.ok('commit', '-am', 'good rows, forged chunk');
+    await commitAll(ann, 'good rows, forged chunk', { name: 't.csv', text: rows(10, 20, 30, 40) });
     const fresh = (await chunkFiles(ann.dir)).filter((f) => !before.has(f)).map((f) => f.slice(0, -'.parquet'.length));
     expect(fresh.length).toBeGreaterThan(0);
     const other = await fsp.readFile(path.join(ann.dir, '.lakegit', 'chunks', [...before][0]));

@@ -75,7 +75,7 @@ describe('show, log views and review formats', () => {
     expect(await messages('--author', 'bob')).toEqual(['f1 by bob']);
     expect(await messages('--grep', '^T')).toEqual(['two']);
     expect(await messages('--since', '2026-01-15', '--until', '2026-02-01')).toEqual(['f1 by bob']);
-    await repo.ok('reset', '-q', '--hard', 'HEAD~1');
+    await (await api(repo)).reset('HEAD~1', 'hard'); // set-up in-process: reset has its own tests
     expect(await messages()).toEqual(['two', 'one']);
     expect(await messages('--all')).toEqual(['f1 by bob', 'two', 'one']);
     const stat = await json(repo, 'log', '--stat', '-n', '1');

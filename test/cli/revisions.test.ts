@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileText } from '../helpers.js';
 import { api, expectRefusedUnchanged, json, ordersRepo } from './core-helpers.js';
 
@@ -8,13 +8,16 @@ import { api, expectRefusedUnchanged, json, ordersRepo } from './core-helpers.js
  *
  *   A ─ B ─ C ─ M   (main)
  *    \─ D ────/     (side)
+ *
+ * Set up in-process (and git's plumbing), once for the file: every test here only reads it.
  */
-async function graph() {
+async function build() {
   const repo = await ordersRepo();
-  await (await api(repo)).commit({ message: 'B', allowEmpty: true });
-  await (await api(repo)).commit({ message: 'C', allowEmpty: true });
-  const [c, b, a] = (await json(repo, 'log')).map((e: any) => e.commit);
-  await repo.ok('branch', 'side', a);
+  const r = await api(repo);
+  await r.commit({ message: 'B', allowEmpty: true });
+  await r.commit({ message: 'C', allowEmpty: true });
+  const [c, b, a] = (await r.log()).map((e) => e.commit);
+  await r.createBranch('side', a);
   const git = (...args: string[]) => execFileText('git', ['--git-dir', '.lakegit', ...args], repo.dir).then((s) => s.trim());
   const env =
     'GIT_AUTHOR_NAME=x GIT_AUTHOR_EMAIL=x@x GIT_COMMITTER_NAME=x GIT_COMMITTER_EMAIL=x@x GIT_AUTHOR_DATE=2026-01-02T00:00:00Z GIT_COMMITTER_DATE=2026-01-02T00:00:00Z';
@@ -26,6 +29,15 @@ async function graph() {
   await git('update-ref', 'refs/heads/main', m);
   return { repo, a, b, c, d, m };
 }
+let shared: ReturnType<typeof build> | undefined;
+/** The graph, built on first use; what a test disposes of is a no-op (the file's afterAll removes it). */
+const graph = async () => {
+  const g = await (shared ??= build());
+  return { ...g, repo: Object.assign(Object.create(g.repo), { [Symbol.asyncDispose]: async () => {} }) as typeof g.repo };
+};
+afterAll(async () => {
+  if (shared) await (await shared).repo[Symbol.asyncDispose]();
+});
 
 const resolve = async (repo: Awaited<ReturnType<typeof graph>>['repo'], rev: string) => (await json(repo, 'show', rev)).commit;
 

@@ -51,7 +51,7 @@ describe('sql', () => {
 
   it('sql: @rev takes ~N, ^, tags, branches and short ids', async () => {
     const repo = await sharedHistory();
-    const log = JSON.parse(await repo.ok('log', '--json')) as { commit: string }[];
+    const log = await (await Repo.open(repo.dir)).log(); // in-process: log has its own tests
     const r0 = log[2].commit.slice(0, 7);
     expect(await ids(repo, 'select id from orders@v1 order by id')).toEqual([1, 2, 3]);
     expect(await ids(repo, 'select id from orders@HEAD~2 order by id')).toEqual([1, 2, 3]);
@@ -127,7 +127,7 @@ describe('sql', () => {
 
   it('sql: a working file that cannot be parsed is reported, not skipped', async () => {
     await using repo = await tempRepo({ 'events.jsonl': '{"id":1,"v":2}\n' });
-    await repo.ok('add', 'events.jsonl', '--key', 'id');
+    await (await Repo.open(repo.dir)).add({ paths: ['events.jsonl'], cwd: repo.dir, key: ['id'] }); // set-up in-process
     await repo.write('events.jsonl', '{"id":1,"v":2}\n{"id":2,"v":\n');
     const r = await repo.run('sql', 'select count(*) from events');
     expect(r.exitCode).toBe(2);

@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { renderJson } from '../../src/cli/render/diff-json.js';
+import { Out } from '../../src/cli/render/diff-out.js';
 import { execFileText, type TempRepo } from '../helpers.js';
-import { commit, editRow, json, ORDERS, ordersRepo } from './core-helpers.js';
+import { api, commit, editRow, json, ORDERS, ordersRepo } from './core-helpers.js';
 
 /*
  * Issue 15, "no DuckDB where no row is read": a commit records its own change counts in its tree
@@ -40,20 +43,24 @@ async function watched(repo: TempRepo, ...args: string[]): Promise<{ stdout: str
 
 const duckdbIn = (addons: string[]) => addons.filter((a) => /duckdb/i.test(a));
 
-/** orders: load, edit (one row changed, one removed, one added), a side branch merged with --no-ff; a tag. */
+/**
+ * orders: load, edit (one row changed, one removed, one added), a side branch merged with --no-ff; a tag.
+ * Built in-process (the ops the CLI runs, which record the counts): the verbs under test read it.
+ */
 async function history(): Promise<TempRepo> {
   const repo = await ordersRepo();
   const edited = editRow(editRow(ORDERS, '2', '2,102,25.00,paid,2024-01-04 10:00:00,true,first order'), '9', null);
   await repo.write('orders.csv', `${edited}99,101,1.00,new,2024-02-01 00:00:00,false,added\n`);
   await commit(repo, 'edit orders', true);
-  await repo.ok('checkout', '-b', 'side');
+  const a = await api(repo);
+  await a.checkout({ target: 'HEAD', create: 'side' });
   await repo.write('orders.csv', editRow(await repo.read('orders.csv'), '3', null));
   await commit(repo, 'drop 3', true);
-  await repo.ok('checkout', 'main');
+  await a.checkout({ target: 'main' });
   await repo.write('orders.csv', editRow(await repo.read('orders.csv'), '4', '4,101,1.25,paid,2024-01-05 10:00:00,true,changed'));
   await commit(repo, 'change 4', true);
-  await repo.ok('merge', 'side', '--no-ff', '-m', 'merge side');
-  await repo.ok('tag', 'v1');
+  expect((await a.merge({ source: 'side', noFf: true, message: 'merge side' })).status).toBe('merged');
+  await a.createTag('v1');
   return repo;
 }
 
@@ -64,9 +71,18 @@ afterAll(async () => {
   if (shared) await (await shared)[Symbol.asyncDispose]();
 });
 
-/** `--where true` forces the comparison to read rows: the reference the recorded counts must equal. */
-const computedStat = async (repo: TempRepo, a: string, b: string) =>
-  (await json(repo, 'diff', a, b, '--stat', '--where', 'true')).tables.map((t: any) => [t.table, t.stats]);
+/**
+ * `--where true` forces the comparison to read rows: the reference the recorded counts must equal.
+ * In-process: what `diff a b --stat --where true --json` prints (the CLI's own JSON renderer), without
+ * a process start per reference; the recorded counts under test are read through the CLI.
+ */
+async function computedStat(repo: TempRepo, a: string, b: string) {
+  let text = '';
+  const out = new Out(new Writable({ write: (chunk, _enc, done) => ((text += chunk), done()) }));
+  await renderJson(await (await api(repo)).diff({ args: [a, b], where: 'true' }), out, 'stat');
+  await out.flush();
+  return JSON.parse(text).tables.map((t: any) => [t.table, t.stats]);
+}
 
 describe('counts recorded in commits: --stat without DuckDB', () => {
   it('diff A^ A --stat, diff A B --stat, show --stat, log --stat, status, branch, log and tag never load DuckDB', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import { api, commit, newRepo, track } from './core-helpers.js';
+import { api, commit, newRepo, statusText, track } from './core-helpers.js';
 
 // #16 defect 11: a keyless working file keeps its own row order. Rows that stay keep their place
 // (and their bytes), removed rows go (of duplicates, the last copies in the file), and added rows
@@ -9,8 +9,9 @@ import { api, commit, newRepo, track } from './core-helpers.js';
 const H = 'city,n\n';
 const file = (...rows: string[]) => H + rows.map((r) => `${r}\n`).join('');
 
+/** What `status` prints after the verb, read in-process (the verbs under test run the CLI; status has its own tests). */
 async function expectClean(repo: TempRepo, verb: string): Promise<void> {
-  expect(await repo.ok('status'), verb).toContain('nothing to commit, working tree clean');
+  expect(await statusText(repo), verb).toContain('nothing to commit, working tree clean');
 }
 
 describe('keyless working files', () => {

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { readManifest, readTableTree } from '../../src/ops/tree.js';
 import type { Manifest } from '../../src/table/manifest.js';
@@ -18,6 +18,10 @@ import { api, newRepo } from '../cli/core-helpers.js';
 // keys at the end in key order; `status` is clean; and the patch path was taken.
 const RUNS = Number(process.env.LAKEGIT_PROP_RUNS ?? 10);
 const SEED = Number(process.env.LAKEGIT_PROP_SEED ?? 1615);
+// This file's DuckDB on one thread (test/setup/per-file.ts closes it after the file). Its tables are at
+// most 80 rows, one chunk each: DuckDB has nothing to split between threads, and a chunk write uses one
+// connection (chunker.ts: lanes = min(threads, chunks) = 1), so no code path changes.
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 const COLS = ['w', '__op', 'filename', 'select', 'na me'] as const;
 const value = fc.oneof(

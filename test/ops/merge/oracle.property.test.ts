@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/db.js';
 import { Repo } from '../../../src/repo.js';
 import { TEST_ENV } from '../../helpers.js';
 import {
@@ -21,6 +22,10 @@ import {
 
 Object.assign(process.env, TEST_ENV);
 afterAll(() => Repo.close());
+// This file's DuckDB on one thread (afterAll closes it). Its tables are a few rows, one chunk each:
+// DuckDB has nothing to split between threads, and a chunk write uses one connection (chunker.ts:
+// lanes = min(threads, chunks) = 1), so no code path changes.
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 const RUNS = Number(process.env.MERGE_ORACLE_RUNS ?? 6);
 const TIMEOUT = 60_000 + RUNS * 15_000;
