@@ -6,7 +6,7 @@ import { LakegitError, MalformedFile, MissingFile } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { checkColumns, checkFileNames } from './column-names.js';
 import { csvDelimiter, findCsvProblem } from './csvcheck.js';
-import { checkTypedColumns, doubleLoses, exactTypes, negativeZero } from './infer.js';
+import { checkTypedColumns, doubleLoses, exactTypes, infiniteOnly, negativeZero } from './infer.js';
 import { loadProven } from './proven-load.js';
 import { dictionaryChangesSql } from './parquet-options.js';
 import type { Column, FileFormat } from './schema.js';
@@ -178,25 +178,35 @@ export async function loadFile(
     );
     if (format === 'parquet') return await attempt(); // its types are the file's own
     const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
-    if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, reader, format, into, sniffed, order))) {
-      return describe(engine, into);
-    }
-    // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
-    const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
-    const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
-    // The whole-file inference only once the recorded types failed: a file whose sniffed types merely differ from the
-    // recorded ones (money sniffed as DOUBLE) is read with the recorded types, and pays no inference pass.
-    const tries: (() => Promise<Column[]>)[] = [async () => kept];
-    if (JSON.stringify(kept) !== JSON.stringify(fresh)) tries.push(async () => fixed(fresh === sniffed ? await exact(sniffed) : fresh));
-    for (const [i, columns] of tries.entries()) {
-      try {
-        return await attempt(await columns());
-      } catch (e) {
-        // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
-        if (Object.keys(types).length && i === tries.length - 1) throw e;
+    const typedLoad = async (sniffed: Column[]): Promise<Column[]> => {
+      if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, reader, format, into, sniffed, order))) {
+        return describe(engine, into);
       }
-    }
-    return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
+      // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
+      const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
+      const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
+      // The whole-file inference only once the recorded types failed: a file whose sniffed types merely differ from the
+      // recorded ones (money sniffed as DOUBLE) is read with the recorded types, and pays no inference pass.
+      const tries: (() => Promise<Column[]>)[] = [async () => kept];
+      if (JSON.stringify(kept) !== JSON.stringify(fresh)) tries.push(async () => fixed(fresh === sniffed ? await exact(sniffed) : fresh));
+      for (const [i, columns] of tries.entries()) {
+        try {
+          return await attempt(await columns());
+        } catch (e) {
+          // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
+          if (Object.keys(types).length && i === tries.length - 1) throw e;
+        }
+      }
+      return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
+    };
+    const columns = await typedLoad(sniffed);
+    const infinite = await infiniteOnly(
+      engine,
+      into,
+      columns.filter((c) => known(c) === undefined),
+    );
+    if (infinite.length === 0) return columns;
+    return await typedLoad(sniffed.map((c) => (infinite.includes(c.name) ? { name: c.name, type: 'DOUBLE' } : c)));
   } catch (e) {
     if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);

@@ -241,6 +241,24 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
   return s.doubles === s.nn && s.long === 0 ? 'DOUBLE' : 'VARCHAR';
 }
 
+const DATE_LIKE = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
+
+/**
+ * The columns of a loaded table that DuckDB's sniffer typed as dates or timestamps but that hold only
+ * infinities: it reads `inf` and `-inf` as the infinite date, written back `infinity`. A column of
+ * nothing but infinities is numbers: its caller loads it again with DOUBLE as the sniffed type.
+ */
+export async function infiniteOnly(engine: Engine, table: string, columns: readonly Column[]): Promise<string[]> {
+  const dates = columns.filter((c) => DATE_LIKE.test(c.type));
+  if (dates.length === 0) return [];
+  const tests = dates.map((c, i) => {
+    const q = quoteIdent(c.name);
+    return `count(${q}) > 0 AND count(${q}) = count(*) FILTER (WHERE isinf(${q})) AS __lakegit_inf${i}`;
+  });
+  const row = await engine.one(`SELECT ${tests.join(', ')} FROM ${table}`);
+  return dates.filter((_, i) => row?.[`__lakegit_inf${i}`] === true).map((c) => c.name);
+}
+
 /** `add --type col=TYPE`: each type checked by DuckDB and written as DuckDB names it. */
 export async function normalizeTypes(engine: Engine, types: Readonly<Record<string, string>>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
