@@ -66,17 +66,21 @@ function rawReader(file: string, format: FileFormat, columns?: readonly Column[]
 }
 
 /**
+ * The lossy test of a type without a sign of zero (integers, DECIMAL): text that is not a plain number
+ * the type holds (`plain`, a pattern), or is one but a negative zero (`-0`, `-0.0`: text, see infer.ts).
+ * CASE, not OR: DuckDB evaluates every operand of an OR in a projection, and most values have no '-'.
+ */
+const unlessPlainNumber = (plain: string): string =>
+  `(CASE WHEN regexp_full_match(#, '${plain}') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`;
+
+/**
  * Text that DuckDB casts to a type only by losing part of it: it rounds '6.5' to the integer 7,
  * drops the time of '2024-01-01 10:00' cast to DATE, and the offset of '10:00+02' (and digits past
  * microseconds) cast to TIMESTAMP. Its CSV reader casts the same way, also past the rows its
  * sniffer sampled, so such text is read as VARCHAR and checked before the cast.
  */
 const LOSSY: { type: RegExp; test: string }[] = [
-  // An integer has no sign of zero: `-0` is text (infer.ts), CASE as in `lossyText`.
-  {
-    type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/,
-    test: `(CASE WHEN regexp_full_match(#, '\\s*[+-]?[0-9]+\\s*') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`,
-  },
+  { type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/, test: unlessPlainNumber('\\s*[+-]?[0-9]+\\s*') },
   { type: /^DATE$/, test: "contains(#, ':')" },
   { type: /^TIMESTAMP$/, test: "regexp_matches(#, '(:[0-9]{2}(\\.[0-9]*)?\\s*([+-][0-9]{1,2}(:?[0-9]{2})?|[zZ]|UTC)\\s*$)|\\.[0-9]{7,}')" },
   { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
@@ -91,9 +95,7 @@ const ROUND_TRIP = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
  */
 function lossyText(c: Column): string | undefined {
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
-  // CASE, not OR: DuckDB evaluates every operand of an OR in a projection, and most values have no '-'.
-  if (dec)
-    return `(CASE WHEN regexp_full_match(#, '\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`;
+  if (dec) return unlessPlainNumber(`\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*`);
   // The length test first: counting significant digits costs a few regex passes, and most numbers are short.
   if (c.type === 'DOUBLE') return doubleLoses('#');
   return LOSSY.find((l) => l.type.test(c.type))?.test;
