@@ -9,7 +9,7 @@ import { csvDelimiter, findCsvProblem } from './csvcheck.js';
 import { checkTypedColumns, doubleLoses, exactTypes, infiniteOnly, negativeZero } from './infer.js';
 import { loadProven } from './proven-load.js';
 import { dictionaryChangesSql } from './parquet-options.js';
-import type { Column, FileFormat } from './schema.js';
+import { isDateTime, type Column, type FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
 
 /** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
@@ -30,7 +30,7 @@ export function readerSql(
   if (!columns.some(checked)) return base;
   // A date or time column's TRY_CAST is taken once, below the CASE that tests it and returns it: DuckDB does not
   // share an expression between a CASE's branches, and the second cast cost ~0.05 s of CPU per million values.
-  const cast = columns.map((c, i) => (checked(c) && ROUND_TRIP.test(c.type) ? `__lakegit_cast${i}` : undefined));
+  const cast = columns.map((c, i) => (checked(c) && roundTrips(c) ? `__lakegit_cast${i}` : undefined));
   const casts = columns.flatMap((c, i) => (cast[i] ? [`TRY_CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${cast[i]}`] : []));
   const from = casts.length ? `(SELECT *, ${casts.join(', ')} FROM ${base})` : base;
   const value = (c: Column, i: number) =>
@@ -87,7 +87,7 @@ const LOSSY: { type: RegExp; test: string }[] = [
 ];
 export const LOSSY_MARK = 'lakegit: lossy cast';
 /** Types whose text rendering is cheap and canonical (not DECIMAL(38,s) or HUGEINT, whose rendering is slow). */
-const ROUND_TRIP = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
+const roundTrips = (c: Column): boolean => isDateTime(c.type);
 
 /**
  * A DECIMAL rounds text with more fraction digits than its scale and drops the sign of `-0.0`, and a

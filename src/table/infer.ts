@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/db.js';
 import { quoteIdent, quoteLiteral } from '../engine/quote.js';
 import { badInput } from '../errors.js';
-import type { Column, FileFormat } from './schema.js';
+import { isDateTime, type Column, type FileFormat } from './schema.js';
 
 /**
  * Exact types for a file's columns. DuckDB's sniffer types a column from a sample by what its
@@ -241,15 +241,13 @@ function decide(sniffed: string, s: Stats, format: FileFormat): string {
   return s.doubles === s.nn && s.long === 0 ? 'DOUBLE' : 'VARCHAR';
 }
 
-const DATE_LIKE = /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/;
-
 /**
  * The columns of a loaded table that DuckDB's sniffer typed as dates or timestamps but that hold only
  * infinities: it reads `inf` and `-inf` as the infinite date, written back `infinity`. A column of
  * nothing but infinities is numbers: its caller loads it again with DOUBLE as the sniffed type.
  */
 export async function infiniteOnly(engine: Engine, table: string, columns: readonly Column[]): Promise<string[]> {
-  const dates = columns.filter((c) => DATE_LIKE.test(c.type));
+  const dates = columns.filter((c) => isDateTime(c.type));
   if (dates.length === 0) return [];
   const tests = dates.map((c, i) => {
     const q = quoteIdent(c.name);

@@ -1,5 +1,5 @@
 import { quoteIdent } from '../engine/quote.js';
-import type { Column } from './schema.js';
+import { holdsFloat, type Column } from './schema.js';
 
 // zstd (level 3, DuckDB's default) stores chunks in 37-40% of snappy's bytes for the same write and
 // scan time here, which is what lets a history undercut the same history as CSV in git. Chunk ids
@@ -18,7 +18,7 @@ export const chunkParquetOptions = (dictionaryChanges: boolean): string => (dict
 
 const FLOAT = /^(FLOAT|DOUBLE)$/;
 /** Types holding values that compare equal yet differ: -0.0 and 0.0; INTERVAL '1 month' and '30 days'. */
-const EQUAL_YET_DISTINCT = /\b(FLOAT|DOUBLE|INTERVAL)\b/;
+const equalYetDistinct = (type: string): boolean => holdsFloat(type) || /\bINTERVAL\b/.test(type);
 
 /**
  * DuckDB's Parquet dictionary keeps one entry per group of values that compare equal, so a column
@@ -31,7 +31,7 @@ const EQUAL_YET_DISTINCT = /\b(FLOAT|DOUBLE|INTERVAL)\b/;
  */
 export function dictionaryChangesSql(columns: readonly Column[]): string | undefined {
   const tests = columns
-    .filter((c) => EQUAL_YET_DISTINCT.test(c.type))
+    .filter((c) => equalYetDistinct(c.type))
     .map((c) => (FLOAT.test(c.type) ? `(${quoteIdent(c.name)} = 0 AND signbit(${quoteIdent(c.name)}))` : 'true'));
   if (tests.length === 0) return undefined;
   return tests.includes('true') ? 'true' : tests.join(' OR ');

@@ -1,5 +1,5 @@
 import { identList, quoteIdent } from '../engine/quote.js';
-import type { Column } from './schema.js';
+import { holdsFloat, type Column } from './schema.js';
 
 /**
  * SQL fragments over a row. Canonical row text is `json_array(col, ...)`: unambiguous (NULL, '' and
@@ -42,9 +42,6 @@ export const emptyRelation = (columns: readonly Column[]): string =>
 export const identityOrder = (identity: readonly string[], keyless: boolean, columns?: readonly Column[]): string =>
   keyless ? `${sortCols(identity, columns)}, ${rowText(identity)}` : sortCols(identity, columns);
 
-/** A type that holds a float, alone or nested. */
-const HOLDS_FLOAT = /\b(FLOAT|DOUBLE)\b/;
-
 /**
  * ORDER BY (or PARTITION BY) text for columns whose output must keep its values. DuckDB (1.5;
  * duckdb/duckdb#25417) rebuilds a column that is itself a sort key from the sort key, which holds
@@ -54,7 +51,7 @@ const HOLDS_FLOAT = /\b(FLOAT|DOUBLE)\b/;
  * unknown type) are sorted by themselves.
  */
 export function sortCols(names: readonly string[], columns?: readonly Column[], alias?: string): string {
-  const floats = new Set(columns?.filter((c) => HOLDS_FLOAT.test(c.type)).map((c) => c.name));
+  const floats = new Set(columns?.filter((c) => holdsFloat(c.type)).map((c) => c.name));
   if (!names.some((n) => floats.has(n))) return cols(names, alias);
   return names.map((n) => (floats.has(n) ? `greatest(${col(n, alias)}, ${col(n, alias)})` : col(n, alias))).join(', ');
 }

@@ -7,6 +7,11 @@ export interface Column {
 }
 export type FileFormat = 'csv' | 'tsv' | 'parquet' | 'jsonl';
 
+/** The date and time types text is read as (by the sniffer, or as recorded). */
+export const isDateTime = (type: string): boolean => /^(DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/.test(type);
+/** Whether a type holds a FLOAT or DOUBLE, alone or nested (`DOUBLE[]`, `STRUCT(a DOUBLE)`). */
+export const holdsFloat = (type: string): boolean => /\b(FLOAT|DOUBLE)\b/.test(type);
+
 const EXTENSIONS: Record<string, FileFormat> = {
   '.csv': 'csv',
   '.tsv': 'tsv',
