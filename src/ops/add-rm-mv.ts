@@ -6,7 +6,7 @@ import { statFile, type StagingIndex } from '../store/staging.js';
 import { DEFAULT_CHUNKING } from '../table/chunker.js';
 import { chunkFresh, validateKey, validateKeyColumns } from '../table/changes.js';
 import { sourceOf } from '../table/files.js';
-import { normalizeTypes, parseTypeOverrides } from '../table/infer.js';
+import { normalizeTypes, parseTypeOverrides } from '../table/type-overrides.js';
 import { requireFormat, validateTableName } from '../table/schema.js';
 import { CONFIG_FILE, type RepoContext } from './context.js';
 import { stageScripts } from './scripts.js';
