@@ -38,6 +38,19 @@ const text = (header: boolean, lines: string[], terminated: boolean) =>
   (header ? 'h1,h2\n' : '') + lines.join('\n') + (terminated ? '\n' : '');
 
 /** Data line starts of a file, by reading it whole: what marks must agree with. */
+/**
+ * A case's file (`<dir>/<name>.csv`), its lines made unique as a keyed file's are (each holds its key);
+ * `unique` makes the case's later lines unique too, and `first` is the file's lines as written.
+ */
+function writeCase(c: { lines: string[]; header: boolean; terminated: boolean }, name: string) {
+  const file = path.join(dir, `${name}.csv`);
+  let id = 0;
+  const unique = (l: string) => `${id++}:${l}`;
+  const first = c.lines.map(unique);
+  writeFileSync(file, text(c.header, first, c.terminated));
+  return { file, tmp: `${file}.tmp`, unique, first };
+}
+
 function lineStarts(bytes: Buffer, header: boolean): number[] {
   const starts: number[] = [];
   let pos = header ? bytes.indexOf(10) + 1 : 0;
@@ -54,13 +67,8 @@ describe('splice copy', () => {
     let n = 0;
     fc.assert(
       fc.property(caseArb, (c) => {
-        const file = path.join(dir, `f${++n}.csv`);
-        const tmp = `${file}.tmp`;
-        // Each line unique, as a keyed file's lines are (each holds its key).
-        let id = 0;
-        const unique = (l: string) => `${id++}:${l}`;
-        let lines = c.lines.map(unique);
-        writeFileSync(file, text(c.header, lines, c.terminated));
+        const { file, tmp, unique, first } = writeCase(c, `f${++n}`);
+        let lines = first;
         let marks: LineMark[] = [];
         for (const [pi, p] of c.patches.entries()) {
           const edits = new Map<number, { text?: string; keep?: boolean }>();
@@ -117,12 +125,8 @@ describe('splice copy', () => {
     let n = 0;
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 5 }), (c, span) => {
-        const file = path.join(dir, `r${++n}.csv`);
-        const tmp = `${file}.tmp`;
-        let id = 0;
-        const unique = (l: string) => `${id++}:${l}`;
-        let lines = c.lines.map(unique);
-        writeFileSync(file, text(c.header, lines, c.terminated));
+        const { file, tmp, unique, first } = writeCase(c, `r${++n}`);
+        let lines = first;
         let marks: LineMark[] = [];
         for (const p of c.patches) {
           const edits = new Map<number, string | undefined>();
