@@ -1,6 +1,7 @@
 /**
  * Where a lakegit command spends its time, statement by statement: preload this module and every
- * DuckDB statement is timed and listed on stderr at exit, beside the process's start-up and total.
+ * DuckDB statement is timed and listed on stderr at exit, beside the process's start-up and total, with
+ * the process's CPU (all threads) when it started: the CPU of a phase is the difference of two lines.
  *
  *   node --import ./dist/bench/trace.js bin/lakegit commit -a -m x
  *
@@ -14,7 +15,13 @@ interface Entry {
   sql: string;
   start: number;
   ms: number;
+  /** The process's CPU (user + system, all threads) when the statement started, in ms. */
+  cpu: number;
 }
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const entries: Entry[] = [];
 // The CLI bundle carries its own copy of @duckdb/node-api (scripts/bundle-cli.mjs): run the modules, whose import is patched here.
 process.env.LAKEGIT_UNBUNDLED = '1';
@@ -27,10 +34,11 @@ for (const name of ['run', 'stream', 'start'] as Method[]) {
   const original = proto[name];
   proto[name] = async function traced(this: unknown, ...args: unknown[]) {
     const start = performance.now();
+    const cpu = cpuMs();
     try {
       return await original.apply(this, args);
     } finally {
-      entries.push({ sql: String(args[0]), start, ms: performance.now() - start });
+      entries.push({ sql: String(args[0]), start, ms: performance.now() - start, cpu });
     }
   };
 }
@@ -47,9 +55,12 @@ process.on('exit', () => {
   const end = performance.now();
   const sqlMs = entries.reduce((s, e) => s + e.ms, 0);
   const lines = [
-    `trace: process ${end.toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; ` +
+    `trace: process ${end.toFixed(0)} ms, CPU ${cpuMs().toFixed(0)} ms; node + @duckdb/node-api loaded at ${loadedAt.toFixed(0)} ms; ` +
       `${entries.length} statements ${sqlMs.toFixed(0)} ms (concurrent ones overlap); first at ${entries[0]?.start.toFixed(0) ?? '-'} ms`,
-    ...entries.map((e) => `trace: @${e.start.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, WIDTH)}`),
+    ...entries.map(
+      (e) =>
+        `trace: @${e.start.toFixed(0).padStart(6)} cpu ${e.cpu.toFixed(0).padStart(6)} ${e.ms.toFixed(1).padStart(8)} ms  ${oneLine(e.sql, WIDTH)}`,
+    ),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 });
