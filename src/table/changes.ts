@@ -3,7 +3,7 @@ import { quoteIdent } from '../engine/quote.js';
 import { DuplicateKey, InvalidKey, UnknownColumn } from '../errors.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { writeChunks } from './chunker.js';
-import { readerSql } from './files.js';
+import { readerSql } from './reader-sql.js';
 import { identityColumns, MANIFEST_FORMAT, type ChunkingScheme, type DeltaRef, type Manifest, type SourceFile } from './manifest.js';
 import { col, cols, identityOrder, names, rowsDiffer, sortCols } from './rowsql.js';
 import { diffSchemas, schemaChanged, type Column, type FileFormat } from './schema.js';

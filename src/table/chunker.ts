@@ -7,7 +7,7 @@ import { CHUNK_SCHEME } from './manifest.js';
 import { boundaryHashes } from './boundary.js';
 import { rowDigestRuns } from './chunkid.js';
 import { cols, identityOrder } from './rowsql.js';
-import { chunkParquetOptions, dictionaryChangesSql } from './parquet-options.js';
+import { chunkParquetOptions, dictionaryRisk, type DictionaryRisk } from './parquet-options.js';
 import { schemaSignature, type Column } from './schema.js';
 
 /** Chosen by measurement (docs/format.md): 64k-row chunks read at ~1.1x one Parquet file. */
@@ -135,11 +135,11 @@ async function cutAndWrite(
   const results: ChunkRef[] = new Array(jobs.length);
   let next = 0;
   let rowsDone = 0;
-  const dictionaryChanges = dictionaryChangesSql(columns);
+  const risk = dictionaryRisk(columns);
   const worker = async (conn: DuckDBConnection) => {
     for (let i = next++; i < jobs.length; i = next++) {
       const id = await chunkId(conn, store, src, all, signature, jobs[i]);
-      results[i] = await writeOneChunk(engine, conn, store, src, { all, identity, dictionaryChanges }, id, jobs[i]);
+      results[i] = await writeOneChunk(engine, conn, store, src, { all, identity, risk }, id, jobs[i]);
       rowsDone += jobs[i].to - jobs[i].from;
       onChunk?.(rowsDone, n);
     }
@@ -186,8 +186,8 @@ interface ChunkShape {
   /** The columns written, in order (the table's and any extra). */
   all: readonly string[];
   identity: readonly string[];
-  /** `dictionaryChangesSql` of the table's columns. */
-  dictionaryChanges?: string;
+  /** Which rows a Parquet dictionary would change (`dictionaryRisk` of the table's columns). */
+  risk: DictionaryRisk;
 }
 
 async function writeOneChunk(
@@ -199,7 +199,7 @@ async function writeOneChunk(
   id: string,
   job: ChunkJob,
 ): Promise<ChunkRef> {
-  const { all, identity, dictionaryChanges } = shape;
+  const { all, identity, risk } = shape;
   const { table: work, pos } = src;
   const range = `FROM ${quoteIdent(work)} WHERE ${pos} >= ${job.from} AND ${pos} < ${job.to}`;
   const ends = await conn.runAndReadAll(
@@ -213,11 +213,8 @@ async function writeOneChunk(
     const tmp = store.tempPath();
     // No ORDER BY: COPY keeps a table scan's order (insertion order, which is position order), and sorting
     // the rows again cost as much as compressing them (0.86 s of CPU at 1M rows; docs/benchmarks.md, "import2").
-    const plain =
-      dictionaryChanges === 'true' ||
-      (dictionaryChanges !== undefined &&
-        (await conn.runAndReadAll(`SELECT 1 ${range} AND (${dictionaryChanges}) LIMIT 1`)).currentRowCount > 0);
-    await conn.run(`COPY (SELECT ${cols(all)} ${range}) TO ${quoteLiteral(tmp)} (${chunkParquetOptions(plain)})`);
+    const holds = async (test: string) => (await conn.runAndReadAll(`SELECT 1 ${range} AND (${test}) LIMIT 1`)).currentRowCount > 0;
+    await conn.run(`COPY (SELECT ${cols(all)} ${range}) TO ${quoteLiteral(tmp)} (${await chunkParquetOptions(risk, holds)})`);
     bytes = await store.commitFile(tmp, id);
   }
   return { id, rows: job.to - job.from, bytes, min: keys[0], max: keys[keys.length - 1] };

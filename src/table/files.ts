@@ -6,123 +6,13 @@ import { LakegitError, MalformedFile, MissingFile } from '../errors.js';
 import { tempName } from '../store/fsutil.js';
 import { checkColumns, checkFileNames } from './column-names.js';
 import { csvDelimiter, findCsvProblem } from './csvcheck.js';
-import { doubleLoses, exactTypes, infiniteOnly, negativeZero } from './infer.js';
+import { exactTypes, infiniteOnly } from './infer.js';
 import { checkTypedColumns } from './type-overrides.js';
-import { loadProven } from './proven-load.js';
-import { dictionaryChangesSql } from './parquet-options.js';
-import { isDateTime, type Column, type FileFormat } from './schema.js';
+import { loadProven, type Reader } from './proven-load.js';
+import { dictionaryRisk } from './parquet-options.js';
+import { describeError, readerSql } from './reader-sql.js';
+import type { Column, FileFormat } from './schema.js';
 import type { SourceFile } from './manifest.js';
-
-/** DuckDB's reader for a data file; with `columns`, values are read as those types, strictly. */
-export function readerSql(
-  file: string,
-  format: FileFormat,
-  columns?: readonly Column[],
-  fullSample = false,
-  /** Columns whose every value this very file was seen to hold as canonical text of its type (`exactTypes`). */
-  trusted?: ReadonlySet<string>,
-  /** Only the first rows will be read (a LIMIT): one thread, which stops early (0.05 s of CPU at 1M rows against 0.18 s). */
-  head = false,
-): string {
-  if (!columns || format === 'parquet') return rawReader(file, format, columns, fullSample, head);
-  const checked = (c: Column) => (!trusted?.has(c.name) && lossyText(c) !== undefined) || textBlob(format, c);
-  const read = columns.map((c) => (checked(c) ? { name: c.name, type: 'VARCHAR' } : c));
-  const base = rawReader(file, format, read, fullSample, head);
-  if (!columns.some(checked)) return base;
-  // A date or time column's TRY_CAST is taken once, below the CASE that tests it and returns it: DuckDB does not
-  // share an expression between a CASE's branches, and the second cast cost ~0.05 s of CPU per million values.
-  const cast = columns.map((c, i) => (checked(c) && roundTrips(c) ? `__lakegit_cast${i}` : undefined));
-  const casts = columns.flatMap((c, i) => (cast[i] ? [`TRY_CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${cast[i]}`] : []));
-  const from = casts.length ? `(SELECT *, ${casts.join(', ')} FROM ${base})` : base;
-  const value = (c: Column, i: number) =>
-    textBlob(format, c) ? `CAST(${quoteIdent(c.name)} AS BLOB) AS ${quoteIdent(c.name)}` : strictCast(c, cast[i]);
-  return `(SELECT ${columns.map((c, i) => (checked(c) ? value(c, i) : quoteIdent(c.name))).join(', ')} FROM ${from})`;
-}
-
-/**
- * DuckDB writes a BLOB to JSON as its escaped text (`"\\x00A"`) but its JSON reader takes a string's
- * characters as a BLOB's bytes, so each rewrite of a JSON Lines file grew the value (`\x00A` read back
- * as `\x5Cx00A`). Read as text and cast, as the CSV reader does: the text a BLOB is written as reads back as it.
- */
-const textBlob = (format: FileFormat, c: Column): boolean => format === 'jsonl' && c.type === 'BLOB';
-
-/**
- * CSV is read as RFC 4180 (double quotes; the delimiter its header uses) from its first line: a
- * sniffer free to pick another dialect, or to skip leading lines, turns a malformed file into other columns.
- */
-function rawReader(file: string, format: FileFormat, columns?: readonly Column[], fullSample = false, head = false): string {
-  const p = quoteLiteral(file);
-  const typed = columns ? `, columns = {${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}` : '';
-  const sample = (fullSample ? ', sample_size = -1' : '') + (head && format !== 'jsonl' ? ', parallel = false' : '');
-  switch (format) {
-    case 'csv':
-      return `read_csv(${p}, header = true, skip = 0, delim = ${quoteLiteral(csvDelimiter(file))}, quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
-    case 'tsv':
-      return `read_csv(${p}, header = true, skip = 0, delim = '\t', quote = '"', escape = '"', allow_quoted_nulls = false${typed}${sample})`;
-    case 'jsonl':
-      return `read_json(${p}, format = 'newline_delimited'${typed}${sample})`;
-    case 'parquet':
-      return `read_parquet(${p})`;
-  }
-}
-
-/**
- * The lossy test of a type without a sign of zero (integers, DECIMAL): text that is not a plain number
- * the type holds (`plain`, a pattern), or is one but a negative zero (`-0`, `-0.0`: text, see infer.ts).
- * CASE, not OR: DuckDB evaluates every operand of an OR in a projection, and most values have no '-'.
- */
-const unlessPlainNumber = (plain: string): string =>
-  `(CASE WHEN regexp_full_match(#, '${plain}') THEN (CASE WHEN strpos(#, '-') > 0 THEN ${negativeZero('#')} ELSE false END) ELSE true END)`;
-
-/**
- * Text that DuckDB casts to a type only by losing part of it: it rounds '6.5' to the integer 7,
- * drops the time of '2024-01-01 10:00' cast to DATE, and the offset of '10:00+02' (and digits past
- * microseconds) cast to TIMESTAMP. Its CSV reader casts the same way, also past the rows its
- * sniffer sampled, so such text is read as VARCHAR and checked before the cast.
- */
-const LOSSY: { type: RegExp; test: string }[] = [
-  { type: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/, test: unlessPlainNumber('\\s*[+-]?[0-9]+\\s*') },
-  { type: /^DATE$/, test: "contains(#, ':')" },
-  { type: /^TIMESTAMP$/, test: "regexp_matches(#, '(:[0-9]{2}(\\.[0-9]*)?\\s*([+-][0-9]{1,2}(:?[0-9]{2})?|[zZ]|UTC)\\s*$)|\\.[0-9]{7,}')" },
-  { type: /^TIMESTAMP WITH TIME ZONE$/, test: "regexp_matches(#, '\\.[0-9]{7,}')" },
-];
-export const LOSSY_MARK = 'lakegit: lossy cast';
-/** Types whose text rendering is cheap and canonical (not DECIMAL(38,s) or HUGEINT, whose rendering is slow). */
-const roundTrips = (c: Column): boolean => isDateTime(c.type);
-
-/**
- * A DECIMAL rounds text with more fraction digits than its scale and drops the sign of `-0.0`, and a
- * DOUBLE rounds text with more significant digits than it keeps: such text widens the column instead (see infer.ts).
- */
-function lossyText(c: Column): string | undefined {
-  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(c.type);
-  if (dec) return unlessPlainNumber(`\\s*[+-]?[0-9]*(\\.[0-9]{0,${dec[2]}}0*)?\\s*`);
-  // The length test first: counting significant digits costs a few regex passes, and most numbers are short.
-  if (c.type === 'DOUBLE') return doubleLoses('#');
-  return LOSSY.find((l) => l.type.test(c.type))?.test;
-}
-
-/** `cast`: a column holding `TRY_CAST(<column> AS <type>)`, for the types whose text is checked by a round trip. */
-function strictCast(c: Column, cast?: string): string {
-  const q = quoteIdent(c.name);
-  const test = lossyText(c);
-  if (!test) return q;
-  const message = `${quoteLiteral(`${LOSSY_MARK}: column ${c.name} holds '`)} || ${q} || ${quoteLiteral(`', which is not a ${c.type}`)}`;
-  // Text that is the value's own rendering lost nothing: a cast and a comparison instead of the pattern (dates and times).
-  const same = cast ? `WHEN CAST(${cast} AS VARCHAR) = ${q} THEN ${cast} ` : '';
-  return `CASE WHEN ${q} IS NULL THEN NULL ${same}WHEN ${test.replaceAll('#', q)} THEN error(${message}) ELSE CAST(${q} AS ${c.type}) END AS ${q}`;
-}
-
-export function describeError(file: string, e: unknown): Error {
-  const text = e instanceof Error ? e.message : String(e);
-  if (/No files found|No such file/i.test(text)) return new MissingFile(`cannot read '${file}': the file does not exist`, { file });
-  const first = text
-    .split('\n')
-    .filter((l) => l.trim() && !/^LINE \d+:|^\s*\^/.test(l))
-    .slice(0, 3)
-    .join(' ');
-  return new MalformedFile(`cannot read '${file}': ${first}`, { file }, 'fix the file, or check that it is the format its extension says');
-}
 
 async function describe(engine: Engine, relation: string): Promise<Column[]> {
   const rows = await engine.all(`DESCRIBE SELECT * FROM ${relation}`);
@@ -147,28 +37,13 @@ export async function loadFile(
 ): Promise<Column[]> {
   const st = await fsp.stat(absFile).catch(() => undefined);
   if (!st?.isFile()) throw new MissingFile(`cannot read '${displayFile}': the file does not exist`, { file: displayFile });
-  // Sorting while loading costs the same as loading: a fresh chunking then needs no second copy.
-  const order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
-  // Columns the whole-file inference saw holding only canonical text of a type need no per-value check when read
-  // as that type: loadWorkingFile's stat check makes both reads one version of the file.
-  const verified = new Map<string, string>();
-  const trusted = (columns?: readonly Column[]) => new Set(columns?.filter((c) => verified.get(c.name) === c.type).map((c) => c.name));
-  const attempt = async (columns?: readonly Column[]) => {
-    await engine.run(
-      `CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${readerSql(absFile, format, columns, false, trusted(columns))}${order}`,
-    );
-    return describe(engine, into);
-  };
-  // Types fixed by `add --type` are never re-inferred nor widened: a value that does not fit is an error.
-  const fixed = (columns: readonly Column[]) => columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name] } : c));
-  const reader = (columns: readonly Column[], head?: boolean) => readerSql(absFile, format, columns, false, undefined, head);
-  const exact = async (sniffed: Column[]) => fixed(await exactTypes(engine, reader, format, sniffed, verified));
+  const load = new FileLoad(engine, absFile, format, into, prior, orderBy, types);
   try {
     if (format === 'jsonl' && (await isBlank(absFile))) {
       // DuckDB infers one JSON column from nothing: an empty file keeps the recorded columns, or has none.
       if (!prior?.length)
         throw new MalformedFile(`'${displayFile}' is empty: there are no rows to infer columns from`, { file: displayFile });
-      return await attempt(prior);
+      return await load.attempt(prior);
     }
     await checkFileNames(engine, absFile, displayFile, format);
     const sniffed = await describe(engine, readerSql(absFile, format));
@@ -179,40 +54,92 @@ export async function loadFile(
       sniffed,
       displayFile,
     );
-    if (format === 'parquet') return await attempt(); // its types are the file's own
-    const known = (c: Column) => types[c.name] ?? prior?.find((p) => p.name === c.name)?.type;
-    const typedLoad = async (sniffed: Column[]): Promise<Column[]> => {
-      if (sniffed.every((c) => known(c) === undefined) && (await loadProven(engine, reader, format, into, sniffed, order))) {
-        return describe(engine, into);
-      }
-      // Columns with a recorded type are read as that type; only new ones are inferred (over the whole file).
-      const fresh = sniffed.every((c) => known(c) !== undefined) ? sniffed : await exact(sniffed);
-      const kept = fresh.map((c) => ({ name: c.name, type: known(c) ?? c.type }));
-      // The whole-file inference only once the recorded types failed: a file whose sniffed types merely differ from the
-      // recorded ones (money sniffed as DOUBLE) is read with the recorded types, and pays no inference pass.
-      const tries: (() => Promise<Column[]>)[] = [async () => kept];
-      if (JSON.stringify(kept) !== JSON.stringify(fresh)) tries.push(async () => fixed(fresh === sniffed ? await exact(sniffed) : fresh));
-      for (const [i, columns] of tries.entries()) {
-        try {
-          return await attempt(await columns());
-        } catch (e) {
-          // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
-          if (Object.keys(types).length && i === tries.length - 1) throw e;
-        }
-      }
-      return await attempt(await exact(await describe(engine, readerSql(absFile, format, undefined, true))));
-    };
-    const columns = await typedLoad(sniffed);
-    const infinite = await infiniteOnly(
-      engine,
-      into,
-      columns.filter((c) => known(c) === undefined),
-    );
+    if (format === 'parquet') return await load.attempt(); // its types are the file's own
+    const columns = await load.typed(sniffed);
+    // A column of nothing but infinities was sniffed as a date: it is loaded again as numbers (rare).
+    const inferred = columns.filter((c) => load.known(c) === undefined);
+    const infinite = await infiniteOnly(engine, into, inferred);
     if (infinite.length === 0) return columns;
-    return await typedLoad(sniffed.map((c) => (infinite.includes(c.name) ? { name: c.name, type: 'DOUBLE' } : c)));
+    return await load.typed(sniffed.map((c) => (infinite.includes(c.name) ? { name: c.name, type: 'DOUBLE' } : c)));
   } catch (e) {
     if (e instanceof LakegitError) throw e;
     throw await explainReadError(absFile, displayFile, format, e);
+  }
+}
+
+/** One delimited or JSON Lines file loaded into a work table with the types it is read as. */
+class FileLoad {
+  /** Sorting while loading costs the same as loading: a fresh chunking then needs no second copy. */
+  private readonly order: string;
+  /**
+   * Columns the whole-file inference saw holding only canonical text of a type need no per-value check when
+   * read as that type: loadWorkingFile's stat check makes both reads one version of the file.
+   */
+  private readonly verified = new Map<string, string>();
+  /** The file read with these columns' types, every value checked (the first rows only when `head`). */
+  private readonly reader: Reader = (columns, head) => readerSql(this.absFile, this.format, columns, false, undefined, head);
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly absFile: string,
+    private readonly format: FileFormat,
+    private readonly into: string,
+    private readonly prior: readonly Column[] | undefined,
+    orderBy: readonly string[] | undefined,
+    /** Types fixed by `add --type`: never re-inferred nor widened, a value that does not fit is an error. */
+    private readonly types: Readonly<Record<string, string>>,
+  ) {
+    this.order = orderBy?.length ? ` ORDER BY ${orderBy.map(quoteIdent).join(', ')}` : '';
+  }
+
+  /** The type a column was recorded with or fixed to, if any. */
+  known(c: Column): string | undefined {
+    return this.types[c.name] ?? this.prior?.find((p) => p.name === c.name)?.type;
+  }
+
+  /** The file loaded with these types (the file's own when none). */
+  async attempt(columns?: readonly Column[]): Promise<Column[]> {
+    const trusted = new Set(columns?.filter((c) => this.verified.get(c.name) === c.type).map((c) => c.name));
+    const read = readerSql(this.absFile, this.format, columns, false, trusted);
+    await this.engine.run(`CREATE OR REPLACE TABLE ${this.into} AS SELECT * FROM ${read}${this.order}`);
+    return describe(this.engine, this.into);
+  }
+
+  /**
+   * Loaded with the recorded types where there are some, and inferred ones for new columns: one proven read
+   * for a file seen for the first time, else the recorded types first and the whole-file inference only once
+   * they failed (a file whose sniffed types merely differ from the recorded ones, money sniffed as DOUBLE,
+   * pays no inference pass), and a whole-file sniff when a value does not fit what the sniffer's sample said.
+   */
+  async typed(sniffed: Column[]): Promise<Column[]> {
+    if (
+      sniffed.every((c) => this.known(c) === undefined) &&
+      (await loadProven(this.engine, this.reader, this.format, this.into, sniffed, this.order))
+    )
+      return describe(this.engine, this.into);
+    const fresh = sniffed.every((c) => this.known(c) !== undefined) ? sniffed : await this.exact(sniffed);
+    const kept = fresh.map((c) => ({ name: c.name, type: this.known(c) ?? c.type }));
+    const tries: (() => Promise<Column[]>)[] = [async () => kept];
+    if (JSON.stringify(kept) !== JSON.stringify(fresh))
+      tries.push(async () => (fresh === sniffed ? await this.exact(sniffed) : this.fixed(fresh)));
+    for (const [i, columns] of tries.entries()) {
+      try {
+        return await this.attempt(await columns());
+      } catch (e) {
+        // A value does not fit (the sniffer saw only a sample): widen from the whole file below.
+        if (Object.keys(this.types).length && i === tries.length - 1) throw e;
+      }
+    }
+    return await this.attempt(await this.exact(await describe(this.engine, readerSql(this.absFile, this.format, undefined, true))));
+  }
+
+  /** The exact types of the columns over the whole file (infer.ts), with the fixed ones as fixed. */
+  private async exact(sniffed: Column[]): Promise<Column[]> {
+    return this.fixed(await exactTypes(this.engine, this.reader, this.format, sniffed, this.verified));
+  }
+
+  private fixed(columns: readonly Column[]): Column[] {
+    return columns.map((c) => (this.types[c.name] ? { name: c.name, type: this.types[c.name] } : c));
   }
 }
 
@@ -258,12 +185,12 @@ export function sourceOf(file: string, abs: string, format: FileFormat): SourceF
 
 /**
  * The COPY options a data file is written with. A Parquet file is written plain (no dictionary) when a
- * column may hold values its dictionary would merge, -0.0 with 0.0 (`dictionaryChangesSql`), and when
+ * column may hold values its dictionary would merge, -0.0 with 0.0 (`dictionaryRisk`), and when
  * the columns are not known.
  */
 export function writerOptions(format: FileFormat, delimiter?: string, columns?: readonly Column[]): string {
   if (format === 'parquet')
-    return !columns || dictionaryChangesSql(columns) ? `${WRITER.parquet}, DICTIONARY_SIZE_LIMIT 0` : WRITER.parquet;
+    return !columns || dictionaryRisk(columns).rows !== 'none' ? `${WRITER.parquet}, DICTIONARY_SIZE_LIMIT 0` : WRITER.parquet;
   return format === 'csv' && delimiter && delimiter !== ',' ? `${WRITER.csv}, DELIMITER ${quoteLiteral(delimiter)}` : WRITER[format];
 }
 

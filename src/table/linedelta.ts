@@ -4,7 +4,7 @@ import { quoteIdent } from '../engine/quote.js';
 import type { ChunkStore } from '../store/chunks.js';
 import { tempName } from '../store/fsutil.js';
 import { changesSql, workName } from './changes.js';
-import { readerSql } from './files.js';
+import { readerSql } from './reader-sql.js';
 import { duckdbVersion, firstLine } from './lineindex.js';
 import { PieceBuilder, SlotMap, blockCount, blockLines, blockStarts, readLayout, writeLayout, type Layout } from './linelayout.js';
 import { matchFile, type FileMatch } from './linematch.js';

@@ -13,26 +13,35 @@ export const PARQUET_OPTIONS_PLAIN = 'FORMAT parquet, COMPRESSION zstd, ROW_GROU
 /** The options chunks were written with before: `fsck` compares a chunk with a rewrite under each. */
 export const PARQUET_OPTIONS_BEFORE = ['FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536'];
 
-/** The writer options of a chunk: plain when some row in it is one a dictionary would change. */
-export const chunkParquetOptions = (dictionaryChanges: boolean): string => (dictionaryChanges ? PARQUET_OPTIONS_PLAIN : PARQUET_OPTIONS);
-
 const FLOAT = /^(FLOAT|DOUBLE)$/;
 /** Types holding values that compare equal yet differ: -0.0 and 0.0; INTERVAL '1 month' and '30 days'. */
 const equalYetDistinct = (type: string): boolean => holdsFloat(type) || /\bINTERVAL\b/.test(type);
 
 /**
+ * Which rows of a table DuckDB's Parquet dictionary would change: `none` (no column can hold such values),
+ * `all` (always assumed: a column with an INTERVAL or a nested float, rare, where that is the cheap safe
+ * answer), or the rows a SQL test over a row picks (`rows`: a negative zero in a FLOAT or DOUBLE column).
+ */
+export type DictionaryRisk = { rows: 'none' } | { rows: 'all' } | { rows: 'some'; sql: string };
+
+/**
  * DuckDB's Parquet dictionary keeps one entry per group of values that compare equal, so a column
  * chunk holding 0.0 and -0.0 stores both as whichever came first (likewise INTERVAL '1 month' and
- * '30 days'), while a column written plain keeps every value. This is the SQL, over a row, that is
- * true when the row holds such a value: exactly a negative zero in a FLOAT or DOUBLE column, and
- * always for a column with an INTERVAL or a nested float (rare; "always" is the cheap safe answer).
- * Undefined when no column can. Being a function of the rows, the choice it drives keeps a chunk's
- * bytes a function of its rows, which `fsck`'s rewrite check relies on.
+ * '30 days'), while a column written plain keeps every value. Being a function of the rows, the
+ * choice this drives keeps a chunk's bytes a function of its rows, which `fsck`'s rewrite check relies on.
  */
-export function dictionaryChangesSql(columns: readonly Column[]): string | undefined {
-  const tests = columns
-    .filter((c) => equalYetDistinct(c.type))
-    .map((c) => (FLOAT.test(c.type) ? `(${quoteIdent(c.name)} = 0 AND signbit(${quoteIdent(c.name)}))` : 'true'));
-  if (tests.length === 0) return undefined;
-  return tests.includes('true') ? 'true' : tests.join(' OR ');
+export function dictionaryRisk(columns: readonly Column[]): DictionaryRisk {
+  const risky = columns.filter((c) => equalYetDistinct(c.type));
+  if (risky.length === 0) return { rows: 'none' };
+  if (risky.some((c) => !FLOAT.test(c.type))) return { rows: 'all' };
+  return { rows: 'some', sql: risky.map((c) => `(${quoteIdent(c.name)} = 0 AND signbit(${quoteIdent(c.name)}))`).join(' OR ') };
+}
+
+/**
+ * The writer options of one chunk: plain when some row of it is one a dictionary would change.
+ * `holds(sql)` says whether a row of the chunk satisfies a test (asked only for a `some` risk).
+ */
+export async function chunkParquetOptions(risk: DictionaryRisk, holds: (sql: string) => Promise<boolean>): Promise<string> {
+  const plain = risk.rows === 'all' || (risk.rows === 'some' && (await holds(risk.sql)));
+  return plain ? PARQUET_OPTIONS_PLAIN : PARQUET_OPTIONS;
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { readManifest, readTableTree } from '../../src/ops/tree.js';
 import type { Manifest } from '../../src/table/manifest.js';
-import { readerSql } from '../../src/table/files.js';
+import { readerSql } from '../../src/table/reader-sql.js';
 import { writeSnapshot } from '../../src/table/ordered-write.js';
 import { names, rowText } from '../../src/table/rowsql.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';

@@ -5,7 +5,7 @@ import { Engine } from '../../src/engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { readManifest, readTableTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
-import { readerSql } from '../../src/table/files.js';
+import { readerSql } from '../../src/table/reader-sql.js';
 import type { Column, FileFormat } from '../../src/table/schema.js';
 import { api, newRepo } from '../cli/core-helpers.js';
 import type { TempRepo } from '../helpers.js';

@@ -2,7 +2,7 @@ import type { Engine } from '../../engine/db.js';
 import { quoteIdent } from '../../engine/quote.js';
 import { unknownTable } from '../../errors.js';
 import { statFile, statMatches, type StagedTable } from '../../store/staging.js';
-import { readerSql } from '../../table/files.js';
+import { readerSql } from '../../table/reader-sql.js';
 import type { Manifest } from '../../table/manifest.js';
 import { TableSnapshot } from '../../table/snapshot.js';
 import type { RepoContext } from '../context.js';
