@@ -8,7 +8,7 @@ import { holdsFloat, type Column } from './schema.js';
 // DuckDB's default 13,107 (ROW_GROUP_SIZE / 5): building dictionaries it then dropped cost ~0.3 s of
 // the ~1.4 s of writing 1M rows, and the files are 9% smaller (docs/benchmarks.md, "import3").
 export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536, DICTIONARY_SIZE_LIMIT 4096';
-/** For rows a dictionary would change (`dictionaryChangesSql`): every column written plain. */
+/** For rows a dictionary would change (`dictionaryRisk`): every column written plain. */
 export const PARQUET_OPTIONS_PLAIN = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536, DICTIONARY_SIZE_LIMIT 0';
 /** The options chunks were written with before: `fsck` compares a chunk with a rewrite under each. */
 export const PARQUET_OPTIONS_BEFORE = ['FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536'];
