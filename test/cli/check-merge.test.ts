@@ -70,7 +70,7 @@ describe('check: merges are gated by the target branch', () => {
     await repo.write('orders.csv', `${ORDERS}6,11,4.00,cancelled,2,r6,u,6\n`);
     await set.commit('one more order');
     await set.checkout('main');
-    await repo.ok('merge', 'good', '--no-ff', '-m', 'merge good');
+    expect(await repo.ok('merge', 'good', '--no-ff', '-m', 'merge good')).toContain('✓ 12 check(s) of lakegit.yaml at main passed');
     expect(await repo.read('orders.csv')).toContain('6,11,4.00,cancelled');
     await set.checkout('HEAD', 'next');
     await repo.write('orders.csv', (await repo.read('orders.csv')).replace('6,11,4.00,', '6,11,-4.00,'));

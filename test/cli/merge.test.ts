@@ -52,6 +52,7 @@ describe('merge: clean merges', () => {
     await r.checkout({ target: 'main' });
     const out = await repo.ok('merge', 'fix');
     expect(out).toContain('Fast-forward');
+    expect(out, 'no lakegit.yaml: no checks line').not.toContain('check(s)');
     expect(await headOf(repo)).toBe(tip);
     expect(await repo.read('orders.csv')).toBe(csv('1,10,EU', '2,22,US'));
     expect(await repo.ok('merge', 'fix')).toContain('Already up to date');
