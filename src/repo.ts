@@ -10,7 +10,7 @@ import type { StashEntry, StashResult } from './ops/stash.js';
 import type { BlameOptions, BlameResult } from './ops/blame/index.js';
 import type { RowHistoryEntry, RowHistoryOptions } from './ops/blame/row-history.js';
 import type { ResetMode } from './ops/branch-tag-reset.js';
-import type { FsckResult, GcOptions, GcResult } from './ops/maintenance.js';
+import type { FsckOptions, FsckResult, GcOptions, GcResult } from './ops/maintenance.js';
 import type { ReflogItem } from './ops/reflog.js';
 import type { SqlResult } from './ops/sql/query.js';
 import type { MergeResult } from './ops/merge/run.js';
@@ -187,8 +187,12 @@ export class Repo extends RepoMerging {
   sql(query: string, opts: { output?: string; cwd?: string } = {}): Promise<SqlResult> {
     return import('./ops/sql/query.js').then((m) => m.sqlQuery(this.ctx, { query, output: opts.output, cwd: opts.cwd ?? this.root }));
   }
-  async fsck(): Promise<FsckResult> {
-    return (await maintenance()).fsck(this.ctx);
+  /**
+   * Verify every reachable chunk and manifest; with `repair`, restore missing and damaged chunks from the
+   * remotes' chunk stores or from the working files that still hold their rows, then verify again.
+   */
+  async fsck(opts: FsckOptions = {}): Promise<FsckResult> {
+    return (await maintenance()).fsck(this.ctx, opts);
   }
   /**
    * Remove chunks that nothing reaches any more. Reachable: every branch, tag, remote-tracking

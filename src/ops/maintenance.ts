@@ -13,6 +13,7 @@ import { expireReflogs, expiryCutoff, liveReflogCommits } from './reflog.js';
 import { walkCommits } from './history.js';
 import { hasChunkSource } from './remote/ondemand.js';
 import { readManifest, readTableTree } from './tree.js';
+import { repairChunks, type FsckRepair } from './repair.js';
 
 export interface FsckProblem {
   kind: 'missing-chunk' | 'bad-chunk' | 'bad-manifest' | 'bad-commit' | 'bad-ref';
@@ -26,6 +27,13 @@ export interface FsckResult {
   problems: FsckProblem[];
   /** In a partial clone: chunks a reachable manifest names that are not local yet (a remote's store has them); only when there are some. */
   notFetched?: string[];
+  /** With `repair`: what was restored before this (final) check. */
+  repair?: FsckRepair;
+}
+
+export interface FsckOptions {
+  /** Restore missing and damaged chunks from the remotes' stores or the working files, then check again. */
+  repair?: boolean;
 }
 
 /**
@@ -93,8 +101,15 @@ async function reachableManifests(
   return { manifests, commits: seen.size };
 }
 
-/** `fsck`: every reachable chunk exists and its rows hash to its id. */
-export async function fsck(ctx: RepoContext): Promise<FsckResult> {
+/** `fsck`: every reachable chunk exists and its rows hash to its id; with `repair`, what can be restored is, and it checks again. */
+export async function fsck(ctx: RepoContext, opts: FsckOptions = {}): Promise<FsckResult> {
+  const first = await check(ctx);
+  if (!opts.repair || first.result.problems.length === 0) return first.result;
+  const repair = await repairChunks(ctx, first.result.problems, first.manifests);
+  return { ...(await check(ctx)).result, repair };
+}
+
+async function check(ctx: RepoContext): Promise<{ result: FsckResult; manifests: Iterable<Manifest> }> {
   const problems: FsckProblem[] = [];
   const { manifests, commits } = await reachableManifests(ctx, problems);
   const expected = new Map<string, string>(); // chunk id → schema signature it was hashed with
@@ -126,7 +141,8 @@ export async function fsck(ctx: RepoContext): Promise<FsckResult> {
       problems.push({ kind: 'bad-chunk', what: id, detail: (e as Error).message.split('\n')[0] });
     }
   }
-  return { commits, manifests: manifests.size, chunks: expected.size, problems, ...(notFetched.length ? { notFetched } : {}) };
+  const result = { commits, manifests: manifests.size, chunks: expected.size, problems, ...(notFetched.length ? { notFetched } : {}) };
+  return { result, manifests: manifests.values() };
 }
 
 export interface GcOptions {
