@@ -21,8 +21,8 @@ const DAMAGED_DIR = 'damaged';
 
 /**
  * Restore the chunks `problems` name as missing or damaged: each damaged file is first moved aside
- * (a chunk id must only ever name its own rows; one nothing replaces goes back), then each chunk is fetched from the remotes' chunk
- * stores (checked against its id, as every fetch is), else rewritten from the working file of a table
+ * (a chunk id must only ever name its own rows; one nothing replaces goes back), then each chunk is fetched
+ * from the remotes' chunk stores (checked against its id, as every fetch is), else rewritten from the working file of a table
  * whose snapshot holds it: the file is chunked as a fresh `add` of its rows would chunk it (same
  * columns, key and scheme), and every chunk whose id is wanted is kept — a base chunk whose rows the
  * file still holds comes back byte for byte. What neither source holds stays a problem.
@@ -50,8 +50,9 @@ export async function repairChunks(ctx: RepoContext, problems: FsckProblem[], ma
         wanted.delete(id);
       }
     }
-    // A damaged file nothing could replace goes back: fsck keeps naming it, and nothing changed.
-    for (const id of repair.quarantined.filter((q) => wanted.has(q))) await fsp.rename(damagedPath(ctx, id), ctx.chunks.pathOf(id));
+    // A damaged file nothing could replace goes back, fsck keeps naming it and nothing changed; so does one a
+    // killed repair had moved aside (its chunk now missing), when this run finds no replacement either.
+    for (const id of wanted) await fsp.rename(damagedPath(ctx, id), ctx.chunks.pathOf(id)).catch(() => undefined);
     repair.quarantined = repair.quarantined.filter((q) => !wanted.has(q));
     return repair;
   });
