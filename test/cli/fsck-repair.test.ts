@@ -2,6 +2,8 @@ import { promises as fsp } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { quoteLiteral } from '../../src/engine/quote.js';
+import type { Repo } from '../../src/repo.js';
+import type { TempRepo } from '../helpers.js';
 import { api, lines, newRepo } from './core-helpers.js';
 import { addOrigin, cloneInto, newRemote } from './remote-helpers.js';
 
@@ -18,16 +20,21 @@ async function damage(file: string): Promise<void> {
   await fsp.rename(tmp, file);
 }
 
-const chunkFile = async (repo: Awaited<ReturnType<typeof newRepo>>) => lines(await repo.ok('files', 't@HEAD'))[0];
+const chunkFile = async (repo: TempRepo) => lines(await repo.ok('files', 't@HEAD'))[0];
 const idOf = (file: string) => file.match(/([0-9a-f]{64})\.parquet$/)![1];
+
+/** `t.jsonl` added (set-up in-process) and committed: the API and the path of the table's one chunk. */
+async function committed(repo: TempRepo): Promise<{ a: Repo; file: string }> {
+  const a = await api(repo);
+  await a.add({ paths: ['t.jsonl'], cwd: repo.dir, key: ['id'] });
+  await a.commit({ message: 'load' });
+  return { a, file: await chunkFile(repo) };
+}
 
 describe('fsck --repair', () => {
   it('a damaged chunk is moved aside and written again from the working file that holds its rows', async () => {
     await using repo = await newRepo({ 't.jsonl': ROWS });
-    const a = await api(repo);
-    await a.add({ paths: ['t.jsonl'], cwd: repo.dir, key: ['id'] });
-    await a.commit({ message: 'load' });
-    const file = await chunkFile(repo);
+    const { file } = await committed(repo);
     const id = idOf(file);
     await damage(file);
     expect((await repo.run('fsck')).exitCode).toBe(1);
@@ -48,10 +55,7 @@ describe('fsck --repair', () => {
 
   it('a chunk whose rows no file holds stays a problem (exit 1, nothing written); with the rows back it is restored', async () => {
     await using repo = await newRepo({ 't.jsonl': ROWS });
-    const a = await api(repo);
-    await a.add({ paths: ['t.jsonl'], cwd: repo.dir, key: ['id'] });
-    await a.commit({ message: 'load' });
-    const file = await chunkFile(repo);
+    const { a, file } = await committed(repo);
     const id = idOf(file);
     await fsp.rm(file);
     await repo.write('t.jsonl', ROWS.replace('"b"', '"B"'));
@@ -71,10 +75,7 @@ describe('fsck --repair', () => {
 
   it('a damaged chunk nothing can replace stays where it is, still reported', async () => {
     await using repo = await newRepo({ 't.jsonl': ROWS });
-    const a = await api(repo);
-    await a.add({ paths: ['t.jsonl'], cwd: repo.dir, key: ['id'] });
-    await a.commit({ message: 'load' });
-    const file = await chunkFile(repo);
+    const { file } = await committed(repo);
     await damage(file);
     await fsp.rm(repo.path('t.jsonl'));
     const damaged = await fsp.readFile(file);
@@ -93,9 +94,7 @@ describe('fsck --repair', () => {
   it("a clone's damaged chunk comes back from the remote's chunk store, checked against its id", async () => {
     const remote = await newRemote('path');
     await using ann = await newRepo({ 't.jsonl': ROWS });
-    const a = await api(ann);
-    await a.add({ paths: ['t.jsonl'], cwd: ann.dir, key: ['id'] });
-    await a.commit({ message: 'load' });
+    await committed(ann);
     await addOrigin(ann, remote.url);
     await ann.ok('push', '-u', 'origin', 'main');
     await using bob = await cloneInto(remote.url);
