@@ -32,6 +32,10 @@ describe('value fidelity through the CLI', () => {
     await a.add({ paths: ['z.parquet'], cwd: repo.dir, keyless: true });
     await a.commit({ message: 'zeros' });
     expect(await sqlJson(repo, query('z@HEAD'))).toEqual(expected);
+    // Printed as values, a negative zero keeps its sign in text and CSV (JSON writes 0: docs/cli.md, "JSON shapes").
+    const printed = 'SELECT d, f FROM z@HEAD ORDER BY n, signbit(d) LIMIT 1';
+    expect(await repo.ok('sql', '--format', 'csv', printed)).toBe('d,f\n-0,-0\n');
+    expect(await repo.ok('sql', printed)).toContain('-0  -0');
     await fsp.rm(file);
     await repo.ok('reset', '--hard', 'HEAD');
     expect(await engine.all(query(`read_parquet(${quoteLiteral(file)})`))).toEqual(expected);

@@ -1,7 +1,7 @@
 import type { Json } from '@duckdb/node-api';
 import type { RowCounts, SchemaDelta, TableDiff } from '../../index.js';
 import { paint } from './color.js';
-import { countsLine } from './text.js';
+import { countsLine, scalarText } from './text.js';
 
 /** Shared pieces of the text renderers: counts, schema changes, values. */
 export const total = (c: RowCounts): number => c.added + c.removed + c.modified;
@@ -38,5 +38,5 @@ export function valueText(v: Json, max = MAX): string {
     const s = JSON.stringify(v);
     return s.length > max ? `${s.slice(0, max - 1)}…` : s;
   }
-  return String(v);
+  return scalarText(v);
 }

@@ -23,16 +23,22 @@ export function countsLine(c: RowCounts, o: { zeros?: boolean } = {}): string {
     .join(' ');
 }
 
+/**
+ * A scalar that is not a string, as text: a number as JavaScript writes it, but a negative zero as `-0`
+ * (String and JSON.stringify drop its sign; the value keeps it, and so do the text outputs).
+ */
+export const scalarText = (v: number | boolean): string => (Object.is(v, -0) ? '-0' : String(v));
+
 /** A CSV field as DuckDB reads it back: NULL is an empty unquoted field and the empty string `""`, so the two stay apart. */
 export function csvField(v: Json | undefined): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : scalarText(v);
   return s === '' || /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** A cell as one line of text: strings as they are (control characters escaped), the rest as JSON. */
 export function cellText(v: Json | undefined, nullText = 'NULL'): string {
   if (v === null || v === undefined) return nullText;
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : scalarText(v);
   return s.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../../../src/cli/render/table.js';
-import { cellText } from '../../../src/cli/render/text.js';
+import { cellText, csvField } from '../../../src/cli/render/text.js';
 
 describe('render/table', () => {
   it('aligns columns, numbers to the right, NULL shown as NULL', () => {
@@ -14,6 +14,10 @@ describe('render/table', () => {
         ],
       ),
     ).toBe('id  name\n--  ----\n 1  a\n20  NULL');
+  });
+
+  it('a negative zero keeps its sign in a cell and a CSV field', () => {
+    expect([cellText(-0), cellText(0), csvField(-0), csvField(0)]).toEqual(['-0', '0', '-0', '0']);
   });
 
   it('escapes line breaks and tabs so each row stays one line', () => {
