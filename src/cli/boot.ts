@@ -34,7 +34,6 @@ export async function loadCli(): Promise<Cli> {
   }
   const verb = verbWord(process.argv.slice(2)) ?? '';
   const cli = runCached(BUNDLE, /^[a-z-]+$/.test(verb) ? verb : '') as Cli;
-  cli.setImporter((specifier) => import(specifier));
   if (mtime(S3_SDK) !== undefined) cli.useS3Sdk(() => runCached(S3_SDK, 's3'));
   return cli;
 }

@@ -2,10 +2,8 @@ import type { CommandModule } from 'yargs';
 import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
 import { quickParse, type CommandSpec, type OptionSpec } from './spec.js';
-import { importEsm } from './esm.js';
 import { verbWord } from './verb.js';
 
-export { setImporter } from './esm.js';
 export { useS3Sdk } from '../index.js';
 
 /** The flat command table: each file is one verb; later issues add theirs here. */
@@ -146,7 +144,7 @@ function skipHelpCache(parser: object): void {
 
 /** Parse with yargs and run the command; a usage error's exit code, or undefined. */
 async function runYargs(args: readonly string[], commands: Command[]): Promise<number | undefined> {
-  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
+  const { default: yargs } = await import('yargs');
   let usageError: string | undefined;
   const usage = () => {
     const word = verbWord(args);
@@ -236,7 +234,7 @@ export function colorFrom(argList: readonly string[], env: NodeJS.ProcessEnv, tt
 /** `lakegit` alone: the list of commands on stderr, as a usage error. */
 async function noVerb(): Promise<number> {
   const commands = await loadCommands(['--help']);
-  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
+  const { default: yargs } = await import('yargs');
   const help = await yargs([]).scriptName('lakegit').options(GLOBAL_OPTIONS).command(commands).getHelp();
   process.stderr.write(
     `usage: lakegit <command> [options]\n\n${help}\n\nlakegit: error: name a command\nhint: 'lakegit help <command>' shows a command's options and examples\n`,
