@@ -3,10 +3,51 @@
 // compiles isomorphic-git again (docs/benchmarks.md, "Start-up"). One file rather than ES module
 // chunks: Node 20 keeps no code cache for ES modules, and an ES module bundle hoists the imports of
 // external packages to its top, loading DuckDB eagerly; CommonJS output keeps every import lazy.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/cli';
+
+/**
+ * string-width makes an `Intl.Segmenter` (the first in a process loads ICU's break data) and compiles
+ * its Unicode property patterns when it loads: ~30 ms of CPU in every process that loads it, through
+ * yargs (cliui) or src/cli/render/width.ts, though most only ever measure ASCII (width.ts counts that
+ * itself) or nothing (yargs measures only to lay out help). Each ES module's import of it is, in the
+ * bundle, a function that requires it (esbuild leaves an ES module required so uninitialised until
+ * then) on first use. cli-progress requires an older, CommonJS, string-width: left as it is.
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.kind === 'import-statement'
+        ? { path: `${path.dirname(args.importer)}/string-width`, namespace: 'lazy-string-width' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: "let measure; module.exports = (s, o) => (measure ??= require('string-width').default)(s, o);",
+      resolveDir: path.dirname(args.path), // the importer's directory: its own version of string-width
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * yargs' platform shim finds its locale files (and, for `.version()`, the package.json above its
+ * node_modules) from its own `import.meta.url`, which in the bundle would be the bundle's: it is
+ * given the URL of the installed file instead, resolved where the bundle runs.
+ */
+const yargsShimUrl = {
+  name: 'yargs-shim-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', '__yargsShimUrl()'),
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true }); // the old bundle's code cache goes with it
 
 await build({
@@ -16,16 +57,25 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // yargs is an ES module only and reads its locale files beside itself; DuckDB's bindings are a native
-  // addon (its JavaScript API, @duckdb/node-api, ~120 CommonJS modules, is bundled: required one by one
-  // it cost ~0.1-0.3 s of CPU to resolve and compile in every command that opens DuckDB); the S3 SDK is
-  // large and loaded only by a command that reaches a bucket.
-  external: ['yargs', '@duckdb/node-bindings', '@aws-sdk/client-s3'],
-  // import() cannot run in a script compiled from a code cache: packages come through require,
-  // and yargs through the importer bin/lakegit hands in (src/cli/esm.ts).
+  // DuckDB's bindings are a native addon (its JavaScript API, @duckdb/node-api, ~120 CommonJS modules, is
+  // bundled: required one by one it cost ~0.1-0.3 s of CPU to resolve and compile in every command that
+  // opens DuckDB); the S3 SDK is large and loaded only by a command that reaches a bucket. yargs (ES
+  // modules only: ~40 ms of CPU to compile them uncached in every command it parses) is bundled too.
+  external: ['@duckdb/node-bindings', '@aws-sdk/client-s3'],
+  plugins: [lazyStringWidth, yargsShimUrl],
+  // Every process reads the whole file (and V8 scans what the code cache lacks): without blanks and
+  // comments it is 1.7 MB, not 2.4, and a start ~5% cheaper. Names are kept, for LAKEGIT_DEBUG's stacks.
+  minifyWhitespace: true,
+  // import() cannot run in a script compiled from a code cache: external packages come through require.
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: [
+      "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+      // yargs exports no path but its package.json and entry points: its shim's file is found from the first.
+      "const __yargsShimUrl = () => require('node:url').pathToFileURL(require('node:path').join(require.resolve('yargs/package.json'), '../lib/platform-shims/esm.mjs')).href;",
+    ].join('\n'),
+  },
   logLevel: 'warning',
 });
 
@@ -40,5 +90,6 @@ await build({
   format: 'cjs',
   target: 'node20',
   supported: { 'dynamic-import': false },
+  minifyWhitespace: true,
   logLevel: 'warning',
 });

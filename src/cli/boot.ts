@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { verbWord } from './verb.js';
+import { ALL_COMMANDS, verbOf } from './verb.js';
 
 type Cli = typeof import('./main.js');
 
@@ -32,10 +32,13 @@ export async function loadCli(): Promise<Cli> {
   if (bundled === undefined || bundled < (mtime(UNBUNDLED) ?? 0) || process.env.LAKEGIT_UNBUNDLED === '1') {
     return import('./main.js');
   }
-  const verb = verbWord(process.argv.slice(2)) ?? '';
-  const cli = runCached(BUNDLE, /^[a-z-]+$/.test(verb) ? verb : '') as Cli;
-  cli.setImporter((specifier) => import(specifier));
-  if (mtime(S3_SDK) !== undefined) cli.useS3Sdk(() => runCached(S3_SDK, 's3'));
+  const args = process.argv.slice(2);
+  const verb = verbOf(args) ?? '';
+  // Help, --version and mistyped verbs share one cache (a file per word typed would never end), and
+  // a verb's help must not stand for the verb: it compiles yargs' help, not the verb's work.
+  const help = args.includes('--help') || args.includes('-h');
+  const cli = runCached(BUNDLE, ALL_COMMANDS.includes(verb) && !help ? verb : '') as Cli;
+  if (mtime(S3_SDK) !== undefined) cli.useS3Sdk(() => runCached(S3_SDK));
   return cli;
 }
 
@@ -53,52 +56,46 @@ function preferPakoDeflate(): void {
 /**
  * Runs a CommonJS file compiled with the V8 code cache kept beside it, which saves most of the
  * compile time of the bundle's functions (Node 20 has no `module.enableCompileCache`). A cache
- * holds only the functions the runs that wrote it compiled, so it records which `part` (the verb)
- * each came from: the first run of a verb the cache has not seen writes it again at exit, holding
- * what it loaded from the cache and what it compiled itself.
+ * holds the functions the run that wrote it compiled, and V8 deserialises all of it before the
+ * script runs, so each `part` (the verb) has a cache of its own: one shared by every verb grew to
+ * ~2 MB and cost a `status`, which needs ~0.7 MB of it, ~20 ms more. A part's first run to succeed
+ * writes it at exit: one that stops at a usage error compiles little of what the verb runs.
  */
 export function runCached(file: string, part = ''): unknown {
   const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = `${file}.cache`;
+  const cacheFile = `${file}${part ? `.${part}` : ''}.cache`;
   // V8 checks a cache against the source's length only: the bundle's identity is checked here.
   const stat = fs.statSync(file);
   const key = `${stat.size} ${stat.mtimeMs} ${stat.ino}`;
   const cached = readCache(cacheFile, key);
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData: cached?.data });
+  const script = new vm.Script(wrapped, { filename: file, cachedData: cached });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
-  if (!cached || script.cachedDataRejected || !cached.parts.includes(part)) {
-    const parts = script.cachedDataRejected ? [part] : [...new Set([...(cached?.parts ?? []), part])];
-    process.once('exit', () => writeCache(cacheFile, key, parts, script));
+  if (!cached || script.cachedDataRejected) {
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(cacheFile, key, script);
+    });
   }
   return module.exports;
 }
 
-/** The cache file: the bundle's key and the parts that wrote it, a line each, then V8's data. */
-function readCache(file: string, key: string): { data: Buffer; parts: string[] } | undefined {
+/** The cache file: the bundle's key on a line, then V8's data. */
+function readCache(file: string, key: string): Buffer | undefined {
   try {
     const raw = fs.readFileSync(file);
     const first = raw.indexOf(10);
-    const second = raw.indexOf(10, first + 1);
-    if (first < 0 || second < 0 || raw.subarray(0, first).toString() !== key) return undefined;
-    return {
-      parts: raw
-        .subarray(first + 1, second)
-        .toString()
-        .split(','),
-      data: raw.subarray(second + 1),
-    };
+    return first >= 0 && raw.subarray(0, first).toString() === key ? raw.subarray(first + 1) : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Best effort, by rename so that concurrent runs never read half a cache; a read-only install just runs uncached. */
-function writeCache(file: string, key: string, parts: string[], script: vm.Script): void {
+function writeCache(file: string, key: string, script: vm.Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}\n${parts.join(',')}\n`), script.createCachedData()]));
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}\n`), script.createCachedData()]));
     fs.renameSync(tmp, file);
   } catch {
     fs.rmSync(tmp, { force: true });

@@ -2,60 +2,9 @@ import type { CommandModule } from 'yargs';
 import { LakegitError } from '../errors.js';
 import { setColor } from './render/color.js';
 import { quickParse, type CommandSpec, type OptionSpec } from './spec.js';
-import { importEsm } from './esm.js';
-import { verbWord } from './verb.js';
+import { ALL_COMMANDS, verbOf, verbWord } from './verb.js';
 
-export { setImporter } from './esm.js';
 export { useS3Sdk } from '../index.js';
-
-/** The flat command table: each file is one verb; later issues add theirs here. */
-const COMMANDS = [
-  'init',
-  'add',
-  'rm',
-  'mv',
-  'status',
-  'commit',
-  'log',
-  'show',
-  'branch',
-  'checkout',
-  'tag',
-  'reset',
-  'files',
-  'export',
-  'fsck',
-  'gc',
-  'config',
-  'restore',
-  'stash',
-  'reflog',
-  'pre-receive',
-  'post-receive',
-  'remote',
-  'clone',
-  'fetch',
-  'pull',
-  'push',
-];
-const OPTIONAL_COMMANDS = [
-  'diff',
-  'merge',
-  'conflicts',
-  'resolve',
-  'revert',
-  'cherry-pick',
-  'blame',
-  'check',
-  'protect',
-  'unprotect',
-  'sql',
-];
-
-/** Every verb, for the help test that loops over them all. */
-export const ALL_COMMANDS: readonly string[] = [...COMMANDS, ...OPTIONAL_COMMANDS];
-
-const ALIASES: Record<string, string> = { switch: 'checkout' };
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -73,11 +22,6 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 
 /** A verb's module: yargs' command fields, its options as data where it has them, and its examples. */
 type Command = CommandModule & { spec?: CommandSpec; examples?: [string, string][] };
-
-const verbOf = (args: readonly string[]): string | undefined => {
-  const word = verbWord(args);
-  return word && (ALIASES[word] ?? word);
-};
 
 /**
  * Only the invoked command's module is loaded, so `lakegit log` (and `lakegit log --help`) never
@@ -146,7 +90,7 @@ function skipHelpCache(parser: object): void {
 
 /** Parse with yargs and run the command; a usage error's exit code, or undefined. */
 async function runYargs(args: readonly string[], commands: Command[]): Promise<number | undefined> {
-  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
+  const { default: yargs } = await import('yargs');
   let usageError: string | undefined;
   const usage = () => {
     const word = verbWord(args);
@@ -236,7 +180,7 @@ export function colorFrom(argList: readonly string[], env: NodeJS.ProcessEnv, tt
 /** `lakegit` alone: the list of commands on stderr, as a usage error. */
 async function noVerb(): Promise<number> {
   const commands = await loadCommands(['--help']);
-  const { default: yargs } = await importEsm<typeof import('yargs')>('yargs');
+  const { default: yargs } = await import('yargs');
   const help = await yargs([]).scriptName('lakegit').options(GLOBAL_OPTIONS).command(commands).getHelp();
   process.stderr.write(
     `usage: lakegit <command> [options]\n\n${help}\n\nlakegit: error: name a command\nhint: 'lakegit help <command>' shows a command's options and examples\n`,

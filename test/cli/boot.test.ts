@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ const BOOT = pathToFileURL(path.join(ROOT, 'dist', 'src', 'cli', 'boot.js')).hre
 
 /** Runs `file` through the built loader in a fresh process (the cache is written at exit) and returns what it printed. */
 const run = (file: string, part = ''): string =>
-  execFileSync(
+  spawnSync(
     process.execPath,
     [
       '--input-type=module',
@@ -18,7 +18,7 @@ const run = (file: string, part = ''): string =>
       `import { runCached } from '${BOOT}'; console.log(runCached(${JSON.stringify(file)}, ${JSON.stringify(part)}).f(6, 3));`,
     ],
     { encoding: 'utf8' },
-  ).trim();
+  ).stdout.trim();
 
 describe('CLI loader: code cache (src/cli/boot.ts)', () => {
   it('writes the cache once, reuses it, and ignores it for a changed file of the same length', () => {
@@ -37,19 +37,27 @@ describe('CLI loader: code cache (src/cli/boot.ts)', () => {
     expect(run(file)).toBe('3');
   });
 
-  it('a verb the cache has not seen writes it again once, recording both verbs', () => {
+  it('each verb has a cache of its own, written by its first run and then reused', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lakegit-boot-'));
     const file = path.join(dir, 'm.cjs');
     writeFileSync(file, 'module.exports = { f: (a, b) => a * b };\n');
-    const cache = `${file}.cache`;
-    const header = () => readFileSync(cache, 'utf8').split('\n')[1];
     expect(run(file, 'status')).toBe('18');
-    expect(header()).toBe('status');
+    expect(existsSync(`${file}.status.cache`)).toBe(true);
+    expect(existsSync(`${file}.log.cache`)).toBe(false);
+    const status = statSync(`${file}.status.cache`).mtimeMs;
     expect(run(file, 'log')).toBe('18');
-    expect(header()).toBe('status,log');
-    const written = statSync(cache).mtimeMs;
+    const log = statSync(`${file}.log.cache`).mtimeMs;
     expect(run(file, 'status')).toBe('18');
     expect(run(file, 'log')).toBe('18');
-    expect(statSync(cache).mtimeMs).toBe(written);
+    expect(statSync(`${file}.status.cache`).mtimeMs).toBe(status);
+    expect(statSync(`${file}.log.cache`).mtimeMs).toBe(log);
+  });
+
+  it('a run that fails writes no cache: a usage error compiles little of what the verb runs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakegit-boot-'));
+    const file = path.join(dir, 'm.cjs');
+    writeFileSync(file, 'module.exports = { f: (a, b) => { process.exitCode = 2; return a - b; } };\n');
+    expect(run(file, 'merge')).toBe('3');
+    expect(existsSync(`${file}.merge.cache`)).toBe(false);
   });
 });

@@ -26,10 +26,12 @@ async function watched(repo: TempRepo, ...args: string[]): Promise<{ addons: str
     const hook = path.join(dir, 'hook.cjs');
     const log = path.join(dir, 'addons.log');
     await fsp.writeFile(hook, HOOK);
-    const r = await repo.runEnv({ NODE_OPTIONS: `--require ${hook}`, LAKEGIT_TEST_ADDON_LOG: log, NODE_DEBUG: 'esm' }, ...args);
+    const r = await repo.runEnv({ NODE_OPTIONS: `--require ${hook}`, LAKEGIT_TEST_ADDON_LOG: log, NODE_DEBUG: 'esm,module' }, ...args);
     if (r.exitCode !== 0) throw new Error(`lakegit ${args.join(' ')} exited ${r.exitCode}\n${r.stderr}`);
     const addons = (await fsp.readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    return { addons, yargs: /node_modules\/yargs\//.test(r.stderr) };
+    // Unbundled, node's ES module loader names yargs' files; in the bundle (scripts/bundle-cli.mjs) yargs'
+    // platform shim, run when yargs is first imported, resolves yargs/package.json to find its locales.
+    return { addons, yargs: /node_modules\/yargs\/|"yargs\/package\.json"/.test(r.stderr) };
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_COMMANDS, colorFrom, helpAsFlag } from '../../src/cli/main.js';
+import { colorFrom, helpAsFlag } from '../../src/cli/main.js';
+import { ALL_COMMANDS } from '../../src/cli/verb.js';
 import { api, commit, json, newRepo, ordersRepo, track } from './core-helpers.js';
 
 describe('help', () => {

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
 import { recordedChanges } from '../../src/ops/change-stats.js';
 import { readTableTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
@@ -19,6 +20,10 @@ import {
   type Schema,
 } from './merge/oracle-fixture.js';
 import { commitsReached, expectRecordsMatchOracle, oracleCounts, tableFileAt } from './stats-oracle.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // issue 15: every verb that writes a commit (commit, commit --amend, merge, merge --squash, revert,
 // cherry-pick, stash) records the commit's own change counts in its tree, and they are the counts of

@@ -1,10 +1,15 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
 import { Repo } from '../../src/repo.js';
 import { apiSandbox, applyEdits } from './checks-helpers.js';
 import { csv, scenario, yaml, type Row } from './checks-generators.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // Incremental checks (only the rows a branch changes, for row-local checks main passed) must give
 // the verdict and counts of `--full`, for any row-local lakegit.yaml over any table and history.

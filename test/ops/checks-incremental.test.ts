@@ -1,12 +1,17 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
 import { commitGate } from '../../src/ops/verify/gates.js';
 import type { CheckReport } from '../../src/ops/checks/report.js';
 import { indexTree } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
 import { apiSandbox, applyEdits } from './checks-helpers.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // Checks that main passed run only on the rows a branch changes (unique: on their groups; foreign
 // keys: while the parent is unchanged); the verdict, the count and the sample must be those of a

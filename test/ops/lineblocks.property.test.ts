@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { NothingToCommit } from '../../src/errors.js';
 import { RepoContext } from '../../src/ops/context.js';
@@ -9,6 +9,10 @@ import { readManifest } from '../../src/ops/tree.js';
 import { Repo } from '../../src/repo.js';
 import { BLOCK_FORMAT } from '../../src/table/lineslots.js';
 import { TEST_ENV, tempRepo } from '../helpers.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // Issue 15 (`lcache2`): the line cache hashes content-defined blocks of lines (src/table/lineblocks.ts),
 // one 64-bit hash per block. Property: over random edits of a keyed CSV (inserted, deleted and

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
@@ -18,6 +19,10 @@ import {
   type Schema,
 } from './merge/oracle-fixture.js';
 import { expectRecordsMatchOracle } from './stats-oracle.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // issue 15, helper revert5: a revert of HEAD (and of a commit whose table nothing touched since) and a
 // cherry-pick onto the picked commit's parent take the picked commit's recorded counts (turned round

@@ -2,10 +2,15 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/db.js';
 import { Repo } from '../../src/repo.js';
 import { resolveCommit } from '../../src/ops/revisions.js';
 import { TEST_ENV } from '../helpers.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 Object.assign(process.env, TEST_ENV);
 afterAll(() => Repo.close());

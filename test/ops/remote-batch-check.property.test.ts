@@ -1,12 +1,16 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { chunkDigest } from '../../src/table/chunkid.js';
 import { chunkIdsOf } from '../../src/table/chunk-verify.js';
 import { schemaSignature } from '../../src/table/schema.js';
 import { COLUMNS, chunksWithForgery, row, setup } from './remote-chunk-fixture.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // Chunks fetched together are checked in batches, one statement per batch (src/table/chunk-verify.ts):
 // every id a batch computes is the id `chunkDigest` computes for that file alone (the definition's

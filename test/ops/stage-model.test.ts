@@ -1,9 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV, tempRepo } from '../helpers.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 // Status and commit -a against a model: random edits to a CSV (updates, inserts, deletes, moved
 // lines, numbers written differently) must be counted exactly, and committed exactly, whichever

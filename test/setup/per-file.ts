@@ -1,4 +1,4 @@
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { Repo } from '../../src/repo.js';
 import { TEST_ENV } from '../helpers.js';
@@ -14,6 +14,16 @@ import { TEST_ENV } from '../helpers.js';
  */
 Object.assign(process.env, TEST_ENV);
 const env = { ...process.env };
+
+/**
+ * In a CLI scenario file the worker's DuckDB only sets up repositories and reads results back: the
+ * verbs under test run in CLI processes, on DuckDB's default threads. On one thread that work takes
+ * the same statements and writes the same chunks (a chunk's bytes do not depend on the lanes,
+ * chunker.ts), for ~30% less CPU; the multi-lane paths are tested in-process by test/table and test/ops.
+ */
+beforeAll(async () => {
+  if (/[\\/]test[\\/]cli[\\/]/.test(expect.getState().testPath ?? '')) await (await Engine.get()).run('SET threads = 1');
+});
 
 afterAll(async () => {
   await Repo.close();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/db.js';
 import type { BlameResult, BlameRow } from '../../../src/ops/blame/index.js';
 import { Repo } from '../../../src/repo.js';
 import { Oracle } from './blame-oracle.js';
@@ -80,6 +81,11 @@ const KEYLESS_CROSSING = {
 };
 
 afterAll(() => Repo.close());
+// This file's DuckDB on one thread (afterAll closes it; the next file gets the default again), as in
+// merge.property.test.ts: its tables are a few rows, one chunk each, so a chunk write takes one lane
+// (chunker.ts: lanes = min(threads, chunks)) and no statement has anything to split; blame reads no
+// diff JSON parts and runs no fsck. The second thread only adds scheduling.
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 describe('blame: properties against whole-snapshot oracles, on random histories with merges', () => {
   it('blame: keyed and composite-keyed rows and cells, and log --key, equal the brute-force walk over every snapshot', async () => {

@@ -1,11 +1,16 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/db.js';
 import { writeBlame } from '../../../src/cli/render/blame.js';
 import type { BlameResult, BlameRow } from '../../../src/ops/blame/index.js';
 import { Repo } from '../../../src/repo.js';
 import { Oracle } from './blame-oracle.js';
 import { keyColumns, playHistory, shapeArb, withRepo, type Shape, type Step } from './history-model.js';
+
+// DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
+// one lane each; the second thread only adds scheduling (see merge.property.test.ts).
+beforeAll(async () => (await Engine.get()).run('SET threads = 1'));
 
 /**
  * Row blame down long lines of plain commits (chain.ts: a line of commits settled in one join)
