@@ -33,7 +33,7 @@ describe('errors', () => {
   });
 
   it('errors: each kind of failure is its own exported class with its own code, exit code and hint', async () => {
-    const cases: [() => Promise<unknown>, typeof api.LakegitError, 1 | 2 | 3][] = [
+    const cases: [() => Promise<unknown>, (abstract new (...args: never[]) => api.LakegitError) & { code: string }, 1 | 2 | 3][] = [
       [() => repo.show('nope'), api.UnknownRevision, 2],
       [() => repo.deleteBranch('nope'), api.UnknownBranch, 2],
       [() => repo.deleteTag('nope'), api.UnknownTag, 2],

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CommitOutcome, CommitResult } from '../src/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'bin', 'lakegit');
@@ -105,3 +106,9 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
 
 export const execFileText = (cmd: string, args: string[], cwd: string) =>
   new Promise<string>((resolve, reject) => execFile(cmd, args, { cwd }, (e, out) => (e ? reject(e) : resolve(out))));
+
+/** The commit a `Repo.commit` made; a refused one (a gate failed) fails the test, naming the gates. */
+export function commitMade(r: CommitOutcome): CommitResult {
+  if (r.status !== 'committed') throw new Error(`commit refused: ${r.gates.map((g) => g.summary).join('; ')}`);
+  return r;
+}

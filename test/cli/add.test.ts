@@ -2,20 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
-import {
-  api,
-  commit,
-  fixture,
-  fixtureBytes,
-  json,
-  lines,
-  newRepo,
-  ORDERS,
-  ordersRepo,
-  statusJson,
-  statusText,
-  track,
-} from './core-helpers.js';
+import { api, commit, fixture, fixtureBytes, lines, newRepo, ORDERS, ordersRepo, statusJson, statusText, track } from './core-helpers.js';
 
 // Where add is the verb under test, what it staged is read back in-process (statusJson / statusText: what `status` would print).
 

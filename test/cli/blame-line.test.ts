@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
 import type { TempRepo } from '../helpers.js';
 import { newRepo } from './core-helpers.js';
+import { commitMade } from '../helpers.js';
 
 /*
  * Whole-table row blame down one line of commits (src/ops/blame/whole-line.ts) and the changed keys
@@ -13,7 +14,7 @@ const ANN = 'Ann <ann@x.io>';
 
 async function commitAs(repo: TempRepo, message: string, text: string): Promise<string> {
   await repo.write('orders.csv', text);
-  return (await (await Repo.open(repo.dir)).commit({ message, all: true, author: ANN })).oid;
+  return commitMade(await (await Repo.open(repo.dir)).commit({ message, all: true, author: ANN })).oid;
 }
 
 const blameIds = async (repo: TempRepo, ...args: string[]): Promise<Record<string, string>> => {
@@ -28,7 +29,7 @@ describe('blame: a whole line of commits', () => {
     const repo = await newRepo({ 'orders.csv': 'id,a,b\n1,x,y\n2,x,y\n3,x,y\n' });
     const api = await Repo.open(repo.dir);
     await api.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
-    const load = (await api.commit({ message: 'load', author: ANN })).oid;
+    const load = commitMade(await api.commit({ message: 'load', author: ANN })).oid;
     const first = await commitAs(repo, 'a of 1', 'id,a,b\n1,p,y\n2,x,y\n3,x,y\n');
     const second = await commitAs(repo, 'a of 1 again', 'id,a,b\n1,q,y\n2,x,y\n3,x,y\n');
     const third = await commitAs(repo, 'b of 1, a of 2', 'id,a,b\n1,q,z\n2,r,y\n3,x,y\n');

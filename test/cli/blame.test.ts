@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
-import { tempRepo, type TempRepo } from '../helpers.js';
+import { tempRepo, type TempRepo, commitMade } from '../helpers.js';
 import { newRepo } from './core-helpers.js';
 
 const ANN = 'Ann <ann@x.io>';
@@ -13,14 +13,14 @@ const CAT = 'Cat <cat@x.io>';
 /** Write the file and commit it (`commit -a`) as `author`; returns the new commit id. */
 async function commitAs(repo: TempRepo, author: string, message: string, text: string, file = 'orders.csv'): Promise<string> {
   await repo.write(file, text);
-  return (await (await Repo.open(repo.dir)).commit({ message, all: true, author })).oid;
+  return commitMade(await (await Repo.open(repo.dir)).commit({ message, all: true, author })).oid;
 }
 
 async function start(text: string, key = ['--key', 'id']): Promise<{ repo: TempRepo; load: string }> {
   const repo = await newRepo({ 'orders.csv': text });
   const a = await Repo.open(repo.dir);
   await a.add({ paths: ['orders.csv'], cwd: repo.dir, ...(key[0] === '--keyless' ? { keyless: true } : { key: [key[1]] }) });
-  return { repo, load: (await a.commit({ message: 'load', author: ANN })).oid };
+  return { repo, load: commitMade(await a.commit({ message: 'load', author: ANN })).oid };
 }
 
 /** In-process `log -n 1`: the commit HEAD names (after a verb under test made it). */
@@ -106,7 +106,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await repo.write('orders.csv', 'id,amount,status\n1,11,paid\n2,20,paid\n3,35,new\n4,40,new\n');
     await (await Repo.open(repo.dir)).add({ paths: ['orders.csv'], cwd: repo.dir });
     process.env.LAKEGIT_AUTHOR_DATE = '2026-01-01T00:00:00Z';
-    const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: CAT, extraParents: [bob] })).oid;
+    const merge = commitMade(await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: CAT, extraParents: [bob] })).oid;
     expect(commitsById(await blame(repo, 'orders'))).toEqual({ 1: merge, 2: bob, 3: merge, 4: load });
     const cells = await blame(repo, 'orders', '--cells');
     expect(cells[0].cells!.amount.commit).toBe(ann); // as on the first parent
@@ -170,10 +170,10 @@ describe('blame', { timeout: 180_000 }, () => {
     await a.commit({ message: 'load', author: CAT });
     await checkout(repo, 'load', true);
     await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,-2,new\n3,3,new\n4,4,paid\n');
-    const bob = (await (await Repo.open(repo.dir)).commit({ message: 'bob', all: true, noVerify: true, author: BOB })).oid;
+    const bob = commitMade(await (await Repo.open(repo.dir)).commit({ message: 'bob', all: true, noVerify: true, author: BOB })).oid;
     await checkout(repo, 'main');
     await repo.write('orders.csv', 'id,amount,status\n1,1,new\n2,2,new\n3,-3,new\n4,-4,new\n');
-    const ann = (await (await Repo.open(repo.dir)).commit({ message: 'ann', all: true, noVerify: true, author: ANN })).oid;
+    const ann = commitMade(await (await Repo.open(repo.dir)).commit({ message: 'ann', all: true, noVerify: true, author: ANN })).oid;
     const r = await repo.run('check', 'load', '--into', 'main', '--blame', '--json');
     expect(r.exitCode).toBe(1);
     const range = JSON.parse(r.stdout).checks.find((c: { check: string }) => c.check === 'range(amount)');
@@ -204,7 +204,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await using _ = repo;
     const a = await Repo.open(repo.dir);
     await a.add({ paths: ['k.csv'], cwd: repo.dir, keyless: true });
-    const load = (await a.commit({ message: 'load', author: ANN })).oid;
+    const load = commitMade(await a.commit({ message: 'load', author: ANN })).oid;
     const grow = await commitAs(repo, BOB, 'one more', 'name,w,c,n\na,1,x,5\nb,2,y,6\nb,2,y,6\nd,4,z,7\n', 'k.csv');
     const rows = await blame(repo, 'k@HEAD');
     expect(rows.map((r) => [r.key.name, r.commit])).toEqual([
@@ -228,7 +228,7 @@ describe('blame', { timeout: 180_000 }, () => {
     const names = 'id,w,c,filename,__lg_h0,__lg_p0,__op,select';
     await repo.write('t.csv', `${names}\n1,1,x,f,h,p,o,s\n2,2,y,g,i,q,o,s\n`);
     await (await Repo.open(repo.dir)).add({ paths: ['t.csv'], cwd: repo.dir, key: ['id'] });
-    const addT = (await (await Repo.open(repo.dir)).commit({ message: 'add t', author: ANN })).oid;
+    const addT = commitMade(await (await Repo.open(repo.dir)).commit({ message: 'add t', author: ANN })).oid;
     const edit = await commitAs(repo, CAT, 'edit t', `${names}\n1,1,x,F,h,p,o,s\n2,2,y,g,i,q,o,s\n`, 't.csv');
     expect(commitsById(await blame(repo, 't@HEAD'))).toEqual({ 1: edit, 2: addT });
     const cells = await blame(repo, 't', '--cells');
@@ -320,7 +320,7 @@ describe('blame', { timeout: 180_000 }, () => {
     await using _ = repo;
     const a = await Repo.open(repo.dir);
     await a.add({ paths: ['my orders.csv'], cwd: repo.dir, key: ['id'] });
-    const head = (await a.commit({ message: 'load "quoted", message', author: ANN })).oid;
+    const head = commitMade(await a.commit({ message: 'load "quoted", message', author: ANN })).oid;
     const out = await repo.ok('blame', '"my orders"@HEAD', '--format', 'csv', '--cells');
     expect(out).toBe(
       `id,commit,author,date,message,name_commit,name_author,name_date\n1,${head},Ann <ann@x.io>,2026-01-01T00:00:00Z,"load ""quoted"", message",${head},Ann <ann@x.io>,2026-01-01T00:00:00Z\n`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diverged, headOf, json, parentsOf, api, commitFile, conflictsOf, headMessage, statusOf } from './merge-fixture.js';
+import { commitMade } from '../helpers.js';
 
 // What a cherry-pick left (HEAD's author and message, conflicts, staged rows) is read in-process; cherry-pick,
 // status (where it is what a test says), resolve and merge --continue run the CLI.
@@ -16,7 +17,7 @@ describe('cherry-pick', () => {
     const r = await api(d.repo);
     await r.checkout({ target: 'fix' });
     await d.repo.write('o.csv', t('1,10,a', '2,21,b', '3,30,c', '4,40,d', '8,80,h'));
-    const picked = (await r.commit({ message: 'fix two, add four', all: true, author: 'Bob <bob@x.io>' })).oid;
+    const picked = commitMade(await r.commit({ message: 'fix two, add four', all: true, author: 'Bob <bob@x.io>' })).oid;
     await commitFile(d.repo, 'o.csv', t('1,10,a', '2,21,b', '3,31,c', '4,40,d', '8,80,h'), 'three too');
     await r.checkout({ target: 'main' });
     const res = await json<{ commit: string }>(d.repo, 'cherry-pick', picked);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fsp, utimesSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { spawnCli, type TempRepo } from '../helpers.js';
-import { api, fixture, logJson, newRepo, ORDERS, ordersRepo, statusText, track } from './core-helpers.js';
+import { api, fixture, logJson, ORDERS, ordersRepo, statusText, track } from './core-helpers.js';
 
 // The racing writers run the CLI; what they left (log, status, fsck) is read in-process (what those verbs print).
 

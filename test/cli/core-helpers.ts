@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { renderStatus } from '../../src/cli/render/status.js';
 import { Repo } from '../../src/repo.js';
-import { FIXTURES, snapshotDir, TEST_ENV, tempRepo, type RunResult, type TempRepo } from '../helpers.js';
+import { FIXTURES, snapshotDir, TEST_ENV, tempRepo, type RunResult, type TempRepo, commitMade } from '../helpers.js';
 
 // Set-up steps run in-process through the API (same code as the CLI, without a process start and
 // a DuckDB load per step); the behaviour under test always runs the real CLI.
@@ -31,7 +31,7 @@ export async function track(repo: TempRepo, file: string, key: string[] | null, 
   await (await api(repo)).add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null, name });
 }
 export async function commit(repo: TempRepo, message: string, all = false): Promise<string> {
-  return (await (await api(repo)).commit({ message, all })).oid;
+  return commitMade(await (await api(repo)).commit({ message, all })).oid;
 }
 
 /** A repository with orders.csv tracked (key id) and committed as "load orders". */

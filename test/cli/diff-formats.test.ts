@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { quoteIdent, quoteLiteral } from '../../src/engine/quote.js';
 import { Repo } from '../../src/repo.js';
-import { TEST_ENV, tempRepo, type TempRepo } from '../helpers.js';
+import { TEST_ENV, tempRepo, type TempRepo, commitMade } from '../helpers.js';
 
 Object.assign(process.env, TEST_ENV);
 
@@ -15,7 +15,7 @@ const api = (repo: TempRepo) => Repo.open(repo.dir);
 async function track(repo: TempRepo, file: string, key: string[] | null): Promise<void> {
   await (await api(repo)).add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null });
 }
-const commit = async (repo: TempRepo, message: string) => (await (await api(repo)).commit({ message, all: true })).oid;
+const commit = async (repo: TempRepo, message: string) => commitMade(await (await api(repo)).commit({ message, all: true })).oid;
 const json = async (repo: TempRepo, ...args: string[]) => JSON.parse(await repo.ok('diff', '--json', ...args));
 
 /** Write a Parquet file from a DuckDB query, for types CSV cannot carry. */

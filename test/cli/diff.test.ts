@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
-import { TEST_ENV, tempRepo, type TempRepo } from '../helpers.js';
+import { TEST_ENV, tempRepo, type TempRepo, commitMade } from '../helpers.js';
 
 // Set-up runs in-process through the API; the behaviour under test always runs the real CLI.
 Object.assign(process.env, TEST_ENV);
@@ -14,7 +14,7 @@ async function track(repo: TempRepo, file: string, key: string[] | null, name?: 
   await (await Repo.open(repo.dir)).add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null, name });
 }
 async function commit(repo: TempRepo, message: string): Promise<string> {
-  return (await (await Repo.open(repo.dir)).commit({ message, all: true })).oid;
+  return commitMade(await (await Repo.open(repo.dir)).commit({ message, all: true })).oid;
 }
 const json = async (repo: TempRepo, ...args: string[]) => JSON.parse(await repo.ok('diff', '--json', ...args));
 

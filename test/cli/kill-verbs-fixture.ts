@@ -3,6 +3,7 @@ import type { Repo } from '../../src/repo.js';
 import type { TempRepo } from '../helpers.js';
 import { holdsRows, killCount, killDelays, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
+import { commitMade } from '../helpers.js';
 
 // #16 defect 12: every verb that moves a ref and rewrites the index and working files (revert,
 // cherry-pick, merge, checkout, reset --hard) is SIGKILLed at instants spread over the time it holds
@@ -109,13 +110,13 @@ export async function killHistory(): Promise<History> {
   const repo = await newRepo({ 'orders.csv': text({ note: false, amount: false }) });
   const a = await api(repo);
   await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
-  const base = (await a.commit({ message: 'v0' })).oid;
+  const base = commitMade(await a.commit({ message: 'v0' })).oid;
   await a.checkout({ target: 'HEAD', create: 'f' });
   await repo.write('orders.csv', text({ note: false, amount: true }));
-  const fTip = (await a.commit({ message: 'amounts', all: true })).oid;
+  const fTip = commitMade(await a.commit({ message: 'amounts', all: true })).oid;
   await a.checkout({ target: 'main' });
   await repo.write('orders.csv', text({ note: true, amount: false }));
-  const notes = (await a.commit({ message: 'notes', all: true })).oid;
+  const notes = commitMade(await a.commit({ message: 'notes', all: true })).oid;
   return { repo, base, fTip, notes };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TempRepo } from '../helpers.js';
 import { holdsRows, killCount, killDelays, killInLock, spreadInstants } from './kill-helpers.js';
 import { api, newRepo } from './core-helpers.js';
+import { commitMade } from '../helpers.js';
 
 // Kill `commit` and `checkout` with SIGKILL at moments spread over the time they hold the lock (their
 // chunk, manifest, commit and ref writes), then check what a crash must leave: fsck passes, HEAD is
@@ -36,7 +37,7 @@ describe('kill', () => {
     await using repo = await newRepo({ 'orders.csv': VERSIONS[0] });
     const a = await api(repo);
     await a.add({ paths: ['orders.csv'], cwd: repo.dir, key: ['id'] });
-    let head = (await a.commit({ message: 'v0' })).oid;
+    let head = commitMade(await a.commit({ message: 'v0' })).oid;
     let current = 0;
     await repo.write('orders.csv', VERSIONS[1]);
     const calibrate = await killInLock(repo, ['commit', '-am', 'calibrate'], 60_000);

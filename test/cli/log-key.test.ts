@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommitOutcome } from '../../src/ops/commit.js';
 import { Repo } from '../../src/repo.js';
-import { tempRepo, type TempRepo } from '../helpers.js';
+import { tempRepo, type TempRepo, commitMade } from '../helpers.js';
 
 // The histories are built in-process (the API the CLI calls, without a process and a DuckDB load per
 // step); `log --key` under test runs the real CLI.
@@ -88,7 +88,9 @@ describe('log --key', { timeout: 180_000 }, () => {
     await repo.write('orders.csv', 'region,id,amount\neu,1,11\nus,1,22\n');
     await a.add({ paths: ['orders.csv'], cwd: repo.dir });
     process.env.LAKEGIT_AUTHOR_DATE = '2026-01-01T00:00:00Z';
-    const merge = (await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: 'Cat <cat@x.io>', extraParents: [bob] })).oid;
+    const merge = commitMade(
+      await (await Repo.open(repo.dir)).commit({ message: 'merge side', author: 'Cat <cat@x.io>', extraParents: [bob] }),
+    ).oid;
     // eu/1 came unchanged from the side branch: the merge is not listed, Bob's commit is.
     expect((await history(repo, '--key', 'region=eu', '--key', 'id=1')).map((e) => e.commit)).toEqual([bob, load]);
     // us/1 was resolved to a value neither side had: the merge is listed, against its first parent.

@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { Repo } from '../../src/repo.js';
-import { TEST_ENV, tempRepo, type TempRepo } from '../helpers.js';
+import { TEST_ENV, tempRepo, type TempRepo, commitMade } from '../helpers.js';
 
 // Histories are built in-process through the API (no process start per step); the verbs under
 // test always run the real CLI.
@@ -12,7 +12,7 @@ export const api = (repo: TempRepo): Promise<Repo> => Repo.open(repo.dir);
 /** Write a file's new contents and commit them (`commit -a`). */
 export async function commitFile(repo: TempRepo, file: string, text: string, message: string): Promise<string> {
   await repo.write(file, text);
-  return (await (await api(repo)).commit({ message, all: true })).oid;
+  return commitMade(await (await api(repo)).commit({ message, all: true })).oid;
 }
 
 export interface Diverged {
@@ -39,7 +39,7 @@ export async function diverged(
   const r = await Repo.init(repo.dir);
   const key = opts.key === undefined ? ['id'] : opts.key;
   await r.add({ paths: [file], cwd: repo.dir, key: key ?? undefined, keyless: key === null });
-  const b = (await r.commit({ message: 'base' })).oid;
+  const b = commitMade(await r.commit({ message: 'base' })).oid;
   await r.checkout({ target: 'HEAD', create: 'fix' });
   const t = await commitFile(repo, file, theirs, 'theirs');
   await r.checkout({ target: 'main' });

@@ -6,10 +6,10 @@ import { quickParse, type CommandSpec } from '../../src/cli/spec.js';
 export type Mod = { command: string; aliases?: string[]; describe: string; spec: CommandSpec; builder: (y: never) => unknown };
 
 /** What the CLI's yargs set-up (src/cli/main.ts) hands the handler, or 'usage error'. */
-async function yargsArgv(args: string[], mod: Mod): Promise<Record<string, unknown> | 'usage error'> {
+async function yargsArgv(args: readonly string[], mod: Mod): Promise<Record<string, unknown> | 'usage error'> {
   let seen: Record<string, unknown> | undefined;
   let failed = false;
-  await yargs(args)
+  await yargs([...args])
     .parserConfiguration({ 'boolean-negation': true })
     .options(GLOBAL_OPTIONS)
     .command({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Repo } from '../../src/repo.js';
 import { tablesTreeOid } from '../../src/ops/tree.js';
-import { snapshotDir, tempRepo } from '../helpers.js';
+import { snapshotDir, tempRepo, commitMade } from '../helpers.js';
 import { api, commitFile, conflictsOf, diverged, headMessage, headOf, json, parentsOf, statusOf } from './merge-fixture.js';
 
 // What a revert left (HEAD's message, conflicts, state, fsck) is read in-process; revert, resolve and commit run the CLI.
@@ -13,7 +13,7 @@ async function history() {
   const repo = await tempRepo({ 'o.csv': t('1,10', '2,20') }, false);
   const r = await Repo.init(repo.dir);
   await r.add({ paths: ['o.csv'], cwd: repo.dir, key: ['id'] });
-  const load = (await r.commit({ message: 'load' })).oid;
+  const load = commitMade(await r.commit({ message: 'load' })).oid;
   const bump = await commitFile(repo, 'o.csv', t('1,99', '2,20', '3,30'), 'bump');
   const two = await commitFile(repo, 'o.csv', t('1,99', '2,25', '3,30'), 'two');
   return { repo, load, bump, two };

@@ -112,6 +112,7 @@ export async function sqlPatch(t: TableDiff): Promise<string> {
   const session: DiffSession = {
     from: 'A',
     to: 'B',
+    tableCount: 1,
     tables: async function* () {
       yield t;
     },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/db.js';
 import { Repo } from '../../src/repo.js';
 import { resolveCommit } from '../../src/ops/revisions.js';
-import { TEST_ENV } from '../helpers.js';
+import { TEST_ENV, commitMade } from '../helpers.js';
 
 // DuckDB on one thread for this file (per-file.ts closes it after): its tables are a few rows, one chunk and
 // one lane each; the second thread only adds scheduling (see merge.property.test.ts).
@@ -59,7 +59,7 @@ async function step(repo: Repo, dir: string, m: Model, op: Op): Promise<void> {
   };
   if (op.kind === 'commit') {
     await fsp.writeFile(path.join(dir, 't.csv'), `id,v\n1,${op.value}\n2,${m.head.length}\n`);
-    const { oid } = await repo.commit({ message: `v=${op.value}`, all: true });
+    const { oid } = commitMade(await repo.commit({ message: `v=${op.value}`, all: true }));
     m.parents.set(oid, tip);
     move(m.current, oid);
   } else if (op.kind === 'reset') {
@@ -100,7 +100,7 @@ describe('reflog: an independent model of every ref move', () => {
           await Repo.init(dir);
           const repo = await Repo.open(dir);
           await repo.add({ paths: ['t.csv'], cwd: dir, key: ['id'] });
-          const { oid } = await repo.commit({ message: 'load' });
+          const { oid } = commitMade(await repo.commit({ message: 'load' }));
           const m: Model = { head: [oid], branches: new Map([['main', [oid]]]), current: 'main', parents: new Map([[oid, undefined]]) };
           // Always end by resetting two fresh commits away: their rows are then reachable only from the reflog.
           const tail: Op[] = [

@@ -9,6 +9,7 @@ import { writeSnapshot } from '../../src/table/ordered-write.js';
 import { names, rowText } from '../../src/table/rowsql.js';
 import { TableSnapshot } from '../../src/table/snapshot.js';
 import { api, newRepo } from '../cli/core-helpers.js';
+import { commitMade } from '../helpers.js';
 
 // #15 "write what changed" and #16 defect 11: checkout and revert patch a keyed text file line by line.
 // Property, over random keyed tables (composite keys, odd column names, NULLs, unicode, quotes and
@@ -166,9 +167,9 @@ describe('workfile', () => {
         await using repo = await newRepo({ [file]: keylessText(v1, t.jsonl) });
         const a = await api(repo);
         await a.add({ paths: [file], cwd: repo.dir, keyless: true });
-        const c1 = (await a.commit({ message: 'v1' })).oid;
+        const c1 = commitMade(await a.commit({ message: 'v1' })).oid;
         await repo.write(file, keylessText(v2, t.jsonl));
-        const c2 = (await a.commit({ message: 'v2', all: true, allowEmpty: true })).oid;
+        const c2 = commitMade(await a.commit({ message: 'v2', all: true, allowEmpty: true })).oid;
         const engine = await Engine.get();
         const ctx = a.ctx;
         const texts = async (f: string, m: Manifest) =>

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { Repo } from '../../../src/repo.js';
+import { commitMade } from '../../helpers.js';
 
 /**
  * Random small tables and random edit histories on three branches with merges, played against a
@@ -172,7 +173,7 @@ export async function playHistory(repo: Repo, shape: Shape, steps: Step[]): Prom
     process.env.LAKEGIT_AUTHOR_DATE = new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
     await fsp.writeFile(file, csv(shape, table));
     await repo.add({ paths: ['orders.csv'], cwd: repo.root, ...(heads.size ? {} : keyOpt()) });
-    const r = await repo.commit({ message: msg, author, extraParents }).catch(nothingToCommit);
+    const r = await repo.commit({ message: msg, author, extraParents }).then(commitMade, nothingToCommit);
     if (r) {
       commits.set(r.oid, r.parents);
       heads.set(branch, r.oid);
@@ -211,7 +212,7 @@ export async function playHistory(repo: Repo, shape: Shape, steps: Step[]): Prom
       await repo.rm('orders', true);
       await fsp.writeFile(file, csv(shape, tables.get(branch)!));
       await repo.add({ paths: ['orders.csv'], cwd: repo.root, ...keyOpt() });
-      const r = await repo.commit({ message: `refresh${n}`, author: AUTHORS[1] }).catch(nothingToCommit);
+      const r = await repo.commit({ message: `refresh${n}`, author: AUTHORS[1] }).then(commitMade, nothingToCommit);
       if (r) {
         commits.set(r.oid, r.parents);
         heads.set(branch, r.oid);

@@ -11,6 +11,7 @@ import type { ChunkRef, DeltaRef, Manifest } from '../../../src/table/manifest.j
 import { TableSnapshot } from '../../../src/table/snapshot.js';
 import { Repo } from '../../../src/repo.js';
 import { withRepo } from './history-model.js';
+import { commitMade } from '../../helpers.js';
 
 const chunk = (id: string, min: unknown[], max: unknown[]): ChunkRef => ({ id, rows: 1, bytes: 1, min: min as never, max: max as never });
 const delta = (id: string): DeltaRef => ({ ...chunk(id, [], []), upserts: 1, deletes: 0 });
@@ -118,13 +119,13 @@ describe("blame sources: which files can hold a commit's changes", () => {
       await e.run('DROP TABLE __t_work');
       index.tables.t.manifest = await writeManifest(repo.ctx, small);
       await repo.ctx.staging.write(index);
-      const load = (await repo.commit({ message: 'load', author: 'Ann <a@x>' })).oid;
+      const load = commitMade(await repo.commit({ message: 'load', author: 'Ann <a@x>' })).oid;
       await fsp.writeFile(
         file,
         rows((i) => (i === 4900 ? -1 : i)),
       );
       await repo.add({ paths: ['t.csv'], cwd: repo.root });
-      const bump = (await repo.commit({ message: 'bump', author: 'Bob <b@x>' })).oid;
+      const bump = commitMade(await repo.commit({ message: 'bump', author: 'Bob <b@x>' })).oid;
       const m = await readManifest(repo.ctx, (await readTableTree(repo.ctx, bump)).tables.get('t')!);
       expect(m.chunks.length).toBeGreaterThan(3);
       expect(m.deltas.length).toBe(1);
@@ -156,7 +157,7 @@ describe("blame sources: which files can hold a commit's changes", () => {
       const commit = async (text: string, message: string) => {
         await fsp.writeFile(file, text);
         await repo.add({ paths: ['o.csv'], cwd: repo.root, key: ['id'] });
-        return (await repo.commit({ message, author: 'Ann <a@x>' })).oid;
+        return commitMade(await repo.commit({ message, author: 'Ann <a@x>' })).oid;
       };
       const load = await commit('id,v\n1,1\n2,2\n3,3\n', 'load');
       const c1 = await commit('id,v\n1,1\n2,20\n3,3\n', 'c1');
@@ -164,7 +165,7 @@ describe("blame sources: which files can hold a commit's changes", () => {
       const index = await repo.ctx.staging.read();
       index.tables.o.manifest = (await readTableTree(repo.ctx, c1)).tables.get('o')!;
       await repo.ctx.staging.write(index);
-      const back = (await repo.commit({ message: 'back to c1', author: 'Bob <b@x>' })).oid;
+      const back = commitMade(await repo.commit({ message: 'back to c1', author: 'Bob <b@x>' })).oid;
       expect(await commitsOf(await repo.blame({ ref: 'o@HEAD' }))).toEqual({ 1: load, 2: c1, 3: back });
     });
   });

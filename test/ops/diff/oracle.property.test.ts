@@ -202,6 +202,7 @@ async function rendered(t: TableDiff, render: (s: DiffSession, out: Out) => Prom
     {
       from: 'A',
       to: 'B',
+      tableCount: 1,
       tables: async function* () {
         yield t;
       },

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/db.js';
 import { Repo } from '../../../src/repo.js';
-import { TEST_ENV } from '../../helpers.js';
+import { TEST_ENV, commitMade } from '../../helpers.js';
 
 Object.assign(process.env, TEST_ENV);
 afterAll(() => Repo.close());
@@ -136,7 +136,7 @@ async function withHistory<T>(tables: Table[], body: (repo: Repo, read: () => Pr
     for (const [i, t] of tables.entries()) {
       await fsp.writeFile(file, csv(t));
       if (i === 0) await repo.add({ paths: ['o.csv'], cwd: dir, key: ['id'] });
-      oids.push((await repo.commit({ message: `c${i}`, all: i > 0, allowEmpty: true })).oid);
+      oids.push(commitMade(await repo.commit({ message: `c${i}`, all: i > 0, allowEmpty: true })).oid);
     }
     return await body(repo, async () => byKey(await fsp.readFile(file, 'utf8')), oids);
   } finally {

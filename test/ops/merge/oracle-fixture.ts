@@ -5,6 +5,7 @@ import type { Json } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { Engine } from '../../../src/engine/db.js';
 import { Repo } from '../../../src/repo.js';
+import { commitMade } from '../../helpers.js';
 
 /*
  * The merge oracle: random small tables (keyed, composite-keyed, keyless) with awkward column
@@ -255,7 +256,7 @@ export async function withSandbox<T>(s: Schema, base: Row[], body: (x: Sandbox) 
       file,
       commit: async (rows, message) => {
         await write(rows);
-        return (await repo.commit({ message, all: true, allowEmpty: true })).oid;
+        return commitMade(await repo.commit({ message, all: true, allowEmpty: true })).oid;
       },
       working: () => `SELECT * FROM read_parquet('${file.replaceAll("'", "''")}')`,
       committed: async () => {
