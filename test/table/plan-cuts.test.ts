@@ -62,6 +62,39 @@ describe('planCuts', () => {
     );
   });
 
+  it('planCuts: a run that outgrew max is cut at its last minor candidate at least min rows in, else at max', () => {
+    // Runs that outgrow max with minor candidates in them: majors rare, minors dense, max a few times min.
+    const outgrowing = fc
+      .record({ n: fc.integer({ min: 50, max: 2000 }), min: fc.integer({ min: 2, max: 20 }), extra: fc.integer({ min: 1, max: 40 }) })
+      .chain(({ n, min, extra }) =>
+        fc.uniqueArray(fc.integer({ min: 1, max: n }), { maxLength: n / 4 }).chain((ps) =>
+          fc
+            .array(
+              fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
+              { minLength: ps.length, maxLength: ps.length },
+            )
+            .map((majors) => ({
+              n,
+              scheme: { min, max: min + extra },
+              candidates: ps.map((pos, i) => ({ pos, major: majors[i] })).sort((a, b) => a.pos - b.pos),
+            })),
+        ),
+      );
+    fc.assert(
+      fc.property(fc.oneof(arbInput, outgrowing), ({ n, candidates, scheme }) => {
+        const majors = new Set(candidates.filter((c) => c.major).map((c) => c.pos));
+        const cuts = planCuts(n, candidates, scheme);
+        cuts.forEach((c, i) => {
+          const start = i === 0 ? 0 : cuts[i - 1];
+          if (c === n || majors.has(c)) return;
+          const minors = candidates.filter((m) => !m.major && m.pos - start >= scheme.min && m.pos - start <= scheme.max);
+          expect(c).toBe(minors.length ? minors[minors.length - 1].pos : start + scheme.max);
+        });
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
+
   it('planCuts: after any cut, the plan depends only on what follows it (inserts stay local)', () => {
     fc.assert(
       fc.property(arbInput, ({ n, candidates, scheme }) => {
